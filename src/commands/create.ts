@@ -1,0 +1,103 @@
+import chalk from 'chalk';
+import { relative, resolve } from 'node:path';
+import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
+import { resolveAnswers, type CreateInput } from '../engine/answers.js';
+import { diffTree, existingEntries, type FileChange } from '../engine/changes.js';
+import { packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
+import { buildPlan, type Plan } from '../engine/plan.js';
+import { runPostSteps, type PostStepResult } from '../engine/post-steps.js';
+import { renderPlan } from '../engine/render.js';
+import { applyChanges } from '../engine/write.js';
+import type { Logger } from '../logger.js';
+import type { Prompter } from '../prompts.js';
+
+export interface CreateOptions extends CreateInput {
+  dryRun: boolean;
+  git: boolean;
+  install: boolean;
+  packageManager: PackageManager;
+}
+
+export interface CreateResult {
+  directory: string;
+  patterns: string[];
+  files: string[];
+  dryRun: boolean;
+  postSteps: PostStepResult[];
+  nextSteps: string[];
+}
+
+/**
+ * The pipeline, in order: answers → validated plan → in-memory tree → diff against the disk → write →
+ * post-steps. Every step before `applyChanges` is free of side effects, which is what makes
+ * `--dry-run` and the conflict check trustworthy.
+ */
+export async function createApp(
+  options: CreateOptions,
+  session: { interactive: boolean; prompter: Prompter; logger: Logger; cwd: string },
+): Promise<CreateResult> {
+  const { directory, answers } = await resolveAnswers(options, session);
+  const plan = validated(() => buildPlan(answers, resolve(session.cwd, directory)));
+  const tree = renderPlan(plan);
+  const changes = await diffTree(tree, plan.targetDir);
+  await refuseNonEmptyTarget(plan, changes);
+
+  const files = changes.map((change) => change.path);
+  const shownDir = relative(session.cwd, plan.targetDir) || '.';
+  if (options.dryRun) {
+    session.logger.info(`Dry run: would create ${files.length} files in ${shownDir} (nothing written):`);
+    for (const path of files) session.logger.info(`  ${chalk.green('create')} ${path}`);
+    return result(plan, shownDir, files, true, [], options.packageManager);
+  }
+
+  await applyChanges(plan.targetDir, changes);
+  session.logger.info(`${chalk.green('✔')} Created ${files.length} files in ${shownDir}`);
+  const postSteps = await runPostSteps({ targetDir: plan.targetDir, git: options.git, install: options.install, packageManager: options.packageManager }, session.logger);
+  const outcome = result(plan, shownDir, files, false, postSteps, options.packageManager);
+  printNextSteps(session.logger, outcome);
+  if (postSteps.some((step) => step.status === 'failed')) {
+    throw new UserError(`the project was created in ${shownDir}, but a post-step failed (see above); run it by hand`, ExitCode.PostStep);
+  }
+  return outcome;
+}
+
+function validated(build: () => Plan): Plan {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof ValidationError) throw new UserError(error.message, ExitCode.Usage);
+    throw error;
+  }
+}
+
+/** A new project goes into a missing or empty directory only: never over someone's files. */
+async function refuseNonEmptyTarget(plan: Plan, changes: readonly FileChange[]): Promise<void> {
+  const entries = await existingEntries(plan.targetDir);
+  if (entries.length === 0) return;
+  const conflicting = changes.filter((change) => change.kind !== 'create').map((change) => change.path);
+  const listed = conflicting.length > 0 ? conflicting : entries;
+  throw new UserError(
+    `${plan.targetDir} is not empty; refusing to write into it (${conflicting.length > 0 ? `${conflicting.length} file(s) would be overwritten` : 'it already holds files'}). Choose a new directory, or use \`create-serverless-app add\` inside an existing project.`,
+    ExitCode.Conflict,
+    listed.slice(0, 20).concat(listed.length > 20 ? [`… and ${listed.length - 20} more`] : []),
+  );
+}
+
+function result(plan: Plan, shownDir: string, files: string[], dryRun: boolean, postSteps: PostStepResult[], pm: PackageManager): CreateResult {
+  const run = packageManagerCommands(pm).run;
+  const installed = postSteps.some((step) => step.step === 'install' && step.status === 'done');
+  const nextSteps = [
+    ...(shownDir === '.' ? [] : [`cd ${shownDir}`]),
+    ...(installed ? [] : [packageManagerCommands(pm).install.join(' ')]),
+    pm === 'npm' ? 'npm test' : run('test'),
+    `${run('start')}   # needs Azure Functions Core Tools and Azurite`,
+    'azd up   # provision and deploy to Azure',
+    ...plan.contribution.nextSteps,
+  ];
+  return { directory: plan.targetDir, patterns: plan.patterns.map((p) => p.definition.id), files, dryRun, postSteps, nextSteps };
+}
+
+function printNextSteps(logger: Logger, outcome: CreateResult): void {
+  logger.info(`\n${chalk.bold('Next steps:')}`);
+  for (const step of outcome.nextSteps) logger.info(`  ${chalk.cyan(step)}`);
+}

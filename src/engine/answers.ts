@@ -1,0 +1,142 @@
+import { basename } from 'node:path';
+import { DEFAULT_LOCATION, FLEX_CONSUMPTION_LOCATIONS } from '../azure/locations.js';
+import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
+import { PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
+import type { OptionSpec, PatternId } from '../patterns/types.js';
+import type { Prompter } from '../prompts.js';
+import type { Answers } from './plan.js';
+import { parseProjectName } from './project-name.js';
+
+export const DEFAULT_PATTERNS: readonly PatternId[] = ['http-api'];
+
+/** Raw values from the command line, exactly as typed. */
+export interface CreateInput {
+  directory?: string;
+  name?: string;
+  pattern?: string;
+  location?: string;
+  /** Pattern option values by pattern and option key, from their flags. */
+  patternOptions: Partial<Record<PatternId, Record<string, string>>>;
+  yes: boolean;
+}
+
+export interface ResolvedAnswers {
+  directory: string;
+  answers: Answers;
+}
+
+/**
+ * Fills in what the command line left out: from prompts when a person is there, from defaults with
+ * `--yes`, and otherwise fails at once naming every missing flag (a pipeline must never hang).
+ */
+export async function resolveAnswers(input: CreateInput, session: { interactive: boolean; prompter: Prompter }): Promise<ResolvedAnswers> {
+  const ask = session.interactive && !input.yes ? session.prompter : undefined;
+  const missing: string[] = [];
+
+  let directory = input.directory;
+  if (directory === undefined && ask) {
+    directory = await ask.input({ message: 'Project name', default: 'my-serverless-app', validate: validator(parseProjectName) });
+  }
+  if (directory === undefined) missing.push('[directory] (the project folder, e.g. my-app)');
+
+  let patternIds = input.pattern === undefined ? undefined : parsePatternIds(input.pattern);
+  if (patternIds === undefined && ask) {
+    patternIds = (await ask.checkbox({
+      message: 'Which patterns should the app combine?',
+      choices: PATTERN_IDS.map((id) => ({ value: id, name: patternChoiceLabel(id) })),
+      default: DEFAULT_PATTERNS,
+      validate: (values) => (values.length > 0 ? true : 'choose at least one pattern'),
+    })) as PatternId[];
+  }
+  if (patternIds === undefined && input.yes) patternIds = [...DEFAULT_PATTERNS];
+  if (patternIds === undefined) missing.push(`--pattern <ids> (${PATTERN_IDS.join(', ')})`);
+
+  if (missing.length > 0) {
+    const why = input.yes ? '--yes cannot default' : 'no terminal to ask for';
+    throw new UserError(`missing required values (${why}): ${missing.join(', ')}`, ExitCode.Usage);
+  }
+
+  const chosen = sortPatternIds(patternIds!);
+  rejectOptionsOfUnselectedPatterns(input.patternOptions, chosen);
+
+  let location = input.location;
+  if (location === undefined && ask) {
+    location = await ask.select({
+      message: 'Azure region',
+      choices: FLEX_CONSUMPTION_LOCATIONS.map((value) => ({ value, name: value })),
+      default: DEFAULT_LOCATION,
+    });
+  }
+
+  const patterns: Answers['patterns'] = {};
+  for (const id of chosen) {
+    const given = input.patternOptions[id] ?? {};
+    const options: Record<string, unknown> = { ...given };
+    if (ask) {
+      for (const [key, spec] of Object.entries(PATTERNS[id].options)) {
+        if (!(key in given)) options[key] = await askOption(ask, PATTERNS[id].title, spec);
+      }
+    }
+    patterns[id] = options;
+  }
+
+  return {
+    directory: directory!,
+    answers: { name: input.name ?? basename(directory!), location: location ?? DEFAULT_LOCATION, patterns },
+  };
+}
+
+export function parsePatternIds(input: unknown): PatternId[] {
+  const items = (Array.isArray(input) ? input : String(input).split(','))
+    .map((item) => String(item).trim())
+    .filter((item) => item !== '');
+  if (items.length === 0) throw new ValidationError(`--pattern: give at least one of ${PATTERN_IDS.join(', ')}`);
+  const unknown = items.filter((item) => !(PATTERN_IDS as readonly string[]).includes(item));
+  if (unknown.length > 0) {
+    throw new ValidationError(`--pattern: unknown pattern ${unknown.map((u) => `"${u}"`).join(', ')}; valid patterns: ${PATTERN_IDS.join(', ')}`);
+  }
+  return sortPatternIds(items as PatternId[]);
+}
+
+export function patternChoiceLabel(id: PatternId): string {
+  const { title, matrix } = PATTERNS[id];
+  return `${title} — ${matrix.useCase} · scalability ${matrix.scalability} · complexity ${matrix.complexity}`;
+}
+
+function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'], chosen: readonly PatternId[]): void {
+  for (const [id, options] of Object.entries(given) as [PatternId, Record<string, string>][]) {
+    if (chosen.includes(id) || Object.keys(options).length === 0) continue;
+    const flags = Object.keys(options).map((key) => PATTERNS[id].options[key]!.flag.split(' ')[0]);
+    throw new UserError(`${flags.join(', ')} configure${flags.length > 1 ? '' : 's'} ${id}, which is not selected (add it to --pattern)`, ExitCode.Usage);
+  }
+}
+
+async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec): Promise<unknown> {
+  const message = `${patternTitle}: ${spec.description}`;
+  switch (spec.prompt.kind) {
+    case 'input':
+      return ask.input({ message, default: spec.format(spec.defaultValue), validate: validator(spec.parse) });
+    case 'select':
+      return ask.select({ message, choices: spec.prompt.choices, default: spec.format(spec.defaultValue) });
+    case 'checkbox':
+      return ask.checkbox({
+        message,
+        choices: spec.prompt.choices,
+        default: Array.isArray(spec.defaultValue) ? (spec.defaultValue as string[]) : [],
+        validate: validator(spec.parse),
+      });
+  }
+}
+
+/** Inline prompt validation runs the very parser the flags use: one source of truth. */
+function validator(parse: (input: unknown) => unknown): (value: unknown) => string | true {
+  return (value) => {
+    try {
+      parse(value);
+      return true;
+    } catch (error) {
+      if (error instanceof ValidationError) return error.message;
+      throw error;
+    }
+  };
+}

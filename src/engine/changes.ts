@@ -1,0 +1,53 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readTree, type RenderedTree } from './render.js';
+
+export type ChangeKind = 'create' | 'update' | 'unchanged' | 'conflict';
+
+export interface FileChange {
+  path: string;
+  kind: ChangeKind;
+  /** What the generator wants the file to contain. */
+  content: string;
+  /** What is on disk now, when something is. */
+  current?: string;
+}
+
+/**
+ * Compares the in-memory tree with the target directory. A file that exists with other content is a
+ * conflict: only a caller that holds the user's consent (e.g. `add` with an unedited file) may turn a
+ * conflict into an update.
+ */
+export async function diffTree(tree: RenderedTree, targetDir: string): Promise<FileChange[]> {
+  return Promise.all(
+    tree.paths.map(async (path): Promise<FileChange> => {
+      const content = readTree(tree, path);
+      const current = await readIfExists(join(targetDir, path));
+      if (current === undefined) return { path, kind: 'create', content };
+      return { path, kind: current === content ? 'unchanged' : 'conflict', content, current };
+    }),
+  );
+}
+
+async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+}
+
+/** Entries of a directory that make it "not empty" for a new project; a bare `.git` is allowed, as in create-vite. */
+export async function existingEntries(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((entry) => entry !== '.git').sort();
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return [];
+    throw error;
+  }
+}
+
+export function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}

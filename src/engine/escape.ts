@@ -1,0 +1,78 @@
+import type { HelperDelegate } from 'handlebars';
+
+/**
+ * Escapers per target language. Templates render with `noEscape`, so every interpolation must go through
+ * one of these helpers (a test scans the templates for bare `{{value}}`).
+ */
+
+/** A TypeScript/JavaScript string literal, double-quoted. JSON is a subset of TS string syntax. */
+export function tsString(value: string): string {
+  return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** A Bicep string literal: single-quoted, with `\`, `'` and `${` escaped and control characters spelled out. */
+export function bicepString(value: string): string {
+  const escaped = value
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\$\{/g, '\\${')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t');
+  return `'${escaped}'`;
+}
+
+/** Any JSON-serialisable value as a Bicep literal (objects and arrays over several lines). */
+export function bicepLiteral(value: unknown, indent = ''): string {
+  if (typeof value === 'string') return bicepString(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null || value === undefined) return 'null';
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[\n${value.map((item) => `${inner}${bicepLiteral(item, inner)}`).join('\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([key, item]) => `${inner}${bicepKey(key)}: ${bicepLiteral(item, inner)}`).join('\n')}\n${indent}}`;
+}
+
+/** An object key: bare when it is an identifier (the linter prefers that), quoted otherwise. */
+export function bicepKey(key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : bicepString(key);
+}
+
+/** A YAML scalar: a JSON string is a valid double-quoted YAML scalar. */
+export function yamlString(value: string): string {
+  return tsString(value);
+}
+
+/** Markdown text: characters that would start markup are backslash-escaped, HTML is neutralised. */
+export function markdownText(value: string): string {
+  return value.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (char) => `\\${char}`).replace(/\r?\n/g, ' ');
+}
+
+/** An identifier-like value that was validated upstream (TS/Bicep names, route segments, ids). */
+export function identifier(value: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(value)) {
+    throw new Error(`template bug: ${JSON.stringify(value)} is not an identifier; escape it for its target language`);
+  }
+  return value;
+}
+
+/** Helpers registered on the Handlebars instance. Names are short because templates use them everywhere. */
+export const escapeHelpers: Record<string, HelperDelegate> = {
+  ts: (value: unknown) => tsString(String(value)),
+  bicep: (value: unknown) => bicepLiteral(value),
+  bicepKey: (value: unknown) => bicepKey(String(value)),
+  json: (value: unknown) => JSON.stringify(value),
+  yaml: (value: unknown) => yamlString(String(value)),
+  md: (value: unknown) => markdownText(String(value)),
+  id: (value: unknown) => identifier(value as string),
+  /** azd parameter substitution with a default, `${NAME=default}` (braces would clash with Handlebars). */
+  azdVar: (name: unknown, fallback: unknown) => `\${${identifier(name as string)}=${identifier(fallback as string)}}`,
+  num: (value: unknown) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`template bug: ${String(value)} is not a number`);
+    return String(value);
+  },
+};

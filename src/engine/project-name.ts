@@ -1,0 +1,42 @@
+import validateNpmName from 'validate-npm-package-name';
+import { ValidationError } from '../exit-codes.js';
+
+/** Longest project name we accept: keeps derived Azure names (function app ≤ 60) and paths readable. */
+export const MAX_PROJECT_NAME_LENGTH = 40;
+/** The part of the project name that goes into Azure resource names, before `-<uniqueString>`. */
+export const MAX_SLUG_LENGTH = 24;
+
+/**
+ * A project name is both an npm package name and the seed of Azure resource names, so it must satisfy
+ * both: lowercase letters, digits and single hyphens, starting with a letter.
+ */
+export function parseProjectName(input: unknown): string {
+  if (typeof input !== 'string' || input.trim() === '') {
+    throw new ValidationError('project name must not be empty');
+  }
+  const name = input;
+  if (name.length > MAX_PROJECT_NAME_LENGTH) {
+    throw new ValidationError(`project name "${shown(name)}" is ${name.length} characters; the limit is ${MAX_PROJECT_NAME_LENGTH}`);
+  }
+  if (!/^[a-z][a-z0-9-]*$/.test(name) || name.includes('--') || name.endsWith('-')) {
+    throw new ValidationError(
+      `project name "${shown(name)}" is invalid: use lowercase letters, digits and single hyphens, starting with a letter (e.g. orders-api)`,
+    );
+  }
+  const npm = validateNpmName(name);
+  if (!npm.validForNewPackages) {
+    const reasons = [...(npm.errors ?? []), ...(npm.warnings ?? [])].join('; ');
+    throw new ValidationError(`project name "${name}" is not a valid npm package name: ${reasons}`);
+  }
+  return name;
+}
+
+/** The name as it appears in Azure resource names, e.g. `func-<slug>-<token>`. */
+export function azureSlug(projectName: string): string {
+  return projectName.slice(0, MAX_SLUG_LENGTH).replace(/-+$/, '');
+}
+
+/** Keeps error messages on one line and free of terminal control characters. */
+export function shown(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
+}

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import Handlebars from 'handlebars';
+import { Volume } from 'memfs';
+import { CORE_PARAM_BINDINGS, coreDependencies, trustedBicep, type TrustedBicep } from '../azure/core-params.js';
+import type { JsonObject, JsonValue } from '../patterns/types.js';
+import { TEMPLATES_DIR } from '../templates-dir.js';
+import { bicepLiteral, escapeHelpers } from './escape.js';
+import { deepMerge } from './json-merge.js';
+import type { Plan } from './plan.js';
+
+/** The generated project's record of how it was made; `add` and `doctor` read it. */
+export const MANIFEST_PATH = '.create-serverless-app.json';
+
+/** An in-memory project: the memfs volume plus the list of paths it holds, in order. */
+export interface RenderedTree {
+  volume: InstanceType<typeof Volume>;
+  paths: string[];
+}
+
+export function readTree(tree: RenderedTree, path: string): string {
+  return tree.volume.readFileSync(`/${path}`, 'utf8') as string;
+}
+
+/**
+ * Renders a plan into memory. Nothing here touches the target directory: the caller diffs the tree
+ * against the disk before a single byte is written.
+ */
+export function renderPlan(plan: Plan): RenderedTree {
+  const handlebars = templateEngine();
+  const context = renderContext(plan);
+  const files = new Map<string, string>();
+
+  for (const file of plan.contribution.files) {
+    files.set(file.path, renderTemplate(handlebars, file.template, { ...context, ...file.data }));
+  }
+  for (const [path, patch] of Object.entries(jsonContributions(plan))) {
+    const current = files.get(path);
+    if (current === undefined) throw new Error(`template bug: ${path} receives JSON contributions but is not generated`);
+    files.set(path, `${JSON.stringify(deepMerge(JSON.parse(current) as JsonObject, patch), null, 2)}\n`);
+  }
+  files.set(MANIFEST_PATH, manifest(plan, files));
+
+  const volume = new Volume();
+  const paths = [...files.keys()].sort();
+  for (const path of paths) {
+    volume.mkdirSync(dirname(`/${path}`), { recursive: true });
+    volume.writeFileSync(`/${path}`, files.get(path)!);
+  }
+  return { volume, paths };
+}
+
+/** The typed contributions (host.json fragments, dependencies, settings) land in their JSON files. */
+function jsonContributions(plan: Plan): Record<string, JsonObject> {
+  const { hostJson, dependencies, devDependencies, appSettings } = plan.contribution;
+  const localValues: JsonObject = { Values: Object.fromEntries(appSettings.map((setting) => [setting.name, setting.local])) };
+  return {
+    'host.json': hostJson,
+    'package.json': { dependencies, devDependencies },
+    'local.settings.json': localValues,
+    'local.settings.example.json': localValues,
+  };
+}
+
+function manifest(plan: Plan, files: Map<string, string>): string {
+  const hashes = Object.fromEntries([...files.keys()].sort().map((path) => [path, sha256(files.get(path)!)]));
+  const record = { generator: plan.generator, answers: plan.answers, files: hashes };
+  return `${JSON.stringify(record, null, 2)}\n`;
+}
+
+export function sha256(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+function renderContext(plan: Plan): Record<string, unknown> {
+  const { contribution } = plan;
+  return {
+    project: plan.project,
+    generator: plan.generator,
+    appDescription: `Azure Functions app: ${plan.patterns.map((p) => p.definition.title).join(' + ') || 'base project'}`,
+    patterns: plan.patterns.map(({ definition, options }) => ({
+      id: definition.id,
+      title: definition.title,
+      summary: definition.summary,
+      matrix: definition.matrix,
+      options,
+    })),
+    // Each pattern's own templates read their options through `options.<patternId>`.
+    options: Object.fromEntries(plan.patterns.map(({ definition, options }) => [definition.id, options])),
+    features: contribution.features,
+    appSettings: contribution.appSettings.map((setting) => ({
+      ...setting,
+      bicepValue: 'module' in setting.cloud ? trustedBicep(`${setting.cloud.module}.outputs.${setting.cloud.output}`) : trustedBicep(bicepLiteral(setting.cloud.value)),
+    })),
+    infraModules: contribution.infraModules.map((module) => ({
+      symbol: module.symbol,
+      path: relative('infra', module.path).split(sep).join('/'),
+      params: [
+        ...module.coreParams.map((name) => ({ name, value: CORE_PARAM_BINDINGS[name].value })),
+        ...Object.entries(module.params ?? {}).map(([name, value]) => ({ name, value: trustedBicep(bicepLiteral(value as JsonValue, '    ')) })),
+      ],
+      dependsOn: coreDependencies(module.coreParams),
+    })),
+    alertsLiteral: trustedBicep(bicepLiteral(contribution.alerts as unknown as JsonValue, '    ')),
+    readmePartials: contribution.readmePartials.map((name) => ({ name })),
+    nextSteps: contribution.nextSteps,
+  };
+}
+
+let engine: typeof Handlebars | undefined;
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+/** One Handlebars instance per process: helpers, partials and compiled templates are reused. */
+function templateEngine(): typeof Handlebars {
+  if (engine) return engine;
+  engine = Handlebars.create();
+  engine.registerHelper(escapeHelpers);
+  engine.registerHelper({
+    trusted: (value: unknown) => {
+      if (!isTrusted(value)) throw new Error('template bug: {{trusted}} only takes values built by trustedBicep()');
+      return value.code;
+    },
+    eq: (a: unknown, b: unknown) => a === b,
+    includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
+    join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : ''),
+  });
+  for (const partial of partialTemplates()) {
+    engine.registerPartial(partial.replace(/\.hbs$/, ''), readFileSync(join(TEMPLATES_DIR, partial), 'utf8'));
+  }
+  return engine;
+}
+
+function isTrusted(value: unknown): value is TrustedBicep {
+  return typeof value === 'object' && value !== null && (value as TrustedBicep).kind === 'trusted-bicep';
+}
+
+/** Partials are files under any `partials/` folder, named by their path without `.hbs`. */
+function partialTemplates(): string[] {
+  return readdirSync(TEMPLATES_DIR, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
+    .map((entry) => relative(TEMPLATES_DIR, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .filter((path) => path.split('/').includes('partials'));
+}
+
+function renderTemplate(handlebars: typeof Handlebars, template: string, context: Record<string, unknown>): string {
+  const read = () => readFileSync(join(TEMPLATES_DIR, template), 'utf8');
+  if (!template.endsWith('.hbs')) return read();
+  let delegate = compiled.get(template);
+  if (!delegate) {
+    delegate = handlebars.compile(read(), { noEscape: true, strict: true });
+    compiled.set(template, delegate);
+  }
+  return delegate(context);
+}

@@ -1,0 +1,35 @@
+/**
+ * Exit codes are part of the CLI's contract with pipelines: documented in README.md, never reused.
+ */
+export const ExitCode = {
+  Ok: 0,
+  Unexpected: 1,
+  Usage: 2,
+  Conflict: 3,
+  FileSystem: 4,
+  PostStep: 5,
+  Interrupted: 130,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error the user caused and can fix: printed as one line, never with a stack trace. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue = ExitCode.Usage,
+    /** Extra lines shown under the message, e.g. the list of conflicting paths. */
+    readonly details: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** A value that failed validation; the caller knows which flag or question it came from. */
+export class ValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+}

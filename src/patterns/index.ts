@@ -1,0 +1,25 @@
+import { dataProcessing } from './data-processing/index.js';
+import { eventProcessing } from './event-processing/index.js';
+import { httpApi } from './http-api/index.js';
+import { scheduledTasks } from './scheduled-tasks/index.js';
+import { PATTERN_IDS, type PatternDefinition, type PatternId } from './types.js';
+
+/**
+ * The pattern registry. A Record over PatternId means a new id cannot be added without its module.
+ * Pattern modules must stay cheap to import: `--help` loads this registry to list the flags.
+ */
+export const PATTERNS: Record<PatternId, PatternDefinition> = {
+  'http-api': httpApi as unknown as PatternDefinition,
+  'event-processing': eventProcessing as unknown as PatternDefinition,
+  'scheduled-tasks': scheduledTasks as unknown as PatternDefinition,
+  'data-processing': dataProcessing as unknown as PatternDefinition,
+};
+
+/** Registry order is the canonical order: generated files do not depend on how the user listed patterns. */
+export function sortPatternIds(ids: Iterable<PatternId>): PatternId[] {
+  const chosen = new Set(ids);
+  return PATTERN_IDS.filter((id) => chosen.has(id));
+}
+
+export { PATTERN_IDS };
+export type { PatternId };

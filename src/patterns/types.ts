@@ -1,0 +1,170 @@
+import type { DependencyName } from '../versions.js';
+
+/** Stable pattern ids: part of the CLI contract (flags, answers files, manifests). Never rename one. */
+export const PATTERN_IDS = ['http-api', 'event-processing', 'scheduled-tasks', 'data-processing'] as const;
+export type PatternId = (typeof PATTERN_IDS)[number];
+
+/** One row of the pattern selection matrix. */
+export interface MatrixRow {
+  useCase: string;
+  scalability: 'Low' | 'Medium' | 'High' | 'Very High';
+  complexity: 'Low' | 'Medium' | 'High';
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * One question a pattern asks. The same declaration drives the command-line flag, the answers file key,
+ * the `--yes` default and the interactive prompt, so all of them validate alike.
+ */
+export interface OptionSpec<T extends JsonValue = JsonValue> {
+  /** Commander flag, e.g. `--resource <names>`; unique across all patterns. */
+  flag: string;
+  description: string;
+  /** Used by `--yes` and shown as the prompt's default. */
+  defaultValue: T;
+  /**
+   * Turns a flag string, an answers-file value or a prompt answer into the typed value.
+   * Throws ValidationError with a message that reads well after "--flag: ".
+   */
+  parse(input: unknown): T;
+  /** How the value is shown back to the user and offered as the prompt's default text. */
+  format(value: T): string;
+  prompt: { kind: 'input' } | { kind: 'select' | 'checkbox'; choices: readonly { value: string; name: string }[] };
+}
+
+/**
+ * Values main.bicep owns and hands to pattern modules; a module declares the ones it uses. Core resources
+ * are passed by name (modules look them up with `existing`), so names derived from them stay deterministic.
+ */
+export const CORE_PARAMS = [
+  'location',
+  'tags',
+  'resourceToken',
+  'identityName',
+  'storageAccountName',
+  'keyVaultName',
+  'functionAppName',
+  'functionAppHostName',
+  'applicationInsightsName',
+  'logAnalyticsWorkspaceName',
+  'actionGroupName',
+] as const;
+export type CoreParam = (typeof CORE_PARAMS)[number];
+
+/** A Bicep module composed into infra/main.bicep. */
+export interface InfraModule {
+  /** Bicep symbolic name in main.bicep, e.g. `httpApi`. */
+  symbol: string;
+  /** Template path under templates/, rendered to `path`. */
+  template: string;
+  /** Output path in the generated project, e.g. `infra/modules/http-api.bicep`. */
+  path: string;
+  /** Shared values the module declares as `param <name>` (bicep lint fails on unused params). */
+  coreParams: readonly CoreParam[];
+  /** Extra literal parameters (strings, numbers, arrays, objects), rendered as Bicep literals. */
+  params?: Record<string, JsonValue>;
+}
+
+/**
+ * An app setting of the function app. Locally it goes into local.settings.json; in Azure its value is
+ * an output of one of the pattern's infra modules, or a literal.
+ */
+export interface AppSetting {
+  name: string;
+  /** Value in local.settings.json (Azurite, emulators or an obvious placeholder). */
+  local: string;
+  cloud: { module: string; output: string } | { value: string };
+  description: string;
+}
+
+/** A scheduled-query (KQL) alert over the app's Application Insights / Log Analytics data. */
+export interface LogAlert {
+  /** Short kebab-case id; the Azure name becomes `alert-<id>-<app>`. */
+  id: string;
+  description: string;
+  /** 0 critical … 4 verbose. */
+  severity: 0 | 1 | 2 | 3 | 4;
+  /** KQL over workspace tables (AppRequests, AppExceptions, AppTraces, AppEvents, AppMetrics…). */
+  query: string;
+  operator: 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual' | 'Equal';
+  threshold: number;
+  /** Evaluation window and frequency in minutes. */
+  windowMinutes: number;
+  frequencyMinutes: number;
+  /** Column the rule measures; omitted means the row count. */
+  metricColumn?: string;
+}
+
+/** A file rendered into the project. */
+export interface TemplateFile {
+  /** Path under templates/; `.hbs` files are rendered with Handlebars, others copied verbatim. */
+  template: string;
+  /** Path in the generated project. */
+  path: string;
+  /** Extra data for this file only (e.g. the resource a per-resource file is about). */
+  data?: Record<string, unknown>;
+}
+
+/** Capabilities base templates react to, without knowing which pattern asked for them. */
+export type Feature = 'azurite' | 'postdeployHooks';
+
+/** Everything one pattern adds to the app, derived from its validated options. */
+export interface PatternContribution {
+  files: TemplateFile[];
+  infraModules: InfraModule[];
+  appSettings: AppSetting[];
+  /** Deep-merged into host.json. */
+  hostJson: JsonObject;
+  dependencies: DependencyName[];
+  devDependencies: DependencyName[];
+  alerts: LogAlert[];
+  features: Feature[];
+  /** Partial name (path under templates/ without `.hbs`) rendered into the generated README. */
+  readmePartial?: string;
+  /** Lines appended to the "next steps" message after generation. */
+  nextSteps: string[];
+}
+
+export interface ProjectInfo {
+  name: string;
+  /** Project name trimmed for Azure resource names. */
+  slug: string;
+  location: string;
+}
+
+export interface PatternDefinition<TOptions extends Record<string, JsonValue> = Record<string, JsonValue>> {
+  id: PatternId;
+  title: string;
+  /** One sentence: what the pattern generates. */
+  summary: string;
+  matrix: MatrixRow;
+  /** Keyed by the answers-file key (camelCase). */
+  options: { [K in keyof TOptions]: OptionSpec<TOptions[K]> };
+  /** Cross-option checks that a single option's parser cannot make (e.g. aggregation needs a key). */
+  validate?(options: TOptions): void;
+  contribute(options: TOptions, project: ProjectInfo): PatternContribution;
+}
+
+/** Identity helper that keeps the option types of a pattern definition precise. */
+export function definePattern<TOptions extends Record<string, JsonValue>>(
+  definition: PatternDefinition<TOptions>,
+): PatternDefinition<TOptions> {
+  return definition;
+}
+
+/** A contribution that adds nothing; patterns spread it and fill in what they add. */
+export function emptyContribution(): PatternContribution {
+  return {
+    files: [],
+    infraModules: [],
+    appSettings: [],
+    hostJson: {},
+    dependencies: [],
+    devDependencies: [],
+    alerts: [],
+    features: [],
+    nextSteps: [],
+  };
+}

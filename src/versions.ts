@@ -1,0 +1,30 @@
+/**
+ * Every npm package a generated app may depend on, pinned in one place so patterns cannot drift apart.
+ * Pins are the newest releases that still support Node 20 (apps target Node 22 on Azure and must also test
+ * green on Node 20); several newer Azure SDK releases require Node 22.
+ */
+export const DEPENDENCY_VERSIONS = {
+  '@azure/functions': '4.16.5',
+  '@azure/identity': '4.13.1',
+  '@azure/data-tables': '13.3.2',
+  '@azure/storage-blob': '12.32.0',
+  '@azure/storage-queue': '12.30.0',
+  '@azure/keyvault-secrets': '4.11.1',
+  '@azure/cosmos': '4.9.3',
+  '@azure/service-bus': '7.9.5',
+  '@azure/event-hubs': '6.0.4',
+  '@azure/eventgrid': '5.12.0',
+  '@azure/functions-extensions-servicebus': '0.2.0-preview',
+  'jose': '6.2.18',
+  'zod': '4.1.12',
+  'cron-parser': '5.4.0',
+  'csv-parse': '6.1.0',
+  // dev-only
+  'typescript': '5.9.3',
+  'vitest': '3.2.4',
+  '@types/node': '22.19.1',
+  'azurite': '3.35.0',
+  'rimraf': '6.1.2',
+} as const;
+
+export type DependencyName = keyof typeof DEPENDENCY_VERSIONS;

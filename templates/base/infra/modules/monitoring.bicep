@@ -1,0 +1,74 @@
+param logAnalyticsName string
+param applicationInsightsName string
+param actionGroupName string
+param location string
+param tags object
+
+@description('Name of the user-assigned identity the function app runs as.')
+param identityName string
+
+@description('Email addresses notified by every alert of this app.')
+param alertEmailAddresses string[]
+
+var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
+  name: identityName
+}
+
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: logAnalyticsName
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: 30
+  }
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: applicationInsightsName
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logAnalytics.id
+    // Only Entra ID-authenticated telemetry is accepted: the instrumentation key alone cannot write.
+    DisableLocalAuth: true
+  }
+}
+
+resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, identity.id, monitoringMetricsPublisherRoleId)
+  scope: applicationInsights
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisherRoleId)
+  }
+}
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: actionGroupName
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: take(replace(actionGroupName, '-', ''), 12)
+    enabled: true
+    emailReceivers: [
+      for (address, index) in alertEmailAddresses: {
+        name: 'email-${index}'
+        emailAddress: address
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+output logAnalyticsWorkspaceId string = logAnalytics.id
+output applicationInsightsName string = applicationInsights.name
+output applicationInsightsConnectionString string = applicationInsights.properties.ConnectionString
+output actionGroupId string = actionGroup.id

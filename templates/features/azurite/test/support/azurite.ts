@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+/** Azurite's fixed development account (public, documented, only valid against the emulator). */
+const ACCOUNT = 'devstoreaccount1';
+const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const SERVICES = ['Blob', 'Queue', 'Table'] as const;
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Connection string of the Azurite instance started for this test run. */
+    azuriteConnectionString: string;
+  }
+}
+
+/**
+ * Starts one in-memory Azurite on ports the OS picks, so parallel runs and a developer's own Azurite
+ * never collide, and stops it after the run. Telemetry is off: tests must not reach the network.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const azurite = spawn(
+    process.execPath,
+    [azuriteBin(), '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--loose', '--blobPort', '0', '--queuePort', '0', '--tablePort', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const ports = await listeningPorts(azurite);
+  const endpoints = SERVICES.map((service) => `${service}Endpoint=http://127.0.0.1:${ports[service]}/${ACCOUNT}`).join(';');
+  project.provide('azuriteConnectionString', `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};${endpoints};`);
+
+  return async () => {
+    azurite.kill();
+    await new Promise((resolve) => azurite.once('exit', resolve));
+  };
+}
+
+function azuriteBin(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('azurite/package.json')), 'dist/src/azurite.js');
+}
+
+/** Reads "Azurite Blob service is successfully listening at http://127.0.0.1:PORT" for each service. */
+function listeningPorts(azurite: ChildProcess): Promise<Record<(typeof SERVICES)[number], number>> {
+  return new Promise((resolve, reject) => {
+    const ports: Partial<Record<(typeof SERVICES)[number], number>> = {};
+    let output = '';
+    const timer = setTimeout(() => fail(new Error(`Azurite did not start within 20 s:\n${output}`)), 20_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      azurite.kill();
+      reject(error);
+    };
+    azurite.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const match of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g)) {
+        ports[match[1] as (typeof SERVICES)[number]] = Number(match[2]);
+      }
+      if (SERVICES.every((service) => ports[service])) {
+        clearTimeout(timer);
+        resolve(ports as Record<(typeof SERVICES)[number], number>);
+      }
+    });
+    azurite.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    azurite.once('exit', (code) => fail(new Error(`Azurite exited with code ${code}:\n${output}`)));
+  });
+}
