@@ -1,5 +1,4 @@
-import type { Feature, LogAlert, PatternContribution, TemplateFile } from './patterns/types.js';
-import type { DependencyName } from './versions.js';
+import { emptyContribution, type Feature, type LogAlert, type PatternContribution } from './patterns/types.js';
 import { templateFolder } from './templates-dir.js';
 
 /** Alerts every app gets, whatever its patterns: the signals that matter for any function app. */
@@ -47,14 +46,14 @@ export function baseContribution(): PatternContribution {
   };
 }
 
-/** What a feature adds to the project once any pattern asks for it. */
-export const FEATURE_CONTRIBUTIONS: Record<Feature, { files: TemplateFile[]; devDependencies: DependencyName[] }> = {
-  azurite: {
-    files: templateFolder('features/azurite'),
-    devDependencies: ['azurite'],
-  },
-  postdeployHooks: {
-    files: templateFolder('features/postdeploy-hooks'),
-    devDependencies: [],
-  },
+/** What a feature adds to the project once any pattern asks for it (a feature may need other features). */
+export const FEATURE_CONTRIBUTIONS: Record<Feature, () => PatternContribution> = {
+  azurite: () => ({ ...emptyContribution(), files: templateFolder('features/azurite'), devDependencies: ['azurite'] }),
+  storageClients: () => ({
+    ...emptyContribution(),
+    files: templateFolder('features/storage-clients'),
+    dependencies: ['@azure/identity', '@azure/data-tables', '@azure/storage-blob', '@azure/storage-queue'],
+    features: ['azurite'],
+  }),
+  postdeployHooks: () => ({ ...emptyContribution(), files: templateFolder('features/postdeploy-hooks') }),
 };

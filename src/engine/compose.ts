@@ -2,6 +2,8 @@ import type { AppSetting, Feature, InfraModule, JsonObject, LogAlert, PatternCon
 import { DEPENDENCY_VERSIONS, type DependencyName } from '../versions.js';
 import { deepMerge } from './json-merge.js';
 
+const FEATURES: readonly Feature[] = ['azurite', 'storageClients', 'postdeployHooks'];
+
 /** The union of the base project's and every selected pattern's contributions. */
 export interface ComposedContribution {
   files: TemplateFile[];
@@ -31,7 +33,7 @@ export function composeContributions(contributions: readonly PatternContribution
     dependencies: pinned(all((c) => c.dependencies)),
     devDependencies: pinned(all((c) => c.devDependencies)),
     alerts: uniqueBy(all((c) => c.alerts), (alert) => alert.id, 'alert'),
-    features: { azurite: all((c) => c.features).includes('azurite'), postdeployHooks: all((c) => c.features).includes('postdeployHooks') },
+    features: Object.fromEntries(FEATURES.map((feature) => [feature, all((c) => c.features).includes(feature)])) as Record<Feature, boolean>,
     readmePartials: all((c) => (c.readmePartial ? [c.readmePartial] : [])),
     nextSteps: [...new Set(all((c) => c.nextSteps))],
   };

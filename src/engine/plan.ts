@@ -3,7 +3,7 @@ import { parseLocation } from '../azure/locations.js';
 import { baseContribution, FEATURE_CONTRIBUTIONS } from '../base.js';
 import { ValidationError } from '../exit-codes.js';
 import { PATTERNS, sortPatternIds } from '../patterns/index.js';
-import { emptyContribution, type JsonValue, type PatternContribution, type PatternDefinition, type PatternId, type ProjectInfo } from '../patterns/types.js';
+import { type JsonValue, type PatternContribution, type PatternDefinition, type PatternId, type ProjectInfo } from '../patterns/types.js';
 import { GENERATOR } from '../version.js';
 import { composeContributions, type ComposedContribution } from './compose.js';
 import { azureSlug, parseProjectName } from './project-name.js';
@@ -42,10 +42,15 @@ export function buildPlan(answers: Answers, targetDir: string): Plan {
 
   const ids = sortPatternIds(Object.keys(answers.patterns) as PatternId[]);
   const patterns = ids.map((id) => selectPattern(PATTERNS[id], answers.patterns[id] ?? {}));
-  const contributions: PatternContribution[] = [baseContribution(), ...patterns.map((p) => p.definition.contribute(p.options, project))];
-  const features = new Set(contributions.flatMap((c) => c.features));
-  for (const feature of features) {
-    contributions.push({ ...emptyContribution(), ...FEATURE_CONTRIBUTIONS[feature] });
+  const contributions: PatternContribution[] = [baseContribution(), ...patterns.map((p) => withOwnOptions(p, project))];
+  // Features are added once each, until no contribution asks for one that is missing.
+  const added = new Set<string>();
+  for (let i = 0; i < contributions.length; i++) {
+    for (const feature of contributions[i]!.features) {
+      if (added.has(feature)) continue;
+      added.add(feature);
+      contributions.push(FEATURE_CONTRIBUTIONS[feature]());
+    }
   }
 
   return {
@@ -75,6 +80,12 @@ function selectPattern(definition: PatternDefinition, raw: Record<string, unknow
   );
   field(definition.id, () => definition.validate?.(options));
   return { definition, options };
+}
+
+/** A pattern's templates see its own validated options as `options`. */
+function withOwnOptions({ definition, options }: SelectedPattern, project: ProjectInfo): PatternContribution {
+  const contribution = definition.contribute(options, project);
+  return { ...contribution, files: contribution.files.map((file) => ({ ...file, data: { options, ...file.data } })) };
 }
 
 /** Prefixes a validation failure with the flag or answer it came from. */

@@ -86,8 +86,8 @@ function renderContext(plan: Plan): Record<string, unknown> {
       matrix: definition.matrix,
       options,
     })),
-    // Each pattern's own templates read their options through `options.<patternId>`.
-    options: Object.fromEntries(plan.patterns.map(({ definition, options }) => [definition.id, options])),
+    // A pattern's own files also get `options` (its options); this map serves cross-pattern needs.
+    patternOptions: Object.fromEntries(plan.patterns.map(({ definition, options }) => [definition.id, options])),
     features: contribution.features,
     appSettings: contribution.appSettings.map((setting) => ({
       ...setting,

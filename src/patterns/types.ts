@@ -108,7 +108,13 @@ export interface TemplateFile {
 }
 
 /** Capabilities base templates react to, without knowing which pattern asked for them. */
-export type Feature = 'azurite' | 'postdeployHooks';
+/**
+ * Shared capabilities that base templates and feature folders provide once, whichever patterns ask:
+ * - azurite: an in-memory Azurite for the generated tests (`inject('azuriteConnectionString')`);
+ * - storageClients: src/shared/storage-clients.ts (identity-or-connection-string Table/Blob/Queue clients);
+ * - postdeployHooks: an azd postdeploy hook running infra/hooks/postdeploy.d/*.sh.
+ */
+export type Feature = 'azurite' | 'storageClients' | 'postdeployHooks';
 
 /** Everything one pattern adds to the app, derived from its validated options. */
 export interface PatternContribution {

@@ -1,0 +1,75 @@
+import { TableClient } from '@azure/data-tables';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
+
+type StorageService = 'blob' | 'queue' | 'table';
+type Settings = Readonly<Record<string, string | undefined>>;
+
+/** What `UseDevelopmentStorage=true` means: Azurite on its default ports with the public emulator key. */
+const DEVELOPMENT_STORAGE =
+  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
+  'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
+  'BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;' +
+  'TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
+
+export type StorageConnection = { kind: 'connectionString'; connectionString: string } | { kind: 'identity'; serviceUri: string };
+
+/**
+ * Reads a storage connection the way the Functions host does: `<name>` holds a connection string (local
+ * development against Azurite), or `<name>__<service>ServiceUri` names the endpoint and the managed
+ * identity authenticates (Azure, where shared keys are disabled).
+ */
+export function storageConnection(name: string, service: StorageService, settings: Settings = process.env): StorageConnection {
+  const connectionString = settings[name];
+  if (connectionString) {
+    return { kind: 'connectionString', connectionString: connectionString === 'UseDevelopmentStorage=true' ? DEVELOPMENT_STORAGE : connectionString };
+  }
+  const serviceUri = settings[`${name}__${service}ServiceUri`] ?? settings[`${name}__serviceUri`];
+  if (serviceUri) return { kind: 'identity', serviceUri };
+  throw new Error(`storage connection "${name}" is not configured: set ${name} or ${name}__${service}ServiceUri`);
+}
+
+let credential: TokenCredential | undefined;
+
+/** One credential per process; in Azure AZURE_CLIENT_ID selects the app's user-assigned identity. */
+export function azureCredential(): TokenCredential {
+  credential ??= new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID });
+  return credential;
+}
+
+// SDK clients are safe to share and expensive to create: one per connection and entity per process.
+const clients = new Map<string, unknown>();
+
+function cached<T>(key: string, create: () => T): T {
+  if (!clients.has(key)) clients.set(key, create());
+  return clients.get(key) as T;
+}
+
+export function tableClient(table: string, connectionName = 'AzureWebJobsStorage', settings: Settings = process.env): TableClient {
+  const connection = storageConnection(connectionName, 'table', settings);
+  return cached(`table|${JSON.stringify(connection)}|${table}`, () =>
+    connection.kind === 'connectionString'
+      ? // Azurite speaks plain HTTP; the SDK refuses that unless told, and only local strings are HTTP.
+        TableClient.fromConnectionString(connection.connectionString, table, { allowInsecureConnection: connection.connectionString.includes('http://') })
+      : new TableClient(connection.serviceUri, table, azureCredential()),
+  );
+}
+
+export function blobServiceClient(connectionName = 'AzureWebJobsStorage', settings: Settings = process.env): BlobServiceClient {
+  const connection = storageConnection(connectionName, 'blob', settings);
+  return cached(`blob|${JSON.stringify(connection)}`, () =>
+    connection.kind === 'connectionString'
+      ? BlobServiceClient.fromConnectionString(connection.connectionString)
+      : new BlobServiceClient(connection.serviceUri, azureCredential()),
+  );
+}
+
+export function queueServiceClient(connectionName = 'AzureWebJobsStorage', settings: Settings = process.env): QueueServiceClient {
+  const connection = storageConnection(connectionName, 'queue', settings);
+  return cached(`queue|${JSON.stringify(connection)}`, () =>
+    connection.kind === 'connectionString'
+      ? QueueServiceClient.fromConnectionString(connection.connectionString)
+      : new QueueServiceClient(connection.serviceUri, azureCredential()),
+  );
+}

@@ -1,0 +1,106 @@
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { builtinModules } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = join(REPO_ROOT, 'bin/create-serverless-app.js');
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/**
+ * Runs the built CLI the way a pipeline does: no TTY, CI=true unless the caller overrides it.
+ * Tests spawn the real binary so that argument parsing, exit codes and output are what users get.
+ */
+export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? tmpdir(),
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', FORCE_COLOR: '0', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, durationMs: performance.now() - started };
+}
+
+/** A fresh scratch folder for one test file. */
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `csa-${prefix}-`));
+}
+
+/** Generates an app with `--yes --no-install --no-git` and returns its directory. */
+export function generateApp(parent: string, name: string, args: readonly string[]): string {
+  const result = runCli([name, '--yes', '--no-install', '--no-git', ...args], { cwd: parent });
+  if (result.status !== 0) throw new Error(`generating ${name} failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
+  return join(parent, name);
+}
+
+/** Runs a command inside a generated app and throws with its output when it fails. */
+export function runIn(dir: string, command: string, args: readonly string[], options: SpawnSyncOptions = {}): string {
+  const result = spawnSync(command, args, { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${dir} (exit ${result.status}):\n${output.slice(-8000)}`);
+  return output;
+}
+
+const depsCache = join(tmpdir(), 'csa-e2e-node-modules');
+
+/**
+ * `npm install` in a generated app, once per distinct dependency set: apps whose package.json declares the
+ * same dependencies get a hard-linked copy of the first install's node_modules. `assertImportsDeclared`
+ * keeps that honest: an app cannot pass by importing a package only another app declared.
+ */
+export function installApp(dir: string): { cached: boolean } {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const key = createHash('sha256')
+    .update(JSON.stringify([manifest.dependencies, manifest.devDependencies]))
+    .digest('hex')
+    .slice(0, 16);
+  const cached = join(depsCache, key, 'node_modules');
+  if (existsSync(cached)) {
+    runIn(dir, 'cp', ['-al', cached, join(dir, 'node_modules')]);
+    return { cached: true };
+  }
+  runIn(dir, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
+  mkdirSync(join(depsCache, key), { recursive: true });
+  runIn(dir, 'cp', ['-al', join(dir, 'node_modules'), cached]);
+  return { cached: false };
+}
+
+/** Every bare import in src/ and test/ names a package in package.json (or a Node built-in). */
+export function assertImportsDeclared(dir: string): void {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})]);
+  const undeclared: string[] = [];
+  for (const file of sourceFiles(dir)) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+      const specifier = match[1]!;
+      if (specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier)) continue;
+      const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+      if (!declared.has(name)) undeclared.push(`${relative(dir, file)}: ${specifier}`);
+    }
+  }
+  if (undeclared.length > 0) throw new Error(`imports of packages missing from package.json:\n${undeclared.join('\n')}`);
+}
+
+function sourceFiles(dir: string): string[] {
+  const roots = ['src', 'test'].map((folder) => join(dir, folder)).filter((path) => existsSync(path));
+  const files = roots.flatMap((root) =>
+    readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+      .map((entry) => join(entry.parentPath, entry.name)),
+  );
+  return [...files, join(dir, 'vitest.config.ts')];
+}

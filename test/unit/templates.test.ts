@@ -1,0 +1,37 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { escapeHelpers } from '../../src/engine/escape.js';
+import { TEMPLATES_DIR } from '../../src/templates-dir.js';
+
+const templates = readdirSync(TEMPLATES_DIR, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
+  .map((entry) => relative(TEMPLATES_DIR, join(entry.parentPath, entry.name)));
+
+// Output-producing helpers: each escapes for one target language, or (trusted) passes generator-built Bicep.
+const OUTPUT_HELPERS = new Set([...Object.keys(escapeHelpers), 'trusted']);
+
+/** Every `{{…}}` that writes a value, as opposed to blocks, partials, comments and `else`. */
+function valueMustaches(source: string): string[] {
+  const withoutEscaped = source.replace(/\\\{\{[^}]*\}\}/g, '');
+  return [...withoutEscaped.matchAll(/\{\{(?!!)(?![#/>^])\s*([^}]*?)\s*\}\}/g)]
+    .map((match) => match[1]!)
+    .filter((body) => body !== 'else');
+}
+
+describe('templates', () => {
+  it('exist', () => {
+    expect(templates.length).toBeGreaterThan(10);
+  });
+
+  it.each(templates)('%s writes every value through an escaping helper', (template) => {
+    const source = readFileSync(join(TEMPLATES_DIR, template), 'utf8');
+    expect(source).not.toMatch(/\{\{\{/); // triple-stash would bypass the helpers
+    const unescaped = valueMustaches(source).filter((body) => !OUTPUT_HELPERS.has(body.split(/\s+/)[0]!));
+    expect(unescaped, `use one of ${[...OUTPUT_HELPERS].join(', ')}`).toEqual([]);
+  });
+
+  it('the scan itself catches a bare value', () => {
+    expect(valueMustaches('name: {{project.name}} {{#if x}}{{bicep y}}{{/if}} {{! note }} \\{{ github.ref }}')).toEqual(['project.name', 'bicep y']);
+  });
+});
