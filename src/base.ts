@@ -43,6 +43,7 @@ export function baseContribution(): PatternContribution {
     alerts: BASE_ALERTS,
     features: [],
     nextSteps: [],
+    notices: [],
   };
 }
 

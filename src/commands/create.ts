@@ -42,6 +42,7 @@ export async function createApp(
   const changes = await diffTree(tree, plan.targetDir);
   await refuseNonEmptyTarget(plan, changes);
 
+  for (const notice of plan.contribution.notices) session.logger.info(notice);
   const files = changes.map((change) => change.path);
   const shownDir = relative(session.cwd, plan.targetDir) || '.';
   if (options.dryRun) {

@@ -16,6 +16,7 @@ export interface ComposedContribution {
   features: Record<Feature, boolean>;
   readmePartials: string[];
   nextSteps: string[];
+  notices: string[];
 }
 
 /**
@@ -36,6 +37,7 @@ export function composeContributions(contributions: readonly PatternContribution
     features: Object.fromEntries(FEATURES.map((feature) => [feature, all((c) => c.features).includes(feature)])) as Record<Feature, boolean>,
     readmePartials: all((c) => (c.readmePartial ? [c.readmePartial] : [])),
     nextSteps: [...new Set(all((c) => c.nextSteps))],
+    notices: all((c) => c.notices),
   };
 }
 

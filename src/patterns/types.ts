@@ -131,6 +131,8 @@ export interface PatternContribution {
   readmePartial?: string;
   /** Lines appended to the "next steps" message after generation. */
   nextSteps: string[];
+  /** Lines shown before anything is written (and in --dry-run), e.g. a schedule in plain English, a warning. */
+  notices: string[];
 }
 
 export interface ProjectInfo {
@@ -172,5 +174,6 @@ export function emptyContribution(): PatternContribution {
     alerts: [],
     features: [],
     nextSteps: [],
+    notices: [],
   };
 }
