@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_LOCATION } from './azure/locations.js';
-import { ExitCode, UserError } from './exit-codes.js';
+import { ExitCode, UserError, ValidationError } from './exit-codes.js';
 import { detectPackageManager, PACKAGE_MANAGERS, type PackageManager } from './engine/package-manager.js';
 import { PATTERN_IDS, PATTERNS } from './patterns/index.js';
 import type { PatternId } from './patterns/types.js';
@@ -106,6 +106,10 @@ function report(error: unknown, debug: boolean): number {
   if (error instanceof UserError) {
     process.stderr.write(`✖ ${error.message}\n${error.details.map((line) => `  ${line}\n`).join('')}`);
     return error.exitCode;
+  }
+  if (error instanceof ValidationError) {
+    process.stderr.write(`✖ ${error.message}\n`);
+    return ExitCode.Usage;
   }
   process.stderr.write(`✖ unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
   if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);

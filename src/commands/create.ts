@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { relative, resolve } from 'node:path';
-import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
+import { ExitCode, UserError } from '../exit-codes.js';
 import { resolveAnswers, type CreateInput } from '../engine/answers.js';
 import { diffTree, existingEntries, type FileChange } from '../engine/changes.js';
 import { packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
@@ -37,14 +37,14 @@ export async function createApp(
   session: { interactive: boolean; prompter: Prompter; logger: Logger; cwd: string },
 ): Promise<CreateResult> {
   const { directory, answers } = await resolveAnswers(options, session);
-  const plan = validated(() => buildPlan(answers, resolve(session.cwd, directory)));
+  const plan = buildPlan(answers, resolve(session.cwd, directory));
   const tree = renderPlan(plan);
   const changes = await diffTree(tree, plan.targetDir);
   await refuseNonEmptyTarget(plan, changes);
 
   for (const notice of plan.contribution.notices) session.logger.info(notice);
   const files = changes.map((change) => change.path);
-  const shownDir = relative(session.cwd, plan.targetDir) || '.';
+  const shownDir = displayPath(session.cwd, plan.targetDir);
   if (options.dryRun) {
     session.logger.info(`Dry run: would create ${files.length} files in ${shownDir} (nothing written):`);
     for (const path of files) session.logger.info(`  ${chalk.green('create')} ${path}`);
@@ -62,13 +62,11 @@ export async function createApp(
   return outcome;
 }
 
-function validated(build: () => Plan): Plan {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof ValidationError) throw new UserError(error.message, ExitCode.Usage);
-    throw error;
-  }
+/** How a path is shown and used in `cd`: relative below the working directory, absolute elsewhere. */
+function displayPath(cwd: string, target: string): string {
+  const fromCwd = relative(cwd, target);
+  if (fromCwd === '') return '.';
+  return fromCwd.startsWith('..') ? target : fromCwd;
 }
 
 /** A new project goes into a missing or empty directory only: never over someone's files. */

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ExitCode, UserError } from '../exit-codes.js';
 import { readTree, type RenderedTree } from './render.js';
 
 export type ChangeKind = 'create' | 'update' | 'unchanged' | 'conflict';
@@ -33,7 +34,8 @@ async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    if (isErrno(error, 'ENOENT')) return undefined;
+    // ENOTDIR: a parent is a file, so nothing exists here; the write step reports it properly.
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined;
     throw error;
   }
 }
@@ -44,6 +46,7 @@ export async function existingEntries(dir: string): Promise<string[]> {
     return (await readdir(dir)).filter((entry) => entry !== '.git').sort();
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return [];
+    if (isErrno(error, 'ENOTDIR')) throw new UserError(`${dir} exists and is not a directory (or a parent of it is a file)`, ExitCode.Conflict);
     throw error;
   }
 }

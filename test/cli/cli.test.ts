@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, REPO_ROOT, runCli, scratchDir } from '../support/generated-app.js';
+
+const version = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
+
+/** A user error is one line (plus an optional indented list) and never a stack trace. */
+function expectOneLineError(stderr: string, pattern: RegExp): void {
+  const [first, ...rest] = stderr.trimEnd().split('\n');
+  expect(first).toMatch(/^✖ /);
+  expect(first).toMatch(pattern);
+  expect(rest.every((line) => line.startsWith('  '))).toBe(true);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('--help and --version', () => {
+  it('prints help with pipeline examples and the exit codes', () => {
+    const result = runCli(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Usage: create-serverless-app [options] [directory]');
+    expect(result.stdout).toContain('--pattern http-api,scheduled-tasks --yes --no-install');
+    expect(result.stdout).toMatch(/Exit codes: 0 ok, 1 unexpected error, 2 invalid or missing input, 3 conflict/);
+  });
+
+  it('prints the version', () => {
+    expect(runCli(['--version']).stdout.trim()).toBe(version);
+  });
+
+  it('loads neither prompts, templates, memfs, execa nor ora for --help', () => {
+    const record = join(scratchDir('imports'), 'imports.txt');
+    writeFileSync(record, '');
+    const result = spawnSync(process.execPath, ['--import', join(REPO_ROOT, 'test/support/record-imports.mjs'), CLI, '--help'], {
+      encoding: 'utf8',
+      env: { ...process.env, RECORD_IMPORTS_TO: record },
+    });
+    expect(result.status).toBe(0);
+    const loaded = readFileSync(record, 'utf8');
+    expect(loaded).toContain('/node_modules/commander/');
+    for (const heavy of ['@inquirer', 'handlebars', 'memfs', 'execa', '/ora/', 'chalk', 'jsonc-parser', 'diff']) {
+      expect(loaded, heavy).not.toContain(`/node_modules/${heavy.replace(/^\//, '')}`);
+    }
+  });
+});
+
+describe('generating an app', () => {
+  it('creates the project, prints next steps and records nothing else on disk', () => {
+    const parent = scratchDir('create');
+    const result = runCli(['my-app', '--pattern', 'http-api', '--yes', '--no-install', '--no-git'], { cwd: parent });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Created \d+ files in my-app/);
+    expect(result.stdout).toMatch(/Next steps:\n\s+cd my-app\n\s+npm install\n\s+npm test/);
+    expect(readdirSync(parent)).toEqual(['my-app']);
+    expect(JSON.parse(readFileSync(join(parent, 'my-app/package.json'), 'utf8')).name).toBe('my-app');
+  });
+
+  it('takes --name over the folder name', () => {
+    const parent = scratchDir('name');
+    expect(runCli(['folder', '--name', 'real-name', '--pattern', 'http-api', '--yes', '--no-install', '--no-git'], { cwd: parent }).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(parent, 'folder/package.json'), 'utf8')).name).toBe('real-name');
+  });
+
+  it('initialises git with a first commit of exactly the generated files', () => {
+    const parent = scratchDir('git');
+    const result = runCli(['with-git', '--pattern', 'http-api', '--yes', '--no-install'], { cwd: parent, env: { GIT_CONFIG_GLOBAL: '/dev/null' } });
+    expect(result.status).toBe(0);
+    const dir = join(parent, 'with-git');
+    const log = spawnSync('git', ['log', '--oneline'], { cwd: dir, encoding: 'utf8' }).stdout;
+    expect(log).toMatch(/Initial commit from create-serverless-app/);
+    expect(spawnSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' }).stdout).toBe('');
+    // local.settings.json is generated but git-ignored.
+    expect(spawnSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' }).stdout).not.toContain('local.settings.json\n');
+  });
+
+  it('--dry-run lists the files and writes nothing', () => {
+    const parent = scratchDir('dry');
+    const result = runCli(['dry', '--pattern', 'http-api', '--yes', '--dry-run'], { cwd: parent });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Dry run: would create \d+ files in dry \(nothing written\)/);
+    expect(result.stdout).toContain('create infra/main.bicep');
+    expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
+describe('bad input: a clear one-line error, a documented exit code, nothing on disk', () => {
+  const cases: [string, string[], number, RegExp][] = [
+    ['invalid name', ['My App', '--pattern', 'http-api', '--yes'], 2, /^✖ name: project name "My App" is invalid/],
+    ['quotes in the name', ['x', '--name', `it's"`, '--pattern', 'http-api', '--yes'], 2, /is invalid/],
+    ['a parent-directory name', ['x', '--name', '../up', '--pattern', 'http-api', '--yes'], 2, /is invalid/],
+    ['unicode', ['ünï', '--pattern', 'http-api', '--yes'], 2, /is invalid/],
+    ['an over-long name', ['a'.repeat(41), '--pattern', 'http-api', '--yes'], 2, /41 characters; the limit is 40/],
+    ['an unknown pattern', ['x', '--pattern', 'http-api,graphql', '--yes'], 2, /unknown pattern "graphql"; valid patterns: http-api, event-processing, scheduled-tasks, data-processing/],
+    ['an unknown region', ['x', '--pattern', 'http-api', '--location', 'moon', '--yes'], 2, /unknown or unsupported Azure region "moon"/],
+    ['--yes without a directory', ['--pattern', 'http-api', '--yes'], 2, /missing required values \(--yes cannot default\): \[directory\]/],
+    ['an unknown flag', ['x', '--patern', 'http-api'], 2, /unknown option '--patern'/],
+    ['a bad package manager', ['x', '--package-manager', 'pip'], 2, /argument 'pip' is invalid/],
+  ];
+
+  it.each(cases)('%s', (_, args, code, message) => {
+    const parent = scratchDir('bad');
+    const result = runCli(args, { cwd: parent });
+    expect(result.status).toBe(code);
+    expect(result.stderr).toMatch(message);
+    // Commander words its own usage errors ("error: unknown option"); ours start with ✖.
+    if (!args.includes('--patern') && !args.includes('pip')) expectOneLineError(result.stderr, message);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('never waits for input without a TTY: names every missing flag at once', () => {
+    const parent = scratchDir('notty');
+    const started = Date.now();
+    const result = runCli([], { cwd: parent, env: { CI: '' } });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.status).toBe(2);
+    expectOneLineError(result.stderr, /missing required values \(no terminal to ask for\): \[directory\] \(the project folder, e\.g\. my-app\), --pattern <ids>/);
+  });
+
+  it('refuses a non-empty directory, lists what would be overwritten and touches nothing', () => {
+    const parent = scratchDir('nonempty');
+    mkdirSync(join(parent, 'app'));
+    writeFileSync(join(parent, 'app/package.json'), '{"name":"mine"}');
+    writeFileSync(join(parent, 'app/notes.md'), 'keep me');
+    const result = runCli(['app', '--pattern', 'http-api', '--yes', '--no-install', '--no-git'], { cwd: parent });
+    expect(result.status).toBe(3);
+    expectOneLineError(result.stderr, /app is not empty; refusing to write into it \(1 file\(s\) would be overwritten\)/);
+    expect(result.stderr).toContain('\n  package.json');
+    expect(readFileSync(join(parent, 'app/package.json'), 'utf8')).toBe('{"name":"mine"}');
+    expect(readdirSync(join(parent, 'app')).sort()).toEqual(['notes.md', 'package.json']);
+  });
+
+  it('reports an unwritable target without a stack trace', () => {
+    const parent = scratchDir('unwritable');
+    writeFileSync(join(parent, 'blocker'), '');
+    const result = runCli(['blocker/app', '--name', 'app', '--pattern', 'http-api', '--yes', '--no-install', '--no-git'], { cwd: parent });
+    expect([3, 4]).toContain(result.status);
+    expectOneLineError(result.stderr, /blocker/);
+    expect(existsSync(join(parent, 'blocker/app'))).toBe(false);
+  });
+});

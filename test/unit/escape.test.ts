@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { bicepKey, bicepLiteral, bicepString, identifier, markdownText, tsString, yamlString } from '../../src/engine/escape.js';
+import { bicepMissing, compileBicep } from '../support/bicep.js';
+
+// Strings a user could type (or paste) that break naive interpolation in each target language.
+const HOSTILE = [
+  `it's "quoted"`,
+  'back\\slash and ${interpolation} and `template`',
+  'line one\nline two\r\n\ttabbed',
+  '</script><img src=x onerror=alert(1)> & &amp;',
+  "'; DROP TABLE x; --",
+  'unicode ✓ — ünïcödé \u2028 separator',
+  '# heading *bold* _em_ [link](http://x) | pipe',
+  'key: value\n- item\n{a: 1}',
+];
+
+describe('tsString', () => {
+  it.each(HOSTILE)('round-trips %j as a TypeScript string literal', (value) => {
+    // eslint-disable-next-line no-new-func -- evaluating the literal is the point of the test
+    expect(new Function(`return ${tsString(value)};`)()).toBe(value);
+  });
+});
+
+describe('yamlString', () => {
+  it.each(HOSTILE)('round-trips %j as a YAML scalar', (value) => {
+    expect(parseYaml(`key: ${yamlString(value)}\n`)).toEqual({ key: value });
+  });
+});
+
+describe('bicepString', () => {
+  it('escapes quotes, backslashes, interpolation and control characters', () => {
+    expect(bicepString("a'b\\c${d}\n")).toBe("'a\\'b\\\\c\\${d}\\n'");
+  });
+
+  it.skipIf(bicepMissing)('round-trips hostile strings through the real Bicep compiler', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csa-escape-'));
+    const outputs = HOSTILE.map((value, index) => `output value${index} string = ${bicepString(value)}`).join('\n');
+    writeFileSync(join(dir, 'main.bicep'), `${outputs}\n`);
+    const arm = compileBicep(join(dir, 'main.bicep')) as { outputs: Record<string, { value: string }> };
+    expect(HOSTILE.map((_, index) => arm.outputs[`value${index}`]!.value)).toEqual(HOSTILE);
+  });
+});
+
+describe('bicepLiteral', () => {
+  it('renders nested JSON values with bare or quoted keys as needed', () => {
+    expect(bicepLiteral({ plain: 1, 'needs-quote': [true, null, 'x'] })).toBe("{\n  plain: 1\n  'needs-quote': [\n    true\n    null\n    'x'\n  ]\n}");
+    expect(bicepKey('AzureWebJobsStorage__credential')).toBe('AzureWebJobsStorage__credential');
+    expect(bicepKey('has space')).toBe("'has space'");
+  });
+});
+
+describe('markdownText', () => {
+  it('neutralises markup and HTML and keeps one line', () => {
+    expect(markdownText('<b>*x*</b>\n# y')).toBe('\\<b\\>\\*x\\*\\</b\\> \\# y');
+  });
+});
+
+describe('identifier', () => {
+  it('passes identifiers and refuses anything else', () => {
+    expect(identifier('orders_api-1')).toBe('orders_api-1');
+    for (const bad of ['', '1abc', 'a b', "a'b", 'a/b', '../x']) expect(() => identifier(bad)).toThrow(/not an identifier/);
+  });
+});

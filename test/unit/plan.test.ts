@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { parseLocation } from '../../src/azure/locations.js';
+import { ValidationError } from '../../src/exit-codes.js';
+import { parsePatternIds } from '../../src/engine/answers.js';
+import { composeContributions } from '../../src/engine/compose.js';
+import { buildPlan } from '../../src/engine/plan.js';
+import { azureSlug, MAX_PROJECT_NAME_LENGTH, parseProjectName } from '../../src/engine/project-name.js';
+import { PATTERNS } from '../../src/patterns/index.js';
+import { emptyContribution, PATTERN_IDS } from '../../src/patterns/types.js';
+
+describe('project names', () => {
+  it.each(['orders-api', 'a', 'app2', 'x'.repeat(MAX_PROJECT_NAME_LENGTH)])('accepts %j', (name) => {
+    expect(parseProjectName(name)).toBe(name);
+  });
+
+  it.each([
+    ['', /must not be empty/],
+    ['   ', /must not be empty/],
+    ['My App', /invalid/],
+    ['my app', /invalid/],
+    ['"quoted"', /invalid/],
+    ["it's", /invalid/],
+    ['../escape', /invalid/],
+    ['a/b', /invalid/],
+    ['ünïcode', /invalid/],
+    ['1st-app', /invalid/],
+    ['double--hyphen', /invalid/],
+    ['trailing-', /invalid/],
+    ['Upper', /invalid/],
+    ['x'.repeat(MAX_PROJECT_NAME_LENGTH + 1), /41 characters; the limit is 40/],
+    ['node_modules', /invalid/],
+  ])('rejects %j', (name, message) => {
+    expect(() => parseProjectName(name)).toThrow(ValidationError);
+    expect(() => parseProjectName(name)).toThrow(message);
+  });
+
+  it('shows control characters escaped in the message, never raw', () => {
+    expect(() => parseProjectName('bad\u001b[31mname')).toThrow('bad\\u001b[31mname');
+  });
+
+  it('derives Azure names that fit every resource limit, for the longest name', () => {
+    const slug = azureSlug('a'.repeat(MAX_PROJECT_NAME_LENGTH));
+    const token = 'x'.repeat(13); // uniqueString() is 13 characters
+    expect(`func-${slug}-${token}`.length).toBeLessThanOrEqual(60); // function app
+    expect(`plan-${slug}-${token}`.length).toBeLessThanOrEqual(60);
+    expect(`log-${slug}-${token}`.length).toBeLessThanOrEqual(63); // Log Analytics
+    expect(`st${token}`).toMatch(/^[a-z0-9]{3,24}$/); // storage account
+    expect(`kv-${token}`.length).toBeLessThanOrEqual(24); // Key Vault
+    expect(azureSlug('abc-def-ghi-jkl-mno-pqr-stu-vwx')).not.toMatch(/-$/);
+  });
+});
+
+describe('locations', () => {
+  it('accepts names and display names of Flex Consumption regions', () => {
+    expect(parseLocation('eastus2')).toBe('eastus2');
+    expect(parseLocation('West Europe')).toBe('westeurope');
+  });
+
+  it('rejects unknown regions and lists the valid ones', () => {
+    expect(() => parseLocation('mars-north')).toThrow(/unknown or unsupported Azure region "mars-north"; Flex Consumption regions: .*eastus2/);
+  });
+});
+
+describe('pattern ids', () => {
+  it('parses a comma list into registry order without duplicates', () => {
+    expect(parsePatternIds('scheduled-tasks, http-api,http-api')).toEqual(['http-api', 'scheduled-tasks']);
+  });
+
+  it('names unknown ids and lists the valid ones', () => {
+    expect(() => parsePatternIds('http-api,cron,ftp')).toThrow(`unknown pattern "cron", "ftp"; valid patterns: ${PATTERN_IDS.join(', ')}`);
+    expect(() => parsePatternIds(' , ')).toThrow(/give at least one/);
+  });
+});
+
+describe('the pattern registry', () => {
+  it('has one module per id, each with its matrix row', () => {
+    expect(Object.keys(PATTERNS)).toEqual([...PATTERN_IDS]);
+    for (const id of PATTERN_IDS) {
+      expect(PATTERNS[id].id).toBe(id);
+      expect(PATTERNS[id].matrix.useCase).not.toBe('');
+    }
+  });
+
+  it('gives every option a unique long flag that does not shadow a core flag', () => {
+    const core = ['--pattern', '--name', '--location', '--yes', '--dry-run', '--package-manager', '--install', '--no-install', '--git', '--no-git', '--debug', '--version', '--help', '--json', '--answers'];
+    const flags = PATTERN_IDS.flatMap((id) => Object.values(PATTERNS[id].options).map((spec) => spec.flag.split(/[ ,]/).find((part) => part.startsWith('--'))!));
+    expect(new Set(flags).size).toBe(flags.length);
+    expect(flags.filter((flag) => core.includes(flag))).toEqual([]);
+  });
+
+  it('accepts every option default through its own parser (what --yes relies on)', () => {
+    for (const id of PATTERN_IDS) {
+      for (const [key, spec] of Object.entries(PATTERNS[id].options)) {
+        expect(spec.parse(spec.defaultValue), `${id}.${key}`).toEqual(spec.defaultValue);
+      }
+    }
+  });
+});
+
+describe('buildPlan', () => {
+  const answers = { name: 'orders', location: 'eastus2', patterns: { 'scheduled-tasks': {}, 'http-api': {} } };
+
+  it('orders patterns canonically and records the validated answers', () => {
+    const plan = buildPlan(answers, '/tmp/orders');
+    expect(plan.patterns.map((p) => p.definition.id)).toEqual(['http-api', 'scheduled-tasks']);
+    expect(plan.answers.name).toBe('orders');
+    expect(plan.project).toEqual({ name: 'orders', slug: 'orders', location: 'eastus2' });
+  });
+
+  it('prefixes validation errors with the answer at fault', () => {
+    expect(() => buildPlan({ ...answers, name: 'Bad Name' }, '/tmp/x')).toThrow(/^name: project name "Bad Name" is invalid/);
+    expect(() => buildPlan({ ...answers, location: 'nowhere' }, '/tmp/x')).toThrow(/^location: unknown or unsupported/);
+  });
+
+  it('rejects options a pattern does not have', () => {
+    expect(() => buildPlan({ ...answers, patterns: { 'http-api': { bogus: 1 } } }, '/tmp/x')).toThrow(/unknown option for http-api: bogus/);
+  });
+
+  it('builds every subset of the patterns without composition clashes', () => {
+    for (let mask = 1; mask < 1 << PATTERN_IDS.length; mask++) {
+      const ids = PATTERN_IDS.filter((_, bit) => mask & (1 << bit));
+      expect(() => buildPlan({ name: 'combo', location: 'eastus2', patterns: Object.fromEntries(ids.map((id) => [id, {}])) }, '/tmp/c')).not.toThrow();
+    }
+  });
+});
+
+describe('composeContributions', () => {
+  it('refuses two contributions writing the same file or Bicep symbol', () => {
+    const file = { template: 'base/host.json', path: 'host.json' };
+    expect(() => composeContributions([{ ...emptyContribution(), files: [file] }, { ...emptyContribution(), files: [file] }])).toThrow(/same generated file "host.json"/);
+  });
+
+  it('deep-merges host.json fragments and refuses conflicting values', () => {
+    const a = { ...emptyContribution(), hostJson: { extensions: { queues: { batchSize: 16 } } } };
+    const b = { ...emptyContribution(), hostJson: { extensions: { http: { routePrefix: 'api' } } } };
+    expect(composeContributions([a, b]).hostJson).toEqual({ extensions: { queues: { batchSize: 16 }, http: { routePrefix: 'api' } } });
+    const clash = { ...emptyContribution(), hostJson: { extensions: { queues: { batchSize: 32 } } } };
+    expect(() => composeContributions([a, clash])).toThrow(/conflicting values for "extensions.queues.batchSize"/);
+  });
+
+  it('pins dependencies from the versions map, sorted and deduplicated', () => {
+    const composed = composeContributions([
+      { ...emptyContribution(), dependencies: ['zod', '@azure/functions'] },
+      { ...emptyContribution(), dependencies: ['zod'] },
+    ]);
+    expect(Object.keys(composed.dependencies)).toEqual(['@azure/functions', 'zod']);
+    expect(composed.dependencies.zod).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('allows one app setting declared twice only when identical', () => {
+    const setting = { name: 'X', local: 'a', cloud: { value: 'a' }, description: 'x' };
+    expect(composeContributions([{ ...emptyContribution(), appSettings: [setting] }, { ...emptyContribution(), appSettings: [setting] }]).appSettings).toHaveLength(1);
+    expect(() =>
+      composeContributions([{ ...emptyContribution(), appSettings: [setting] }, { ...emptyContribution(), appSettings: [{ ...setting, local: 'b' }] }]),
+    ).toThrow(/"X" is declared twice/);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { buildPlan } from '../../src/engine/plan.js';
+import { MANIFEST_PATH, readTree, renderPlan, sha256 } from '../../src/engine/render.js';
+import { PATTERN_IDS } from '../../src/patterns/types.js';
+
+const plan = (patterns: Record<string, object> = { 'http-api': {} }) =>
+  buildPlan({ name: 'shop-app', location: 'westeurope', patterns }, '/tmp/shop-app');
+
+describe('renderPlan', () => {
+  const tree = renderPlan(plan());
+  const file = (path: string) => readTree(tree, path);
+
+  it('renders the base project into memory', () => {
+    for (const path of ['package.json', 'host.json', 'tsconfig.json', 'src/functions/health.ts', 'infra/main.bicep', 'azure.yaml', '.gitignore', '.funcignore', '.github/workflows/azure-dev.yml', 'README.md', 'local.settings.json', 'local.settings.example.json', 'bicepconfig.json']) {
+      expect(tree.paths, path).toContain(path);
+    }
+    expect(tree.paths.some((path) => path.endsWith('.hbs') || path.includes('/_') || path.startsWith('_'))).toBe(false);
+  });
+
+  it('writes package.json with pinned dependencies and a main glob that matches compiled functions', () => {
+    const pkg = JSON.parse(file('package.json'));
+    expect(pkg.name).toBe('shop-app');
+    expect(pkg.main).toBe('dist/src/functions/*.js');
+    expect(pkg.dependencies['@azure/functions']).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pkg.devDependencies.typescript).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('keeps Flex Consumption rules: extension bundle v4 and no settings Flex refuses', () => {
+    expect(JSON.parse(file('host.json')).extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
+    const bicep = file('infra/main.bicep');
+    for (const refused of ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENT', 'WEBSITE_TIME_ZONE', 'functionAppScaleLimit']) {
+      expect(bicep).not.toContain(refused);
+    }
+  });
+
+  it('starts local settings from one template and points the host at Azurite', () => {
+    expect(file('local.settings.json')).toBe(file('local.settings.example.json'));
+    expect(JSON.parse(file('local.settings.json')).Values.AzureWebJobsStorage).toBe('UseDevelopmentStorage=true');
+  });
+
+  it('uses the chosen location as the azd default', () => {
+    expect(JSON.parse(file('infra/main.parameters.json')).parameters.location.value).toBe('${AZURE_LOCATION=westeurope}');
+  });
+
+  it('records the answers and a hash of every file in the manifest', () => {
+    const manifest = JSON.parse(file(MANIFEST_PATH));
+    expect(manifest.answers).toMatchObject({ name: 'shop-app', location: 'westeurope', patterns: { 'http-api': expect.any(Object) } });
+    expect(Object.keys(manifest.files).sort()).toEqual(tree.paths.filter((path) => path !== MANIFEST_PATH).sort());
+    expect(manifest.files['host.json']).toBe(sha256(file('host.json')));
+  });
+
+  it('is deterministic: the same plan renders byte-identical trees', () => {
+    const again = renderPlan(plan());
+    expect(again.paths).toEqual(tree.paths);
+    for (const path of tree.paths) expect(readTree(again, path), path).toBe(file(path));
+  });
+
+  it('renders every pattern subset with valid JSON files', () => {
+    const all = renderPlan(plan(Object.fromEntries(PATTERN_IDS.map((id) => [id, {}]))));
+    for (const path of all.paths.filter((p) => p.endsWith('.json'))) {
+      expect(() => JSON.parse(readTree(all, path)), path).not.toThrow();
+    }
+  });
+});

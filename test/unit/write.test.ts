@@ -1,0 +1,97 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diffTree, existingEntries } from '../../src/engine/changes.js';
+import { buildPlan } from '../../src/engine/plan.js';
+import { readTree, renderPlan } from '../../src/engine/render.js';
+import { applyChanges } from '../../src/engine/write.js';
+import { ExitCode, UserError } from '../../src/exit-codes.js';
+
+const scratch = () => mkdtempSync(join(tmpdir(), 'csa-write-'));
+const tree = () => renderPlan(buildPlan({ name: 'demo', location: 'eastus2', patterns: { 'http-api': {} } }, '/unused'));
+
+describe('diffTree', () => {
+  it('classifies absent files as creates, equal ones as unchanged, different ones as conflicts', async () => {
+    const dir = scratch();
+    const rendered = tree();
+    writeFileSync(join(dir, 'host.json'), 'user content');
+    writeFileSync(join(dir, '.gitignore'), readTree(rendered, '.gitignore'));
+    const changes = await diffTree(rendered, dir);
+    const kind = (path: string) => changes.find((change) => change.path === path)?.kind;
+    expect(kind('host.json')).toBe('conflict');
+    expect(kind('.gitignore')).toBe('unchanged');
+    expect(kind('package.json')).toBe('create');
+    expect(changes.find((change) => change.path === 'host.json')?.current).toBe('user content');
+  });
+
+  it('treats a directory holding only .git as empty, like create-vite', async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, '.git'));
+    expect(await existingEntries(dir)).toEqual([]);
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    expect(await existingEntries(dir)).toEqual(['notes.txt']);
+    expect(await existingEntries(join(dir, 'missing'))).toEqual([]);
+  });
+});
+
+describe('applyChanges', () => {
+  it('writes every file of a new project', async () => {
+    const target = join(scratch(), 'app');
+    const rendered = tree();
+    await applyChanges(target, await diffTree(rendered, target));
+    for (const path of rendered.paths) expect(existsSync(join(target, path)), path).toBe(true);
+  });
+
+  it('leaves nothing behind when a write fails half-way', async () => {
+    const parent = scratch();
+    const target = join(parent, 'app');
+    const changes = await diffTree(tree(), target);
+    // A directory where a file must go makes one write fail after others succeeded.
+    const failing = changes.find((change) => change.path === 'src/functions/health.ts')!;
+    mkdirSync(join(target, failing.path), { recursive: true });
+    const before = listAll(parent);
+
+    const error = await applyChanges(target, changes).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).exitCode).toBe(ExitCode.FileSystem);
+    expect((error as UserError).message).toMatch(/nothing was written/);
+    expect(listAll(parent)).toEqual(before);
+  });
+
+  it('restores updated files on failure and never removes a directory holding user files', async () => {
+    const target = scratch();
+    writeFileSync(join(target, 'keep.txt'), 'mine');
+    writeFileSync(join(target, 'host.json'), 'old');
+    const changes = [
+      { path: 'host.json', kind: 'update' as const, content: 'new', current: 'old' },
+      { path: 'sub/dir/a.txt', kind: 'create' as const, content: 'a' },
+      { path: 'keep.txt/impossible', kind: 'create' as const, content: 'x' },
+    ];
+    await expect(applyChanges(target, changes)).rejects.toThrow(/cannot write/);
+    expect(readFileSync(join(target, 'host.json'), 'utf8')).toBe('old');
+    expect(readFileSync(join(target, 'keep.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(join(target, 'sub'))).toBe(false);
+  });
+
+  it('reports an unwritable parent as a file system error', async () => {
+    const parent = scratch();
+    writeFileSync(join(parent, 'a-file'), '');
+    const target = join(parent, 'a-file', 'app');
+    await expect(applyChanges(target, await diffTree(tree(), target))).rejects.toThrow(/a parent path is a file/);
+  });
+
+  it('refuses to run with an unresolved conflict', async () => {
+    await expect(applyChanges(scratch(), [{ path: 'x', kind: 'conflict', content: 'a', current: 'b' }])).rejects.toThrow(/unresolved conflicts/);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('reports permission denied', async () => {
+    const parent = scratch();
+    chmodSync(parent, 0o500);
+    await expect(applyChanges(join(parent, 'app'), await diffTree(tree(), join(parent, 'app')))).rejects.toThrow(/permission denied/);
+  });
+});
+
+function listAll(dir: string): string[] {
+  return readdirSync(dir, { recursive: true }).map(String).sort();
+}
