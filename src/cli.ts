@@ -17,9 +17,18 @@ Examples:
       pipeline: no prompts, defaults for every option not given
   $ npx create-serverless-app my-app --pattern http-api --dry-run
       list the files that would be written, write nothing
+  $ npx create-serverless-app my-app --answers answers.yaml --json --no-install
+      pipeline or agent: every answer from a file (JSON or YAML), machine-readable result on stdout
+  $ npx create-serverless-app copy --answers my-app/.create-serverless-app.json --yes
+      re-create an app exactly from the answers its manifest recorded
+  $ npx create-serverless-app list --json
+      the patterns, their matrix rows and options
+
+Without a terminal, or with CI=true, nothing is ever prompted: a missing value fails at once naming every
+missing flag.
 
 Exit codes: 0 ok, 1 unexpected error, 2 invalid or missing input, 3 conflict with existing files,
-4 file system error, 5 project written but a post-step (git, install) failed, 130 interrupted.`;
+4 file system error, 5 project written but a post-step (git, install) failed, 130 interrupted or cancelled.`;
 
 interface PatternFlag {
   pattern: PatternId;
@@ -36,6 +45,8 @@ export function buildProgram(run: (action: () => Promise<void>) => Promise<void>
     .option('-n, --name <name>', 'project name (npm package name; lowercase letters, digits, hyphens)')
     .option('-l, --location <region>', `Azure region with Flex Consumption (default: ${DEFAULT_LOCATION})`)
     .option('-y, --yes', 'accept defaults for everything not given; never prompt', false)
+    .option('-a, --answers <file>', 'take answers from a JSON or YAML file (or a generated app\'s .create-serverless-app.json); flags win')
+    .option('--json', 'machine-readable result (or error) on stdout; logs go to stderr; never prompts', false)
     .option('--dry-run', 'print the files that would be written and write nothing', false)
     .addOption(new Option('--package-manager <pm>', 'package manager for install and next steps (default: the one that launched this)').choices(PACKAGE_MANAGERS))
     .option('--no-install', 'do not install dependencies')
@@ -43,6 +54,8 @@ export function buildProgram(run: (action: () => Promise<void>) => Promise<void>
     .option('--debug', 'print stack traces for unexpected errors', false)
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
+    // Options after a subcommand name belong to the subcommand (`list --json`).
+    .enablePositionalOptions()
     .exitOverride();
 
   const patternFlags: PatternFlag[] = [];
@@ -53,6 +66,17 @@ export function buildProgram(run: (action: () => Promise<void>) => Promise<void>
       patternFlags.push({ pattern: id, key, attribute: option.attributeName() });
     }
   }
+
+  program
+    .command('list')
+    .description('list the patterns with their matrix rows and options')
+    .option('--json', 'machine-readable output', false)
+    .action((flags: { json: boolean }) =>
+      run(async () => {
+        const { runListCommand } = await import('./commands/list.js');
+        runListCommand(flags);
+      }),
+    );
 
   program.action((directory: string | undefined, flags: Record<string, unknown>) =>
     run(async () => {
@@ -69,6 +93,8 @@ export function buildProgram(run: (action: () => Promise<void>) => Promise<void>
         location: flags.location as string | undefined,
         patternOptions,
         yes: flags.yes as boolean,
+        answersPath: flags.answers as string | undefined,
+        json: flags.json as boolean,
         dryRun: flags.dryRun as boolean,
         git: flags.git as boolean,
         install: flags.install as boolean,
@@ -82,37 +108,45 @@ export function buildProgram(run: (action: () => Promise<void>) => Promise<void>
 /** Runs the CLI and returns the exit code; user errors print one line, never a stack trace. */
 export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug') || Boolean(process.env.DEBUG);
+  const json = argv.includes('--json');
   let exitCode: number = ExitCode.Ok;
   const run = async (action: () => Promise<void>) => {
     try {
       await action();
     } catch (error) {
-      exitCode = report(error, debug);
+      exitCode = report(error, { debug, json });
     }
   };
+  const program = buildProgram(run);
+  // With --json, commander's own usage errors are reported as JSON like ours.
+  if (json) program.configureOutput({ outputError: () => undefined });
   try {
-    await buildProgram(run).parseAsync([...argv]);
+    await program.parseAsync([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Commander already printed its message (or the help/version text).
-      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+      if (error.exitCode === 0) return ExitCode.Ok;
+      if (json) return report(new UserError(error.message.replace(/^error: /, ''), ExitCode.Usage), { debug, json });
+      return ExitCode.Usage; // commander already printed its message
     }
-    return report(error, debug);
+    return report(error, { debug, json });
   }
   return exitCode;
 }
 
-function report(error: unknown, debug: boolean): number {
-  if (error instanceof UserError) {
-    process.stderr.write(`✖ ${error.message}\n${error.details.map((line) => `  ${line}\n`).join('')}`);
-    return error.exitCode;
+function report(error: unknown, output: { debug: boolean; json: boolean }): number {
+  const known = error instanceof UserError || error instanceof ValidationError;
+  const code = error instanceof UserError ? error.exitCode : known ? ExitCode.Usage : ExitCode.Unexpected;
+  const message = error instanceof Error ? error.message : String(error);
+  const details = error instanceof UserError ? error.details : [];
+  if (output.json) {
+    process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message: known ? message : `unexpected error: ${message}`, details } }, null, 2)}\n`);
   }
-  if (error instanceof ValidationError) {
-    process.stderr.write(`✖ ${error.message}\n`);
-    return ExitCode.Usage;
+  if (known) {
+    process.stderr.write(`✖ ${message}\n${details.map((line) => `  ${line}\n`).join('')}`);
+    return code;
   }
-  process.stderr.write(`✖ unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.stderr.write(`✖ unexpected error: ${message}\n`);
+  if (output.debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write('  run again with --debug for details, and please report it\n');
-  return ExitCode.Unexpected;
+  return code;
 }

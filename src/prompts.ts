@@ -29,7 +29,7 @@ export function inquirerPrompter(): Prompter {
       interruptible(async () =>
         (await prompts()).checkbox({
           message: q.message,
-          choices: q.choices.map((choice) => ({ ...choice, checked: q.default?.includes(choice.value) ?? false })),
+          choices: q.choices.map((choice) => ({ ...choice, short: choice.value, checked: q.default?.includes(choice.value) ?? false })),
           validate: (items) => q.validate(items.map((item) => item.value)),
         }),
       ),

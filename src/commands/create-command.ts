@@ -1,11 +1,17 @@
+import { loadAnswersFile } from '../engine/answers-file.js';
 import { createLogger } from '../logger.js';
 import { inquirerPrompter } from '../prompts.js';
 import { createApp, type CreateOptions } from './create.js';
 
-/** Wires the create pipeline to the real terminal. */
-export async function runCreateCommand(options: CreateOptions): Promise<void> {
-  const interactive = process.stdin.isTTY === true && !isCI();
-  await createApp(options, { interactive, prompter: inquirerPrompter(), logger: createLogger({ json: false }), cwd: process.cwd() });
+/** Wires the create pipeline to the real terminal (or, with --json, to a machine reading stdout). */
+export async function runCreateCommand(options: Omit<CreateOptions, 'answersFile'> & { answersPath?: string; json: boolean }): Promise<void> {
+  const interactive = process.stdin.isTTY === true && !isCI() && !options.json;
+  const answersFile = options.answersPath === undefined ? undefined : await loadAnswersFile(options.answersPath);
+  const outcome = await createApp(
+    { ...options, answersFile },
+    { interactive, prompter: inquirerPrompter(), logger: createLogger({ json: options.json }), cwd: process.cwd() },
+  );
+  if (options.json) process.stdout.write(`${JSON.stringify({ ok: true, ...outcome }, null, 2)}\n`);
 }
 
 /** CI=true (or 1) means a pipeline, even when a pseudo-terminal is attached. */

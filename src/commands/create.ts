@@ -10,6 +10,7 @@ import { renderPlan } from '../engine/render.js';
 import { applyChanges } from '../engine/write.js';
 import type { Logger } from '../logger.js';
 import type { Prompter } from '../prompts.js';
+import type { Recommendation } from '../advisor.js';
 
 export interface CreateOptions extends CreateInput {
   dryRun: boolean;
@@ -36,30 +37,56 @@ export async function createApp(
   options: CreateOptions,
   session: { interactive: boolean; prompter: Prompter; logger: Logger; cwd: string },
 ): Promise<CreateResult> {
-  const { directory, answers } = await resolveAnswers(options, session);
+  const { directory, answers, recommendations } = await resolveAnswers(options, session);
   const plan = buildPlan(answers, resolve(session.cwd, directory));
   const tree = renderPlan(plan);
   const changes = await diffTree(tree, plan.targetDir);
   await refuseNonEmptyTarget(plan, changes);
 
-  for (const notice of plan.contribution.notices) session.logger.info(notice);
+  const { logger } = session;
+  for (const notice of plan.contribution.notices) logger.info(notice);
   const files = changes.map((change) => change.path);
   const shownDir = displayPath(session.cwd, plan.targetDir);
   if (options.dryRun) {
-    session.logger.info(`Dry run: would create ${files.length} files in ${shownDir} (nothing written):`);
-    for (const path of files) session.logger.info(`  ${chalk.green('create')} ${path}`);
+    logger.info(`Dry run: would create ${files.length} files in ${shownDir} (nothing written):`);
+    for (const path of files) logger.info(`  ${chalk.green('create')} ${path}`);
     return result(plan, shownDir, files, true, [], options.packageManager);
   }
 
+  if (session.interactive && !options.yes) {
+    printSummary(logger, plan, recommendations, shownDir, files.length);
+    if (!(await session.prompter.confirm({ message: `Write ${files.length} files to ${shownDir}?`, default: true }))) {
+      throw new UserError('cancelled; nothing was written', ExitCode.Interrupted);
+    }
+  }
+
   await applyChanges(plan.targetDir, changes);
-  session.logger.info(`${chalk.green('✔')} Created ${files.length} files in ${shownDir}`);
-  const postSteps = await runPostSteps({ targetDir: plan.targetDir, git: options.git, install: options.install, packageManager: options.packageManager }, session.logger);
+  logger.info(`${chalk.green('✔')} Created ${files.length} files in ${shownDir}`);
+  const postSteps = await runPostSteps({ targetDir: plan.targetDir, git: options.git, install: options.install, packageManager: options.packageManager }, logger);
   const outcome = result(plan, shownDir, files, false, postSteps, options.packageManager);
-  printNextSteps(session.logger, outcome);
+  printNextSteps(logger, outcome);
   if (postSteps.some((step) => step.status === 'failed')) {
     throw new UserError(`the project was created in ${shownDir}, but a post-step failed (see above); run it by hand`, ExitCode.PostStep);
   }
   return outcome;
+}
+
+/** What is about to be generated, so a person can say no before anything is written. */
+function printSummary(logger: Logger, plan: Plan, recommendations: readonly Recommendation[], shownDir: string, fileCount: number): void {
+  const { contribution } = plan;
+  logger.info(`\n${chalk.bold('Summary')}`);
+  logger.info(`  project   ${plan.project.name} in ${shownDir} (${plan.project.location})`);
+  for (const { definition } of plan.patterns) {
+    const { useCase, scalability, complexity } = definition.matrix;
+    logger.info(`  pattern   ${definition.title} — ${useCase} · scalability ${scalability} · complexity ${complexity}`);
+    for (const reason of recommendations.find((r) => r.id === definition.id)?.reasons ?? []) logger.info(chalk.dim(`            why: ${reason}`));
+  }
+  const modules = ['identity', 'storage', 'key-vault', 'monitoring', 'function-app (Flex Consumption)', ...contribution.infraModules.map((m) => m.path.replace(/^infra\/modules\/|\.bicep$/g, ''))];
+  logger.info(`  infra     ${modules.join(', ')}; ${contribution.alerts.length} log alerts`);
+  logger.info(`  files     ${fileCount}`);
+  logger.info('  cost      (billing model as of November 2026; check the Azure pricing calculator for prices)');
+  for (const note of contribution.costNotes) logger.info(chalk.dim(`            ${note}`));
+  logger.info('');
 }
 
 /** How a path is shown and used in `cd`: relative below the working directory, absolute elsewhere. */

@@ -4,12 +4,14 @@ import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
 import { PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
 import type { OptionSpec, PatternId } from '../patterns/types.js';
 import type { Prompter } from '../prompts.js';
+import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_QUESTIONS, type Recommendation, type Workload } from '../advisor.js';
+import type { AnswersFile } from './answers-file.js';
 import type { Answers } from './plan.js';
 import { parseProjectName } from './project-name.js';
 
 export const DEFAULT_PATTERNS: readonly PatternId[] = ['http-api'];
 
-/** Raw values from the command line, exactly as typed. */
+/** Raw values from the command line, exactly as typed, plus a parsed `--answers` file. */
 export interface CreateInput {
   directory?: string;
   name?: string;
@@ -18,38 +20,45 @@ export interface CreateInput {
   /** Pattern option values by pattern and option key, from their flags. */
   patternOptions: Partial<Record<PatternId, Record<string, string>>>;
   yes: boolean;
+  answersFile?: AnswersFile;
 }
 
 export interface ResolvedAnswers {
   directory: string;
   answers: Answers;
+  /** Why each pattern was chosen, when the advisor chose; shown in the summary. */
+  recommendations: Recommendation[];
 }
 
 /**
- * Fills in what the command line left out: from prompts when a person is there, from defaults with
- * `--yes`, and otherwise fails at once naming every missing flag (a pipeline must never hang).
+ * Fills in what the command line left out. Precedence: flags, then the answers file, then a prompt when a
+ * person is there (or the default with `--yes`); otherwise it fails at once naming every missing flag, so a
+ * pipeline never hangs.
  */
 export async function resolveAnswers(input: CreateInput, session: { interactive: boolean; prompter: Prompter }): Promise<ResolvedAnswers> {
   const ask = session.interactive && !input.yes ? session.prompter : undefined;
+  const file = input.answersFile ?? {};
   const missing: string[] = [];
 
-  let directory = input.directory;
+  let directory = input.directory ?? file.name;
   if (directory === undefined && ask) {
     directory = await ask.input({ message: 'Project name', default: 'my-serverless-app', validate: validator(parseProjectName) });
   }
   if (directory === undefined) missing.push('[directory] (the project folder, e.g. my-app)');
 
-  let patternIds = input.pattern === undefined ? undefined : parsePatternIds(input.pattern);
+  let recommendations: Recommendation[] = [];
+  let patternIds = input.pattern !== undefined ? parsePatternIds(input.pattern) : file.patterns ? sortPatternIds(Object.keys(file.patterns) as PatternId[]) : undefined;
   if (patternIds === undefined && ask) {
+    recommendations = recommendPatterns(await askWorkload(ask));
     patternIds = (await ask.checkbox({
-      message: 'Which patterns should the app combine?',
-      choices: PATTERN_IDS.map((id) => ({ value: id, name: patternChoiceLabel(id) })),
-      default: DEFAULT_PATTERNS,
+      message: `Recommended: ${recommendations.map((r) => r.id).join(', ')}. Patterns to combine (space toggles, enter accepts)`,
+      choices: PATTERN_IDS.map((id) => ({ value: id, name: patternChoiceLabel(id), description: recommendations.find((r) => r.id === id)?.reasons.join('; ') })),
+      default: recommendations.map((r) => r.id),
       validate: (values) => (values.length > 0 ? true : 'choose at least one pattern'),
     })) as PatternId[];
   }
-  if (patternIds === undefined && input.yes) patternIds = [...DEFAULT_PATTERNS];
-  if (patternIds === undefined) missing.push(`--pattern <ids> (${PATTERN_IDS.join(', ')})`);
+  if (patternIds === undefined && input.yes && !input.answersFile) patternIds = [...DEFAULT_PATTERNS];
+  if (patternIds === undefined) missing.push(`--pattern <ids> (${PATTERN_IDS.join(', ')})${input.answersFile ? ', or "patterns" in the answers file' : ''}`);
 
   if (missing.length > 0) {
     const why = input.yes ? '--yes cannot default' : 'no terminal to ask for';
@@ -59,10 +68,10 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   const chosen = sortPatternIds(patternIds!);
   rejectOptionsOfUnselectedPatterns(input.patternOptions, chosen);
 
-  let location = input.location;
+  let location = input.location ?? file.location;
   if (location === undefined && ask) {
     location = await ask.select({
-      message: 'Azure region',
+      message: 'Azure region (Flex Consumption)',
       choices: FLEX_CONSUMPTION_LOCATIONS.map((value) => ({ value, name: value })),
       default: DEFAULT_LOCATION,
     });
@@ -70,19 +79,33 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
 
   const patterns: Answers['patterns'] = {};
   for (const id of chosen) {
-    const given = input.patternOptions[id] ?? {};
-    const options: Record<string, unknown> = { ...given };
+    const given = { ...file.patterns?.[id], ...input.patternOptions[id] };
     if (ask) {
       for (const [key, spec] of Object.entries(PATTERNS[id].options)) {
-        if (!(key in given)) options[key] = await askOption(ask, PATTERNS[id].title, spec);
+        if (!(key in given)) given[key] = await askOption(ask, PATTERNS[id].title, spec);
       }
     }
-    patterns[id] = options;
+    patterns[id] = given;
   }
 
   return {
     directory: directory!,
-    answers: { name: input.name ?? basename(directory!), location: location ?? DEFAULT_LOCATION, patterns },
+    answers: { name: input.name ?? file.name ?? basename(directory!), location: location ?? DEFAULT_LOCATION, patterns },
+    recommendations,
+  };
+}
+
+/** The advisor's questions about the workload; the answers drive `recommendPatterns`. */
+async function askWorkload(ask: Prompter): Promise<Workload> {
+  const yesNo = (message: string) => ask.confirm({ message, default: false });
+  return {
+    requestResponse: await yesNo(WORKLOAD_QUESTIONS.requestResponse),
+    reactsToEvents: await yesNo(WORKLOAD_QUESTIONS.reactsToEvents),
+    runsOnSchedule: await yesNo(WORKLOAD_QUESTIONS.runsOnSchedule),
+    transformsData: await yesNo(WORKLOAD_QUESTIONS.transformsData),
+    volume: (await ask.select({ message: WORKLOAD_QUESTIONS.volume, choices: VOLUME_CHOICES, default: 'moderate' })) as Workload['volume'],
+    latency: (await ask.select({ message: WORKLOAD_QUESTIONS.latency, choices: LATENCY_CHOICES, default: 'seconds' })) as Workload['latency'],
+    ordering: await yesNo(WORKLOAD_QUESTIONS.ordering),
   };
 }
 

@@ -17,6 +17,7 @@ export interface ComposedContribution {
   readmePartials: string[];
   nextSteps: string[];
   notices: string[];
+  costNotes: string[];
 }
 
 /**
@@ -38,6 +39,7 @@ export function composeContributions(contributions: readonly PatternContribution
     readmePartials: all((c) => (c.readmePartial ? [c.readmePartial] : [])),
     nextSteps: [...new Set(all((c) => c.nextSteps))],
     notices: all((c) => c.notices),
+    costNotes: [...new Set(all((c) => c.costNotes))],
   };
 }
 

@@ -133,6 +133,8 @@ export interface PatternContribution {
   nextSteps: string[];
   /** Lines shown before anything is written (and in --dry-run), e.g. a schedule in plain English, a warning. */
   notices: string[];
+  /** How the pattern's resources bill (per use vs fixed monthly), shown in the summary; no prices in code. */
+  costNotes: string[];
 }
 
 export interface ProjectInfo {
@@ -175,5 +177,6 @@ export function emptyContribution(): PatternContribution {
     features: [],
     nextSteps: [],
     notices: [],
+    costNotes: [],
   };
 }

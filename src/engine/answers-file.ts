@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { ExitCode, UserError } from '../exit-codes.js';
+import { PATTERN_IDS } from '../patterns/index.js';
+import type { PatternId } from '../patterns/types.js';
+import { isErrno } from './changes.js';
+
+/** The answers a file may give; the same shape as `answers` in a generated project's manifest. */
+export interface AnswersFile {
+  name?: string;
+  location?: string;
+  patterns?: Partial<Record<PatternId, Record<string, unknown>>>;
+}
+
+const ANSWER_KEYS = ['name', 'location', 'patterns'] as const;
+/** Keys of a whole manifest (`.create-serverless-app.json`), which is accepted as an answers file too. */
+const MANIFEST_KEYS = ['generator', 'answers', 'files'];
+
+/**
+ * Reads `--answers <file>` (JSON or YAML). Shape errors name the key at fault; option values are checked
+ * later by the patterns' own parsers, exactly as flags are.
+ */
+export async function loadAnswersFile(path: string): Promise<AnswersFile> {
+  const fail = (message: string) => new UserError(`--answers ${path}: ${message}`, ExitCode.Usage);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw fail(isErrno(error, 'ENOENT') ? 'file not found' : isErrno(error, 'EISDIR') ? 'is a directory' : 'cannot be read');
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw fail('is not valid UTF-8 text');
+  }
+
+  let data: unknown;
+  try {
+    data = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? (await import('yaml')).parse(text) : JSON.parse(text);
+  } catch (error) {
+    throw fail(`is not valid ${extname(path).match(/ya?ml/i) ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!isPlainObject(data)) throw fail('must contain an object with name, location and patterns');
+
+  const keys = Object.keys(data);
+  const answers = keys.includes('answers') && keys.every((key) => MANIFEST_KEYS.includes(key)) ? data.answers : data;
+  if (!isPlainObject(answers)) throw fail('"answers" must be an object');
+
+  const unknown = Object.keys(answers).filter((key) => !(ANSWER_KEYS as readonly string[]).includes(key));
+  if (unknown.length > 0) throw fail(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${ANSWER_KEYS.join(', ')})`);
+  for (const key of ['name', 'location'] as const) {
+    if (answers[key] !== undefined && typeof answers[key] !== 'string') throw fail(`"${key}" must be a string`);
+  }
+  return { name: answers.name as string | undefined, location: answers.location as string | undefined, patterns: readPatterns(answers.patterns, fail) };
+}
+
+/** `patterns` is an object of pattern id → options, or a plain list of ids when no option is set. */
+function readPatterns(value: unknown, fail: (message: string) => UserError): AnswersFile['patterns'] {
+  if (value === undefined) return undefined;
+  const entries: [string, unknown][] = Array.isArray(value) ? value.map((id) => [String(id), {}]) : isPlainObject(value) ? Object.entries(value) : [];
+  if (!Array.isArray(value) && !isPlainObject(value)) throw fail('"patterns" must be an object of pattern id → options, or a list of ids');
+  const unknown = entries.map(([id]) => id).filter((id) => !(PATTERN_IDS as readonly string[]).includes(id));
+  if (unknown.length > 0) throw fail(`unknown pattern ${unknown.map((id) => `"${id}"`).join(', ')} in "patterns"; valid patterns: ${PATTERN_IDS.join(', ')}`);
+  if (entries.length === 0) throw fail('"patterns" must name at least one pattern');
+  for (const [id, options] of entries) {
+    if (!isPlainObject(options)) throw fail(`"patterns.${id}" must be an object of options`);
+  }
+  return Object.fromEntries(entries) as AnswersFile['patterns'];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

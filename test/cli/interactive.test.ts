@@ -1,0 +1,71 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI, scratchDir } from '../support/generated-app.js';
+import { TerminalSession, tmuxMissing } from '../support/tmux.js';
+
+describe.skipIf(tmuxMissing)('the questionnaire in a real terminal', () => {
+  let session: TerminalSession | undefined;
+  afterEach(() => session?.close());
+
+  it('walks the advisor, asks the chosen patterns\' questions, summarises, confirms and generates', async () => {
+    const parent = scratchDir('tty');
+    session = TerminalSession.start(`node ${CLI} --no-install --no-git`, parent);
+
+    await session.waitFor(/Project name/);
+    session.type('tty-app');
+    await session.waitFor(/call it over HTTP/);
+    session.type('y');
+    await session.waitFor(/react to events/);
+    session.type('n');
+    await session.waitFor(/on a schedule/);
+    session.type('y');
+    await session.waitFor(/transform files/);
+    session.type('n');
+    await session.waitFor(/Expected volume/);
+    session.type('');
+    await session.waitFor(/How quickly/);
+    session.type('');
+    await session.waitFor(/processed in the order/);
+    session.type('n');
+    const checkbox = await session.waitFor(/Recommended: http-api, scheduled-tasks/);
+    expect(checkbox).toMatch(/HTTP API — RESTful · scalability High · complexity Low/);
+    session.type('');
+    await session.waitFor(/Azure region/);
+    session.type('');
+
+    // Each chosen pattern's own questions: accept the defaults until the summary asks to write.
+    let screen = '';
+    for (let step = 0; step < 40 && !/Write \d+ files to tty-app\?/.test(screen); step++) {
+      screen = await session.waitFor(/\? .*$/m);
+      if (/Write \d+ files/.test(screen)) break;
+      session.type('');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      screen = session.screen();
+    }
+    expect(screen).toMatch(/Summary/);
+    expect(screen).toMatch(/pattern {3}HTTP API — RESTful/);
+    expect(screen).toMatch(/why: clients call it and wait for an answer/);
+    expect(screen).toMatch(/cost {6}\(billing model as of November 2026/);
+    session.type('');
+
+    const done = await session.waitFor(/EXIT:\d+/, 30_000);
+    expect(done).toMatch(/Created \d+ files in tty-app/);
+    expect(done).toContain('EXIT:0');
+    const manifest = JSON.parse(readFileSync(join(parent, 'tty-app/.create-serverless-app.json'), 'utf8'));
+    expect(Object.keys(manifest.answers.patterns)).toEqual(['http-api', 'scheduled-tasks']);
+  });
+
+  it('Ctrl-C at a prompt exits 130 with one line and writes nothing', async () => {
+    const parent = scratchDir('ctrl-c');
+    session = TerminalSession.start(`node ${CLI} ctrl-app --no-install --no-git`, parent);
+    await session.waitFor(/call it over HTTP/);
+    session.press('C-c');
+    const screen = await session.waitFor(/EXIT:\d+/);
+    expect(screen).toContain('EXIT:130');
+    expect(screen).toMatch(/✖ interrupted; nothing was written/);
+    expect(screen).not.toMatch(/\n\s+at /);
+    expect(readdirSync(parent)).toEqual([]);
+    expect(existsSync(join(parent, 'ctrl-app'))).toBe(false);
+  });
+});

@@ -1,0 +1,102 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PATTERN_IDS } from '../../src/patterns/types.js';
+import { runCli, scratchDir } from '../support/generated-app.js';
+
+const listFiles = (dir: string) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
+
+describe('--json', () => {
+  it('prints only the result document on stdout and logs on stderr', () => {
+    const parent = scratchDir('json');
+    const result = runCli(['app', '--pattern', 'http-api', '--yes', '--no-install', '--no-git', '--json'], { cwd: parent });
+    expect(result.status).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document).toMatchObject({ ok: true, directory: join(parent, 'app'), patterns: ['http-api'], dryRun: false });
+    expect(document.files).toEqual(listFiles(join(parent, 'app')));
+    expect(document.postSteps).toEqual([
+      { step: 'git', status: 'skipped', detail: '--no-git' },
+      { step: 'install', status: 'skipped', detail: '--no-install' },
+    ]);
+    expect(document.nextSteps).toContain('npm test');
+    expect(result.stderr).toMatch(/Created \d+ files/);
+  });
+
+  it('reports errors as JSON with the exit code', () => {
+    const result = runCli(['app', '--pattern', 'nope', '--json'], { cwd: scratchDir('json-error') });
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({ ok: false, error: { code: 2, message: expect.stringMatching(/^--pattern: unknown pattern "nope"/), details: [] } });
+  });
+
+  it('never prompts, even on a terminal: missing values are an error', () => {
+    const result = runCli(['--json'], { env: { CI: '' } });
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout).error.message).toMatch(/missing required values/);
+  });
+});
+
+describe('list', () => {
+  it('lists every pattern with its matrix row and options as JSON', () => {
+    const result = runCli(['list', '--json']);
+    expect(result.status).toBe(0);
+    const { patterns } = JSON.parse(result.stdout);
+    expect(patterns.map((p: { id: string }) => p.id)).toEqual([...PATTERN_IDS]);
+    expect(patterns[0]).toMatchObject({ id: 'http-api', title: 'HTTP API', matrix: { useCase: 'RESTful', scalability: 'High', complexity: 'Low' } });
+    for (const pattern of patterns) for (const option of pattern.options) expect(option).toMatchObject({ key: expect.any(String), flag: expect.stringMatching(/^--/) });
+  });
+
+  it('prints a readable table', () => {
+    expect(runCli(['list']).stdout).toMatch(/^Patterns \(ids are stable across versions\):\n\nhttp-api {2}HTTP API — RESTful · scalability High · complexity Low/);
+  });
+});
+
+describe('--answers', () => {
+  it('re-creates an app exactly from the answers its manifest recorded', () => {
+    const parent = scratchDir('recreate');
+    expect(runCli(['original', '--pattern', PATTERN_IDS.join(','), '--location', 'westeurope', '--yes', '--no-install', '--no-git'], { cwd: parent }).status).toBe(0);
+    const copy = runCli(['copy', '--answers', 'original/.create-serverless-app.json', '--no-install', '--no-git'], { cwd: parent });
+    expect(copy.stderr).toBe('');
+    expect(copy.status).toBe(0);
+    const original = join(parent, 'original');
+    expect(listFiles(join(parent, 'copy'))).toEqual(listFiles(original));
+    for (const file of listFiles(original)) {
+      expect(readFileSync(join(parent, 'copy', file), 'utf8'), file).toBe(readFileSync(join(original, file), 'utf8'));
+    }
+  });
+
+  it('reads YAML, and flags override the file', () => {
+    const parent = scratchDir('yaml');
+    writeFileSync(join(parent, 'answers.yaml'), 'name: yaml-app\nlocation: uksouth\npatterns:\n  http-api: {}\n');
+    const result = runCli(['--answers', 'answers.yaml', '--location', 'westus3', '--no-install', '--no-git', '--json'], { cwd: parent });
+    expect(result.status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(parent, 'yaml-app/.create-serverless-app.json'), 'utf8'));
+    expect(manifest.answers).toMatchObject({ name: 'yaml-app', location: 'westus3' });
+  });
+
+  it.each([
+    ['malformed', '{"name": "x",', /is not valid JSON/],
+    ['unknown keys', '{"name": "x", "patterns": ["http-api"], "region": "x"}', /unknown key "region"/],
+    ['wrong types', '{"name": ["x"], "patterns": ["http-api"]}', /"name" must be a string/],
+    ['a value that fails validation', '{"name": "Bad Name", "patterns": ["http-api"]}', /name: project name "Bad Name" is invalid/],
+    ['an unknown pattern option', '{"name": "x", "patterns": {"http-api": {"nope": 1}}}', /unknown option for http-api: nope/],
+  ])('%s: exit 2 and nothing written', (_, content, message) => {
+    const parent = scratchDir('bad-answers');
+    writeFileSync(join(parent, 'answers.json'), content);
+    const result = runCli(['--answers', 'answers.json', '--yes', '--no-install', '--no-git'], { cwd: parent });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(readdirSync(parent)).toEqual(['answers.json']);
+  });
+
+  it('--yes with an answers file that lacks patterns fails instead of guessing', () => {
+    const parent = scratchDir('no-patterns');
+    writeFileSync(join(parent, 'answers.json'), '{"name": "x"}');
+    const result = runCli(['--answers', 'answers.json', '--yes'], { cwd: parent });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--yes cannot default.*"patterns" in the answers file/);
+  });
+});

@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { recommendPatterns, type Workload } from '../../src/advisor.js';
+import { loadAnswersFile } from '../../src/engine/answers-file.js';
+import { resolveAnswers, type CreateInput } from '../../src/engine/answers.js';
+import { scriptedPrompter } from '../support/scripted-prompter.js';
+
+const base: Workload = { requestResponse: false, reactsToEvents: false, runsOnSchedule: false, transformsData: false, volume: 'moderate', latency: 'seconds', ordering: false };
+
+describe('recommendPatterns', () => {
+  it('maps each workload trait to the pattern of the matrix built for it, with reasons', () => {
+    expect(recommendPatterns({ ...base, requestResponse: true, latency: 'interactive' })).toEqual([
+      { id: 'http-api', reasons: [expect.stringContaining('RESTful'), expect.stringContaining('interactive latency')] },
+    ]);
+    expect(recommendPatterns({ ...base, runsOnSchedule: true, transformsData: true }).map((r) => r.id)).toEqual(['scheduled-tasks', 'data-processing']);
+  });
+
+  it('adds event processing for ordering and very high volume, and says why', () => {
+    const [, events] = recommendPatterns({ ...base, requestResponse: true, volume: 'very-high', ordering: true });
+    expect(events).toEqual({ id: 'event-processing', reasons: [expect.stringContaining('buffer work in a queue'), expect.stringContaining('Very High scalability'), expect.stringContaining('Service Bus sessions')] });
+  });
+
+  it('falls back to the simplest pattern when nothing was chosen', () => {
+    expect(recommendPatterns(base)).toEqual([{ id: 'http-api', reasons: [expect.stringContaining('simplest starting point')] }]);
+  });
+});
+
+describe('resolveAnswers', () => {
+  const input = (over: Partial<CreateInput> = {}): CreateInput => ({ patternOptions: {}, yes: false, ...over });
+
+  it('walks the advisor, pre-selects its recommendation and asks only what is missing', async () => {
+    const prompter = scriptedPrompter([
+      [/Project name/, 'advised-app'],
+      [/call it over HTTP/, true],
+      [/react to events/, false],
+      [/on a schedule/, true],
+      [/transform files/, false],
+      [/volume/, 'moderate'],
+      [/How quickly/, 'interactive'],
+      [/order/, false],
+      [/Recommended: http-api, scheduled-tasks/, undefined],
+      [/Azure region/, 'westeurope'],
+      [/./, undefined], // every pattern option: its default
+    ]);
+    const resolved = await resolveAnswers(input(), { interactive: true, prompter });
+    expect(resolved.directory).toBe('advised-app');
+    expect(resolved.answers).toMatchObject({ name: 'advised-app', location: 'westeurope' });
+    expect(Object.keys(resolved.answers.patterns)).toEqual(['http-api', 'scheduled-tasks']);
+    expect(resolved.recommendations.map((r) => r.id)).toEqual(['http-api', 'scheduled-tasks']);
+    const checkbox = prompter.asked.find((q) => q.kind === 'checkbox')!;
+    expect(checkbox.default).toEqual(['http-api', 'scheduled-tasks']);
+    expect(checkbox.choices?.map((c) => c.name)).toContain('HTTP API — RESTful · scalability High · complexity Low');
+  });
+
+  it('validates prompts inline with the same parser the flags use', async () => {
+    const prompter = scriptedPrompter([[/Project name/, 'Not Valid']]);
+    await expect(resolveAnswers(input({ pattern: 'http-api' }), { interactive: true, prompter })).rejects.toThrow(/rejected by validation: project name "Not Valid" is invalid/);
+  });
+
+  it('asks nothing with --yes and nothing without a terminal', async () => {
+    const prompter = scriptedPrompter([]);
+    const resolved = await resolveAnswers(input({ directory: 'app', yes: true }), { interactive: true, prompter });
+    expect(resolved.answers.patterns).toEqual({ 'http-api': {} });
+    await expect(resolveAnswers(input(), { interactive: false, prompter })).rejects.toThrow(/missing required values \(no terminal to ask for\): \[directory\].*--pattern <ids>/);
+    expect(prompter.asked).toEqual([]);
+  });
+
+  it('takes the answers file, with flags winning over it', async () => {
+    const answersFile = { name: 'from-file', location: 'uksouth', patterns: { 'scheduled-tasks': {} } };
+    const resolved = await resolveAnswers(input({ answersFile, location: 'westus3' }), { interactive: false, prompter: scriptedPrompter([]) });
+    expect(resolved).toMatchObject({ directory: 'from-file', answers: { name: 'from-file', location: 'westus3', patterns: { 'scheduled-tasks': {} } } });
+  });
+
+  it('with --yes, an answers file must still name its patterns: no silent default', async () => {
+    await expect(resolveAnswers(input({ yes: true, answersFile: { name: 'x' } }), { interactive: false, prompter: scriptedPrompter([]) })).rejects.toThrow(
+      /missing required values \(--yes cannot default\): --pattern <ids> .*, or "patterns" in the answers file/,
+    );
+  });
+});
+
+describe('loadAnswersFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'csa-answers-'));
+  const file = (name: string, content: string | Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('reads JSON and YAML, and a whole manifest', async () => {
+    expect(await loadAnswersFile(file('a.json', '{"name":"a","patterns":{"http-api":{}}}'))).toEqual({ name: 'a', location: undefined, patterns: { 'http-api': {} } });
+    expect(await loadAnswersFile(file('a.yaml', 'name: b\nlocation: uksouth\npatterns: [scheduled-tasks]\n'))).toEqual({ name: 'b', location: 'uksouth', patterns: { 'scheduled-tasks': {} } });
+    const manifest = { generator: { name: 'create-serverless-app', version: '0.1.0' }, answers: { name: 'c', location: 'eastus2', patterns: { 'http-api': {} } }, files: {} };
+    expect(await loadAnswersFile(file('.create-serverless-app.json', JSON.stringify(manifest)))).toMatchObject({ name: 'c' });
+  });
+
+  it.each([
+    ['missing.json', undefined, /file not found/],
+    ['broken.json', '{"name": ', /is not valid JSON: /],
+    ['broken.yaml', 'name: [unclosed', /is not valid YAML: /],
+    ['latin1.json', Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]), /is not valid UTF-8 text/],
+    ['array.json', '[1,2]', /must contain an object/],
+    ['unknown.json', '{"name":"x","colour":"red","size":1}', /unknown keys "colour", "size" \(allowed: name, location, patterns\)/],
+    ['type.json', '{"name": 42}', /"name" must be a string/],
+    ['patterns.json', '{"patterns": "http-api"}', /"patterns" must be an object of pattern id → options, or a list of ids/],
+    ['pattern-id.json', '{"patterns": {"graphql": {}}}', /unknown pattern "graphql" in "patterns"; valid patterns: http-api/],
+    ['options.json', '{"patterns": {"http-api": [1]}}', /"patterns.http-api" must be an object of options/],
+  ])('%s: a clear error naming the problem', async (name, content, message) => {
+    const path = content === undefined ? join(dir, name) : file(name, content);
+    await expect(loadAnswersFile(path)).rejects.toThrow(message);
+  });
+});
