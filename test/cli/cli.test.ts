@@ -19,7 +19,8 @@ describe('--help and --version', () => {
   it('prints help with pipeline examples and the exit codes', () => {
     const result = runCli(['--help']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('Usage: create-serverless-app [options] [directory]');
+    expect(result.stdout).toContain('Usage: create-serverless-app [options] [command] [directory]');
+    expect(result.stdout).toMatch(/list \[options\] +list the patterns/);
     expect(result.stdout).toContain('--pattern http-api,scheduled-tasks --yes --no-install');
     expect(result.stdout).toMatch(/Exit codes: 0 ok, 1 unexpected error, 2 invalid or missing input, 3 conflict/);
   });
