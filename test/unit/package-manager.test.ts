@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { detectPackageManager, packageManagerCommands } from '../../src/engine/package-manager.js';
+
+describe('detectPackageManager', () => {
+  // The user agents each launcher sets in npm_config_user_agent.
+  it.each([
+    ['npm/11.6.2 node/v22.11.0 linux x64 workspaces/false', 'npm'],
+    ['pnpm/9.12.3 npm/? node/v22.11.0 linux x64', 'pnpm'],
+    ['yarn/4.5.1 npm/? node/v22.11.0 linux x64', 'yarn'],
+    ['yarn/1.22.22 npm/? node/v20.18.0 darwin arm64', 'yarn'],
+    ['bun/1.1.34 npm/? node/v22.6.0 linux x64', 'bun'],
+    [undefined, 'npm'],
+    ['', 'npm'],
+    ['deno/2.0.0', 'npm'],
+  ])('%s → %s', (userAgent, expected) => {
+    expect(detectPackageManager(userAgent)).toBe(expected);
+  });
+
+  it('spells install and script commands the way each manager does', () => {
+    expect(packageManagerCommands('npm').run('start')).toBe('npm run start');
+    expect(packageManagerCommands('pnpm').run('start')).toBe('pnpm start');
+    expect(packageManagerCommands('bun').install).toEqual(['bun', 'install']);
+  });
+});

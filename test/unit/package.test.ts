@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/generated-app.js';
+
+const MAX_PACKED_BYTES = 1024 * 1024;
+
+describe('the published package', () => {
+  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, encoding: 'utf8' })) as {
+    size: number;
+    files: { path: string }[];
+  }[];
+  const files = pack!.files.map((file) => file.path);
+
+  it(`stays under ${MAX_PACKED_BYTES / 1024} KiB packed`, () => {
+    expect(pack!.size).toBeLessThan(MAX_PACKED_BYTES);
+  });
+
+  it('ships only the compiled code, templates, bin, README and licence', () => {
+    const roots = [...new Set(files.map((path) => path.split('/')[0]))].sort();
+    expect(roots).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'package.json', 'templates']);
+    // Generated apps' own tests live under templates/; the generator's sources and tests must not ship.
+    expect(files.filter((path) => !path.startsWith('templates/') && /\.test\.|^src\/|^test\/|\.map$|\.tsbuildinfo$/.test(path))).toEqual([]);
+    expect(files).toContain('dist/cli.js');
+    expect(files).toContain('templates/base/_gitignore');
+  });
+
+  it('declares Node 20+ and no runtime dependency that is only a devDependency', () => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    expect(manifest.engines.node).toMatch(/^>=20/);
+    const runtime = Object.keys(manifest.dependencies);
+    for (const name of ['commander', '@inquirer/prompts', 'handlebars', 'execa', 'ora', 'chalk', 'memfs']) expect(runtime).toContain(name);
+    expect(runtime.filter((name) => name in manifest.devDependencies)).toEqual([]);
+  });
+});
