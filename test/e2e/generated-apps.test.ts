@@ -17,10 +17,12 @@ const parent = scratchDir('e2e');
 
 describe.each(apps)('generated app: $name', ({ name, patterns }) => {
   let dir: string;
+  let install: { cached: boolean; ms: number };
 
   beforeAll(() => {
     dir = generateApp(parent, `app-${name}`, ['--pattern', patterns.join(',')]);
-    installApp(dir);
+    const started = performance.now();
+    install = { ...installApp(dir), ms: performance.now() - started };
   });
 
   it('declares every package its code imports', () => {
@@ -38,9 +40,16 @@ describe.each(apps)('generated app: $name', ({ name, patterns }) => {
     expect(compiled.sort()).toEqual(sources.map((file) => file.replace(/\.ts$/, '.js')).sort());
   });
 
-  it('passes its own test suite', () => {
+  it('passes its own test suite, in time', () => {
+    const started = performance.now();
     const output = runIn(dir, 'npm', ['test'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+    const testMs = performance.now() - started;
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
+    console.info(`[time-to-green] ${name}: install ${(install.ms / 1000).toFixed(1)} s${install.cached ? ' (shared node_modules)' : ''}, npm test ${(testMs / 1000).toFixed(1)} s`);
+    // Targets on a quiet 2-core machine: suite ≤ 10 s, install + test ≤ 60 s. These bounds catch bad
+    // regressions without failing on a busy CI machine.
+    expect(testMs).toBeLessThan(30_000);
+    if (!install.cached) expect(install.ms + testMs).toBeLessThan(120_000);
   });
 
   it.skipIf(bicepMissing)('compiles and lints its infra with zero diagnostics', () => {
