@@ -38,6 +38,8 @@ export function standInPattern(id: PatternId): PatternDefinition {
     contribute: () => ({
       files: [
         { template: `${FIXTURES}/function.ts.hbs`, path: `src/functions/${camel}.ts`, data: { functionName: camel, queueName: `${id}-items` } },
+        // renderPlan renders `files` only; an infra module's file is listed here as well as composed below.
+        { template: `${FIXTURES}/module.bicep.hbs`, path: `infra/modules/${id}.bicep`, data: { queueName: `${id}-items` } },
       ],
       infraModules: [
         { symbol: camel, template: `${FIXTURES}/module.bicep.hbs`, path: `infra/modules/${id}.bicep`, coreParams: ['location', 'tags', 'storageAccountName'], params: {} },
