@@ -104,7 +104,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const ours = await readFiles(root, [...theirs.keys()].flatMap((path) => [path, sideBySidePath(path)]));
   const planned = planFileUpdates({ base, theirs, ours, recorded: manifest.files });
 
-  const shownRoot = relative(session.cwd, root) || '.';
+  const shownRoot = relative(session.cwd, root) || 'this project';
   for (const notice of newItems(after.contribution.notices, before.contribution.notices)) logger.info(notice);
   showPlan(logger, toAdd, shownRoot, planned);
 
@@ -280,6 +280,7 @@ function showPlan(logger: Logger, toAdd: readonly PatternId[], shownRoot: string
     logger.info(`  ${LABELS[file.action]} ${file.path}${detail}`);
     for (const reason of file.reasons ?? []) logger.info(`             ${reason}`);
   }
+  logger.info(`  ${LABELS.update} ${MANIFEST_PATH} (records the new answers)`);
   for (const file of planned) {
     if (file.current === undefined || !['update', 'merge', 'conflict'].includes(file.action)) continue;
     const after = file.action === 'conflict' ? file.theirs : file.content!;

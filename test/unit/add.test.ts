@@ -170,7 +170,8 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(result.diagnostics).toEqual([]);
       expect(result.status).toBe(0);
     }
-  });
+    // The real compiler starts slowly, and slower still while other test files run beside it.
+  }, 120_000);
 
   it('records what it generated, so edited files stay "edited" for the next add', async () => {
     const root = await editedProject();
