@@ -79,9 +79,16 @@ describe('add: http-api, hand edits, then the other three patterns', () => {
     assertImportsDeclared(dir);
   });
 
-  it('type-checks, builds and passes its own test suite', () => {
+  // One command per test, as in generated-apps.test.ts: each blocks the worker, so they stay short.
+  it('type-checks', () => {
     runIn(dir, 'npm', ['run', 'typecheck']);
+  });
+
+  it('builds', () => {
     runIn(dir, 'npm', ['run', 'build']);
+  });
+
+  it('passes its own test suite', () => {
     const output = runIn(dir, 'npm', ['test'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
   });
