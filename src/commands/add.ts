@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
 import { readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
 import { askOption, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
 import { isErrno, type FileChange } from '../engine/changes.js';
@@ -63,7 +63,7 @@ export interface Session {
 export async function addPatterns(options: AddOptions, session: Session): Promise<AddResult> {
   const { logger } = session;
   const ask = session.interactive && !options.yes ? session.prompter : undefined;
-  const { root, manifest } = await findProject(join(session.cwd, options.dir ?? '.'));
+  const { root, manifest } = await findProject(resolve(session.cwd, options.dir ?? '.'));
   const present = sortPatternIds(Object.keys(manifest.answers.patterns) as PatternId[]);
 
   const requested = await requestedPatterns(options.patterns, present, ask);
@@ -76,7 +76,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     return { root, added: [], alreadyPresent, files: [], written: false };
   }
 
-  const fromFile = options.answersFile === undefined ? {} : await readAnswersFile(join(session.cwd, options.answersFile));
+  const fromFile = options.answersFile === undefined ? {} : await readAnswersFile(resolve(session.cwd, options.answersFile));
   const addedAnswers: Answers['patterns'] = {};
   for (const id of toAdd) {
     const given: Record<string, unknown> = { ...fromFile[id], ...options.patternOptions[id] };
