@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_LOCATION } from './azure/locations.js';
 import { ExitCode, UserError, ValidationError } from './exit-codes.js';
 import { detectPackageManager, PACKAGE_MANAGERS, type PackageManager } from './engine/package-manager.js';
+import { CONFLICT_CHOICES, type ConflictChoice } from './commands/conflict-choices.js';
 import { PATTERN_IDS, PATTERNS } from './patterns/index.js';
 import type { PatternId } from './patterns/types.js';
 import { GENERATOR } from './version.js';
@@ -23,12 +24,29 @@ Examples:
       re-create an app exactly from the answers its manifest recorded
   $ npx create-serverless-app list --json
       the patterns, their matrix rows and options
+  $ npx create-serverless-app add event-processing
+      inside a generated project: add a pattern (see add --help)
 
 Without a terminal, or with CI=true, nothing is ever prompted: a missing value fails at once naming every
 missing flag.
 
 Exit codes: 0 ok, 1 unexpected error, 2 invalid or missing input, 3 conflict with existing files,
 4 file system error, 5 project written but a post-step (git, install) failed, 130 interrupted or cancelled.`;
+
+const ADD_EXAMPLES = `
+Examples:
+  $ npx create-serverless-app add event-processing
+      ask for the pattern's options, show the plan and the diff, then ask before writing
+  $ npx create-serverless-app add scheduled-tasks,data-processing --dry-run
+      show what would change, write nothing
+  $ npx create-serverless-app add event-processing --yes --conflict new
+      pipeline: defaults, and the new version of any file you edited is written beside it as <file>.new
+
+Files you never edited are updated; JSON files you edited (host.json, package.json, local.settings*.json…)
+get the new settings merged in with your comments kept; other files you edited are merged line by line.
+Where your edit and the new version touch the same part, that file is a conflict: keep yours, take theirs,
+or write theirs beside it as <file>.new. Exit codes: 0 ok (also: pattern already present), 2 invalid input
+or not in a generated project, 3 unresolved conflicts (nothing written), 4 file system error, 5 install failed.`;
 
 interface PatternFlag {
   pattern: PatternId;
@@ -54,18 +72,11 @@ export function buildProgram(run: (action: () => Promise<void>) => Promise<void>
     .option('--debug', 'print stack traces for unexpected errors', false)
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
-    // Options after a subcommand name belong to the subcommand (`list --json`).
+    // Options after a subcommand name belong to it (`list --json`, `add --yes`).
     .enablePositionalOptions()
     .exitOverride();
 
-  const patternFlags: PatternFlag[] = [];
-  for (const id of PATTERN_IDS) {
-    for (const [key, spec] of Object.entries(PATTERNS[id].options)) {
-      const option = new Option(spec.flag, `[${id}] ${spec.description} (default: ${spec.format(spec.defaultValue)})`);
-      program.addOption(option);
-      patternFlags.push({ pattern: id, key, attribute: option.attributeName() });
-    }
-  }
+  const patternFlags = addPatternFlags(program);
 
   program
     .command('list')
@@ -81,17 +92,12 @@ export function buildProgram(run: (action: () => Promise<void>) => Promise<void>
   program.action((directory: string | undefined, flags: Record<string, unknown>) =>
     run(async () => {
       const { runCreateCommand } = await import('./commands/create-command.js');
-      const patternOptions: Partial<Record<PatternId, Record<string, string>>> = {};
-      for (const flag of patternFlags) {
-        const value = flags[flag.attribute];
-        if (value !== undefined) (patternOptions[flag.pattern] ??= {})[flag.key] = value as string;
-      }
       await runCreateCommand({
         directory,
         name: flags.name as string | undefined,
         pattern: flags.pattern as string | undefined,
         location: flags.location as string | undefined,
-        patternOptions,
+        patternOptions: patternOptionsFrom(flags, patternFlags),
         yes: flags.yes as boolean,
         answersPath: flags.answers as string | undefined,
         json: flags.json as boolean,
@@ -102,7 +108,60 @@ export function buildProgram(run: (action: () => Promise<void>) => Promise<void>
       });
     }),
   );
+
+  const add = program
+    .command('add')
+    .description('add patterns to the project in this folder: shows a plan and a diff, merges shared files, keeps your edits')
+    .argument('[patterns...]', `patterns to add: ${PATTERN_IDS.join(', ')} (several, or comma-separated)`)
+    .option('-y, --yes', 'apply without asking; defaults for every option not given', false)
+    .option('--dry-run', 'show the plan and the diff of every changed file, write nothing', false)
+    .option('--answers <file>', 'JSON file of pattern options: { "<pattern>": { "<option>": value } }')
+    .addOption(new Option('--conflict <choice>', 'for files you edited that the new version changes too: keep yours, take theirs, or write <file>.new beside it').choices(CONFLICT_CHOICES))
+    .option('--dir <path>', 'the project folder (default: the one containing the working directory)')
+    .addOption(new Option('--package-manager <pm>', 'package manager for install (default: the one that launched this)').choices(PACKAGE_MANAGERS))
+    .option('--no-install', 'do not install dependencies after package.json changed')
+    .option('--debug', 'print stack traces for unexpected errors', false)
+    .addHelpText('after', ADD_EXAMPLES);
+  const addFlags = addPatternFlags(add);
+  add.action((patterns: string[], flags: Record<string, unknown>) =>
+    run(async () => {
+      const { runAddCommand } = await import('./commands/add-command.js');
+      await runAddCommand({
+        patterns,
+        patternOptions: patternOptionsFrom(flags, addFlags),
+        answersFile: flags.answers as string | undefined,
+        dir: flags.dir as string | undefined,
+        yes: flags.yes as boolean,
+        dryRun: flags.dryRun as boolean,
+        install: flags.install as boolean,
+        conflict: flags.conflict as ConflictChoice | undefined,
+        packageManager: (flags.packageManager as PackageManager | undefined) ?? detectPackageManager(process.env.npm_config_user_agent),
+      });
+    }),
+  );
   return program;
+}
+
+/** Every pattern option becomes a flag, on `create` and on `add` alike (the same parser validates both). */
+function addPatternFlags(command: Command): PatternFlag[] {
+  const patternFlags: PatternFlag[] = [];
+  for (const id of PATTERN_IDS) {
+    for (const [key, spec] of Object.entries(PATTERNS[id].options)) {
+      const option = new Option(spec.flag, `[${id}] ${spec.description} (default: ${spec.format(spec.defaultValue)})`);
+      command.addOption(option);
+      patternFlags.push({ pattern: id, key, attribute: option.attributeName() });
+    }
+  }
+  return patternFlags;
+}
+
+function patternOptionsFrom(flags: Record<string, unknown>, patternFlags: readonly PatternFlag[]): Partial<Record<PatternId, Record<string, string>>> {
+  const patternOptions: Partial<Record<PatternId, Record<string, string>>> = {};
+  for (const flag of patternFlags) {
+    const value = flags[flag.attribute];
+    if (value !== undefined) (patternOptions[flag.pattern] ??= {})[flag.key] = value as string;
+  }
+  return patternOptions;
 }
 
 /** Runs the CLI and returns the exit code; user errors print one line, never a stack trace. */

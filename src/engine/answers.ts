@@ -134,7 +134,8 @@ function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'],
   }
 }
 
-async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec): Promise<unknown> {
+/** Asks one pattern option, validated inline by the option's own parser. */
+export async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec): Promise<unknown> {
   const message = `${patternTitle}: ${spec.description}`;
   switch (spec.prompt.kind) {
     case 'input':

@@ -65,6 +65,8 @@ export interface InfraModule {
   coreParams: readonly CoreParam[];
   /** Extra literal parameters (strings, numbers, arrays, objects), rendered as Bicep literals. */
   params?: Record<string, JsonValue>;
+  /** Extra data for rendering the module's own template (it is rendered like a file, with `options`). */
+  data?: Record<string, unknown>;
 }
 
 /**

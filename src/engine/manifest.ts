@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ExitCode, UserError } from '../exit-codes.js';
+import { PATTERN_IDS } from '../patterns/types.js';
+import type { Answers } from './plan.js';
+import { MANIFEST_PATH } from './render.js';
+
+/** `.create-serverless-app.json`, as render.ts writes it. */
+export interface Manifest {
+  generator: { name: string; version: string };
+  answers: Answers;
+  /** sha256 of every generated file, by path. */
+  files: Record<string, string>;
+}
+
+export interface Project {
+  root: string;
+  manifest: Manifest;
+}
+
+/**
+ * Finds the project `start` belongs to: the nearest folder, `start` or above, holding the manifest (so
+ * `add` works from `src/functions` as it does from the root, like git does).
+ */
+export async function findProject(start: string): Promise<Project> {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const path = join(dir, MANIFEST_PATH);
+    if (existsSync(path)) return { root: dir, manifest: parseManifest(await readFile(path, 'utf8'), path) };
+    if (dirname(dir) === dir) break;
+  }
+  throw notAProject(start);
+}
+
+function notAProject(start: string): UserError {
+  const looksLikeFunctions = functionsProjectAt(start);
+  const details = [
+    `looked for ${MANIFEST_PATH} in ${start} and every folder above it.`,
+    ...(looksLikeFunctions
+      ? [
+          'This is an Azure Functions project (package.json depends on @azure/functions, and host.json is here), but not one',
+          `create-serverless-app generated: without ${MANIFEST_PATH} it cannot tell its own files from your edits, so it`,
+          'will not merge into it. Generate the pattern in a new folder (create-serverless-app <dir> --pattern <id>) and',
+          'copy the parts you need.',
+        ]
+      : ['Run it inside a project made with create-serverless-app, or pass the project folder with --dir.']),
+  ];
+  return new UserError('not inside a create-serverless-app project', ExitCode.Usage, details);
+}
+
+function functionsProjectAt(dir: string): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    return pkg.dependencies?.['@azure/functions'] !== undefined && existsSync(join(dir, 'host.json'));
+  } catch {
+    return false;
+  }
+}
+
+/** Checks the shape a later command relies on; a hand-damaged manifest is reported, not trusted. */
+export function parseManifest(text: string, path: string): Manifest {
+  const broken = (why: string) =>
+    new UserError(`${path} is damaged: ${why}`, ExitCode.Usage, ['restore it from version control (git checkout -- .create-serverless-app.json)']);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw broken('it is not valid JSON');
+  }
+  const record = value as Partial<Manifest>;
+  if (typeof record?.generator?.version !== 'string') throw broken('no generator version');
+  const answers = record.answers as Partial<Answers> | undefined;
+  if (typeof answers?.name !== 'string' || typeof answers.location !== 'string' || !isRecord(answers.patterns)) {
+    throw broken('no recorded answers (name, location, patterns)');
+  }
+  const unknown = Object.keys(answers.patterns).filter((id) => !(PATTERN_IDS as readonly string[]).includes(id));
+  if (unknown.length > 0) throw broken(`unknown pattern ${unknown.join(', ')} (made by a newer create-serverless-app?)`);
+  if (!isRecord(record.files) || !Object.values(record.files).every((hash) => typeof hash === 'string')) throw broken('no file hashes');
+  return record as Manifest;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,209 @@
+import { applyEdits, modify, parse, type FormattingOptions, type JSONPath, type ParseError } from 'jsonc-parser';
+import { diff3Merge } from 'node-diff3';
+import type { JsonValue } from '../patterns/types.js';
+import { sortKeys } from './json-merge.js';
+import { sha256 } from './render.js';
+
+/**
+ * Three-way merges for `add`. The three versions of a file:
+ * - base: what the generator wrote for the answers recorded in the manifest (regenerated, never stored);
+ * - ours: what is on disk now, the user's edits included;
+ * - theirs: what the generator writes for the new answers.
+ * The changes base → theirs are replayed onto ours; where the user changed the same thing, it is a conflict.
+ * Everything here is pure: no file system, no prompts.
+ */
+
+export type MergeOutcome = { kind: 'merged'; content: string } | { kind: 'conflict'; reasons: string[] };
+
+/** Merges a file by its type: JSON/JSONC structurally (comments and formatting kept), anything else by lines. */
+export function mergeFile(path: string, base: string, ours: string, theirs: string): MergeOutcome {
+  return isJsonFile(path) ? mergeJson(base, ours, theirs) : mergeText(base, ours, theirs);
+}
+
+export function isJsonFile(path: string): boolean {
+  return path.endsWith('.json');
+}
+
+/**
+ * Replays the base → theirs changes onto the user's JSONC text with jsonc-parser edits, so the user's
+ * comments, key order, formatting and own keys survive. Objects merge key by key; any other value (an
+ * array, a string) is replaced whole, and only when the user left it as generated.
+ */
+export function mergeJson(base: string, ours: string, theirs: string): MergeOutcome {
+  const ourValue = parseJsonc(ours);
+  if (ourValue === undefined) return { kind: 'conflict', reasons: ['your version is not valid JSON, so it cannot be merged'] };
+  const baseValue = parseJsonc(base);
+  const theirValue = parseJsonc(theirs);
+  if (baseValue === undefined || theirValue === undefined) throw new Error('template bug: generated JSON does not parse');
+
+  const edits: JsonEdit[] = [];
+  const conflicts: JSONPath[] = [];
+  collectJsonEdits([], baseValue, ourValue, theirValue, edits, conflicts);
+  if (conflicts.length > 0) {
+    return { kind: 'conflict', reasons: conflicts.map((path) => `${formatJsonPath(path)}: you changed it, and the new version changes it too`) };
+  }
+
+  const formattingOptions = detectFormatting(ours);
+  let content = ours;
+  for (const edit of edits) {
+    const key = edit.path[edit.path.length - 1];
+    const changes = modify(content, edit.path, edit.value, { formattingOptions, getInsertionIndex: (keys) => insertionIndex(keys, String(key)) });
+    content = applyEdits(content, changes);
+  }
+  return { kind: 'merged', content };
+}
+
+interface JsonEdit {
+  path: JSONPath;
+  /** `undefined` removes the property. */
+  value: JsonValue | undefined;
+}
+
+function collectJsonEdits(
+  path: JSONPath,
+  base: JsonValue | undefined,
+  ours: JsonValue | undefined,
+  theirs: JsonValue | undefined,
+  edits: JsonEdit[],
+  conflicts: JSONPath[],
+): void {
+  if (sameValue(base, theirs) || sameValue(ours, theirs)) return;
+  if (isObject(ours) && isObject(theirs) && (base === undefined || isObject(base))) {
+    // Keys only the user has are the user's: never visited, never touched.
+    const keys = new Set([...Object.keys(base ?? {}), ...Object.keys(theirs)]);
+    for (const key of keys) collectJsonEdits([...path, key], base?.[key], ours[key], theirs[key], edits, conflicts);
+    return;
+  }
+  if (sameValue(ours, base)) edits.push({ path, value: theirs });
+  else conflicts.push(path);
+}
+
+function parseJsonc(text: string): JsonValue | undefined {
+  const errors: ParseError[] = [];
+  const value = parse(text, errors, { allowTrailingComma: true, disallowComments: false }) as JsonValue;
+  return errors.length > 0 ? undefined : value;
+}
+
+function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Key order is formatting, not content: `{a, b}` and `{b, a}` are the same value. */
+function sameValue(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+
+/** A new key goes where it sorts when the object's keys are sorted (dependencies), otherwise last. */
+function insertionIndex(keys: readonly string[], key: string): number {
+  const sorted = keys.every((k, i) => i === 0 || keys[i - 1]! <= k);
+  if (!sorted) return keys.length;
+  const index = keys.findIndex((k) => k > key);
+  return index === -1 ? keys.length : index;
+}
+
+/** Indentation and line endings of the user's file, so inserted properties look like their neighbours. */
+function detectFormatting(text: string): FormattingOptions {
+  const indent = /^([ \t]+)\S/m.exec(text)?.[1] ?? '  ';
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  return indent.startsWith('\t') ? { insertSpaces: false, tabSize: 1, eol } : { insertSpaces: true, tabSize: indent.length, eol };
+}
+
+function formatJsonPath(path: JSONPath): string {
+  return path.length === 0 ? '(the whole document)' : path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : segment)).join('.');
+}
+
+/**
+ * A line-based three-way merge (diff3). Changes on different lines combine; the same lines changed on
+ * both sides, or an insertion at the very place the user inserted something, are a conflict.
+ */
+export function mergeText(base: string, ours: string, theirs: string): MergeOutcome {
+  // A user who converted the file to CRLF should not see every line as changed.
+  const crlf = ours.includes('\r\n');
+  const lines = (text: string) => (crlf ? text.replace(/\r?\n/g, '\r\n') : text).split(crlf ? '\r\n' : '\n');
+  const regions = diff3Merge(lines(ours), lines(base), lines(theirs), { excludeFalseConflicts: true });
+
+  const merged: string[] = [];
+  const reasons: string[] = [];
+  for (const region of regions) {
+    if (region.ok) {
+      merged.push(...region.ok);
+    } else if (region.conflict) {
+      const { a, aIndex } = region.conflict;
+      const where = a.length === 0 ? `after line ${aIndex}` : a.length === 1 ? `line ${aIndex + 1}` : `lines ${aIndex + 1}–${aIndex + a.length}`;
+      reasons.push(`${where}: you changed this part, and the new version changes it too`);
+    }
+  }
+  return reasons.length > 0 ? { kind: 'conflict', reasons } : { kind: 'merged', content: merged.join(crlf ? '\r\n' : '\n') };
+}
+
+/** What `add` does with one file of the new tree. */
+export type FileAction =
+  /** New file: written. */
+  | 'create'
+  /** Untouched since generated: replaced by the new version. */
+  | 'update'
+  /** Edited by the user: the generator's changes merged in, the user's edits kept. */
+  | 'merge'
+  /** Nothing to write (already as wanted, or the generator's version did not change). */
+  | 'unchanged'
+  /** The user deleted it and the new version does not change it: it stays deleted. */
+  | 'keep-deleted'
+  /** Edited by the user where the generator changes it too (or a file of the user's in the way): the user decides. */
+  | 'conflict';
+
+export interface PlannedFile {
+  path: string;
+  action: FileAction;
+  /** What is on disk now, when something is. */
+  current?: string;
+  /** The generator's version for the new answers. */
+  theirs: string;
+  /** What gets written for create, update and merge. */
+  content?: string;
+  /** Why a conflict is one. */
+  reasons?: string[];
+  /** Shown next to the action, e.g. why a deleted file comes back. */
+  note?: string;
+}
+
+export interface FileVersions {
+  /** Generated for the recorded answers, keyed by path. */
+  base: ReadonlyMap<string, string>;
+  /** Generated for the new answers. */
+  theirs: ReadonlyMap<string, string>;
+  /** On disk now (absent means no such file). */
+  ours: ReadonlyMap<string, string>;
+  /** sha256 of every file as generated, from the manifest. */
+  recorded: Readonly<Record<string, string>>;
+}
+
+/** Decides, for every file of the new tree, whether to create, update, merge, leave or ask. */
+export function planFileUpdates(versions: FileVersions): PlannedFile[] {
+  return [...versions.theirs.keys()].sort().map((path) => planFile(path, versions));
+}
+
+function planFile(path: string, { base, theirs: theirTree, ours: ourTree, recorded }: FileVersions): PlannedFile {
+  const theirs = theirTree.get(path)!;
+  const current = ourTree.get(path);
+  const generated = base.get(path);
+  const hash = recorded[path];
+
+  if (current === undefined) {
+    if (hash === undefined) return { path, action: 'create', theirs, content: theirs };
+    if (generated === theirs) return { path, action: 'keep-deleted', theirs, note: 'you deleted it; the new pattern does not change it' };
+    // Nothing of the user's is lost by writing it again, and the new pattern needs its changes.
+    return { path, action: 'create', theirs, content: theirs, note: 'you had deleted it; the new pattern changes it, so it is written again' };
+  }
+  if (current === theirs) return { path, action: 'unchanged', current, theirs };
+  if (hash !== undefined && sha256(current) === hash) return { path, action: 'update', current, theirs, content: theirs };
+  if (generated === undefined || hash === undefined) {
+    return { path, action: 'conflict', current, theirs, reasons: ['a file that create-serverless-app did not generate is in the way'] };
+  }
+  // Edited by the user: their version wins wherever the generator has nothing new to say.
+  if (generated === theirs) return { path, action: 'unchanged', current, theirs, note: 'edited by you; the new pattern does not change it' };
+  const outcome = mergeFile(path, generated, current, theirs);
+  if (outcome.kind === 'conflict') return { path, action: 'conflict', current, theirs, reasons: outcome.reasons };
+  if (outcome.content === current) return { path, action: 'unchanged', current, theirs };
+  return { path, action: 'merge', current, theirs, content: outcome.content };
+}

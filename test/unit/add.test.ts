@@ -1,0 +1,354 @@
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'jsonc-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addPatterns, type AddOptions, type AddResult } from '../../src/commands/add.js';
+import { createApp } from '../../src/commands/create.js';
+import { sha256 } from '../../src/engine/render.js';
+import { UserError } from '../../src/exit-codes.js';
+import type { Logger } from '../../src/logger.js';
+import { PATTERN_IDS, type PatternId } from '../../src/patterns/types.js';
+import type { Prompter } from '../../src/prompts.js';
+import { bicepMissing, runBicep } from '../support/bicep.js';
+import { scratchDir } from '../support/generated-app.js';
+import { useStandInPatterns } from '../support/stand-in-patterns.js';
+
+const parent = scratchDir('add');
+let counter = 0;
+
+function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (message) => lines.push(message),
+    warn: (message) => lines.push(message),
+    task: async (_label, _work, step) => ({ step, status: 'skipped' }),
+  };
+}
+
+/** Answers prompts from a script, in order; a question nobody scripted fails the test. */
+function scriptedPrompter(script: { select?: string[]; input?: string[]; checkbox?: string[][]; confirm?: boolean[] }): Prompter {
+  const next = <T>(queue: T[] | undefined, kind: string): T => {
+    if (!queue?.length) throw new Error(`unexpected ${kind} prompt`);
+    return queue.shift()!;
+  };
+  return {
+    input: async () => next(script.input, 'input'),
+    select: async () => next(script.select, 'select'),
+    checkbox: async () => next(script.checkbox, 'checkbox'),
+    confirm: async () => next(script.confirm, 'confirm'),
+  };
+}
+
+function session(cwd: string, prompter: Prompter = scriptedPrompter({}), interactive = false) {
+  return { interactive, prompter, logger: memoryLogger(), cwd };
+}
+
+async function generate(patterns: readonly PatternId[]): Promise<string> {
+  const directory = `app-${++counter}`;
+  await createApp(
+    // One project name for every app, so trees generated in different folders compare equal.
+    { directory, name: 'orders', pattern: patterns.join(','), patternOptions: {}, yes: true, dryRun: false, git: false, install: false, packageManager: 'npm' },
+    session(parent),
+  );
+  return join(parent, directory);
+}
+
+async function add(root: string, patterns: readonly string[], options: Partial<AddOptions> = {}, s = session(root)): Promise<AddResult> {
+  return addPatterns({ patterns, patternOptions: {}, yes: true, dryRun: false, install: false, packageManager: 'npm', ...options }, s);
+}
+
+/** Every file of a project, by path. */
+function tree(root: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name))
+      .map((path) => [relative(root, path), readFileSync(path, 'utf8')])
+      .sort(([a], [b]) => a!.localeCompare(b!)),
+  );
+}
+
+const read = (root: string, path: string) => readFileSync(join(root, path), 'utf8');
+const edit = (root: string, path: string, change: (text: string) => string) => writeFileSync(join(root, path), change(read(root, path)));
+const pairs = PATTERN_IDS.flatMap((first) => PATTERN_IDS.filter((second) => second !== first).map((second) => [first, second] as const));
+
+async function expectUserError(promise: Promise<unknown>, exitCode: number, message: RegExp): Promise<UserError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).exitCode).toBe(exitCode);
+  expect((error as UserError).message).toMatch(message);
+  return error as UserError;
+}
+
+// Equivalence runs over the real registry (whatever the patterns are today) and over stand-ins that
+// contribute one of everything, so every shared file really changes.
+describe.each([
+  { registry: 'the real patterns', install: () => () => {} },
+  { registry: 'stand-in patterns', install: useStandInPatterns },
+])('adding patterns one by one equals generating them at once ($registry)', ({ install }) => {
+  let restore: () => void;
+  beforeAll(() => {
+    restore = install();
+  });
+  afterAll(() => restore());
+
+  it.each(pairs)('%s, then %s', async (first, second) => {
+    const stepwise = await generate([first]);
+    await add(stepwise, [second]);
+    expect(tree(stepwise)).toEqual(tree(await generate([first, second])));
+  });
+
+  it.each([PATTERN_IDS, [...PATTERN_IDS].reverse()])('all four, one at a time: %s, %s, %s, %s', async (...order) => {
+    const stepwise = await generate([order[0]!]);
+    for (const id of order.slice(1)) await add(stepwise, [id]);
+    expect(tree(stepwise)).toEqual(tree(await generate(PATTERN_IDS)));
+  });
+});
+
+describe('add, with the user’s edits (stand-in patterns)', () => {
+  let restore: () => void;
+  beforeAll(() => {
+    restore = useStandInPatterns();
+  });
+  afterAll(() => restore());
+
+  /** A project with http-api and the kind of edits people make to each shared file. */
+  async function editedProject(): Promise<string> {
+    const root = await generate(['http-api']);
+    edit(root, 'host.json', (text) => text.replace('{\n  "version": "2.0",', '{\n  // Ops: the nightly export needs five minutes.\n  "functionTimeout": "00:05:00",\n  "version": "2.0",'));
+    edit(root, 'package.json', (text) =>
+      text.replace('"@azure/functions": ', '"date-fns": "4.1.0",\n    "@azure/functions": ').replace('"test": "vitest run",', '"test": "vitest run",\n    "lint": "eslint .",'),
+    );
+    edit(root, 'local.settings.json', (text) => text.replace('"FUNCTIONS_WORKER_RUNTIME": "node"', '"FUNCTIONS_WORKER_RUNTIME": "node",\n    "PAYMENTS_API_KEY": "dev-key"'));
+    edit(root, 'infra/main.bicep', (text) => `${text}\n// Ours: reporting reads from this account.\noutput REPORTING_ACCOUNT string = 'streporting'\n`);
+    edit(root, 'README.md', (text) => `${text}\n## On-call\n\nPage payments for /api/payments.\n`);
+    edit(root, 'src/functions/httpApi.ts', (text) => text.replace("context.log(", '// Audited by security.\n  context.log('));
+    return root;
+  }
+
+  it('merges the new pattern into every shared file and keeps every edit', async () => {
+    const root = await editedProject();
+    const result = await add(root, ['event-processing']);
+
+    expect(Object.fromEntries(result.files.map((file) => [file.path, file.outcome]))).toMatchObject({
+      'host.json': 'merge',
+      'package.json': 'merge',
+      'local.settings.json': 'merge',
+      'infra/main.bicep': 'merge',
+      'README.md': 'merge',
+      'local.settings.example.json': 'update',
+      'src/functions/eventProcessing.ts': 'create',
+      'infra/modules/event-processing.bicep': 'create',
+    });
+    expect(result.files.map((file) => file.path)).not.toContain('src/functions/httpApi.ts');
+
+    const host = read(root, 'host.json');
+    expect(host).toContain('// Ops: the nightly export needs five minutes.');
+    expect(parse(host)).toMatchObject({ functionTimeout: '00:05:00', extensions: { standIn0: { batchSize: 16 }, standIn1: { batchSize: 17 } } });
+    const pkg = JSON.parse(read(root, 'package.json'));
+    expect(pkg.dependencies).toMatchObject({ 'date-fns': '4.1.0', '@azure/event-hubs': expect.any(String), '@azure/storage-queue': expect.any(String) });
+    expect(pkg.scripts.lint).toBe('eslint .');
+    expect(pkg.devDependencies.azurite).toBeDefined();
+    expect(JSON.parse(read(root, 'local.settings.json')).Values).toMatchObject({ PAYMENTS_API_KEY: 'dev-key', EVENT_PROCESSING_QUEUE: 'event-processing-items' });
+    const bicep = read(root, 'infra/main.bicep');
+    expect(bicep).toContain("output REPORTING_ACCOUNT string = 'streporting'");
+    expect(bicep).toContain("module eventProcessing 'modules/event-processing.bicep'");
+    expect(bicep).toContain('EVENT_PROCESSING_QUEUE: eventProcessing.outputs.queueName');
+    expect(read(root, 'README.md')).toMatch(/## Event Processing[\s\S]*## On-call/);
+    expect(read(root, 'src/functions/httpApi.ts')).toContain('// Audited by security.');
+  });
+
+  it.skipIf(bicepMissing)('leaves a main.bicep with the user’s own output that compiles and lints clean', async () => {
+    const root = await editedProject();
+    await add(root, ['event-processing']);
+    for (const command of ['build', 'lint'] as const) {
+      const result = runBicep(command, join(root, 'infra/main.bicep'), command === 'build' ? ['--stdout'] : []);
+      expect(result.diagnostics).toEqual([]);
+      expect(result.status).toBe(0);
+    }
+    // The real compiler starts slowly, and slower still while other test files run beside it.
+  }, 120_000);
+
+  it('records what it generated, so edited files stay "edited" for the next add', async () => {
+    const root = await editedProject();
+    await add(root, ['event-processing']);
+    const manifest = JSON.parse(read(root, '.create-serverless-app.json'));
+    const atOnce = JSON.parse(read(await generate(['http-api', 'event-processing']), '.create-serverless-app.json'));
+    expect(manifest).toEqual(atOnce);
+    expect(manifest.files['host.json']).not.toBe(sha256(read(root, 'host.json')));
+
+    await add(root, ['scheduled-tasks']);
+    expect(read(root, 'host.json')).toContain('// Ops: the nightly export needs five minutes.');
+    expect(parse(read(root, 'host.json')).extensions).toEqual({ standIn0: { batchSize: 16 }, standIn1: { batchSize: 17 }, standIn2: { batchSize: 18 } });
+  });
+
+  it('is idempotent: a present pattern changes nothing, and a mixed request adds only the new one', async () => {
+    const root = await editedProject();
+    const before = tree(root);
+    const s = session(root);
+    expect(await add(root, ['http-api'], {}, s)).toMatchObject({ added: [], alreadyPresent: ['http-api'], written: false });
+    expect(s.logger.lines).toEqual(['http-api is already in this project.', 'Nothing to change.']);
+    expect(tree(root)).toEqual(before);
+
+    expect(await add(root, ['http-api,data-processing'])).toMatchObject({ added: ['data-processing'], alreadyPresent: ['http-api'], written: true });
+    const after = tree(root);
+    await add(root, ['data-processing']);
+    expect(tree(root)).toEqual(after);
+  });
+
+  it('--dry-run shows the plan and a diff of every changed file, and writes nothing', async () => {
+    const root = await editedProject();
+    const before = tree(root);
+    const s = session(root);
+    const result = await add(root, ['event-processing'], { dryRun: true }, s);
+    const output = s.logger.lines.join('\n');
+
+    expect(result.written).toBe(false);
+    expect(tree(root)).toEqual(before);
+    expect(output).toContain('event-processing stand-in notice');
+    expect(output).toMatch(/create\s+src\/functions\/eventProcessing\.ts/);
+    expect(output).toMatch(/merge\s+host\.json \(your edits kept\)/);
+    expect(output).toContain('+++ b/host.json');
+    expect(output).toMatch(/^\+ {4}"standIn1": \{$/m);
+    expect(output).toContain('Dry run: nothing written.');
+  });
+
+  describe('conflicts', () => {
+    /** The user changed a setting the new pattern sets too, and the very line of main.bicep it rewrites. */
+    async function conflictingProject(): Promise<string> {
+      const root = await generate(['http-api']);
+      edit(root, 'host.json', (text) => text.replace('"standIn0": {', '"standIn1": { "batchSize": 4 }, // tuned by hand\n    "standIn0": {'));
+      edit(root, 'infra/main.bicep', (text) => text.replace(/^\/\/ Generated by .*$/m, '// Orders platform: owned by the payments team.'));
+      return root;
+    }
+
+    it('stop a run without a terminal with exit 3, the list, and nothing written', async () => {
+      const root = await conflictingProject();
+      const before = tree(root);
+      const error = await expectUserError(add(root, ['event-processing']), 3, /2 files you edited would change; nothing was written.*--conflict keep\|theirs\|new/);
+      expect(error.details).toEqual([
+        'host.json',
+        '  extensions.standIn1.batchSize: you changed it, and the new version changes it too',
+        'infra/main.bicep',
+        '  line 1: you changed this part, and the new version changes it too',
+      ]);
+      expect(tree(root)).toEqual(before);
+    });
+
+    it('--conflict keep leaves the edited files as they are and applies the rest', async () => {
+      const root = await conflictingProject();
+      const host = read(root, 'host.json');
+      const result = await add(root, ['event-processing'], { conflict: 'keep' });
+      expect(result.files).toContainEqual({ path: 'host.json', outcome: 'conflict:keep' });
+      expect(read(root, 'host.json')).toBe(host);
+      expect(existsSync(join(root, 'src/functions/eventProcessing.ts'))).toBe(true);
+    });
+
+    it('--conflict theirs takes the new version', async () => {
+      const root = await conflictingProject();
+      await add(root, ['event-processing'], { conflict: 'theirs' });
+      expect(read(root, 'infra/main.bicep')).toBe(read(await generate(['http-api', 'event-processing']), 'infra/main.bicep'));
+    });
+
+    it('--conflict new writes the new version beside the edited file', async () => {
+      const root = await conflictingProject();
+      const bicep = read(root, 'infra/main.bicep');
+      await add(root, ['event-processing'], { conflict: 'new' });
+      expect(read(root, 'infra/main.bicep')).toBe(bicep);
+      expect(read(root, 'infra/main.bicep.new')).toBe(read(await generate(['http-api', 'event-processing']), 'infra/main.bicep'));
+    });
+
+    it('interactive users choose per file, then confirm', async () => {
+      const root = await conflictingProject();
+      const host = read(root, 'host.json');
+      const prompter = scriptedPrompter({ input: ['hi there'], select: ['keep', 'new'], confirm: [true] });
+      await add(root, ['event-processing'], { yes: false }, session(root, prompter, true));
+      expect(read(root, 'host.json')).toBe(host);
+      expect(existsSync(join(root, 'infra/main.bicep.new'))).toBe(true);
+      expect(read(root, 'src/functions/eventProcessing.ts')).toContain('context.log("hi there", message)');
+    });
+
+    it('an interactive user who declines writes nothing', async () => {
+      const root = await generate(['http-api']);
+      const before = tree(root);
+      const prompter = scriptedPrompter({ input: ['hi'], confirm: [false] });
+      expect(await add(root, ['event-processing'], { yes: false }, session(root, prompter, true))).toMatchObject({ written: false });
+      expect(tree(root)).toEqual(before);
+    });
+
+    it('a file of the user where the new pattern writes one is a conflict too', async () => {
+      const root = await generate(['http-api']);
+      writeFileSync(join(root, 'src/functions/eventProcessing.ts'), 'export const mine = 1;\n');
+      await expectUserError(add(root, ['event-processing']), 3, /1 file you edited/);
+    });
+  });
+
+  it('takes options from flags, an answers file and prompts, through the same parser', async () => {
+    const root = await generate(['http-api']);
+    writeFileSync(join(root, 'answers.json'), JSON.stringify({ 'scheduled-tasks': { greeting: 'from the file' }, 'data-processing': { greeting: 'file loses' } }));
+    const prompter = scriptedPrompter({ input: ['from the prompt'], confirm: [true] });
+    await add(
+      root,
+      ['event-processing', 'scheduled-tasks', 'data-processing'],
+      { yes: false, answersFile: 'answers.json', patternOptions: { 'data-processing': { greeting: 'from the flag' } } },
+      session(root, prompter, true),
+    );
+    expect(JSON.parse(read(root, '.create-serverless-app.json')).answers.patterns).toEqual({
+      'http-api': { greeting: 'hello from http-api' },
+      'event-processing': { greeting: 'from the prompt' },
+      'scheduled-tasks': { greeting: 'from the file' },
+      'data-processing': { greeting: 'from the flag' },
+    });
+  });
+
+  it('rejects an invalid option, and options of a present pattern that differ from the recorded ones', async () => {
+    const root = await generate(['http-api']);
+    await expectUserError(add(root, ['event-processing'], { patternOptions: { 'event-processing': { greeting: ' ' } } }), 2, /^--event-processing-greeting: give a non-empty text$/);
+    await expectUserError(add(root, ['event-processing'], { patternOptions: { 'http-api': { greeting: 'changed' } } }), 2, /http-api is already in this project with hello from http-api/);
+    await expectUserError(add(root, ['event-processing'], { patternOptions: { 'data-processing': { greeting: 'x' } } }), 2, /configures data-processing, which is neither/);
+  });
+
+  it('leaves a generated file the user deleted deleted', async () => {
+    const root = await generate(['http-api']);
+    rmSync(join(root, 'test/health.test.ts'));
+    await add(root, ['event-processing']);
+    expect(existsSync(join(root, 'test/health.test.ts'))).toBe(false);
+  });
+
+  it('works from a folder inside the project', async () => {
+    const root = await generate(['http-api']);
+    const result = await add(root, ['event-processing'], {}, session(join(root, 'src/functions')));
+    expect(result).toMatchObject({ root, added: ['event-processing'], written: true });
+  });
+});
+
+describe('add outside a generated project', () => {
+  it('says what it looked for', async () => {
+    const dir = scratchDir('not-a-project');
+    const error = await expectUserError(add(dir, ['http-api']), 2, /^not inside a create-serverless-app project$/);
+    expect(error.details[0]).toBe(`looked for .create-serverless-app.json in ${dir} and every folder above it.`);
+  });
+
+  it('recognises an Azure Functions project it did not generate, and explains why it will not merge into it', async () => {
+    const dir = scratchDir('foreign');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ dependencies: { '@azure/functions': '^4.0.0' } }));
+    writeFileSync(join(dir, 'host.json'), '{ "version": "2.0" }');
+    const error = await expectUserError(add(dir, ['http-api']), 2, /not inside a create-serverless-app project/);
+    expect(error.details.join(' ')).toMatch(/This is an Azure Functions project .* but not one create-serverless-app generated/);
+  });
+
+  it('reports a damaged manifest instead of trusting it', async () => {
+    const root = await generate(['http-api']);
+    writeFileSync(join(root, '.create-serverless-app.json'), '{ "generator": {} }');
+    await expectUserError(add(root, ['event-processing']), 2, /\.create-serverless-app\.json is damaged: no generator version/);
+  });
+
+  it('asks which pattern when none is given and nobody can be asked', async () => {
+    const root = await generate(['http-api']);
+    await expectUserError(add(root, []), 2, /which pattern\? give one: add <pattern> \(event-processing, scheduled-tasks, data-processing\)/);
+  });
+});

@@ -1,0 +1,252 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'jsonc-parser';
+import { describe, expect, it } from 'vitest';
+import { mergeFile, mergeJson, mergeText, planFileUpdates, type MergeOutcome } from '../../src/engine/merge.js';
+import { sha256 } from '../../src/engine/render.js';
+import { TEMPLATES_DIR } from '../../src/templates-dir.js';
+
+const HOST_JSON = readFileSync(join(TEMPLATES_DIR, 'base/host.json'), 'utf8');
+
+function merged(outcome: MergeOutcome): string {
+  if (outcome.kind !== 'merged') throw new Error(`expected a clean merge, got conflicts: ${outcome.reasons.join('; ')}`);
+  return outcome.content;
+}
+
+/** The generator's change a new pattern makes: a JSON patch applied to the generated text. */
+function withJson(text: string, change: (value: Record<string, any>) => void): string {
+  const value = JSON.parse(text) as Record<string, any>;
+  change(value);
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+describe('mergeJson', () => {
+  it('host.json: adds the new extension settings and keeps the user comments, settings and formatting', () => {
+    const ours = HOST_JSON.replace('{\n  "version": "2.0",', '{\n  // Ops asked for five minutes: the nightly export is slow.\n  "functionTimeout": "00:05:00",\n  "version": "2.0",').replace(
+      '"default": "Information"',
+      '"default": "Warning" /* noisy otherwise */',
+    );
+    const theirs = withJson(HOST_JSON, (host) => (host.extensions = { serviceBus: { prefetchCount: 0, maxConcurrentCalls: 16 } }));
+
+    const result = merged(mergeJson(HOST_JSON, ours, theirs));
+
+    expect(result).toContain('// Ops asked for five minutes: the nightly export is slow.');
+    expect(result).toContain('"default": "Warning" /* noisy otherwise */');
+    expect(parse(result)).toEqual({ ...JSON.parse(theirs), functionTimeout: '00:05:00', logging: { ...JSON.parse(theirs).logging, logLevel: { ...JSON.parse(theirs).logging.logLevel, default: 'Warning' } } });
+    // Inserted with the file's own two-space indentation, after the user's last key.
+    expect(result).toMatch(/\n {2}"extensions": \{\n {4}"serviceBus": \{\n {6}"prefetchCount": 0,/);
+  });
+
+  it('host.json: merges into an extensions object the user already has, key by key', () => {
+    const base = withJson(HOST_JSON, (host) => (host.extensions = { queues: { batchSize: 16 } }));
+    const ours = base.replace('"batchSize": 16', '"batchSize": 16,\n      "maxDequeueCount": 3 // poison after three tries');
+    const theirs = withJson(base, (host) => (host.extensions.serviceBus = { maxConcurrentCalls: 16 }));
+
+    const result = merged(mergeJson(base, ours, theirs));
+
+    expect(result).toContain('"maxDequeueCount": 3 // poison after three tries');
+    expect(parse(result).extensions).toEqual({ queues: { batchSize: 16, maxDequeueCount: 3 }, serviceBus: { maxConcurrentCalls: 16 } });
+  });
+
+  it('host.json: a value the user changed that the new version changes too is a conflict, with its path', () => {
+    const base = withJson(HOST_JSON, (host) => (host.extensions = { queues: { batchSize: 16 } }));
+    const ours = base.replace('"batchSize": 16', '"batchSize": 8');
+    const theirs = base.replace('"batchSize": 16', '"batchSize": 32');
+
+    expect(mergeJson(base, ours, theirs)).toEqual({ kind: 'conflict', reasons: ['extensions.queues.batchSize: you changed it, and the new version changes it too'] });
+  });
+
+  it('host.json: the same change made on both sides is not a conflict', () => {
+    const theirs = withJson(HOST_JSON, (host) => (host.extensions = { queues: { batchSize: 16 } }));
+    const ours = `// mine\n${theirs}`;
+    expect(merged(mergeJson(HOST_JSON, ours, theirs))).toBe(ours);
+  });
+
+  const PACKAGE_JSON = `{
+  "name": "orders",
+  "description": "Azure Functions app: HTTP API",
+  "scripts": {
+    "build": "tsc -p tsconfig.build.json",
+    "test": "vitest run"
+  },
+  "dependencies": {
+    "@azure/functions": "4.16.5",
+    "zod": "4.1.12"
+  },
+  "devDependencies": {
+    "typescript": "5.9.3"
+  }
+}
+`;
+
+  it('package.json: new dependencies land in sorted order; the user dependency and script stay', () => {
+    const ours = PACKAGE_JSON.replace('"zod": "4.1.12"', '"date-fns": "4.1.0",\n    "zod": "4.1.12"').replace('"test": "vitest run"', '"test": "vitest run",\n    "lint": "eslint ."');
+    const theirs = withJson(PACKAGE_JSON, (pkg) => {
+      pkg.description = 'Azure Functions app: HTTP API + Event Processing';
+      pkg.dependencies = { '@azure/functions': '4.16.5', '@azure/service-bus': '7.9.5', zod: '4.1.12' };
+    });
+
+    const result = merged(mergeJson(PACKAGE_JSON, ours, theirs));
+
+    expect(Object.keys(parse(result).dependencies)).toEqual(['@azure/functions', '@azure/service-bus', 'date-fns', 'zod']);
+    expect(parse(result).scripts.lint).toBe('eslint .');
+    expect(parse(result).description).toBe('Azure Functions app: HTTP API + Event Processing');
+  });
+
+  it('package.json: a dependency version the user bumped while the new version pins another is a conflict', () => {
+    const ours = PACKAGE_JSON.replace('"zod": "4.1.12"', '"zod": "4.2.0"');
+    const theirs = PACKAGE_JSON.replace('"zod": "4.1.12"', '"zod": "4.1.13"');
+    expect(mergeJson(PACKAGE_JSON, ours, theirs)).toMatchObject({ kind: 'conflict', reasons: [expect.stringMatching(/^dependencies\.zod:/)] });
+  });
+
+  it('package.json: a dependency version the user bumped is kept when the new version does not touch it', () => {
+    const ours = PACKAGE_JSON.replace('"zod": "4.1.12"', '"zod": "4.2.0"');
+    const theirs = withJson(PACKAGE_JSON, (pkg) => (pkg.dependencies['@azure/identity'] = '4.13.1'));
+    expect(parse(merged(mergeJson(PACKAGE_JSON, ours, theirs))).dependencies).toEqual({ '@azure/functions': '4.16.5', '@azure/identity': '4.13.1', zod: '4.2.0' });
+  });
+
+  it('local.settings.json: the new settings are added, the user values (and tabs) kept', () => {
+    const base = '{\n\t"IsEncrypted": false,\n\t"Values": {\n\t\t"AzureWebJobsStorage": "UseDevelopmentStorage=true",\n\t\t"FUNCTIONS_WORKER_RUNTIME": "node"\n\t}\n}\n';
+    const ours = base.replace('"node"', '"node",\n\t\t"PAYMENTS_API_KEY": "dev-key"');
+    const theirs = withJson(base, (settings) => (settings.Values.ORDERS_QUEUE = 'orders'));
+
+    const result = merged(mergeJson(base, ours, theirs));
+
+    expect(parse(result).Values).toEqual({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', FUNCTIONS_WORKER_RUNTIME: 'node', PAYMENTS_API_KEY: 'dev-key', ORDERS_QUEUE: 'orders' });
+    expect(result).toContain('\n\t\t"ORDERS_QUEUE": "orders"');
+  });
+
+  it('a setting the new version removes goes, unless the user changed it', () => {
+    const base = '{ "a": 1, "b": 2 }';
+    expect(parse(merged(mergeJson(base, '{ "a": 1, "b": 2, "mine": true }', '{ "a": 1 }')))).toEqual({ a: 1, mine: true });
+    expect(mergeJson(base, '{ "a": 1, "b": 3 }', '{ "a": 1 }')).toMatchObject({ kind: 'conflict' });
+  });
+
+  it('key order is not a change: a user who sorted the keys still merges cleanly', () => {
+    const base = '{ "b": 1, "a": { "y": 1, "x": 2 } }';
+    const ours = '{ "a": { "x": 2, "y": 1 }, "b": 1 }';
+    expect(parse(merged(mergeJson(base, ours, '{ "b": 1, "a": { "y": 1, "x": 2, "z": 3 } }')))).toEqual({ a: { x: 2, y: 1, z: 3 }, b: 1 });
+  });
+
+  it('a user file that is not valid JSON is a conflict, not a crash', () => {
+    expect(mergeJson('{ "a": 1 }', '{ "a": 1, ', '{ "a": 2 }')).toEqual({ kind: 'conflict', reasons: ['your version is not valid JSON, so it cannot be merged'] });
+  });
+});
+
+const MAIN_BICEP = `// Generated by create-serverless-app. Patterns: http-api.
+targetScope = 'subscription'
+
+param location string
+
+module functionApp 'modules/function-app.bicep' = {
+  params: {
+    location: location
+  }
+}
+
+module appSettings 'modules/app-settings.bicep' = {
+  params: {
+    appSettings: {
+      KEY_VAULT_URI: keyVault.outputs.uri
+    }
+  }
+}
+
+output AZURE_LOCATION string = location
+`;
+
+describe('mergeText', () => {
+  it('main.bicep: the new module and setting are composed in, the resource the user added stays', () => {
+    const ours = `${MAIN_BICEP}
+// Ours: the reporting team reads this storage account.
+resource reporting 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  scope: resourceGroup('reporting')
+  name: 'streporting'
+}
+`;
+    const theirs = MAIN_BICEP.replace('Patterns: http-api.', 'Patterns: http-api, event-processing.')
+      .replace("\nmodule appSettings", "\nmodule eventProcessing 'modules/event-processing.bicep' = {\n  params: {\n    location: location\n  }\n}\n\nmodule appSettings")
+      .replace('      KEY_VAULT_URI: keyVault.outputs.uri\n', '      KEY_VAULT_URI: keyVault.outputs.uri\n      ORDERS_QUEUE: eventProcessing.outputs.queueName\n');
+
+    const result = merged(mergeText(MAIN_BICEP, ours, theirs));
+
+    expect(result).toBe(`${theirs}
+// Ours: the reporting team reads this storage account.
+resource reporting 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  scope: resourceGroup('reporting')
+  name: 'streporting'
+}
+`);
+  });
+
+  it('main.bicep: an edit of the very lines the new version changes is a conflict, located in the user file', () => {
+    const ours = MAIN_BICEP.replace('      KEY_VAULT_URI: keyVault.outputs.uri\n', '      KEY_VAULT_URI: keyVault.outputs.uri\n      FEATURE_FLAGS: \'beta\'\n');
+    const theirs = MAIN_BICEP.replace('      KEY_VAULT_URI: keyVault.outputs.uri\n', '      KEY_VAULT_URI: keyVault.outputs.uri\n      ORDERS_QUEUE: eventProcessing.outputs.queueName\n');
+    expect(mergeText(MAIN_BICEP, ours, theirs)).toEqual({ kind: 'conflict', reasons: ['line 16: you changed this part, and the new version changes it too'] });
+  });
+
+  it('README.md: the new pattern section is added and the user section kept', () => {
+    const base = '# orders\n\n| pattern |\n|---|\n| HTTP API |\n\n## HTTP API\n\nRESTful endpoints.\n\n## Project layout\n\nsrc/functions\n';
+    const ours = `${base}\n## On-call\n\nPage the payments team for anything under /api/payments.\n`;
+    const theirs = base.replace('| HTTP API |\n', '| HTTP API |\n| Event Processing |\n').replace('## Project layout', '## Event Processing\n\nHandlers.\n\n## Project layout');
+
+    expect(merged(mergeText(base, ours, theirs))).toBe(`${theirs}\n## On-call\n\nPage the payments team for anything under /api/payments.\n`);
+  });
+
+  it('a file the user converted to CRLF merges without turning every line into a change', () => {
+    const base = 'one\ntwo\nthree\n';
+    const ours = 'one\r\ntwo (mine)\r\nthree\r\n';
+    expect(merged(mergeText(base, ours, 'one\ntwo\nthree\nfour\n'))).toBe('one\r\ntwo (mine)\r\nthree\r\nfour\r\n');
+  });
+
+  it('mergeFile picks the JSON merge for .json files and the line merge for the rest', () => {
+    // As lines these conflict (both change line 1); as JSON they touch different keys.
+    expect(mergeFile('x.json', '{ "a": 1, "b": 1 }', '{ "a": 2, "b": 1 }', '{ "a": 1, "b": 2 }')).toEqual({ kind: 'merged', content: '{ "a": 2, "b": 2 }' });
+    expect(mergeFile('x.txt', '{ "a": 1, "b": 1 }', '{ "a": 2, "b": 1 }', '{ "a": 1, "b": 2 }')).toMatchObject({ kind: 'conflict' });
+  });
+});
+
+describe('planFileUpdates', () => {
+  const plan = (files: Record<string, { base?: string; ours?: string; theirs: string; recorded?: string }>) =>
+    Object.fromEntries(
+      planFileUpdates({
+        base: new Map(Object.entries(files).flatMap(([path, f]) => (f.base === undefined ? [] : [[path, f.base]]))),
+        ours: new Map(Object.entries(files).flatMap(([path, f]) => (f.ours === undefined ? [] : [[path, f.ours]]))),
+        theirs: new Map(Object.entries(files).map(([path, f]) => [path, f.theirs])),
+        recorded: Object.fromEntries(Object.entries(files).flatMap(([path, f]) => (f.recorded === undefined ? [] : [[path, sha256(f.recorded)]]))),
+      }).map((file) => [file.path, file]),
+    );
+
+  it('creates new files, updates untouched ones, merges edited ones and leaves the rest', () => {
+    const files = plan({
+      'new.ts': { theirs: 'new' },
+      'untouched.md': { base: 'a\n', ours: 'a\n', recorded: 'a\n', theirs: 'a\nb\n' },
+      'edited.md': { base: 'a\nb\nc\n', ours: 'A\nb\nc\n', recorded: 'a\nb\nc\n', theirs: 'a\nb\nc\nd\n' },
+      'edited-elsewhere.ts': { base: 'x', ours: 'mine', recorded: 'x', theirs: 'x' },
+      'same.ts': { base: 'x', ours: 'x', recorded: 'x', theirs: 'x' },
+    });
+    expect(files['new.ts']).toMatchObject({ action: 'create', content: 'new' });
+    expect(files['untouched.md']).toMatchObject({ action: 'update', content: 'a\nb\n', current: 'a\n' });
+    expect(files['edited.md']).toMatchObject({ action: 'merge', content: 'A\nb\nc\nd\n' });
+    expect(files['edited-elsewhere.ts']).toMatchObject({ action: 'unchanged', note: expect.stringContaining('edited by you') });
+    expect(files['same.ts']).toMatchObject({ action: 'unchanged' });
+  });
+
+  it('an edit that overlaps the new version, and a file of the user in the way, are conflicts', () => {
+    const files = plan({
+      'edited.md': { base: 'a\n', ours: 'mine\n', recorded: 'a\n', theirs: 'theirs\n' },
+      'users-own.ts': { ours: 'mine', theirs: 'ours' },
+    });
+    expect(files['edited.md']).toMatchObject({ action: 'conflict', reasons: ['line 1: you changed this part, and the new version changes it too'] });
+    expect(files['users-own.ts']).toMatchObject({ action: 'conflict', reasons: ['a file that create-serverless-app did not generate is in the way'] });
+  });
+
+  it('a generated file the user deleted stays deleted unless the new version changes it', () => {
+    const files = plan({
+      'deleted.ts': { base: 'x', recorded: 'x', theirs: 'x' },
+      'deleted-but-changed.json': { base: '{}', recorded: '{}', theirs: '{ "a": 1 }' },
+    });
+    expect(files['deleted.ts']).toMatchObject({ action: 'keep-deleted' });
+    expect(files['deleted-but-changed.json']).toMatchObject({ action: 'create', note: expect.stringContaining('you had deleted it') });
+  });
+});
