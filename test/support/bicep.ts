@@ -54,3 +54,14 @@ export function compileBicep(file: string): Record<string, unknown> {
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
+
+/** Compiles every file matching a glob in one compiler process (`main.json` next to each `main.bicep`). */
+export function buildBicepPattern(glob: string): BicepResult {
+  const result = spawnSync(bicepPath!, ['build', '--pattern', glob], {
+    encoding: 'utf8',
+    env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const diagnostics = result.stderr.split('\n').filter((line) => /: (Warning|Error|Info) /.test(line));
+  return { status: result.status ?? -1, diagnostics, stdout: result.stdout };
+}

@@ -10,6 +10,10 @@ param identityName string
 @description('Email addresses notified by every alert of this app.')
 param alertEmailAddresses string[]
 
+@description('Optional HTTPS endpoint (Teams, Slack, PagerDuty, …) that receives every alert in the common alert schema; empty for none.')
+@secure()
+param alertWebhookUrl string
+
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
@@ -65,6 +69,16 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
         useCommonAlertSchema: true
       }
     ]
+    // Webhook URLs usually embed a token, hence the secure parameter.
+    webhookReceivers: empty(alertWebhookUrl)
+      ? []
+      : [
+          {
+            name: 'webhook'
+            serviceUri: alertWebhookUrl
+            useCommonAlertSchema: true
+          }
+        ]
   }
 }
 

@@ -1,0 +1,34 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readTree, renderPlan } from '../../src/engine/render.js';
+import { checkArmTemplate, formatViolations } from '../support/arm-security.js';
+import { bicepMissing, buildBicepPattern } from '../support/bicep.js';
+import { scratchDir } from '../support/generated-app.js';
+import { defaultPlan, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
+
+// Every combination of patterns, not just each alone and all together: a rule can break only when two
+// patterns meet (a shared setting, a role assigned twice). Rendering is in-process and only the infra is
+// written, and one `bicep build --pattern` compiles all of them, so this stays well under a minute.
+const root = scratchDir('security');
+const subsets = PATTERN_SUBSETS.map((patterns) => ({ name: subsetName(patterns), patterns }));
+
+describe.skipIf(bicepMissing)('security rules over every pattern combination', () => {
+  beforeAll(() => {
+    for (const { name, patterns } of subsets) {
+      const tree = renderPlan(defaultPlan(patterns, join(root, name)));
+      for (const path of tree.paths.filter((p) => p.startsWith('infra/') || p === 'bicepconfig.json')) {
+        mkdirSync(dirname(join(root, name, path)), { recursive: true });
+        writeFileSync(join(root, name, path), readTree(tree, path));
+      }
+    }
+    const build = buildBicepPattern(`${root}/*/infra/main.bicep`);
+    expect(build.diagnostics).toEqual([]);
+    expect(build.status).toBe(0);
+  });
+
+  it.each(subsets)('$name: compiled infra passes every rule', ({ name }) => {
+    const template = JSON.parse(readFileSync(join(root, name, 'infra/main.json'), 'utf8')) as Record<string, unknown>;
+    expect(formatViolations(checkArmTemplate(template))).toBe('');
+  });
+});
