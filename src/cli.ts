@@ -18,8 +18,12 @@ Examples:
   $ npx create-serverless-app my-app --pattern http-api --dry-run
       list the files that would be written, write nothing
 
+  $ npx create-serverless-app doctor
+      inside a generated app: check what commonly breaks local runs and deploys
+
 Exit codes: 0 ok, 1 unexpected error, 2 invalid or missing input, 3 conflict with existing files,
-4 file system error, 5 project written but a post-step (git, install) failed, 130 interrupted.`;
+4 file system error, 5 project written but a post-step (git, install) failed, 6 doctor found problems,
+130 interrupted.`;
 
 interface PatternFlag {
   pattern: PatternId;
@@ -53,6 +57,20 @@ export function buildProgram(run: (action: () => Promise<void>) => Promise<void>
       patternFlags.push({ pattern: id, key, attribute: option.attributeName() });
     }
   }
+
+  // A subcommand is matched before the default action: `create-serverless-app ./doctor` creates a folder named doctor.
+  program
+    .command('doctor')
+    .description('check the project in the current (or given) directory for what commonly breaks local runs and deploys')
+    .argument('[directory]', 'project directory (default: the current directory)')
+    .option('--json', 'print the report as JSON on stdout', false)
+    .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 2 not a Functions project, 6 at least one error.')
+    .action((directory: string | undefined, flags: { json: boolean }) =>
+      run(async () => {
+        const { runDoctorCommand } = await import('./commands/doctor.js');
+        await runDoctorCommand({ directory, json: flags.json });
+      }),
+    );
 
   program.action((directory: string | undefined, flags: Record<string, unknown>) =>
     run(async () => {
