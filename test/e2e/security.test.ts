@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTree, renderPlan } from '../../src/engine/render.js';
@@ -9,7 +9,7 @@ import { defaultPlan, PATTERN_SUBSETS, subsetName } from '../support/subsets.js'
 
 // Every combination of patterns, not just each alone and all together: a rule can break only when two
 // patterns meet (a shared setting, a role assigned twice). Rendering is in-process and only the infra is
-// written, and one `bicep build --pattern` compiles all of them, so this stays well under a minute.
+// written, and one `bicep build --pattern` compiles all of them instead of one compiler start per app.
 const root = scratchDir('security');
 const subsets = PATTERN_SUBSETS.map((patterns) => ({ name: subsetName(patterns), patterns }));
 
@@ -30,5 +30,13 @@ describe.skipIf(bicepMissing)('security rules over every pattern combination', (
   it.each(subsets)('$name: compiled infra passes every rule', ({ name }) => {
     const template = JSON.parse(readFileSync(join(root, name, 'infra/main.json'), 'utf8')) as Record<string, unknown>;
     expect(formatViolations(checkArmTemplate(template))).toBe('');
+  });
+
+  // CI runs PSRule on infra/ci.bicepparam: it must compile against main.bicep whatever the patterns.
+  it('the CI parameters file compiles for every combination', () => {
+    const build = buildBicepPattern(`${root}/*/infra/ci.bicepparam`, 'build-params');
+    expect(build.diagnostics).toEqual([]);
+    expect(build.status).toBe(0);
+    for (const { name } of subsets) expect(existsSync(join(root, name, 'infra/ci.json')), name).toBe(true);
   });
 });

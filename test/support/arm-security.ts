@@ -182,6 +182,13 @@ const RULES: Record<string, Rule[]> = {
   'microsoft.eventhub/namespaces/eventhubs/authorizationrules': [forbidden('NoSharedAccessKeys', 'shared access policy on an event hub')],
 };
 
+/** Every rule id the checker can report, so other rule lists (ps-rule.yaml) can be held to it. */
+export const CHECKED_RULES: ReadonlySet<string> = new Set([
+  ...Object.values(RULES).flatMap((rules) => rules.map((rule) => rule.id)),
+  'Azure.Deployment.SecureParameter',
+  'Azure.Deployment.OutputSecretValue',
+]);
+
 // Functions that read keys or secrets of a resource into the deployment (and often into its history).
 const KEY_READING_CALL = /\blist(Keys|ConnectionStrings|AccountSas|ServiceSas|Secrets|Credentials?|KeyValue)\s*\(/i;
 // Literal credentials: storage/Service Bus connection strings, SAS signatures, passwords, PEM keys.
@@ -250,7 +257,7 @@ function checkParameters(scope: Scope, violations: Violation[]): void {
   for (const [name, definition] of Object.entries((scope.template.parameters ?? {}) as Record<string, JsonMap>)) {
     const type = String(definition.type ?? '').toLowerCase();
     if (looksSecret(name) && type !== 'securestring' && type !== 'secureobject') {
-      violations.push({ resource: `${scope.path} › parameter ${name}`, rule: 'SecureParameters', detail: 'a secret-looking parameter must be @secure()' });
+      violations.push({ resource: `${scope.path} › parameter ${name}`, rule: 'Azure.Deployment.SecureParameter', detail: 'a secret-looking parameter must be @secure()' });
     }
   }
 }
@@ -261,7 +268,7 @@ function checkOutputs(scope: Scope, violations: Violation[]): void {
     if (type === 'securestring' || type === 'secureobject') continue;
     const value = JSON.stringify(definition.value ?? null);
     const leaks = KEY_READING_CALL.test(value) || SECRET_LITERAL.test(value) || (looksSecret(name) && !/connectionstring/i.test(name));
-    if (leaks) violations.push({ resource: `${scope.path} › output ${name}`, rule: 'NoSecretOutputs', detail: 'outputs are stored in the deployment history in clear text' });
+    if (leaks) violations.push({ resource: `${scope.path} › output ${name}`, rule: 'Azure.Deployment.OutputSecretValue', detail: 'outputs are stored in the deployment history in clear text' });
   }
 }
 

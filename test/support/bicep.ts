@@ -55,9 +55,12 @@ export function compileBicep(file: string): Record<string, unknown> {
 }
 
 
-/** Compiles every file matching a glob in one compiler process (`main.json` next to each `main.bicep`). */
-export function buildBicepPattern(glob: string): BicepResult {
-  const result = spawnSync(bicepPath!, ['build', '--pattern', glob], {
+/**
+ * Compiles every file matching a glob in one compiler process: `x.json` next to each `x.bicep`
+ * (`build`), or `x.parameters.json`-style output next to each `.bicepparam` (`build-params`).
+ */
+export function buildBicepPattern(glob: string, command: 'build' | 'build-params' = 'build'): BicepResult {
+  const result = spawnSync(bicepPath!, [command, '--pattern', glob], {
     encoding: 'utf8',
     env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' },
     maxBuffer: 64 * 1024 * 1024,

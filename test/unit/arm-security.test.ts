@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkArmTemplate, formatViolations } from '../support/arm-security.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { TEMPLATES_DIR } from '../../src/templates-dir.js';
+import { CHECKED_RULES, checkArmTemplate, formatViolations } from '../support/arm-security.js';
 
 // The checker guards every pattern combination (test/e2e/security.test.ts); these fixtures prove that it
 // fails when a rule is broken, so a green run there means something.
@@ -155,12 +159,20 @@ describe('ARM security checker', () => {
       },
     );
     const violations = checkArmTemplate(broken);
-    expect(violations.map((v) => v.rule).sort()).toEqual(['NoSecretOutputs', 'NoSecretsInAppSettings', 'NoSecretsInModuleParameters', 'SecureParameters']);
+    expect(violations.map((v) => v.rule).sort()).toEqual(['Azure.Deployment.OutputSecretValue', 'Azure.Deployment.SecureParameter', 'NoSecretsInAppSettings', 'NoSecretsInModuleParameters']);
     const settings = violations.find((v) => v.rule === 'NoSecretsInAppSettings')!;
     expect(settings.detail).toContain('AzureWebJobsStorage carries a key or secret');
     expect(settings.detail).toContain('SERVICE_BUS_CONNECTION_STRING looks like a secret');
     expect(settings.detail).not.toContain('APPLICATIONINSIGHTS_CONNECTION_STRING');
     expect(settings.detail).not.toContain('API_SECRET');
-    expect(violations.find((v) => v.rule === 'SecureParameters')!.resource).toBe('main/app › parameter adminPassword');
+    expect(violations.find((v) => v.rule === 'Azure.Deployment.SecureParameter')!.resource).toBe('main/app › parameter adminPassword');
+  });
+});
+
+describe('the generated ps-rule.yaml', () => {
+  it('enforces in CI only rules this checker guarantees on every pattern combination', () => {
+    const config = parse(readFileSync(join(TEMPLATES_DIR, 'base/ps-rule.yaml'), 'utf8')) as { rule: { include: string[] } };
+    expect(config.rule.include.length).toBeGreaterThan(15);
+    expect(config.rule.include.filter((rule) => !CHECKED_RULES.has(rule))).toEqual([]);
   });
 });

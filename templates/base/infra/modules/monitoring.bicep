@@ -10,6 +10,9 @@ param identityName string
 @description('Email addresses notified by every alert of this app.')
 param alertEmailAddresses string[]
 
+@description('Daily ingestion cap of the workspace in GB; -1 for none. Telemetry beyond the cap is dropped until the next day.')
+param dailyQuotaGb int
+
 @description('Optional HTTPS endpoint (Teams, Slack, PagerDuty, …) that receives every alert in the common alert schema; empty for none.')
 @secure()
 param alertWebhookUrl string
@@ -28,7 +31,11 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
     sku: {
       name: 'PerGB2018'
     }
+    // Up to 31 days of retention carry no charge beyond ingestion.
     retentionInDays: 30
+    workspaceCapping: {
+      dailyQuotaGb: dailyQuotaGb
+    }
   }
 }
 
