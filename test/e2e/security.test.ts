@@ -14,7 +14,7 @@ const root = scratchDir('security');
 const subsets = PATTERN_SUBSETS.map((patterns) => ({ name: subsetName(patterns), patterns }));
 
 describe.skipIf(bicepMissing)('security rules over every pattern combination', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     for (const { name, patterns } of subsets) {
       const tree = renderPlan(defaultPlan(patterns, join(root, name)));
       for (const path of tree.paths.filter((p) => p.startsWith('infra/') || p === 'bicepconfig.json')) {
@@ -22,7 +22,7 @@ describe.skipIf(bicepMissing)('security rules over every pattern combination', (
         writeFileSync(join(root, name, path), readTree(tree, path));
       }
     }
-    const build = buildBicepPattern(`${root}/*/infra/main.bicep`);
+    const build = await buildBicepPattern(`${root}/*/infra/main.bicep`);
     expect(build.diagnostics).toEqual([]);
     expect(build.status).toBe(0);
   });
@@ -33,8 +33,8 @@ describe.skipIf(bicepMissing)('security rules over every pattern combination', (
   });
 
   // CI runs PSRule on infra/ci.bicepparam: it must compile against main.bicep whatever the patterns.
-  it('the CI parameters file compiles for every combination', () => {
-    const build = buildBicepPattern(`${root}/*/infra/ci.bicepparam`, 'build-params');
+  it('the CI parameters file compiles for every combination', async () => {
+    const build = await buildBicepPattern(`${root}/*/infra/ci.bicepparam`, 'build-params');
     expect(build.diagnostics).toEqual([]);
     expect(build.status).toBe(0);
     for (const { name } of subsets) expect(existsSync(join(root, name, 'infra/ci.json')), name).toBe(true);
