@@ -16,8 +16,14 @@ param contactEmails string[]
 @description('Action group notified with every budget notification.')
 param actionGroupId string
 
-@description('First day of the budget\'s first month; budgets must start on the first of a month.')
-param startDate string = '${utcNow('yyyy-MM')}-01'
+@description('First day (yyyy-MM-01) of the budget\'s first month, as recorded by an earlier deployment; empty on the first one.')
+param startDate string
+
+@description('Not passed by callers: the first of the current month, the only start a new monthly budget accepts.')
+param firstOfCurrentMonth string = '${utcNow('yyyy-MM')}-01'
+
+// Azure refuses to change a budget's start date, so once created it keeps the one it was created with.
+var effectiveStartDate = empty(startDate) ? firstOfCurrentMonth : startDate
 
 var notifications = concat(
   map(actualThresholdsPercent, threshold => { key: 'actual-${threshold}', threshold: threshold, type: 'Actual' }),
@@ -31,7 +37,7 @@ resource budget 'Microsoft.Consumption/budgets@2024-08-01' = {
     amount: amount
     timeGrain: 'Monthly'
     timePeriod: {
-      startDate: startDate
+      startDate: effectiveStartDate
     }
     notifications: toObject(notifications, notification => notification.key, notification => {
       enabled: true
@@ -48,3 +54,5 @@ resource budget 'Microsoft.Consumption/budgets@2024-08-01' = {
     })
   }
 }
+
+output startDate string = effectiveStartDate
