@@ -116,11 +116,16 @@ const localSettings: Check = {
         fix: example ? 'cp local.settings.example.json local.settings.json (it is git-ignored; edit your copy).' : 'Create local.settings.json with { "IsEncrypted": false, "Values": { "AzureWebJobsStorage": "UseDevelopmentStorage=true", "FUNCTIONS_WORKER_RUNTIME": "node" } }.',
       }];
     }
-    const runtime = settings.Values?.FUNCTIONS_WORKER_RUNTIME;
-    if (runtime !== 'node') {
-      return [{ severity: 'error', file: 'local.settings.json', message: `FUNCTIONS_WORKER_RUNTIME is ${runtime === undefined ? 'missing' : `"${runtime}"`}: Core Tools cannot tell which language worker to start.`, fix: 'Set "FUNCTIONS_WORKER_RUNTIME": "node" under "Values" (locally only: Flex Consumption refuses this setting in Azure).' }];
+    const values = settings.Values ?? {};
+    const findings: Finding[] = [];
+    if (!('AzureWebJobsStorage' in values) && !Object.keys(values).some((name) => name.startsWith('AzureWebJobsStorage__'))) {
+      findings.push({ severity: 'error', file: 'local.settings.json', message: 'AzureWebJobsStorage is not set: the host needs storage for timers, queues, blob triggers and its own locks.', fix: 'Set "AzureWebJobsStorage": "UseDevelopmentStorage=true" under "Values" and run Azurite (npx azurite).' });
     }
-    return [];
+    const runtime = values.FUNCTIONS_WORKER_RUNTIME;
+    if (runtime !== 'node') {
+      findings.push({ severity: 'error', file: 'local.settings.json', message: `FUNCTIONS_WORKER_RUNTIME is ${runtime === undefined ? 'missing' : `"${runtime}"`}: Core Tools cannot tell which language worker to start.`, fix: 'Set "FUNCTIONS_WORKER_RUNTIME": "node" under "Values" (locally only: Flex Consumption refuses this setting in Azure).' });
+    }
+    return findings;
   },
 };
 

@@ -69,6 +69,13 @@ describe('doctor', () => {
     expect(finding.fix).toContain('cp local.settings.example.json local.settings.json');
   });
 
+  it('local-settings: no host storage and no worker runtime', () => {
+    editJson('local.settings.json', (settings) => (settings.Values = {}));
+    const check = diagnoseProject(dir).checks.find((c) => c.id === 'local-settings')!;
+    expect(check.findings.map((f) => f.message.split(' ')[0])).toEqual(['AzureWebJobsStorage', 'FUNCTIONS_WORKER_RUNTIME']);
+    expect(errors(diagnoseProject(dir))).toEqual({ 'local-settings': ['local.settings.json', 'local.settings.json'] });
+  });
+
   it('extension-bundle: a 3.x bundle range', () => {
     editJson('host.json', (host) => (host.extensionBundle.version = '[3.*, 4.0.0)'));
     expect(errors(diagnoseProject(dir))).toEqual({ 'extension-bundle': ['host.json'] });
