@@ -17,7 +17,6 @@ Examples:
       pipeline: no prompts, defaults for every option not given
   $ npx create-serverless-app my-app --pattern http-api --dry-run
       list the files that would be written, write nothing
-
   $ npx create-serverless-app doctor
       inside a generated app: check what commonly breaks local runs and deploys
 
