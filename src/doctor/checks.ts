@@ -201,6 +201,31 @@ const identityConnections: Check = {
   },
 };
 
+// Settings other plans use that Flex Consumption refuses (BadRequest) or that break it (shared/reference/azure.md).
+const FLEX_REFUSED_SETTING = /\b(FUNCTIONS_WORKER_RUNTIME|FUNCTIONS_EXTENSION_VERSION|WEBSITE_RUN_FROM_PACKAGE|WEBSITE_CONTENTAZUREFILECONNECTIONSTRING|WEBSITE_CONTENTSHARE|WEBSITE_NODE_DEFAULT_VERSION|WEBSITE_TIME_ZONE|functionAppScaleLimit)\b/;
+
+const flexSettings: Check = {
+  id: 'flex-settings',
+  title: 'no app settings Flex Consumption rejects',
+  run(project) {
+    return project.list('infra', ['.bicep']).flatMap((file) => {
+      const text = project.read(file) ?? '';
+      return text
+        .split('\n')
+        .flatMap((line, index) => {
+          const setting = FLEX_REFUSED_SETTING.exec(line.replace(/\/\/.*$/, ''))?.[1];
+          return setting ? [{ line: index + 1, setting }] : [];
+        })
+        .map(({ line, setting }) => ({
+          severity: 'error' as const,
+          file: `${file}:${line}`,
+          message: `${setting} is set in the infrastructure; Flex Consumption rejects it (or, for the time zone, breaks TLS and metrics), so provisioning or the app fails.`,
+          fix: 'Remove it: the runtime comes from functionAppConfig.runtime, the package from functionAppConfig.deployment, scale from scaleAndConcurrency, and schedules run in UTC.',
+        }));
+    });
+  },
+};
+
 const manifestDrift: Check = {
   id: 'manifest-drift',
   title: 'generated files match .create-serverless-app.json',
@@ -255,7 +280,7 @@ const nodeVersion: Check = {
   },
 };
 
-export const CHECKS: readonly Check[] = [mainGlob, localSettings, extensionBundle, runOnStartup, identityConnections, manifestDrift, nodeVersion];
+export const CHECKS: readonly Check[] = [mainGlob, localSettings, extensionBundle, runOnStartup, identityConnections, flexSettings, manifestDrift, nodeVersion];
 
 // ---------------------------------------------------------------------------------------------------------
 

@@ -103,6 +103,13 @@ describe('doctor', () => {
     expect(errors(diagnoseProject(dir))).toEqual({});
   });
 
+  it('flex-settings: a setting Flex Consumption refuses, in code but not in a comment', () => {
+    const main = read('infra/main.bicep');
+    write('infra/main.bicep', main.replace("      KEY_VAULT_URI:", "      // FUNCTIONS_EXTENSION_VERSION is not needed on Flex\n      WEBSITE_RUN_FROM_PACKAGE: '1'\n      KEY_VAULT_URI:"));
+    const line = read('infra/main.bicep').split('\n').findIndex((l) => l.includes('WEBSITE_RUN_FROM_PACKAGE')) + 1;
+    expect(errors(diagnoseProject(dir))).toEqual({ 'flex-settings': [`infra/main.bicep:${line}`] });
+  });
+
   it('manifest-drift: an edited and a deleted generated file are warnings, not errors', () => {
     write('README.md', `${read('README.md')}\nOur notes.\n`);
     rmSync(join(dir, 'test/health.test.ts'));
