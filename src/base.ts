@@ -1,13 +1,17 @@
 import { emptyContribution, type Feature, type LogAlert, type PatternContribution } from './patterns/types.js';
 import { templateFolder } from './templates-dir.js';
 
-/** Alerts every app gets, whatever its patterns: the signals that matter for any function app. */
-const BASE_ALERTS: LogAlert[] = [
+/**
+ * Alerts every app gets, whatever its patterns: errors first (severity 1–2), then performance (2–3).
+ * Each query returns one row with one numeric column, the value the rule compares: several rows would be
+ * summed by the rule's `Total` aggregation. `sum(ItemCount)` counts telemetry that sampling collapsed.
+ */
+export const BASE_ALERTS: LogAlert[] = [
   {
     id: 'function-failures',
-    description: 'Function invocations are failing: more than 5 failed executions in 15 minutes.',
+    description: 'Function executions are failing: more than 5 failed executions in 15 minutes.',
     severity: 1,
-    query: 'AppRequests\n| where Success == false\n| summarize FailedCount = count()',
+    query: 'AppRequests\n| where Success == false\n| summarize FailedCount = sum(ItemCount)',
     metricColumn: 'FailedCount',
     operator: 'GreaterThan',
     threshold: 5,
@@ -15,15 +19,69 @@ const BASE_ALERTS: LogAlert[] = [
     frequencyMinutes: 5,
   },
   {
+    id: 'failure-rate',
+    description: 'More than 5% of function executions failed in 15 minutes (evaluated once there are at least 20).',
+    severity: 1,
+    query: [
+      'AppRequests',
+      '| summarize Total = sum(ItemCount), Failed = sumif(ItemCount, Success == false)',
+      '| where Total >= 20',
+      '| project FailureRatePercent = 100.0 * Failed / Total',
+    ].join('\n'),
+    metricColumn: 'FailureRatePercent',
+    operator: 'GreaterThan',
+    threshold: 5,
+    windowMinutes: 15,
+    frequencyMinutes: 5,
+  },
+  {
     id: 'exceptions',
-    description: 'Unhandled exceptions are being logged: more than 10 in 15 minutes.',
+    description: 'Exceptions are being logged: more than 10 in 15 minutes.',
     severity: 2,
-    query: 'AppExceptions\n| summarize ExceptionCount = count()',
+    query: 'AppExceptions\n| summarize ExceptionCount = sum(ItemCount)',
     metricColumn: 'ExceptionCount',
     operator: 'GreaterThan',
     threshold: 10,
     windowMinutes: 15,
     frequencyMinutes: 5,
+  },
+  {
+    id: 'dependency-failures',
+    description: 'Calls from the app to Azure services or other dependencies are failing: more than 10 in 15 minutes.',
+    severity: 2,
+    query: 'AppDependencies\n| where Success == false\n| summarize FailedCalls = sum(ItemCount)',
+    metricColumn: 'FailedCalls',
+    operator: 'GreaterThan',
+    threshold: 10,
+    windowMinutes: 15,
+    frequencyMinutes: 5,
+  },
+  {
+    id: 'duration-p95',
+    description: 'Slow executions: the 95th percentile duration exceeded 10 seconds over 30 minutes (evaluated once there are at least 10).',
+    severity: 2,
+    query: [
+      'AppRequests',
+      '| summarize DurationP95Ms = percentile(DurationMs, 95), Executions = count()',
+      '| where Executions >= 10',
+      '| project DurationP95Ms',
+    ].join('\n'),
+    metricColumn: 'DurationP95Ms',
+    operator: 'GreaterThan',
+    threshold: 10_000,
+    windowMinutes: 30,
+    frequencyMinutes: 15,
+  },
+  {
+    id: 'execution-spike',
+    description: 'Unusual throughput: more than 50,000 executions in 15 minutes, e.g. a retry loop or abuse; raise it once you know your peak.',
+    severity: 3,
+    query: 'AppRequests\n| summarize Executions = sum(ItemCount)',
+    metricColumn: 'Executions',
+    operator: 'GreaterThan',
+    threshold: 50_000,
+    windowMinutes: 15,
+    frequencyMinutes: 15,
   },
 ];
 

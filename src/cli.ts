@@ -26,12 +26,15 @@ Examples:
       the patterns, their matrix rows and options
   $ npx create-serverless-app add event-processing
       inside a generated project: add a pattern (see add --help)
+  $ npx create-serverless-app doctor
+      inside a generated app: check what commonly breaks local runs and deploys
 
 Without a terminal, or with CI=true, nothing is ever prompted: a missing value fails at once naming every
 missing flag.
 
 Exit codes: 0 ok, 1 unexpected error, 2 invalid or missing input, 3 conflict with existing files,
-4 file system error, 5 project written but a post-step (git, install) failed, 130 interrupted or cancelled.`;
+4 file system error, 5 project written but a post-step (git, install) failed, 6 doctor found problems,
+130 interrupted or cancelled.`;
 
 const ADD_EXAMPLES = `
 Examples:
@@ -54,7 +57,8 @@ interface PatternFlag {
   attribute: string;
 }
 
-export function buildProgram(run: (action: () => Promise<void>) => Promise<void>): Command {
+/** `run` executes a command's action; an action may return its exit code (e.g. doctor's 6). */
+export function buildProgram(run: (action: () => Promise<number | void>) => Promise<void>): Command {
   const program = new Command('create-serverless-app')
     .description('Create a ready-to-deploy Azure Functions app (Node.js v4 model, TypeScript, Bicep, azd) from serverless patterns.')
     .version(GENERATOR.version, '-v, --version')
@@ -86,6 +90,20 @@ export function buildProgram(run: (action: () => Promise<void>) => Promise<void>
       run(async () => {
         const { runListCommand } = await import('./commands/list.js');
         runListCommand(flags);
+      }),
+    );
+
+  // A subcommand is matched before the default action: `create-serverless-app ./doctor` creates a folder named doctor.
+  program
+    .command('doctor')
+    .description('check the project in the current (or given) directory for what commonly breaks local runs and deploys')
+    .argument('[directory]', 'project directory (default: the current directory)')
+    .option('--json', 'print the report as JSON on stdout', false)
+    .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 2 not a Functions project, 6 at least one error.')
+    .action((directory: string | undefined, flags: { json: boolean }) =>
+      run(async () => {
+        const { runDoctorCommand } = await import('./commands/doctor.js');
+        return runDoctorCommand({ directory, json: flags.json });
       }),
     );
 
@@ -169,9 +187,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug') || Boolean(process.env.DEBUG);
   const json = argv.includes('--json');
   let exitCode: number = ExitCode.Ok;
-  const run = async (action: () => Promise<void>) => {
+  const run = async (action: () => Promise<number | void>) => {
     try {
-      await action();
+      exitCode = (await action()) ?? ExitCode.Ok;
     } catch (error) {
       exitCode = report(error, { debug, json });
     }

@@ -8,6 +8,8 @@ export const ExitCode = {
   Conflict: 3,
   FileSystem: 4,
   PostStep: 5,
+  /** `doctor` found at least one error in the project. */
+  DoctorProblems: 6,
   Interrupted: 130,
 } as const;
 

@@ -103,6 +103,7 @@ function renderContext(plan: Plan): Record<string, unknown> {
       dependsOn: coreDependencies(module.coreParams),
     })),
     alertsLiteral: trustedBicep(bicepLiteral(contribution.alerts as unknown as JsonValue, '    ')),
+    alerts: contribution.alerts,
     readmePartials: contribution.readmePartials.map((name) => ({ name })),
     nextSteps: contribution.nextSteps,
   };

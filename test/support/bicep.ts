@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,3 +54,23 @@ export function compileBicep(file: string): Record<string, unknown> {
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
+
+/**
+ * Compiles every file matching a glob in one compiler process: `x.json` next to each `x.bicep` (`build`)
+ * or each `x.bicepparam` (`build-params`). Asynchronous, so a long compile does not block the test
+ * worker's event loop (vitest reports blocked workers as RPC timeouts).
+ */
+export function buildBicepPattern(glob: string, command: 'build' | 'build-params' = 'build'): Promise<BicepResult> {
+  return new Promise((resolvePromise) => {
+    execFile(
+      bicepPath!,
+      [command, '--pattern', glob],
+      { encoding: 'utf8', env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const diagnostics = stderr.split('\n').filter((line) => /: (Warning|Error|Info) /.test(line));
+        const status = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolvePromise({ status, diagnostics, stdout });
+      },
+    );
+  });
+}

@@ -19,6 +19,12 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('Instances kept warm per trigger group (`http`, `blob`, `durable`) or function (`function:<name>`); billed while idle.')
+param alwaysReady {
+  name: string
+  instanceCount: int
+}[]
+
 @description('Origins allowed to call the app from a browser; empty allows none.')
 param corsAllowedOrigins string[]
 
@@ -74,6 +80,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        alwaysReady: alwaysReady
       }
       runtime: {
         name: 'node'

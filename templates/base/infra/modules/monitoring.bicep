@@ -10,6 +10,13 @@ param identityName string
 @description('Email addresses notified by every alert of this app.')
 param alertEmailAddresses string[]
 
+@description('Daily ingestion cap of the workspace in GB; -1 for none. Telemetry beyond the cap is dropped until the next day.')
+param dailyQuotaGb int
+
+@description('Optional HTTPS endpoint (Teams, Slack, PagerDuty, …) that receives every alert in the common alert schema; empty for none.')
+@secure()
+param alertWebhookUrl string
+
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
@@ -24,7 +31,11 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
     sku: {
       name: 'PerGB2018'
     }
+    // Up to 31 days of retention carry no charge beyond ingestion.
     retentionInDays: 30
+    workspaceCapping: {
+      dailyQuotaGb: dailyQuotaGb
+    }
   }
 }
 
@@ -65,6 +76,16 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
         useCommonAlertSchema: true
       }
     ]
+    // Webhook URLs usually embed a token, hence the secure parameter.
+    webhookReceivers: empty(alertWebhookUrl)
+      ? []
+      : [
+          {
+            name: 'webhook'
+            serviceUri: alertWebhookUrl
+            useCommonAlertSchema: true
+          }
+        ]
   }
 }
 

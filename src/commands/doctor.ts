@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import chalk from 'chalk';
+import { CHECKS, MalformedFileError, ProjectFiles, type Check, type Finding } from '../doctor/checks.js';
+import { ExitCode, UserError } from '../exit-codes.js';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: 'ok' | 'warning' | 'error';
+  findings: Finding[];
+}
+
+export interface DoctorReport {
+  directory: string;
+  /** False when any check found an error; warnings alone leave it true. */
+  ok: boolean;
+  errors: number;
+  warnings: number;
+  checks: CheckResult[];
+}
+
+/** Runs every check against the project in `directory`; a check that cannot read its file reports that. */
+export function diagnoseProject(directory: string, checks: readonly Check[] = CHECKS): DoctorReport {
+  const root = resolve(directory);
+  if (!existsSync(join(root, 'package.json')) || !existsSync(join(root, 'host.json'))) {
+    throw new UserError(`${root} is not an Azure Functions project (no package.json and host.json); run doctor inside the generated app`, ExitCode.Usage);
+  }
+  const project = new ProjectFiles(root);
+  const results = checks.map((check): CheckResult => {
+    const findings = runCheck(check, project);
+    const status = findings.some((f) => f.severity === 'error') ? 'error' : findings.length > 0 ? 'warning' : 'ok';
+    return { id: check.id, title: check.title, status, findings };
+  });
+  const all = results.flatMap((result) => result.findings);
+  const errors = all.filter((finding) => finding.severity === 'error').length;
+  return { directory: root, ok: errors === 0, errors, warnings: all.length - errors, checks: results };
+}
+
+function runCheck(check: Check, project: ProjectFiles): Finding[] {
+  try {
+    return check.run(project);
+  } catch (error) {
+    if (error instanceof MalformedFileError) {
+      return [{ severity: 'error', file: error.path, message: error.message, fix: `Fix the JSON syntax of ${error.path} (a trailing comma or a missing quote is the usual cause).` }];
+    }
+    throw error;
+  }
+}
+
+/**
+ * `create-serverless-app doctor [directory] [--json]`. Returns the exit code: 0 when no check found an error
+ * (warnings allowed), 6 when at least one did; 2 (thrown) when the directory is not a Functions project.
+ * The report is the whole output, so problems are not thrown as an error: --json stays one document.
+ */
+export async function runDoctorCommand(options: { directory?: string; json: boolean }): Promise<number> {
+  const report = diagnoseProject(options.directory ?? process.cwd());
+  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(formatReport(report));
+  if (report.ok) return ExitCode.Ok;
+  process.stderr.write(`✖ doctor found ${report.errors} problem${report.errors === 1 ? '' : 's'}${options.json ? '' : ' (fixes above)'}\n`);
+  return ExitCode.DoctorProblems;
+}
+
+export function formatReport(report: DoctorReport): string {
+  const lines: string[] = [`Checking ${report.directory}`, ''];
+  for (const check of report.checks) {
+    const mark = check.status === 'ok' ? chalk.green('✔') : check.status === 'warning' ? chalk.yellow('⚠') : chalk.red('✖');
+    lines.push(`${mark} ${check.title}`);
+    for (const finding of check.findings) {
+      lines.push(`    ${finding.severity === 'error' ? chalk.red('error') : chalk.yellow('warning')}${finding.file ? ` ${finding.file}` : ''}: ${finding.message}`);
+      lines.push(`      fix: ${finding.fix}`);
+    }
+  }
+  lines.push('', report.ok ? `${chalk.green('No problems found')}${report.warnings ? ` (${report.warnings} warning${report.warnings === 1 ? '' : 's'})` : ''}.` : `${report.errors} error(s), ${report.warnings} warning(s).`, '');
+  return lines.join('\n');
+}

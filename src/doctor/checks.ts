@@ -1,0 +1,336 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+/**
+ * The checks `create-serverless-app doctor` runs inside a generated project: each looks for one thing
+ * that commonly breaks a local run or a deploy, and says how to fix it. Checks read files only; they
+ * never run the build, call Azure or change anything.
+ */
+
+export type Severity = 'error' | 'warning';
+
+export interface Finding {
+  severity: Severity;
+  message: string;
+  /** What to do about it, in one or two sentences. */
+  fix: string;
+  /** Project-relative file (and line) the finding is about. */
+  file?: string;
+}
+
+export interface Check {
+  id: string;
+  title: string;
+  run(project: ProjectFiles): Finding[];
+}
+
+/** Read access to the project, relative to its root; missing files read as undefined. */
+export class ProjectFiles {
+  constructor(readonly root: string) {}
+
+  read(path: string): string | undefined {
+    const full = join(this.root, path);
+    return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
+  }
+
+  /** Parsed JSON, `undefined` when missing; throws a one-line error naming the file when malformed. */
+  json<T>(path: string): T | undefined {
+    const text = this.read(path);
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new MalformedFileError(path, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** Files under a folder (recursively) whose name ends with one of the suffixes, project-relative. */
+  list(folder: string, suffixes: readonly string[]): string[] {
+    const full = join(this.root, folder);
+    if (!existsSync(full)) return [];
+    return readdirSync(full, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && suffixes.some((suffix) => entry.name.endsWith(suffix)))
+      .map((entry) => relative(this.root, join(entry.parentPath, entry.name)).split(sep).join('/'))
+      .sort();
+  }
+}
+
+export class MalformedFileError extends Error {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`${path} is not valid JSON: ${detail}`);
+  }
+}
+
+const MANIFEST_PATH = '.create-serverless-app.json';
+/** Node.js versions Flex Consumption runs (shared/reference/azure.md). */
+const SUPPORTED_RUNTIME_MAJORS = [20, 22];
+
+interface PackageJson {
+  main?: string;
+  engines?: { node?: string };
+  devDependencies?: Record<string, string>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const mainGlob: Check = {
+  id: 'main-glob',
+  title: 'package.json "main" matches every compiled function',
+  run(project) {
+    const pkg = project.json<PackageJson>('package.json');
+    if (!pkg?.main) {
+      return [{ severity: 'error', file: 'package.json', message: 'package.json has no "main": the Functions host finds no functions ("No job functions found").', fix: 'Set "main" to the compiled function modules, e.g. "dist/src/functions/*.js".' }];
+    }
+    const outDir = project.json<{ compilerOptions?: { outDir?: string } }>('tsconfig.build.json')?.compilerOptions?.outDir ?? project.json<{ compilerOptions?: { outDir?: string } }>('tsconfig.json')?.compilerOptions?.outDir ?? 'dist';
+    const sources = project.list('src/functions', ['.ts']).filter((path) => !path.endsWith('.d.ts'));
+    const compiled = sources.map((source) => `${outDir.replace(/^\.\//, '').replace(/\/$/, '')}/${source.replace(/\.ts$/, '.js')}`);
+    const pattern = globToRegExp(pkg.main);
+    const unmatched = compiled.filter((path) => !pattern.test(path));
+    if (sources.length === 0) {
+      return [{ severity: 'error', file: 'src/functions', message: 'src/functions holds no function modules.', fix: 'Register functions in src/functions/<name>.ts (app.http, app.timer, …).' }];
+    }
+    return unmatched.map((path) => ({
+      severity: 'error' as const,
+      file: 'package.json',
+      message: `${path} is not matched by "main": "${pkg.main}", so the host never loads it ("No job functions found" or a missing function in Azure).`,
+      fix: `Make "main" cover the compiled modules, e.g. "${outDir}/src/functions/*.js" (or "${outDir}/src/{index.js,functions/*.js}" with an index that calls app.setup()).`,
+    }));
+  },
+};
+
+const localSettings: Check = {
+  id: 'local-settings',
+  title: 'local.settings.json exists for `func start`',
+  run(project) {
+    const settings = project.json<{ Values?: Record<string, string> }>('local.settings.json');
+    if (!settings) {
+      const example = project.read('local.settings.example.json') !== undefined;
+      return [{
+        severity: 'error',
+        file: 'local.settings.json',
+        message: 'local.settings.json is missing: `func start` runs without AzureWebJobsStorage and the app settings, and triggers fail to start.',
+        fix: example ? 'cp local.settings.example.json local.settings.json (it is git-ignored; edit your copy).' : 'Create local.settings.json with { "IsEncrypted": false, "Values": { "AzureWebJobsStorage": "UseDevelopmentStorage=true", "FUNCTIONS_WORKER_RUNTIME": "node" } }.',
+      }];
+    }
+    const values = settings.Values ?? {};
+    const findings: Finding[] = [];
+    if (!('AzureWebJobsStorage' in values) && !Object.keys(values).some((name) => name.startsWith('AzureWebJobsStorage__'))) {
+      findings.push({ severity: 'error', file: 'local.settings.json', message: 'AzureWebJobsStorage is not set: the host needs storage for timers, queues, blob triggers and its own locks.', fix: 'Set "AzureWebJobsStorage": "UseDevelopmentStorage=true" under "Values" and run Azurite (npx azurite).' });
+    }
+    const runtime = values.FUNCTIONS_WORKER_RUNTIME;
+    if (runtime !== 'node') {
+      findings.push({ severity: 'error', file: 'local.settings.json', message: `FUNCTIONS_WORKER_RUNTIME is ${runtime === undefined ? 'missing' : `"${runtime}"`}: Core Tools cannot tell which language worker to start.`, fix: 'Set "FUNCTIONS_WORKER_RUNTIME": "node" under "Values" (locally only: Flex Consumption refuses this setting in Azure).' });
+    }
+    return findings;
+  },
+};
+
+const extensionBundle: Check = {
+  id: 'extension-bundle',
+  title: 'host.json uses extension bundle 4.x',
+  run(project) {
+    const host = project.json<{ extensionBundle?: { id?: string; version?: string } }>('host.json');
+    const fix = 'Set "extensionBundle": { "id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)" } in host.json.';
+    if (!host) return [{ severity: 'error', file: 'host.json', message: 'host.json is missing: the Functions host cannot start.', fix: `Create host.json with "version": "2.0" and ${fix.slice(4)}` }];
+    const bundle = host.extensionBundle;
+    if (!bundle?.id || !bundle.version) {
+      return [{ severity: 'error', file: 'host.json', message: 'host.json has no extension bundle: non-HTTP triggers and bindings (timer, queues, Service Bus, Event Hubs…) are not installed.', fix }];
+    }
+    if (bundle.id !== 'Microsoft.Azure.Functions.ExtensionBundle') {
+      return [{ severity: 'error', file: 'host.json', message: `extensionBundle.id is "${bundle.id}", not the bundle the Node.js v4 model needs.`, fix }];
+    }
+    const lowest = /^\[\s*(\d+)/.exec(bundle.version)?.[1];
+    if (lowest === undefined || Number(lowest) < 4) {
+      return [{ severity: 'error', file: 'host.json', message: `extensionBundle.version "${bundle.version}" allows bundles older than 4.x, which lack the triggers the Node.js v4 programming model uses.`, fix }];
+    }
+    return [];
+  },
+};
+
+const runOnStartup: Check = {
+  id: 'run-on-startup',
+  title: 'no timer runs on startup',
+  run(project) {
+    return project.list('src', ['.ts', '.js', '.mjs']).flatMap((file) =>
+      linesMatching(project.read(file) ?? '', /\brunOnStartup\s*:\s*true\b/).map((line) => ({
+        severity: 'error' as const,
+        file: `${file}:${line}`,
+        message: 'runOnStartup: true re-runs the timer every time an instance starts, which on Flex Consumption means on every scale-out and restart.',
+        fix: 'Remove runOnStartup (or set it to false); to run a job by hand, call its handler from a test or POST to the admin endpoint /admin/functions/<name>.',
+      })),
+    );
+  },
+};
+
+// Values that carry a credential; Azurite's well-known development account is not one.
+const KEYED_CONNECTION = /(AccountKey=|SharedAccessKey=|SharedAccessSignature=|[?&]sig=)/i;
+const DEVELOPMENT_STORAGE = /(UseDevelopmentStorage=true|AccountName=devstoreaccount1|127\.0\.0\.1|localhost)/i;
+
+const identityConnections: Check = {
+  id: 'identity-connections',
+  title: 'connections use the managed identity, not keys',
+  run(project) {
+    const findings: Finding[] = [];
+    for (const file of project.list('infra', ['.bicep', '.json', '.bicepparam'])) {
+      const text = project.read(file) ?? '';
+      for (const line of linesMatching(text, /\blist(Keys|ConnectionStrings|AccountSas|ServiceSas)\s*\(|AccountKey=|SharedAccessKey=/)) {
+        findings.push({
+          severity: 'error',
+          file: `${file}:${line}`,
+          message: 'The infrastructure reads or embeds an access key where the app should connect with its managed identity (storage accounts have shared keys disabled).',
+          fix: 'Pass endpoints instead: <Connection>__serviceUri / __fullyQualifiedNamespace, __credential = managedidentity and __clientId, and assign the identity a data role on that one resource.',
+        });
+      }
+    }
+    const values = project.json<{ Values?: Record<string, string> }>('local.settings.json')?.Values ?? {};
+    for (const [name, value] of Object.entries(values)) {
+      if (typeof value === 'string' && KEYED_CONNECTION.test(value) && !DEVELOPMENT_STORAGE.test(value)) {
+        findings.push({
+          severity: 'error',
+          file: 'local.settings.json',
+          message: `${name} holds a connection string with an account key or SAS for a cloud resource; the deployed app uses its identity, and keys are disabled on the generated resources.`,
+          fix: `Replace ${name} with the identity-based settings (${name}__serviceUri or ${name}__fullyQualifiedNamespace) and sign in with \`az login\`; local code then uses your own Entra ID account.`,
+        });
+      }
+    }
+    return findings;
+  },
+};
+
+// Settings other plans use that Flex Consumption refuses (BadRequest) or that break it (shared/reference/azure.md).
+const FLEX_REFUSED_SETTING = /\b(FUNCTIONS_WORKER_RUNTIME|FUNCTIONS_EXTENSION_VERSION|WEBSITE_RUN_FROM_PACKAGE|WEBSITE_CONTENTAZUREFILECONNECTIONSTRING|WEBSITE_CONTENTSHARE|WEBSITE_NODE_DEFAULT_VERSION|WEBSITE_TIME_ZONE|functionAppScaleLimit)\b/;
+
+const flexSettings: Check = {
+  id: 'flex-settings',
+  title: 'no app settings Flex Consumption rejects',
+  run(project) {
+    return project.list('infra', ['.bicep']).flatMap((file) => {
+      const text = project.read(file) ?? '';
+      return text
+        .split('\n')
+        .flatMap((line, index) => {
+          const setting = FLEX_REFUSED_SETTING.exec(line.replace(/\/\/.*$/, ''))?.[1];
+          return setting ? [{ line: index + 1, setting }] : [];
+        })
+        .map(({ line, setting }) => ({
+          severity: 'error' as const,
+          file: `${file}:${line}`,
+          message: `${setting} is set in the infrastructure; Flex Consumption rejects it (or, for the time zone, breaks TLS and metrics), so provisioning or the app fails.`,
+          fix: 'Remove it: the runtime comes from functionAppConfig.runtime, the package from functionAppConfig.deployment, scale from scaleAndConcurrency, and schedules run in UTC.',
+        }));
+    });
+  },
+};
+
+const manifestDrift: Check = {
+  id: 'manifest-drift',
+  title: 'generated files match .create-serverless-app.json',
+  run(project) {
+    const manifest = project.json<{ files?: Record<string, string> }>(MANIFEST_PATH);
+    if (!manifest?.files) {
+      return [{ severity: 'warning', file: MANIFEST_PATH, message: `${MANIFEST_PATH} is missing, so generated files cannot be told from your own and \`add\` cannot merge safely.`, fix: 'Restore it from version control (git checkout -- .create-serverless-app.json).' }];
+    }
+    const findings: Finding[] = [];
+    for (const [path, hash] of Object.entries(manifest.files)) {
+      // local.settings.json is yours to edit, and git-ignored.
+      if (path === 'local.settings.json') continue;
+      const content = project.read(path);
+      if (content === undefined) {
+        findings.push({ severity: 'warning', file: path, message: `${path} was generated but is gone.`, fix: 'If that was deliberate, nothing to do; otherwise restore it from version control.' });
+      } else if (createHash('sha256').update(content).digest('hex') !== hash) {
+        findings.push({ severity: 'warning', file: path, message: `${path} differs from what was generated.`, fix: 'Expected after your own edits; `add` will merge into it rather than overwrite it. Review with `git diff` if unintended.' });
+      }
+    }
+    return findings;
+  },
+};
+
+const nodeVersion: Check = {
+  id: 'node-version',
+  title: 'Node.js versions agree with the Azure runtime',
+  run(project) {
+    const runtime = runtimeVersion(project);
+    if (!runtime) {
+      return [{ severity: 'error', file: 'infra', message: 'No Node.js runtime version found in infra/ (functionAppConfig.runtime { name: \'node\', version }).', fix: "Set runtime: { name: 'node', version: '22' } in the function app's functionAppConfig." }];
+    }
+    const findings: Finding[] = [];
+    if (!SUPPORTED_RUNTIME_MAJORS.includes(runtime.major)) {
+      findings.push({ severity: 'error', file: runtime.file, message: `The function app runs Node.js ${runtime.major}, which Flex Consumption does not offer (${SUPPORTED_RUNTIME_MAJORS.join(', ')}).`, fix: "Set the runtime version to '22'." });
+    }
+    const pkg = project.json<PackageJson>('package.json');
+    const engines = pkg?.engines?.node;
+    if (engines && !rangeAllowsMajor(engines, runtime.major)) {
+      findings.push({ severity: 'error', file: 'package.json', message: `engines.node "${engines}" excludes Node.js ${runtime.major}, the version Azure runs: remote build fails or warns.`, fix: `Widen engines.node to include ${runtime.major}, e.g. ">=20".` });
+    }
+    const typesMajor = Number(/(\d+)/.exec(pkg?.devDependencies?.['@types/node'] ?? '')?.[1]);
+    if (Number.isFinite(typesMajor) && typesMajor > runtime.major) {
+      findings.push({ severity: 'warning', file: 'package.json', message: `@types/node ${typesMajor} describes APIs Node.js ${runtime.major} in Azure may not have.`, fix: `Pin @types/node to ${runtime.major}.x.` });
+    }
+    const local = Number(process.versions.node.split('.')[0]);
+    if (local < Math.min(...SUPPORTED_RUNTIME_MAJORS)) {
+      findings.push({ severity: 'error', message: `This machine runs Node.js ${process.versions.node}; the app needs ${Math.min(...SUPPORTED_RUNTIME_MAJORS)} or later.`, fix: `Install Node.js ${runtime.major} (e.g. \`nvm install ${runtime.major}\`).` });
+    } else if (local !== runtime.major) {
+      findings.push({ severity: 'warning', message: `This machine runs Node.js ${local}, Azure runs ${runtime.major}: tests here may miss version differences.`, fix: `Use Node.js ${runtime.major} locally (e.g. \`nvm use ${runtime.major}\`), or rely on CI, which uses ${runtime.major}.` });
+    }
+    return findings;
+  },
+};
+
+export const CHECKS: readonly Check[] = [mainGlob, localSettings, extensionBundle, runOnStartup, identityConnections, flexSettings, manifestDrift, nodeVersion];
+
+// ---------------------------------------------------------------------------------------------------------
+
+function runtimeVersion(project: ProjectFiles): { major: number; file: string } | undefined {
+  for (const file of project.list('infra', ['.bicep'])) {
+    const match = /runtime:\s*\{\s*name:\s*'node'\s+version:\s*'(\d+)/.exec(project.read(file) ?? '');
+    if (match) return { major: Number(match[1]), file };
+  }
+  return undefined;
+}
+
+/** Enough of semver ranges for engines fields: `>=20`, `^22`, `20.x || 22.x`, `>=20 <23`, `22`. */
+function rangeAllowsMajor(range: string, major: number): boolean {
+  return range.split('||').some((alternative) =>
+    alternative
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .every((comparator) => {
+        const match = /^(>=|<=|>|<|\^|~|=)?v?(\d+)/.exec(comparator);
+        if (!match) return true;
+        const bound = Number(match[2]);
+        switch (match[1]) {
+          case '>=':
+            return major >= bound;
+          case '>':
+            return major > bound;
+          case '<=':
+            return major <= bound;
+          case '<':
+            return major < bound;
+          default:
+            return major === bound;
+        }
+      }),
+  );
+}
+
+/** `*` within one path segment and `{a,b}` alternatives: what Functions "main" globs use. */
+export function globToRegExp(glob: string): RegExp {
+  const pattern = glob
+    .replace(/^\.\//, '')
+    .replace(/[.+^$()|[\]\\]/g, '\\$&')
+    .replace(/\{([^}]*)\}/g, (_, alternatives: string) => `(?:${alternatives.split(',').join('|')})`)
+    .split('**/')
+    .map((part) => part.replace(/\*/g, '[^/]*'))
+    .join('(?:[^/]+/)*');
+  return new RegExp(`^${pattern}$`);
+}
+
+function linesMatching(text: string, pattern: RegExp): number[] {
+  return text.split('\n').flatMap((line, index) => (pattern.test(line) ? [index + 1] : []));
+}

@@ -1,0 +1,32 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateApp, runCli, scratchDir } from '../support/generated-app.js';
+
+// The built CLI, as a pipeline runs it: exit codes and the --json contract.
+describe('create-serverless-app doctor', () => {
+  const dir = generateApp(scratchDir('doctor-cli'), 'app', ['--pattern', 'http-api']);
+
+  it('exits 0 on a fresh app and prints every check', () => {
+    const result = runCli(['doctor'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('✔ package.json "main" matches every compiled function');
+  });
+
+  it('exits 6 with a JSON report on stdout when something is wrong', () => {
+    rmSync(join(dir, 'local.settings.json'));
+    const result = runCli(['doctor', '--json'], { cwd: dir });
+    expect(result.status).toBe(6);
+    const report = JSON.parse(result.stdout) as { ok: boolean; errors: number; checks: { id: string; status: string }[] };
+    expect(report).toMatchObject({ ok: false, errors: 1 });
+    expect(report.checks.find((check) => check.id === 'local-settings')!.status).toBe('error');
+    expect(result.stderr).toContain('doctor found 1 problem');
+  });
+
+  it('exits 2 outside a Functions project', () => {
+    const result = runCli(['doctor', scratchDir('doctor-empty')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('not an Azure Functions project');
+  });
+});

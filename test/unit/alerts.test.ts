@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TEMPLATES_DIR } from '../../src/templates-dir.js';
+import { kqlProblems } from '../support/kql.js';
+import { defaultPlan, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
+
+// Every log alert of every pattern combination, and every query shipped in infra/queries (the workbook
+// reads them too), is analysed by the real Kusto language service against the workspace tables' schema:
+// a misspelt table or column fails here instead of as a silent, never-firing alert in Azure.
+
+const alertsBySubset = PATTERN_SUBSETS.map((patterns) => ({ name: subsetName(patterns), alerts: defaultPlan(patterns).contribution.alerts }));
+const queriesDir = join(TEMPLATES_DIR, 'base/infra/queries');
+const shippedQueries = readdirSync(queriesDir).filter((file) => file.endsWith('.kql'));
+
+describe('log alerts', () => {
+  it.each(alertsBySubset)('$name: every alert query is valid KQL over the workspace tables', ({ alerts }) => {
+    expect(alerts.length).toBeGreaterThan(0);
+    const problems = alerts.flatMap((alert) => kqlProblems(alert.query).map((problem) => `${alert.id}: ${problem}`));
+    expect(problems).toEqual([]);
+  });
+
+  it.each(alertsBySubset)('$name: alerts are named, described and scheduled consistently', ({ alerts }) => {
+    for (const alert of alerts) {
+      expect(alert.id, 'kebab-case id (the Azure name is alert-<app>-<id>)').toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
+      expect(alert.description, `${alert.id}: one sentence, capitalised, ending with a full stop`).toMatch(/^[A-Z].*\.$/);
+      expect(Number.isInteger(alert.threshold), `${alert.id}: thresholds are integers`).toBe(true);
+      expect(alert.windowMinutes, `${alert.id}: the window covers at least one evaluation`).toBeGreaterThanOrEqual(alert.frequencyMinutes);
+      // A measured column must be what the query produces, or the rule fails when Azure creates it.
+      if (alert.metricColumn) expect(alert.query, alert.id).toMatch(new RegExp(`\\b${alert.metricColumn}\\b`));
+    }
+  });
+
+  it('the KQL check catches a misspelt column and a misspelt table', () => {
+    expect(kqlProblems('AppRequests\n| where Sucess == false\n| summarize FailedCount = count()')).toEqual([
+      expect.stringContaining("The name 'Sucess' does not refer to any known column"),
+    ]);
+    expect(kqlProblems('AppRequest\n| count')).toEqual([expect.stringContaining("The name 'AppRequest' does not refer to any known table")]);
+  });
+});
+
+describe('shipped KQL queries', () => {
+  it('exist', () => {
+    expect(shippedQueries.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(shippedQueries)('%s is valid KQL over the workspace tables', (file) => {
+    expect(kqlProblems(readFileSync(join(queriesDir, file), 'utf8'))).toEqual([]);
+  });
+});

@@ -1,0 +1,162 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { diagnoseProject, formatReport, type DoctorReport } from '../../src/commands/doctor.js';
+import { globToRegExp } from '../../src/doctor/checks.js';
+import { readTree, renderPlan } from '../../src/engine/render.js';
+import { PATTERN_IDS } from '../../src/patterns/types.js';
+import { scratchDir } from '../support/generated-app.js';
+import { defaultPlan } from '../support/subsets.js';
+
+// Each fixture is a freshly generated app (every pattern, rendered in memory and written to a temp folder)
+// with exactly one thing broken; doctor must name that one check and nothing else.
+
+const parent = scratchDir('doctor');
+let dir: string;
+let counter = 0;
+
+function generate(): string {
+  const target = join(parent, `app-${counter++}`);
+  const tree = renderPlan(defaultPlan(PATTERN_IDS, target));
+  for (const path of tree.paths) {
+    mkdirSync(dirname(join(target, path)), { recursive: true });
+    writeFileSync(join(target, path), readTree(tree, path));
+  }
+  return target;
+}
+
+const read = (path: string) => readFileSync(join(dir, path), 'utf8');
+const write = (path: string, content: string) => {
+  mkdirSync(dirname(join(dir, path)), { recursive: true });
+  writeFileSync(join(dir, path), content);
+};
+const editJson = (path: string, edit: (value: Record<string, any>) => void) => {
+  const value = JSON.parse(read(path)) as Record<string, any>;
+  edit(value);
+  write(path, JSON.stringify(value, null, 2));
+};
+
+/** Checks that reported an error, with their findings' files. */
+function errors(report: DoctorReport): Record<string, (string | undefined)[]> {
+  return Object.fromEntries(
+    report.checks.filter((check) => check.status === 'error').map((check) => [check.id, check.findings.filter((f) => f.severity === 'error').map((f) => f.file)]),
+  );
+}
+
+beforeEach(() => {
+  dir = generate();
+});
+
+describe('doctor', () => {
+  it('finds no error in a freshly generated app', () => {
+    const report = diagnoseProject(dir);
+    expect(errors(report)).toEqual({});
+    expect(report.ok).toBe(true);
+    expect(report.checks.find((c) => c.id === 'manifest-drift')!.status).toBe('ok');
+  });
+
+  it('main-glob: a "main" that misses the compiled functions', () => {
+    editJson('package.json', (pkg) => (pkg.main = 'dist/functions/*.js'));
+    const report = diagnoseProject(dir);
+    expect(Object.keys(errors(report))).toEqual(['main-glob']);
+    expect(report.checks[0]!.findings[0]!.message).toContain('dist/src/functions/health.js is not matched');
+  });
+
+  it('local-settings: local.settings.json missing', () => {
+    rmSync(join(dir, 'local.settings.json'));
+    const finding = diagnoseProject(dir).checks.find((c) => c.id === 'local-settings')!.findings[0]!;
+    expect(errors(diagnoseProject(dir))).toEqual({ 'local-settings': ['local.settings.json'] });
+    expect(finding.fix).toContain('cp local.settings.example.json local.settings.json');
+  });
+
+  it('local-settings: no host storage and no worker runtime', () => {
+    editJson('local.settings.json', (settings) => (settings.Values = {}));
+    const check = diagnoseProject(dir).checks.find((c) => c.id === 'local-settings')!;
+    expect(check.findings.map((f) => f.message.split(' ')[0])).toEqual(['AzureWebJobsStorage', 'FUNCTIONS_WORKER_RUNTIME']);
+    expect(errors(diagnoseProject(dir))).toEqual({ 'local-settings': ['local.settings.json', 'local.settings.json'] });
+  });
+
+  it('extension-bundle: a 3.x bundle range', () => {
+    editJson('host.json', (host) => (host.extensionBundle.version = '[3.*, 4.0.0)'));
+    expect(errors(diagnoseProject(dir))).toEqual({ 'extension-bundle': ['host.json'] });
+  });
+
+  it('extension-bundle: malformed host.json is reported, not thrown', () => {
+    write('host.json', '{ "version": "2.0", }');
+    const report = diagnoseProject(dir);
+    expect(errors(report)['extension-bundle']).toEqual(['host.json']);
+  });
+
+  it('run-on-startup: a timer with runOnStartup: true, with its line', () => {
+    write('src/functions/nightly.ts', "import { app } from '@azure/functions';\n\napp.timer('nightly', {\n  schedule: '0 0 2 * * *',\n  runOnStartup: true,\n  handler: () => undefined,\n});\n");
+    expect(errors(diagnoseProject(dir))).toEqual({ 'run-on-startup': ['src/functions/nightly.ts:5'] });
+  });
+
+  it('identity-connections: a storage key in local settings and listKeys in infra', () => {
+    editJson('local.settings.json', (settings) => (settings.Values.ORDERS = 'DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net'));
+    write('infra/modules/extra.bicep', "param name string\nresource st 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {\n  name: name\n}\nvar key = st.listKeys().keys[0].value\n");
+    expect(errors(diagnoseProject(dir))).toEqual({ 'identity-connections': ['infra/modules/extra.bicep:5', 'local.settings.json'] });
+  });
+
+  it('identity-connections: Azurite development storage is fine', () => {
+    editJson('local.settings.json', (settings) => (settings.Values.ORDERS = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqF==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;'));
+    expect(errors(diagnoseProject(dir))).toEqual({});
+  });
+
+  it('flex-settings: a setting Flex Consumption refuses, in code but not in a comment', () => {
+    const main = read('infra/main.bicep');
+    write('infra/main.bicep', main.replace("      KEY_VAULT_URI:", "      // FUNCTIONS_EXTENSION_VERSION is not needed on Flex\n      WEBSITE_RUN_FROM_PACKAGE: '1'\n      KEY_VAULT_URI:"));
+    const line = read('infra/main.bicep').split('\n').findIndex((l) => l.includes('WEBSITE_RUN_FROM_PACKAGE')) + 1;
+    expect(errors(diagnoseProject(dir))).toEqual({ 'flex-settings': [`infra/main.bicep:${line}`] });
+  });
+
+  it('manifest-drift: an edited and a deleted generated file are warnings, not errors', () => {
+    write('README.md', `${read('README.md')}\nOur notes.\n`);
+    rmSync(join(dir, 'test/health.test.ts'));
+    const report = diagnoseProject(dir);
+    const drift = report.checks.find((c) => c.id === 'manifest-drift')!;
+    expect(drift.status).toBe('warning');
+    expect(drift.findings.map((f) => f.file).sort()).toEqual(['README.md', 'test/health.test.ts']);
+    expect(report.ok).toBe(true);
+  });
+
+  it('manifest-drift: local.settings.json edits are expected', () => {
+    editJson('local.settings.json', (settings) => (settings.Values.MY_SETTING = 'x'));
+    expect(diagnoseProject(dir).checks.find((c) => c.id === 'manifest-drift')!.findings).toEqual([]);
+  });
+
+  it('node-version: engines that exclude the Azure runtime', () => {
+    editJson('package.json', (pkg) => (pkg.engines = { node: '>=20 <22' }));
+    expect(errors(diagnoseProject(dir))).toEqual({ 'node-version': ['package.json'] });
+  });
+
+  it('node-version: a runtime Flex Consumption does not offer', () => {
+    write('infra/modules/function-app.bicep', read('infra/modules/function-app.bicep').replace("version: '22'", "version: '18'"));
+    // engines ">=20" then excludes the runtime too: both are reported.
+    expect(errors(diagnoseProject(dir))).toEqual({ 'node-version': ['infra/modules/function-app.bicep', 'package.json'] });
+  });
+
+  it('refuses a directory that is not a Functions project', () => {
+    expect(() => diagnoseProject(parent)).toThrow(/not an Azure Functions project/);
+  });
+
+  it('prints each problem with its fix', () => {
+    rmSync(join(dir, 'local.settings.json'));
+    const text = formatReport(diagnoseProject(dir));
+    expect(text).toContain('✖ local.settings.json exists for `func start`');
+    expect(text).toContain('fix: cp local.settings.example.json local.settings.json');
+    expect(text).toMatch(/1 error\(s\)/);
+  });
+});
+
+describe('main glob matching', () => {
+  it.each([
+    ['dist/src/functions/*.js', 'dist/src/functions/health.js', true],
+    ['dist/src/functions/*.js', 'dist/src/functions/nested/health.js', false],
+    ['dist/src/{index.js,functions/*.js}', 'dist/src/functions/health.js', true],
+    ['dist/**/*.js', 'dist/src/functions/health.js', true],
+    ['./dist/src/functions/*.js', 'dist/src/functions/health.js', true],
+  ])('%s matches %s: %s', (glob, path, expected) => {
+    expect(globToRegExp(glob).test(path)).toBe(expected);
+  });
+});
