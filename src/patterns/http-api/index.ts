@@ -78,7 +78,7 @@ export const httpApi = definePattern<HttpApiOptions>({
           symbol: 'httpApi',
           template: 'patterns/http-api/infra/http-api.bicep.hbs',
           path: 'infra/modules/http-api.bicep',
-          coreParams: ['location', 'tags', 'identityName', 'storageAccountName', 'functionAppHostName', 'applicationInsightsName', 'actionGroupName'],
+          coreParams: ['location', 'tags', 'identityName', 'storageAccountName', 'functionAppName', 'applicationInsightsName', 'actionGroupName'],
           params: { routePrefix: options.routePrefix },
         },
       ],

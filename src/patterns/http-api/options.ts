@@ -116,12 +116,11 @@ function tableName(name: string): string {
   return name.replace(/-/g, '');
 }
 
-/** English plural → singular for the last word: good enough for type names, and an `Item` suffix otherwise. */
+/** English plural → singular for the last word: good enough for type names (`categories` → `Category`). */
 function singularPascal(name: string): string {
   const pascal = camelCase(name).replace(/^[a-z]/, (char) => char.toUpperCase());
-  const singular = pascal
+  return pascal
     .replace(/ies$/, 'y')
     .replace(/(ss|x|ch|sh)es$/, '$1')
     .replace(/([^su])s$/, '$1');
-  return singular === pascal ? `${pascal}Item` : singular;
 }

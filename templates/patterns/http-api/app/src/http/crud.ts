@@ -71,8 +71,8 @@ export function crudHandlers<Schema extends z.ZodObject>(
     async create(request) {
       await allow(request, 'write');
       negotiate(request, [JSON_TYPE]);
-      const { id = randomUUID(), ...fields } = validate(createSchema(resource), await readJsonBody(request));
-      const item = await repository.create(id, fields as Fields);
+      const { id, ...fields } = validate(createSchema(resource), await readJsonBody(request)) as { id?: string };
+      const item = await repository.create(id ?? randomUUID(), fields as Fields);
       const location = `${new URL(request.url).pathname.replace(/\/$/, '')}/${encodeURIComponent(item.id)}`;
       return itemResponse(item, 201, { Location: location });
     },
@@ -148,14 +148,16 @@ export function crudHandlers<Schema extends z.ZodObject>(
         return await handler(request, context);
       } catch (error) {
         if (!(error instanceof RepositoryError)) throw error;
-        const status = { 'exists': 409, 'not-found': 404, 'etag-mismatch': 412, 'invalid-cursor': 400 }[error.kind];
-        const detail = {
-          'exists': `A ${resource.itemName} with this id already exists.`,
-          'not-found': `There is no ${resource.itemName} with id "${pathId(request)}".`,
-          'etag-mismatch': `The ${resource.itemName} has changed since the version in If-Match; fetch it again.`,
-          'invalid-cursor': 'The cursor is not one this API issued; start again without it.',
-        }[error.kind];
-        throw new HttpError(status, detail);
+        switch (error.kind) {
+          case 'exists':
+            throw new HttpError(409, `A ${resource.itemName} with this id already exists.`);
+          case 'not-found':
+            throw new HttpError(404, `There is no ${resource.itemName} with id "${pathId(request)}".`);
+          case 'etag-mismatch':
+            throw new HttpError(412, `The ${resource.itemName} has changed since the version in If-Match; fetch it again.`);
+          case 'invalid-cursor':
+            throw new HttpError(400, 'The cursor is not one this API issued; start again without it.');
+        }
       }
     };
   }

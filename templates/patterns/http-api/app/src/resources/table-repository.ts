@@ -20,7 +20,7 @@ export class TableRepository<Fields> implements Repository<Fields> {
   private ready: Promise<TableClient> | undefined;
 
   constructor(
-    private readonly table: string,
+    table: string,
     private readonly client: () => TableClient = () => tableClient(table),
     private readonly now: () => Date = () => new Date(),
   ) {}

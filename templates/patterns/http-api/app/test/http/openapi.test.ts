@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { app } from '@azure/functions';
 import { describe, expect, it, vi } from 'vitest';
 import { openApiDocument, ROUTE_PREFIX } from '../../src/http/openapi.js';
@@ -17,7 +16,7 @@ const document = openApiDocument() as unknown as Document;
 /** Every HTTP function the app registers, as "METHOD /route", from loading every function module. */
 async function registeredOperations(): Promise<string[]> {
   const modules = readdirSync(new URL('../../src/functions/', import.meta.url)).filter((file) => file.endsWith('.ts'));
-  for (const module of modules) await import(`../../src/functions/${module.replace(/\.ts$/, '.js')}`);
+  for (const module of modules) await import(/* @vite-ignore */ `../../src/functions/${module.replace(/\.ts$/, '.js')}`);
   return vi
     .mocked(app.http)
     .mock.calls.filter(([name]) => !name.endsWith('-method-not-allowed'))

@@ -14,7 +14,7 @@ export interface RequestOptions {
 /** An HttpRequest as the host builds it, for calling handlers directly. */
 export function apiRequest(method: string, url: string, { body, headers = {}, params = {} }: RequestOptions = {}): HttpRequest {
   const text = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);
-  const contentType = body === undefined || typeof body === 'string' ? {} : { 'content-type': 'application/json' };
+  const contentType: Record<string, string> = body === undefined || typeof body === 'string' ? {} : { 'content-type': 'application/json' };
   return new HttpRequest({
     method,
     url: new URL(url, 'http://localhost').toString(),
