@@ -1,3 +1,4 @@
+import { ValidationError } from '../../exit-codes.js';
 import { templateFolder } from '../../templates-dir.js';
 import { definePattern, emptyContribution, type LogAlert, type TemplateFile } from '../types.js';
 import { AUTH_MODES, parseAuthMode, parseEntraAudience, parseResources, parseRoutePrefix, resourceNames, type AuthMode } from './options.js';
@@ -54,6 +55,11 @@ export const httpApi = definePattern<HttpApiOptions>({
       format: (value) => value,
       prompt: { kind: 'input' },
     },
+  },
+  validate(options) {
+    if (options.entraAudience !== '' && options.auth !== 'entra-id') {
+      throw new ValidationError(`--entra-audience applies only with --auth entra-id (auth is ${options.auth})`);
+    }
   },
   contribute(options, project) {
     const resources = options.resources.map(resourceNames);
@@ -115,7 +121,7 @@ export const httpApi = definePattern<HttpApiOptions>({
 
 /** Log alerts over the API's own requests (URLs under the route prefix), measured only with enough traffic. */
 function httpAlerts(routePrefix: string): LogAlert[] {
-  const apiRequests = `AppRequests\n| where Url has '/${routePrefix}/'`;
+  const apiRequests = `AppRequests\n| where Url contains '/${routePrefix}/'`;
   return [
     {
       id: 'http-server-errors',

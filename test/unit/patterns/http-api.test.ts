@@ -150,6 +150,7 @@ describe('bad input through the CLI pipeline', () => {
     [{ resources: 'class' }, '--resource: resource "class" is a reserved word'],
     [{ routePrefix: 'api/v1' }, '--route-prefix: route prefix "api/v1" is invalid'],
     [{ routePrefix: 'my api' }, '--route-prefix: route prefix "my api" is invalid'],
+    [{ entraAudience: 'api://x' }, 'http-api: --entra-audience applies only with --auth entra-id'],
   ])('%j fails with a clear message and writes nothing', async (patternOptions, message) => {
     const cwd = mkdtempSync(join(tmpdir(), 'csa-http-api-'));
     const options: CreateOptions = {
