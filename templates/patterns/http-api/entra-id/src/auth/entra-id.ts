@@ -30,6 +30,8 @@ export function entraIdAuthorizer(settings: EntraIdSettings, keys: JWTVerifyGetK
       ({ payload } = await jwtVerify(match[1]!, keys, { issuer, audience: settings.audience, algorithms: ['RS256'], clockTolerance: 60 }));
     } catch (error) {
       const reason = tokenProblem(error);
+      // Not the token's fault (the tenant's keys could not be fetched): a 500, logged, not a 401.
+      if (reason === undefined) throw error;
       throw new HttpError(401, `The access token is not valid: ${reason}.`, {
         headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${reason}"` },
       });
@@ -50,12 +52,21 @@ function grants(payload: JWTPayload): string[] {
   return [...scopes, ...roles];
 }
 
-/** A reason fit for the caller: which check failed, never a stack or key material. */
-function tokenProblem(error: unknown): string {
+/** Which check the token failed, in words fit for the caller (never a stack or key material); undefined if none did. */
+function tokenProblem(error: unknown): string | undefined {
   if (error instanceof errors.JWTExpired) return 'it has expired';
   if (error instanceof errors.JWTClaimValidationFailed) return `the "${error.claim}" claim is not accepted`;
   if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) return 'its signature does not verify';
-  return 'it is malformed or uses an unsupported algorithm';
+  if (
+    error instanceof errors.JWSInvalid ||
+    error instanceof errors.JWTInvalid ||
+    error instanceof errors.JOSEAlgNotAllowed ||
+    error instanceof errors.JOSENotSupported ||
+    error instanceof errors.JWKSMultipleMatchingKeys
+  ) {
+    return 'it is malformed or uses an unsupported algorithm';
+  }
+  return undefined;
 }
 
 let configured: Authorizer | undefined;

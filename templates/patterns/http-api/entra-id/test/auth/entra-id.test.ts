@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/http/problem.js';
 import { apiRequest } from '../support/http.js';
-import { bearer, foreignKey, TENANT_ID, testAuthorizer } from '../support/tokens.js';
+import { entraIdAuthorizer } from '../../src/auth/entra-id.js';
+import { AUDIENCE, bearer, foreignKey, TENANT_ID, testAuthorizer } from '../support/tokens.js';
 
 const SCOPE = 'things.read';
 
@@ -67,6 +68,14 @@ describe('Entra ID bearer tokens', () => {
 
   it('answers 401 for a token that is not a JWT', async () => {
     expect((await authorizeWith('Bearer not-a-token'))?.status).toBe(401);
+  });
+
+  it('lets a failure to fetch the signing keys through as a server error, not a 401', async () => {
+    const authorize = entraIdAuthorizer({ tenantId: TENANT_ID, audience: AUDIENCE }, async () => {
+      throw new Error('getaddrinfo ENOTFOUND login.microsoftonline.com');
+    });
+    const request = apiRequest('GET', '/api/things', { headers: { authorization: await bearer({ scp: SCOPE }) } });
+    await expect(authorize(request, SCOPE)).rejects.toThrow('ENOTFOUND');
   });
 
   it('answers 403 insufficient_scope for a valid token without the scope', async () => {
