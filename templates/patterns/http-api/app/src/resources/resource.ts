@@ -23,9 +23,12 @@ export function defineResource<Fields extends z.ZodObject>(definition: ResourceD
   return definition;
 }
 
-/** An item as the API represents it: the client's fields framed by the server-owned ones. */
+/** Server-written ISO 8601 timestamps: documented as date-time, never parsed from a client. */
+const timestamp = z.string().meta({ format: 'date-time', readOnly: true });
+
+/** An item as the API represents it (for the OpenAPI document): the client's fields framed by the server-owned ones. */
 export function itemSchema(resource: ResourceDefinition) {
-  return z.object({ id: itemId, ...resource.fields.shape, createdAt: z.iso.datetime(), updatedAt: z.iso.datetime() });
+  return z.object({ id: itemId, ...resource.fields.shape, createdAt: timestamp, updatedAt: timestamp });
 }
 
 /** POST accepts an optional client-chosen id (an idempotent create: a second POST gets 409). */
