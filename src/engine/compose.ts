@@ -4,6 +4,9 @@ import { deepMerge } from './json-merge.js';
 
 const FEATURES: readonly Feature[] = ['azurite', 'storageClients', 'postdeployHooks'];
 
+/** A contribution with the data its templates render with (a pattern's own options and matrix row). */
+export type OwnedContribution = PatternContribution & { templateData?: Record<string, unknown> };
+
 /** The union of the base project's and every selected pattern's contributions. */
 export interface ComposedContribution {
   files: TemplateFile[];
@@ -14,7 +17,8 @@ export interface ComposedContribution {
   devDependencies: Record<string, string>;
   alerts: LogAlert[];
   features: Record<Feature, boolean>;
-  readmePartials: string[];
+  /** Each pattern's README section: its partial and the data it renders with (its options, its matrix row). */
+  readmeSections: { partial: string; data: Record<string, unknown> }[];
   nextSteps: string[];
   notices: string[];
   costNotes: string[];
@@ -24,7 +28,7 @@ export interface ComposedContribution {
  * Composition is where two patterns could step on each other (same file, same Bicep symbol, same setting
  * with different values). Any such clash is a bug in the registry, so it fails loudly here.
  */
-export function composeContributions(contributions: readonly PatternContribution[]): ComposedContribution {
+export function composeContributions(contributions: readonly OwnedContribution[]): ComposedContribution {
   const all = <T>(pick: (c: PatternContribution) => readonly T[]) => contributions.flatMap(pick);
 
   return {
@@ -36,7 +40,7 @@ export function composeContributions(contributions: readonly PatternContribution
     devDependencies: pinned(all((c) => c.devDependencies)),
     alerts: uniqueBy(all((c) => c.alerts), (alert) => alert.id, 'alert'),
     features: Object.fromEntries(FEATURES.map((feature) => [feature, all((c) => c.features).includes(feature)])) as Record<Feature, boolean>,
-    readmePartials: all((c) => (c.readmePartial ? [c.readmePartial] : [])),
+    readmeSections: contributions.flatMap((c) => (c.readmePartial ? [{ partial: c.readmePartial, data: c.templateData ?? {} }] : [])),
     nextSteps: [...new Set(all((c) => c.nextSteps))],
     notices: all((c) => c.notices),
     costNotes: [...new Set(all((c) => c.costNotes))],

@@ -3,9 +3,9 @@ import { parseLocation } from '../azure/locations.js';
 import { baseContribution, FEATURE_CONTRIBUTIONS } from '../base.js';
 import { ValidationError } from '../exit-codes.js';
 import { PATTERNS, sortPatternIds } from '../patterns/index.js';
-import { type JsonValue, type PatternContribution, type PatternDefinition, type PatternId, type ProjectInfo } from '../patterns/types.js';
+import { type JsonValue, type PatternDefinition, type PatternId, type ProjectInfo } from '../patterns/types.js';
 import { GENERATOR } from '../version.js';
-import { composeContributions, type ComposedContribution } from './compose.js';
+import { composeContributions, type ComposedContribution, type OwnedContribution } from './compose.js';
 import { azureSlug, parseProjectName } from './project-name.js';
 
 /**
@@ -42,7 +42,7 @@ export function buildPlan(answers: Answers, targetDir: string): Plan {
 
   const ids = sortPatternIds(Object.keys(answers.patterns) as PatternId[]);
   const patterns = ids.map((id) => selectPattern(PATTERNS[id], answers.patterns[id] ?? {}));
-  const contributions: PatternContribution[] = [baseContribution(), ...patterns.map((p) => withOwnOptions(p, project))];
+  const contributions: OwnedContribution[] = [baseContribution(), ...patterns.map((p) => withOwnOptions(p, project))];
   // Features are added once each, until no contribution asks for one that is missing.
   const added = new Set<string>();
   for (let i = 0; i < contributions.length; i++) {
@@ -82,11 +82,16 @@ function selectPattern(definition: PatternDefinition, raw: Record<string, unknow
   return { definition, options };
 }
 
-/** A pattern's templates (its infra modules' too) see its own validated options as `options`. */
-function withOwnOptions({ definition, options }: SelectedPattern, project: ProjectInfo): PatternContribution {
+/**
+ * A pattern's templates — its files, infra modules and README section — see its own validated options as
+ * `options` and its registry entry as `pattern`.
+ */
+function withOwnOptions({ definition, options }: SelectedPattern, project: ProjectInfo): OwnedContribution {
   const contribution = definition.contribute(options, project);
+  const { id, title, summary, matrix } = definition;
+  const templateData = { options, pattern: { id, title, summary, matrix } };
   const files = [...contribution.files, ...contribution.infraModules.map(({ template, path, data }) => ({ template, path, data }))];
-  return { ...contribution, files: files.map((file) => ({ ...file, data: { options, ...file.data } })) };
+  return { ...contribution, templateData, files: files.map((file) => ({ ...file, data: { ...templateData, ...file.data } })) };
 }
 
 /** Prefixes a validation failure with the flag or answer it came from. */

@@ -30,6 +30,7 @@ export function readTree(tree: RenderedTree, path: string): string {
 export function renderPlan(plan: Plan): RenderedTree {
   const handlebars = templateEngine();
   const context = renderContext(plan);
+  for (const { partial } of plan.contribution.readmeSections) ensurePartial(handlebars, partial);
   const files = new Map<string, string>();
 
   for (const file of plan.contribution.files) {
@@ -75,7 +76,7 @@ export function sha256(content: string): string {
 
 function renderContext(plan: Plan): Record<string, unknown> {
   const { contribution } = plan;
-  return {
+  const context: Record<string, unknown> = {
     project: plan.project,
     generator: plan.generator,
     appDescription: `Azure Functions app: ${plan.patterns.map((p) => p.definition.title).join(' + ') || 'base project'}`,
@@ -104,9 +105,12 @@ function renderContext(plan: Plan): Record<string, unknown> {
     })),
     alertsLiteral: trustedBicep(bicepLiteral(contribution.alerts as unknown as JsonValue, '    ')),
     alerts: contribution.alerts,
-    readmePartials: contribution.readmePartials.map((name) => ({ name })),
+
     nextSteps: contribution.nextSteps,
   };
+  // A README section renders with everything above plus its own pattern's `options` and `pattern`.
+  context.readmeSections = contribution.readmeSections.map((section) => ({ name: section.partial, context: { ...context, ...section.data } }));
+  return context;
 }
 
 let engine: typeof Handlebars | undefined;
@@ -130,6 +134,11 @@ function templateEngine(): typeof Handlebars {
     engine.registerPartial(partial.replace(/\.hbs$/, ''), readFileSync(join(TEMPLATES_DIR, partial), 'utf8'));
   }
   return engine;
+}
+
+/** A partial named by a contribution but outside any `partials/` folder is loaded from its path. */
+function ensurePartial(handlebars: typeof Handlebars, name: string): void {
+  if (!handlebars.partials[name]) handlebars.registerPartial(name, readFileSync(join(TEMPLATES_DIR, `${name}.hbs`), 'utf8'));
 }
 
 function isTrusted(value: unknown): value is TrustedBicep {

@@ -63,7 +63,7 @@ export function standInPattern(id: PatternId): PatternDefinition {
         },
       ],
       features: index === 1 ? ['storageClients'] : [],
-      readmePartial: `patterns/${id}/partials/readme.md`,
+      readmePartial: `${FIXTURES}/readme.md`,
       nextSteps: [`try the ${id} stand-in`],
       notices: [`${id} stand-in notice`],
     }),

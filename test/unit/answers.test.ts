@@ -39,7 +39,7 @@ describe('resolveAnswers', () => {
       [/transform files/, false],
       [/volume/, 'moderate'],
       [/How quickly/, 'interactive'],
-      [/order/, false],
+      [/processed in the order/, false],
       [/Recommended: http-api, scheduled-tasks/, undefined],
       [/Azure region/, 'westeurope'],
       [/./, undefined], // every pattern option: its default

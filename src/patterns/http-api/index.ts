@@ -1,11 +1,149 @@
-import { definePattern, emptyContribution } from '../types.js';
+import { ValidationError } from '../../exit-codes.js';
+import { templateFolder } from '../../templates-dir.js';
+import { definePattern, emptyContribution, type LogAlert, type TemplateFile } from '../types.js';
+import { AUTH_MODES, parseAuthMode, parseEntraAudience, parseResources, parseRoutePrefix, resourceNames, type AuthMode } from './options.js';
 
-// Placeholder until the pattern's own issue lands: it is listed and selectable, and adds a README section.
-export const httpApi = definePattern({
+type HttpApiOptions = {
+  resources: string[];
+  routePrefix: string;
+  auth: AuthMode;
+  entraAudience: string;
+};
+
+const AUTH_CHOICES: Record<AuthMode, string> = {
+  'none': 'none — anonymous (public data only)',
+  'function-key': 'function key — callers send x-functions-key (host-managed keys)',
+  'entra-id': 'Microsoft Entra ID — bearer tokens checked for issuer, audience, signature, expiry and scope',
+};
+
+export const httpApi = definePattern<HttpApiOptions>({
   id: 'http-api',
   title: 'HTTP API',
   summary: 'RESTful endpoints with validation, authentication and problem+json errors.',
   matrix: { useCase: 'RESTful', scalability: 'High', complexity: 'Low' },
-  options: {},
-  contribute: () => ({ ...emptyContribution(), readmePartial: 'patterns/http-api/partials/readme.md' }),
+  options: {
+    resources: {
+      flag: '--resource <names>',
+      description: 'resources to expose as CRUD endpoints, comma-separated (e.g. orders,customers)',
+      defaultValue: ['items'],
+      parse: parseResources,
+      format: (value) => value.join(','),
+      prompt: { kind: 'input' },
+    },
+    routePrefix: {
+      flag: '--route-prefix <segment>',
+      description: 'route prefix of every HTTP function (host.json extensions.http.routePrefix)',
+      defaultValue: 'api',
+      parse: parseRoutePrefix,
+      format: (value) => value,
+      prompt: { kind: 'input' },
+    },
+    auth: {
+      flag: '--auth <mode>',
+      description: `how callers authenticate: ${AUTH_MODES.join(', ')}`,
+      // Secure by default and deployable with nothing to register first; entra-id needs an app registration.
+      defaultValue: 'function-key',
+      parse: parseAuthMode,
+      format: (value) => value,
+      prompt: { kind: 'select', choices: AUTH_MODES.map((value) => ({ value, name: AUTH_CHOICES[value] })) },
+    },
+    entraAudience: {
+      flag: '--entra-audience <uri>',
+      description: 'with --auth entra-id: the token audience, an App ID URI or client id (empty: api://<project name>)',
+      defaultValue: '',
+      parse: parseEntraAudience,
+      format: (value) => value,
+      prompt: { kind: 'input' },
+    },
+  },
+  validate(options) {
+    if (options.entraAudience !== '' && options.auth !== 'entra-id') {
+      throw new ValidationError(`--entra-audience applies only with --auth entra-id (auth is ${options.auth})`);
+    }
+  },
+  contribute(options, project) {
+    const resources = options.resources.map(resourceNames);
+    const entraId = options.auth === 'entra-id';
+    const audience = options.entraAudience || `api://${project.name}`;
+    const data = { resources, entraId, audience };
+    const perResource = (template: string, path: (name: string) => string): TemplateFile[] =>
+      resources.map((resource) => ({ template: `patterns/http-api/${template}`, path: path(resource.name), data: { ...data, resource } }));
+
+    return {
+      ...emptyContribution(),
+      files: [
+        ...templateFolder('patterns/http-api/app').map((file) => ({ ...file, data })),
+        ...(entraId ? templateFolder('patterns/http-api/entra-id').map((file) => ({ ...file, data })) : []),
+        ...perResource('resource/resource.ts.hbs', (name) => `src/resources/${name}.ts`),
+        ...perResource('resource/function.ts.hbs', (name) => `src/functions/${name}.ts`),
+        ...perResource('resource/function.test.ts.hbs', (name) => `test/functions/${name}.test.ts`),
+      ],
+      infraModules: [
+        {
+          symbol: 'httpApi',
+          template: 'patterns/http-api/infra/http-api.bicep.hbs',
+          path: 'infra/modules/http-api.bicep',
+          coreParams: ['location', 'tags', 'functionAppName', 'applicationInsightsName', 'actionGroupName'],
+          params: { routePrefix: options.routePrefix },
+          data,
+        },
+      ],
+      appSettings: entraId
+        ? [
+            {
+              name: 'ENTRA_TENANT_ID',
+              local: '00000000-0000-0000-0000-000000000000',
+              cloud: { module: 'httpApi', output: 'tenantId' },
+              description: 'Entra ID tenant whose tokens the API accepts (issuer and signing keys)',
+            },
+            {
+              name: 'ENTRA_API_AUDIENCE',
+              local: audience,
+              cloud: { value: audience },
+              description: 'the `aud` claim the API requires: its App ID URI or client id',
+            },
+          ]
+        : [],
+      hostJson: { extensions: { http: { routePrefix: options.routePrefix } } },
+      dependencies: ['zod', '@azure/keyvault-secrets', '@azure/identity', ...(entraId ? (['jose'] as const) : [])],
+      alerts: httpAlerts(options.routePrefix),
+      features: ['storageClients'],
+      readmePartial: 'patterns/http-api/partials/readme.md',
+      nextSteps: [`curl http://localhost:7071/${options.routePrefix}/openapi.json   # the API's OpenAPI document, once \`npm start\` runs`],
+      notices: entraId
+        ? [
+            `--auth entra-id: callers need tokens for audience ${audience} with the scopes (or app roles) ${resources.flatMap((r) => [r.readScope, r.writeScope]).join(', ')}; register them in Entra ID (see README "Authentication").`,
+          ]
+        : [],
+    };
+  },
 });
+
+/** Log alerts over the API's own requests (URLs under the route prefix), measured only with enough traffic. */
+function httpAlerts(routePrefix: string): LogAlert[] {
+  const apiRequests = `AppRequests\n| where Url contains '/${routePrefix}/'`;
+  return [
+    {
+      id: 'http-server-errors',
+      description: `More than 5% of API requests answered 5xx in 15 minutes (evaluated from 20 requests on).`,
+      severity: 1,
+      query: `${apiRequests}\n| summarize Requests = count(), ServerErrors = countif(toint(ResultCode) >= 500)\n| where Requests >= 20\n| project ServerErrorPercent = 100.0 * ServerErrors / Requests`,
+      metricColumn: 'ServerErrorPercent',
+      operator: 'GreaterThan',
+      threshold: 5,
+      windowMinutes: 15,
+      frequencyMinutes: 5,
+    },
+    {
+      id: 'http-p95-duration',
+      description: `The 95th percentile of API response times is above 2 s over 15 minutes (evaluated from 20 requests on).`,
+      severity: 2,
+      query: `${apiRequests}\n| summarize Requests = count(), P95DurationMs = percentile(DurationMs, 95)\n| where Requests >= 20\n| project P95DurationMs`,
+      metricColumn: 'P95DurationMs',
+      operator: 'GreaterThan',
+      threshold: 2000,
+      windowMinutes: 15,
+      frequencyMinutes: 5,
+    },
+  ];
+}

@@ -1,0 +1,126 @@
+import { ValidationError } from '../../exit-codes.js';
+import { shown } from '../../engine/project-name.js';
+
+export const AUTH_MODES = ['none', 'function-key', 'entra-id'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** A resource name: a URL path segment, a table name and (camel-cased) a TypeScript identifier at once. */
+const RESOURCE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const MAX_RESOURCES = 10;
+
+/**
+ * Names that would shadow a route of the app (`health`, `openapi.json`), a path the Functions host keeps for
+ * itself (`admin`, `runtime`), a name Table Storage refuses (`tables`), or a JavaScript reserved word (the camel-cased name is used in code).
+ */
+const RESERVED_NAMES = new Set([
+  'health', 'openapi', 'admin', 'runtime', 'tables',
+  'arguments', 'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete',
+  'do', 'else', 'enum', 'eval', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'implements',
+  'import', 'in', 'instanceof', 'interface', 'let', 'new', 'null', 'package', 'private', 'protected', 'public',
+  'return', 'static', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'undefined', 'var', 'void',
+  'while', 'with', 'yield',
+]);
+
+/** `--resource orders,customers` or `["orders", "customers"]` from an answers file or a prompt. */
+export function parseResources(input: unknown): string[] {
+  const items = (Array.isArray(input) ? input : typeof input === 'string' ? input.split(',') : [input]).map((item) =>
+    typeof item === 'string' ? item.trim() : item,
+  );
+  const names = items.filter((item) => item !== '');
+  if (names.length === 0) throw new ValidationError('give at least one resource name, e.g. orders or orders,customers');
+  if (names.length > MAX_RESOURCES) throw new ValidationError(`at most ${MAX_RESOURCES} resources; got ${names.length}`);
+
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    if (typeof name !== 'string') throw new ValidationError(`resource names are strings; got ${JSON.stringify(name)}`);
+    if (tableName(name).length < 3 || name.length > 40 || !RESOURCE_NAME.test(name)) {
+      throw new ValidationError(
+        `resource "${shown(name)}" is not a valid name: use 3–40 lowercase letters, digits and single hyphens, starting with a letter (e.g. orders, order-lines)`,
+      );
+    }
+    if (RESERVED_NAMES.has(name)) throw new ValidationError(`resource "${name}" is a reserved word; choose another name`);
+    // `order-lines` and `orderlines` would share a table, and `order`/`orders` one TypeScript type name.
+    for (const key of new Set([name, tableName(name), singularPascal(name)])) {
+      const earlier = seen.get(key);
+      if (earlier !== undefined) {
+        throw new ValidationError(
+          earlier === name ? `resource "${name}" is listed twice` : `resources "${earlier}" and "${name}" are too similar: they would share the name "${key}"`,
+        );
+      }
+      seen.set(key, name);
+    }
+  }
+  return names as string[];
+}
+
+/** The route prefix in host.json: one URL path segment, `api` by default. */
+export function parseRoutePrefix(input: unknown): string {
+  if (typeof input !== 'string') throw new ValidationError('route prefix must be a string, e.g. api');
+  const prefix = input.trim();
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(prefix)) {
+    throw new ValidationError(
+      `route prefix "${shown(input)}" is invalid: one path segment of lowercase letters, digits and single hyphens, starting with a letter, with no slashes or spaces (e.g. api, v1)`,
+    );
+  }
+  if (prefix === 'admin' || prefix === 'runtime') throw new ValidationError(`route prefix "${prefix}" is reserved by the Functions host`);
+  return prefix;
+}
+
+export function parseAuthMode(input: unknown): AuthMode {
+  const mode = typeof input === 'string' ? input.trim() : input;
+  if (!(AUTH_MODES as readonly unknown[]).includes(mode)) {
+    throw new ValidationError(`unknown auth mode ${JSON.stringify(input)}; valid modes: ${AUTH_MODES.join(', ')}`);
+  }
+  return mode as AuthMode;
+}
+
+/**
+ * The `aud` claim the API accepts: an App ID URI (`api://…`, `https://…`) or the client id of its app
+ * registration. Empty means `api://<project name>`.
+ */
+export function parseEntraAudience(input: unknown): string {
+  if (typeof input !== 'string') throw new ValidationError('audience must be a string, e.g. api://orders-api');
+  const audience = input.trim();
+  if (audience === '') return '';
+  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  if (!guid.test(audience) && !/^(api|https):\/\/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$/.test(audience)) {
+    throw new ValidationError(`audience "${shown(input)}" is invalid: use an App ID URI (api://… or https://…) or an application (client) id`);
+  }
+  return audience;
+}
+
+/** Names derived from a resource name, e.g. `order-lines`. */
+export interface ResourceNames {
+  /** `order-lines`: the route segment and the file name. */
+  name: string;
+  /** `orderLines`: variables and function names. */
+  camel: string;
+  /** `OrderLine`: the TypeScript and OpenAPI type of one item. */
+  singular: string;
+  /** `orderlines`: the Table Storage table (letters and digits only). */
+  table: string;
+  /** Entra ID scopes (or app roles) guarding reads and writes: `order-lines.read`, `order-lines.write`. */
+  readScope: string;
+  writeScope: string;
+}
+
+export function resourceNames(name: string): ResourceNames {
+  return { name, camel: camelCase(name), singular: singularPascal(name), table: tableName(name), readScope: `${name}.read`, writeScope: `${name}.write` };
+}
+
+function camelCase(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_, char: string) => char.toUpperCase());
+}
+
+function tableName(name: string): string {
+  return name.replace(/-/g, '');
+}
+
+/** English plural → singular for the last word: good enough for type names (`categories` → `Category`). */
+function singularPascal(name: string): string {
+  const pascal = camelCase(name).replace(/^[a-z]/, (char) => char.toUpperCase());
+  return pascal
+    .replace(/ies$/, 'y')
+    .replace(/(ss|x|ch|sh)es$/, '$1')
+    .replace(/([^su])s$/, '$1');
+}

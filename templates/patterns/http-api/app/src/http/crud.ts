@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import type { app as functionsApp, HttpRequest } from '@azure/functions';
+import type { z } from 'zod';
+import { createSchema, itemId, type ResourceDefinition } from '../resources/resource.js';
+import { RepositoryError, type Repository, type StoredItem } from '../resources/repository.js';
+import { toCsv } from './csv.js';
+import { httpHandler, type ApiHandler, type ApiResponse } from './handler.js';
+import { negotiate, readJsonBody } from './negotiation.js';
+import { HttpError, type FieldError } from './problem.js';
+
+/** Checks the caller may use `scope`; throws HttpError 401 or 403 otherwise. */
+export type Authorizer = (request: HttpRequest, scope: string) => Promise<void>;
+
+export type CrudOperation = 'list' | 'create' | 'get' | 'replace' | 'update' | 'delete';
+
+/** The routes of every resource: one function per operation, so each has its own method binding and metrics. */
+export const CRUD_ROUTES: readonly { operation: CrudOperation; method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; item: boolean; access: 'read' | 'write' }[] = [
+  { operation: 'list', method: 'GET', item: false, access: 'read' },
+  { operation: 'create', method: 'POST', item: false, access: 'write' },
+  { operation: 'get', method: 'GET', item: true, access: 'read' },
+  { operation: 'replace', method: 'PUT', item: true, access: 'write' },
+  { operation: 'update', method: 'PATCH', item: true, access: 'write' },
+  { operation: 'delete', method: 'DELETE', item: true, access: 'write' },
+];
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+const JSON_TYPE = 'application/json';
+const CSV_TYPE = 'text/csv';
+const MERGE_PATCH_TYPE = 'application/merge-patch+json';
+
+export function routeOf(resource: ResourceDefinition, item: boolean): string {
+  return item ? `${resource.name}/{id}` : resource.name;
+}
+
+export interface CrudDependencies<Fields> {
+  repository: Repository<Fields>;
+  /** Absent when the platform authenticates callers (function keys) or the API is public. */
+  authorize?: Authorizer;
+}
+
+/** The six handlers of a resource, each wrapped so failures become problem+json responses. */
+export function crudHandlers<Schema extends z.ZodObject>(
+  resource: ResourceDefinition<Schema>,
+  { repository, authorize }: CrudDependencies<z.infer<Schema>>,
+): Record<CrudOperation, ApiHandler> {
+  type Fields = z.infer<Schema>;
+  const allow = async (request: HttpRequest, access: 'read' | 'write') => authorize?.(request, resource.scopes[access]);
+  const columns = ['id', ...Object.keys(resource.fields.shape), 'createdAt', 'updatedAt'];
+
+  const handlers: Record<CrudOperation, ApiHandler> = {
+    async list(request) {
+      await allow(request, 'read');
+      const mediaType = negotiate(request, [JSON_TYPE, CSV_TYPE]);
+      const limit = pageSize(request.query.get('limit'));
+      const cursor = request.query.get('cursor') ?? undefined;
+      const page = await repository.list(limit, cursor);
+      const items = page.items.map(representation);
+      const headers: Record<string, string> = {};
+      if (page.nextCursor !== undefined) {
+        const next = new URL(request.url);
+        next.searchParams.set('limit', String(limit));
+        next.searchParams.set('cursor', page.nextCursor);
+        headers.Link = `<${next.pathname}${next.search}>; rel="next"`;
+      }
+      if (mediaType === CSV_TYPE) return { status: 200, headers: { ...headers, 'Content-Type': 'text/csv; charset=utf-8' }, body: toCsv(columns, items) };
+      return { status: 200, headers, jsonBody: page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor } };
+    },
+
+    async create(request) {
+      await allow(request, 'write');
+      negotiate(request, [JSON_TYPE]);
+      const { id, ...fields } = validate(createSchema(resource), await readJsonBody(request)) as { id?: string };
+      const item = await repository.create(id ?? randomUUID(), fields as Fields);
+      const location = `${new URL(request.url).pathname.replace(/\/$/, '')}/${encodeURIComponent(item.id)}`;
+      return itemResponse(item, 201, { Location: location });
+    },
+
+    async get(request) {
+      await allow(request, 'read');
+      negotiate(request, [JSON_TYPE]);
+      return itemResponse(await existing(request));
+    },
+
+    async replace(request) {
+      await allow(request, 'write');
+      negotiate(request, [JSON_TYPE]);
+      const current = await existing(request);
+      const fields = validate(resource.fields, await readJsonBody(request)) as Fields;
+      return itemResponse(await save(request, current, fields));
+    },
+
+    async update(request) {
+      await allow(request, 'write');
+      negotiate(request, [JSON_TYPE]);
+      const current = await existing(request);
+      const patch = await readJsonBody(request, [MERGE_PATCH_TYPE, JSON_TYPE]);
+      if (!isObject(patch)) throw new HttpError(400, 'A merge patch must be a JSON object.');
+      // RFC 7396: apply the patch, then validate the whole result, so a patch cannot leave an invalid item.
+      const fields = validate(resource.fields, mergePatch(current.fields, patch)) as Fields;
+      return itemResponse(await save(request, current, fields));
+    },
+
+    async delete(request) {
+      await allow(request, 'write');
+      const id = pathId(request);
+      await repository.delete(id, request.headers.get('if-match') ?? undefined);
+      return { status: 204 };
+    },
+  };
+
+  return Object.fromEntries(
+    Object.entries(handlers).map(([operation, handler]) => [operation, httpHandler(withRepositoryErrors(handler))]),
+  ) as Record<CrudOperation, ApiHandler>;
+
+  function representation(item: StoredItem<Fields>): Record<string, unknown> {
+    return { id: item.id, ...item.fields, createdAt: item.createdAt, updatedAt: item.updatedAt };
+  }
+
+  function itemResponse(item: StoredItem<Fields>, status = 200, headers: Record<string, string> = {}): ApiResponse {
+    return { status, headers: { ...headers, ETag: item.etag }, jsonBody: representation(item) };
+  }
+
+  async function existing(request: HttpRequest): Promise<StoredItem<Fields>> {
+    const id = pathId(request);
+    const item = await repository.get(id);
+    if (!item) throw new HttpError(404, `There is no ${resource.itemName} with id "${id}".`);
+    return item;
+  }
+
+  /** With If-Match the caller's version must still be current (412); without, a concurrent write is a 409. */
+  async function save(request: HttpRequest, current: StoredItem<Fields>, fields: Fields): Promise<StoredItem<Fields>> {
+    const ifMatch = request.headers.get('if-match');
+    try {
+      return await repository.replace(current.id, fields, ifMatch ?? current.etag);
+    } catch (error) {
+      if (error instanceof RepositoryError && error.kind === 'etag-mismatch' && ifMatch === null) {
+        throw new HttpError(409, `The ${resource.itemName} changed while this request was processed; retry it.`);
+      }
+      throw error;
+    }
+  }
+
+  function withRepositoryErrors(handler: ApiHandler): ApiHandler {
+    return async (request, context) => {
+      try {
+        return await handler(request, context);
+      } catch (error) {
+        if (!(error instanceof RepositoryError)) throw error;
+        switch (error.kind) {
+          case 'exists':
+            throw new HttpError(409, `A ${resource.itemName} with this id already exists.`);
+          case 'not-found':
+            throw new HttpError(404, `There is no ${resource.itemName} with id "${pathId(request)}".`);
+          case 'etag-mismatch':
+            throw new HttpError(412, `The ${resource.itemName} has changed since the version in If-Match; fetch it again.`);
+          case 'invalid-cursor':
+            throw new HttpError(400, 'The cursor is not one this API issued; start again without it.');
+        }
+      }
+    };
+  }
+}
+
+/**
+ * Registers the resource's functions: one per operation, plus one per route answering 405 (with `Allow`)
+ * for the methods the route does not offer, rather than the platform's bare 404.
+ */
+export function registerCrudFunctions(
+  app: typeof functionsApp,
+  resource: ResourceDefinition,
+  handlers: Record<CrudOperation, ApiHandler>,
+  authLevel: 'anonymous' | 'function',
+): void {
+  for (const { operation, method, item } of CRUD_ROUTES) {
+    app.http(`${resource.name}-${operation}`, { methods: [method], authLevel, route: routeOf(resource, item), handler: handlers[operation] });
+  }
+  for (const item of [false, true]) {
+    const offered = CRUD_ROUTES.filter((route) => route.item === item).map((route) => route.method);
+    const others = ALL_METHODS.filter((method) => !offered.includes(method));
+    app.http(`${resource.name}-${item ? 'item' : 'collection'}-method-not-allowed`, {
+      methods: others,
+      authLevel,
+      route: routeOf(resource, item),
+      handler: httpHandler(async (request) => {
+        throw new HttpError(405, `${request.method} is not supported here; use ${offered.join(', ')}.`, { headers: { Allow: offered.join(', ') } });
+      }),
+    });
+  }
+}
+
+function pageSize(input: string | null): number {
+  if (input === null) return DEFAULT_PAGE_SIZE;
+  const limit = Number(input);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new HttpError(400, 'Invalid query parameters.', { errors: [{ parameter: 'limit', detail: `an integer from 1 to ${MAX_PAGE_SIZE}` }] });
+  }
+  return limit;
+}
+
+function pathId(request: HttpRequest): string {
+  const id = request.params.id ?? '';
+  if (!itemId.safeParse(id).success) {
+    throw new HttpError(400, 'Invalid path parameters.', { errors: [{ parameter: 'id', detail: 'use 1–64 letters, digits, underscores or hyphens' }] });
+  }
+  return id;
+}
+
+/** Parses with the resource's schema; every issue becomes a field error with a JSON Pointer. */
+function validate<Schema extends z.ZodType>(schema: Schema, body: unknown): z.infer<Schema> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const pointer = (path: readonly PropertyKey[]) => path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  const errors: FieldError[] = result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ pointer: pointer([...issue.path, key]), detail: 'unknown field' }))
+      : [{ pointer: pointer(issue.path), detail: issue.message }],
+  );
+  throw new HttpError(400, 'The request body is invalid.', { errors });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** RFC 7396 JSON merge patch: objects merge recursively, `null` removes a member, anything else replaces. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch;
+  const result: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Ids are URL path segments and Table Storage keys: no `/ \ # ?`, no control characters, no surprises. */
+export const itemId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1–64 letters, digits, underscores or hyphens');
+
+/** What the API knows about one resource: its route, its storage, its fields and the scopes guarding it. */
+export interface ResourceDefinition<Fields extends z.ZodObject = z.ZodObject> {
+  /** Route segment, e.g. `orders` → /api/orders and /api/orders/{id}. */
+  name: string;
+  /** Name of one item in the OpenAPI document and in messages, e.g. `Order`. */
+  itemName: string;
+  /** Table Storage table holding the items. */
+  table: string;
+  /** The fields a client writes; server-owned fields (id, timestamps) are added around them. */
+  fields: Fields;
+  /** Entra ID scopes (or app roles) a caller needs, when the API uses bearer tokens. */
+  scopes: { read: string; write: string };
+}
+
+export function defineResource<Fields extends z.ZodObject>(definition: ResourceDefinition<Fields>): ResourceDefinition<Fields> {
+  return definition;
+}
+
+/** Server-written ISO 8601 timestamps: documented as date-time, never parsed from a client. */
+const timestamp = z.string().meta({ format: 'date-time', readOnly: true });
+
+/** An item as the API represents it (for the OpenAPI document): the client's fields framed by the server-owned ones. */
+export function itemSchema(resource: ResourceDefinition) {
+  return z.object({ id: itemId, ...resource.fields.shape, createdAt: timestamp, updatedAt: timestamp });
+}
+
+/** POST accepts an optional client-chosen id (an idempotent create: a second POST gets 409). */
+export function createSchema(resource: ResourceDefinition) {
+  return resource.fields.extend({ id: itemId.optional() });
+}

@@ -1,0 +1,121 @@
+import { RestError, type TableClient, type TableEntity } from '@azure/data-tables';
+import { tableClient } from '../shared/storage-clients.js';
+import { RepositoryError, type Page, type Repository, type StoredItem } from './repository.js';
+
+interface ItemEntity {
+  partitionKey: string;
+  rowKey: string;
+  /** The resource's fields as JSON: the schema can evolve without migrating columns. */
+  fields: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Items in Azure Table Storage, one partition per item so reads and writes spread across partitions as the
+ * table grows. The table client comes from the shared storage clients: the managed identity in Azure
+ * (`AzureWebJobsStorage__tableServiceUri`), a connection string locally.
+ */
+export class TableRepository<Fields> implements Repository<Fields> {
+  private ready: Promise<TableClient> | undefined;
+
+  constructor(
+    table: string,
+    private readonly client: () => TableClient = () => tableClient(table),
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async list(limit: number, cursor?: string): Promise<Page<StoredItem<Fields>>> {
+    const client = await this.tableClient();
+    try {
+      const page = await client.listEntities<ItemEntity>().byPage({ maxPageSize: limit, continuationToken: cursor }).next();
+      const entities = page.done ? [] : page.value;
+      const items = entities.map((entity) => this.toItem(entity));
+      return entities.continuationToken ? { items, nextCursor: entities.continuationToken } : { items };
+    } catch (error) {
+      // A cursor that does not decode to a table position is the caller's mistake, not a server error.
+      if (cursor !== undefined && (isStatus(error, 400) || error instanceof SyntaxError)) throw new RepositoryError('invalid-cursor', 'the cursor is not one this API issued');
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<StoredItem<Fields> | undefined> {
+    const client = await this.tableClient();
+    try {
+      return this.toItem(await client.getEntity<ItemEntity>(id, ''));
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    }
+  }
+
+  async create(id: string, fields: Fields): Promise<StoredItem<Fields>> {
+    const client = await this.tableClient();
+    const timestamp = this.now().toISOString();
+    const entity = this.toEntity(id, fields, timestamp, timestamp);
+    try {
+      const response = await client.createEntity(entity);
+      return this.toItem({ ...entity, etag: response.etag! });
+    } catch (error) {
+      if (isStatus(error, 409)) throw new RepositoryError('exists', `an item with id "${id}" already exists`);
+      throw error;
+    }
+  }
+
+  async replace(id: string, fields: Fields, etag: string): Promise<StoredItem<Fields>> {
+    const current = await this.get(id);
+    if (!current) throw new RepositoryError('not-found', `no item with id "${id}"`);
+    const entity = this.toEntity(id, fields, current.createdAt, this.now().toISOString());
+    const client = await this.tableClient();
+    try {
+      const response = await client.updateEntity(entity, 'Replace', { etag });
+      return this.toItem({ ...entity, etag: response.etag! });
+    } catch (error) {
+      throw this.writeError(error, id);
+    }
+  }
+
+  async delete(id: string, etag = '*'): Promise<void> {
+    const client = await this.tableClient();
+    try {
+      await client.deleteEntity(id, '', { etag });
+    } catch (error) {
+      throw this.writeError(error, id);
+    }
+  }
+
+  /** Creates the table once per process (a no-op when it exists), so a fresh Azurite needs no setup. */
+  private tableClient(): Promise<TableClient> {
+    this.ready ??= (async () => {
+      const client = this.client();
+      await client.createTable();
+      return client;
+    })();
+    this.ready.catch(() => (this.ready = undefined));
+    return this.ready;
+  }
+
+  private writeError(error: unknown, id: string): unknown {
+    if (isStatus(error, 404)) return new RepositoryError('not-found', `no item with id "${id}"`);
+    if (isStatus(error, 412)) return new RepositoryError('etag-mismatch', `item "${id}" has changed`);
+    return error;
+  }
+
+  private toEntity(id: string, fields: Fields, createdAt: string, updatedAt: string): TableEntity<ItemEntity> {
+    return { partitionKey: id, rowKey: '', fields: JSON.stringify(fields), createdAt, updatedAt };
+  }
+
+  private toItem(entity: ItemEntity & { etag: string }): StoredItem<Fields> {
+    return {
+      id: entity.partitionKey,
+      etag: entity.etag,
+      createdAt: entity.createdAt,
+      updatedAt: entity.updatedAt,
+      fields: JSON.parse(entity.fields) as Fields,
+    };
+  }
+}
+
+function isStatus(error: unknown, status: number): boolean {
+  return error instanceof RestError && error.statusCode === status;
+}

@@ -1,0 +1,258 @@
+import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { crudHandlers, mergePatch, registerCrudFunctions } from '../../src/http/crud.js';
+import type { ApiHandler } from '../../src/http/handler.js';
+import { MAX_BODY_BYTES } from '../../src/http/negotiation.js';
+import { InMemoryRepository, type StoredItem } from '../../src/resources/repository.js';
+import { defineResource } from '../../src/resources/resource.js';
+import { apiRequest, invocation, problemOf } from '../support/http.js';
+
+// The CRUD machinery every resource shares, on a resource of its own so the app's schemas can change freely.
+const widgets = defineResource({
+  name: 'widgets',
+  itemName: 'Widget',
+  table: 'widgets',
+  fields: z.strictObject({ name: z.string().min(1), note: z.string().optional() }),
+  scopes: { read: 'widgets.read', write: 'widgets.write' },
+});
+type Widget = z.infer<typeof widgets.fields>;
+
+function setup(repository = new InMemoryRepository<Widget>()) {
+  const handlers = crudHandlers(widgets, { repository });
+  const create = async (body: unknown) => handlers.create(apiRequest('POST', '/api/widgets', { body }), invocation());
+  const item = (method: string, id: string, options: { body?: unknown; headers?: Record<string, string> } = {}) =>
+    apiRequest(method, `/api/widgets/${id}`, { ...options, params: { id } });
+  return { handlers, repository, create, item };
+}
+
+describe('errors are RFC 9457 problems', () => {
+  it('carry the invocation id in the body and in X-Correlation-Id', async () => {
+    const { handlers, item } = setup();
+    const context = invocation();
+
+    const response = await handlers.get(item('GET', 'missing'), context);
+
+    expect(response.status).toBe(404);
+    expect(response.headers?.['X-Correlation-Id']).toBe(context.invocationId);
+    expect(problemOf(response)).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: 'There is no Widget with id "missing".',
+      instance: '/api/widgets/missing',
+      correlationId: context.invocationId,
+    });
+  });
+
+  it('answer 500 for an unexpected failure, log it with context and leak nothing', async () => {
+    const repository = new InMemoryRepository<Widget>();
+    repository.get = async () => {
+      throw new Error('socket hang up at 10.0.0.7 (password=hunter2)');
+    };
+    const { handlers, item } = setup(repository);
+    const context = invocation();
+
+    const response = await handlers.get(item('GET', 'w1'), context);
+
+    expect(response.status).toBe(500);
+    expect(response.body).not.toContain('hunter2');
+    expect(response.body).not.toContain('at ');
+    expect(problemOf(response).detail).toBe('The server failed to process the request.');
+    expect(context.logs).toContainEqual({ level: 'error', message: expect.stringContaining(context.invocationId) });
+    expect(context.logs.some((log) => log.message.includes('socket hang up'))).toBe(true);
+  });
+});
+
+describe('create', () => {
+  it('400 for a body that is not JSON', async () => {
+    const { handlers } = setup();
+    const response = await handlers.create(apiRequest('POST', '/api/widgets', { body: '{"name":', headers: { 'content-type': 'application/json' } }), invocation());
+    expect(response.status).toBe(400);
+    expect(problemOf(response).detail).toBe('The body is not valid JSON.');
+  });
+
+  it('400 with a JSON Pointer for each invalid field', async () => {
+    const { create } = setup();
+    const response = await create({ name: 42, extra: true });
+    expect(response.status).toBe(400);
+    expect(problemOf(response).errors).toEqual([
+      { pointer: '/name', detail: expect.any(String) },
+      { pointer: '/extra', detail: 'unknown field' },
+    ]);
+  });
+
+  it('409 when the client-chosen id is taken', async () => {
+    const { create } = setup();
+    expect((await create({ id: 'w1', name: 'one' })).status).toBe(201);
+    const again = await create({ id: 'w1', name: 'again' });
+    expect(again.status).toBe(409);
+    expect(problemOf(again).title).toBe('Conflict');
+  });
+
+  it('413 for a body over the limit, by Content-Length or by size', async () => {
+    const { handlers } = setup();
+    const big = JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES) });
+    const declared = apiRequest('POST', '/api/widgets', { body: '{}', headers: { 'content-type': 'application/json', 'content-length': String(big.length) } });
+    expect((await handlers.create(declared, invocation())).status).toBe(413);
+    const actual = apiRequest('POST', '/api/widgets', { body: big, headers: { 'content-type': 'application/json' } });
+    expect((await handlers.create(actual, invocation())).status).toBe(413);
+  });
+
+  it('415 for a body that is not application/json', async () => {
+    const { handlers } = setup();
+    const response = await handlers.create(apiRequest('POST', '/api/widgets', { body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), invocation());
+    expect(response.status).toBe(415);
+  });
+
+  it('406 when the caller accepts no JSON response', async () => {
+    const { handlers } = setup();
+    const response = await handlers.create(apiRequest('POST', '/api/widgets', { body: { name: 'x' }, headers: { accept: 'text/csv' } }), invocation());
+    expect(response.status).toBe(406);
+  });
+});
+
+describe('list', () => {
+  async function seeded(count: number) {
+    const context = setup();
+    for (let i = 1; i <= count; i++) await context.create({ id: `w${i}`, name: `widget, "${i}"` });
+    return context;
+  }
+
+  it('pages with limit and cursor, linking to the next page', async () => {
+    const { handlers } = await seeded(3);
+
+    const first = await handlers.list(apiRequest('GET', '/api/widgets?limit=2'), invocation());
+    const body = first.jsonBody as { items: { id: string }[]; nextCursor: string };
+    expect(body.items.map((item) => item.id)).toEqual(['w1', 'w2']);
+    expect(first.headers?.Link).toBe(`</api/widgets?limit=2&cursor=${body.nextCursor}>; rel="next"`);
+
+    const second = await handlers.list(apiRequest('GET', `/api/widgets?limit=2&cursor=${body.nextCursor}`), invocation());
+    expect(second.jsonBody).toEqual({ items: [expect.objectContaining({ id: 'w3' })] });
+    expect(second.headers?.Link).toBeUndefined();
+  });
+
+  it('answers text/csv when asked, with a header row and quoted fields', async () => {
+    const { handlers } = await seeded(1);
+    const response = await handlers.list(apiRequest('GET', '/api/widgets', { headers: { accept: 'text/csv, application/json;q=0.5' } }), invocation());
+    expect(response.headers?.['Content-Type']).toBe('text/csv; charset=utf-8');
+    const [header, row] = response.body!.split('\r\n');
+    expect(header).toBe('id,name,note,createdAt,updatedAt');
+    expect(row).toMatch(/^w1,"widget, ""1""",,\d{4}-/);
+  });
+
+  it('406 for a representation it does not offer', async () => {
+    const { handlers } = await seeded(1);
+    const response = await handlers.list(apiRequest('GET', '/api/widgets', { headers: { accept: 'application/xml' } }), invocation());
+    expect(response.status).toBe(406);
+    expect(problemOf(response).detail).toBe('This resource is available as application/json, text/csv.');
+  });
+
+  it.each(['0', '101', 'ten'])('400 for limit=%s', async (limit) => {
+    const { handlers } = await seeded(1);
+    const response = await handlers.list(apiRequest('GET', `/api/widgets?limit=${limit}`), invocation());
+    expect(response.status).toBe(400);
+    expect(problemOf(response).errors).toEqual([{ parameter: 'limit', detail: 'an integer from 1 to 100' }]);
+  });
+
+  it('400 for a cursor it did not issue', async () => {
+    const { handlers } = await seeded(1);
+    expect((await handlers.list(apiRequest('GET', '/api/widgets?cursor=bogus!'), invocation())).status).toBe(400);
+  });
+});
+
+describe('get, replace, update, delete', () => {
+  it('400 for an id that cannot exist', async () => {
+    const { handlers, item } = setup();
+    const response = await handlers.get(item('GET', 'not%20valid'), invocation());
+    expect(response.status).toBe(400);
+    expect(problemOf(response).errors).toEqual([{ parameter: 'id', detail: expect.any(String) }]);
+  });
+
+  it('404 for PUT, PATCH and DELETE of a missing item', async () => {
+    const { handlers, item } = setup();
+    const json = { 'content-type': 'application/json' };
+    expect((await handlers.replace(item('PUT', 'nope', { body: { name: 'x' } }), invocation())).status).toBe(404);
+    expect((await handlers.update(item('PATCH', 'nope', { body: JSON.stringify({ name: 'x' }), headers: json }), invocation())).status).toBe(404);
+    expect((await handlers.delete(item('DELETE', 'nope'), invocation())).status).toBe(404);
+  });
+
+  it('412 when If-Match names a stale version, and success with the current one', async () => {
+    const { handlers, create, item } = setup();
+    const created = await create({ id: 'w1', name: 'one' });
+    const staleEtag = created.headers!.ETag!;
+    const replaced = await handlers.replace(item('PUT', 'w1', { body: { name: 'two' }, headers: { 'if-match': staleEtag } }), invocation());
+    expect(replaced.status).toBe(200);
+
+    const stale = await handlers.replace(item('PUT', 'w1', { body: { name: 'three' }, headers: { 'if-match': staleEtag } }), invocation());
+    expect(stale.status).toBe(412);
+    expect((await handlers.delete(item('DELETE', 'w1', { headers: { 'if-match': staleEtag } }), invocation())).status).toBe(412);
+    expect((await handlers.delete(item('DELETE', 'w1', { headers: { 'if-match': replaced.headers!.ETag! } }), invocation())).status).toBe(204);
+  });
+
+  it('409 when another write lands between reading and saving', async () => {
+    const repository = new InMemoryRepository<Widget>();
+    const { handlers, create, item } = setup(repository);
+    await create({ id: 'w1', name: 'one' });
+    const read = repository.get.bind(repository);
+    repository.get = async (id): Promise<StoredItem<Widget> | undefined> => {
+      const current = await read(id);
+      await repository.replace(id, { name: 'someone else' }, current!.etag);
+      return current;
+    };
+
+    const response = await handlers.replace(item('PUT', 'w1', { body: { name: 'mine' } }), invocation());
+
+    expect(response.status).toBe(409);
+  });
+
+  it('PATCH: null removes a field, a non-object is refused, the result is validated', async () => {
+    const { handlers, create, item } = setup();
+    await create({ id: 'w1', name: 'one', note: 'remove me' });
+    const patch = (body: string) => handlers.update(item('PATCH', 'w1', { body, headers: { 'content-type': 'application/merge-patch+json' } }), invocation());
+
+    expect((await patch('{"note":null}')).jsonBody).not.toHaveProperty('note');
+    expect((await patch('[1,2]')).status).toBe(400);
+    const invalid = await patch('{"name":null}');
+    expect(invalid.status).toBe(400);
+    expect(problemOf(invalid).errors).toEqual([{ pointer: '/name', detail: expect.any(String) }]);
+  });
+
+  it('415 for a PATCH body that is not a merge patch', async () => {
+    const { handlers, create, item } = setup();
+    await create({ id: 'w1', name: 'one' });
+    const response = await handlers.update(item('PATCH', 'w1', { body: 'name=two', headers: { 'content-type': 'text/plain' } }), invocation());
+    expect(response.status).toBe(415);
+  });
+
+  it('406 for GET of an item in CSV', async () => {
+    const { handlers, create, item } = setup();
+    await create({ id: 'w1', name: 'one' });
+    expect((await handlers.get(item('GET', 'w1', { headers: { accept: 'text/csv' } }), invocation())).status).toBe(406);
+  });
+});
+
+describe('methods a route does not offer', () => {
+  it('405 with Allow, from the functions registered next to the operations', async () => {
+    const registered = new Map<string, { handler: ApiHandler }>();
+    const app = { http: vi.fn((name: string, options: { handler: ApiHandler }) => registered.set(name, options)) };
+    registerCrudFunctions(app as never, widgets, setup().handlers, 'anonymous');
+
+    const onCollection = await registered.get('widgets-collection-method-not-allowed')!.handler(apiRequest('DELETE', '/api/widgets'), invocation());
+    expect(onCollection.status).toBe(405);
+    expect(onCollection.headers?.Allow).toBe('GET, POST');
+    const onItem = await registered.get('widgets-item-method-not-allowed')!.handler(apiRequest('POST', '/api/widgets/w1'), invocation());
+    expect(onItem.headers?.Allow).toBe('GET, PUT, PATCH, DELETE');
+    expect(problemOf(onItem).status).toBe(405);
+  });
+});
+
+describe('mergePatch (RFC 7396)', () => {
+  it('follows the examples of the RFC', () => {
+    expect(mergePatch({ a: 'b' }, { a: 'c' })).toEqual({ a: 'c' });
+    expect(mergePatch({ a: 'b' }, { b: 'c' })).toEqual({ a: 'b', b: 'c' });
+    expect(mergePatch({ a: 'b' }, { a: null })).toEqual({});
+    expect(mergePatch({ a: [{ b: 'c' }] }, { a: [1] })).toEqual({ a: [1] });
+    expect(mergePatch({ e: null }, { a: 1 })).toEqual({ e: null, a: 1 });
+    expect(mergePatch({}, { a: { bb: { ccc: null } } })).toEqual({ a: { bb: {} } });
+  });
+});

@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { app } from '@azure/functions';
+import { describe, expect, it, vi } from 'vitest';
+import { openApiDocument, ROUTE_PREFIX } from '../../src/http/openapi.js';
+import { openapi } from '../../src/functions/openapi.js';
+import { invocation, apiRequest } from '../support/http.js';
+
+// Every registration (app.http, app.timer, …) is recorded instead of going to a host.
+vi.mock('@azure/functions', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@azure/functions')>();
+  const app = Object.fromEntries(Object.entries(actual.app).map(([name, value]) => [name, typeof value === 'function' ? vi.fn() : value]));
+  return { ...actual, app };
+});
+
+type Document = { openapi: string; paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> };
+const document = openApiDocument() as unknown as Document;
+
+/**
+ * Every HTTP function the app registers, as "METHOD /route", from loading every function module: a route
+ * added in any file without its OpenAPI description fails here.
+ */
+async function registeredOperations(): Promise<string[]> {
+  const modules = readdirSync(new URL('../../src/functions/', import.meta.url)).filter((file) => file.endsWith('.ts'));
+  for (const module of modules) await import(/* @vite-ignore */ `../../src/functions/${module.replace(/\.ts$/, '.js')}`);
+  return vi
+    .mocked(app.http)
+    .mock.calls.filter(([name]) => !name.endsWith('-method-not-allowed'))
+    .flatMap(([, options]) => (options.methods ?? ['GET']).map((method) => `${method} /${options.route}`));
+}
+
+describe('OpenAPI document', () => {
+  it('documents exactly the routes the app registers', async () => {
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual((await registeredOperations()).sort());
+  });
+
+  it('uses the route prefix of host.json', () => {
+    const hostJson = JSON.parse(readFileSync(new URL('../../host.json', import.meta.url), 'utf8')) as { extensions: { http: { routePrefix: string } } };
+    expect(ROUTE_PREFIX).toBe(hostJson.extensions.http.routePrefix);
+  });
+
+  it('is OpenAPI 3.1 with unique operation ids and resolvable references', () => {
+    expect(document.openapi).toBe('3.1.0');
+    const operations = Object.values(document.paths).flatMap((path) => Object.values(path));
+    const ids = operations.map((operation) => operation.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const operation of operations) expect(Object.keys(operation.responses).length).toBeGreaterThan(0);
+
+    const text = JSON.stringify(document);
+    for (const [, ref] of text.matchAll(/"\$ref":"#\/([^"]+)"/g)) {
+      const target = ref!.split('/').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], document);
+      expect(target, `#/${ref}`).toBeDefined();
+    }
+  });
+
+  it('is served at GET /openapi.json', async () => {
+    const response = await openapi(apiRequest('GET', `/${ROUTE_PREFIX}/openapi.json`), invocation());
+    expect(response.status).toBe(200);
+    expect(response.jsonBody).toEqual(openApiDocument());
+  });
+});

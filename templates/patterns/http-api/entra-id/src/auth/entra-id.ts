@@ -1,0 +1,89 @@
+import type { HttpRequest } from '@azure/functions';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Authorizer } from '../http/crud.js';
+import { HttpError } from '../http/problem.js';
+
+export interface EntraIdSettings {
+  tenantId: string;
+  /** The `aud` the API requires: its App ID URI or client id. */
+  audience: string;
+}
+
+const REALM = 'Bearer realm="api"';
+
+/**
+ * Validates Microsoft Entra ID access tokens: RS256 signature against the tenant's keys, issuer (v1 or v2
+ * endpoint of that tenant), audience, expiry and not-before (one minute of clock skew), then the scope
+ * (`scp`, delegated) or app role (`roles`, application) each route requires. 401 with `WWW-Authenticate`
+ * for a missing or invalid token, 403 for a valid token without the scope.
+ */
+export function entraIdAuthorizer(settings: EntraIdSettings, keys: JWTVerifyGetKey): Authorizer {
+  const issuer = [`https://login.microsoftonline.com/${settings.tenantId}/v2.0`, `https://sts.windows.net/${settings.tenantId}/`];
+
+  return async (request: HttpRequest, scope: string) => {
+    const header = request.headers.get('authorization');
+    const match = header?.match(/^Bearer\s+(\S+)$/i);
+    if (!match) throw new HttpError(401, 'Send an Entra ID access token: Authorization: Bearer <token>.', { headers: { 'WWW-Authenticate': REALM } });
+
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(match[1]!, keys, { issuer, audience: settings.audience, algorithms: ['RS256'], clockTolerance: 60 }));
+    } catch (error) {
+      const reason = tokenProblem(error);
+      // Not the token's fault (the tenant's keys could not be fetched): a 500, logged, not a 401.
+      if (reason === undefined) throw error;
+      throw new HttpError(401, `The access token is not valid: ${reason}.`, {
+        headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${reason}"` },
+      });
+    }
+
+    if (!grants(payload).includes(scope)) {
+      throw new HttpError(403, `The access token lacks the scope or app role "${scope}".`, {
+        headers: { 'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${scope}"` },
+      });
+    }
+  };
+}
+
+/** Delegated scopes (space-separated `scp`) and application roles (`roles`) alike. */
+function grants(payload: JWTPayload): string[] {
+  const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
+  const roles = Array.isArray(payload.roles) ? payload.roles.filter((role): role is string => typeof role === 'string') : [];
+  return [...scopes, ...roles];
+}
+
+/** Which check the token failed, in words fit for the caller (never a stack or key material); undefined if none did. */
+function tokenProblem(error: unknown): string | undefined {
+  if (error instanceof errors.JWTExpired) return 'it has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `the "${error.claim}" claim is not accepted`;
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) return 'its signature does not verify';
+  if (
+    error instanceof errors.JWSInvalid ||
+    error instanceof errors.JWTInvalid ||
+    error instanceof errors.JOSEAlgNotAllowed ||
+    error instanceof errors.JOSENotSupported ||
+    error instanceof errors.JWKSMultipleMatchingKeys
+  ) {
+    return 'it is malformed or uses an unsupported algorithm';
+  }
+  return undefined;
+}
+
+let configured: Authorizer | undefined;
+
+/**
+ * The app's authorizer, configured from ENTRA_TENANT_ID and ENTRA_API_AUDIENCE on first use. The tenant's
+ * signing keys are fetched once per process and refreshed by jose when an unknown key id appears.
+ */
+export function appAuthorizer(settings: Readonly<Record<string, string | undefined>> = process.env): Authorizer {
+  return async (request, scope) => {
+    if (!configured) {
+      const tenantId = settings.ENTRA_TENANT_ID;
+      const audience = settings.ENTRA_API_AUDIENCE;
+      if (!tenantId || !audience) throw new Error('ENTRA_TENANT_ID and ENTRA_API_AUDIENCE must be set for bearer-token authentication');
+      const keys = createRemoteJWKSet(new URL(`https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`));
+      configured = entraIdAuthorizer({ tenantId, audience }, keys);
+    }
+    return configured(request, scope);
+  };
+}

@@ -1,0 +1,175 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createApp, type CreateOptions } from '../../../src/commands/create.js';
+import { buildPlan } from '../../../src/engine/plan.js';
+import { readTree, renderPlan } from '../../../src/engine/render.js';
+import { ValidationError } from '../../../src/exit-codes.js';
+import { parseAuthMode, parseEntraAudience, parseResources, parseRoutePrefix, resourceNames } from '../../../src/patterns/http-api/options.js';
+import type { Logger } from '../../../src/logger.js';
+import type { Prompter } from '../../../src/prompts.js';
+
+const plan = (options: Record<string, unknown> = {}) => buildPlan({ name: 'orders-api', location: 'eastus2', patterns: { 'http-api': options } }, '/tmp/orders-api');
+const render = (options: Record<string, unknown> = {}) => {
+  const tree = renderPlan(plan(options));
+  return { paths: tree.paths, read: (path: string) => readTree(tree, path) };
+};
+
+describe('--resource', () => {
+  it('takes a comma-separated flag or a list, trimmed', () => {
+    expect(parseResources('orders, customers')).toEqual(['orders', 'customers']);
+    expect(parseResources(['order-lines'])).toEqual(['order-lines']);
+  });
+
+  it.each([
+    ['Orders', 'not a valid name'],
+    ['1orders', 'not a valid name'],
+    ['or ders', 'not a valid name'],
+    ['orders/{id}', 'not a valid name'],
+    ['order--lines', 'not a valid name'],
+    ['a-b', 'not a valid name'],
+    ['x'.repeat(41), 'not a valid name'],
+    ['delete', 'reserved word'],
+    ['health', 'reserved word'],
+    ['tables', 'reserved word'],
+    ['orders,orders', 'listed twice'],
+    ['order-lines,orderlines', 'too similar'],
+    ['order,orders', 'too similar'],
+    ['', 'at least one resource'],
+    [' , ', 'at least one resource'],
+  ])('refuses %j (%s)', (input, message) => {
+    expect(() => parseResources(input)).toThrow(ValidationError);
+    expect(() => parseResources(input)).toThrow(message);
+  });
+
+  it('derives the names code, storage and scopes use', () => {
+    expect(resourceNames('order-lines')).toEqual({
+      name: 'order-lines',
+      camel: 'orderLines',
+      singular: 'OrderLine',
+      table: 'orderlines',
+      readScope: 'order-lines.read',
+      writeScope: 'order-lines.write',
+    });
+    expect(resourceNames('categories').singular).toBe('Category');
+    expect(resourceNames('addresses').singular).toBe('Address');
+    expect(resourceNames('status').singular).toBe('Status');
+  });
+});
+
+describe('--route-prefix', () => {
+  it('accepts one lowercase segment', () => {
+    expect(parseRoutePrefix('api')).toBe('api');
+    expect(parseRoutePrefix('v2')).toBe('v2');
+    expect(parseRoutePrefix('orders-api')).toBe('orders-api');
+  });
+
+  it.each(['api/v1', '/api', 'api/', 'my api', '', 'API', '2024', 'admin'])('refuses %j', (input) => {
+    expect(() => parseRoutePrefix(input)).toThrow(ValidationError);
+  });
+
+  it('says what is wrong with slashes and spaces', () => {
+    expect(() => parseRoutePrefix('api/v1')).toThrow('no slashes or spaces');
+  });
+});
+
+describe('--auth and --entra-audience', () => {
+  it('knows three modes', () => {
+    expect(['none', 'function-key', 'entra-id'].map(parseAuthMode)).toEqual(['none', 'function-key', 'entra-id']);
+    expect(() => parseAuthMode('basic')).toThrow('valid modes: none, function-key, entra-id');
+  });
+
+  it('accepts App ID URIs and client ids, refuses anything else', () => {
+    expect(parseEntraAudience('api://orders-api')).toBe('api://orders-api');
+    expect(parseEntraAudience('8f6d3b9b-027b-4f4c-9142-0e5a2a2247e0')).toBe('8f6d3b9b-027b-4f4c-9142-0e5a2a2247e0');
+    expect(parseEntraAudience('')).toBe('');
+    expect(() => parseEntraAudience('orders api')).toThrow(ValidationError);
+  });
+});
+
+describe('the generated app', () => {
+  it('defaults to one resource behind function keys under /api', () => {
+    const { paths, read } = render();
+    expect(paths).toEqual(expect.arrayContaining(['src/functions/items.ts', 'src/resources/items.ts', 'test/functions/items.test.ts', 'infra/modules/http-api.bicep']));
+    expect(JSON.parse(read('host.json')).extensions.http.routePrefix).toBe('api');
+    expect(read('src/functions/items.ts')).toContain("registerCrudFunctions(app, items, itemsHandlers, 'function');");
+    expect(paths.some((path) => path.startsWith('src/auth/'))).toBe(false);
+    expect(JSON.parse(read('package.json')).dependencies).not.toHaveProperty('jose');
+  });
+
+  it('writes one function, resource and test file per resource', () => {
+    const { paths, read } = render({ resources: 'orders,order-lines', routePrefix: 'v1' });
+    for (const name of ['orders', 'order-lines']) {
+      expect(paths).toEqual(expect.arrayContaining([`src/functions/${name}.ts`, `src/resources/${name}.ts`, `test/functions/${name}.test.ts`]));
+    }
+    expect(read('src/resources/order-lines.ts')).toContain('export const orderLines = defineResource({');
+    expect(read('src/resources/index.ts')).toContain('export const RESOURCES: readonly ResourceDefinition[] = [orders, orderLines];');
+    expect(read('src/http/openapi.ts')).toContain('export const ROUTE_PREFIX = "v1";');
+    expect(JSON.parse(read('host.json')).extensions.http.routePrefix).toBe('v1');
+  });
+
+  it('composes the Bicep module with the route prefix, table role and availability alert', () => {
+    const { read } = render({ routePrefix: 'v1' });
+    const main = read('infra/main.bicep');
+    expect(main).toContain("module httpApi 'modules/http-api.bicep' = {");
+    expect(main).toContain("    routePrefix: 'v1'");
+    expect(main).toContain('    functionAppName: functionAppName');
+    const module = read('infra/modules/http-api.bicep');
+    expect(module).toContain("RequestUrl: 'https://${functionAppHostName}/${routePrefix}/health'");
+    expect(module).toContain("'Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria'");
+    // The identity's Table Data Contributor role on the account comes from the base storage module, once.
+    expect(module).not.toContain('roleAssignments');
+    expect(read('infra/main.bicep')).toContain("id: 'http-server-errors'");
+    expect(read('infra/main.bicep')).toContain("id: 'http-p95-duration'");
+  });
+
+  it('with entra-id: the token validator, jose, and the tenant and audience settings', () => {
+    const { paths, read } = render({ auth: 'entra-id' });
+    expect(paths).toEqual(expect.arrayContaining(['src/auth/entra-id.ts', 'test/auth/entra-id.test.ts', 'test/support/tokens.ts']));
+    expect(JSON.parse(read('package.json')).dependencies).toHaveProperty('jose');
+    expect(JSON.parse(read('local.settings.json')).Values).toMatchObject({ ENTRA_API_AUDIENCE: 'api://orders-api' });
+    expect(read('infra/main.bicep')).toContain('ENTRA_TENANT_ID: httpApi.outputs.tenantId');
+    expect(read('src/functions/items.ts')).toContain('authorize: appAuthorizer(),');
+    expect(plan({ auth: 'entra-id' }).contribution.notices.join('\n')).toContain('items.read, items.write');
+  });
+
+  it('with none: anonymous routes and a README that says so', () => {
+    const { read } = render({ auth: 'none' });
+    expect(read('src/functions/items.ts')).toContain("registerCrudFunctions(app, items, itemsHandlers, 'anonymous');");
+    expect(read('README.md')).toContain('anyone who can reach the app can read and change the data');
+  });
+});
+
+describe('bad input through the CLI pipeline', () => {
+  const silent: Logger = { info: () => {}, warn: () => {}, task: async (_label, _work, step) => ({ step, status: 'done' }) };
+  const noPrompts = {} as Prompter;
+
+  it.each([
+    [{ resources: 'orders,orders' }, '--resource: resource "orders" is listed twice'],
+    [{ resources: 'Orders' }, '--resource: resource "Orders" is not a valid name'],
+    [{ resources: 'class' }, '--resource: resource "class" is a reserved word'],
+    [{ routePrefix: 'api/v1' }, '--route-prefix: route prefix "api/v1" is invalid'],
+    [{ routePrefix: 'my api' }, '--route-prefix: route prefix "my api" is invalid'],
+    [{ entraAudience: 'api://x' }, 'http-api: --entra-audience applies only with --auth entra-id'],
+  ])('%j fails with a clear message and writes nothing', async (patternOptions, message) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'csa-http-api-'));
+    const options: CreateOptions = {
+      directory: 'app',
+      pattern: 'http-api',
+      patternOptions: { 'http-api': patternOptions },
+      yes: true,
+      dryRun: false,
+      git: false,
+      install: false,
+      packageManager: 'npm',
+    };
+
+    const failure = createApp(options, { interactive: false, prompter: noPrompts, logger: silent, cwd });
+
+    // The CLI turns a ValidationError into one line and exit code 2 (test/cli covers that end).
+    await expect(failure).rejects.toBeInstanceOf(ValidationError);
+    await expect(failure).rejects.toThrow(message);
+    expect(existsSync(join(cwd, 'app'))).toBe(false);
+  });
+});
