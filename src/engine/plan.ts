@@ -82,10 +82,11 @@ function selectPattern(definition: PatternDefinition, raw: Record<string, unknow
   return { definition, options };
 }
 
-/** A pattern's templates see its own validated options as `options`. */
+/** A pattern's templates (its infra modules' too) see its own validated options as `options`. */
 function withOwnOptions({ definition, options }: SelectedPattern, project: ProjectInfo): PatternContribution {
   const contribution = definition.contribute(options, project);
-  return { ...contribution, files: contribution.files.map((file) => ({ ...file, data: { options, ...file.data } })) };
+  const files = [...contribution.files, ...contribution.infraModules.map(({ template, path }) => ({ template, path }))];
+  return { ...contribution, files: files.map((file) => ({ ...file, data: { options, ...file.data } })) };
 }
 
 /** Prefixes a validation failure with the flag or answer it came from. */

@@ -85,6 +85,7 @@ function formatRun(run: Date, timeZone: string): string {
 
 // Log alerts evaluate at most two days of data, in these window sizes (minutes).
 const ALERT_WINDOWS = [5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440, 2880];
+const DAY_WITH_DST_MINUTES = 25 * 60;
 /** A run is "missed" when no run succeeded within this many schedule periods. */
 export const MISSED_RUN_PERIODS = 3;
 export const SUCCESS_RATE_PERCENT = 90;
@@ -137,7 +138,7 @@ export function jobAlerts(jobs: readonly PlannedJob[]): { alerts: LogAlert[]; no
     const window = missedRunWindow(job.periodMinutes);
     if (window === undefined) {
       notices.push(
-        `  ⚠ job ${job.name} runs less often than every 24 hours; log alerts look back at most 48 hours, so it gets no missed-run alert (use the "missed runs" query in monitoring/scheduled-tasks).`,
+        `  ⚠ job ${job.name} can go more than a day between runs; log alerts look back at most 48 hours, so it gets no missed-run alert (use the "missed runs" query in monitoring/scheduled-tasks).`,
       );
       continue;
     }
@@ -157,12 +158,13 @@ export function jobAlerts(jobs: readonly PlannedJob[]): { alerts: LogAlert[]; no
 }
 
 /**
- * N × the period, rounded up to a window Azure accepts; a daily job gets the 48-hour maximum (two periods),
- * a job with a longer period cannot be watched by a log alert at all.
+ * N × the period, rounded up to a window Azure accepts; a daily job gets the 48-hour maximum (about two
+ * periods), and a job with a longer period cannot be watched by a log alert at all.
  */
 export function missedRunWindow(periodMinutes: number): number | undefined {
   const wanted = MISSED_RUN_PERIODS * periodMinutes;
   const window = ALERT_WINDOWS.find((size) => size >= wanted);
   if (window !== undefined) return window;
-  return periodMinutes * 2 <= 2880 ? 2880 : undefined;
+  // A daily job's longest gap is 25 hours across a DST change; 48 hours still always spans one of its runs.
+  return periodMinutes <= DAY_WITH_DST_MINUTES ? ALERT_WINDOWS.at(-1) : undefined;
 }

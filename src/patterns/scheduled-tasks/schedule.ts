@@ -107,10 +107,9 @@ function checkField(field: string, spec: (typeof FIELDS)[number]): void {
 /** Parses a normalised expression in a time zone; errors from the cron library are reworded. */
 export function parseCron(expression: string, timeZone: string, from: Date): CronExpression {
   try {
-    const parsed = CronExpressionParser.parse(expression, { tz: timeZone, currentDate: from });
-    parsed.next();
-    parsed.reset(from);
-    return parsed;
+    // The first next() is what detects a schedule that never fires; the caller gets a fresh iterator.
+    CronExpressionParser.parse(expression, { tz: timeZone, currentDate: from }).next();
+    return CronExpressionParser.parse(expression, { tz: timeZone, currentDate: from });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/day of month|Invalid explicit|out of range|iteration/i.test(message)) {
