@@ -3,7 +3,7 @@ import { parseLocation } from '../azure/locations.js';
 import { baseContribution, FEATURE_CONTRIBUTIONS } from '../base.js';
 import { ValidationError } from '../exit-codes.js';
 import { PATTERNS, sortPatternIds } from '../patterns/index.js';
-import { type JsonValue, type PatternContribution, type PatternDefinition, type PatternId, type ProjectInfo } from '../patterns/types.js';
+import { type JsonValue, type PatternContribution, type PatternDefinition, type PatternId, type ProjectInfo, type TemplateFile } from '../patterns/types.js';
 import { GENERATOR } from '../version.js';
 import { composeContributions, type ComposedContribution } from './compose.js';
 import { azureSlug, parseProjectName } from './project-name.js';
@@ -85,7 +85,7 @@ function selectPattern(definition: PatternDefinition, raw: Record<string, unknow
 /** A pattern's templates (its infra modules' too) see its own validated options as `options`. */
 function withOwnOptions({ definition, options }: SelectedPattern, project: ProjectInfo): PatternContribution {
   const contribution = definition.contribute(options, project);
-  const files = [...contribution.files, ...contribution.infraModules.map(({ template, path }) => ({ template, path }))];
+  const files: TemplateFile[] = [...contribution.files, ...contribution.infraModules.map(({ template, path }) => ({ template, path }))];
   return { ...contribution, files: files.map((file) => ({ ...file, data: { options, ...file.data } })) };
 }
 

@@ -106,6 +106,7 @@ function checkField(field: string, spec: (typeof FIELDS)[number]): void {
 
 /** Parses a normalised expression in a time zone; errors from the cron library are reworded. */
 export function parseCron(expression: string, timeZone: string, from: Date): CronExpression {
+  rejectImpossibleDates(expression);
   try {
     // The first next() is what detects a schedule that never fires; the caller gets a fresh iterator.
     CronExpressionParser.parse(expression, { tz: timeZone, currentDate: from }).next();
@@ -116,6 +117,28 @@ export function parseCron(expression: string, timeZone: string, from: Date): Cro
       throw new ValidationError(`"${expression}" never fires: no month has the day it asks for (e.g. 30 February)`);
     }
     throw new ValidationError(`"${expression}" is not a valid schedule: ${message}`);
+  }
+}
+
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const MONTH_NAMES = ['', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** A day of month no chosen month has (30 February, 31 April) never fires; the cron library would loop or misreport it. */
+function rejectImpossibleDates(expression: string): void {
+  const [, , , dayOfMonthText, monthText] = expression.split(' ');
+  if (dayOfMonthText === '*' || monthText === '*') return;
+  let fields;
+  try {
+    fields = CronExpressionParser.parse(expression, { tz: 'UTC' }).fields;
+  } catch {
+    return; // reported with the library's own message by the caller
+  }
+  const days = fields.dayOfMonth.values.map(Number);
+  const months = fields.month.values.map(Number);
+  if (!months.some((month) => days.some((day) => day <= DAYS_IN_MONTH[month]!))) {
+    throw new ValidationError(
+      `"${expression}" never fires: day ${days.join(',')} never occurs in ${months.map((month) => MONTH_NAMES[month]).join(', ')}`,
+    );
   }
 }
 
