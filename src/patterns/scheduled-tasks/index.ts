@@ -1,6 +1,6 @@
 import { templateFolder } from '../../templates-dir.js';
 import { definePattern, emptyContribution } from '../types.js';
-import { camelCase, DEFAULT_JOBS, formatJobs, parseJobs, parsePastDue, PAST_DUE_POLICIES, type JobSpec, type PastDuePolicy } from './jobs.js';
+import { DEFAULT_JOBS, formatJobs, parseJobs, parsePastDue, PAST_DUE_POLICIES, type JobSpec, type PastDuePolicy } from './jobs.js';
 import { checkTimeZone } from './schedule.js';
 import { jobAlerts, planJobs, scheduleNotices, type PlannedJob } from './plan-jobs.js';
 
@@ -89,4 +89,3 @@ export const scheduledTasks = definePattern<ScheduledTasksOptions>({
 });
 
 export type { PlannedJob };
-export { camelCase };

@@ -63,6 +63,7 @@ function job(name: string, schedule: string, pastDue: string | null): JobSpec {
   if (!JOB_NAME.test(name) || name.length > 40) {
     throw new ValidationError(`job name "${name}" must be kebab-case: lowercase letters and digits in words joined by "-", at most 40 characters`);
   }
+  if (IMPORTED_NAMES.has(jobExportName(name))) throw new ValidationError(`job name "${name}" is reserved (its export would be ${jobExportName(name)}); choose another`);
   try {
     parseCron(normaliseSchedule(schedule), 'UTC', new Date());
   } catch (error) {
@@ -84,7 +85,10 @@ export function formatJobs(jobs: readonly JobSpec[]): string {
   return jobs.map((job) => `${job.name}=${job.schedule}${job.pastDue ? `|${job.pastDue}` : ''}`).join('; ');
 }
 
-/** `nightly-report` → `nightlyReport`: the handler's exported name. */
-export function camelCase(name: string): string {
-  return name.replace(/-([a-z0-9])/g, (_, char: string) => char.toUpperCase());
+/** `nightly-report` → `nightlyReportJob`: the job's exported name in its function module. */
+export function jobExportName(name: string): string {
+  return `${name.replace(/-([a-z0-9])/g, (_, char: string) => char.toUpperCase())}Job`;
 }
+
+// Identifiers a job's function module imports; a job's export must not shadow them.
+const IMPORTED_NAMES = new Set(['app', 'pruneRunHistory', 'scheduledJob']);

@@ -1,7 +1,7 @@
 import cronstrue from 'cronstrue';
 import { ValidationError } from '../../exit-codes.js';
 import type { LogAlert } from '../types.js';
-import { camelCase, type JobSpec, type PastDuePolicy } from './jobs.js';
+import { jobExportName, type JobSpec, type PastDuePolicy } from './jobs.js';
 import { formatOffset, longestGapMinutes, nextRuns, normaliseSchedule, parseCron, toUtcSchedule } from './schedule.js';
 
 /** A job with everything the templates, notices and alerts need, derived once from the options. */
@@ -32,7 +32,7 @@ export function planJobs(options: { jobs: readonly JobSpec[]; timeZone: string; 
       const utc = toUtcSchedule(localSchedule, options.timeZone, now);
       return {
         name: job.name,
-        exportName: camelCase(job.name),
+        exportName: jobExportName(job.name),
         schedule: job.schedule,
         localSchedule,
         utcSchedule: utc.utc,
@@ -125,7 +125,7 @@ export function jobAlerts(jobs: readonly PlannedJob[]): { alerts: LogAlert[]; no
       id: 'job-duration',
       description: `A scheduled job run took longer than ${MAX_DURATION_MINUTES} minutes.`,
       severity: 2,
-      query: `${RUN_EVENTS}\n| summarize LongestRunMinutes = max(todouble(Measurements.durationMs)) / 60000.0`,
+      query: `${RUN_EVENTS}\n| summarize LongestRunMs = max(todouble(Measurements.durationMs))\n| extend LongestRunMinutes = LongestRunMs / 60000.0`,
       metricColumn: 'LongestRunMinutes',
       operator: 'GreaterThan',
       threshold: MAX_DURATION_MINUTES,

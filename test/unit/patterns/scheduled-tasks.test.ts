@@ -90,6 +90,7 @@ describe('bad input: clear error naming the problem', () => {
     [{ jobs: 'report=0 0 0 1 * MON' }, /restricts both the day of month and the day of week/],
     [{ jobs: 'a=hourly; a=daily' }, /duplicate job name "a"/],
     [{ jobs: 'Nightly_Report=hourly' }, /job name "Nightly_Report" must be kebab-case/],
+    [{ jobs: 'scheduled=hourly' }, /job name "scheduled" is reserved/],
     [{ jobs: 'report=hourly|later' }, /past-due policy "later" is not one of run, skip/],
     [{ timeZone: 'Mars/Olympus_Mons' }, /--time-zone: "Mars\/Olympus_Mons" is not an IANA time zone/],
     [{ pastDue: 'maybe' }, /--past-due: past-due policy "maybe"/],
@@ -156,11 +157,11 @@ describe('rendered app', () => {
 
   it('gives each job its UTC trigger, its local-time guard when needed and its past-due policy', () => {
     const nightly = readTree(tree, 'src/functions/nightly-report.ts');
-    expect(nightly).toContain('export const nightlyReport = scheduledJob({');
+    expect(nightly).toContain('export const nightlyReportJob = scheduledJob({');
     expect(nightly).toContain('schedule: "0 30 0,1 * * *"');
     expect(nightly).toContain('localTime: { schedule: "0 30 2 * * *", timeZone: "Europe/Berlin" }');
     expect(nightly).toContain('pastDue: "skip"');
-    expect(nightly).toContain('app.timer(nightlyReport.name, nightlyReport.options);');
+    expect(nightly).toContain('app.timer(nightlyReportJob.name, nightlyReportJob.options);');
     const sync = readTree(tree, 'src/functions/sync.ts');
     expect(sync).toContain('schedule: "0 */15 * * * *"');
     expect(sync).not.toContain('localTime');
@@ -206,7 +207,7 @@ describe('rendered app', () => {
   it('lists the jobs in the README', () => {
     const readme = readTree(tree, 'README.md');
     expect(readme).toContain('## Scheduled Tasks');
-    expect(readme).toContain('| `nightly\\-report` | daily at 02:30 | Europe/Berlin | skip |');
+    expect(readme).toContain('| nightly\\-report | daily at 02:30 | Europe/Berlin | skip |');
   });
 
   it('defaults to one daily job in UTC for --yes', () => {
