@@ -165,11 +165,10 @@ export function longestGapMinutes(expression: string, timeZone: string, from: Da
   return longest / 60_000;
 }
 
-/** Throws ValidationError unless `timeZone` is an IANA zone this Node.js knows. */
+/** The zone's canonical spelling (`europe/berlin` → `Europe/Berlin`); ValidationError unless it is an IANA zone. */
 export function checkTimeZone(timeZone: string): string {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return timeZone;
+    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
   } catch {
     throw new ValidationError(`"${timeZone}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`);
   }

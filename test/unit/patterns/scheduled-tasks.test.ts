@@ -122,6 +122,10 @@ describe('the jobs option', () => {
     expect(() => parseJobs([{ name: 'a', schedule: 'hourly', cron: 'x' }])).toThrow('unknown job field cron');
   });
 
+  it('records the time zone in its canonical spelling', () => {
+    expect(plan({ timeZone: 'europe/berlin' }).answers.patterns['scheduled-tasks']?.timeZone).toBe('Europe/Berlin');
+  });
+
   it('applies the --past-due default to jobs that do not choose', () => {
     const jobs = planJobs({ jobs: parseJobs('a=hourly|skip; b=hourly'), timeZone: 'UTC', pastDue: 'run' }, NOW);
     expect(jobs.map((job) => job.pastDue)).toEqual(['skip', 'run']);
