@@ -94,7 +94,7 @@ function checkField(field: string, spec: (typeof FIELDS)[number]): void {
   for (const part of field.split(',')) {
     const [range, step] = part.split('/');
     if (step !== undefined && (!/^\d+$/.test(step) || Number(step) === 0)) {
-      throw new ValidationError(`the ${spec.name} step "/${step}" must be a whole number of at least 1`);
+      throw new ValidationError(`the ${spec.name} field's step "/${step}" must be a whole number of at least 1`);
     }
     for (const value of (range ?? '').split('-')) {
       if (/^\d+$/.test(value) && (Number(value) < spec.min || Number(value) > spec.max)) {
@@ -114,7 +114,7 @@ export function parseCron(expression: string, timeZone: string, from: Date): Cro
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/day of month|Invalid explicit|out of range|iteration/i.test(message)) {
-      throw new ValidationError(`"${expression}" never fires: no month has the day it asks for (e.g. 30 February)`);
+      throw new ValidationError(`"${expression}" never fires: none of its months has that day (like 30 February or 31 April)`);
     }
     throw new ValidationError(`"${expression}" is not a valid schedule: ${message}`);
   }
