@@ -1,0 +1,297 @@
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { ValidationError } from '../../exit-codes.js';
+
+/**
+ * Schedules as users write them (6-field NCRONTAB, 5-field cron, or a few plain intervals), normalised to
+ * the 6-field NCRONTAB the Functions timer trigger reads, and converted from the job's time zone to UTC:
+ * Flex Consumption runs every timer in UTC and has no WEBSITE_TIME_ZONE.
+ */
+
+const FIELDS = [
+  { name: 'second', min: 0, max: 59 },
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12 },
+  { name: 'day of week', min: 0, max: 7 },
+] as const;
+
+const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const UNIT_SPAN = { second: 60, minute: 60, hour: 24 } as const;
+
+/** Turns a schedule as typed into a 6-field NCRONTAB expression; throws ValidationError naming the problem. */
+export function normaliseSchedule(input: string): string {
+  const text = input.trim().replace(/\s+/g, ' ');
+  if (text === '') throw new ValidationError('the schedule is empty');
+  const interval = intervalToNcrontab(text.toLowerCase());
+  if (interval) return interval;
+  if (/^(every|hourly|daily|weekly)\b/i.test(text)) {
+    throw new ValidationError(
+      `"${text}" is not an interval this tool understands: use "every N seconds|minutes|hours", "hourly", "daily", "daily at HH:MM" or "weekly on <day> at HH:MM"`,
+    );
+  }
+  const fields = text.split(' ');
+  if (fields.length !== 5 && fields.length !== 6) {
+    throw new ValidationError(
+      `"${text}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; NCRONTAB takes 6 ({second} {minute} {hour} {day} {month} {day-of-week}) and plain cron 5 (seconds then default to 0)`,
+    );
+  }
+  const six = fields.length === 5 ? ['0', ...fields] : fields;
+  six.forEach((field, index) => checkField(field, FIELDS[index]!));
+  if (six[3] !== '*' && six[5] !== '*') {
+    throw new ValidationError(
+      `"${text}" restricts both the day of month and the day of week; cron dialects disagree on whether both or either must match, so restrict only one`,
+    );
+  }
+  return six.join(' ');
+}
+
+function intervalToNcrontab(text: string): string | undefined {
+  if (text === 'hourly') return '0 0 * * * *';
+  if (text === 'daily') return '0 0 0 * * *';
+  let match = /^daily at (\d{1,2}):(\d{2})$/.exec(text);
+  if (match) return `0 ${clock(match[1]!, match[2]!)} * * *`;
+  match = /^weekly on (\w+) at (\d{1,2}):(\d{2})$/.exec(text);
+  if (match) {
+    const day = DAY_NAMES.findIndex((name) => name === match![1] || name.slice(0, 3) === match![1]);
+    if (day < 0) throw new ValidationError(`"${match[1]}" is not a day of the week`);
+    return `0 ${clock(match[2]!, match[3]!)} * * ${day}`;
+  }
+  match = /^every (?:(\d+) )?(millisecond|second|minute|hour)s?$/.exec(text);
+  if (!match) return undefined;
+  const count = match[1] === undefined ? 1 : Number(match[1]);
+  const unit = match[2] as 'millisecond' | keyof typeof UNIT_SPAN;
+  if (unit === 'millisecond' || count === 0) {
+    throw new ValidationError(`"${text}" is more frequent than once a second, the finest a timer trigger can fire`);
+  }
+  const span = UNIT_SPAN[unit];
+  if (count > span || span % count !== 0) {
+    throw new ValidationError(
+      `"${text}": cron steps restart every ${unit === 'hour' ? 'day' : unit === 'minute' ? 'hour' : 'minute'}, so the count must divide ${span} evenly (${divisors(span).join(', ')})`,
+    );
+  }
+  const step = count === 1 ? '*' : `*/${count}`;
+  if (unit === 'second') return `${step} * * * * *`;
+  if (unit === 'minute') return `0 ${step} * * * *`;
+  return `0 0 ${step} * * *`;
+}
+
+function clock(hours: string, minutes: string): string {
+  const h = Number(hours);
+  const m = Number(minutes);
+  if (h > 23 || m > 59) throw new ValidationError(`${hours}:${minutes} is not a time of day (00:00–23:59)`);
+  return `${m} ${h}`;
+}
+
+function divisors(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+}
+
+function checkField(field: string, spec: (typeof FIELDS)[number]): void {
+  const extensions = field.split(/[,/-]/).some((token) => /[?#]/.test(token) || (/[a-z]/i.test(token) && !/^[a-z]{3}$/i.test(token)));
+  if (extensions) throw new ValidationError(`the ${spec.name} field "${field}" uses ?, L, W or #, which NCRONTAB does not support`);
+  if (!/^[\w*,/-]+$/.test(field)) throw new ValidationError(`the ${spec.name} field "${field}" has characters NCRONTAB does not accept`);
+  for (const part of field.split(',')) {
+    const [range, step] = part.split('/');
+    if (step !== undefined && (!/^\d+$/.test(step) || Number(step) === 0)) {
+      throw new ValidationError(`the ${spec.name} field's step "/${step}" must be a whole number of at least 1`);
+    }
+    for (const value of (range ?? '').split('-')) {
+      if (/^\d+$/.test(value) && (Number(value) < spec.min || Number(value) > spec.max)) {
+        throw new ValidationError(`${spec.name} ${value} is out of range (${spec.min}–${spec.max})`);
+      }
+    }
+  }
+}
+
+/** Parses a normalised expression in a time zone; errors from the cron library are reworded. */
+export function parseCron(expression: string, timeZone: string, from: Date): CronExpression {
+  rejectImpossibleDates(expression);
+  try {
+    // The first next() is what detects a schedule that never fires; the caller gets a fresh iterator.
+    CronExpressionParser.parse(expression, { tz: timeZone, currentDate: from }).next();
+    return CronExpressionParser.parse(expression, { tz: timeZone, currentDate: from });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/day of month|Invalid explicit|out of range|iteration/i.test(message)) {
+      throw new ValidationError(`"${expression}" never fires: none of its months has that day (like 30 February or 31 April)`);
+    }
+    throw new ValidationError(`"${expression}" is not a valid schedule: ${message}`);
+  }
+}
+
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const MONTH_NAMES = ['', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** A day of month no chosen month has (30 February, 31 April) never fires; the cron library would loop or misreport it. */
+function rejectImpossibleDates(expression: string): void {
+  const [, , , dayOfMonthText, monthText] = expression.split(' ');
+  if (dayOfMonthText === '*' || monthText === '*') return;
+  let fields;
+  try {
+    fields = CronExpressionParser.parse(expression, { tz: 'UTC' }).fields;
+  } catch {
+    return; // reported with the library's own message by the caller
+  }
+  const days = fields.dayOfMonth.values.map(Number);
+  const months = fields.month.values.map(Number);
+  if (!months.some((month) => days.some((day) => day <= DAYS_IN_MONTH[month]!))) {
+    throw new ValidationError(
+      `"${expression}" never fires: day ${days.join(',')} never occurs in ${months.map((month) => MONTH_NAMES[month]).join(', ')}`,
+    );
+  }
+}
+
+/** The next `count` occurrences after `from`. */
+export function nextRuns(expression: string, timeZone: string, from: Date, count: number): Date[] {
+  const parsed = parseCron(expression, timeZone, from);
+  return Array.from({ length: count }, () => parsed.next().toDate());
+}
+
+/**
+ * The longest gap between two consecutive runs over the coming year: the period a missed-run alert waits
+ * for. Sampling stops after a year so rare schedules (yearly, 29 February) stay cheap.
+ */
+export function longestGapMinutes(expression: string, timeZone: string, from: Date): number {
+  const horizon = from.getTime() + 400 * 24 * 3600_000;
+  const parsed = parseCron(expression, timeZone, from);
+  let previous = parsed.next().getTime();
+  let longest = 0;
+  for (let i = 0; i < 2000 && previous < horizon; i++) {
+    const next = parsed.next().getTime();
+    longest = Math.max(longest, next - previous);
+    previous = next;
+  }
+  return longest / 60_000;
+}
+
+/** The zone's canonical spelling (`europe/berlin` → `Europe/Berlin`); ValidationError unless it is an IANA zone. */
+export function checkTimeZone(timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  } catch {
+    throw new ValidationError(`"${timeZone}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`);
+  }
+}
+
+/** UTC offset of `timeZone` at `instant`, in minutes east of UTC. */
+export function utcOffsetMinutes(timeZone: string, instant: Date): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(instant)
+    .find((part) => part.type === 'timeZoneName')!.value;
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  if (!match) return 0;
+  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
+}
+
+/** Every offset the zone uses over the next two years (two for zones with daylight saving time). */
+export function zoneOffsets(timeZone: string, from: Date): number[] {
+  const offsets = new Set<number>();
+  for (let week = 0; week < 104; week++) offsets.add(utcOffsetMinutes(timeZone, new Date(from.getTime() + week * 7 * 24 * 3600_000)));
+  return [...offsets].sort((a, b) => a - b);
+}
+
+export interface UtcSchedule {
+  /** The NCRONTAB expression the timer trigger gets (UTC). */
+  utc: string;
+  /** True when the UTC trigger can fire at instants that are not runs of the local schedule. */
+  needsLocalGuard: boolean;
+  /** True when daylight saving time shifts the local schedule against UTC during the year. */
+  driftsWithDaylightSaving: boolean;
+  offsets: number[];
+}
+
+/**
+ * Converts a local-time schedule to the UTC schedule of the trigger. When one UTC expression cannot match the
+ * local schedule exactly all year (daylight saving, a day boundary crossed under a day restriction, a
+ * half-hour offset), the trigger fires at every UTC time the local schedule can map to and the generated
+ * code runs the job only when the local time matches (the guard).
+ */
+export function toUtcSchedule(local: string, timeZone: string, from: Date): UtcSchedule {
+  const offsets = zoneOffsets(timeZone, from);
+  const fields = local.split(' ');
+  const { minute, hour, dayOfWeek } = parseCron(local, 'UTC', from).fields;
+  const [, , , dayOfMonthText, monthText, dayOfWeekText] = fields as [string, string, string, string, string, string];
+
+  const daysRestricted = dayOfMonthText !== '*' || monthText !== '*' || dayOfWeekText !== '*';
+  const pairsByOffset = offsets.map((offset) => {
+    const pairs = new Set<string>();
+    const shifts = new Set<number>();
+    for (const h of hour.values) {
+      for (const m of minute.values) {
+        const total = h * 60 + m - offset;
+        const shift = Math.floor(total / 1440);
+        const time = total - shift * 1440;
+        // The day a time falls on matters only when the schedule restricts days.
+        pairs.add(`${Math.floor(time / 60)}:${time % 60}:${daysRestricted ? shift : 0}`);
+        shifts.add(shift);
+      }
+    }
+    return { pairs, shifts };
+  });
+  const samePairs = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((pair) => b.has(pair));
+  const noDrift = pairsByOffset.every(({ pairs }) => samePairs(pairs, pairsByOffset[0]!.pairs));
+
+  const utcHours = new Set<number>();
+  const utcMinutes = new Set<number>();
+  const allPairs = new Set<string>();
+  for (const { pairs } of pairsByOffset) {
+    for (const pair of pairs) {
+      const [h, m] = pair.split(':').map(Number) as [number, number];
+      utcHours.add(h);
+      utcMinutes.add(m);
+      allPairs.add(`${h}:${m}`);
+    }
+  }
+  const crossProductExact = utcHours.size * utcMinutes.size === allPairs.size;
+
+  // Crossing midnight moves the day: a weekday restriction shifts with it, a date restriction cannot.
+  const shifts = new Set(pairsByOffset.flatMap(({ shifts }) => [...shifts]));
+  const crossesDay = [...shifts].some((shift) => shift !== 0);
+  let dayFields = `${dayOfMonthText} ${monthText} ${dayOfWeekText}`;
+  let daysExact = true;
+  if (crossesDay && daysRestricted) {
+    if (dayOfMonthText === '*' && monthText === '*' && shifts.size === 1) {
+      const shift = [...shifts][0]!;
+      const days = new Set(dayOfWeek.values.map((day) => (((Number(day) % 7) + shift) % 7 + 7) % 7));
+      dayFields = `* * ${formatField([...days], 0, 6)}`;
+    } else {
+      dayFields = '* * *';
+      daysExact = false;
+    }
+  }
+
+  const utc = `${fields[0]} ${formatField([...utcMinutes], 0, 59)} ${formatField([...utcHours], 0, 23)} ${dayFields}`;
+  return {
+    utc,
+    needsLocalGuard: !(noDrift && crossProductExact && daysExact),
+    driftsWithDaylightSaving: offsets.length > 1 && !noDrift,
+    offsets,
+  };
+}
+
+/** A compact cron field for a set of values: `*`, `*\/n`, or ranges and single values. */
+export function formatField(values: readonly number[], min: number, max: number): string {
+  const sorted = [...new Set(values)].sort((a, b) => a - b);
+  if (sorted.length === max - min + 1) return '*';
+  if (sorted.length > 2 && sorted[0] === min) {
+    const step = sorted[1]! - sorted[0]!;
+    const isStep = sorted.every((value, index) => value === min + index * step) && sorted.at(-1)! + step > max;
+    if (isStep) return `*/${step}`;
+  }
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(j - i >= 2 ? `${sorted[i]}-${sorted[j]}` : sorted.slice(i, j + 1).join(','));
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** "UTC+01:00" for an offset in minutes. */
+export function formatOffset(offset: number): string {
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}

@@ -1,0 +1,92 @@
+import type { TokenCredential } from '@azure/identity';
+import { azureCredential } from '../shared/storage-clients.js';
+import type { RunRecord } from './tracking-store.js';
+
+/** Where run events and duration metrics go: Application Insights in Azure, nowhere locally. */
+export interface JobTelemetry {
+  trackRun(record: RunRecord): Promise<void>;
+}
+
+/** The custom event every run emits; the alerts, queries and workbook read it from the AppEvents table. */
+export const RUN_EVENT = 'ScheduledJobRun';
+/** The custom metric of run durations (AppMetrics), split by job and outcome. */
+export const DURATION_METRIC = 'ScheduledJobDurationMs';
+
+const INGESTION_SCOPE = 'https://monitor.azure.com//.default';
+
+type Fetch = (url: string, init: { method: 'POST'; headers: Record<string, string>; body: string }) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+
+/**
+ * Sends custom events and metrics to the Application Insights ingestion API (the one every SDK uses), with an
+ * Entra ID token because the resource refuses instrumentation-key-only telemetry. Two envelopes per run
+ * do not justify an SDK that instruments the whole process.
+ */
+export class ApplicationInsightsTelemetry implements JobTelemetry {
+  private readonly instrumentationKey: string;
+  private readonly trackUrl: string;
+
+  constructor(
+    connectionString: string,
+    private readonly credential: TokenCredential | undefined,
+    private readonly fetchImpl: Fetch = fetch,
+    private readonly roleName = process.env.WEBSITE_SITE_NAME ?? 'local',
+  ) {
+    const parts = Object.fromEntries(
+      connectionString.split(';').filter(Boolean).map((part) => {
+        const index = part.indexOf('=');
+        return [part.slice(0, index).trim().toLowerCase(), part.slice(index + 1).trim()];
+      }),
+    );
+    if (!parts.instrumentationkey) throw new Error('APPLICATIONINSIGHTS_CONNECTION_STRING has no InstrumentationKey');
+    this.instrumentationKey = parts.instrumentationkey;
+    const endpoint = (parts.ingestionendpoint ?? 'https://dc.services.visualstudio.com').replace(/\/+$/, '');
+    this.trackUrl = `${endpoint}/v2.1/track`;
+  }
+
+  async trackRun(record: RunRecord): Promise<void> {
+    const time = (record.endedAt ?? record.startedAt).toISOString();
+    const properties = {
+      job: record.job,
+      outcome: record.outcome,
+      scheduledTime: record.scheduledTime.toISOString(),
+      attempt: String(record.attempt),
+      isPastDue: String(record.isPastDue),
+      invocationId: record.invocationId,
+      ...(record.error !== undefined && { error: record.error.slice(0, 1000) }),
+    };
+    const envelope = (type: 'Event' | 'Metric', baseType: string, baseData: Record<string, unknown>) => ({
+      name: `Microsoft.ApplicationInsights.${type}`,
+      time,
+      iKey: this.instrumentationKey,
+      tags: { 'ai.cloud.role': this.roleName, 'ai.operation.id': record.invocationId },
+      data: { baseType, baseData: { ver: 2, ...baseData } },
+    });
+    const envelopes = [envelope('Event', 'EventData', { name: RUN_EVENT, properties, measurements: { durationMs: record.durationMs ?? 0 } })];
+    if (record.durationMs !== undefined) {
+      envelopes.push(
+        envelope('Metric', 'MetricData', {
+          metrics: [{ name: DURATION_METRIC, kind: 0, value: record.durationMs, count: 1 }],
+          properties: { job: record.job, outcome: record.outcome },
+        }),
+      );
+    }
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (this.credential) {
+      const token = await this.credential.getToken(INGESTION_SCOPE);
+      if (!token) throw new Error('no Entra ID token for Application Insights ingestion');
+      headers.Authorization = `Bearer ${token.token}`;
+    }
+    const response = await this.fetchImpl(this.trackUrl, { method: 'POST', headers, body: JSON.stringify(envelopes) });
+    if (!response.ok) throw new Error(`Application Insights refused ${envelopes.length} items: HTTP ${response.status} ${await response.text()}`);
+  }
+}
+
+/** Without a connection string (tests, `func start` without Azure) runs are still recorded in Table storage. */
+export const noTelemetry: JobTelemetry = { trackRun: async () => undefined };
+
+export function telemetryFromEnvironment(settings: Readonly<Record<string, string | undefined>> = process.env): JobTelemetry {
+  const connectionString = settings.APPLICATIONINSIGHTS_CONNECTION_STRING;
+  if (!connectionString) return noTelemetry;
+  const usesEntraId = /Authorization=AAD/i.test(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? '');
+  return new ApplicationInsightsTelemetry(connectionString, usesEntraId ? azureCredential() : undefined);
+}

@@ -1,0 +1,205 @@
+import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+
+export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'skipped';
+
+/** One attempt of one scheduled occurrence of a job: what the run history and the alerts are made of. */
+export interface RunRecord {
+  job: string;
+  /** The occurrence the run belongs to (UTC), shared by its retries. */
+  scheduledTime: Date;
+  /** 0 for the first attempt, then the host's retry count. */
+  attempt: number;
+  startedAt: Date;
+  endedAt?: Date;
+  durationMs?: number;
+  outcome: RunOutcome;
+  error?: string;
+  isPastDue: boolean;
+  invocationId: string;
+}
+
+export interface RunStore {
+  /**
+   * Records a starting run. Returns false when this job, occurrence and attempt is already recorded: another
+   * execution got there first (which the platform's singleton lock should make impossible), or an earlier
+   * execution of it ended without recording its outcome.
+   */
+  start(record: RunRecord): Promise<boolean>;
+  /** Writes the final state of a run (or a skipped run), replacing its starting record. */
+  finish(record: RunRecord): Promise<void>;
+  get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined>;
+  /** The runs of a job, oldest first (`since`: from that day on, YYYY-MM-DD). */
+  list(job: string, since?: string): Promise<RunRecord[]>;
+  /** The UTC day (YYYY-MM-DD) of the oldest recorded run of a job. */
+  earliestDay(job: string): Promise<string | undefined>;
+  /** Deletes every run of a job scheduled on a UTC day; returns how many went. */
+  deleteDay(job: string, day: string): Promise<number>;
+}
+
+/** The last completed unit of work per job, so a retry or the next run continues where the last one stopped. */
+export interface CheckpointStore {
+  read(job: string): Promise<string | undefined>;
+  write(job: string, position: string): Promise<void>;
+}
+
+interface RunEntity {
+  partitionKey: string;
+  rowKey: string;
+  scheduledTime: string;
+  attempt: number;
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  outcome: RunOutcome;
+  error?: string;
+  isPastDue: boolean;
+  invocationId: string;
+}
+
+// Table rows are limited to 64 KiB per string property; a stack trace never needs more than this.
+const MAX_ERROR_LENGTH = 8000;
+
+/**
+ * Runs in Table storage: partition = job, row = occurrence (ISO, so rows sort by time) + attempt. Keys make
+ * "the runs of a job on a day" a range query and a duplicate execution an insert conflict.
+ */
+export class TableRunStore implements RunStore {
+  constructor(private readonly table: TableClient) {}
+
+  async start(record: RunRecord): Promise<boolean> {
+    await this.ensureTable();
+    try {
+      await this.table.createEntity(toEntity(record));
+      return true;
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 409) return false;
+      throw error;
+    }
+  }
+
+  async finish(record: RunRecord): Promise<void> {
+    await this.ensureTable();
+    await this.table.upsertEntity(toEntity(record), 'Replace');
+  }
+
+  async get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined> {
+    await this.ensureTable();
+    try {
+      return fromEntity(await this.table.getEntity<RunEntity>(job, runRowKey(scheduledTime, attempt)));
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async list(job: string, since?: string): Promise<RunRecord[]> {
+    await this.ensureTable();
+    const filter = since === undefined ? `PartitionKey eq ${quote(job)}` : `PartitionKey eq ${quote(job)} and RowKey ge ${quote(since)}`;
+    const records: RunRecord[] = [];
+    for await (const entity of this.table.listEntities<RunEntity>({ queryOptions: { filter } })) records.push(fromEntity(entity as RunEntity));
+    return records;
+  }
+
+  async earliestDay(job: string): Promise<string | undefined> {
+    await this.ensureTable();
+    const pages = this.table.listEntities<RunEntity>({ queryOptions: { filter: `PartitionKey eq ${quote(job)}`, select: ['RowKey'] } }).byPage({ maxPageSize: 1 });
+    for await (const page of pages) return page[0]?.rowKey?.slice(0, 10);
+    return undefined;
+  }
+
+  async deleteDay(job: string, day: string): Promise<number> {
+    await this.ensureTable();
+    const filter = `PartitionKey eq ${quote(job)} and RowKey ge ${quote(day)} and RowKey lt ${quote(nextDay(day))}`;
+    const keys: string[] = [];
+    for await (const entity of this.table.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) keys.push(entity.rowKey!);
+    // A transaction holds at most 100 operations on one partition.
+    for (let i = 0; i < keys.length; i += 100) {
+      const actions: TransactionAction[] = keys.slice(i, i + 100).map((rowKey) => ['delete', { partitionKey: job, rowKey }]);
+      await this.table.submitTransaction(actions);
+    }
+    return keys.length;
+  }
+
+  private ensureTable(): Promise<void> {
+    return ensureTable(this.table);
+  }
+}
+
+export class TableCheckpointStore implements CheckpointStore {
+  constructor(private readonly table: TableClient) {}
+
+  async read(job: string): Promise<string | undefined> {
+    await ensureTable(this.table);
+    try {
+      return (await this.table.getEntity<{ position: string }>('checkpoint', job)).position;
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async write(job: string, position: string): Promise<void> {
+    await ensureTable(this.table);
+    await this.table.upsertEntity({ partitionKey: 'checkpoint', rowKey: job, position, updatedAt: new Date().toISOString() }, 'Replace');
+  }
+}
+
+const tablesCreated = new WeakMap<TableClient, Promise<void>>();
+
+/** Bicep creates the tables in Azure; locally (Azurite) the first use creates them. A failure is retried next time. */
+function ensureTable(table: TableClient): Promise<void> {
+  let created = tablesCreated.get(table);
+  if (!created) {
+    created = table.createTable().catch((error: unknown) => {
+      tablesCreated.delete(table);
+      throw error;
+    });
+    tablesCreated.set(table, created);
+  }
+  return created;
+}
+
+/** The row key: the occurrence in ISO form then the attempt, zero-padded so attempts sort too. */
+export function runRowKey(scheduledTime: Date, attempt: number): string {
+  return `${scheduledTime.toISOString()}_${String(attempt).padStart(3, '0')}`;
+}
+
+function toEntity(record: RunRecord): RunEntity {
+  return {
+    partitionKey: record.job,
+    rowKey: runRowKey(record.scheduledTime, record.attempt),
+    scheduledTime: record.scheduledTime.toISOString(),
+    attempt: record.attempt,
+    startedAt: record.startedAt.toISOString(),
+    ...(record.endedAt && { endedAt: record.endedAt.toISOString() }),
+    ...(record.durationMs !== undefined && { durationMs: record.durationMs }),
+    outcome: record.outcome,
+    ...(record.error !== undefined && { error: record.error.slice(0, MAX_ERROR_LENGTH) }),
+    isPastDue: record.isPastDue,
+    invocationId: record.invocationId,
+  };
+}
+
+function fromEntity(entity: RunEntity): RunRecord {
+  return {
+    job: entity.partitionKey,
+    scheduledTime: new Date(entity.scheduledTime),
+    attempt: entity.attempt,
+    startedAt: new Date(entity.startedAt),
+    ...(entity.endedAt && { endedAt: new Date(entity.endedAt) }),
+    ...(entity.durationMs !== undefined && { durationMs: entity.durationMs }),
+    outcome: entity.outcome,
+    ...(entity.error !== undefined && { error: entity.error }),
+    isPastDue: entity.isPastDue,
+    invocationId: entity.invocationId,
+  };
+}
+
+/** An OData string literal: single quotes doubled. */
+function quote(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}

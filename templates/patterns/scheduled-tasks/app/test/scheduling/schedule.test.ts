@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { isDueInTimeZone, nextOccurrences, occurrenceToRun } from '../../src/scheduling/schedule.js';
+
+// 09:00 in New York is 14:00 UTC in winter (UTC-5) and 13:00 UTC in summer (UTC-4); clocks moved on 8 March 2026.
+const NEW_YORK_NINE = { schedule: '0 0 9 * * *', timeZone: 'America/New_York' };
+const NEW_YORK_TRIGGER = '0 0 13,14 * * *';
+
+describe('occurrenceToRun', () => {
+  it('maps an on-time invocation to the occurrence it was scheduled for', () => {
+    expect(occurrenceToRun('0 */15 * * * *', undefined, new Date('2026-05-04T10:15:00.180Z'), false)).toEqual(new Date('2026-05-04T10:15:00Z'));
+  });
+
+  it('maps a late (past-due) invocation to the latest occurrence it missed', () => {
+    expect(occurrenceToRun('0 30 2 * * *', undefined, new Date('2026-05-04T07:12:00Z'), true)).toEqual(new Date('2026-05-04T02:30:00Z'));
+  });
+
+  it('lets through only the UTC candidate that is due in local time, on both sides of a DST change', () => {
+    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, new Date('2026-03-06T14:00:00Z'), false)).toEqual(new Date('2026-03-06T14:00:00Z'));
+    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, new Date('2026-03-06T13:00:00Z'), false)).toBeUndefined();
+    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, new Date('2026-03-09T13:00:00Z'), false)).toEqual(new Date('2026-03-09T13:00:00Z'));
+    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, new Date('2026-03-09T14:00:00Z'), false)).toBeUndefined();
+  });
+
+  it('finds the missed local run behind the guard when a late invocation lands on a candidate that is not due', () => {
+    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, new Date('2026-07-01T15:00:00Z'), true)).toEqual(new Date('2026-07-01T13:00:00Z'));
+  });
+});
+
+describe('UTC trigger plus local-time guard', () => {
+  it('runs exactly at 09:00 New York time every day across the March DST change', () => {
+    const candidates = nextOccurrences(NEW_YORK_TRIGGER, 'UTC', new Date('2026-03-05T00:00:00Z'), 12);
+    const runs = candidates.filter((candidate) => isDueInTimeZone(NEW_YORK_NINE, candidate));
+    expect(runs.map((run) => run.toISOString())).toEqual([
+      '2026-03-05T14:00:00.000Z',
+      '2026-03-06T14:00:00.000Z',
+      '2026-03-07T14:00:00.000Z',
+      '2026-03-08T13:00:00.000Z',
+      '2026-03-09T13:00:00.000Z',
+      '2026-03-10T13:00:00.000Z',
+    ]);
+    for (const run of runs) expect(localClock(run, 'America/New_York')).toBe('09:00');
+  });
+
+  it('runs a local time that happens twice when clocks fall back only once', () => {
+    const berlinTwoThirty = { schedule: '0 30 2 * * *', timeZone: 'Europe/Berlin' };
+    // 25 October 2026: 02:30 CEST is 00:30 UTC, and after the clocks go back 02:30 CET is 01:30 UTC.
+    expect(isDueInTimeZone(berlinTwoThirty, new Date('2026-10-25T00:30:00Z'))).toBe(true);
+    expect(isDueInTimeZone(berlinTwoThirty, new Date('2026-10-25T01:30:00Z'))).toBe(false);
+  });
+});
+
+describe('nextOccurrences', () => {
+  it('lists the next runs of a schedule in its time zone', () => {
+    expect(nextOccurrences('0 0 6 * * 1-5', 'Europe/London', new Date('2026-06-05T12:00:00Z'), 3).map((date) => date.toISOString())).toEqual([
+      '2026-06-08T05:00:00.000Z',
+      '2026-06-09T05:00:00.000Z',
+      '2026-06-10T05:00:00.000Z',
+    ]);
+  });
+});
+
+function localClock(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { RETRY_POLICY, runScheduledJob, scheduledJob, STALE_RUN_MS, type JobRun, type ScheduledJobDefinition } from '../../src/scheduling/scheduled-job.js';
+import { invocation, testDependencies, timer } from '../support/in-memory-tracking.js';
+
+const SCHEDULED = new Date('2026-05-04T02:30:00Z');
+
+/** Work in five numbered units, checkpointed one by one; `failAt` makes one attempt fail at that unit. */
+function unitsOfWork(options: { failAt?: number } = {}) {
+  const done: number[] = [];
+  let failAt = options.failAt;
+  const work = async (run: JobRun) => {
+    for (let unit = Number(run.checkpoint ?? 0) + 1; unit <= 5; unit++) {
+      if (unit === failAt) {
+        failAt = undefined; // a transient failure: the retry gets through
+        throw new Error(`unit ${unit} failed`);
+      }
+      done.push(unit);
+      await run.saveCheckpoint(String(unit));
+    }
+  };
+  return { done, work };
+}
+
+function job(overrides: Partial<ScheduledJobDefinition> = {}): ScheduledJobDefinition {
+  return { name: 'nightly-report', schedule: '0 30 2 * * *', pastDue: 'run', work: async () => undefined, ...overrides };
+}
+
+describe('scheduledJob registration', () => {
+  it('never runs on startup, keeps the schedule monitor and retries with exponential backoff', () => {
+    const { options } = scheduledJob(job());
+    expect(options).toMatchObject({ schedule: '0 30 2 * * *', runOnStartup: false, useMonitor: true, retry: RETRY_POLICY });
+    expect(RETRY_POLICY.strategy).toBe('exponentialBackoff');
+    expect(RETRY_POLICY.maxRetryCount).toBeGreaterThan(0);
+  });
+});
+
+describe('runScheduledJob', () => {
+  it('records a successful run with its occurrence, timing and invocation, and emits it as telemetry', async () => {
+    const deps = testDependencies(new Date('2026-05-04T02:30:00.250Z'));
+    const definition = job({ work: async () => void deps.advance(1_500) });
+
+    const record = await runScheduledJob(definition, timer(), invocation({ invocationId: 'inv-7' }).context, deps.dependencies);
+
+    const expected = {
+      job: 'nightly-report',
+      scheduledTime: SCHEDULED,
+      attempt: 0,
+      startedAt: new Date('2026-05-04T02:30:00.250Z'),
+      endedAt: new Date('2026-05-04T02:30:01.750Z'),
+      durationMs: 1_500,
+      outcome: 'succeeded',
+      isPastDue: false,
+      invocationId: 'inv-7',
+    };
+    expect(record).toEqual(expected);
+    expect(await deps.runs.list('nightly-report')).toEqual([expected]);
+    expect(deps.telemetry.runs).toEqual([expected]);
+  });
+
+  it('runs a past-due occurrence under the "run" policy and marks it late', async () => {
+    const deps = testDependencies(new Date('2026-05-04T06:00:00Z'));
+    const { context, logs } = invocation();
+    const record = await runScheduledJob(job({ pastDue: 'run' }), timer(true), context, deps.dependencies);
+    expect(record).toMatchObject({ scheduledTime: SCHEDULED, outcome: 'succeeded', isPastDue: true });
+    expect(logs).toContainEqual({ level: 'warning', message: expect.stringContaining('past due') });
+  });
+
+  it('skips a past-due occurrence under the "skip" policy, without doing the work, and records the skip', async () => {
+    const deps = testDependencies(new Date('2026-05-04T06:00:00Z'));
+    const { done, work } = unitsOfWork();
+    const record = await runScheduledJob(job({ pastDue: 'skip', work }), timer(true), invocation().context, deps.dependencies);
+    expect(done).toEqual([]);
+    expect(record).toMatchObject({ scheduledTime: SCHEDULED, outcome: 'skipped', isPastDue: true });
+    expect(deps.telemetry.runs.map((run) => run.outcome)).toEqual(['skipped']);
+  });
+
+  it('fails, is retried by the host, and the retry resumes from the checkpoint and succeeds', async () => {
+    const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
+    const { done, work } = unitsOfWork({ failAt: 3 });
+    const definition = job({ work });
+
+    await expect(runScheduledJob(definition, timer(), invocation({ invocationId: 'first' }).context, deps.dependencies)).rejects.toThrow('unit 3 failed');
+    expect(deps.checkpoints.positions.get('nightly-report')).toBe('2');
+
+    deps.advance(30_000); // the host's first backoff
+    const retry = await runScheduledJob(definition, timer(), invocation({ retryCount: 1, invocationId: 'retry' }).context, deps.dependencies);
+
+    expect(done).toEqual([1, 2, 3, 4, 5]); // nothing redone, nothing lost
+    expect(retry).toMatchObject({ scheduledTime: SCHEDULED, attempt: 1, outcome: 'succeeded' });
+    const history = await deps.runs.list('nightly-report');
+    expect(history.map(({ attempt, outcome }) => ({ attempt, outcome }))).toEqual([
+      { attempt: 0, outcome: 'failed' },
+      { attempt: 1, outcome: 'succeeded' },
+    ]);
+    expect(history[0]!.error).toContain('unit 3 failed');
+    expect(deps.telemetry.runs.map((run) => run.outcome)).toEqual(['failed', 'succeeded']);
+  });
+
+  it('refuses a second execution of an occurrence that is still running elsewhere', async () => {
+    const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
+    const { done, work } = unitsOfWork();
+    await deps.runs.start({ job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'running', isPastDue: false, invocationId: 'other' });
+    deps.advance(60_000);
+    const { context, logs } = invocation();
+
+    expect(await runScheduledJob(job({ work }), timer(), context, deps.dependencies)).toBeUndefined();
+    expect(done).toEqual([]);
+    expect(logs).toContainEqual({ level: 'error', message: expect.stringContaining('already running') });
+  });
+
+  it('takes over an occurrence whose execution died without an outcome', async () => {
+    const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
+    const { done, work } = unitsOfWork();
+    await deps.runs.start({ job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'running', isPastDue: false, invocationId: 'crashed' });
+    deps.advance(STALE_RUN_MS + 1);
+
+    const record = await runScheduledJob(job({ work }), timer(true), invocation().context, deps.dependencies);
+    expect(done).toEqual([1, 2, 3, 4, 5]);
+    expect(record).toMatchObject({ outcome: 'succeeded', invocationId: 'invocation-1' });
+  });
+
+  it('does nothing at a UTC candidate that is not due in local time', async () => {
+    const deps = testDependencies(new Date('2026-07-01T14:00:00Z'));
+    const { done, work } = unitsOfWork();
+    const definition = job({ schedule: '0 0 13,14 * * *', localTime: { schedule: '0 0 9 * * *', timeZone: 'America/New_York' }, work });
+    expect(await runScheduledJob(definition, timer(), invocation().context, deps.dependencies)).toBeUndefined();
+    expect(done).toEqual([]);
+    expect(await deps.runs.list('nightly-report')).toEqual([]);
+  });
+
+  it('keeps a successful run successful when telemetry cannot be sent', async () => {
+    const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
+    const { context, logs } = invocation();
+    const broken = { ...deps.dependencies, telemetry: { trackRun: () => Promise.reject(new Error('ingestion down')) } };
+    expect(await runScheduledJob(job(), timer(), context, broken)).toMatchObject({ outcome: 'succeeded' });
+    expect(logs).toContainEqual({ level: 'warning', message: expect.stringContaining('ingestion down') });
+  });
+});

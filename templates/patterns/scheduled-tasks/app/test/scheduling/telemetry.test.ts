@@ -1,0 +1,81 @@
+import type { TokenCredential } from '@azure/identity';
+import { describe, expect, it } from 'vitest';
+import { ApplicationInsightsTelemetry, DURATION_METRIC, noTelemetry, RUN_EVENT, telemetryFromEnvironment } from '../../src/scheduling/telemetry.js';
+import type { RunRecord } from '../../src/scheduling/tracking-store.js';
+
+const CONNECTION_STRING = 'InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
+const RUN: RunRecord = {
+  job: 'nightly-report',
+  scheduledTime: new Date('2026-05-04T02:30:00Z'),
+  attempt: 1,
+  startedAt: new Date('2026-05-04T02:30:00Z'),
+  endedAt: new Date('2026-05-04T02:30:02Z'),
+  durationMs: 2000,
+  outcome: 'failed',
+  error: 'Error: boom',
+  isPastDue: false,
+  invocationId: 'inv-1',
+};
+
+function recordingFetch(status = 200) {
+  const calls: { url: string; headers: Record<string, string>; body: unknown[] }[] = [];
+  const fetchImpl = async (url: string, init: { headers: Record<string, string>; body: string }) => {
+    calls.push({ url, headers: init.headers, body: JSON.parse(init.body) as unknown[] });
+    return { ok: status < 300, status, text: async () => '{"errors":[]}' };
+  };
+  return { calls, fetchImpl };
+}
+
+const credential: TokenCredential = { getToken: async (scope) => ({ token: `token-for-${String(scope)}`, expiresOnTimestamp: Date.now() + 3600_000 }) };
+
+describe('ApplicationInsightsTelemetry', () => {
+  it('sends the run as a custom event and its duration as a custom metric, with an Entra ID token', async () => {
+    const { calls, fetchImpl } = recordingFetch();
+    await new ApplicationInsightsTelemetry(CONNECTION_STRING, credential, fetchImpl, 'func-app').trackRun(RUN);
+
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.url).toBe('https://westeurope-5.in.applicationinsights.azure.com/v2.1/track');
+    expect(calls[0]!.headers.Authorization).toBe('Bearer token-for-https://monitor.azure.com//.default');
+    expect(calls[0]!.body).toEqual([
+      expect.objectContaining({
+        iKey: '00000000-0000-0000-0000-000000000001',
+        time: '2026-05-04T02:30:02.000Z',
+        tags: { 'ai.cloud.role': 'func-app', 'ai.operation.id': 'inv-1' },
+        data: {
+          baseType: 'EventData',
+          baseData: {
+            ver: 2,
+            name: RUN_EVENT,
+            properties: { job: 'nightly-report', outcome: 'failed', scheduledTime: '2026-05-04T02:30:00.000Z', attempt: '1', isPastDue: 'false', invocationId: 'inv-1', error: 'Error: boom' },
+            measurements: { durationMs: 2000 },
+          },
+        },
+      }),
+      expect.objectContaining({
+        data: {
+          baseType: 'MetricData',
+          baseData: { ver: 2, metrics: [{ name: DURATION_METRIC, kind: 0, value: 2000, count: 1 }], properties: { job: 'nightly-report', outcome: 'failed' } },
+        },
+      }),
+    ]);
+  });
+
+  it('reports a refused batch as an error', async () => {
+    const { fetchImpl } = recordingFetch(400);
+    await expect(new ApplicationInsightsTelemetry(CONNECTION_STRING, undefined, fetchImpl).trackRun(RUN)).rejects.toThrow('HTTP 400');
+  });
+
+  it('rejects a connection string without an instrumentation key', () => {
+    expect(() => new ApplicationInsightsTelemetry('IngestionEndpoint=https://example.com/', undefined)).toThrow('InstrumentationKey');
+  });
+});
+
+describe('telemetryFromEnvironment', () => {
+  it('sends nothing without a connection string', () => {
+    expect(telemetryFromEnvironment({})).toBe(noTelemetry);
+  });
+
+  it('sends to Application Insights when a connection string is set', () => {
+    expect(telemetryFromEnvironment({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING })).toBeInstanceOf(ApplicationInsightsTelemetry);
+  });
+});

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, inject, it } from 'vitest';
+import { tableClient } from '../../src/shared/storage-clients.js';
+import { TableCheckpointStore, TableRunStore, type RunRecord } from '../../src/scheduling/tracking-store.js';
+
+// Integration tests against the Azurite the global setup started: real Table storage semantics.
+const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
+const freshTable = () => tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings);
+
+function record(overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    job: 'nightly-report',
+    scheduledTime: new Date('2026-05-04T02:30:00Z'),
+    attempt: 0,
+    startedAt: new Date('2026-05-04T02:30:00.120Z'),
+    outcome: 'running',
+    isPastDue: false,
+    invocationId: 'inv-1',
+    ...overrides,
+  };
+}
+
+describe('TableRunStore against Azurite', () => {
+  it('stores a run from start to outcome with every field', async () => {
+    const store = new TableRunStore(freshTable());
+    expect(await store.start(record())).toBe(true);
+    const finished = record({ outcome: 'failed', endedAt: new Date('2026-05-04T02:30:04.120Z'), durationMs: 4000, error: 'Error: boom' });
+    await store.finish(finished);
+
+    expect(await store.get('nightly-report', finished.scheduledTime, 0)).toEqual(finished);
+    expect(await store.list('nightly-report')).toEqual([finished]);
+  });
+
+  it('refuses a second start of the same occurrence and attempt, but not of the next attempt', async () => {
+    const store = new TableRunStore(freshTable());
+    expect(await store.start(record())).toBe(true);
+    expect(await store.start(record({ invocationId: 'inv-2' }))).toBe(false);
+    expect(await store.start(record({ attempt: 1, invocationId: 'inv-3' }))).toBe(true);
+    expect((await store.get('nightly-report', record().scheduledTime, 0))?.invocationId).toBe('inv-1');
+  });
+
+  it('finds the oldest day and deletes a whole day, across more rows than one transaction holds', async () => {
+    const store = new TableRunStore(freshTable());
+    const base = Date.parse('2026-05-04T00:00:00Z');
+    for (let minute = 0; minute < 150; minute++) await store.finish(record({ scheduledTime: new Date(base + minute * 60_000), outcome: 'succeeded' }));
+    await store.finish(record({ scheduledTime: new Date('2026-05-05T00:00:00Z'), outcome: 'succeeded' }));
+    await store.finish(record({ job: 'other-job', scheduledTime: new Date('2026-05-03T00:00:00Z'), outcome: 'succeeded' }));
+
+    expect(await store.earliestDay('nightly-report')).toBe('2026-05-04');
+    expect(await store.deleteDay('nightly-report', '2026-05-04')).toBe(150);
+    expect((await store.list('nightly-report')).map((run) => run.scheduledTime.toISOString())).toEqual(['2026-05-05T00:00:00.000Z']);
+    expect(await store.earliestDay('other-job')).toBe('2026-05-03');
+    expect(await store.earliestDay('never-ran')).toBeUndefined();
+  });
+});
+
+describe('TableCheckpointStore against Azurite', () => {
+  it('has no checkpoint before the first unit and returns the last one written', async () => {
+    const store = new TableCheckpointStore(freshTable());
+    expect(await store.read('nightly-report')).toBeUndefined();
+    await store.write('nightly-report', '2026-05-01');
+    await store.write('nightly-report', '2026-05-02');
+    expect(await store.read('nightly-report')).toBe('2026-05-02');
+    expect(await store.read('other-job')).toBeUndefined();
+  });
+});

@@ -1,0 +1,95 @@
+import { InvocationContext, type Timer } from '@azure/functions';
+import type { JobDependencies } from '../../src/scheduling/scheduled-job.js';
+import type { JobTelemetry } from '../../src/scheduling/telemetry.js';
+import { nextDay, runRowKey, type CheckpointStore, type RunRecord, type RunStore } from '../../src/scheduling/tracking-store.js';
+
+/** RunStore with the Table store's semantics (insert conflicts, day ranges), in memory. */
+export class InMemoryRunStore implements RunStore {
+  readonly rows = new Map<string, RunRecord>();
+
+  async start(record: RunRecord): Promise<boolean> {
+    const key = this.key(record.job, record.scheduledTime, record.attempt);
+    if (this.rows.has(key)) return false;
+    this.rows.set(key, { ...record });
+    return true;
+  }
+
+  async finish(record: RunRecord): Promise<void> {
+    this.rows.set(this.key(record.job, record.scheduledTime, record.attempt), { ...record });
+  }
+
+  async get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined> {
+    return this.rows.get(this.key(job, scheduledTime, attempt));
+  }
+
+  async list(job: string, since?: string): Promise<RunRecord[]> {
+    return [...this.rows.entries()]
+      .filter(([key]) => key.startsWith(`${job}|`) && (since === undefined || key.slice(job.length + 1) >= since))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, record]) => record);
+  }
+
+  async earliestDay(job: string): Promise<string | undefined> {
+    return (await this.list(job))[0]?.scheduledTime.toISOString().slice(0, 10);
+  }
+
+  async deleteDay(job: string, day: string): Promise<number> {
+    const doomed = (await this.list(job, day)).filter((record) => record.scheduledTime.toISOString() < nextDay(day));
+    for (const record of doomed) this.rows.delete(this.key(job, record.scheduledTime, record.attempt));
+    return doomed.length;
+  }
+
+  private key(job: string, scheduledTime: Date, attempt: number): string {
+    return `${job}|${runRowKey(scheduledTime, attempt)}`;
+  }
+}
+
+export class InMemoryCheckpointStore implements CheckpointStore {
+  readonly positions = new Map<string, string>();
+  async read(job: string) {
+    return this.positions.get(job);
+  }
+  async write(job: string, position: string) {
+    this.positions.set(job, position);
+  }
+}
+
+export class RecordingTelemetry implements JobTelemetry {
+  readonly runs: RunRecord[] = [];
+  async trackRun(record: RunRecord) {
+    this.runs.push(record);
+  }
+}
+
+/** A clock tests move by hand, and dependencies wired to the in-memory stores. */
+export function testDependencies(start: Date) {
+  let now = start.getTime();
+  const dependencies = {
+    runs: new InMemoryRunStore(),
+    checkpoints: new InMemoryCheckpointStore(),
+    telemetry: new RecordingTelemetry(),
+    clock: () => new Date(now),
+  } satisfies JobDependencies;
+  return {
+    ...dependencies,
+    dependencies,
+    setNow: (instant: Date) => (now = instant.getTime()),
+    advance: (ms: number) => (now += ms),
+  };
+}
+
+export function timer(isPastDue = false): Timer {
+  return { isPastDue, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+}
+
+/** A real InvocationContext whose logs are kept, with the host's retry count when it is a retry. */
+export function invocation(options: { retryCount?: number; invocationId?: string } = {}) {
+  const logs: { level: string; message: string }[] = [];
+  const context = new InvocationContext({
+    invocationId: options.invocationId ?? 'invocation-1',
+    functionName: 'job',
+    logHandler: (level, ...args) => logs.push({ level, message: args.map(String).join(' ') }),
+    ...(options.retryCount !== undefined && { retryContext: { retryCount: options.retryCount, maxRetryCount: 4 } }),
+  });
+  return { context, logs };
+}

@@ -1,0 +1,228 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LOCATION } from '../../../src/azure/locations.js';
+import { createApp } from '../../../src/commands/create.js';
+import { buildPlan } from '../../../src/engine/plan.js';
+import { readTree, renderPlan } from '../../../src/engine/render.js';
+import { ValidationError } from '../../../src/exit-codes.js';
+import type { Logger } from '../../../src/logger.js';
+import type { Prompter } from '../../../src/prompts.js';
+import { parseJobs } from '../../../src/patterns/scheduled-tasks/jobs.js';
+import { missedRunWindow, planJobs } from '../../../src/patterns/scheduled-tasks/plan-jobs.js';
+import { formatField, normaliseSchedule, toUtcSchedule } from '../../../src/patterns/scheduled-tasks/schedule.js';
+
+const NOW = new Date('2026-01-15T12:00:00Z');
+
+function plan(options: Record<string, unknown>) {
+  return buildPlan({ name: 'jobs-app', location: DEFAULT_LOCATION, patterns: { 'scheduled-tasks': options } }, join(tmpdir(), 'jobs-app'));
+}
+
+describe('schedules', () => {
+  it.each([
+    ['0 30 2 * * *', '0 30 2 * * *'],
+    ['30 2 * * 1-5', '0 30 2 * * 1-5'],
+    ['every 15 minutes', '0 */15 * * * *'],
+    ['every second', '* * * * * *'],
+    ['every 6 hours', '0 0 */6 * * *'],
+    ['hourly', '0 0 * * * *'],
+    ['daily', '0 0 0 * * *'],
+    ['daily at 02:30', '0 30 2 * * *'],
+    ['Weekly on Mon at 7:05', '0 5 7 * * 1'],
+  ])('reads %s as the NCRONTAB %s', (input, expected) => {
+    expect(normaliseSchedule(input)).toBe(expected);
+  });
+
+  it('compacts cron fields', () => {
+    expect(formatField([0, 1, 2, 3, 4, 5, 6], 0, 6)).toBe('*');
+    expect(formatField([0, 15, 30, 45], 0, 59)).toBe('*/15');
+    expect(formatField([1, 2, 3, 7, 9], 0, 23)).toBe('1-3,7,9');
+  });
+});
+
+describe('conversion to UTC', () => {
+  it('keeps a UTC schedule as it is, with no guard', () => {
+    expect(toUtcSchedule('0 30 2 * * *', 'UTC', NOW)).toMatchObject({ utc: '0 30 2 * * *', needsLocalGuard: false, driftsWithDaylightSaving: false });
+  });
+
+  it('shifts a schedule in a zone without daylight saving time exactly, minutes included', () => {
+    expect(toUtcSchedule('0 0 2 * * *', 'Asia/Kolkata', NOW)).toMatchObject({ utc: '0 30 20 * * *', needsLocalGuard: false });
+    expect(toUtcSchedule('0 0 9 * * *', 'Asia/Tokyo', NOW)).toMatchObject({ utc: '0 0 0 * * *', needsLocalGuard: false });
+  });
+
+  it('fires at both UTC candidates behind a local-time guard when daylight saving time moves the schedule', () => {
+    expect(toUtcSchedule('0 30 2 * * *', 'Europe/Berlin', NOW)).toEqual({
+      utc: '0 30 0,1 * * *',
+      needsLocalGuard: true,
+      driftsWithDaylightSaving: true,
+      offsets: [60, 120],
+    });
+  });
+
+  it('moves a weekday restriction across midnight', () => {
+    expect(toUtcSchedule('0 0 22 * * 5', 'America/New_York', NOW)).toMatchObject({ utc: '0 0 2,3 * * 6', needsLocalGuard: true });
+    expect(toUtcSchedule('0 0 8 * * 1', 'Asia/Tokyo', NOW)).toMatchObject({ utc: '0 0 23 * * 0', needsLocalGuard: false });
+  });
+
+  it('widens a date restriction that crosses midnight and lets the guard pick the day', () => {
+    expect(toUtcSchedule('0 0 1 1 * *', 'Asia/Tokyo', NOW)).toMatchObject({ utc: '0 0 16 * * *', needsLocalGuard: true, driftsWithDaylightSaving: false });
+  });
+
+  it('needs no guard for intervals that every whole-hour offset maps onto themselves', () => {
+    expect(toUtcSchedule('0 */15 * * * *', 'Europe/Berlin', NOW)).toMatchObject({ utc: '0 */15 * * * *', needsLocalGuard: false });
+  });
+});
+
+describe('bad input: clear error naming the problem', () => {
+  it.each([
+    [{ jobs: 'report=0 0 * *' }, /--job: job "report": "0 0 \* \*" has 4 fields; NCRONTAB takes 6/],
+    [{ jobs: 'report=1 2 3 4 5 6 7' }, /has 7 fields/],
+    [{ jobs: 'report=0 61 * * * *' }, /job "report": minute 61 is out of range \(0–59\)/],
+    [{ jobs: 'report=0 0 24 * * *' }, /hour 24 is out of range \(0–23\)/],
+    [{ jobs: 'report=0 0 0 1 13 *' }, /month 13 is out of range/],
+    [{ jobs: 'report=every 500 milliseconds' }, /more frequent than once a second/],
+    [{ jobs: 'report=every 0 seconds' }, /more frequent than once a second/],
+    [{ jobs: 'report=every 7 minutes' }, /must divide 60 evenly/],
+    [{ jobs: 'report=0 0 0 30 2 *' }, /job "report": "0 0 0 30 2 \*" never fires/],
+    [{ jobs: 'report=0 0 0 31 4,6 *' }, /never fires: day 31 never occurs in April, June/],
+    [{ jobs: 'report=0 0 0 31 4 *' }, /never fires: none of its months has that day/],
+    [{ jobs: 'report=*/0 * * * * *' }, /the second field's step "\/0" must be a whole number of at least 1/],
+    [{ jobs: 'report=0 0 0 L * *' }, /NCRONTAB does not support/],
+    [{ jobs: 'report=0 0 0 1 * MON' }, /restricts both the day of month and the day of week/],
+    [{ jobs: 'a=hourly; a=daily' }, /duplicate job name "a"/],
+    [{ jobs: 'Nightly_Report=hourly' }, /job name "Nightly_Report" must be kebab-case/],
+    [{ jobs: 'scheduled=hourly' }, /job name "scheduled" is reserved/],
+    [{ jobs: 'report=hourly|later' }, /past-due policy "later" is not one of run, skip/],
+    [{ timeZone: 'Mars/Olympus_Mons' }, /--time-zone: "Mars\/Olympus_Mons" is not an IANA time zone/],
+    [{ pastDue: 'maybe' }, /--past-due: past-due policy "maybe"/],
+  ])('%j', (options, message) => {
+    expect(() => plan(options)).toThrow(message);
+  });
+
+  it('writes nothing when a schedule is invalid', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'csa-scheduled-'));
+    const logger: Logger = { info: () => undefined, warn: () => undefined, task: async (_label, _work, step) => ({ step, status: 'skipped' }) };
+    const run = createApp(
+      { directory: 'app', pattern: 'scheduled-tasks', patternOptions: { 'scheduled-tasks': { jobs: 'report=0 0 0 30 2 *' } }, yes: true, dryRun: false, git: false, install: false, packageManager: 'npm' },
+      { interactive: false, prompter: {} as Prompter, logger, cwd },
+    );
+    await expect(run).rejects.toBeInstanceOf(ValidationError);
+    expect(existsSync(join(cwd, 'app'))).toBe(false);
+  });
+});
+
+describe('the jobs option', () => {
+  it('reads the answers-file form with per-job past-due policies', () => {
+    expect(parseJobs([{ name: 'a', schedule: 'hourly', pastDue: 'skip' }, { name: 'b', schedule: '0 0 * * *' }])).toEqual([
+      { name: 'a', schedule: 'hourly', pastDue: 'skip' },
+      { name: 'b', schedule: '0 0 * * *', pastDue: null },
+    ]);
+  });
+
+  it('rejects unknown fields in the answers-file form', () => {
+    expect(() => parseJobs([{ name: 'a', schedule: 'hourly', cron: 'x' }])).toThrow('unknown job field cron');
+  });
+
+  it('records the time zone in its canonical spelling', () => {
+    expect(plan({ timeZone: 'europe/berlin' }).answers.patterns['scheduled-tasks']?.timeZone).toBe('Europe/Berlin');
+  });
+
+  it('applies the --past-due default to jobs that do not choose', () => {
+    const jobs = planJobs({ jobs: parseJobs('a=hourly|skip; b=hourly'), timeZone: 'UTC', pastDue: 'run' }, NOW);
+    expect(jobs.map((job) => job.pastDue)).toEqual(['skip', 'run']);
+  });
+});
+
+describe('missed-run alert windows', () => {
+  it('waits three periods, rounded up to a window Azure accepts, at most 48 hours', () => {
+    expect(missedRunWindow(15)).toBe(45);
+    expect(missedRunWindow(60)).toBe(180);
+    expect(missedRunWindow(1440)).toBe(2880);
+    expect(missedRunWindow(1500)).toBe(2880);
+    expect(missedRunWindow(10080)).toBeUndefined();
+  });
+});
+
+describe('rendered app', () => {
+  const built = plan({ jobs: 'nightly-report=daily at 02:30|skip; sync=every 15 minutes; weekly-digest=0 0 8 * * MON', timeZone: 'Europe/Berlin' });
+  const tree = renderPlan(built);
+
+  it('has one function per job and the shared runner once', () => {
+    expect(tree.paths.filter((path) => path.startsWith('src/functions/'))).toEqual([
+      'src/functions/health.ts',
+      'src/functions/nightly-report.ts',
+      'src/functions/sync.ts',
+      'src/functions/weekly-digest.ts',
+    ]);
+    for (const path of ['src/scheduling/scheduled-job.ts', 'src/scheduling/tracking-store.ts', 'src/scheduling/telemetry.ts', 'src/shared/storage-clients.ts', 'test/functions/scheduled-jobs.test.ts']) {
+      expect(tree.paths).toContain(path);
+    }
+    expect(tree.paths.filter((path) => path.startsWith('monitoring/scheduled-tasks/') && path.endsWith('.kql')).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('gives each job its UTC trigger, its local-time guard when needed and its past-due policy', () => {
+    const nightly = readTree(tree, 'src/functions/nightly-report.ts');
+    expect(nightly).toContain('export const nightlyReportJob = scheduledJob({');
+    expect(nightly).toContain('schedule: "0 30 0,1 * * *"');
+    expect(nightly).toContain('localTime: { schedule: "0 30 2 * * *", timeZone: "Europe/Berlin" }');
+    expect(nightly).toContain('pastDue: "skip"');
+    expect(nightly).toContain('app.timer(nightlyReportJob.name, nightlyReportJob.options);');
+    const sync = readTree(tree, 'src/functions/sync.ts');
+    expect(sync).toContain('schedule: "0 */15 * * * *"');
+    expect(sync).not.toContain('localTime');
+    expect(sync).toContain('pastDue: "run"');
+  });
+
+  it('keeps runOnStartup off and retries with exponential backoff in the shared runner', () => {
+    const runner = readTree(tree, 'src/scheduling/scheduled-job.ts');
+    expect(runner).toContain('runOnStartup: false');
+    expect(runner).toContain("strategy: 'exponentialBackoff'");
+  });
+
+  it('never sets WEBSITE_TIME_ZONE or TZ', () => {
+    for (const path of tree.paths) expect(readTree(tree, path), path).not.toMatch(/WEBSITE_TIME_ZONE\s*[:=]|\bTZ\s*[:=]/);
+    expect(readTree(tree, 'local.settings.json')).not.toContain('TZ');
+  });
+
+  it('creates the tracking tables and wires their names into the app settings', () => {
+    expect(readTree(tree, 'infra/modules/scheduled-tasks.bicep')).toContain("name: 'JobRuns'");
+    const main = readTree(tree, 'infra/main.bicep');
+    expect(main).toContain('SCHEDULED_JOB_RUNS_TABLE: scheduledTasks.outputs.runsTableName');
+    expect(JSON.parse(readTree(tree, 'local.settings.json')).Values).toMatchObject({ SCHEDULED_JOB_RUNS_TABLE: 'JobRuns', SCHEDULED_JOB_CHECKPOINTS_TABLE: 'JobCheckpoints' });
+  });
+
+  it('alerts on failures, success rate, duration and a missed run per job that runs at least daily', () => {
+    const ids = built.contribution.alerts.map((alert) => alert.id);
+    expect(ids).toEqual(expect.arrayContaining(['job-failed-runs', 'job-success-rate', 'job-duration', 'job-nightly-report-missed-run', 'job-sync-missed-run']));
+    expect(ids).not.toContain('job-weekly-digest-missed-run');
+    for (const alert of built.contribution.alerts) expect(Number.isInteger(alert.threshold)).toBe(true);
+    const sync = built.contribution.alerts.find((alert) => alert.id === 'job-sync-missed-run')!;
+    expect(sync).toMatchObject({ windowMinutes: 45, operator: 'LessThan', threshold: 1 });
+    expect(sync.query).toContain('tostring(Properties.job) == "sync"');
+  });
+
+  it('echoes each schedule in plain English with its next runs, and warns about daylight saving time', () => {
+    const notices = built.contribution.notices.join('\n');
+    expect(notices).toContain('Job nightly-report: At 02:30 (Europe/Berlin); timer schedule (UTC) "0 30 0,1 * * *"; if late: skip');
+    expect(notices).toMatch(/next runs: \d{4}-\d{2}-\d{2} 02:30:00 Europe\/Berlin \(0[01]:30:00 UTC\), /);
+    expect(notices).toContain('Europe/Berlin observes daylight saving time (UTC+01:00 / UTC+02:00)');
+    expect(notices).toContain('job weekly-digest can go more than a day between runs');
+  });
+
+  it('lists the jobs in the README', () => {
+    const readme = readTree(tree, 'README.md');
+    expect(readme).toContain('## Scheduled Tasks');
+    expect(readme).toContain('| nightly\\-report | daily at 02:30 | Europe/Berlin | skip |');
+  });
+
+  it('defaults to one daily job in UTC for --yes', () => {
+    const defaults = plan({});
+    expect(defaults.answers.patterns['scheduled-tasks']).toEqual({
+      jobs: [{ name: 'prune-run-history', schedule: 'daily at 02:30', pastDue: null }],
+      timeZone: 'UTC',
+      pastDue: 'run',
+    });
+    expect(readTree(renderPlan(defaults), 'src/functions/prune-run-history.ts')).toContain('schedule: "0 30 2 * * *"');
+  });
+});
