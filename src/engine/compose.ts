@@ -2,7 +2,7 @@ import type { AppSetting, Feature, InfraModule, JsonObject, LogAlert, PatternCon
 import { DEPENDENCY_VERSIONS, type DependencyName } from '../versions.js';
 import { deepMerge } from './json-merge.js';
 
-const FEATURES: readonly Feature[] = ['azurite', 'storageClients', 'postdeployHooks'];
+const FEATURES: readonly Feature[] = ['azurite', 'storageClients', 'postdeployHooks', 'slowTests'];
 
 /** The union of the base project's and every selected pattern's contributions. */
 export interface ComposedContribution {

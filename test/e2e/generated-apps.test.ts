@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PATTERN_IDS, type PatternId } from '../../src/patterns/types.js';
@@ -41,6 +41,12 @@ describe.each(apps)('generated app: $name', ({ name, patterns }) => {
   it('passes its own test suite', () => {
     const output = runIn(dir, 'npm', ['test'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
+  });
+
+  it('passes its slow checks, if it has any (npm run test:slow)', () => {
+    const output = runIn(dir, 'npm', ['run', 'test:slow', '--if-present'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+    const scripts = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    if (scripts['test:slow']) expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
   });
 
   it.skipIf(bicepMissing)('compiles and lints its infra with zero diagnostics', () => {
