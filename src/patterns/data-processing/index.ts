@@ -62,11 +62,12 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
     archiveAfterDays: daysOption('--data-archive-after-days <days>', 'days after which archived inputs move to the archive tier', 180),
   },
   validate(options) {
+    // Fixed names first, so a clash names the user's flag first ("--data-container and the generated …").
     const containers = [
+      ...Object.values(FIXED_CONTAINERS).map((name) => [`the generated "${name}" container`, name]),
+      ...(options.dataInput === 'blob' ? [['--data-container', options.inputContainer]] : []),
       ['--data-archive-container', options.archiveContainer],
       ['--data-poison-container', options.poisonContainer],
-      ...(options.dataInput === 'blob' ? [['--data-container', options.inputContainer]] : []),
-      ...Object.values(FIXED_CONTAINERS).map((name) => [`the generated "${name}" container`, name]),
     ];
     for (const [i, [label, name]] of containers.entries()) {
       const clash = containers.slice(0, i).find(([, other]) => other === name);

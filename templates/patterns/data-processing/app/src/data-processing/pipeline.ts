@@ -72,9 +72,13 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
   await deps.status.save(status);
 
   try {
-    // A crash between persisting and archiving leaves `processed`: only the archive step is left to do.
-    if (!(sameInput && previous.state === 'processed')) await runStages(input, deps, status, now);
-    else Object.assign(status, { ...previous, attempts: status.attempts });
+    // Persisted before (then archiving failed or the host stopped): only the archive step is left to do.
+    if (sameInput && previous.processedAt) {
+      const { records, valid, quarantined, persisted, validatedAt, processedAt } = previous;
+      Object.assign(status, { state: 'processed', records, valid, quarantined, persisted, validatedAt, processedAt });
+    } else {
+      await runStages(input, deps, status, now);
+    }
     await input.archive();
     Object.assign(status, { state: 'archived', archivedAt: now(), error: undefined });
     await deps.status.save(status);
