@@ -18,7 +18,7 @@ export function outputBlobName(source: InputSource, inputId: string): string {
 export class BlobDestination implements RecordDestination {
   constructor(
     private readonly container: ContainerClient,
-    private readonly batchSize = DATA_CONFIG.batchSize,
+    private readonly batchSize: number = DATA_CONFIG.batchSize,
   ) {}
 
   open(input: { source: InputSource; inputId: string }) {

@@ -17,7 +17,7 @@ export interface BulkItems {
 export class CosmosDestination implements RecordDestination {
   constructor(
     private readonly items: BulkItems,
-    private readonly batchSize = DATA_CONFIG.batchSize,
+    private readonly batchSize: number = DATA_CONFIG.batchSize,
   ) {}
 
   open() {

@@ -15,7 +15,7 @@ const MAX_TRANSACTION = 100;
 export class TableDestination implements RecordDestination {
   constructor(
     private readonly table: TableClient,
-    private readonly batchSize = DATA_CONFIG.batchSize,
+    private readonly batchSize: number = DATA_CONFIG.batchSize,
   ) {}
 
   open() {

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ParsedRecord } from './records.js';
 
-type State = 'start' | 'beforeElement' | 'element' | 'afterElement' | 'end';
+type State = 'start' | 'arrayStart' | 'beforeElement' | 'element' | 'end';
 
 /**
  * Parse stage for a JSON array of records, streamed: the scanner tracks nesting and strings to find where
@@ -12,7 +12,7 @@ type State = 'start' | 'beforeElement' | 'element' | 'afterElement' | 'end';
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
   const decoder = new StringDecoder('utf8');
-  let state: State = 'start';
+  let state = 'start' as State;
   let depth = 0;
   let inString = false;
   let escaped = false;
@@ -56,8 +56,8 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
       if (char === ' ' || char === '\n' || char === '\r' || char === '\t' || char === '\uFEFF') continue;
       if (state === 'start') {
         if (char !== '[') throw new Error('a JSON input must be an array of records: expected "[" first');
-        state = 'afterElement';
-      } else if (state === 'afterElement' && char === ']' && recordNumber === 0) {
+        state = 'arrayStart';
+      } else if (state === 'arrayStart' && char === ']') {
         state = 'end';
       } else if (state === 'end') {
         throw new Error('unexpected content after the closing "]" of the JSON array');
