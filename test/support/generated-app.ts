@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { execFile, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { builtinModules } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -49,6 +49,20 @@ export function runIn(dir: string, command: string, args: readonly string[], opt
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${dir} (exit ${result.status}):\n${output.slice(-8000)}`);
   return output;
+}
+
+/**
+ * `runIn` without blocking: for steps that take minutes (a generated app's test suites). A long synchronous
+ * spawn starves the vitest worker's RPC and fails the run with "Timeout calling onTaskUpdate".
+ */
+export function runInAsync(dir: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const output = `${stdout}${stderr}`;
+      if (error) reject(new Error(`${command} ${args.join(' ')} failed in ${dir} (exit ${error.code}):\n${output.slice(-8000)}`));
+      else resolve(output);
+    });
+  });
 }
 
 const depsCache = join(tmpdir(), 'csa-e2e-node-modules');
