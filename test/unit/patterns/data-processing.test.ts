@@ -85,7 +85,7 @@ describe('data-processing rendered tree', () => {
     expect(bicep).toContain('daysAfterModificationGreaterThan: 180');
     expect(bicep).not.toContain('Microsoft.DocumentDB');
     expect(read('infra/main.bicep')).toContain("module dataProcessing 'modules/data-processing.bicep'");
-    expect(read('infra/hooks/postdeploy.d/data-processing-event-grid.sh')).toContain('"/blobServices/default/containers/""incoming""/blobs/"');
+    expect(read('infra/hooks/postdeploy.d/data-processing-event-grid.sh')).toContain('container="incoming"');
   });
 
   it('queue + NDJSON + Cosmos DB: queue trigger, Cosmos with local auth off and a data-plane role, no Event Grid', () => {
@@ -94,6 +94,7 @@ describe('data-processing rendered tree', () => {
     expect(tree.paths).not.toContain('infra/hooks/postdeploy.d/data-processing-event-grid.sh');
     expect(tree.paths).not.toContain('infra/hooks/postdeploy.sh');
     expect(read('src/data-processing/config.ts')).toContain('inputQueue: "orders-in"');
+    expect(read('src/data-processing/config.ts')).not.toContain('inputContainer');
     expect(read('src/data-processing/persist.ts')).toContain('class CosmosDestination');
     const bicep = read('infra/modules/data-processing.bicep');
     expect(bicep).toContain('disableLocalAuth: true');

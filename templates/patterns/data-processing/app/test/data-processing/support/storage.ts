@@ -1,4 +1,4 @@
-import { DATA_CONFIG } from '../../../src/data-processing/config.js';
+import { DATA_CONFIG, DATA_CONTAINERS } from '../../../src/data-processing/config.js';
 import { dataEnvironment } from '../../../src/data-processing/dependencies.js';
 import { blobServiceClient, tableClient } from '../../../src/shared/storage-clients.js';
 import { CUSTOMERS } from './orders.js';
@@ -11,7 +11,7 @@ import { testDestination } from './test-destination.js';
 export async function azuriteEnvironment(connectionString: string) {
   const settings = { [DATA_CONFIG.storageConnection]: connectionString };
   const blobs = blobServiceClient(DATA_CONFIG.storageConnection, settings);
-  for (const name of [DATA_CONFIG.inputContainer, DATA_CONFIG.archiveContainer, DATA_CONFIG.poisonContainer, DATA_CONFIG.referenceContainer]) {
+  for (const name of DATA_CONTAINERS) {
     await blobs.getContainerClient(name).createIfNotExists();
   }
   for (const name of [DATA_CONFIG.statusTable, DATA_CONFIG.quarantineTable]) {
