@@ -119,4 +119,5 @@ export const FEATURE_CONTRIBUTIONS: Record<Feature, () => PatternContribution> =
     features: ['azurite'],
   }),
   postdeployHooks: () => ({ ...emptyContribution(), files: templateFolder('features/postdeploy-hooks') }),
+  slowTests: () => ({ ...emptyContribution(), files: templateFolder('features/slow-tests') }),
 };

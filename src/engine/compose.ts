@@ -2,7 +2,7 @@ import type { AppSetting, Feature, InfraModule, JsonObject, LogAlert, PatternCon
 import { DEPENDENCY_VERSIONS, type DependencyName } from '../versions.js';
 import { deepMerge } from './json-merge.js';
 
-const FEATURES: readonly Feature[] = ['azurite', 'storageClients', 'postdeployHooks'];
+const FEATURES: readonly Feature[] = ['azurite', 'storageClients', 'postdeployHooks', 'slowTests'];
 
 /** A contribution with the data its templates render with (a pattern's own options and matrix row). */
 export type OwnedContribution = PatternContribution & { templateData?: Record<string, unknown> };

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PATTERN_IDS, type PatternId } from '../../src/patterns/types.js';
@@ -46,10 +46,17 @@ describe.each(apps)('generated app: $name', ({ name, patterns }) => {
     const testMs = performance.now() - started;
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
     console.info(`[time-to-green] ${name}: install ${(install.ms / 1000).toFixed(1)} s${install.cached ? ' (shared node_modules)' : ''}, npm test ${(testMs / 1000).toFixed(1)} s`);
-    // Targets on a quiet 2-core machine: suite ≤ 10 s, install + test ≤ 60 s. These bounds catch bad
-    // regressions without failing on a busy CI machine.
-    expect(testMs).toBeLessThan(30_000);
-    if (!install.cached) expect(install.ms + testMs).toBeLessThan(120_000);
+    // Targets on a quiet 2-core machine: suite ≤ 10 s, install + test ≤ 60 s. These bounds only catch bad
+    // regressions, without failing on a busy CI machine.
+    expect(testMs).toBeLessThan(60_000);
+    if (!install.cached) expect(install.ms + testMs).toBeLessThan(180_000);
+  });
+
+  it('passes its slow checks (npm run test:slow), when it has them', async (context) => {
+    const scripts = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    if (!scripts['test:slow']) context.skip();
+    const output = await runIn(dir, 'npm', ['run', 'test:slow'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+    expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
   });
 
   it.skipIf(bicepMissing)('compiles and lints its infra with zero diagnostics', () => {

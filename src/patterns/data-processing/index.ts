@@ -1,11 +1,234 @@
-import { definePattern, emptyContribution } from '../types.js';
+import { ValidationError } from '../../exit-codes.js';
+import { templateFolder } from '../../templates-dir.js';
+import { definePattern, emptyContribution, type AppSetting, type CoreParam, type JsonObject, type LogAlert, type TemplateFile } from '../types.js';
+import {
+  choiceOption,
+  DATA_DESTINATIONS,
+  DATA_FORMATS,
+  DATA_INPUTS,
+  daysOption,
+  nameOption,
+  type DataDestination,
+  type DataFormat,
+  type DataInput,
+} from './options.js';
 
-// Placeholder until the pattern's own issue lands: it is listed and selectable, and adds a README section.
-export const dataProcessing = definePattern({
+type DataProcessingOptions = {
+  dataInput: DataInput;
+  dataFormat: DataFormat;
+  dataDestination: DataDestination;
+  inputContainer: string;
+  inputQueue: string;
+  archiveContainer: string;
+  poisonContainer: string;
+  coolAfterDays: number;
+  archiveAfterDays: number;
+};
+
+/** Containers the generated app always creates for itself; user-chosen names must not collide with them. */
+const FIXED_CONTAINERS = { reference: 'reference', output: 'processed' } as const;
+/** The input function per input kind: its name appears in alerts and in the postdeploy hook. */
+const FUNCTION_NAMES: Record<DataInput, string> = { blob: 'processBlob', queue: 'processQueueMessage', eventhubs: 'processEvents' };
+const TEMPLATES = 'patterns/data-processing';
+// The function host's own queue poison suffix: a queue name must leave room for it.
+const POISON_SUFFIX = '-poison';
+
+export const dataProcessing = definePattern<DataProcessingOptions>({
   id: 'data-processing',
   title: 'Data Processing',
   summary: 'ETL pipelines from blobs, queues or event streams: parse, validate, map, enrich, persist and archive.',
   matrix: { useCase: 'ETL', scalability: 'High', complexity: 'Medium' },
-  options: {},
-  contribute: () => ({ ...emptyContribution(), readmePartial: 'patterns/data-processing/partials/readme.md' }),
+  options: {
+    dataInput: choiceOption('--data-input <kind>', 'where payloads arrive: blob, queue or eventhubs', DATA_INPUTS, 'blob', {
+      blob: 'Blob upload (Event Grid BlobCreated, streamed from storage)',
+      queue: 'Storage queue message',
+      eventhubs: 'Event Hubs events',
+    }),
+    dataFormat: choiceOption('--data-format <format>', 'record format of each payload: csv, json or ndjson', DATA_FORMATS, 'csv', {
+      csv: 'CSV with a header row',
+      json: 'JSON array of records',
+      ndjson: 'Newline-delimited JSON',
+    }),
+    dataDestination: choiceOption('--data-destination <store>', 'where records are persisted: table, cosmos or blob', DATA_DESTINATIONS, 'table', {
+      table: 'Azure Table storage',
+      cosmos: 'Azure Cosmos DB for NoSQL',
+      blob: 'NDJSON blobs',
+    }),
+    inputContainer: nameOption('--data-container <name>', 'blob container that receives input files (blob input)', 'container', 'incoming'),
+    inputQueue: nameOption('--data-queue <name>', 'storage queue that receives input messages (queue input)', 'queue', 'incoming-data', 63 - POISON_SUFFIX.length),
+    archiveContainer: nameOption('--data-archive-container <name>', 'blob container processed inputs are archived to', 'container', 'archive'),
+    poisonContainer: nameOption('--data-poison-container <name>', 'blob container failed inputs are moved to, with the reason', 'container', 'poison'),
+    coolAfterDays: daysOption('--data-cool-after-days <days>', 'days after which archived inputs move to the cool tier', 30),
+    archiveAfterDays: daysOption('--data-archive-after-days <days>', 'days after which archived inputs move to the archive tier', 180),
+  },
+  validate(options) {
+    // Fixed names first, so a clash names the user's flag first ("--data-container and the generated …").
+    const containers = [
+      ...Object.values(FIXED_CONTAINERS).map((name) => [`the generated "${name}" container`, name]),
+      ...(options.dataInput === 'blob' ? [['--data-container', options.inputContainer]] : []),
+      ['--data-archive-container', options.archiveContainer],
+      ['--data-poison-container', options.poisonContainer],
+    ];
+    for (const [i, [label, name]] of containers.entries()) {
+      const clash = containers.slice(0, i).find(([, other]) => other === name);
+      if (clash) throw new ValidationError(`${label} and ${clash[0]} both name the container "${name}"; each container needs its own name`);
+    }
+    if (options.archiveAfterDays <= options.coolAfterDays) {
+      throw new ValidationError(
+        `--data-archive-after-days (${options.archiveAfterDays}) must be greater than --data-cool-after-days (${options.coolAfterDays}): blobs go cool first, then archive`,
+      );
+    }
+  },
+  contribute(options) {
+    const { dataInput: input, dataFormat: format, dataDestination: destination } = options;
+    const functionName = FUNCTION_NAMES[input];
+    // Bicep lint fails on unused params: location and tags only where the module creates resources with them.
+    const ownsResources = input === 'blob' || input === 'eventhubs' || destination === 'cosmos';
+    const coreParams: CoreParam[] = [
+      'identityName',
+      'storageAccountName',
+      ...(ownsResources ? (['location', 'tags'] as const) : []),
+      ...(input === 'eventhubs' || destination === 'cosmos' ? (['resourceToken'] as const) : []),
+    ];
+    const data = { functionName, containers: FIXED_CONTAINERS, coreParams };
+    const files: TemplateFile[] = [
+      ...templateFolder(`${TEMPLATES}/app`),
+      { template: `${TEMPLATES}/formats/${format}/parse.ts`, path: 'src/data-processing/parse.ts' },
+      { template: `${TEMPLATES}/formats/${format}/encode.ts`, path: 'test/data-processing/support/encode.ts' },
+      { template: `${TEMPLATES}/formats/${format}/parse.test.ts`, path: 'test/data-processing/parse.test.ts' },
+      { template: `${TEMPLATES}/destinations/${destination}/persist.ts`, path: 'src/data-processing/persist.ts' },
+      { template: `${TEMPLATES}/destinations/${destination}/test-destination.ts`, path: 'test/data-processing/support/test-destination.ts' },
+      { template: `${TEMPLATES}/destinations/${destination}/persist.test.ts`, path: 'test/data-processing/persist.test.ts' },
+      { template: `${TEMPLATES}/inputs/${input}/function.ts.hbs`, path: `src/functions/${functionName}.ts` },
+      { template: `${TEMPLATES}/inputs/${input}/function.test.ts.hbs`, path: `test/data-processing/${functionName}.test.ts` },
+      ...(input === 'blob' ? [{ template: `${TEMPLATES}/inputs/blob/event-grid-subscription.sh.hbs`, path: 'infra/hooks/postdeploy.d/data-processing-event-grid.sh' }] : []),
+    ].map((file) => ({ ...file, data }));
+
+    return {
+      ...emptyContribution(),
+      files,
+      infraModules: [
+        {
+          symbol: 'dataProcessing',
+          template: `${TEMPLATES}/infra/data-processing.bicep.hbs`,
+          path: 'infra/modules/data-processing.bicep',
+          coreParams,
+          data,
+        },
+      ],
+      appSettings: appSettings(destination, input),
+      hostJson: hostJson(input),
+      dependencies: ['zod', '@azure/storage-blob', ...(format === 'csv' ? (['csv-parse'] as const) : []), ...(destination === 'cosmos' ? (['@azure/cosmos'] as const) : [])],
+      alerts: alerts(functionName),
+      features: ['storageClients', 'azurite', 'slowTests', ...(input === 'blob' ? (['postdeployHooks'] as const) : [])],
+      readmePartial: `${TEMPLATES}/partials/readme.md`,
+      nextSteps: [
+        `Upload reference data: the enrich stage reads ${FIXED_CONTAINERS.reference}/customers.json (see README, "Data Processing").`,
+      ],
+      notices:
+        input === 'blob'
+          ? ['data-processing: blob uploads reach the app through an Event Grid subscription that the azd postdeploy hook creates (it needs the deployed function).']
+          : [],
+    };
+  },
 });
+
+function appSettings(destination: DataDestination, input: DataInput): AppSetting[] {
+  const settings: AppSetting[] = [];
+  if (destination === 'cosmos') {
+    settings.push({
+      name: 'COSMOS_ENDPOINT',
+      local: 'https://localhost:8081/',
+      cloud: { module: 'dataProcessing', output: 'cosmosEndpoint' },
+      description: 'Cosmos DB account the pipeline persists records to (identity auth; local auth is disabled).',
+    });
+  }
+  if (input === 'eventhubs') {
+    settings.push(
+      {
+        name: 'EventHubConnection__fullyQualifiedNamespace',
+        local: 'your-namespace.servicebus.windows.net',
+        cloud: { module: 'dataProcessing', output: 'eventHubsNamespaceHost' },
+        description: 'Event Hubs namespace the trigger reads from, through the managed identity.',
+      },
+      {
+        name: 'EventHubConnection__credential',
+        local: 'managedidentity',
+        cloud: { value: 'managedidentity' },
+        description: 'Event Hubs trigger authenticates with the managed identity.',
+      },
+      {
+        name: 'EventHubConnection__clientId',
+        local: '',
+        cloud: { module: 'dataProcessing', output: 'identityClientId' },
+        description: 'Which user-assigned identity the Event Hubs trigger uses.',
+      },
+    );
+  }
+  return settings;
+}
+
+function hostJson(input: DataInput): JsonObject {
+  if (input === 'queue') {
+    // One large payload per message: fewer messages in flight per instance keeps memory predictable.
+    return { extensions: { queues: { batchSize: 8, newBatchThreshold: 4, maxDequeueCount: 5 } } };
+  }
+  if (input === 'eventhubs') {
+    return { extensions: { eventHubs: { maxEventBatchSize: 100, batchCheckpointFrequency: 1 } } };
+  }
+  return {};
+}
+
+/**
+ * Alerts read the "Data pipeline …" trace lines the generated pipeline writes (src/data-processing/telemetry.ts):
+ * parsing the one line per input keeps them on plain AppTraces, no custom metrics SDK needed.
+ */
+function alerts(functionName: string): LogAlert[] {
+  const completed = 'AppTraces\n| where Message startswith "Data pipeline completed"';
+  return [
+    {
+      id: 'data-quarantine-rate',
+      description: 'More than 5% of the records received in the last hour were quarantined as invalid.',
+      severity: 2,
+      query: `${completed}\n| parse Message with * "records=" Records:long " quarantined=" Quarantined:long *\n| summarize Records = sum(Records), Quarantined = sum(Quarantined)\n| extend QuarantinedPercent = iff(Records == 0, 0, toint(100 * Quarantined / Records))`,
+      metricColumn: 'QuarantinedPercent',
+      operator: 'GreaterThan',
+      threshold: 5,
+      windowMinutes: 60,
+      frequencyMinutes: 15,
+    },
+    {
+      id: 'data-poison-backlog',
+      description: 'Inputs were moved to the poison container in the last hour: they need a look and a replay.',
+      severity: 1,
+      query: 'AppTraces\n| where Message startswith "Data pipeline moved input to poison"\n| summarize Poisoned = count()',
+      metricColumn: 'Poisoned',
+      operator: 'GreaterThan',
+      threshold: 0,
+      windowMinutes: 60,
+      frequencyMinutes: 15,
+    },
+    {
+      id: 'data-processing-latency',
+      description: `The 95th percentile duration of ${functionName} exceeded 5 minutes over the last hour.`,
+      severity: 2,
+      query: `AppRequests\n| where Name == "${functionName}"\n| summarize P95DurationMs = toint(percentile(DurationMs, 95))`,
+      metricColumn: 'P95DurationMs',
+      operator: 'GreaterThan',
+      threshold: 300_000,
+      windowMinutes: 60,
+      frequencyMinutes: 15,
+    },
+    {
+      id: 'data-throughput-drop',
+      description: 'Records persisted in the last hour fell below half the hourly average of the 23 hours before.',
+      severity: 3,
+      query: `${completed}\n| parse Message with * "persisted=" Persisted:long *\n| summarize Recent = sumif(Persisted, TimeGenerated > ago(1h)), Baseline = sumif(Persisted, TimeGenerated <= ago(1h)) / 23.0\n| extend DropPercent = iff(Baseline == 0, 0, toint(100 - 100 * Recent / Baseline))`,
+      metricColumn: 'DropPercent',
+      operator: 'GreaterThan',
+      threshold: 50,
+      windowMinutes: 1440,
+      frequencyMinutes: 60,
+    },
+  ];
+}

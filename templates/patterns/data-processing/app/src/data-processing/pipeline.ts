@@ -1,0 +1,138 @@
+import type { Readable } from 'node:stream';
+import { DATA_CONFIG } from './config.js';
+import type { Enricher } from './enrich.js';
+import { mapRecord } from './map.js';
+import { parseRecords } from './parse.js';
+import { quarantinedRecord, type Quarantine } from './quarantine.js';
+import { errorMessage } from './retry.js';
+import type { RecordDestination } from './sink.js';
+import type { InputSource, InputStatus, StatusStore } from './status.js';
+import { validateRecord } from './validate.js';
+
+/** One input as the pipeline sees it: how to read it, and where it goes afterwards. */
+export interface PipelineInput {
+  source: InputSource;
+  inputId: string;
+  version: string;
+  open(): Promise<Readable>;
+  /** Moves the processed input to the archive. */
+  archive(): Promise<void>;
+  /** Moves an input that keeps failing aside, with the reason. */
+  poison(reason: string): Promise<void>;
+}
+
+export interface PipelineDependencies {
+  status: StatusStore;
+  quarantine: Quarantine;
+  enricher: Enricher;
+  destination: RecordDestination;
+  now?: () => Date;
+}
+
+export interface Logger {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export type PipelineOutcome =
+  | { outcome: 'completed' | 'skipped'; status: InputStatus }
+  | { outcome: 'poisoned'; status: InputStatus };
+
+/**
+ * parse → validate → map → enrich → persist, one record at a time, then archive. Every step is recorded in
+ * the input's status row, so a run can be audited and resumed: an input seen before with the same version
+ * is skipped once archived, and persisted rows are upserts, so a rerun after a crash rewrites, never duplicates.
+ *
+ * A failure is rethrown so the trigger retries (queue dequeue, Event Grid redelivery, Event Hubs retry
+ * policy); after `maxAttempts` the input is moved to the poison container instead, with the reason.
+ */
+export async function processInput(input: PipelineInput, deps: PipelineDependencies, log: Logger): Promise<PipelineOutcome> {
+  const now = () => (deps.now?.() ?? new Date()).toISOString();
+  const previous = await deps.status.get(input.source, input.inputId);
+  const sameInput = previous?.version === input.version;
+  if (sameInput && (previous.state === 'archived' || previous.poisonedAt)) {
+    log.info(`Data pipeline skipped ${input.inputId}: already ${previous.poisonedAt ? 'poisoned' : 'archived'}`);
+    return { outcome: 'skipped', status: previous };
+  }
+
+  const started = Date.now();
+  const status: InputStatus = {
+    source: input.source,
+    inputId: input.inputId,
+    version: input.version,
+    state: 'received',
+    attempts: (sameInput ? previous.attempts : 0) + 1,
+    records: 0,
+    valid: 0,
+    quarantined: 0,
+    persisted: 0,
+    receivedAt: sameInput ? previous.receivedAt : now(),
+  };
+  await deps.status.save(status);
+
+  try {
+    // Persisted before (then archiving failed or the host stopped): only the archive step is left to do.
+    if (sameInput && previous.processedAt) {
+      const { records, valid, quarantined, persisted, validatedAt, processedAt } = previous;
+      Object.assign(status, { state: 'processed', records, valid, quarantined, persisted, validatedAt, processedAt });
+    } else {
+      await runStages(input, deps, status, now);
+    }
+    await input.archive();
+    Object.assign(status, { state: 'archived', archivedAt: now(), error: undefined });
+    await deps.status.save(status);
+    log.info(
+      `Data pipeline completed: input=${input.inputId} records=${status.records} quarantined=${status.quarantined} ` +
+        `persisted=${status.persisted} durationMs=${Date.now() - started}`,
+    );
+    return { outcome: 'completed', status };
+  } catch (error) {
+    const reason = errorMessage(error);
+    Object.assign(status, { state: 'failed', failedAt: now(), error: reason });
+    if (status.attempts < DATA_CONFIG.maxAttempts) {
+      await deps.status.save(status);
+      log.warn(`Data pipeline attempt ${status.attempts} of ${DATA_CONFIG.maxAttempts} failed for ${input.inputId}: ${reason}`);
+      throw error;
+    }
+    await input.poison(reason);
+    Object.assign(status, { poisonedAt: now() });
+    await deps.status.save(status);
+    log.error(`Data pipeline moved input to poison: input=${input.inputId} attempts=${status.attempts} reason=${reason}`);
+    return { outcome: 'poisoned', status };
+  }
+}
+
+async function runStages(input: PipelineInput, deps: PipelineDependencies, status: InputStatus, now: () => string): Promise<void> {
+  const quarantine = deps.quarantine.open(input.inputId);
+  const sink = deps.destination.open({ source: input.source, inputId: input.inputId });
+  const reject = (recordNumber: number, reason: string, record: unknown) => quarantine.add(quarantinedRecord(input.inputId, recordNumber, reason, record));
+
+  for await (const parsed of parseRecords(await input.open())) {
+    status.records++;
+    if ('error' in parsed) {
+      await reject(parsed.recordNumber, parsed.error, parsed.raw);
+      continue;
+    }
+    const validation = validateRecord(parsed.value);
+    if (!validation.ok) {
+      await reject(parsed.recordNumber, validation.reason, parsed.value);
+      continue;
+    }
+    const enrichment = await deps.enricher.enrich(mapRecord(validation.record));
+    if (!enrichment.ok) {
+      await reject(parsed.recordNumber, enrichment.reason, parsed.value);
+      continue;
+    }
+    status.valid++;
+    await sink.write(enrichment.record);
+  }
+
+  status.quarantined = await quarantine.flush();
+  Object.assign(status, { state: 'validated', validatedAt: now() });
+  await deps.status.save(status);
+
+  status.persisted = await sink.close();
+  Object.assign(status, { state: 'processed', processedAt: now() });
+  await deps.status.save(status);
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * The record contract of the pipeline, one schema per stage boundary. The example domain is order lines;
+ * replace the fields with yours and the stages, tests and fixtures follow the types.
+ */
+
+/** What the validate stage accepts. CSV delivers every field as text, hence the coercions. */
+export const incomingOrderSchema = z.object({
+  orderId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'orderId must be 1-64 letters, digits or hyphens'),
+  customerId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'customerId must be 1-64 letters, digits or hyphens'),
+  sku: z.string().trim().min(1).max(64),
+  quantity: z.coerce.number().int().positive(),
+  unitPrice: z.coerce.number().nonnegative(),
+  currency: z.string().trim().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR'),
+  orderedAt: z.iso.datetime({ offset: true }),
+});
+export type IncomingOrder = z.infer<typeof incomingOrderSchema>;
+
+/** After the map stage: the shape the destination stores, keyed for idempotent upserts. */
+export interface OrderRecord {
+  /** Unique per order line; the destination's row key, so reprocessing overwrites instead of duplicating. */
+  id: string;
+  customerId: string;
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+  currency: string;
+  /** quantity × unitPrice in minor units (cents), exact. */
+  totalMinor: number;
+  orderedAt: string;
+}
+
+/** After the enrich stage. */
+export interface EnrichedOrderRecord extends OrderRecord {
+  customerName: string;
+  customerRegion: string;
+}
+
+/** One record as the parse stage read it: a value, or why the raw text could not be read. */
+export type ParsedRecord = { recordNumber: number; value: unknown } | { recordNumber: number; error: string; raw: string };

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { DATA_CONFIG } from '../../src/data-processing/config.js';
+import { processInput } from '../../src/data-processing/pipeline.js';
+import { encodeRecords } from './support/encode.js';
+import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
+import { MIXED_ORDERS } from './support/orders.js';
+
+describe('processInput', () => {
+  it('persists valid records, quarantines the rest with reasons, archives and records every state', async () => {
+    const { deps, history, quarantined, persisted } = memoryDependencies();
+    const { input, moves } = memoryInput(encodeRecords(MIXED_ORDERS));
+
+    const result = await processInput(input, deps, silentLog);
+
+    expect(result.outcome).toBe('completed');
+    expect([...persisted.keys()].sort()).toEqual(['o-1', 'o-3', 'o-6']);
+    expect(persisted.get('o-3')).toMatchObject({ totalMinor: 10, customerName: 'Northwind' });
+    expect(quarantined.map(({ recordNumber, reason }) => [recordNumber, reason.split(':')[0]])).toEqual([
+      [2, 'quantity'],
+      [4, 'currency'],
+      [5, 'customerId'],
+    ]);
+    expect(moves).toEqual(['archive']);
+    expect(history.map((status) => status.state)).toEqual(['received', 'validated', 'processed', 'archived']);
+    expect(result.status).toMatchObject({ records: 6, valid: 3, quarantined: 3, persisted: 3, attempts: 1 });
+    expect(result.status.archivedAt).toBeDefined();
+  });
+
+  it('skips an input it has already archived, and processes a new version of it', async () => {
+    const { deps, persisted } = memoryDependencies();
+    const payload = encodeRecords(MIXED_ORDERS);
+    await processInput(memoryInput(payload).input, deps, silentLog);
+    persisted.clear();
+
+    const again = memoryInput(payload);
+    expect((await processInput(again.input, deps, silentLog)).outcome).toBe('skipped');
+    expect(again.moves).toEqual([]);
+    expect(persisted.size).toBe(0);
+
+    const updated = memoryInput(payload, { version: 'v2' });
+    expect((await processInput(updated.input, deps, silentLog)).outcome).toBe('completed');
+    expect(persisted.size).toBe(3);
+  });
+
+  it('finishes only the archive step when the records were already persisted', async () => {
+    const { deps, statuses, persisted } = memoryDependencies();
+    const first = memoryInput(encodeRecords(MIXED_ORDERS), { archive: async () => Promise.reject(new Error('archive unavailable')) });
+    await expect(processInput(first.input, deps, silentLog)).rejects.toThrow('archive unavailable');
+    expect(statuses.get('blob|incoming/orders')).toMatchObject({ state: 'failed', attempts: 1, error: 'archive unavailable' });
+    persisted.clear();
+
+    const retry = memoryInput(encodeRecords(MIXED_ORDERS));
+    const result = await processInput(retry.input, deps, silentLog);
+    expect(result.status).toMatchObject({ state: 'archived', attempts: 2, persisted: 3 });
+    expect(persisted.size).toBe(0);
+    expect(retry.moves).toEqual(['archive']);
+  });
+
+  it('rethrows for a retry, then moves the input to poison with the reason after the last attempt', async () => {
+    const { deps, statuses } = memoryDependencies();
+    const broken = () => memoryInput('', { open: async () => Promise.reject(new Error('blob not found')) });
+
+    for (let attempt = 1; attempt < DATA_CONFIG.maxAttempts; attempt++) {
+      await expect(processInput(broken().input, deps, silentLog)).rejects.toThrow('blob not found');
+    }
+    const last = broken();
+    const result = await processInput(last.input, deps, silentLog);
+
+    expect(result.outcome).toBe('poisoned');
+    expect(last.moves).toEqual(['poison: blob not found']);
+    expect(statuses.get('blob|incoming/orders')).toMatchObject({ state: 'failed', attempts: DATA_CONFIG.maxAttempts, error: 'blob not found' });
+    expect(result.status.poisonedAt).toBeDefined();
+    expect((await processInput(broken().input, deps, silentLog)).outcome).toBe('skipped');
+  });
+});

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, inject, it } from 'vitest';
+import { quarantinedRecord, TableQuarantine } from '../../src/data-processing/quarantine.js';
+import { statusRowKey, TableStatusStore, type InputStatus } from '../../src/data-processing/status.js';
+import { tableClient } from '../../src/shared/storage-clients.js';
+
+const settings = () => ({ AzureWebJobsStorage: inject('azuriteConnectionString') });
+const uniqueTable = (prefix: string) => `${prefix}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+
+describe('status and quarantine tables (Azurite)', () => {
+  it('stores a status row per input under a key that tolerates any input id', async () => {
+    const table = tableClient(uniqueTable('status'), 'AzureWebJobsStorage', settings());
+    await table.createTable();
+    const store = new TableStatusStore(table);
+    const status: InputStatus = {
+      source: 'blob',
+      inputId: 'incoming/2026/01/orders #1?.csv',
+      version: '"0x1"',
+      state: 'received',
+      attempts: 1,
+      records: 0,
+      valid: 0,
+      quarantined: 0,
+      persisted: 0,
+      receivedAt: '2026-01-15T10:00:00.000Z',
+    };
+
+    expect(await store.get('blob', status.inputId)).toBeUndefined();
+    await store.save(status);
+    await store.save({ ...status, state: 'processed', records: 10, processedAt: '2026-01-15T10:00:05.000Z' });
+    expect(await store.get('blob', status.inputId)).toMatchObject({ state: 'processed', records: 10, inputId: status.inputId });
+    expect(statusRowKey(status.inputId)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('upserts quarantined records in transactions, one row per record, idempotently', async () => {
+    const table = tableClient(uniqueTable('quarantine'), 'AzureWebJobsStorage', settings());
+    await table.createTable();
+    const quarantine = new TableQuarantine(table, 100);
+
+    for (let run = 0; run < 2; run++) {
+      const writer = quarantine.open('incoming/orders.csv');
+      for (let i = 1; i <= 150; i++) await writer.add(quarantinedRecord('incoming/orders.csv', i, `quantity: bad ${i}`, { orderId: `o-${i}` }));
+      expect(await writer.flush()).toBe(150);
+    }
+
+    const rows = [];
+    for await (const row of table.listEntities<{ reason: string; record: string }>()) rows.push(row);
+    expect(rows).toHaveLength(150);
+    expect(rows[0]).toMatchObject({ rowKey: '0000000001', reason: 'quantity: bad 1', record: '{"orderId":"o-1"}' });
+  });
+
+  it('cuts an oversized record and says so', () => {
+    expect(quarantinedRecord('x', 1, 'too big', 'a'.repeat(20_000)).record).toMatch(/… \(cut\)$/);
+  });
+});

@@ -1,0 +1,80 @@
+import { Readable } from 'node:stream';
+import { Enricher, type Customer } from '../../../src/data-processing/enrich.js';
+import type { PipelineDependencies, PipelineInput } from '../../../src/data-processing/pipeline.js';
+import type { QuarantinedRecord } from '../../../src/data-processing/quarantine.js';
+import type { EnrichedOrderRecord } from '../../../src/data-processing/records.js';
+import type { InputSource, InputStatus } from '../../../src/data-processing/status.js';
+import { CUSTOMERS } from './orders.js';
+
+/** In-memory stand-ins for the pipeline's stores: the stage logic is tested without storage. */
+export function memoryDependencies(customers: Customer[] = CUSTOMERS) {
+  const statuses = new Map<string, InputStatus>();
+  const history: InputStatus[] = [];
+  const quarantined: QuarantinedRecord[] = [];
+  const persisted = new Map<string, EnrichedOrderRecord>();
+  const deps: PipelineDependencies = {
+    status: {
+      get: async (source: InputSource, inputId: string) => statuses.get(`${source}|${inputId}`),
+      save: async (status: InputStatus) => {
+        statuses.set(`${status.source}|${status.inputId}`, { ...status });
+        history.push({ ...status });
+      },
+    },
+    quarantine: {
+      open: () => {
+        let count = 0;
+        return {
+          add: async (record: QuarantinedRecord) => {
+            quarantined.push(record);
+            count++;
+          },
+          flush: async () => count,
+        };
+      },
+    },
+    enricher: new Enricher({ load: async () => customers }, { attempts: 1, timeoutMs: 1_000, baseDelayMs: 0, ttlMs: 60_000 }),
+    destination: {
+      open: () => {
+        let count = 0;
+        return {
+          write: async (record: EnrichedOrderRecord) => {
+            persisted.set(record.id, record);
+            count++;
+          },
+          close: async () => count,
+        };
+      },
+    },
+  };
+  return { deps, statuses, history, quarantined, persisted };
+}
+
+/** An input whose archive and poison steps are recorded instead of moving blobs. */
+export function memoryInput(payload: string, overrides: Partial<PipelineInput> = {}) {
+  const moves: string[] = [];
+  const input: PipelineInput = {
+    source: 'blob',
+    inputId: 'incoming/orders',
+    version: 'v1',
+    open: async () => Readable.from([Buffer.from(payload)]),
+    archive: async () => {
+      moves.push('archive');
+    },
+    poison: async (reason) => {
+      moves.push(`poison: ${reason}`);
+    },
+    ...overrides,
+  };
+  return { input, moves };
+}
+
+export const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** What @azure/functions hands a queue or Event Hubs trigger: JSON text arrives parsed, anything else as the string. */
+export function asDeliveredByHost(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

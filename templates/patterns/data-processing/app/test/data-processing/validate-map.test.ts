@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { mapRecord } from '../../src/data-processing/map.js';
+import { validateRecord } from '../../src/data-processing/validate.js';
+import { incomingOrder } from './support/orders.js';
+
+describe('validate stage', () => {
+  it('accepts a valid record and coerces text numbers (CSV delivers text)', () => {
+    const result = validateRecord({ ...incomingOrder(), quantity: '2', unitPrice: '12.50' });
+    expect(result).toEqual({ ok: true, record: expect.objectContaining({ quantity: 2, unitPrice: 12.5 }) });
+  });
+
+  it('rejects a record with every reason, field by field', () => {
+    const result = validateRecord({ ...incomingOrder(), quantity: 'three', currency: 'euro', orderedAt: 'yesterday' });
+    expect(result.ok).toBe(false);
+    const reason = result.ok ? '' : result.reason;
+    expect(reason).toContain('quantity:');
+    expect(reason).toContain('currency: currency must be an ISO 4217 code');
+    expect(reason).toContain('orderedAt:');
+  });
+
+  it('rejects missing fields and values that are not objects', () => {
+    expect(validateRecord({ orderId: 'o-1' })).toMatchObject({ ok: false, reason: expect.stringContaining('customerId:') });
+    expect(validateRecord('o-1')).toMatchObject({ ok: false, reason: expect.stringContaining('record:') });
+  });
+});
+
+describe('map stage', () => {
+  it('keys the record by order id, normalises the timestamp and totals in exact minor units', () => {
+    const validation = validateRecord(incomingOrder({ quantity: 3, unitPrice: 0.1, orderedAt: '2026-01-15T11:00:00+01:00' }));
+    if (!validation.ok) throw new Error(validation.reason);
+    expect(mapRecord(validation.record)).toEqual({
+      id: 'o-1',
+      customerId: 'c-1',
+      sku: 'SKU-1',
+      quantity: 3,
+      unitPrice: 0.1,
+      currency: 'EUR',
+      totalMinor: 30,
+      orderedAt: '2026-01-15T10:00:00.000Z',
+    });
+  });
+});

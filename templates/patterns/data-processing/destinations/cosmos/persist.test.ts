@@ -1,0 +1,47 @@
+import type { BulkOperationResult, OperationInput } from '@azure/cosmos';
+import { describe, expect, it } from 'vitest';
+import { CosmosDestination } from '../../src/data-processing/persist.js';
+import { enrichedOrder } from './support/orders.js';
+
+/** Stands in for `container.items`: keeps upserted items by partition and id, records batch sizes. */
+class FakeCosmosItems {
+  readonly stored = new Map<string, Record<string, unknown>>();
+  readonly batchSizes: number[] = [];
+
+  async executeBulkOperations(operations: OperationInput[]): Promise<BulkOperationResult[]> {
+    this.batchSizes.push(operations.length);
+    return operations.map((operationInput) => {
+      if (operationInput.operationType !== 'Upsert') throw new Error(`unexpected ${operationInput.operationType}`);
+      this.stored.set(`${String(operationInput.partitionKey)}/${String(operationInput.resourceBody.id)}`, operationInput.resourceBody);
+      return { operationInput, response: { statusCode: 200, requestCharge: 1, diagnostics: undefined as never } };
+    });
+  }
+}
+
+describe('persist stage (Cosmos DB bulk upserts)', () => {
+  it('upserts in batches keyed by customer and stays idempotent when the input is processed again', async () => {
+    const items = new FakeCosmosItems();
+    const destination = new CosmosDestination(items, 100);
+    const records = Array.from({ length: 250 }, (_, i) => enrichedOrder({ id: `o-${i}`, customerId: `c-${i % 3}` }));
+
+    for (let run = 0; run < 2; run++) {
+      const sink = destination.open();
+      for (const record of records) await sink.write(record);
+      expect(await sink.close()).toBe(250);
+    }
+
+    expect(items.batchSizes).toEqual([100, 100, 50, 100, 100, 50]);
+    expect(items.stored.size).toBe(250);
+    expect(items.stored.get('c-1/o-1')).toMatchObject({ id: 'o-1', customerId: 'c-1', customerName: 'Contoso' });
+  });
+
+  it('fails the batch when any operation is rejected, so the input is retried', async () => {
+    const throttled = {
+      executeBulkOperations: async (operations: OperationInput[]): Promise<BulkOperationResult[]> =>
+        operations.map((operationInput) => ({ operationInput, response: { statusCode: 429, requestCharge: 0, diagnostics: undefined as never } })),
+    };
+    const sink = new CosmosDestination(throttled, 10).open();
+    await sink.write(enrichedOrder());
+    await expect(sink.close()).rejects.toThrow('Cosmos DB rejected 1 of 1 upserts (first: 429)');
+  });
+});

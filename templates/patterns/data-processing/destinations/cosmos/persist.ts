@@ -1,0 +1,47 @@
+import { CosmosClient, type BulkOperationResult, type OperationInput } from '@azure/cosmos';
+import { azureCredential } from '../shared/storage-clients.js';
+import { BatchWriter } from './batch-writer.js';
+import { DATA_CONFIG } from './config.js';
+import type { EnrichedOrderRecord } from './records.js';
+import type { RecordDestination } from './sink.js';
+
+/** The part of a Cosmos container the persist stage uses (tests pass a fake). */
+export interface BulkItems {
+  executeBulkOperations(operations: OperationInput[]): Promise<BulkOperationResult[]>;
+}
+
+/**
+ * Persist stage: records in Cosmos DB for NoSQL (partition key /customerId, id = order id). Bulk upserts, so
+ * reprocessing an input overwrites the same items; any failed operation fails the batch, and the input is retried.
+ */
+export class CosmosDestination implements RecordDestination {
+  constructor(
+    private readonly items: BulkItems,
+    private readonly batchSize: number = DATA_CONFIG.batchSize,
+  ) {}
+
+  open() {
+    const writer = new BatchWriter<EnrichedOrderRecord>(this.batchSize, (records) => this.upsert(records));
+    return { write: (record: EnrichedOrderRecord) => writer.add(record), close: () => writer.flush() };
+  }
+
+  private async upsert(records: EnrichedOrderRecord[]): Promise<void> {
+    const results = await this.items.executeBulkOperations(
+      records.map((record) => ({ operationType: 'Upsert', partitionKey: record.customerId, resourceBody: { ...record } })),
+    );
+    const failed = results.filter((result) => result.error || !result.response || result.response.statusCode >= 400);
+    if (failed.length > 0) {
+      const first = failed[0]!;
+      const code = first.error?.code ?? first.response?.statusCode ?? 'no response';
+      throw new Error(`Cosmos DB rejected ${failed.length} of ${records.length} upserts (first: ${code})`);
+    }
+  }
+}
+
+export function createDestination(settings: Readonly<Record<string, string | undefined>> = process.env): RecordDestination {
+  const endpoint = settings.COSMOS_ENDPOINT;
+  if (!endpoint) throw new Error('COSMOS_ENDPOINT is not set');
+  // Identity only: the account has local (key) authentication disabled.
+  const client = new CosmosClient({ endpoint, aadCredentials: azureCredential() });
+  return new CosmosDestination(client.database(DATA_CONFIG.cosmosDatabase).container(DATA_CONFIG.cosmosContainer).items);
+}

@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, inject, it } from 'vitest';
+import { TableDestination } from '../../src/data-processing/persist.js';
+import { tableClient } from '../../src/shared/storage-clients.js';
+import { enrichedOrder } from './support/orders.js';
+
+describe('persist stage (Table storage, Azurite)', () => {
+  const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
+
+  it('upserts in batches across partitions and stays idempotent when the input is processed again', async () => {
+    const table = tableClient(`records${randomUUID().replace(/-/g, '').slice(0, 12)}`, 'AzureWebJobsStorage', settings);
+    await table.createTable();
+    const records = Array.from({ length: 250 }, (_, i) => enrichedOrder({ id: `o-${i}`, customerId: `c-${i % 3}` }));
+    const destination = new TableDestination(table, 100);
+
+    for (let run = 0; run < 2; run++) {
+      const sink = destination.open();
+      for (const record of records) await sink.write(record);
+      expect(await sink.close()).toBe(250);
+    }
+
+    const rows = [];
+    for await (const row of table.listEntities()) rows.push(row);
+    expect(rows).toHaveLength(250);
+    expect(await table.getEntity('c-1', 'o-1')).toMatchObject({ sku: 'SKU-1', totalMinor: 2500, customerName: 'Contoso' });
+  });
+});

@@ -1,0 +1,45 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { tableClient } from '../shared/storage-clients.js';
+import { BatchWriter } from './batch-writer.js';
+import { DATA_CONFIG } from './config.js';
+import type { EnrichedOrderRecord } from './records.js';
+import type { RecordDestination } from './sink.js';
+
+/** Table storage transactions take up to 100 operations on one partition. */
+const MAX_TRANSACTION = 100;
+
+/**
+ * Persist stage: records in Table storage, partition = customer, row = order id. Every write is an upsert,
+ * so reprocessing an input rewrites the same rows instead of adding copies.
+ */
+export class TableDestination implements RecordDestination {
+  constructor(
+    private readonly table: TableClient,
+    private readonly batchSize: number = DATA_CONFIG.batchSize,
+  ) {}
+
+  open() {
+    const writer = new BatchWriter<EnrichedOrderRecord>(this.batchSize, (records) => this.upsert(records));
+    return { write: (record: EnrichedOrderRecord) => writer.add(record), close: () => writer.flush() };
+  }
+
+  private async upsert(records: EnrichedOrderRecord[]): Promise<void> {
+    // Keyed by row: a batch that repeats an order keeps its last version (a transaction refuses duplicates).
+    const byPartition = new Map<string, Map<string, EnrichedOrderRecord>>();
+    for (const record of records) {
+      const rows = byPartition.get(record.customerId) ?? new Map<string, EnrichedOrderRecord>();
+      rows.set(record.id, record);
+      byPartition.set(record.customerId, rows);
+    }
+    for (const [partitionKey, rows] of byPartition) {
+      const actions: TransactionAction[] = [...rows.values()].map(({ id, ...fields }) => ['upsert', { partitionKey, rowKey: id, ...fields }, 'Replace']);
+      for (let i = 0; i < actions.length; i += MAX_TRANSACTION) {
+        await this.table.submitTransaction(actions.slice(i, i + MAX_TRANSACTION));
+      }
+    }
+  }
+}
+
+export function createDestination(settings: Readonly<Record<string, string | undefined>> = process.env): RecordDestination {
+  return new TableDestination(tableClient(DATA_CONFIG.recordsTable, DATA_CONFIG.storageConnection, settings));
+}

@@ -1,0 +1,44 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { parseRecords } from '../../src/data-processing/parse.js';
+import { encodeRecords, MALFORMED_PAYLOAD } from './support/encode.js';
+
+async function collect(chunks: string[]) {
+  const records = [];
+  for await (const record of parseRecords(Readable.from(chunks.map((chunk) => Buffer.from(chunk))))) records.push(record);
+  return records;
+}
+
+describe('parse stage (JSON array)', () => {
+  it('yields one numbered record per array element', async () => {
+    const text = encodeRecords([{ orderId: 'o-1', sku: 'a]b},"c' }, { orderId: 'o-2', sku: 'Desk' }]);
+    expect(await collect([text])).toEqual([
+      { recordNumber: 1, value: { orderId: 'o-1', sku: 'a]b},"c' } },
+      { recordNumber: 2, value: { orderId: 'o-2', sku: 'Desk' } },
+    ]);
+  });
+
+  it('reads nested values, escapes and multi-byte characters split across chunks', async () => {
+    const text = '[{"orderId":"o-1","tags":["x",{"y":[1,2]}],"note":"quote \\" and é"}]';
+    const bytes = Buffer.from(text);
+    const split = text.indexOf('é') + 1; // inside the two bytes of "é"
+    const records = [];
+    for await (const record of parseRecords(Readable.from([bytes.subarray(0, split), bytes.subarray(split)]))) records.push(record);
+    expect(records).toEqual([{ recordNumber: 1, value: { orderId: 'o-1', tags: ['x', { y: [1, 2] }], note: 'quote " and é' } }]);
+  });
+
+  it('accepts an empty array', async () => {
+    expect(await collect(['  [ ]  '])).toEqual([]);
+  });
+
+  it('turns an element that is not JSON into a rejected record with the reason', async () => {
+    const [broken, valid] = await collect(['[{"orderId": oops}, {"orderId":"o-2"}]']);
+    expect(broken).toMatchObject({ recordNumber: 1, raw: '{"orderId": oops}', error: expect.stringMatching(/^not valid JSON/) });
+    expect(valid).toEqual({ recordNumber: 2, value: { orderId: 'o-2' } });
+  });
+
+  it('fails the input when it is not an array or is cut short', async () => {
+    await expect(collect([MALFORMED_PAYLOAD])).rejects.toThrow('must be an array');
+    await expect(collect(['[{"orderId":"o-1"}'])).rejects.toThrow('ended before');
+  });
+});

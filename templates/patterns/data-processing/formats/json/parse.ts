@@ -1,0 +1,75 @@
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { ParsedRecord } from './records.js';
+
+type State = 'start' | 'arrayStart' | 'beforeElement' | 'element' | 'end';
+
+/**
+ * Parse stage for a JSON array of records, streamed: the scanner tracks nesting and strings to find where
+ * each top-level element ends and parses one element at a time, so memory holds one record, never the
+ * whole array. An element that is not valid JSON becomes a rejected record; a payload that is not an
+ * array at all fails the input.
+ */
+export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
+  const decoder = new StringDecoder('utf8');
+  let state = 'start' as State;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let element = '';
+  let recordNumber = 0;
+
+  const finishElement = (): ParsedRecord => {
+    const raw = element.trim();
+    element = '';
+    recordNumber++;
+    try {
+      return { recordNumber, value: JSON.parse(raw) as unknown };
+    } catch (error) {
+      return { recordNumber, error: `not valid JSON: ${(error as Error).message}`, raw };
+    }
+  };
+
+  for await (const chunk of source as AsyncIterable<Buffer | string>) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let elementStart = state === 'element' ? 0 : -1;
+    for (let i = 0; i < text.length; i++) {
+      const char = text[i]!;
+      if (state === 'element') {
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (char === '\\') escaped = true;
+          else if (char === '"') inString = false;
+        } else if (char === '"') {
+          inString = true;
+        } else if (char === '{' || char === '[') {
+          depth++;
+        } else if ((char === '}' || char === ']') && depth > 0) {
+          depth--;
+        } else if (depth === 0 && (char === ',' || char === ']')) {
+          element += text.slice(elementStart, i);
+          yield finishElement();
+          state = char === ',' ? 'beforeElement' : 'end';
+        }
+        continue;
+      }
+      if (char === ' ' || char === '\n' || char === '\r' || char === '\t' || char === '\uFEFF') continue;
+      if (state === 'start') {
+        if (char !== '[') throw new Error('a JSON input must be an array of records: expected "[" first');
+        state = 'arrayStart';
+      } else if (state === 'arrayStart' && char === ']') {
+        state = 'end';
+      } else if (state === 'end') {
+        throw new Error('unexpected content after the closing "]" of the JSON array');
+      } else {
+        // The first character of an element (after "[" or ","): scan it again in the element state.
+        state = 'element';
+        depth = 0;
+        elementStart = i;
+        i--;
+      }
+    }
+    if (state === 'element') element += text.slice(elementStart);
+  }
+  if (state !== 'end') throw new Error('the JSON array ended before its closing "]"');
+}

@@ -1,0 +1,136 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildPlan } from '../../../src/engine/plan.js';
+import { readTree, renderPlan } from '../../../src/engine/render.js';
+import { ValidationError } from '../../../src/exit-codes.js';
+import { runCli } from '../../support/generated-app.js';
+
+function render(options: Record<string, unknown> = {}) {
+  const plan = buildPlan({ name: 'etl-app', location: 'eastus2', patterns: { 'data-processing': options } }, '/tmp/etl-app');
+  const tree = renderPlan(plan);
+  return { plan, tree, read: (path: string) => readTree(tree, path) };
+}
+
+function validationError(options: Record<string, unknown>): string {
+  try {
+    render(options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('data-processing options', () => {
+  it.each([
+    [{ dataInput: 'ftp' }, '--data-input: unknown value "ftp"; expected one of blob, queue, eventhubs'],
+    [{ dataFormat: 'xml' }, '--data-format: unknown value "xml"; expected one of csv, json, ndjson'],
+    [{ dataDestination: 'sql' }, '--data-destination: unknown value "sql"; expected one of table, cosmos, blob'],
+    [{ inputContainer: 'Incoming' }, '--data-container: "Incoming" is not a valid Azure container name: it may contain only lowercase letters, digits and hyphens'],
+    [{ inputContainer: 'ab' }, '--data-container: "ab" is not a valid Azure container name: it must be 3 to 63 characters long'],
+    [{ archiveContainer: 'old--files' }, '--data-archive-container: "old--files" is not a valid Azure container name: it must not contain consecutive hyphens'],
+    [{ poisonContainer: '-poison' }, '--data-poison-container: "-poison" is not a valid Azure container name: it must start and end with a letter or digit'],
+    [{ inputQueue: 'q'.repeat(57) }, `--data-queue: "${'q'.repeat(57)}" is not a valid Azure queue name: it must be 3 to 56 characters long`],
+    [{ inputQueue: 'my_queue' }, '--data-queue: "my_queue" is not a valid Azure queue name: it may contain only lowercase letters, digits and hyphens'],
+    [{ coolAfterDays: '0' }, '--data-cool-after-days: "0" is not a whole number of days between 1 and 99999'],
+    [{ archiveAfterDays: 'soon' }, '--data-archive-after-days: "soon" is not a whole number of days between 1 and 99999'],
+  ])('rejects %j with a clear message', (options, message) => {
+    expect(validationError(options)).toBe(message);
+  });
+
+  it('rejects containers that share a name and tiering days out of order', () => {
+    expect(validationError({ archiveContainer: 'poison' })).toBe(
+      'data-processing: --data-poison-container and --data-archive-container both name the container "poison"; each container needs its own name',
+    );
+    expect(validationError({ inputContainer: 'reference' })).toMatch(/--data-container and the generated "reference" container/);
+    expect(validationError({ coolAfterDays: 90, archiveAfterDays: 60 })).toMatch(/--data-archive-after-days \(60\) must be greater than --data-cool-after-days \(90\)/);
+  });
+
+  it('accepts flag strings and answers-file values alike', () => {
+    const { plan } = render({ dataInput: 'QUEUE', coolAfterDays: '7', archiveAfterDays: 365 });
+    expect(plan.answers.patterns['data-processing']).toMatchObject({ dataInput: 'queue', coolAfterDays: 7, archiveAfterDays: 365 });
+  });
+});
+
+describe('data-processing rendered tree', () => {
+  it('defaults to blob input, CSV and Table storage, with the Event Grid hook and the slow memory check', () => {
+    const { tree, read } = render();
+    expect(tree.paths).toEqual(
+      expect.arrayContaining([
+        'src/functions/processBlob.ts',
+        'src/data-processing/parse.ts',
+        'src/data-processing/persist.ts',
+        'test/data-processing/processBlob.test.ts',
+        'test/data-processing/streaming-memory.slow.ts',
+        'test/vitest.slow.config.ts',
+        'infra/modules/data-processing.bicep',
+        'infra/hooks/postdeploy.sh',
+        'infra/hooks/postdeploy.d/data-processing-event-grid.sh',
+      ]),
+    );
+    expect(read('src/data-processing/parse.ts')).toContain("from 'csv-parse'");
+    expect(read('src/data-processing/persist.ts')).toContain('class TableDestination');
+    expect(read('src/functions/processBlob.ts')).toContain("app.eventGrid(\"processBlob\"");
+    const packageJson = JSON.parse(read('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+    expect(packageJson.scripts['test:slow']).toBe('vitest run --config test/vitest.slow.config.ts');
+    expect(Object.keys(packageJson.dependencies)).toEqual(expect.arrayContaining(['zod', 'csv-parse', '@azure/storage-blob', '@azure/data-tables']));
+    expect(packageJson.dependencies).not.toHaveProperty('@azure/cosmos');
+    expect(read('azure.yaml')).toContain('postdeploy');
+
+    const bicep = read('infra/modules/data-processing.bicep');
+    expect(bicep).toContain("resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15'");
+    expect(bicep).toContain('daysAfterModificationGreaterThan: 30');
+    expect(bicep).toContain('daysAfterModificationGreaterThan: 180');
+    expect(bicep).not.toContain('Microsoft.DocumentDB');
+    expect(read('infra/main.bicep')).toContain("module dataProcessing 'modules/data-processing.bicep'");
+    expect(read('infra/hooks/postdeploy.d/data-processing-event-grid.sh')).toContain('container="incoming"');
+  });
+
+  it('queue + NDJSON + Cosmos DB: queue trigger, Cosmos with local auth off and a data-plane role, no Event Grid', () => {
+    const { tree, read } = render({ dataInput: 'queue', dataFormat: 'ndjson', dataDestination: 'cosmos', inputQueue: 'orders-in' });
+    expect(tree.paths).toContain('src/functions/processQueueMessage.ts');
+    expect(tree.paths).not.toContain('infra/hooks/postdeploy.d/data-processing-event-grid.sh');
+    expect(tree.paths).not.toContain('infra/hooks/postdeploy.sh');
+    expect(read('src/data-processing/config.ts')).toContain('inputQueue: "orders-in"');
+    expect(read('src/data-processing/config.ts')).not.toContain('inputContainer');
+    expect(read('src/data-processing/persist.ts')).toContain('class CosmosDestination');
+    const bicep = read('infra/modules/data-processing.bicep');
+    expect(bicep).toContain('disableLocalAuth: true');
+    expect(bicep).toContain("'${cosmos.id}/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002'");
+    expect(bicep).toContain("for name in [inputQueueName, '${inputQueueName}-poison']");
+    expect(bicep).not.toContain('systemTopics');
+    expect(read('infra/main.bicep')).toContain('COSMOS_ENDPOINT: dataProcessing.outputs.cosmosEndpoint');
+    expect(JSON.parse(read('host.json')).extensions.queues).toMatchObject({ maxDequeueCount: 5 });
+  });
+
+  it('Event Hubs + JSON + blob output: identity-based trigger settings and a receiver role on the hub', () => {
+    const { read } = render({ dataInput: 'eventhubs', dataFormat: 'json', dataDestination: 'blob' });
+    expect(read('src/functions/processEvents.ts')).toContain("cardinality: 'many'");
+    const main = read('infra/main.bicep');
+    expect(main).toContain('EventHubConnection__fullyQualifiedNamespace: dataProcessing.outputs.eventHubsNamespaceHost');
+    expect(main).toContain("EventHubConnection__credential: 'managedidentity'");
+    const bicep = read('infra/modules/data-processing.bicep');
+    expect(bicep).toContain('scope: eventHub');
+    expect(bicep).toContain('disableLocalAuth: true');
+    expect(read('src/data-processing/persist.ts')).toContain('class BlobDestination');
+  });
+
+  it('declares the four pipeline alerts', () => {
+    const { plan } = render();
+    expect(plan.contribution.alerts.map((alert) => alert.id)).toEqual(
+      expect.arrayContaining(['data-quarantine-rate', 'data-poison-backlog', 'data-processing-latency', 'data-throughput-drop']),
+    );
+  });
+});
+
+describe('data-processing CLI', () => {
+  it('exits with a usage error and writes nothing for a bad container name', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'csa-dp-'));
+    const result = runCli(['app', '--yes', '--no-install', '--no-git', '--pattern', 'data-processing', '--data-container', 'Bad_Name'], { cwd: parent });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--data-container: "Bad_Name" is not a valid Azure container name');
+    expect(existsSync(join(parent, 'app')) ? readdirSync(join(parent, 'app')) : []).toEqual([]);
+  });
+});
