@@ -214,7 +214,13 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
           symbol: 'eventProcessing',
           template: infraModule.template,
           path: infraModule.path,
-          coreParams: ['location', 'tags', 'resourceToken', 'identityName', 'storageAccountName', 'actionGroupName'],
+          // Bicep lint fails on unused params: a storage-only app creates no namespace and no metric alert.
+          coreParams: [
+            ...(model.hasNamespaces ? (['location', 'tags', 'resourceToken'] as const) : []),
+            'identityName',
+            'storageAccountName',
+            ...(model.hasMetricAlerts ? (['actionGroupName'] as const) : []),
+          ],
         },
       ],
       appSettings: [
@@ -276,6 +282,13 @@ function eventModel(options: EventProcessingOptions) {
     },
     storageQueueNames,
     tableNames: [TABLES.processed, ...(style('aggregation') ? [TABLES.aggregates] : [])],
+    // Which parts of the generated pipeline are used, so no combination leaves an unused name behind (tsc fails).
+    pipeline: {
+      usesDependencies: style('transformation') || style('aggregation'),
+      resultUsed: style('filtering') || style('fan-out'),
+      testedDirectly: style('filtering') || style('aggregation'),
+    },
+    hasNamespaces: has('servicebus') || has('eventhubs') || has('eventgrid'),
     hasMetricAlerts: has('servicebus') || has('eventgrid'),
     aggregation: { key: options.aggregationKey, value: options.aggregationValue, windowMinutes: 5 },
     acceptedTypePrefix: ACCEPTED_TYPE_PREFIX,
