@@ -330,7 +330,16 @@ function hostJson(model: EventModel): JsonObject {
   return Object.keys(extensions).length > 0 ? { extensions } : {};
 }
 
+/** Function names of the triggers, as registered in src/functions (they are the AppRequests OperationName). */
+const TRIGGER_FUNCTIONS: Record<EventSource, string> = {
+  eventgrid: 'eventGridEvents',
+  servicebus: 'serviceBusEvents',
+  eventhubs: 'eventHubEvents',
+  'storage-queue': 'storageQueueEvents',
+};
+
 function alerts(model: EventModel): LogAlert[] {
+  const functionNames = model.sourceList.map((source) => `"${TRIGGER_FUNCTIONS[source]}"`).join(', ');
   const result: LogAlert[] = [
     {
       id: 'events-dead-lettered',
@@ -348,7 +357,7 @@ function alerts(model: EventModel): LogAlert[] {
       description: 'More than 5% of event handler invocations failed in 15 minutes (each failure is retried; a rising rate means a dependency is down).',
       severity: 2,
       query:
-        'AppRequests\n| where OperationName in ("storageQueueEvents", "serviceBusEvents", "eventHubEvents", "eventGridEvents")\n' +
+        `AppRequests\n| where OperationName in (${functionNames})\n` +
         '| summarize Total = count(), Failed = countif(Success == false)\n' +
         '| extend FailureRatePercent = iff(Total == 0, 0, toint(100 * Failed / Total))\n| project FailureRatePercent',
       metricColumn: 'FailureRatePercent',
