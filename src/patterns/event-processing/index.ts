@@ -217,7 +217,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
           // Bicep lint fails on unused params: a storage-only app creates no namespace and no metric alert.
           coreParams: [
             ...(model.hasNamespaces ? (['location', 'tags', 'resourceToken'] as const) : []),
-            'identityName',
+            ...(model.hasNamespaces ? (['identityName'] as const) : []),
             'storageAccountName',
             ...(model.hasMetricAlerts ? (['actionGroupName'] as const) : []),
           ],
