@@ -55,7 +55,8 @@ export function renderPlan(plan: Plan): RenderedTree {
 /** The typed contributions (host.json fragments, dependencies, settings) land in their JSON files. */
 function jsonContributions(plan: Plan): Record<string, JsonObject> {
   const { hostJson, dependencies, devDependencies, appSettings } = plan.contribution;
-  const localValues: JsonObject = { Values: Object.fromEntries(appSettings.map((setting) => [setting.name, setting.local])) };
+  const localSettings = appSettings.filter((setting) => setting.local !== undefined);
+  const localValues: JsonObject = { Values: Object.fromEntries(localSettings.map((setting) => [setting.name, setting.local!])) };
   return {
     'host.json': hostJson,
     'package.json': { dependencies, devDependencies },
@@ -92,6 +93,8 @@ function renderContext(plan: Plan): Record<string, unknown> {
     features: contribution.features,
     appSettings: contribution.appSettings.map((setting) => ({
       ...setting,
+      // Strict templates cannot test a missing key, so cloud-only settings are flagged explicitly.
+      isLocal: setting.local !== undefined,
       bicepValue: 'module' in setting.cloud ? trustedBicep(`${setting.cloud.module}.outputs.${setting.cloud.output}`) : trustedBicep(bicepLiteral(setting.cloud.value)),
     })),
     infraModules: contribution.infraModules.map((module) => ({

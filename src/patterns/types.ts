@@ -75,8 +75,11 @@ export interface InfraModule {
  */
 export interface AppSetting {
   name: string;
-  /** Value in local.settings.json (Azurite, emulators or an obvious placeholder). */
-  local: string;
+  /**
+   * Value in local.settings.json (Azurite, emulators or an obvious placeholder). Omitted for cloud-only
+   * settings, e.g. `<Connection>__credential = managedidentity`, which would break local runs.
+   */
+  local?: string;
   cloud: { module: string; output: string } | { value: string };
   description: string;
 }

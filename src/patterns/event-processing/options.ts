@@ -1,0 +1,98 @@
+import { ValidationError } from '../../exit-codes.js';
+
+export const EVENT_SOURCES = ['eventgrid', 'servicebus', 'eventhubs', 'storage-queue'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
+
+export const EVENT_STYLES = ['filtering', 'transformation', 'fan-out', 'aggregation'] as const;
+export type EventStyle = (typeof EVENT_STYLES)[number];
+
+export const ORDERING_MODES = ['none', 'ordered'] as const;
+export type OrderingMode = (typeof ORDERING_MODES)[number];
+
+export const SERVICE_BUS_ENTITIES = ['queue', 'topic'] as const;
+export type ServiceBusEntity = (typeof SERVICE_BUS_ENTITIES)[number];
+
+/**
+ * A comma-separated list (flag) or an array (answers file, prompt) of known values, returned deduplicated in
+ * canonical order so the generated app does not depend on how the user listed them.
+ */
+export function parseChoiceList<T extends string>(input: unknown, valid: readonly T[], what: string): T[] {
+  const items = (Array.isArray(input) ? input : String(input ?? '').split(','))
+    .map((item) => String(item).trim())
+    .filter((item) => item !== '');
+  if (items.length === 0) throw new ValidationError(`give at least one ${what}: ${valid.join(', ')}`);
+  const unknown = [...new Set(items.filter((item) => !(valid as readonly string[]).includes(item)))];
+  if (unknown.length > 0) {
+    throw new ValidationError(`unknown ${what}${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; valid ${what}s: ${valid.join(', ')}`);
+  }
+  return valid.filter((value) => items.includes(value));
+}
+
+export function parseChoice<T extends string>(input: unknown, valid: readonly T[], what: string): T {
+  const value = String(input ?? '').trim();
+  if (!(valid as readonly string[]).includes(value)) throw new ValidationError(`unknown ${what} "${value}"; valid ${what}s: ${valid.join(', ')}`);
+  return value as T;
+}
+
+/**
+ * Service Bus queue and topic names: 1-260 letters, digits, `.`, `-`, `_`, starting and ending with a letter or
+ * digit. Service Bus also allows `/` (nested paths); it is refused here because the name becomes a Bicep child
+ * resource name, where a slash means another level.
+ */
+export function parseServiceBusEntityName(input: unknown): string {
+  return parseEntityName(input, { max: 260, what: 'a Service Bus queue or topic name' });
+}
+
+/** Event Hub names: 1-256 letters, digits, `.`, `-`, `_`, starting and ending with a letter or digit. */
+export function parseEventHubName(input: unknown): string {
+  return parseEntityName(input, { max: 256, what: 'an event hub name' });
+}
+
+function parseEntityName(input: unknown, rule: { max: number; what: string }): string {
+  const name = String(input ?? '').trim();
+  const problem =
+    name === ''
+      ? 'it is empty'
+      : name.length > rule.max
+        ? `it has ${name.length} characters (at most ${rule.max})`
+        : /[^A-Za-z0-9._-]/.test(name)
+          ? `"${name.match(/[^A-Za-z0-9._-]/)![0]}" is not allowed (letters, digits, ".", "-" and "_" only)`
+          : !/^[A-Za-z0-9](.*[A-Za-z0-9])?$/.test(name)
+            ? 'it must start and end with a letter or digit'
+            : undefined;
+  if (problem) throw new ValidationError(`"${name}" is not ${rule.what}: ${problem}`);
+  return name;
+}
+
+/** Longest queue name that still leaves room for the `-poison` queue the host creates next to it. */
+const POISON_SUFFIX = '-poison';
+const MAX_QUEUE_NAME = 63 - POISON_SUFFIX.length;
+
+/** Storage queue names: 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit. */
+export function parseStorageQueueName(input: unknown): string {
+  const name = String(input ?? '').trim();
+  const problem =
+    name.length < 3 || name.length > MAX_QUEUE_NAME
+      ? `it must have 3-${MAX_QUEUE_NAME} characters (63 minus room for "${POISON_SUFFIX}")`
+      : /[^a-z0-9-]/.test(name)
+        ? 'use lowercase letters, digits and hyphens only'
+        : !/^[a-z0-9].*[a-z0-9]$/.test(name)
+          ? 'it must start and end with a letter or digit'
+          : name.includes('--')
+            ? 'consecutive hyphens are not allowed'
+            : undefined;
+  if (problem) throw new ValidationError(`"${name}" is not a storage queue name: ${problem}`);
+  return name;
+}
+
+/**
+ * A top-level field of the event's `data` (e.g. `customerId`); empty means none. It becomes a property name in
+ * the generated TypeScript, so it must be an identifier.
+ */
+export function parseFieldName(input: unknown): string {
+  const name = String(input ?? '').trim();
+  if (name !== '' && !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) {
+    throw new ValidationError(`"${name}" is not a field name: use letters, digits and "_" (up to 64), not starting with a digit, e.g. customerId`);
+  }
+  return name;
+}

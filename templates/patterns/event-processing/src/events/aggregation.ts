@@ -1,0 +1,103 @@
+import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { onceUntilSuccess } from './once.js';
+
+/** Start of the fixed (tumbling) window `time` falls in, e.g. 10:07 → 10:05 for 5-minute windows. */
+export function windowStart(time: Date, windowMinutes: number): Date {
+  const size = windowMinutes * 60_000;
+  return new Date(Math.floor(time.getTime() / size) * size);
+}
+
+export interface AggregateContribution {
+  key: string;
+  windowStart: Date;
+  /** The event that contributes; it is counted once however often it is delivered. */
+  eventId: string;
+  value: number;
+}
+
+export interface WindowAggregate {
+  key: string;
+  windowStart: Date;
+  count: number;
+  sum: number;
+}
+
+export interface AggregationStore {
+  add(contribution: AggregateContribution): Promise<void>;
+  get(key: string, windowStart: Date): Promise<WindowAggregate | undefined>;
+}
+
+interface TotalEntity {
+  partitionKey: string;
+  rowKey: string;
+  count: number;
+  sum: number;
+}
+
+const TOTAL_ROW = 'total';
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Counts and sums per key per window in Table storage, one partition per key and window. Each contribution is
+ * one entity-group transaction: a marker row for the event plus the updated total, guarded by the total's ETag.
+ * The marker makes a redelivered event a no-op (exactly-once counting), the ETag makes concurrent instances
+ * retry instead of overwriting each other.
+ */
+export class TableAggregationStore implements AggregationStore {
+  private readonly ensureTable = onceUntilSuccess(() => this.table.createTable());
+
+  constructor(private readonly table: TableClient) {}
+
+  async add({ key, windowStart, eventId, value }: AggregateContribution): Promise<void> {
+    await this.ensureTable();
+    const partitionKey = partition(key, windowStart);
+    const marker = { partitionKey, rowKey: `event|${encodeURIComponent(eventId)}` };
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      if (await this.exists(marker.partitionKey, marker.rowKey)) return;
+      const total = await this.total(partitionKey);
+      const actions: TransactionAction[] = [
+        ['create', marker],
+        total
+          ? ['update', { partitionKey, rowKey: TOTAL_ROW, count: total.count + 1, sum: total.sum + value }, 'Replace', { etag: total.etag }]
+          : ['create', { partitionKey, rowKey: TOTAL_ROW, count: 1, sum: value }],
+      ];
+      try {
+        await this.table.submitTransaction(actions);
+        return;
+      } catch (error) {
+        // 409: the marker or the first total appeared meanwhile; 412: another instance updated the total.
+        if (!(error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412))) throw error;
+      }
+    }
+    throw new Error(`aggregate ${partitionKey} stayed contended after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  async get(key: string, start: Date): Promise<WindowAggregate | undefined> {
+    await this.ensureTable();
+    const total = await this.total(partition(key, start));
+    return total && { key, windowStart: start, count: total.count, sum: total.sum };
+  }
+
+  private async total(partitionKey: string): Promise<(TotalEntity & { etag: string }) | undefined> {
+    try {
+      return await this.table.getEntity<TotalEntity>(partitionKey, TOTAL_ROW);
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private async exists(partitionKey: string, rowKey: string): Promise<boolean> {
+    try {
+      await this.table.getEntity(partitionKey, rowKey, { queryOptions: { select: ['RowKey'] } });
+      return true;
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return false;
+      throw error;
+    }
+  }
+}
+
+function partition(key: string, start: Date): string {
+  return `${encodeURIComponent(key)}|${start.toISOString()}`;
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { PermanentError } from './errors.js';
+
+/**
+ * Every source carries the same contract: a CloudEvents 1.0 event in JSON (structured mode). Event Grid delivers
+ * it natively; Service Bus, Event Hubs and storage queue producers send the same JSON as the message body. One
+ * schema means one place to validate, and handlers that do not care where an event came from.
+ */
+const cloudEventSchema = z.object({
+  specversion: z.literal('1.0'),
+  /** Unique per source: together with `source` it is the idempotency key. */
+  id: z.string().min(1),
+  source: z.string().min(1),
+  type: z.string().min(1),
+  subject: z.string().optional(),
+  time: z.iso.datetime({ offset: true }).optional(),
+  datacontenttype: z.string().optional(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export type CloudEvent = z.infer<typeof cloudEventSchema>;
+
+/** Accepts what the bindings hand over: an already parsed object, a JSON string or a Buffer. */
+export function parseCloudEvent(body: unknown): CloudEvent {
+  const value = typeof body === 'string' || Buffer.isBuffer(body) ? parseJson(body.toString('utf8')) : body;
+  const result = cloudEventSchema.safeParse(value);
+  if (!result.success) throw new PermanentError(`not a CloudEvents 1.0 JSON event: ${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new PermanentError(`body is not JSON: ${text.slice(0, 80)}`);
+  }
+}

@@ -1,0 +1,50 @@
+import type { InvocationContext } from '@azure/functions';
+import type { ContainerClient } from '@azure/storage-blob';
+import { onceUntilSuccess } from './once.js';
+
+export interface DeadLetter {
+  /** Which trigger received it: eventgrid, servicebus, eventhubs, storage-queue. */
+  source: string;
+  /** The transport's id (message id, partition/sequence number, event id): names the parked blob. */
+  messageId: string;
+  reason: string;
+  description: string;
+  body: unknown;
+}
+
+/** Where events that must not be retried are parked, so that none is ever silently lost. */
+export interface DeadLetterStore {
+  /** Stores the letter and returns where it went. */
+  park(letter: DeadLetter): Promise<string>;
+}
+
+/**
+ * One blob per dead letter in `dead-letters/<source>/<yyyy-mm-dd>/<messageId>.json`. The same message parked
+ * twice (a redelivery) overwrites its own blob instead of piling up copies.
+ */
+export class BlobDeadLetterStore implements DeadLetterStore {
+  private readonly ensureContainer = onceUntilSuccess(() => this.container.createIfNotExists());
+
+  constructor(
+    private readonly container: ContainerClient,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async park(letter: DeadLetter): Promise<string> {
+    await this.ensureContainer();
+    const parkedAt = this.now();
+    const name = `${letter.source}/${parkedAt.toISOString().slice(0, 10)}/${encodeURIComponent(letter.messageId)}.json`;
+    const content = JSON.stringify({ ...letter, parkedAt: parkedAt.toISOString() }, null, 2);
+    await this.container.getBlockBlobClient(name).upload(content, Buffer.byteLength(content), {
+      blobHTTPHeaders: { blobContentType: 'application/json' },
+      metadata: { reason: letter.reason },
+    });
+    return `${this.container.containerName}/${name}`;
+  }
+}
+
+/** Parks a letter and logs it with the fixed prefix the `events-dead-lettered` alert counts. */
+export async function deadLetter(store: DeadLetterStore, letter: DeadLetter, context: InvocationContext): Promise<void> {
+  const location = await store.park(letter);
+  context.error(`Event dead-lettered: ${letter.reason} (${letter.source} message ${letter.messageId}) ${letter.description}; parked at ${location}`);
+}

@@ -1,0 +1,71 @@
+import { odata, RestError, type TableClient } from '@azure/data-tables';
+import { onceUntilSuccess } from './once.js';
+
+/** CloudEvents are unique by `source` + `id`. */
+export interface EventKey {
+  source: string;
+  id: string;
+}
+
+/**
+ * Delivery is at-least-once on every source: the same event can arrive twice (a lock expired, a checkpoint was
+ * not written before a restart, a producer retried). Processed events are remembered for a while so a
+ * duplicate is skipped instead of producing its effects twice.
+ */
+export interface IdempotencyStore {
+  isProcessed(key: EventKey): Promise<boolean>;
+  /** Called only once an event's effects are done, so a failed attempt is never mistaken for a processed one. */
+  markProcessed(keys: readonly EventKey[]): Promise<void>;
+  /** Deletes expired records (Table storage has no TTL of its own); returns how many went. */
+  purgeExpired(): Promise<number>;
+}
+
+interface ProcessedRecord {
+  partitionKey: string;
+  rowKey: string;
+  expiresAt: Date;
+}
+
+/** Records in Table storage: partition = source, row = event id (both URI-encoded: `/` is not allowed in keys). */
+export class TableIdempotencyStore implements IdempotencyStore {
+  /** Infra creates the table in Azure; creating it on first use keeps local runs against Azurite working. */
+  private readonly ensureTable = onceUntilSuccess(() => this.table.createTable());
+
+  constructor(
+    private readonly table: TableClient,
+    /** How long a duplicate is recognised; longer than any redelivery window of the sources. */
+    private readonly ttlMs: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async isProcessed(key: EventKey): Promise<boolean> {
+    await this.ensureTable();
+    try {
+      const record = await this.table.getEntity<ProcessedRecord>(encodeURIComponent(key.source), encodeURIComponent(key.id));
+      return new Date(record.expiresAt).getTime() > this.now().getTime();
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return false;
+      throw error;
+    }
+  }
+
+  async markProcessed(keys: readonly EventKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.ensureTable();
+    const expiresAt = new Date(this.now().getTime() + this.ttlMs);
+    await Promise.all(
+      keys.map((key) => this.table.upsertEntity<ProcessedRecord>({ partitionKey: encodeURIComponent(key.source), rowKey: encodeURIComponent(key.id), expiresAt }, 'Replace')),
+    );
+  }
+
+  async purgeExpired(): Promise<number> {
+    await this.ensureTable();
+    let purged = 0;
+    const expired = this.table.listEntities<ProcessedRecord>({ queryOptions: { filter: odata`expiresAt le ${this.now()}`, select: ['PartitionKey', 'RowKey'] } });
+    for await (const record of expired) {
+      await this.table.deleteEntity(record.partitionKey, record.rowKey);
+      purged++;
+    }
+    return purged;
+  }
+}

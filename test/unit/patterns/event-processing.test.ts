@@ -1,0 +1,207 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createApp, type CreateOptions } from '../../../src/commands/create.js';
+import { ValidationError } from '../../../src/exit-codes.js';
+import { buildPlan } from '../../../src/engine/plan.js';
+import { readTree, renderPlan, type RenderedTree } from '../../../src/engine/render.js';
+import { eventProcessing } from '../../../src/patterns/event-processing/index.js';
+import type { Logger } from '../../../src/logger.js';
+import type { Prompter } from '../../../src/prompts.js';
+import { bicepMissing, runBicep } from '../../support/bicep.js';
+
+const options = eventProcessing.options;
+
+function render(patternOptions: Record<string, unknown> = {}): RenderedTree {
+  return renderPlan(buildPlan({ name: 'orders', location: 'eastus2', patterns: { 'event-processing': patternOptions } }, '/tmp/orders'));
+}
+
+function planError(patternOptions: Record<string, unknown>): string {
+  try {
+    render(patternOptions);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a validation error');
+}
+
+const ALL = {
+  eventSources: 'eventgrid,servicebus,eventhubs,storage-queue',
+  eventStyles: 'filtering,transformation,fan-out,aggregation',
+  aggregationKey: 'customerId',
+};
+
+describe('event-processing options', () => {
+  it('parses source and style lists from a flag or an array, deduplicated in canonical order', () => {
+    expect(options.eventSources.parse(' storage-queue, eventgrid ,eventgrid')).toEqual(['eventgrid', 'storage-queue']);
+    expect(options.eventSources.parse(['servicebus', 'eventhubs'])).toEqual(['servicebus', 'eventhubs']);
+    expect(options.eventStyles.parse('aggregation,filtering')).toEqual(['filtering', 'aggregation']);
+  });
+
+  it('rejects an unknown source or style and lists the valid ones', () => {
+    expect(() => options.eventSources.parse('servicebus,kafka')).toThrow('unknown event source "kafka"; valid event sources: eventgrid, servicebus, eventhubs, storage-queue');
+    expect(() => options.eventStyles.parse('batching')).toThrow('valid processing styles: filtering, transformation, fan-out, aggregation');
+    expect(() => options.eventSources.parse(' , ')).toThrow('give at least one event source: eventgrid, servicebus, eventhubs, storage-queue');
+    expect(() => options.ordering.parse('strict')).toThrow('valid ordering modes: none, ordered');
+    expect(() => options.serviceBusEntity.parse('exchange')).toThrow('valid Service Bus entity kinds: queue, topic');
+  });
+
+  it('accepts entity names within the Service Bus and Event Hubs rules', () => {
+    expect(options.serviceBusEntityName.parse('orders.v2_in-1')).toBe('orders.v2_in-1');
+    expect(options.serviceBusEntityName.parse('q'.repeat(260))).toHaveLength(260);
+    expect(options.eventHubName.parse('Telemetry.Raw')).toBe('Telemetry.Raw');
+    expect(options.storageQueueName.parse('order-events')).toBe('order-events');
+  });
+
+  it.each([
+    [options.serviceBusEntityName, 'orders/in', '"/" is not allowed'],
+    [options.serviceBusEntityName, '-orders', 'must start and end with a letter or digit'],
+    [options.serviceBusEntityName, 'orders.', 'must start and end with a letter or digit'],
+    [options.serviceBusEntityName, 'q'.repeat(261), 'at most 260'],
+    [options.serviceBusEntityName, '', 'it is empty'],
+    [options.eventHubName, 'my hub', '" " is not allowed'],
+    [options.eventHubName, 'h'.repeat(257), 'at most 256'],
+    [options.storageQueueName, 'Orders', 'lowercase'],
+    [options.storageQueueName, 'order--events', 'consecutive hyphens'],
+    [options.storageQueueName, 'ab', '3-56 characters'],
+    [options.storageQueueName, 'q'.repeat(57), '3-56 characters'],
+    [options.aggregationKey, 'customer.id', 'not a field name'],
+    [options.aggregationValue, '1st', 'not a field name'],
+  ])('rejects %#: %s', (spec, input, message) => {
+    expect(() => spec.parse(input)).toThrow(ValidationError);
+    expect(() => spec.parse(input)).toThrow(message);
+  });
+});
+
+describe('event-processing validation', () => {
+  it('refuses aggregation without a key, naming the flag', () => {
+    expect(planError({ eventStyles: 'aggregation' })).toBe(
+      'event-processing: aggregation needs a key to group by: add --aggregation-key <field> (a field of the event data, e.g. customerId)',
+    );
+  });
+
+  it('refuses a key without aggregation, ordering without an ordered source, and a source named like a fan-out queue', () => {
+    expect(planError({ aggregationKey: 'customerId' })).toContain('has no effect without the aggregation style');
+    expect(planError({ eventSources: 'eventgrid,storage-queue', ordering: 'ordered' })).toContain('--ordering ordered needs servicebus (sessions) or eventhubs');
+    expect(planError({ eventStyles: 'fan-out', storageQueueName: 'audit' })).toContain('"audit" is the name of a fan-out destination');
+  });
+
+  it('prefixes a bad option with its flag', () => {
+    expect(planError({ eventSources: 'sqs' })).toMatch(/^--event-sources: unknown event source "sqs"/);
+    expect(planError({ eventSources: 'servicebus', serviceBusEntityName: 'a/b' })).toMatch(/^--servicebus-entity-name: "a\/b" is not a Service Bus queue or topic name/);
+  });
+
+  it('writes nothing when the input is bad', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'csa-event-processing-'));
+    const logger: Logger = { info: () => undefined, warn: () => undefined, task: () => Promise.reject(new Error('no post-steps expected')) };
+    const input: CreateOptions = {
+      directory: 'app',
+      pattern: 'event-processing',
+      patternOptions: { 'event-processing': { eventStyles: 'aggregation' } },
+      yes: true,
+      dryRun: false,
+      git: false,
+      install: false,
+      packageManager: 'npm',
+    };
+    await expect(createApp(input, { interactive: false, prompter: {} as Prompter, logger, cwd })).rejects.toThrow(ValidationError);
+    expect(existsSync(join(cwd, 'app'))).toBe(false);
+  });
+});
+
+describe('event-processing rendered app', () => {
+  it('defaults (--yes) to a storage queue with filtering and transformation, and nothing it does not use', () => {
+    const tree = render();
+    expect(tree.paths).toEqual(
+      expect.arrayContaining([
+        'src/functions/storage-queue.ts',
+        'src/functions/storage-queue-poison.ts',
+        'src/functions/purge-processed-events.ts',
+        'src/events/filter.ts',
+        'src/events/transform.ts',
+        'test/functions/storage-queue.integration.test.ts',
+        'test/events/stores.integration.test.ts',
+        'infra/modules/event-processing.bicep',
+      ]),
+    );
+    for (const absent of ['src/functions/service-bus.ts', 'src/functions/event-hubs.ts', 'src/functions/event-grid.ts', 'src/events/aggregation.ts', 'src/events/fan-out.ts']) {
+      expect(tree.paths).not.toContain(absent);
+    }
+    expect(tree.paths.filter((path) => path.startsWith('infra/hooks/'))).toEqual([]);
+    const bicep = readTree(tree, 'infra/modules/event-processing.bicep');
+    expect(bicep).not.toMatch(/Microsoft\.(ServiceBus|EventHub|EventGrid)/);
+    expect(bicep).toContain("'events-poison'");
+    expect(JSON.parse(readTree(tree, 'package.json')).dependencies).toHaveProperty('zod');
+  });
+
+  it('wires every source with identity-only connections, least-privilege roles and alerts', () => {
+    const tree = render({ ...ALL, serviceBusEntityName: 'orders', eventHubName: 'telemetry' });
+    const bicep = readTree(tree, 'infra/modules/event-processing.bicep');
+
+    expect(bicep.match(/disableLocalAuth: true/g)).toHaveLength(3);
+    expect(bicep.match(/minimumTlsVersion: '1\.2'/g)).toHaveLength(2);
+    expect(bicep).toContain("minimumTlsVersionAllowed: '1.2'");
+    expect(bicep).toContain("inputSchema: 'CloudEventSchemaV1_0'");
+    expect(bicep).toContain('scope: queue\n');
+    expect(bicep).toContain('scope: eventHub\n');
+    expect(bicep).toContain('scope: fanOutQueues[index]');
+    // Only data-plane Receiver / Sender roles: no Owner or Contributor anywhere.
+    expect([...bicep.matchAll(/var (\w+Role) = '[0-9a-f-]{36}'/g)].map((match) => match[1])).toEqual(['serviceBusReceiverRole', 'serviceBusSenderRole', 'eventHubsReceiverRole']);
+    for (const metric of ['DeadletteredMessages', 'ActiveMessages', 'DeadLetteredCount', 'DeliveryAttemptFailCount']) expect(bicep).toContain(`'${metric}'`);
+
+    const main = readTree(tree, 'infra/main.bicep');
+    expect(main).toContain("EventsServiceBus__credential: 'managedidentity'");
+    expect(main).toContain('EventsServiceBus__clientId: eventProcessing.outputs.identityClientId');
+    expect(main).toContain('EventsEventHubs__fullyQualifiedNamespace: eventProcessing.outputs.eventHubsHost');
+    expect(main).toMatch(/'eventhubs-consumer-lag'/);
+
+    // Managed identity settings stay out of local runs, which authenticate with the developer's az login.
+    const local = JSON.parse(readTree(tree, 'local.settings.json')) as { Values: Record<string, string> };
+    expect(Object.keys(local.Values)).toEqual(expect.arrayContaining(['EventsServiceBus__fullyQualifiedNamespace', 'EventsEventHubs__fullyQualifiedNamespace']));
+    expect(Object.keys(local.Values).filter((name) => /__(credential|clientId)$/.test(name))).toEqual([]);
+
+    const host = JSON.parse(readTree(tree, 'host.json')) as { extensions: Record<string, Record<string, unknown>> };
+    expect(host.extensions.eventHubs).toEqual({ maxEventBatchSize: 100, prefetchCount: 300, batchCheckpointFrequency: 1 });
+    expect(host.extensions.queues).toMatchObject({ maxDequeueCount: 5 });
+
+    expect(readTree(tree, 'azure.yaml')).toContain('./infra/hooks/postdeploy.sh');
+    expect(readTree(tree, 'infra/hooks/eventgrid-subscription.bicep')).toContain("values: [\n            'com.example.'\n          ]");
+    expect(readTree(tree, 'src/functions/event-hubs.ts')).toContain("strategy: 'exponentialBackoff'");
+    expect(readTree(tree, 'src/events/config.ts')).toContain("keyField: \"customerId\"");
+  });
+
+  it('uses sessions and a Standard namespace for ordered Service Bus topics, with a server-side filter rule', () => {
+    const tree = render({ eventSources: 'servicebus', serviceBusEntity: 'topic', ordering: 'ordered' });
+    const bicep = readTree(tree, 'infra/modules/event-processing.bicep');
+    expect(bicep).toContain("name: 'Standard'");
+    expect(bicep).toContain('requiresSession: true');
+    expect(bicep).toContain("sqlExpression: 'type LIKE \\'com.example.%\\''");
+    expect(bicep).toContain('scope: topic\n');
+    expect(readTree(tree, 'src/functions/service-bus.ts')).toContain("app.serviceBusTopic('serviceBusEvents'");
+    expect(JSON.parse(readTree(tree, 'host.json')).extensions.serviceBus).toMatchObject({ maxConcurrentSessions: 8 });
+    // An unordered queue stays on the pay-per-operation Basic tier.
+    expect(readTree(render({ eventSources: 'servicebus' }), 'infra/modules/event-processing.bicep')).toContain("name: 'Basic'");
+  });
+
+  it('has a postdeploy step the shell parses, which deploys the subscription template next to it', () => {
+    const script = readTree(render(ALL), 'infra/hooks/postdeploy.d/eventgrid-subscription.sh');
+    expect(spawnSync('sh', ['-n'], { input: script }).status).toBe(0);
+    expect(script).toContain('--template-file "$(dirname "$0")/../eventgrid-subscription.bicep"');
+  });
+
+  it.skipIf(bicepMissing)('compiles and lints the Event Grid subscription deployed by the postdeploy hook', () => {
+    const tree = render(ALL);
+    const dir = mkdtempSync(join(tmpdir(), 'csa-event-processing-hook-'));
+    for (const path of ['bicepconfig.json', 'infra/hooks/eventgrid-subscription.bicep']) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), readTree(tree, path));
+    }
+    const lint = runBicep('lint', join(dir, 'infra/hooks/eventgrid-subscription.bicep'));
+    expect(lint.diagnostics).toEqual([]);
+    expect(lint.status).toBe(0);
+    // The Bicep CLI starts .NET: slow on a busy machine.
+  }, 120_000);
+});
