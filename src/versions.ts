@@ -20,6 +20,7 @@ export const DEPENDENCY_VERSIONS = {
   'cron-parser': '5.4.0',
   'csv-parse': '6.1.0',
   // dev-only
+  'jsonc-parser': '3.3.1',
   'typescript': '5.9.3',
   'vitest': '3.2.4',
   '@types/node': '22.19.1',

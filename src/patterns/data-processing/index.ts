@@ -1,8 +1,8 @@
 import { ValidationError } from '../../exit-codes.js';
 import { templateFolder } from '../../templates-dir.js';
 import { definePattern, emptyContribution, type AppSetting, type CoreParam, type JsonObject, type LogAlert, type TemplateFile } from '../types.js';
+import { choiceOption } from '../option-kinds.js';
 import {
-  choiceOption,
   DATA_DESTINATIONS,
   DATA_FORMATS,
   DATA_INPUTS,

@@ -8,30 +8,6 @@ export type DataInput = (typeof DATA_INPUTS)[number];
 export type DataFormat = (typeof DATA_FORMATS)[number];
 export type DataDestination = (typeof DATA_DESTINATIONS)[number];
 
-/** A choice among fixed values; the message lists them so a typo is fixed in one go. */
-export function choiceOption<T extends string>(
-  flag: string,
-  description: string,
-  values: readonly T[],
-  defaultValue: T,
-  labels: Record<T, string>,
-): OptionSpec<T> {
-  return {
-    flag,
-    description,
-    defaultValue,
-    parse(input) {
-      const value = typeof input === 'string' ? input.trim().toLowerCase() : input;
-      if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
-        throw new ValidationError(`unknown value ${JSON.stringify(input)}; expected one of ${values.join(', ')}`);
-      }
-      return value as T;
-    },
-    format: (value) => value,
-    prompt: { kind: 'select', choices: values.map((value) => ({ value, name: labels[value] })) },
-  };
-}
-
 /**
  * Blob container and queue names share Azure's rule: 3-63 characters, lowercase letters, digits and
  * hyphens, starting with a letter or digit, every hyphen between two letters or digits.

@@ -1,3 +1,4 @@
+import { textOption } from '../option-kinds.js';
 import { ValidationError } from '../../exit-codes.js';
 import { definePattern, emptyContribution, type AppSetting, type JsonObject, type LogAlert, type TemplateFile } from '../types.js';
 import {
@@ -79,22 +80,8 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
       format: list,
       prompt: { kind: 'checkbox', choices: EVENT_STYLES.map((value) => ({ value, name: labels[value] })) },
     },
-    aggregationKey: {
-      flag: '--aggregation-key <field>',
-      description: 'field of the event data the aggregation groups by, e.g. customerId (needed by aggregation)',
-      defaultValue: '',
-      parse: parseFieldName,
-      format: (value) => value,
-      prompt: { kind: 'input' },
-    },
-    aggregationValue: {
-      flag: '--aggregation-value <field>',
-      description: 'numeric field of the event data the aggregation sums per key and window',
-      defaultValue: 'amount',
-      parse: parseFieldName,
-      format: (value) => value,
-      prompt: { kind: 'input' },
-    },
+    aggregationKey: textOption('--aggregation-key <field>', 'field of the event data the aggregation groups by, e.g. customerId (needed by aggregation)', '', parseFieldName),
+    aggregationValue: textOption('--aggregation-value <field>', 'numeric field of the event data the aggregation sums per key and window', 'amount', parseFieldName),
     ordering: {
       flag: '--ordering <mode>',
       description: `ordered processing per key: Service Bus sessions, Event Hubs partition keys (${list(ORDERING_MODES)})`,
@@ -123,30 +110,9 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         ],
       },
     },
-    serviceBusEntityName: {
-      flag: '--servicebus-entity-name <name>',
-      description: 'name of the Service Bus queue or topic',
-      defaultValue: 'events',
-      parse: parseServiceBusEntityName,
-      format: (value) => value,
-      prompt: { kind: 'input' },
-    },
-    eventHubName: {
-      flag: '--eventhub-name <name>',
-      description: 'name of the event hub',
-      defaultValue: 'events',
-      parse: parseEventHubName,
-      format: (value) => value,
-      prompt: { kind: 'input' },
-    },
-    storageQueueName: {
-      flag: '--storage-queue-name <name>',
-      description: 'name of the storage queue',
-      defaultValue: 'events',
-      parse: parseStorageQueueName,
-      format: (value) => value,
-      prompt: { kind: 'input' },
-    },
+    serviceBusEntityName: textOption('--servicebus-entity-name <name>', 'name of the Service Bus queue or topic', 'events', parseServiceBusEntityName),
+    eventHubName: textOption('--eventhub-name <name>', 'name of the event hub', 'events', parseEventHubName),
+    storageQueueName: textOption('--storage-queue-name <name>', 'name of the storage queue', 'events', parseStorageQueueName),
   },
 
   validate(options) {

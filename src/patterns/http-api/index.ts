@@ -1,3 +1,4 @@
+import { textOption } from '../option-kinds.js';
 import { ValidationError } from '../../exit-codes.js';
 import { templateFolder } from '../../templates-dir.js';
 import { definePattern, emptyContribution, type LogAlert, type TemplateFile } from '../types.js';
@@ -30,14 +31,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       format: (value) => value.join(','),
       prompt: { kind: 'input' },
     },
-    routePrefix: {
-      flag: '--route-prefix <segment>',
-      description: 'route prefix of every HTTP function (host.json extensions.http.routePrefix)',
-      defaultValue: 'api',
-      parse: parseRoutePrefix,
-      format: (value) => value,
-      prompt: { kind: 'input' },
-    },
+    routePrefix: textOption('--route-prefix <segment>', 'route prefix of every HTTP function (host.json extensions.http.routePrefix)', 'api', parseRoutePrefix),
     auth: {
       flag: '--auth <mode>',
       description: `how callers authenticate: ${AUTH_MODES.join(', ')}`,
@@ -47,14 +41,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       format: (value) => value,
       prompt: { kind: 'select', choices: AUTH_MODES.map((value) => ({ value, name: AUTH_CHOICES[value] })) },
     },
-    entraAudience: {
-      flag: '--entra-audience <uri>',
-      description: 'with --auth entra-id: the token audience, an App ID URI or client id (empty: api://<project name>)',
-      defaultValue: '',
-      parse: parseEntraAudience,
-      format: (value) => value,
-      prompt: { kind: 'input' },
-    },
+    entraAudience: textOption('--entra-audience <uri>', 'with --auth entra-id: the token audience, an App ID URI or client id (empty: api://<project name>)', '', parseEntraAudience),
   },
   validate(options) {
     if (options.entraAudience !== '' && options.auth !== 'entra-id') {
@@ -106,6 +93,8 @@ export const httpApi = definePattern<HttpApiOptions>({
         : [],
       hostJson: { extensions: { http: { routePrefix: options.routePrefix } } },
       dependencies: ['zod', '@azure/keyvault-secrets', '@azure/identity', ...(entraId ? (['jose'] as const) : [])],
+      // The OpenAPI sync test reads host.json, which may carry comments.
+      devDependencies: ['jsonc-parser'],
       alerts: httpAlerts(options.routePrefix),
       features: ['storageClients'],
       readmePartial: 'patterns/http-api/partials/readme.md',

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { app } from '@azure/functions';
+import { parse as parseJsonc } from 'jsonc-parser';
 import { describe, expect, it, vi } from 'vitest';
 import { openApiDocument, ROUTE_PREFIX } from '../../src/http/openapi.js';
 import { openapi } from '../../src/functions/openapi.js';
@@ -37,7 +38,8 @@ describe('OpenAPI document', () => {
   });
 
   it('uses the route prefix of host.json', () => {
-    const hostJson = JSON.parse(readFileSync(new URL('../../host.json', import.meta.url), 'utf8')) as { extensions: { http: { routePrefix: string } } };
+    // host.json may carry comments (the host reads it as JSONC), so it is parsed as such.
+    const hostJson = parseJsonc(readFileSync(new URL('../../host.json', import.meta.url), 'utf8')) as { extensions: { http: { routePrefix: string } } };
     expect(ROUTE_PREFIX).toBe(hostJson.extensions.http.routePrefix);
   });
 
