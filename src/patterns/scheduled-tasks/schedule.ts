@@ -1,4 +1,13 @@
-import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type { CronExpression, CronExpressionParser as Parser } from 'cron-parser';
+
+// cron-parser (and luxon behind it) load on first use, not when `--help` imports the pattern registry.
+const require = createRequire(import.meta.url);
+let cronParser: typeof Parser | undefined;
+function CronExpressionParser(): typeof Parser {
+  cronParser ??= (require('cron-parser') as typeof import('cron-parser')).CronExpressionParser;
+  return cronParser;
+}
 import { ValidationError } from '../../exit-codes.js';
 
 /**
@@ -109,8 +118,8 @@ export function parseCron(expression: string, timeZone: string, from: Date): Cro
   rejectImpossibleDates(expression);
   try {
     // The first next() is what detects a schedule that never fires; the caller gets a fresh iterator.
-    CronExpressionParser.parse(expression, { tz: timeZone, currentDate: from }).next();
-    return CronExpressionParser.parse(expression, { tz: timeZone, currentDate: from });
+    CronExpressionParser().parse(expression, { tz: timeZone, currentDate: from }).next();
+    return CronExpressionParser().parse(expression, { tz: timeZone, currentDate: from });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/day of month|Invalid explicit|out of range|iteration/i.test(message)) {
@@ -129,7 +138,7 @@ function rejectImpossibleDates(expression: string): void {
   if (dayOfMonthText === '*' || monthText === '*') return;
   let fields;
   try {
-    fields = CronExpressionParser.parse(expression, { tz: 'UTC' }).fields;
+    fields = CronExpressionParser().parse(expression, { tz: 'UTC' }).fields;
   } catch {
     return; // reported with the library's own message by the caller
   }
@@ -153,16 +162,25 @@ export function nextRuns(expression: string, timeZone: string, from: Date, count
  * for. Sampling stops after a year so rare schedules (yearly, 29 February) stay cheap.
  */
 export function longestGapMinutes(expression: string, timeZone: string, from: Date): number {
-  const horizon = from.getTime() + 400 * 24 * 3600_000;
+  // Every cron-parser step costs a luxon time-zone computation. Eight days of runs already show every gap of a
+  // weekly cycle, so only schedules with fewer than two runs in that window are scanned over a year.
+  const week = scanGaps(expression, timeZone, from, 8);
+  return week.runs >= 2 ? week.longestMinutes : scanGaps(expression, timeZone, from, 400).longestMinutes;
+}
+
+function scanGaps(expression: string, timeZone: string, from: Date, days: number): { runs: number; longestMinutes: number } {
+  const horizon = from.getTime() + days * 24 * 3600_000;
   const parsed = parseCron(expression, timeZone, from);
   let previous = parsed.next().getTime();
   let longest = 0;
+  let runs = 1;
   for (let i = 0; i < 2000 && previous < horizon; i++) {
     const next = parsed.next().getTime();
     longest = Math.max(longest, next - previous);
     previous = next;
+    runs++;
   }
-  return longest / 60_000;
+  return { runs, longestMinutes: longest / 60_000 };
 }
 
 /** The zone's canonical spelling (`europe/berlin` → `Europe/Berlin`); ValidationError unless it is an IANA zone. */
