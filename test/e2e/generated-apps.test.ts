@@ -7,20 +7,26 @@ import { assertImportsDeclared, generateApp, installApp, REPO_ROOT, runIn, scrat
 
 // Every pattern alone and all four together: generate, install, type-check, build, run the generated tests,
 // compile and lint the Bicep with the real compiler, lint the workflow. E2E_APPS=http-api,all narrows it.
-const ALL_APPS: { name: string; patterns: readonly PatternId[] }[] = [
+const ALL_APPS: { name: string; patterns: readonly PatternId[]; options?: string[] }[] = [
   ...PATTERN_IDS.map((id) => ({ name: id, patterns: [id] })),
   { name: 'all', patterns: PATTERN_IDS },
+  // Option variants whose code paths the defaults do not reach: each event source alone, the other
+  // data-processing inputs and destinations, Entra ID authentication.
+  ...['eventgrid', 'servicebus', 'eventhubs'].map((source) => ({ name: `events-${source}`, patterns: ['event-processing'] as PatternId[], options: ['--event-sources', source] })),
+  { name: 'data-queue-ndjson-cosmos', patterns: ['data-processing'], options: ['--data-input', 'queue', '--data-format', 'ndjson', '--data-destination', 'cosmos'] },
+  { name: 'data-eventhubs-json-blob', patterns: ['data-processing'], options: ['--data-input', 'eventhubs', '--data-format', 'json', '--data-destination', 'blob'] },
+  { name: 'http-entra-id', patterns: ['http-api'], options: ['--auth', 'entra-id', '--resource', 'orders,order-lines'] },
 ];
 const wanted = process.env.E2E_APPS?.split(',');
 const apps = ALL_APPS.filter((app) => !wanted || wanted.includes(app.name));
 const parent = scratchDir('e2e');
 
-describe.each(apps)('generated app: $name', ({ name, patterns }) => {
+describe.each(apps)('generated app: $name', ({ name, patterns, options = [] }) => {
   let dir: string;
   let install: { cached: boolean; ms: number };
 
   beforeAll(async () => {
-    dir = generateApp(parent, `app-${name}`, ['--pattern', patterns.join(',')]);
+    dir = generateApp(parent, `app-${name}`, ['--pattern', patterns.join(','), ...options]);
     const started = performance.now();
     install = { ...(await installApp(dir)), ms: performance.now() - started };
   });
