@@ -1,8 +1,6 @@
-import type { AppSetting, Feature, InfraModule, JsonObject, LogAlert, PatternContribution, TemplateFile } from '../patterns/types.js';
+import { FEATURES, type AppSetting, type Feature, type InfraModule, type JsonObject, type LogAlert, type PatternContribution, type TemplateFile } from '../patterns/types.js';
 import { DEPENDENCY_VERSIONS, type DependencyName } from '../versions.js';
 import { deepMerge } from './json-merge.js';
-
-const FEATURES: readonly Feature[] = ['azurite', 'storageClients', 'postdeployHooks', 'slowTests'];
 
 /** A contribution with the data its templates render with (a pattern's own options and matrix row). */
 export type OwnedContribution = PatternContribution & { templateData?: Record<string, unknown> };

@@ -1,8 +1,7 @@
 import { mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
-import type { FileChange } from './changes.js';
-import { isErrno } from './changes.js';
+import { isErrno, type FileChange } from './changes.js';
 
 /**
  * Writes creates and updates as one transaction: if any write fails, files created so far are removed,

@@ -9,10 +9,10 @@ import { PATTERN_IDS, type PatternDefinition, type PatternId } from './types.js'
  * Pattern modules must stay cheap to import: `--help` loads this registry to list the flags.
  */
 export const PATTERNS: Record<PatternId, PatternDefinition> = {
-  'http-api': httpApi as unknown as PatternDefinition,
-  'event-processing': eventProcessing as unknown as PatternDefinition,
-  'scheduled-tasks': scheduledTasks as unknown as PatternDefinition,
-  'data-processing': dataProcessing as unknown as PatternDefinition,
+  'http-api': httpApi,
+  'event-processing': eventProcessing,
+  'scheduled-tasks': scheduledTasks,
+  'data-processing': dataProcessing,
 };
 
 /** Registry order is the canonical order: generated files do not depend on how the user listed patterns. */

@@ -121,7 +121,8 @@ export interface TemplateFile {
  * - slowTests: `npm run test:slow` runs the `*.slow.ts` files under test/ (checks too slow for every `npm test`, e.g. a
  *   memory bound over a 100 MB input); CI and the generator's e2e run it.
  */
-export type Feature = 'azurite' | 'storageClients' | 'postdeployHooks' | 'slowTests';
+export const FEATURES = ['azurite', 'storageClients', 'postdeployHooks', 'slowTests'] as const;
+export type Feature = (typeof FEATURES)[number];
 
 /** Everything one pattern adds to the app, derived from its validated options. */
 export interface PatternContribution {
