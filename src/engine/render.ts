@@ -77,7 +77,10 @@ export function sha256(content: string): string {
 
 function renderContext(plan: Plan): Record<string, unknown> {
   const { contribution } = plan;
+  // HTTP routes (the base health probe too) live under host.json's extensions.http.routePrefix, "api" by default.
+  const http = (contribution.hostJson.extensions as JsonObject | undefined)?.http as JsonObject | undefined;
   const context: Record<string, unknown> = {
+    routePrefix: typeof http?.routePrefix === 'string' ? http.routePrefix : 'api',
     project: plan.project,
     generator: plan.generator,
     appDescription: `Azure Functions app: ${plan.patterns.map((p) => p.definition.title).join(' + ') || 'base project'}`,

@@ -62,3 +62,12 @@ describe('renderPlan', () => {
     }
   });
 });
+
+describe('README of the generated app', () => {
+  it('points the local health check at the route prefix host.json declares', () => {
+    const readme = (routePrefix?: string) =>
+      readTree(renderPlan(buildPlan({ name: 'probe', location: 'eastus2', patterns: { 'http-api': routePrefix ? { routePrefix } : {} } }, '/tmp/probe')), 'README.md');
+    expect(readme('v1')).toContain('curl http://localhost:7071/v1/health');
+    expect(readme()).toContain('curl http://localhost:7071/api/health');
+  });
+});
