@@ -13,6 +13,11 @@ const ALL_APPS: { name: string; patterns: readonly PatternId[]; options?: string
   // Option variants whose code paths the defaults do not reach: each event source alone, the other
   // data-processing inputs and destinations, Entra ID authentication.
   ...['eventgrid', 'servicebus', 'eventhubs'].map((source) => ({ name: `events-${source}`, patterns: ['event-processing'] as PatternId[], options: ['--event-sources', source] })),
+  {
+    name: 'events-all-sources',
+    patterns: ['event-processing'],
+    options: ['--event-sources', 'eventgrid,servicebus,eventhubs,storage-queue', '--event-styles', 'filtering,transformation,fan-out,aggregation', '--aggregation-key', 'customerId', '--servicebus-entity', 'topic', '--ordering', 'ordered'],
+  },
   { name: 'data-queue-ndjson-cosmos', patterns: ['data-processing'], options: ['--data-input', 'queue', '--data-format', 'ndjson', '--data-destination', 'cosmos'] },
   { name: 'data-eventhubs-json-blob', patterns: ['data-processing'], options: ['--data-input', 'eventhubs', '--data-format', 'json', '--data-destination', 'blob'] },
   { name: 'http-entra-id', patterns: ['http-api'], options: ['--auth', 'entra-id', '--resource', 'orders,order-lines'] },
