@@ -27,9 +27,10 @@ const env = { ...process.env, CI: 'true' };
 function time(label, args) {
   const samples = [];
   for (let i = 0; i <= runs; i++) {
-    const target = join(scratch, `${label.replace(/\W+/g, '-')}-${i}`);
+    // Relative to the scratch folder: create-vite joins even an absolute target onto its working directory.
+    const target = `${label.replace(/\W+/g, '-')}-${i}`;
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args(target), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const result = spawnSync(process.execPath, args(target), { cwd: scratch, env, stdio: ['ignore', 'ignore', 'pipe'] });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (result.status !== 0) throw new Error(`${label} failed: ${result.stderr}`);
     if (i > 0) samples.push(ms);
@@ -38,13 +39,18 @@ function time(label, args) {
   return samples[Math.floor(samples.length / 2)];
 }
 
-const results = {
-  viteGenerate: time('create-vite generate', (target) => [vite, target, '--template', 'vanilla-ts', '--no-interactive', '--no-immediate']),
-  oursGenerate: time('create-serverless-app generate', (target) => [ours, target, '--pattern', 'http-api,event-processing,scheduled-tasks,data-processing', '--yes', '--no-install', '--no-git']),
-  viteHelp: time('create-vite --help', () => [vite, '--help']),
-  oursHelp: time('create-serverless-app --help', () => [ours, '--help']),
-};
-rmSync(scratch, { recursive: true, force: true });
+let results;
+try {
+  results = {
+    viteGenerate: time('create-vite generate', (target) => [vite, target, '--template', 'vanilla-ts', '--no-interactive', '--no-immediate']),
+    oursGenerate: time('create-serverless-app generate', (target) => [ours, target, '--pattern', 'http-api,event-processing,scheduled-tasks,data-processing', '--yes', '--no-install', '--no-git']),
+    viteHelp: time('create-vite --help', () => [vite, '--help']),
+    oursHelp: time('create-serverless-app --help', () => [ours, '--help']),
+  };
+} finally {
+  // A failed run must not leave generated projects behind either.
+  rmSync(scratch, { recursive: true, force: true });
+}
 
 const row = (name, a, b) => `${name.padEnd(34)} ${a.toFixed(0).padStart(6)} ms ${b.toFixed(0).padStart(6)} ms ${(b / a).toFixed(2).padStart(6)}×`;
 console.log(`node ${process.version}, ${runs} runs each, median wall time\n`);
