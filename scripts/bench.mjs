@@ -23,30 +23,39 @@ if (!existsSync(vite)) {
 const scratch = mkdtempSync(join(tmpdir(), 'csa-bench-'));
 const env = { ...process.env, CI: 'true' };
 
-/** Median wall time of `runs` runs, after one warm-up; each run gets a fresh target folder. */
-function time(label, args) {
-  const samples = [];
+/** One run of `args` in the scratch folder, in milliseconds of wall time. */
+function timeOnce(label, args, i) {
+  // Relative to the scratch folder: create-vite joins even an absolute target onto its working directory.
+  const target = `${label.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-${i}`;
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args(target), { cwd: scratch, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.status !== 0) throw new Error(`${label} failed: ${result.stderr}`);
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/**
+ * Median wall time of each command over `runs` rounds, after one warm-up round. The commands alternate within
+ * a round, so a busy machine slows both sides of a ratio alike.
+ */
+function timeInRounds(commands) {
+  const samples = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
   for (let i = 0; i <= runs; i++) {
-    // Relative to the scratch folder: create-vite joins even an absolute target onto its working directory.
-    const target = `${label.replace(/\W+/g, '-')}-${i}`;
-    const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args(target), { cwd: scratch, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (result.status !== 0) throw new Error(`${label} failed: ${result.stderr}`);
-    if (i > 0) samples.push(ms);
+    for (const [name, args] of Object.entries(commands)) {
+      const ms = timeOnce(name, args, i);
+      if (i > 0) samples[name].push(ms);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
+  return Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, list.sort((a, b) => a - b)[Math.floor(list.length / 2)]]));
 }
 
 let results;
 try {
-  results = {
-    viteGenerate: time('create-vite generate', (target) => [vite, target, '--template', 'vanilla-ts', '--no-interactive', '--no-immediate']),
-    oursGenerate: time('create-serverless-app generate', (target) => [ours, target, '--pattern', 'http-api,event-processing,scheduled-tasks,data-processing', '--yes', '--no-install', '--no-git']),
-    viteHelp: time('create-vite --help', () => [vite, '--help']),
-    oursHelp: time('create-serverless-app --help', () => [ours, '--help']),
-  };
+  results = timeInRounds({
+    viteGenerate: (target) => [vite, target, '--template', 'vanilla-ts', '--no-interactive', '--no-immediate'],
+    oursGenerate: (target) => [ours, target, '--pattern', 'http-api,event-processing,scheduled-tasks,data-processing', '--yes', '--no-install', '--no-git'],
+    viteHelp: () => [vite, '--help'],
+    oursHelp: () => [ours, '--help'],
+  });
 } finally {
   // A failed run must not leave generated projects behind either.
   rmSync(scratch, { recursive: true, force: true });

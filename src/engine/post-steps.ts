@@ -16,9 +16,12 @@ export type PostStepResult = { step: 'git' | 'install'; status: 'done' | 'skippe
  * what we generated), then the install. A failing step is reported, never rolled back: the files are fine.
  */
 export async function runPostSteps(options: PostStepOptions, logger: Logger): Promise<PostStepResult[]> {
-  const { execa } = await import('execa');
   const results: PostStepResult[] = [];
-  const run = (file: string, args: string[]) => execa(file, args, { cwd: options.targetDir, stdin: 'ignore' });
+  // execa loads ~250 modules: only pay for them when a step really runs.
+  const run = async (file: string, args: string[]) => {
+    const { execa } = await import('execa');
+    return execa(file, args, { cwd: options.targetDir, stdin: 'ignore' });
+  };
 
   if (!options.git) {
     results.push({ step: 'git', status: 'skipped', detail: '--no-git' });

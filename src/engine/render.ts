@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
-import Handlebars from 'handlebars';
+import { dirname, relative, sep } from 'node:path';
 import { Volume } from 'memfs';
 import { CORE_PARAM_BINDINGS, coreDependencies, trustedBicep, type TrustedBicep } from '../azure/core-params.js';
 import type { JsonObject, JsonValue } from '../patterns/types.js';
-import { TEMPLATES_DIR } from '../templates-dir.js';
-import { bicepLiteral, escapeHelpers } from './escape.js';
+import { bicepLiteral } from './escape.js';
 import { deepMerge } from './json-merge.js';
 import type { Plan } from './plan.js';
+import { templateEngine } from './templates.js';
 
 /** The generated project's record of how it was made; `add` and `doctor` read it. */
 export const MANIFEST_PATH = '.create-serverless-app.json';
@@ -28,13 +26,13 @@ export function readTree(tree: RenderedTree, path: string): string {
  * against the disk before a single byte is written.
  */
 export function renderPlan(plan: Plan): RenderedTree {
-  const handlebars = templateEngine();
+  const templates = templateEngine(HELPERS);
   const context = renderContext(plan);
-  for (const { partial } of plan.contribution.readmeSections) ensurePartial(handlebars, partial);
+  for (const { partial } of plan.contribution.readmeSections) templates.ensurePartial(partial);
   const files = new Map<string, string>();
 
   for (const file of plan.contribution.files) {
-    files.set(file.path, renderTemplate(handlebars, file.template, { ...context, ...file.data }));
+    files.set(file.path, templates.render(file.template, { ...context, ...file.data }));
   }
   for (const [path, patch] of Object.entries(jsonContributions(plan))) {
     const current = files.get(path);
@@ -119,53 +117,17 @@ function renderContext(plan: Plan): Record<string, unknown> {
   return context;
 }
 
-let engine: typeof Handlebars | undefined;
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
-
-/** One Handlebars instance per process: helpers, partials and compiled templates are reused. */
-function templateEngine(): typeof Handlebars {
-  if (engine) return engine;
-  engine = Handlebars.create();
-  engine.registerHelper(escapeHelpers);
-  engine.registerHelper({
-    trusted: (value: unknown) => {
-      if (!isTrusted(value)) throw new Error('template bug: {{trusted}} only takes values built by trustedBicep()');
-      return value.code;
-    },
-    eq: (a: unknown, b: unknown) => a === b,
-    includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
-    join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : ''),
-  });
-  for (const partial of partialTemplates()) {
-    engine.registerPartial(partial.replace(/\.hbs$/, ''), readFileSync(join(TEMPLATES_DIR, partial), 'utf8'));
-  }
-  return engine;
-}
-
-/** A partial named by a contribution but outside any `partials/` folder is loaded from its path. */
-function ensurePartial(handlebars: typeof Handlebars, name: string): void {
-  if (!handlebars.partials[name]) handlebars.registerPartial(name, readFileSync(join(TEMPLATES_DIR, `${name}.hbs`), 'utf8'));
-}
+/** Helpers beyond the escaping ones: tiny, pure, and none of them emits text unescaped except `trusted`. */
+const HELPERS = {
+  trusted: (value: unknown) => {
+    if (!isTrusted(value)) throw new Error('template bug: {{trusted}} only takes values built by trustedBicep()');
+    return value.code;
+  },
+  eq: (a: unknown, b: unknown) => a === b,
+  includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
+  join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : ''),
+};
 
 function isTrusted(value: unknown): value is TrustedBicep {
   return typeof value === 'object' && value !== null && (value as TrustedBicep).kind === 'trusted-bicep';
-}
-
-/** Partials are files under any `partials/` folder, named by their path without `.hbs`. */
-function partialTemplates(): string[] {
-  return readdirSync(TEMPLATES_DIR, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
-    .map((entry) => relative(TEMPLATES_DIR, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .filter((path) => path.split('/').includes('partials'));
-}
-
-function renderTemplate(handlebars: typeof Handlebars, template: string, context: Record<string, unknown>): string {
-  const read = () => readFileSync(join(TEMPLATES_DIR, template), 'utf8');
-  if (!template.endsWith('.hbs')) return read();
-  let delegate = compiled.get(template);
-  if (!delegate) {
-    delegate = handlebars.compile(read(), { noEscape: true, strict: true });
-    compiled.set(template, delegate);
-  }
-  return delegate(context);
 }

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../exit-codes.js';
 import type { JsonObject } from '../types.js';
-import { normaliseSchedule, parseCron } from './schedule.js';
+import { checkSchedule, normaliseSchedule } from './schedule.js';
 
 export const PAST_DUE_POLICIES = ['run', 'skip'] as const;
 export type PastDuePolicy = (typeof PAST_DUE_POLICIES)[number];
@@ -65,7 +65,7 @@ function job(name: string, schedule: string, pastDue: string | null): JobSpec {
   }
   if (IMPORTED_NAMES.has(jobExportName(name))) throw new ValidationError(`job name "${name}" is reserved (its export would be ${jobExportName(name)}); choose another`);
   try {
-    parseCron(normaliseSchedule(schedule), 'UTC', new Date());
+    checkSchedule(normaliseSchedule(schedule));
   } catch (error) {
     if (error instanceof ValidationError) throw new ValidationError(`job "${name}": ${error.message}`);
     throw error;

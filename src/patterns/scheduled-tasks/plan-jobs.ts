@@ -5,7 +5,7 @@ const require = createRequire(import.meta.url);
 import { ValidationError } from '../../exit-codes.js';
 import type { LogAlert } from '../types.js';
 import { jobExportName, type JobSpec, type PastDuePolicy } from './jobs.js';
-import { formatOffset, longestGapMinutes, nextRuns, normaliseSchedule, parseCron, toUtcSchedule } from './schedule.js';
+import { checkSchedule, formatOffset, longestGapMinutes, nextRuns, normaliseSchedule, toUtcSchedule } from './schedule.js';
 
 /** A job with everything the templates, notices and alerts need, derived once from the options. */
 export interface PlannedJob {
@@ -31,7 +31,7 @@ export function planJobs(options: { jobs: readonly JobSpec[]; timeZone: string; 
   return options.jobs.map((job) => {
     try {
       const localSchedule = normaliseSchedule(job.schedule);
-      parseCron(localSchedule, options.timeZone, now);
+      checkSchedule(localSchedule);
       const utc = toUtcSchedule(localSchedule, options.timeZone, now);
       return {
         name: job.name,
@@ -80,11 +80,13 @@ export function scheduleNotices(jobs: readonly PlannedJob[], timeZone: string, n
 }
 
 function formatRun(run: Date, timeZone: string): string {
-  const parts = (zone: string) =>
-    new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-      .format(run)
-      .replace(',', '');
-  return timeZone === 'UTC' ? `${parts('UTC')} UTC` : `${parts(timeZone)} ${timeZone} (${parts('UTC').slice(11)} UTC)`;
+  // "2026-01-15 02:30:00"; UTC comes from the ISO form, which spares loading time-zone data for the default zone.
+  const utc = run.toISOString().slice(0, 19).replace('T', ' ');
+  if (timeZone === 'UTC') return `${utc} UTC`;
+  const local = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    .format(run)
+    .replace(',', '');
+  return `${local} ${timeZone} (${utc.slice(11)} UTC)`;
 }
 
 // Log alerts evaluate at most two days of data, in these window sizes (minutes).

@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module';
-import type { CronExpression, CronExpressionParser as Parser } from 'cron-parser';
-
-// cron-parser (and luxon behind it) load on first use, not when `--help` imports the pattern registry.
-const require = createRequire(import.meta.url);
-let cronParser: typeof Parser | undefined;
-function CronExpressionParser(): typeof Parser {
-  cronParser ??= (require('cron-parser') as typeof import('cron-parser')).CronExpressionParser;
-  return cronParser;
-}
+import type { Cron } from 'croner';
 import { ValidationError } from '../../exit-codes.js';
+
+// croner loads on first use, not when `--help` imports the pattern registry. It computes runs in fixed UTC
+// offsets without a date library, which keeps planning a schedule to a few milliseconds.
+const require = createRequire(import.meta.url);
+function cron(expression: string, utcOffset: number): Cron {
+  const { Cron } = require('croner') as typeof import('croner');
+  return new Cron(expression, { utcOffset, paused: true });
+}
 
 /**
  * Schedules as users write them (6-field NCRONTAB, 5-field cron, or a few plain intervals), normalised to
@@ -113,74 +113,111 @@ function checkField(field: string, spec: (typeof FIELDS)[number]): void {
   }
 }
 
-/** Parses a normalised expression in a time zone; errors from the cron library are reworded. */
-export function parseCron(expression: string, timeZone: string, from: Date): CronExpression {
-  rejectImpossibleDates(expression);
-  try {
-    // The first next() is what detects a schedule that never fires; the caller gets a fresh iterator.
-    CronExpressionParser().parse(expression, { tz: timeZone, currentDate: from }).next();
-    return CronExpressionParser().parse(expression, { tz: timeZone, currentDate: from });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/day of month|Invalid explicit|out of range|iteration/i.test(message)) {
-      throw new ValidationError(`"${expression}" never fires: none of its months has that day (like 30 February or 31 April)`);
-    }
-    throw new ValidationError(`"${expression}" is not a valid schedule: ${message}`);
+/** The values each field of a normalised expression allows, expanded (day of week 7 is read as 0, Sunday). */
+export interface ScheduleFields {
+  second: number[];
+  minute: number[];
+  hour: number[];
+  dayOfMonth: number[];
+  month: number[];
+  dayOfWeek: number[];
+}
+
+const NAMES: Partial<Record<(typeof FIELDS)[number]['name'], string[]>> = {
+  month: ['', 'jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
+  'day of week': DAY_NAMES.map((day) => day.slice(0, 3)),
+};
+
+/**
+ * Expands a normalised expression's fields. croner validates and iterates schedules but keeps its parsed
+ * fields private; converting to UTC needs the sets of hours and minutes, and the syntax (already checked by
+ * normaliseSchedule) is only lists of values, ranges and steps.
+ */
+export function scheduleFields(expression: string): ScheduleFields {
+  const [second, minute, hour, dayOfMonth, month, dayOfWeek] = expression.split(' ').map((field, index) => expandField(field, FIELDS[index]!));
+  return { second: second!, minute: minute!, hour: hour!, dayOfMonth: dayOfMonth!, month: month!, dayOfWeek: [...new Set(dayOfWeek!.map((day) => day % 7))].sort((a, b) => a - b) };
+}
+
+function expandField(field: string, spec: (typeof FIELDS)[number]): number[] {
+  const names = NAMES[spec.name];
+  const value = (token: string) => (/^\d+$/.test(token) ? Number(token) : names?.indexOf(token.toLowerCase()) ?? -1);
+  const values = new Set<number>();
+  for (const part of field.split(',')) {
+    const [range = '', stepText] = part.split('/');
+    const [startText = '', endText] = range.split('-');
+    const start = range === '*' ? spec.min : value(startText);
+    const end = range === '*' || (stepText !== undefined && endText === undefined) ? spec.max : value(endText ?? startText);
+    if (start < spec.min || end > spec.max || start > end) throw new ValidationError(`the ${spec.name} field "${field}" is not a valid range`);
+    for (let v = start; v <= end; v += Number(stepText ?? 1)) values.add(v);
   }
+  return [...values].sort((a, b) => a - b);
+}
+
+/** Throws ValidationError when a normalised expression is malformed or never fires. */
+export function checkSchedule(expression: string): void {
+  rejectImpossibleDates(scheduleFields(expression), expression);
+  let nextRun: Date | null;
+  try {
+    nextRun = cron(expression, 0).nextRun();
+  } catch (error) {
+    throw new ValidationError(`"${expression}" is not a valid schedule: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!nextRun) throw new ValidationError(`"${expression}" never fires`);
 }
 
 const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const MONTH_NAMES = ['', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-/** A day of month no chosen month has (30 February, 31 April) never fires; the cron library would loop or misreport it. */
-function rejectImpossibleDates(expression: string): void {
-  const [, , , dayOfMonthText, monthText] = expression.split(' ');
-  if (dayOfMonthText === '*' || monthText === '*') return;
-  let fields;
-  try {
-    fields = CronExpressionParser().parse(expression, { tz: 'UTC' }).fields;
-  } catch {
-    return; // reported with the library's own message by the caller
-  }
-  const days = fields.dayOfMonth.values.map(Number);
-  const months = fields.month.values.map(Number);
-  if (!months.some((month) => days.some((day) => day <= DAYS_IN_MONTH[month]!))) {
+/** A day of month no chosen month has (30 February, 31 April) never fires. */
+function rejectImpossibleDates({ dayOfMonth, month }: ScheduleFields, expression: string): void {
+  if (!month.some((m) => dayOfMonth.some((day) => day <= DAYS_IN_MONTH[m]!))) {
     throw new ValidationError(
-      `"${expression}" never fires: day ${days.join(',')} never occurs in ${months.map((month) => MONTH_NAMES[month]).join(', ')}`,
+      `"${expression}" never fires: day ${dayOfMonth.join(',')} never occurs in ${month.map((m) => MONTH_NAMES[m]).join(', ')}`,
     );
   }
 }
 
+/**
+ * Runs of a local-time schedule after `from`, at most `limit` of them, up to the first one after `until` (so a
+ * gap that spans `until` is seen whole). Each UTC offset
+ * the zone uses gives one fixed-offset series; a run counts when the zone really is at that offset then, which
+ * is what the deployed UTC trigger plus local-time guard does across daylight saving changes.
+ */
+function runs(expression: string, timeZone: string, from: Date, until: number, limit: number): Date[] {
+  const offsets = zoneOffsets(timeZone, from);
+  const found: Date[] = [];
+  for (const offset of offsets) {
+    const series = cron(expression, offset);
+    let previous = from;
+    for (let steps = 0; steps < limit * offsets.length; steps++) {
+      const next = series.nextRun(previous);
+      if (!next) break;
+      if (offsets.length === 1 || utcOffsetMinutes(timeZone, next) === offset) found.push(next);
+      if (next.getTime() > until) break;
+      previous = next;
+    }
+  }
+  return found.sort((a, b) => a.getTime() - b.getTime()).slice(0, limit);
+}
+
+const DAY_MS = 24 * 3600_000;
+
 /** The next `count` occurrences after `from`. */
 export function nextRuns(expression: string, timeZone: string, from: Date, count: number): Date[] {
-  const parsed = parseCron(expression, timeZone, from);
-  return Array.from({ length: count }, () => parsed.next().toDate());
+  // Eight years always include a 29 February.
+  return runs(expression, timeZone, from, from.getTime() + 8 * 366 * DAY_MS, count);
 }
 
 /**
- * The longest gap between two consecutive runs over the coming year: the period a missed-run alert waits
- * for. Sampling stops after a year so rare schedules (yearly, 29 February) stay cheap.
+ * The longest gap between two consecutive runs: the period a missed-run alert waits for. Eight days of runs
+ * show every gap of a weekly cycle; only schedules with fewer than two runs in them are scanned over a year.
  */
 export function longestGapMinutes(expression: string, timeZone: string, from: Date): number {
-  // Every cron-parser step costs a luxon time-zone computation. Eight days of runs already show every gap of a
-  // weekly cycle, so only schedules with fewer than two runs in that window are scanned over a year.
-  const week = scanGaps(expression, timeZone, from, 8);
-  return week.runs >= 2 ? week.longestMinutes : scanGaps(expression, timeZone, from, 400).longestMinutes;
-}
-
-function scanGaps(expression: string, timeZone: string, from: Date, days: number): { runs: number; longestMinutes: number } {
-  const horizon = from.getTime() + days * 24 * 3600_000;
-  const parsed = parseCron(expression, timeZone, from);
-  let previous = parsed.next().getTime();
+  const week = runs(expression, timeZone, from, from.getTime() + 8 * DAY_MS, 2000);
+  const sample = week.length >= 2 ? week : runs(expression, timeZone, from, from.getTime() + 400 * DAY_MS, 2000);
   let longest = 0;
-  let runs = 1;
-  for (let i = 0; i < 2000 && previous < horizon; i++) {
-    const next = parsed.next().getTime();
-    longest = Math.max(longest, next - previous);
-    previous = next;
-    runs++;
-  }
-  return { runs, longestMinutes: longest / 60_000 };
+  for (let i = 1; i < sample.length; i++) longest = Math.max(longest, sample[i]!.getTime() - sample[i - 1]!.getTime());
+  return longest / 60_000;
 }
 
 /** The zone's canonical spelling (`europe/berlin` → `Europe/Berlin`); ValidationError unless it is an IANA zone. */
@@ -194,12 +231,26 @@ export function checkTimeZone(timeZone: string): string {
 
 /** UTC offset of `timeZone` at `instant`, in minutes east of UTC. */
 export function utcOffsetMinutes(timeZone: string, instant: Date): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+  // UTC, the default, needs no time-zone data: loading it is most of what asking Intl costs.
+  if (timeZone === 'UTC') return 0;
+  const name = offsetFormat(timeZone)
     .formatToParts(instant)
     .find((part) => part.type === 'timeZoneName')!.value;
   const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
   if (!match) return 0;
   return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Creating a DateTimeFormat costs far more than formatting with one, and zones are asked hundreds of times. */
+function offsetFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = offsetFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormats.set(timeZone, format);
+  }
+  return format;
 }
 
 /** Every offset the zone uses over the next two years (two for zones with daylight saving time). */
@@ -228,15 +279,15 @@ export interface UtcSchedule {
 export function toUtcSchedule(local: string, timeZone: string, from: Date): UtcSchedule {
   const offsets = zoneOffsets(timeZone, from);
   const fields = local.split(' ');
-  const { minute, hour, dayOfWeek } = parseCron(local, 'UTC', from).fields;
+  const { minute, hour, dayOfWeek } = scheduleFields(local);
   const [, , , dayOfMonthText, monthText, dayOfWeekText] = fields as [string, string, string, string, string, string];
 
   const daysRestricted = dayOfMonthText !== '*' || monthText !== '*' || dayOfWeekText !== '*';
   const pairsByOffset = offsets.map((offset) => {
     const pairs = new Set<string>();
     const shifts = new Set<number>();
-    for (const h of hour.values) {
-      for (const m of minute.values) {
+    for (const h of hour) {
+      for (const m of minute) {
         const total = h * 60 + m - offset;
         const shift = Math.floor(total / 1440);
         const time = total - shift * 1440;
@@ -271,7 +322,7 @@ export function toUtcSchedule(local: string, timeZone: string, from: Date): UtcS
   if (crossesDay && daysRestricted) {
     if (dayOfMonthText === '*' && monthText === '*' && shifts.size === 1) {
       const shift = [...shifts][0]!;
-      const days = new Set(dayOfWeek.values.map((day) => (((Number(day) % 7) + shift) % 7 + 7) % 7));
+      const days = new Set(dayOfWeek.map((day) => (((day + shift) % 7) + 7) % 7));
       dayFields = `* * ${formatField([...days], 0, 6)}`;
     } else {
       dayFields = '* * *';

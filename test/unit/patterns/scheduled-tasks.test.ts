@@ -11,7 +11,7 @@ import type { Logger } from '../../../src/logger.js';
 import type { Prompter } from '../../../src/prompts.js';
 import { parseJobs } from '../../../src/patterns/scheduled-tasks/jobs.js';
 import { missedRunWindow, planJobs } from '../../../src/patterns/scheduled-tasks/plan-jobs.js';
-import { formatField, normaliseSchedule, toUtcSchedule } from '../../../src/patterns/scheduled-tasks/schedule.js';
+import { formatField, longestGapMinutes, nextRuns, normaliseSchedule, scheduleFields, toUtcSchedule } from '../../../src/patterns/scheduled-tasks/schedule.js';
 
 const NOW = new Date('2026-01-15T12:00:00Z');
 
@@ -38,6 +38,41 @@ describe('schedules', () => {
     expect(formatField([0, 1, 2, 3, 4, 5, 6], 0, 6)).toBe('*');
     expect(formatField([0, 15, 30, 45], 0, 59)).toBe('*/15');
     expect(formatField([1, 2, 3, 7, 9], 0, 23)).toBe('1-3,7,9');
+  });
+});
+
+describe('schedule arithmetic', () => {
+  it('expands values, ranges, steps and names, reading day of week 7 as Sunday', () => {
+    expect(scheduleFields('*/20 5-7,30 1-9/4 1 JAN,jul MON-FRI')).toEqual({
+      second: [0, 20, 40],
+      minute: [5, 6, 7, 30],
+      hour: [1, 5, 9],
+      dayOfMonth: [1],
+      month: [1, 7],
+      dayOfWeek: [1, 2, 3, 4, 5],
+    });
+    expect(scheduleFields('0 10/25 * * * 5-7').minute).toEqual([10, 35]);
+    expect(scheduleFields('0 0 0 * * 5-7').dayOfWeek).toEqual([0, 5, 6]);
+  });
+
+  it('lists the next runs in the zone, across a daylight saving change', () => {
+    // Berlin leaves summer time on 25 October 2026 at 03:00 local (01:00 UTC).
+    const from = new Date('2026-10-23T12:00:00Z');
+    expect(nextRuns('0 30 2 * * *', 'Europe/Berlin', from, 4).map((run) => run.toISOString())).toEqual([
+      '2026-10-24T00:30:00.000Z',
+      '2026-10-25T00:30:00.000Z',
+      '2026-10-25T01:30:00.000Z',
+      '2026-10-26T01:30:00.000Z',
+    ]);
+    expect(nextRuns('0 0 0 29 2 *', 'UTC', NOW, 2).map((run) => run.toISOString())).toEqual(['2028-02-29T00:00:00.000Z', '2032-02-29T00:00:00.000Z']);
+  });
+
+  it('measures the longest gap between runs in real time', () => {
+    expect(longestGapMinutes('0 */15 * * * *', 'Europe/Berlin', NOW)).toBe(15);
+    expect(longestGapMinutes('0 0 9 * * 1-5', 'UTC', NOW)).toBe(3 * 1440);
+    // The week of the spring change: 02:30 does not exist on 29 March 2026, so that day has no run.
+    expect(longestGapMinutes('0 30 2 * * *', 'Europe/Berlin', new Date('2026-03-26T12:00:00Z'))).toBe(2 * 1440 - 60);
+    expect(longestGapMinutes('0 0 0 1 1 *', 'UTC', NOW)).toBe(365 * 1440);
   });
 });
 
@@ -86,7 +121,7 @@ describe('bad input: clear error naming the problem', () => {
     [{ jobs: 'report=every 7 minutes' }, /must divide 60 evenly/],
     [{ jobs: 'report=0 0 0 30 2 *' }, /job "report": "0 0 0 30 2 \*" never fires/],
     [{ jobs: 'report=0 0 0 31 4,6 *' }, /never fires: day 31 never occurs in April, June/],
-    [{ jobs: 'report=0 0 0 31 4 *' }, /never fires: none of its months has that day/],
+    [{ jobs: 'report=0 0 0 31 4 *' }, /never fires: day 31 never occurs in April/],
     [{ jobs: 'report=*/0 * * * * *' }, /the second field's step "\/0" must be a whole number of at least 1/],
     [{ jobs: 'report=0 0 0 L * *' }, /NCRONTAB does not support/],
     [{ jobs: 'report=0 0 0 1 * MON' }, /restricts both the day of month and the day of week/],

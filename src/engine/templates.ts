@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative, sep } from 'node:path';
+import type HandlebarsModule from 'handlebars';
+import { TEMPLATES_DIR } from '../templates-dir.js';
+import { escapeHelpers } from './escape.js';
+
+type Handlebars = typeof HandlebarsModule;
+type TemplateSpec = Parameters<Handlebars['template']>[0];
+
+/** What `scripts/precompile-templates.mjs` writes next to the build: each `.hbs` file's compiled spec and source hash. */
+export type PrecompiledTemplates = Record<string, { sha1: string; spec: TemplateSpec }>;
+
+/** Compile options every template and partial gets: output is never HTML, and a missing key is a template bug. */
+export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
+
+const require = createRequire(import.meta.url);
+
+/** The Handlebars environment and the templates, compiled once per process. */
+export interface TemplateEngine {
+  render(template: string, context: Record<string, unknown>): string;
+  /** Makes a template usable as `{{> name}}` (name = its path without `.hbs`) when it is not under `partials/`. */
+  ensurePartial(name: string): void;
+}
+
+let engine: TemplateEngine | undefined;
+
+/**
+ * The build precompiles every template, so a published CLI loads only the small Handlebars runtime and
+ * skips compiling (most of the time a generation takes otherwise). A template whose source differs from
+ * what was precompiled (edited after the build, or run from sources) is compiled with the full library.
+ */
+export function templateEngine(helpers: Record<string, HandlebarsModule.HelperDelegate>): TemplateEngine {
+  if (engine) return engine;
+  const sources = new Map(templatePaths().map((path) => [path, readFileSync(join(TEMPLATES_DIR, path), 'utf8')]));
+  const precompiled = loadPrecompiled();
+  const isFresh = (path: string, source: string) => precompiled[path]?.sha1 === sha1(source);
+  const allFresh = [...sources].every(([path, source]) => isFresh(path, source));
+  const handlebars = (allFresh ? require('handlebars/runtime') : require('handlebars')) as Handlebars;
+  const env = handlebars.create();
+  env.registerHelper({ ...escapeHelpers, ...helpers });
+
+  const compiled = new Map<string, HandlebarsModule.TemplateDelegate>();
+  const compile = (path: string) => {
+    let delegate = compiled.get(path);
+    if (!delegate) {
+      // Templates outside templates/ (test fixtures) are read when first used and always compiled.
+      const source = sources.get(path) ?? readFileSync(join(TEMPLATES_DIR, path), 'utf8');
+      if (isFresh(path, source)) delegate = env.template(precompiled[path]!.spec);
+      else if (allFresh) throw new Error(`template bug: ${path} was not precompiled by the build`);
+      else delegate = env.compile(source, COMPILE_OPTIONS);
+      compiled.set(path, delegate);
+    }
+    return delegate;
+  };
+  // Partials are files under any `partials/` folder, named by their path without `.hbs`.
+  const registerPartial = (path: string) => env.registerPartial(path.replace(/\.hbs$/, ''), compile(path));
+  for (const path of sources.keys()) if (path.split('/').includes('partials')) registerPartial(path);
+
+  engine = {
+    ensurePartial: (name) => {
+      if (!env.partials[name]) registerPartial(`${name}.hbs`);
+    },
+    render: (template, context) =>
+      template.endsWith('.hbs') ? compile(template)(context) : readFileSync(join(TEMPLATES_DIR, template), 'utf8'),
+  };
+  return engine;
+}
+
+/** Every `.hbs` file under templates/, as a path relative to it with `/` separators. */
+export function templatePaths(): string[] {
+  return readdirSync(TEMPLATES_DIR, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
+    .map((entry) => relative(TEMPLATES_DIR, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .sort();
+}
+
+export function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+function loadPrecompiled(): PrecompiledTemplates {
+  try {
+    return require('../templates.precompiled.cjs') as PrecompiledTemplates;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return {};
+    throw error;
+  }
+}
