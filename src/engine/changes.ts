@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { readTree, type RenderedTree } from './render.js';
 
@@ -20,14 +20,31 @@ export interface FileChange {
  * conflict into an update.
  */
 export async function diffTree(tree: RenderedTree, targetDir: string): Promise<FileChange[]> {
+  // One readdir per folder tells which files exist; only those are read (a new project reads none).
+  const listings = new Map<string, Promise<Set<string>>>();
+  const exists = (path: string) => {
+    const dir = dirname(path);
+    if (!listings.has(dir)) listings.set(dir, fileNames(join(targetDir, dir)));
+    return listings.get(dir)!.then((names) => names.has(basename(path)));
+  };
   return Promise.all(
     tree.paths.map(async (path): Promise<FileChange> => {
       const content = readTree(tree, path);
-      const current = await readIfExists(join(targetDir, path));
+      const current = (await exists(path)) ? await readIfExists(join(targetDir, path)) : undefined;
       if (current === undefined) return { path, kind: 'create', content };
       return { path, kind: current === content ? 'unchanged' : 'conflict', content, current };
     }),
   );
+}
+
+/** Names in a directory; none when it (or a parent) does not exist or is a file. */
+async function fileNames(dir: string): Promise<Set<string>> {
+  try {
+    return new Set(await readdir(dir));
+  } catch (error) {
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return new Set();
+    throw error;
+  }
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
