@@ -120,7 +120,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       hostJson: hostJson(input),
       dependencies: ['zod', '@azure/storage-blob', ...(format === 'csv' ? (['csv-parse'] as const) : []), ...(destination === 'cosmos' ? (['@azure/cosmos'] as const) : [])],
       alerts: alerts(functionName),
-      features: ['storageClients', 'azurite', 'slowTests', ...(input === 'blob' ? (['postdeployHooks'] as const) : [])],
+      features: ['storageClients', 'azurite', 'slowTests', 'traceContext', ...(input === 'blob' ? (['postdeployHooks'] as const) : [])],
       readmePartial: `${TEMPLATES}/partials/readme.md`,
       nextSteps: [
         `Upload reference data: the enrich stage reads ${FIXED_CONTAINERS.reference}/customers.json (see README, "Data Processing").`,

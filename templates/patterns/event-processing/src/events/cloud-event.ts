@@ -16,6 +16,10 @@ const cloudEventSchema = z.object({
   time: z.iso.datetime({ offset: true }).optional(),
   datacontenttype: z.string().optional(),
   data: z.record(z.string(), z.unknown()),
+  // CloudEvents distributed-tracing extension: kept so a forwarded event keeps its sender's trace context
+  // (checked where it is sent on: a malformed value is never propagated).
+  traceparent: z.string().optional(),
+  tracestate: z.string().optional(),
 });
 
 export type CloudEvent = z.infer<typeof cloudEventSchema>;

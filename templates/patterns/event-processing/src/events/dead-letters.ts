@@ -1,5 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import type { ContainerClient } from '@azure/storage-blob';
+import { invocationTraceContext, messageTraceContext } from '../shared/trace-context.js';
 import { onceUntilSuccess } from './once.js';
 
 export interface DeadLetter {
@@ -10,6 +11,10 @@ export interface DeadLetter {
   reason: string;
   description: string;
   body: unknown;
+  /** The execution that parked it: its OperationId finds the failure's telemetry. Set by deadLetter(). */
+  traceParent?: string;
+  /** The operation that sent the message, when the message carried a trace context. Set by deadLetter(). */
+  parentTraceParent?: string;
 }
 
 /** Where events that must not be retried are parked, so that none is ever silently lost. */
@@ -45,6 +50,10 @@ export class BlobDeadLetterStore implements DeadLetterStore {
 
 /** Parks a letter and logs it with the fixed prefix the `events-dead-lettered` alert counts. */
 export async function deadLetter(store: DeadLetterStore, letter: DeadLetter, context: InvocationContext): Promise<void> {
-  const location = await store.park(letter);
+  const location = await store.park({
+    ...letter,
+    traceParent: invocationTraceContext(context)?.traceparent,
+    parentTraceParent: messageTraceContext(letter.body)?.traceparent,
+  });
   context.error(`Event dead-lettered: ${letter.reason} (${letter.source} message ${letter.messageId}) ${letter.description}; parked at ${location}`);
 }

@@ -2,6 +2,7 @@ import { app, type InvocationContext } from '@azure/functions';
 import { STORAGE_CONNECTION, STORAGE_QUEUE } from '../events/config.js';
 import { deadLetter } from '../events/dead-letters.js';
 import { eventDependencies } from '../events/dependencies.js';
+import { logTraceLinks, messageTraceContext } from '../shared/trace-context.js';
 
 /**
  * Messages that failed every attempt land in `<queue>-poison`, where nothing would ever look at them. This
@@ -10,6 +11,7 @@ import { eventDependencies } from '../events/dependencies.js';
  */
 export async function storageQueuePoison(message: unknown, context: InvocationContext, deps = eventDependencies()): Promise<void> {
   const metadata = context.triggerMetadata ?? {};
+  logTraceLinks(context, [messageTraceContext(message)], { source: 'storage-queue-poison' });
   await deadLetter(
     deps.deadLetters,
     {

@@ -14,6 +14,8 @@ export interface PipelineInput {
   source: InputSource;
   inputId: string;
   version: string;
+  /** The W3C traceparent of the execution processing it, recorded on the status row. */
+  traceParent?: string;
   open(): Promise<Readable>;
   /** Moves the processed input to the archive. */
   archive(): Promise<void>;
@@ -63,6 +65,7 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
     version: input.version,
     state: 'received',
     attempts: (sameInput ? previous.attempts : 0) + 1,
+    traceParent: input.traceParent,
     records: 0,
     valid: 0,
     quarantined: 0,

@@ -12,6 +12,8 @@ export interface InputStatus {
   version: string;
   state: InputState;
   attempts: number;
+  /** The execution that last worked on it; its trace id is the OperationId of that attempt's telemetry. */
+  traceParent?: string;
   records: number;
   valid: number;
   quarantined: number;
