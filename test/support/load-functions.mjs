@@ -1,8 +1,8 @@
 // `node load-functions.mjs <app dir> [runs] [main]`: loads a built app's function modules the way the Functions
-// host does (every file package.json "main", or the given glob, matches, in a fresh process) and prints, as JSON, the functions they
-// registered, how many programming models registered (the host expects exactly one @azure/functions), the
-// median time to import them all over `runs` processes, and how many module files one load reads.
-// No Azure involved: a stand-in for the worker's @azure/functions-core records what @azure/functions hands it.
+// host does: every file package.json "main" (or the given glob) matches, in a fresh process. Prints as JSON
+// the functions registered (and how many each file registered), how many programming models registered (the
+// host expects one @azure/functions), the median import time over `runs` processes and the files one load
+// reads. No Azure involved: a stand-in for the worker's @azure/functions-core records what it is handed.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import Module from 'node:module';
@@ -53,10 +53,15 @@ async function load() {
 
   const main = mainOverride ?? JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')).main;
   const entries = matching(main);
+  const registeredBy = {};
   const started = performance.now();
-  for (const entry of entries) await import(pathToFileURL(join(appDir, entry)).href);
+  for (const entry of entries) {
+    const before = functions.length;
+    await import(pathToFileURL(join(appDir, entry)).href);
+    registeredBy[entry] = functions.length - before;
+  }
   const importMs = Math.round(performance.now() - started);
-  console.log(JSON.stringify({ entries, functions: functions.sort(), programmingModels, importMs, commonJsFiles: Object.keys(Module._cache).length }));
+  console.log(JSON.stringify({ registeredBy, functions: functions.sort(), programmingModels, importMs, commonJsFiles: Object.keys(Module._cache).length }));
 }
 
 /** The app's files a "main" glob matches (`*` within a path segment, `{a,b}` alternatives), as the host reads it. */
