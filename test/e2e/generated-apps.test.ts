@@ -72,11 +72,12 @@ describe.each(apps)('generated app: $name', ({ name, patterns, options = [] }) =
     const testMs = performance.now() - started;
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
     console.info(`[time-to-green] ${name}: install ${(install.ms / 1000).toFixed(1)} s${install.cached ? ' (shared node_modules)' : ''}, npm test ${(testMs / 1000).toFixed(1)} s`);
-    // Targets on a quiet 2-core machine: suite ≤ 10 s, install + test ≤ 60 s. The bounds below hold while the
-    // other e2e files share the two cores (measured there: BOUNDS_NOTE), and still fail when the suite
-    // goes back to re-importing the SDKs in every test file (29 s alone) or the install doubles.
+    // Targets on a quiet 2-core machine: suite ≤ 10 s, install + test ≤ 60 s. The bounds leave room for the
+    // other e2e files sharing the two cores (measured there: suites 7–13 s, install + test 36–57 s), and still
+    // fail when the suite goes back to importing the SDKs afresh in every test file (29 s even alone) or install +
+    // test grows by more than half over the slowest measured.
     expect(testMs).toBeLessThan(25_000);
-    if (!install.cached) expect(install.ms + testMs).toBeLessThan(120_000);
+    if (!install.cached) expect(install.ms + testMs).toBeLessThan(90_000);
   });
 
   it('passes its slow checks (npm run test:slow), when it has them', async (context) => {
