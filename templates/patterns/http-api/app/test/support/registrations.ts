@@ -7,6 +7,8 @@ export interface HttpRegistration {
   options: HttpFunctionOptions;
 }
 
+let loads = 0;
+
 /**
  * The HTTP functions a function module registers when the host loads it, recorded by spying on `app.http`
  * while a fresh copy of the module runs. Fresh, because test files share one module cache: a module another
@@ -21,5 +23,3 @@ export async function httpRegistrationsOf(functionModule: URL): Promise<HttpRegi
     http.mockRestore();
   }
 }
-
-let loads = 0;
