@@ -97,7 +97,7 @@ export function baseContribution(): PatternContribution {
     appSettings: [],
     hostJson: {},
     dependencies: ['@azure/functions'],
-    devDependencies: ['typescript', 'vitest', '@types/node', 'rimraf'],
+    devDependencies: ['typescript', 'esbuild', 'vitest', '@types/node', 'rimraf'],
     alerts: BASE_ALERTS,
     features: [],
     nextSteps: [],

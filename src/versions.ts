@@ -22,6 +22,8 @@ export const DEPENDENCY_VERSIONS = {
   // dev-only
   'jsonc-parser': '3.3.1',
   'typescript': '5.9.3',
+  // The release vitest's vite already installs, so bundling adds nothing to `npm install`.
+  'esbuild': '0.28.2',
   'vitest': '3.2.4',
   '@types/node': '22.19.1',
   'azurite': '3.35.0',

@@ -62,6 +62,23 @@ export function runIn(dir: string, command: string, args: readonly string[], opt
   });
 }
 
+/** What test/support/load-functions.mjs reports about loading a built app's function modules. */
+export interface FunctionsLoad {
+  registeredBy: Record<string, number>;
+  functions: string[];
+  programmingModels: number;
+  importMs: number;
+  esmFiles: number;
+  commonJsFiles: number;
+}
+
+/** Loads the built function modules as the host would (see load-functions.mjs), `runs` times for the timing. */
+export async function loadFunctions(dir: string, runs: number, main?: string): Promise<FunctionsLoad> {
+  const script = fileURLToPath(new URL('./load-functions.mjs', import.meta.url));
+  const output = await runIn(dir, process.execPath, [script, dir, String(runs), ...(main ? [main] : [])]);
+  return JSON.parse(output.trim().split('\n').at(-1)!) as FunctionsLoad;
+}
+
 const depsCache = join(tmpdir(), 'csa-e2e-node-modules');
 
 /**

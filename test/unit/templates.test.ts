@@ -8,6 +8,12 @@ const templates = readdirSync(TEMPLATES_DIR, { recursive: true, withFileTypes: t
   .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
   .map((entry) => relative(TEMPLATES_DIR, join(entry.parentPath, entry.name)));
 
+// Tests the generated app runs, including their support modules.
+const generatedTests = readdirSync(TEMPLATES_DIR, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile() && /\.ts(\.hbs)?$/.test(entry.name))
+  .map((entry) => relative(TEMPLATES_DIR, join(entry.parentPath, entry.name)))
+  .filter((path) => path.split(/[\\/]/).includes('test'));
+
 // Output-producing helpers: each escapes for one target language, or (trusted) passes generator-built Bicep.
 const OUTPUT_HELPERS = new Set([...Object.keys(escapeHelpers), 'trusted']);
 
@@ -33,5 +39,12 @@ describe('templates', () => {
 
   it('the scan itself catches a bare value', () => {
     expect(valueMustaches('name: {{project.name}} {{#if x}}{{bicep y}}{{/if}} {{! note }} \\{{ github.ref }}')).toEqual(['project.name', 'bicep y']);
+  });
+
+  // The generated vitest config runs test files in one shared module graph (isolate: false): a module mock
+  // would leak into every file that runs after it in the same worker.
+  it.each(generatedTests)('generated test %s mocks no module', (file) => {
+    expect(generatedTests.length).toBeGreaterThan(10);
+    expect(readFileSync(join(TEMPLATES_DIR, file), 'utf8')).not.toMatch(/\bvi\s*\.\s*(?:mock|doMock|unmock|resetModules)\s*\(/);
   });
 });

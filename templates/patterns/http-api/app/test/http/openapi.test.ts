@@ -1,17 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { app } from '@azure/functions';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openApiDocument, ROUTE_PREFIX } from '../../src/http/openapi.js';
 import { openapi } from '../../src/functions/openapi.js';
 import { invocation, apiRequest } from '../support/http.js';
-
-// Every registration (app.http, app.timer, …) is recorded instead of going to a host.
-vi.mock('@azure/functions', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('@azure/functions')>();
-  const app = Object.fromEntries(Object.entries(actual.app).map(([name, value]) => [name, typeof value === 'function' ? vi.fn() : value]));
-  return { ...actual, app };
-});
+import { httpRegistrationsOf, type HttpRegistration } from '../support/registrations.js';
 
 type Document = { openapi: string; paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> };
 const document = openApiDocument() as unknown as Document;
@@ -21,12 +14,13 @@ const document = openApiDocument() as unknown as Document;
  * added in any file without its OpenAPI description fails here.
  */
 async function registeredOperations(): Promise<string[]> {
-  const modules = readdirSync(new URL('../../src/functions/', import.meta.url)).filter((file) => file.endsWith('.ts'));
-  for (const module of modules) await import(/* @vite-ignore */ `../../src/functions/${module.replace(/\.ts$/, '.js')}`);
-  return vi
-    .mocked(app.http)
-    .mock.calls.filter(([name]) => !name.endsWith('-method-not-allowed'))
-    .flatMap(([, options]) => (options.methods ?? ['GET']).map((method) => `${method} /${options.route}`));
+  const functions = new URL('../../src/functions/', import.meta.url);
+  const modules = readdirSync(functions).filter((file) => file.endsWith('.ts'));
+  const registrations: HttpRegistration[] = [];
+  for (const module of modules) registrations.push(...(await httpRegistrationsOf(new URL(module, functions))));
+  return registrations
+    .filter(({ name }) => !name.endsWith('-method-not-allowed'))
+    .flatMap(({ options }) => (options.methods ?? ['GET']).map((method) => `${method} /${options.route}`));
 }
 
 describe('OpenAPI document', () => {
