@@ -7,6 +7,8 @@ function bindingData(reference: unknown) {
 }
 
 const blobReference = { Connection: 'AzureWebJobsStorage', ContainerName: 'incoming', BlobName: 'orders/2026 11/a.csv' };
+/** A bare blob path, where the extension sends a JSON reference. */
+const bareBlobPath = 'incoming/a.csv';
 
 describe('blob client factory', () => {
   it('builds a client for the named container and blob on the local connection string', () => {
@@ -22,7 +24,7 @@ describe('blob client factory', () => {
 
   it.each([
     ['no content', { source: BLOB_BINDING_SOURCE, content: null }, 'blob trigger binding data has no content'],
-    ['content that is not JSON', { source: BLOB_BINDING_SOURCE, content: Buffer.from('incoming/a.csv') }, 'blob trigger binding data is not JSON'],
+    ['content that is not JSON', { source: BLOB_BINDING_SOURCE, content: Buffer.from(bareBlobPath) }, 'blob trigger binding data is not JSON'],
     ['a reference without a blob name', bindingData({ Connection: 'AzureWebJobsStorage', ContainerName: 'incoming' }), 'blob trigger binding data lacks a valid BlobName'],
     ['a collection', [bindingData(blobReference)], 'expected one blob per invocation'],
   ])('rejects %s with a message that names the problem', (_case, data, message) => {
