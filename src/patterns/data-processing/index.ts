@@ -143,7 +143,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       ],
       notices:
         input === 'blob'
-          ? ['data-processing: blob uploads reach the blob trigger through an Event Grid subscription that the azd postdeploy hook creates (it needs the deployed function\'s blobs_extension key).']
+          ? ["data-processing: blob uploads reach the blob trigger through an Event Grid subscription that the azd postdeploy hook creates (it needs the deployed function's blobs_extension key)."]
           : [],
     };
   },
