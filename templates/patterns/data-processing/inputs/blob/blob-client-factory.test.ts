@@ -26,6 +26,7 @@ describe('blob client factory', () => {
     ['no content', { source: BLOB_BINDING_SOURCE, content: null }, 'blob trigger binding data has no content'],
     ['content that is not JSON', { source: BLOB_BINDING_SOURCE, content: Buffer.from(bareBlobPath) }, 'blob trigger binding data is not JSON'],
     ['a reference without a blob name', bindingData({ Connection: 'AzureWebJobsStorage', ContainerName: 'incoming' }), 'blob trigger binding data lacks a valid BlobName'],
+    ['JSON that is not an object', bindingData(bareBlobPath), 'blob trigger binding data is not a JSON object'],
     ['a collection', [bindingData(blobReference)], 'expected one blob per invocation'],
   ])('rejects %s with a message that names the problem', (_case, data, message) => {
     expect(() => blobClientFromBindingData(data, { AzureWebJobsStorage: 'UseDevelopmentStorage=true' })).toThrow(message);

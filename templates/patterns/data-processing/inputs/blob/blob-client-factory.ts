@@ -31,8 +31,9 @@ export function blobClientFromBindingData(data: ModelBindingData | ModelBindingD
   }
   const parsed = blobReferenceSchema.safeParse(reference);
   if (!parsed.success) {
-    const missing = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new Error(`blob trigger binding data lacks a valid ${missing}: expected {"Connection","ContainerName","BlobName"}`);
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).filter(Boolean);
+    const problem = fields.length > 0 ? `lacks a valid ${fields.join(', ')}` : 'is not a JSON object';
+    throw new Error(`blob trigger binding data ${problem}: expected {"Connection","ContainerName","BlobName"}`);
   }
   const { Connection, ContainerName, BlobName } = parsed.data;
   return blobServiceClient(Connection, settings).getContainerClient(ContainerName).getBlobClient(BlobName);
