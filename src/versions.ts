@@ -5,6 +5,8 @@
  */
 export const DEPENDENCY_VERSIONS = {
   '@azure/functions': '4.16.5',
+  // The exact version @azure/functions 4.16.5 depends on: both must load the same copy (one factory registry).
+  '@azure/functions-extensions-base': '0.3.0',
   '@azure/identity': '4.13.1',
   '@azure/data-tables': '13.3.2',
   '@azure/storage-blob': '12.32.0',

@@ -32,6 +32,10 @@ const FUNCTION_NAMES: Record<DataInput, string> = { blob: 'processBlob', queue: 
 const TEMPLATES = 'patterns/data-processing';
 // The function host's own queue poison suffix: a queue name must leave room for it.
 const POISON_SUFFIX = '-poison';
+/** Where the blob trigger puts a blob whose invocations failed `poisonBlobThreshold` times in a row. */
+const BLOB_TRIGGER_POISON_QUEUE = 'webjobs-blobtrigger-poison';
+/** Attempts per input, the pipeline's (DATA_CONFIG.maxAttempts) and the host's retries alike. */
+const MAX_ATTEMPTS = 5;
 
 export const dataProcessing = definePattern<DataProcessingOptions>({
   id: 'data-processing',
@@ -40,7 +44,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
   matrix: { useCase: 'ETL', scalability: 'High', complexity: 'Medium' },
   options: {
     dataInput: choiceOption('--data-input <kind>', 'where payloads arrive: blob, queue or eventhubs', DATA_INPUTS, 'blob', {
-      blob: 'Blob upload (Event Grid BlobCreated, streamed from storage)',
+      blob: 'Blob upload (blob trigger with Event Grid source, streamed from storage)',
       queue: 'Storage queue message',
       eventhubs: 'Event Hubs events',
     }),
@@ -90,7 +94,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       ...(ownsResources ? (['location', 'tags'] as const) : []),
       ...(input === 'eventhubs' || destination === 'cosmos' ? (['resourceToken'] as const) : []),
     ];
-    const data = { functionName, containers: FIXED_CONTAINERS, coreParams };
+    const data = { functionName, containers: FIXED_CONTAINERS, coreParams, maxAttempts: MAX_ATTEMPTS };
     const files: TemplateFile[] = [
       ...templateFolder(`${TEMPLATES}/app`),
       { template: `${TEMPLATES}/formats/${format}/parse.ts`, path: 'src/data-processing/parse.ts' },
@@ -101,7 +105,13 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       { template: `${TEMPLATES}/destinations/${destination}/persist.test.ts`, path: 'test/data-processing/persist.test.ts' },
       { template: `${TEMPLATES}/inputs/${input}/function.ts.hbs`, path: `src/functions/${functionName}.ts` },
       { template: `${TEMPLATES}/inputs/${input}/function.test.ts.hbs`, path: `test/data-processing/${functionName}.test.ts` },
-      ...(input === 'blob' ? [{ template: `${TEMPLATES}/inputs/blob/event-grid-subscription.sh.hbs`, path: 'infra/hooks/postdeploy.d/data-processing-event-grid.sh' }] : []),
+      ...(input === 'blob'
+        ? [
+            { template: `${TEMPLATES}/inputs/blob/blob-client-factory.ts`, path: 'src/data-processing/blob-client-factory.ts' },
+            { template: `${TEMPLATES}/inputs/blob/blob-client-factory.test.ts`, path: 'test/data-processing/blob-client-factory.test.ts' },
+            { template: `${TEMPLATES}/inputs/blob/event-grid-subscription.sh.hbs`, path: 'infra/hooks/postdeploy.d/data-processing-event-grid.sh' },
+          ]
+        : []),
     ].map((file) => ({ ...file, data }));
 
     return {
@@ -118,8 +128,14 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       ],
       appSettings: appSettings(destination, input),
       hostJson: hostJson(input),
-      dependencies: ['zod', '@azure/storage-blob', ...(format === 'csv' ? (['csv-parse'] as const) : []), ...(destination === 'cosmos' ? (['@azure/cosmos'] as const) : [])],
-      alerts: alerts(functionName),
+      dependencies: [
+        'zod',
+        '@azure/storage-blob',
+        ...(input === 'blob' ? (['@azure/functions-extensions-base'] as const) : []),
+        ...(format === 'csv' ? (['csv-parse'] as const) : []),
+        ...(destination === 'cosmos' ? (['@azure/cosmos'] as const) : []),
+      ],
+      alerts: alerts(functionName, hostPoisonQueue(options)),
       features: ['storageClients', 'azurite', 'slowTests', 'traceContext', ...(input === 'blob' ? (['postdeployHooks'] as const) : [])],
       readmePartial: `${TEMPLATES}/partials/readme.md`,
       nextSteps: [
@@ -127,7 +143,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       ],
       notices:
         input === 'blob'
-          ? ['data-processing: blob uploads reach the app through an Event Grid subscription that the azd postdeploy hook creates (it needs the deployed function).']
+          ? ["data-processing: blob uploads reach the blob trigger through an Event Grid subscription that the azd postdeploy hook creates (it needs the deployed function's blobs_extension key)."]
           : [],
     };
   },
@@ -171,19 +187,27 @@ function appSettings(destination: DataDestination, input: DataInput): AppSetting
 function hostJson(input: DataInput): JsonObject {
   if (input === 'queue') {
     // One large payload per message: fewer messages in flight per instance keeps memory predictable.
-    return { extensions: { queues: { batchSize: 8, newBatchThreshold: 4, maxDequeueCount: 5 } } };
+    return { extensions: { queues: { batchSize: 8, newBatchThreshold: 4, maxDequeueCount: MAX_ATTEMPTS } } };
   }
   if (input === 'eventhubs') {
     return { extensions: { eventHubs: { maxEventBatchSize: 100, batchCheckpointFrequency: 1 } } };
   }
-  return {};
+  // One file per invocation, each streamed: a few files in flight per instance keeps memory predictable.
+  return { extensions: { blobs: { maxDegreeOfParallelism: 4, poisonBlobThreshold: MAX_ATTEMPTS } } };
+}
+
+/** The queue the host moves an input to when the function itself keeps failing (the pipeline could not even record it). */
+function hostPoisonQueue(options: DataProcessingOptions): string | undefined {
+  if (options.dataInput === 'blob') return BLOB_TRIGGER_POISON_QUEUE;
+  if (options.dataInput === 'queue') return `${options.inputQueue}${POISON_SUFFIX}`;
+  return undefined;
 }
 
 /**
  * Alerts read the "Data pipeline …" trace lines the generated pipeline writes (src/data-processing/telemetry.ts):
  * parsing the one line per input keeps them on plain AppTraces, no custom metrics SDK needed.
  */
-function alerts(functionName: string): LogAlert[] {
+function alerts(functionName: string, poisonQueue: string | undefined): LogAlert[] {
   const completed = 'AppTraces\n| where Message startswith "Data pipeline completed"';
   return [
     {
@@ -199,9 +223,12 @@ function alerts(functionName: string): LogAlert[] {
     },
     {
       id: 'data-poison-backlog',
-      description: 'Inputs were moved to the poison container in the last hour: they need a look and a replay.',
+      description: poisonQueue
+        ? `Inputs were moved to the poison container, or by the host to the ${poisonQueue} queue, in the last hour: they need a look and a replay.`
+        : 'Inputs were moved to the poison container in the last hour: they need a look and a replay.',
       severity: 1,
-      query: 'AppTraces\n| where Message startswith "Data pipeline moved input to poison"\n| summarize Poisoned = count()',
+      // The host logs "Message has reached MaxDequeueCount of 5. Moving message to queue '<poison queue>'." when it gives up.
+      query: `AppTraces\n| where Message startswith "Data pipeline moved input to poison"${poisonQueue ? ` or Message has "Moving message to queue '${poisonQueue}'"` : ''}\n| summarize Poisoned = count()`,
       metricColumn: 'Poisoned',
       operator: 'GreaterThan',
       threshold: 0,

@@ -55,11 +55,13 @@ describe('data-processing options', () => {
 });
 
 describe('data-processing rendered tree', () => {
-  it('defaults to blob input, CSV and Table storage, with the Event Grid hook and the slow memory check', () => {
+  it('defaults to blob input (blob trigger, Event Grid source, BlobClient binding), CSV and Table storage, with the webhook hook and the slow memory check', () => {
     const { tree, read } = render();
     expect(tree.paths).toEqual(
       expect.arrayContaining([
         'src/functions/processBlob.ts',
+        'src/data-processing/blob-client-factory.ts',
+        'test/data-processing/blob-client-factory.test.ts',
         'src/data-processing/parse.ts',
         'src/data-processing/persist.ts',
         'test/data-processing/processBlob.test.ts',
@@ -72,10 +74,19 @@ describe('data-processing rendered tree', () => {
     );
     expect(read('src/data-processing/parse.ts')).toContain("from 'csv-parse'");
     expect(read('src/data-processing/persist.ts')).toContain('class TableDestination');
-    expect(read('src/functions/processBlob.ts')).toContain("app.eventGrid(\"processBlob\"");
+    const blobFunction = read('src/functions/processBlob.ts');
+    expect(blobFunction).toContain('app.storageBlob("processBlob", {');
+    expect(blobFunction).toContain("source: 'EventGrid',");
+    expect(blobFunction).toContain('sdkBinding: true,');
+    expect(blobFunction).toContain('registerBlobClientFactory();');
+    expect(JSON.parse(read('host.json')).extensions.blobs).toEqual({ maxDegreeOfParallelism: 4, poisonBlobThreshold: 5 });
     const packageJson = JSON.parse(read('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
     expect(packageJson.scripts['test:slow']).toBe('vitest run --config test/vitest.slow.config.ts');
-    expect(Object.keys(packageJson.dependencies)).toEqual(expect.arrayContaining(['zod', 'csv-parse', '@azure/storage-blob', '@azure/data-tables']));
+    expect(Object.keys(packageJson.dependencies)).toEqual(
+      expect.arrayContaining(['zod', 'csv-parse', '@azure/storage-blob', '@azure/data-tables', '@azure/functions-extensions-base']),
+    );
+    // The factory registry is shared only if the app and @azure/functions load the same copy of the package.
+    expect(packageJson.dependencies['@azure/functions-extensions-base']).toBe('0.3.0');
     expect(packageJson.dependencies).not.toHaveProperty('@azure/cosmos');
     expect(read('azure.yaml')).toContain('postdeploy');
 
@@ -85,7 +96,13 @@ describe('data-processing rendered tree', () => {
     expect(bicep).toContain('daysAfterModificationGreaterThan: 180');
     expect(bicep).not.toContain('Microsoft.DocumentDB');
     expect(read('infra/main.bicep')).toContain("module dataProcessing 'modules/data-processing.bicep'");
-    expect(read('infra/hooks/postdeploy.d/data-processing-event-grid.sh')).toContain('container="incoming"');
+    const hook = read('infra/hooks/postdeploy.d/data-processing-event-grid.sh');
+    expect(hook).toContain('container="incoming"');
+    expect(hook).toContain('--query systemKeys.blobs_extension');
+    expect(hook).toContain('--endpoint-type webhook');
+    expect(hook).toContain('"https://$host/runtime/webhooks/blobs?functionName=Host.Functions.processBlob&code=$key"');
+    // The key goes to az only: no line echoes it.
+    expect(hook.split('\n').filter((line) => /^\s*echo/.test(line) && line.includes('$key'))).toEqual([]);
   });
 
   it('queue + NDJSON + Cosmos DB: queue trigger, Cosmos with local auth off and a data-plane role, no Event Grid', () => {
@@ -93,6 +110,8 @@ describe('data-processing rendered tree', () => {
     expect(tree.paths).toContain('src/functions/processQueueMessage.ts');
     expect(tree.paths).not.toContain('infra/hooks/postdeploy.d/data-processing-event-grid.sh');
     expect(tree.paths).not.toContain('infra/hooks/postdeploy.sh');
+    expect(tree.paths).not.toContain('src/data-processing/blob-client-factory.ts');
+    expect(JSON.parse(read('package.json')).dependencies).not.toHaveProperty('@azure/functions-extensions-base');
     expect(read('src/data-processing/config.ts')).toContain('inputQueue: "orders-in"');
     expect(read('src/data-processing/config.ts')).not.toContain('inputContainer');
     expect(read('src/data-processing/persist.ts')).toContain('class CosmosDestination');
@@ -122,6 +141,17 @@ describe('data-processing rendered tree', () => {
     expect(plan.contribution.alerts.map((alert) => alert.id)).toEqual(
       expect.arrayContaining(['data-quarantine-rate', 'data-poison-backlog', 'data-processing-latency', 'data-throughput-drop']),
     );
+  });
+
+  it.each([
+    [{}, "Message has \"Moving message to queue 'webjobs-blobtrigger-poison'\""],
+    [{ dataInput: 'queue', inputQueue: 'orders-in' }, "Message has \"Moving message to queue 'orders-in-poison'\""],
+    [{ dataInput: 'eventhubs' }, undefined],
+  ])('the poison alert also counts what the host moved to its poison queue (%j)', (options, hostPoison) => {
+    const poisonAlert = render(options).plan.contribution.alerts.find((alert) => alert.id === 'data-poison-backlog')!;
+    expect(poisonAlert.query).toContain('Message startswith "Data pipeline moved input to poison"');
+    if (hostPoison) expect(poisonAlert.query).toContain(hostPoison);
+    else expect(poisonAlert.query).not.toContain('Moving message to queue');
   });
 });
 
