@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { dirname, relative, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { Volume } from 'memfs';
 import { CORE_PARAM_BINDINGS, coreDependencies, trustedBicep, type TrustedBicep } from '../azure/core-params.js';
 import type { JsonObject, JsonValue } from '../patterns/types.js';
@@ -41,12 +41,9 @@ export function renderPlan(plan: Plan): RenderedTree {
   }
   files.set(MANIFEST_PATH, manifest(plan, files));
 
-  const volume = new Volume();
   const paths = [...files.keys()].sort();
-  for (const path of paths) {
-    volume.mkdirSync(dirname(`/${path}`), { recursive: true });
-    volume.writeFileSync(`/${path}`, files.get(path)!);
-  }
+  // fromJSON creates the folders a path needs; the sorted paths keep the tree's order deterministic.
+  const volume = Volume.fromJSON(Object.fromEntries(paths.map((path) => [`/${path}`, files.get(path)!])));
   return { volume, paths };
 }
 

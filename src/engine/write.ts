@@ -12,17 +12,24 @@ export async function applyChanges(targetDir: string, changes: readonly FileChan
   const conflicts = changes.filter((change) => change.kind === 'conflict');
   if (conflicts.length > 0) throw new Error(`applyChanges called with unresolved conflicts: ${conflicts.map((c) => c.path).join(', ')}`);
 
+  const writes = changes.filter((change) => change.kind !== 'unchanged');
   const createdDirs: string[] = [];
   const done: FileChange[] = [];
   try {
-    for (const change of changes) {
-      if (change.kind === 'unchanged') continue;
-      const path = join(targetDir, change.path);
-      const firstCreated = await mkdir(dirname(path), { recursive: true });
+    // Folders first, each once; then every file at once: a few hundred small files write several times faster so.
+    for (const dir of new Set(writes.map((change) => dirname(join(targetDir, change.path))))) {
+      const firstCreated = await mkdir(dir, { recursive: true });
       if (firstCreated) createdDirs.push(firstCreated);
-      await writeFile(path, change.content, { flag: change.kind === 'create' ? 'wx' : 'w' });
-      done.push(change);
     }
+    // allSettled, not all: the roll-back must not start while other writes are still landing.
+    const results = await Promise.allSettled(
+      writes.map(async (change) => {
+        await writeFile(join(targetDir, change.path), change.content, { flag: change.kind === 'create' ? 'wx' : 'w' });
+        done.push(change);
+      }),
+    );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (error) {
     await rollBack(targetDir, done, createdDirs);
     throw new UserError(`cannot write ${targetDir}: ${describeFsError(error)}; nothing was written`, ExitCode.FileSystem);

@@ -63,15 +63,18 @@ describe('applyChanges', () => {
     const target = scratch();
     writeFileSync(join(target, 'keep.txt'), 'mine');
     writeFileSync(join(target, 'host.json'), 'old');
+    // A folder where a file must go fails that write while the others land: all of them are undone.
+    mkdirSync(join(target, 'blocked'));
     const changes = [
       { path: 'host.json', kind: 'update' as const, content: 'new', current: 'old' },
       { path: 'sub/dir/a.txt', kind: 'create' as const, content: 'a' },
-      { path: 'keep.txt/impossible', kind: 'create' as const, content: 'x' },
+      { path: 'blocked', kind: 'create' as const, content: 'x' },
     ];
     await expect(applyChanges(target, changes)).rejects.toThrow(/cannot write/);
     expect(readFileSync(join(target, 'host.json'), 'utf8')).toBe('old');
     expect(readFileSync(join(target, 'keep.txt'), 'utf8')).toBe('mine');
     expect(existsSync(join(target, 'sub'))).toBe(false);
+    expect(existsSync(join(target, 'blocked'))).toBe(true);
   });
 
   it('reports an unwritable parent as a file system error', async () => {
