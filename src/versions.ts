@@ -17,6 +17,9 @@ export const DEPENDENCY_VERSIONS = {
   '@azure/event-hubs': '6.0.4',
   '@azure/eventgrid': '5.12.0',
   '@azure/functions-extensions-servicebus': '0.2.0-preview',
+  // W3C trace-context parsing for messages; core 2.x asks for an api 1.x below 1.10.
+  '@opentelemetry/core': '2.12.1',
+  '@opentelemetry/api': '1.9.0',
   'jose': '6.2.18',
   'zod': '4.1.12',
   'cron-parser': '5.4.0',

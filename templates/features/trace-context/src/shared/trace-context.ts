@@ -1,4 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
+import { parseTraceParent as parseW3cTraceParent, TraceState } from '@opentelemetry/core';
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/) as it travels in a message. The field names are the
@@ -11,39 +12,27 @@ export interface TraceContext {
 }
 
 export interface TraceParent {
-  version: string;
   /** 32 hex digits: Application Insights' `OperationId`. */
   traceId: string;
   /** 16 hex digits: the span (execution, call) that sent it. */
   parentId: string;
+  /** 2 hex digits; 01 = sampled. */
   flags: string;
 }
 
 /** The prefix of the log line that links an execution to the operation that sent its message(s). */
 export const TRACE_LINK_LOG = 'Trace link';
 
-// version-traceid-parentid-flags; a future version may append fields after another dash.
-const TRACE_PARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
-const ALL_ZEROS = /^0+$/;
-// key=value; a key is simple or tenant@system; a value is printable ASCII without ',' or '=' and not ending in a space.
-const TRACE_STATE_MEMBER =
-  /^(?:[a-z0-9][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
-const MAX_TRACE_STATE_MEMBERS = 32;
-const MAX_TRACE_STATE_LENGTH = 512;
-
 /**
- * Parses a `traceparent` by the W3C rules: lowercase hex only, version `ff` and all-zero ids are invalid,
- * version 00 is exactly 55 characters, a higher version is read by its version-00 prefix. Anything else
- * returns undefined: a malformed value is dropped, never propagated.
+ * Parses a `traceparent` by the W3C rules, with OpenTelemetry's own parser: lowercase hex only, version `ff`
+ * and all-zero ids are invalid, version 00 is exactly 55 characters, a higher version is read by its version-00
+ * prefix. Anything else returns undefined: a malformed value is dropped, never propagated.
  */
 export function parseTraceParent(value: unknown): TraceParent | undefined {
   if (typeof value !== 'string') return undefined;
-  const match = TRACE_PARENT.exec(value);
-  if (!match) return undefined;
-  const [, version, traceId, parentId, flags, future] = match as unknown as [string, string, string, string, string, string | undefined];
-  if (version === 'ff' || (version === '00' && future !== undefined)) return undefined;
-  if (ALL_ZEROS.test(traceId) || ALL_ZEROS.test(parentId)) return undefined;
-  return { version, traceId, parentId, flags };
+  const span = parseW3cTraceParent(value);
+  if (!span) return undefined;
+  return { traceId: span.traceId, parentId: span.spanId, flags: span.traceFlags.toString(16).padStart(2, '0') };
 }
 
 /** Written as version 00, the version this code understands (what the spec asks of a newer version's reader). */
@@ -51,14 +40,13 @@ export function formatTraceParent({ traceId, parentId, flags }: TraceParent): st
   return `00-${traceId}-${parentId}-${flags}`;
 }
 
-/** A `tracestate` list with empty members removed, or undefined if any member, or the list, is invalid. */
+/**
+ * A `tracestate` list as OpenTelemetry keeps it: invalid members dropped, at most 32, one value per key.
+ * Undefined when nothing valid is left.
+ */
 export function parseTraceState(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > MAX_TRACE_STATE_LENGTH) return undefined;
-  const members = value.split(',').map((member) => member.trim()).filter((member) => member !== '');
-  if (members.length === 0 || members.length > MAX_TRACE_STATE_MEMBERS) return undefined;
-  if (!members.every((member) => TRACE_STATE_MEMBER.test(member))) return undefined;
-  const keys = members.map((member) => member.slice(0, member.indexOf('=')));
-  return new Set(keys).size === keys.length ? members.join(',') : undefined;
+  if (typeof value !== 'string') return undefined;
+  return new TraceState(value).serialize() || undefined;
 }
 
 /** A trace context from raw values, or undefined without a valid traceparent (a tracestate alone means nothing). */
