@@ -1,11 +1,10 @@
-// Runs after `tsc` in `npm run build`: compiles every Handlebars template into dist/templates.precompiled.cjs,
+// Runs after the bundle in `npm run build`: compiles every Handlebars template into dist/templates.precompiled.cjs,
 // so the published CLI renders with the Handlebars runtime and never compiles at run time.
 import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { COMPILE_OPTIONS, sha1, templatePaths } from '../dist/engine/templates.js';
-import { TEMPLATES_DIR } from '../dist/templates-dir.js';
+import { COMPILE_OPTIONS, sha1, templatePaths, TEMPLATES_DIR } from '../dist/templates.js';
 
 const entries = await Promise.all(
   templatePaths().map(async (path) => {

@@ -37,7 +37,8 @@ export async function loadAnswersFile(path: string): Promise<AnswersFile> {
 
   let data: unknown;
   try {
-    data = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? (await import('yaml')).parse(text) : JSON.parse(text);
+    // yaml is CommonJS under Node: its exports object is the default export, bundled or not.
+    data = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? (await import('yaml')).default.parse(text) : JSON.parse(text);
   } catch (error) {
     throw fail(`is not valid ${extname(path).match(/ya?ml/i) ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
   }

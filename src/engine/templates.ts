@@ -6,6 +6,9 @@ import type HandlebarsModule from 'handlebars';
 import { TEMPLATES_DIR } from '../templates-dir.js';
 import { escapeHelpers } from './escape.js';
 
+// scripts/precompile-templates.mjs reads the templates from where the engine does.
+export { TEMPLATES_DIR };
+
 type Handlebars = typeof HandlebarsModule;
 type TemplateSpec = Parameters<Handlebars['template']>[0];
 
@@ -82,7 +85,8 @@ export function sha1(text: string): string {
 
 function loadPrecompiled(): PrecompiledTemplates {
   try {
-    return require('../templates.precompiled.cjs') as PrecompiledTemplates;
+    // Next to this module once built: the build bundles it into dist/, where the templates are precompiled to.
+    return require('./templates.precompiled.cjs') as PrecompiledTemplates;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return {};
     throw error;
