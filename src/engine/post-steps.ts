@@ -17,7 +17,7 @@ export type PostStepResult = { step: 'git' | 'install'; status: 'done' | 'skippe
  */
 export async function runPostSteps(options: PostStepOptions, logger: Logger): Promise<PostStepResult[]> {
   const results: PostStepResult[] = [];
-  // execa loads ~250 modules: only pay for them when a step really runs.
+  // execa is large: load it only when a step really runs (never with --no-git --no-install).
   const run = async (file: string, args: string[]) => {
     const { execa } = await import('execa');
     return execa(file, args, { cwd: options.targetDir, stdin: 'ignore' });

@@ -16,7 +16,7 @@ export async function applyChanges(targetDir: string, changes: readonly FileChan
   const createdDirs: string[] = [];
   const done: FileChange[] = [];
   try {
-    // Folders first, each once; then every file at once: a few hundred small files write several times faster so.
+    // Folders first, each once; then every file at once, which writes a few hundred small files several times faster.
     for (const dir of new Set(writes.map((change) => dirname(join(targetDir, change.path))))) {
       const firstCreated = await mkdir(dir, { recursive: true });
       if (firstCreated) createdDirs.push(firstCreated);
