@@ -11,13 +11,17 @@ export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.
  * path segment becomes `.` (npm drops `.gitignore` from packages) and `partials/` folders are skipped.
  */
 export function templateFolder(folder: string, outputPrefix = ''): TemplateFile[] {
-  const root = join(TEMPLATES_DIR, folder);
+  return filesUnder(join(TEMPLATES_DIR, folder))
+    .filter((path) => !path.split('/').includes('partials'))
+    .map((path) => ({ template: `${folder}/${path}`, path: outputPrefix + outputPath(path) }));
+}
+
+/** Every file below `root`, relative to it with `/` separators, sorted. */
+export function filesUnder(root: string): string[] {
   return readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .filter((path) => !path.split('/').includes('partials'))
-    .sort()
-    .map((path) => ({ template: `${folder}/${path}`, path: outputPrefix + outputPath(path) }));
+    .sort();
 }
 
 export function outputPath(templatePath: string): string {

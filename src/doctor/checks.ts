@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { filesUnder } from '../templates-dir.js';
 
 /**
  * The checks `create-serverless-app doctor` runs inside a generated project: each looks for one thing
@@ -49,10 +50,9 @@ export class ProjectFiles {
   list(folder: string, suffixes: readonly string[]): string[] {
     const full = join(this.root, folder);
     if (!existsSync(full)) return [];
-    return readdirSync(full, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile() && suffixes.some((suffix) => entry.name.endsWith(suffix)))
-      .map((entry) => relative(this.root, join(entry.parentPath, entry.name)).split(sep).join('/'))
-      .sort();
+    return filesUnder(full)
+      .filter((path) => suffixes.some((suffix) => path.endsWith(suffix)))
+      .map((path) => `${folder}/${path}`);
   }
 }
 

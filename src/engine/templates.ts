@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type HandlebarsModule from 'handlebars';
-import { TEMPLATES_DIR } from '../templates-dir.js';
+import { filesUnder, TEMPLATES_DIR } from '../templates-dir.js';
 import { escapeHelpers } from './escape.js';
 
 // scripts/precompile-templates.mjs reads the templates from where the engine does.
@@ -38,8 +38,9 @@ export function templateEngine(helpers: Record<string, HandlebarsModule.HelperDe
   if (engine) return engine;
   const sources = new Map(templatePaths().map((path) => [path, readFileSync(join(TEMPLATES_DIR, path), 'utf8')]));
   const precompiled = loadPrecompiled();
-  const isFresh = (path: string, source: string) => precompiled[path]?.sha1 === sha1(source);
-  const allFresh = [...sources].every(([path, source]) => isFresh(path, source));
+  // Templates outside templates/ (test fixtures) are never precompiled, so they are never in this set.
+  const fresh = new Set([...sources].filter(([path, source]) => precompiled[path]?.sha1 === sha1(source)).map(([path]) => path));
+  const allFresh = fresh.size === sources.size;
   const handlebars = (allFresh ? require('handlebars/runtime') : require('handlebars')) as Handlebars;
   const env = handlebars.create();
   env.registerHelper({ ...escapeHelpers, ...helpers });
@@ -48,11 +49,10 @@ export function templateEngine(helpers: Record<string, HandlebarsModule.HelperDe
   const compile = (path: string) => {
     let delegate = compiled.get(path);
     if (!delegate) {
-      // Templates outside templates/ (test fixtures) are read when first used and always compiled.
-      const source = sources.get(path) ?? readFileSync(join(TEMPLATES_DIR, path), 'utf8');
-      if (isFresh(path, source)) delegate = env.template(precompiled[path]!.spec);
+      if (fresh.has(path)) delegate = env.template(precompiled[path]!.spec);
       else if (allFresh) throw new Error(`template bug: ${path} was not precompiled by the build`);
-      else delegate = env.compile(source, COMPILE_OPTIONS);
+      // Test fixtures live outside templates/: they are read when first used.
+      else delegate = env.compile(sources.get(path) ?? readFileSync(join(TEMPLATES_DIR, path), 'utf8'), COMPILE_OPTIONS);
       compiled.set(path, delegate);
     }
     return delegate;
@@ -73,10 +73,7 @@ export function templateEngine(helpers: Record<string, HandlebarsModule.HelperDe
 
 /** Every `.hbs` file under templates/, as a path relative to it with `/` separators. */
 export function templatePaths(): string[] {
-  return readdirSync(TEMPLATES_DIR, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
-    .map((entry) => relative(TEMPLATES_DIR, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .sort();
+  return filesUnder(TEMPLATES_DIR).filter((path) => path.endsWith('.hbs'));
 }
 
 export function sha1(text: string): string {
