@@ -123,7 +123,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     logger.info('Nothing written.');
     return { root, added: toAdd, alreadyPresent, files: outcomes(planned, choices), written: false };
   }
-  await applyChanges(root, changes);
+  applyChanges(root, changes);
   logger.info(`${chalk.green('✔')} Added ${toAdd.join(', ')}: ${summary(planned, choices)}`);
   for (const [path, choice] of choices) {
     if (choice === 'keep') logger.info(`  kept your ${path}; the new version's changes are in the diff above — apply them by hand`);

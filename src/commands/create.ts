@@ -40,8 +40,8 @@ export async function createApp(
   const { directory, answers, recommendations } = await resolveAnswers(options, session);
   const plan = buildPlan(answers, resolve(session.cwd, directory));
   const tree = renderPlan(plan);
-  const changes = await diffTree(tree, plan.targetDir);
-  await refuseNonEmptyTarget(plan, changes);
+  const changes = diffTree(tree, plan.targetDir);
+  refuseNonEmptyTarget(plan, changes);
 
   const { logger } = session;
   for (const notice of plan.contribution.notices) logger.info(notice);
@@ -60,7 +60,7 @@ export async function createApp(
     }
   }
 
-  await applyChanges(plan.targetDir, changes);
+  applyChanges(plan.targetDir, changes);
   logger.info(`${chalk.green('✔')} Created ${files.length} files in ${shownDir}`);
   const postSteps = await runPostSteps({ targetDir: plan.targetDir, git: options.git, install: options.install, packageManager: options.packageManager }, logger);
   const outcome = result(plan, shownDir, files, false, postSteps, options.packageManager);
@@ -97,8 +97,8 @@ function displayPath(cwd: string, target: string): string {
 }
 
 /** A new project goes into a missing or empty directory only: never over someone's files. */
-async function refuseNonEmptyTarget(plan: Plan, changes: readonly FileChange[]): Promise<void> {
-  const entries = await existingEntries(plan.targetDir);
+function refuseNonEmptyTarget(plan: Plan, changes: readonly FileChange[]): void {
+  const entries = existingEntries(plan.targetDir);
   if (entries.length === 0) return;
   const conflicting = changes.filter((change) => change.kind !== 'create').map((change) => change.path);
   const listed = conflicting.length > 0 ? conflicting : entries;

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { readTree, type RenderedTree } from './render.js';
@@ -19,37 +19,40 @@ export interface FileChange {
  * conflict: only a caller that holds the user's consent (e.g. `add` with an unedited file) may turn a
  * conflict into an update.
  */
-export async function diffTree(tree: RenderedTree, targetDir: string): Promise<FileChange[]> {
-  // One readdir per folder tells which files exist; only those are read (a new project reads none).
-  const listings = new Map<string, Promise<Set<string>>>();
-  const exists = (path: string) => {
-    const dir = dirname(path);
-    if (!listings.has(dir)) listings.set(dir, fileNames(join(targetDir, dir)));
-    return listings.get(dir)!.then((names) => names.has(basename(path)));
+export function diffTree(tree: RenderedTree, targetDir: string): FileChange[] {
+  // One listing per folder tells which files exist; only those are read (a new project reads none).
+  const listings = new Map<string, Set<string>>();
+  const namesIn = (dir: string): Set<string> => {
+    let names = listings.get(dir);
+    if (!names) {
+      // A folder is listed only when its parent holds it: a new project's folders cost no failing system calls.
+      const parent = dirname(dir);
+      names = dir === parent || namesIn(parent).has(basename(dir)) ? fileNames(join(targetDir, dir)) : new Set();
+      listings.set(dir, names);
+    }
+    return names;
   };
-  return Promise.all(
-    tree.paths.map(async (path): Promise<FileChange> => {
-      const content = readTree(tree, path);
-      const current = (await exists(path)) ? await readIfExists(join(targetDir, path)) : undefined;
-      if (current === undefined) return { path, kind: 'create', content };
-      return { path, kind: current === content ? 'unchanged' : 'conflict', content, current };
-    }),
-  );
+  return tree.paths.map((path): FileChange => {
+    const content = readTree(tree, path);
+    const current = namesIn(dirname(path)).has(basename(path)) ? readIfExists(join(targetDir, path)) : undefined;
+    if (current === undefined) return { path, kind: 'create', content };
+    return { path, kind: current === content ? 'unchanged' : 'conflict', content, current };
+  });
 }
 
 /** Names in a directory; none when it (or a parent) does not exist or is a file. */
-async function fileNames(dir: string): Promise<Set<string>> {
+function fileNames(dir: string): Set<string> {
   try {
-    return new Set(await readdir(dir));
+    return new Set(readdirSync(dir));
   } catch (error) {
     if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return new Set();
     throw error;
   }
 }
 
-async function readIfExists(path: string): Promise<string | undefined> {
+function readIfExists(path: string): string | undefined {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     // ENOTDIR: a parent is a file, so nothing exists here; the write step reports it properly.
     if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined;
@@ -58,9 +61,9 @@ async function readIfExists(path: string): Promise<string | undefined> {
 }
 
 /** Entries of a directory that make it "not empty" for a new project; a bare `.git` is allowed, as in create-vite. */
-export async function existingEntries(dir: string): Promise<string[]> {
+export function existingEntries(dir: string): string[] {
   try {
-    return (await readdir(dir)).filter((entry) => entry !== '.git').sort();
+    return readdirSync(dir).filter((entry) => entry !== '.git').sort();
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return [];
     if (isErrno(error, 'ENOTDIR')) throw new UserError(`${dir} exists and is not a directory (or a parent of it is a file)`, ExitCode.Conflict);

@@ -1,7 +1,4 @@
-import { createRequire } from 'node:module';
-
-// Loaded on first use, so `--help` (which imports this through the registry) stays light.
-const require = createRequire(import.meta.url);
+import validateNpmName from 'validate-npm-package-name';
 import { ValidationError } from '../exit-codes.js';
 
 /** Longest project name we accept: keeps derived Azure names (function app ≤ 60) and paths readable. */
@@ -26,7 +23,6 @@ export function parseProjectName(input: unknown): string {
       `project name "${shown(name)}" is invalid: use lowercase letters, digits and single hyphens, starting with a letter (e.g. orders-api)`,
     );
   }
-  const validateNpmName = require('validate-npm-package-name') as typeof import('validate-npm-package-name');
   const npm = validateNpmName(name);
   if (!npm.validForNewPackages) {
     const reasons = [...(npm.errors ?? []), ...(npm.warnings ?? [])].join('; ');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
-import { Volume } from 'memfs';
+import { Superblock } from 'memfs/lib/core/index.js';
 import { CORE_PARAM_BINDINGS, coreDependencies, trustedBicep, type TrustedBicep } from '../azure/core-params.js';
 import type { JsonObject, JsonValue } from '../patterns/types.js';
 import { bicepLiteral } from './escape.js';
@@ -11,14 +11,16 @@ import { templateEngine } from './templates.js';
 /** The generated project's record of how it was made; `add` and `doctor` read it. */
 export const MANIFEST_PATH = '.create-serverless-app.json';
 
-/** An in-memory project: the memfs volume plus the list of paths it holds, in order. */
+/** An in-memory project: a memfs file system plus the list of paths it holds, in order. */
 export interface RenderedTree {
-  volume: InstanceType<typeof Volume>;
+  fs: Superblock;
   paths: string[];
 }
 
 export function readTree(tree: RenderedTree, path: string): string {
-  return tree.volume.readFileSync(`/${path}`, 'utf8') as string;
+  const node = tree.fs.getResolvedLink(`/${path}`)?.getNode();
+  if (!node?.isFile()) throw new Error(`${path} is not a file of the rendered tree`);
+  return node.getString();
 }
 
 /**
@@ -42,9 +44,23 @@ export function renderPlan(plan: Plan): RenderedTree {
   files.set(MANIFEST_PATH, manifest(plan, files));
 
   const paths = [...files.keys()].sort();
-  // fromJSON creates the folders a path needs; the sorted paths keep the tree's order deterministic.
-  const volume = Volume.fromJSON(Object.fromEntries(paths.map((path) => [`/${path}`, files.get(path)!])));
-  return { volume, paths };
+  return { fs: memoryTree(paths.map((path) => [path, files.get(path)!])), paths };
+}
+
+/**
+ * Builds the tree on memfs's core file system rather than its `fs` facade: the facade checks permissions on
+ * every path step with a uid/gid system call, which cost more than rendering the whole project.
+ */
+function memoryTree(files: ReadonlyArray<readonly [string, string]>): Superblock {
+  const fs = new Superblock();
+  for (const [path, content] of files) {
+    const segments = path.split('/');
+    const name = segments.pop()!;
+    let dir = fs.root;
+    for (const segment of segments) dir = dir.getChild(segment) ?? fs.createLink(dir, segment, true);
+    fs.createLink(dir, name).getNode().setString(content);
+  }
+  return fs;
 }
 
 /** The typed contributions (host.json fragments, dependencies, settings) land in their JSON files. */

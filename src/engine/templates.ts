@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type HandlebarsModule from 'handlebars';
+// Bundled with the CLI; the full compiler (several times larger) loads only for a template the build did not compile.
+import handlebarsRuntime from 'handlebars/runtime';
 import { filesUnder, TEMPLATES_DIR } from '../templates-dir.js';
 import { escapeHelpers } from './escape.js';
 
@@ -41,7 +43,7 @@ export function templateEngine(helpers: Record<string, HandlebarsModule.HelperDe
   // Templates outside templates/ (test fixtures) are never precompiled, so they are never in this set.
   const fresh = new Set([...sources].filter(([path, source]) => precompiled[path]?.sha1 === sha1(source)).map(([path]) => path));
   const allFresh = fresh.size === sources.size;
-  const handlebars = (allFresh ? require('handlebars/runtime') : require('handlebars')) as Handlebars;
+  const handlebars = allFresh ? (handlebarsRuntime as Handlebars) : (require('handlebars') as Handlebars);
   const env = handlebars.create();
   env.registerHelper({ ...escapeHelpers, ...helpers });
 

@@ -41,7 +41,9 @@ describe('--help and --version', () => {
     const files = readFileSync(record, 'utf8').split('\n').filter((url) => url.startsWith('file:'));
     const loaded = files.map((url) => (url.includes('/node_modules/') ? url : readFileSync(new URL(url), 'utf8'))).join('\n');
     expect(loaded).toContain('node_modules/commander/');
-    for (const heavy of ['@inquirer', 'handlebars', 'memfs', 'execa', 'ora', 'chalk', 'jsonc-parser', 'diff', 'croner', 'cronstrue', 'validate-npm-package-name']) {
+    // The registry's own validators (croner, cronstrue, validate-npm-package-name) are bundled with it: parsing
+    // them costs less than resolving them from node_modules at the first schedule or name.
+    for (const heavy of ['@inquirer', 'handlebars', 'memfs', 'execa', 'ora', 'chalk', 'jsonc-parser', 'diff']) {
       expect(loaded, heavy).not.toContain(`node_modules/${heavy}/`);
     }
   });

@@ -12,12 +12,12 @@ const scratch = () => mkdtempSync(join(tmpdir(), 'csa-write-'));
 const tree = () => renderPlan(buildPlan({ name: 'demo', location: 'eastus2', patterns: { 'http-api': {} } }, '/unused'));
 
 describe('diffTree', () => {
-  it('classifies absent files as creates, equal ones as unchanged, different ones as conflicts', async () => {
+  it('classifies absent files as creates, equal ones as unchanged, different ones as conflicts', () => {
     const dir = scratch();
     const rendered = tree();
     writeFileSync(join(dir, 'host.json'), 'user content');
     writeFileSync(join(dir, '.gitignore'), readTree(rendered, '.gitignore'));
-    const changes = await diffTree(rendered, dir);
+    const changes = diffTree(rendered, dir);
     const kind = (path: string) => changes.find((change) => change.path === path)?.kind;
     expect(kind('host.json')).toBe('conflict');
     expect(kind('.gitignore')).toBe('unchanged');
@@ -25,41 +25,41 @@ describe('diffTree', () => {
     expect(changes.find((change) => change.path === 'host.json')?.current).toBe('user content');
   });
 
-  it('treats a directory holding only .git as empty, like create-vite', async () => {
+  it('treats a directory holding only .git as empty, like create-vite', () => {
     const dir = scratch();
     mkdirSync(join(dir, '.git'));
-    expect(await existingEntries(dir)).toEqual([]);
+    expect(existingEntries(dir)).toEqual([]);
     writeFileSync(join(dir, 'notes.txt'), 'x');
-    expect(await existingEntries(dir)).toEqual(['notes.txt']);
-    expect(await existingEntries(join(dir, 'missing'))).toEqual([]);
+    expect(existingEntries(dir)).toEqual(['notes.txt']);
+    expect(existingEntries(join(dir, 'missing'))).toEqual([]);
   });
 });
 
 describe('applyChanges', () => {
-  it('writes every file of a new project', async () => {
+  it('writes every file of a new project', () => {
     const target = join(scratch(), 'app');
     const rendered = tree();
-    await applyChanges(target, await diffTree(rendered, target));
+    applyChanges(target, diffTree(rendered, target));
     for (const path of rendered.paths) expect(existsSync(join(target, path)), path).toBe(true);
   });
 
-  it('leaves nothing behind when a write fails half-way', async () => {
+  it('leaves nothing behind when a write fails half-way', () => {
     const parent = scratch();
     const target = join(parent, 'app');
-    const changes = await diffTree(tree(), target);
+    const changes = diffTree(tree(), target);
     // A directory where a file must go makes one write fail after others succeeded.
     const failing = changes.find((change) => change.path === 'src/functions/health.ts')!;
     mkdirSync(join(target, failing.path), { recursive: true });
     const before = listAll(parent);
 
-    const error = await applyChanges(target, changes).catch((e: unknown) => e);
+    const error = thrownBy(() => applyChanges(target, changes));
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).exitCode).toBe(ExitCode.FileSystem);
     expect((error as UserError).message).toMatch(/nothing was written/);
     expect(listAll(parent)).toEqual(before);
   });
 
-  it('restores updated files on failure and never removes a directory holding user files', async () => {
+  it('restores updated files on failure and never removes a directory holding user files', () => {
     const target = scratch();
     writeFileSync(join(target, 'keep.txt'), 'mine');
     writeFileSync(join(target, 'host.json'), 'old');
@@ -70,30 +70,39 @@ describe('applyChanges', () => {
       { path: 'sub/dir/a.txt', kind: 'create' as const, content: 'a' },
       { path: 'blocked', kind: 'create' as const, content: 'x' },
     ];
-    await expect(applyChanges(target, changes)).rejects.toThrow(/cannot write/);
+    expect(() => applyChanges(target, changes)).toThrow(/cannot write/);
     expect(readFileSync(join(target, 'host.json'), 'utf8')).toBe('old');
     expect(readFileSync(join(target, 'keep.txt'), 'utf8')).toBe('mine');
     expect(existsSync(join(target, 'sub'))).toBe(false);
     expect(existsSync(join(target, 'blocked'))).toBe(true);
   });
 
-  it('reports an unwritable parent as a file system error', async () => {
+  it('reports an unwritable parent as a file system error', () => {
     const parent = scratch();
     writeFileSync(join(parent, 'a-file'), '');
     const target = join(parent, 'a-file', 'app');
-    await expect(applyChanges(target, await diffTree(tree(), target))).rejects.toThrow(/a parent path is a file/);
+    expect(() => applyChanges(target, diffTree(tree(), target))).toThrow(/a parent path is a file/);
   });
 
-  it('refuses to run with an unresolved conflict', async () => {
-    await expect(applyChanges(scratch(), [{ path: 'x', kind: 'conflict', content: 'a', current: 'b' }])).rejects.toThrow(/unresolved conflicts/);
+  it('refuses to run with an unresolved conflict', () => {
+    expect(() => applyChanges(scratch(), [{ path: 'x', kind: 'conflict', content: 'a', current: 'b' }])).toThrow(/unresolved conflicts/);
   });
 
-  it.skipIf(process.getuid?.() === 0)('reports permission denied', async () => {
+  it.skipIf(process.getuid?.() === 0)('reports permission denied', () => {
     const parent = scratch();
     chmodSync(parent, 0o500);
-    await expect(applyChanges(join(parent, 'app'), await diffTree(tree(), join(parent, 'app')))).rejects.toThrow(/permission denied/);
+    expect(() => applyChanges(join(parent, 'app'), diffTree(tree(), join(parent, 'app')))).toThrow(/permission denied/);
   });
 });
+
+function thrownBy(action: () => void): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
 
 function listAll(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String).sort();

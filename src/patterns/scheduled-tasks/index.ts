@@ -38,10 +38,9 @@ export const scheduledTasks = definePattern<ScheduledTasksOptions>({
     },
   },
   // Conversion is where "never fires" and time-zone problems surface; doing it here reports them before writing.
-  validate: (options) => void planJobs(options, new Date()),
+  validate: (options) => void plannedJobs(options),
   contribute: (options) => {
-    const now = new Date();
-    const jobs = planJobs(options, now);
+    const { now, jobs } = plannedJobs(options);
     const { alerts, notices: alertNotices } = jobAlerts(jobs);
     return {
       ...emptyContribution(),
@@ -81,5 +80,17 @@ export const scheduledTasks = definePattern<ScheduledTasksOptions>({
     };
   },
 });
+
+/** The engine validates, then contributes, the same options object: its jobs are planned once. */
+const plans = new WeakMap<ScheduledTasksOptions, { now: Date; jobs: PlannedJob[] }>();
+function plannedJobs(options: ScheduledTasksOptions): { now: Date; jobs: PlannedJob[] } {
+  let plan = plans.get(options);
+  if (!plan) {
+    const now = new Date();
+    plan = { now, jobs: planJobs(options, now) };
+    plans.set(options, plan);
+  }
+  return plan;
+}
 
 export type { PlannedJob };

@@ -1,7 +1,4 @@
-import { createRequire } from 'node:module';
-
-// Loaded on first use: describing schedules is only needed when generating, never for `--help`.
-const require = createRequire(import.meta.url);
+import cronstrue from 'cronstrue';
 import { ValidationError } from '../../exit-codes.js';
 import type { LogAlert } from '../types.js';
 import { jobExportName, type JobSpec, type PastDuePolicy } from './jobs.js';
@@ -55,7 +52,6 @@ export function planJobs(options: { jobs: readonly JobSpec[]; timeZone: string; 
 }
 
 function describe(expression: string): string {
-  const cronstrue = require('cronstrue') as typeof import('cronstrue').default;
   return cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false });
 }
 

@@ -1,12 +1,9 @@
-import { createRequire } from 'node:module';
-import type { Cron } from 'croner';
+import { Cron } from 'croner';
 import { ValidationError } from '../../exit-codes.js';
 
-// croner loads on first use, not when `--help` imports the pattern registry. It computes runs in fixed UTC
-// offsets without a date library, which keeps planning a schedule to a few milliseconds.
-const require = createRequire(import.meta.url);
+// croner computes runs in fixed UTC offsets without a date library, which keeps planning a schedule to a few
+// milliseconds.
 function cron(expression: string, utcOffset: number): Cron {
-  const { Cron } = require('croner') as typeof import('croner');
   return new Cron(expression, { utcOffset, paused: true });
 }
 
