@@ -1,6 +1,6 @@
 // `npm run build`, after `tsc` type-checks: bundles the CLI with esbuild, so `npx create-serverless-app` reads a
 // few files instead of several hundred (resolving and loading modules is much of a cold start), then the
-// templates are precompiled. The template engine is its own entry point for scripts/precompile-templates.mjs.
+// templates are packed. The template engine is its own entry point for scripts/pack-templates.mjs.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 

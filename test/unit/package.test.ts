@@ -17,13 +17,12 @@ describe('the published package', () => {
     expect(pack!.size).toBeLessThan(MAX_PACKED_BYTES);
   });
 
-  it('ships only the compiled code, templates, bin, README and licence', () => {
+  it('ships only the compiled code and templates, bin, README and licence', () => {
     const roots = [...new Set(files.map((path) => path.split('/')[0]))].sort();
-    expect(roots).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'package.json', 'templates']);
-    // Generated apps' own tests live under templates/; the generator's sources and tests must not ship.
-    expect(files.filter((path) => !path.startsWith('templates/') && /\.test\.|^src\/|^test\/|\.map$|\.tsbuildinfo$/.test(path))).toEqual([]);
-    expect(files).toContain('dist/cli.js');
-    expect(files).toContain('templates/base/_gitignore');
+    expect(roots).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
+    expect(files.filter((path) => /\.test\.|^src\/|^test\/|\.map$|\.tsbuildinfo$/.test(path))).toEqual([]);
+    // The templates travel packed by the build: compiled Handlebars plus the texts of files copied as they are.
+    for (const path of ['dist/cli.js', 'dist/templates.pack.cjs', 'dist/templates.pack.txt']) expect(files).toContain(path);
   });
 
   it('declares Node 20+ and no runtime dependency that is only a devDependency', () => {
