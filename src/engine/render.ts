@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { Superblock } from 'memfs/lib/core/index.js';
-import { CORE_PARAM_BINDINGS, coreDependencies, trustedBicep, type TrustedBicep } from '../azure/core-params.js';
+import { CORE_PARAM_BINDINGS, coreDependencies, trustedBicep } from '../azure/core-params.js';
 import type { JsonObject, JsonValue } from '../patterns/types.js';
 import { bicepLiteral } from './escape.js';
 import { deepMerge } from './json-merge.js';
@@ -28,7 +28,7 @@ export function readTree(tree: RenderedTree, path: string): string {
  * against the disk before a single byte is written.
  */
 export function renderPlan(plan: Plan): RenderedTree {
-  const templates = templateEngine(HELPERS);
+  const templates = templateEngine();
   const context = renderContext(plan);
   for (const { partial } of plan.contribution.readmeSections) templates.ensurePartial(partial);
   const files = new Map<string, string>();
@@ -128,19 +128,4 @@ function renderContext(plan: Plan): Record<string, unknown> {
   // A README section renders with everything above plus its own pattern's `options` and `pattern`.
   context.readmeSections = contribution.readmeSections.map((section) => ({ name: section.partial, context: { ...context, ...section.data } }));
   return context;
-}
-
-/** Helpers beyond the escaping ones: tiny, pure, and none of them emits text unescaped except `trusted`. */
-const HELPERS = {
-  trusted: (value: unknown) => {
-    if (!isTrusted(value)) throw new Error('template bug: {{trusted}} only takes values built by trustedBicep()');
-    return value.code;
-  },
-  eq: (a: unknown, b: unknown) => a === b,
-  includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
-  join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : ''),
-};
-
-function isTrusted(value: unknown): value is TrustedBicep {
-  return typeof value === 'object' && value !== null && (value as TrustedBicep).kind === 'trusted-bicep';
 }

@@ -3,15 +3,23 @@ import type HandlebarsModule from 'handlebars';
 // Bundled with the CLI; the full compiler (several times larger) loads only when rendering from sources.
 import handlebarsRuntime from 'handlebars/runtime';
 import { filesUnder, templateFilesUnder, templatePack, templateText, TEMPLATES_DIR } from '../templates-dir.js';
-import { escapeHelpers } from './escape.js';
+import { TEMPLATE_HELPERS } from './helpers.js';
 
 // scripts/pack-templates.mjs reads the templates from where the engine does.
 export { filesUnder, TEMPLATES_DIR };
 
 type Handlebars = typeof HandlebarsModule;
 
-/** Compile options every template and partial gets: output is never HTML, and a missing key is a template bug. */
-export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
+/**
+ * Compile options every template and partial gets: output is never HTML, a missing key is a template bug, and
+ * helpers are called directly, only those of TEMPLATE_HELPERS.
+ */
+export const COMPILE_OPTIONS = {
+  noEscape: true,
+  strict: true,
+  knownHelpers: Object.fromEntries(Object.keys(TEMPLATE_HELPERS).map((name) => [name, true])),
+  knownHelpersOnly: true,
+} as const;
 
 const require = createRequire(import.meta.url);
 
@@ -29,12 +37,12 @@ let engine: TemplateEngine | undefined;
  * runtime and never compiles (compiling was most of a generation's time). From sources, templates are compiled
  * with the full library.
  */
-export function templateEngine(helpers: Record<string, HandlebarsModule.HelperDelegate>): TemplateEngine {
+export function templateEngine(): TemplateEngine {
   if (engine) return engine;
   const pack = templatePack();
   const handlebars = pack ? (handlebarsRuntime as Handlebars) : (require('handlebars') as Handlebars);
   const env = handlebars.create();
-  env.registerHelper({ ...escapeHelpers, ...helpers });
+  env.registerHelper(TEMPLATE_HELPERS);
 
   const compiled = new Map<string, HandlebarsModule.TemplateDelegate>();
   const compile = (path: string) => {

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { escapeHelpers } from '../../src/engine/escape.js';
+import { COMPILE_OPTIONS } from '../../src/engine/templates.js';
 import { TEMPLATES_DIR } from '../../src/templates-dir.js';
 
 const templates = readdirSync(TEMPLATES_DIR, { recursive: true, withFileTypes: true })
@@ -28,6 +30,11 @@ function valueMustaches(source: string): string[] {
 describe('templates', () => {
   it('exist', () => {
     expect(templates.length).toBeGreaterThan(10);
+  });
+
+  it('compile only against the registered helpers: a misspelt one fails the build', () => {
+    expect(() => Handlebars.precompile('{{md title}}', COMPILE_OPTIONS)).not.toThrow();
+    expect(() => Handlebars.precompile('{{mdd title}}', COMPILE_OPTIONS)).toThrow(/unknown helper mdd/);
   });
 
   it.each(templates)('%s writes every value through an escaping helper', (template) => {
