@@ -1,20 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { escapeHelpers } from '../../src/engine/escape.js';
 import { COMPILE_OPTIONS } from '../../src/engine/templates.js';
-import { TEMPLATES_DIR } from '../../src/templates-dir.js';
+import { filesUnder, TEMPLATES_DIR } from '../../src/templates-dir.js';
 
-const templates = readdirSync(TEMPLATES_DIR, { recursive: true, withFileTypes: true })
-  .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
-  .map((entry) => relative(TEMPLATES_DIR, join(entry.parentPath, entry.name)));
+const templateFiles = filesUnder(TEMPLATES_DIR);
+const templates = templateFiles.filter((path) => path.endsWith('.hbs'));
 
 // Tests the generated app runs, including their support modules.
-const generatedTests = readdirSync(TEMPLATES_DIR, { recursive: true, withFileTypes: true })
-  .filter((entry) => entry.isFile() && /\.ts(\.hbs)?$/.test(entry.name))
-  .map((entry) => relative(TEMPLATES_DIR, join(entry.parentPath, entry.name)))
-  .filter((path) => path.split(/[\\/]/).includes('test'));
+const generatedTests = templateFiles.filter((path) => /\.ts(\.hbs)?$/.test(path) && path.split('/').includes('test'));
 
 // Output-producing helpers: each escapes for one target language, or (trusted) passes generator-built Bicep.
 const OUTPUT_HELPERS = new Set([...Object.keys(escapeHelpers), 'trusted']);

@@ -176,9 +176,9 @@ function rejectImpossibleDates({ dayOfMonth, month }: ScheduleFields, expression
 
 /**
  * Runs of a local-time schedule after `from`, at most `limit` of them, up to the first one after `until` (so a
- * gap that spans `until` is seen whole). Each UTC offset
- * the zone uses gives one fixed-offset series; a run counts when the zone really is at that offset then, which
- * is what the deployed UTC trigger plus local-time guard does across daylight saving changes.
+ * gap that spans `until` is seen whole). Each UTC offset the zone uses gives one fixed-offset series; a run
+ * counts when the zone really is at that offset then, which is what the deployed UTC trigger plus local-time
+ * guard does across daylight saving changes.
  */
 function runs(expression: string, timeZone: string, from: Date, until: number, limit: number): Date[] {
   const offsets = zoneOffsets(timeZone, from);
