@@ -42,6 +42,27 @@ describe('renderPlan', () => {
     expect(JSON.parse(file('infra/main.parameters.json')).parameters.location.value).toBe('${AZURE_LOCATION=westeurope}');
   });
 
+  it('deploys from CI as the pipeline\'s service principal, with the OIDC subject azd pipeline config trusts', () => {
+    const workflow = file('.github/workflows/azure-dev.yml');
+    const deployJob = workflow.slice(workflow.indexOf('\n  deploy:'));
+    // An `environment:` would make the token's subject environment-based, which no created credential matches.
+    expect(deployJob).not.toMatch(/^ {4}environment:/m);
+    expect(deployJob).toContain('AZURE_PRINCIPAL_TYPE: ServicePrincipal');
+    expect(JSON.parse(file('infra/main.parameters.json')).parameters.principalType.value).toBe('${AZURE_PRINCIPAL_TYPE=User}');
+    expect(file('infra/modules/storage.bicep')).toContain('principalType: developerPrincipalType');
+    // Without hooks, nothing calls the Azure CLI, so nothing logs it in.
+    expect(workflow).not.toContain('azure/login');
+  });
+
+  it('lets the developer manage Key Vault secrets, and keeps purge protection on unless turned off', () => {
+    const vault = file('infra/modules/key-vault.bicep');
+    expect(vault).toContain("var keyVaultSecretsOfficerRoleId = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'");
+    expect(vault).toContain('principalId: developerPrincipalId');
+    expect(vault).toContain('enablePurgeProtection: purgeProtection ? true : null');
+    expect(file('infra/main.bicep')).toContain('param keyVaultPurgeProtection bool = true');
+    expect(file('README.md')).not.toContain('azd down --purge` when');
+  });
+
   it('records the answers and a hash of every file in the manifest', () => {
     const manifest = JSON.parse(file(MANIFEST_PATH));
     expect(manifest.answers).toMatchObject({ name: 'shop-app', location: 'westeurope', patterns: { 'http-api': expect.any(Object) } });

@@ -192,6 +192,16 @@ describe('event-processing rendered app', () => {
     expect(script).toContain('--template-file "$(dirname "$0")/../eventgrid-subscription.bicep"');
   });
 
+  it('checks the Azure CLI login before any postdeploy step, and logs it in on CI', () => {
+    const tree = render(ALL);
+    const runner = readTree(tree, 'infra/hooks/postdeploy.sh');
+    expect(spawnSync('sh', ['-n'], { input: runner }).status).toBe(0);
+    expect(runner.indexOf('az account show --subscription "$AZURE_SUBSCRIPTION_ID"')).toBeGreaterThan(-1);
+    expect(runner.indexOf('az account show')).toBeLessThan(runner.indexOf('for step in'));
+    expect(readTree(tree, '.github/workflows/azure-dev.yml')).toContain('uses: azure/login@v2');
+    expect(readTree(tree, 'README.md')).toMatch(/^az login +# the postdeploy hook/m);
+  });
+
   it.skipIf(bicepMissing)('compiles and lints the Event Grid subscription deployed by the postdeploy hook', () => {
     const tree = render(ALL);
     const dir = mkdtempSync(join(tmpdir(), 'csa-event-processing-hook-'));

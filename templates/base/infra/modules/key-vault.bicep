@@ -8,7 +8,18 @@ param tags object
 @description('Name of the user-assigned identity the function app runs as.')
 param identityName string
 
+@description('Principal id of the developer running azd, who manages the secrets the app reads; empty to skip.')
+param developerPrincipalId string
+
+@description('Whether developerPrincipalId is a person or, when a pipeline runs azd, a service principal.')
+@allowed(['User', 'ServicePrincipal'])
+param developerPrincipalType string
+
+@description('Purge protection: a deleted vault and its secrets stay recoverable for 90 days, and its name stays taken.')
+param purgeProtection bool
+
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
+var keyVaultSecretsOfficerRoleId = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
   name: identityName
@@ -27,7 +38,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
-    enablePurgeProtection: true
+    // Once on, purge protection cannot be turned off, and the property refuses `false`: off means absent.
+    enablePurgeProtection: purgeProtection ? true : null
     publicNetworkAccess: 'Enabled'
   }
 }
@@ -39,6 +51,17 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+  }
+}
+
+// An RBAC vault gives subscription owners no access to secrets: the developer needs a data role to add them.
+resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(developerPrincipalId)) {
+  name: guid(vault.id, developerPrincipalId, keyVaultSecretsOfficerRoleId)
+  scope: vault
+  properties: {
+    principalId: developerPrincipalId
+    principalType: developerPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficerRoleId)
   }
 }
 

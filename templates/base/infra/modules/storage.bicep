@@ -14,6 +14,10 @@ param identityName string
 @description('Principal id of the developer running azd, for local debugging against this account; empty to skip.')
 param developerPrincipalId string
 
+@description('Whether developerPrincipalId is a person or, when a pipeline runs azd, a service principal.')
+@allowed(['User', 'ServicePrincipal'])
+param developerPrincipalType string
+
 // Host storage with identity: blob (leases, deployment package), queue and table (triggers, timers).
 var dataRoleIds = [
   'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
@@ -85,7 +89,7 @@ resource developerRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
     scope: storage
     properties: {
       principalId: developerPrincipalId
-      principalType: 'User'
+      principalType: developerPrincipalType
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
     }
   }
