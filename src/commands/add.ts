@@ -3,7 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
-import { askOption, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
+import { askMissingOptions, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
 import { isErrno, type FileChange } from '../engine/changes.js';
 import { findProject, type Manifest } from '../engine/manifest.js';
 import { planFileUpdates, type FileAction, type PlannedFile } from '../engine/merge.js';
@@ -80,11 +80,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const addedAnswers: Answers['patterns'] = {};
   for (const id of toAdd) {
     const given: Record<string, unknown> = { ...fromFile[id], ...options.patternOptions[id] };
-    if (ask) {
-      for (const [key, spec] of Object.entries(PATTERNS[id].options)) {
-        if (!(key in given)) given[key] = await askOption(ask, PATTERNS[id].title, spec);
-      }
-    }
+    if (ask) await askMissingOptions(ask, id, given);
     addedAnswers[id] = given;
   }
 

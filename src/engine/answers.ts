@@ -1,8 +1,8 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { DEFAULT_LOCATION, FLEX_CONSUMPTION_LOCATIONS } from '../azure/locations.js';
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
 import { PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
-import type { OptionSpec, PatternId } from '../patterns/types.js';
+import type { JsonValue, OptionSpec, PatternId } from '../patterns/types.js';
 import type { Prompter } from '../prompts.js';
 import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_QUESTIONS, type Recommendation, type Workload } from '../advisor.js';
 import type { AnswersFile } from './answers-file.js';
@@ -35,7 +35,7 @@ export interface ResolvedAnswers {
  * person is there (or the default with `--yes`); otherwise it fails at once naming every missing flag, so a
  * pipeline never hangs.
  */
-export async function resolveAnswers(input: CreateInput, session: { interactive: boolean; prompter: Prompter }): Promise<ResolvedAnswers> {
+export async function resolveAnswers(input: CreateInput, session: { interactive: boolean; prompter: Prompter; cwd: string }): Promise<ResolvedAnswers> {
   const ask = session.interactive && !input.yes ? session.prompter : undefined;
   const file = input.answersFile ?? {};
   const missing: string[] = [];
@@ -80,17 +80,14 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   const patterns: Answers['patterns'] = {};
   for (const id of chosen) {
     const given = { ...file.patterns?.[id], ...input.patternOptions[id] };
-    if (ask) {
-      for (const [key, spec] of Object.entries(PATTERNS[id].options)) {
-        if (!(key in given)) given[key] = await askOption(ask, PATTERNS[id].title, spec);
-      }
-    }
+    if (ask) await askMissingOptions(ask, id, given);
     patterns[id] = given;
   }
 
   return {
     directory: directory!,
-    answers: { name: input.name ?? file.name ?? basename(directory!), location: location ?? DEFAULT_LOCATION, patterns },
+    // The folder's own name, also for `.`: `create-serverless-app .` in my-app/ names the project my-app.
+    answers: { name: input.name ?? file.name ?? basename(resolve(session.cwd, directory!)), location: location ?? DEFAULT_LOCATION, patterns },
     recommendations,
   };
 }
@@ -135,6 +132,29 @@ function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'],
 }
 
 /** Asks one pattern option, validated inline by the option's own parser. */
+/**
+ * Asks for every option of pattern `id` missing from `given`, in declaration order, except those the answers
+ * before them make irrelevant (e.g. a token audience when the API does not use Entra ID).
+ */
+export async function askMissingOptions(ask: Prompter, id: PatternId, given: Record<string, unknown>): Promise<void> {
+  const { title, options } = PATTERNS[id];
+  const earlier: Record<string, JsonValue> = {};
+  for (const [key, spec] of Object.entries(options)) {
+    if (!(key in given) && (spec.askWhen?.(earlier) ?? true)) given[key] = await askOption(ask, title, spec);
+    earlier[key] = key in given ? parsedOr(spec, given[key]) : spec.defaultValue;
+  }
+}
+
+/** A value that does not parse is reported, with its flag, when the plan is built; until then it is unknown. */
+function parsedOr(spec: OptionSpec, value: unknown): JsonValue {
+  try {
+    return spec.parse(value);
+  } catch (error) {
+    if (error instanceof ValidationError) return null;
+    throw error;
+  }
+}
+
 export async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec): Promise<unknown> {
   const message = `${patternTitle}: ${spec.description}`;
   switch (spec.prompt.kind) {

@@ -32,6 +32,11 @@ export interface OptionSpec<T extends JsonValue = JsonValue> {
   /** How the value is shown back to the user and offered as the prompt's default text. */
   format(value: T): string;
   prompt: { kind: 'input' } | { kind: 'select' | 'checkbox'; choices: readonly { value: string; name: string }[] };
+  /**
+   * Whether the questionnaire asks for it, given the pattern's options declared before it (parsed; defaults
+   * for those not given). Unasked, the default applies. Absent: always asked.
+   */
+  askWhen?(earlier: Readonly<Record<string, JsonValue>>): boolean;
 }
 
 /**

@@ -44,7 +44,7 @@ describe('resolveAnswers', () => {
       [/Azure region/, 'westeurope'],
       [/./, undefined], // every pattern option: its default
     ]);
-    const resolved = await resolveAnswers(input(), { interactive: true, prompter });
+    const resolved = await resolveAnswers(input(), { interactive: true, prompter, cwd: '/work' });
     expect(resolved.directory).toBe('advised-app');
     expect(resolved.answers).toMatchObject({ name: 'advised-app', location: 'westeurope' });
     expect(Object.keys(resolved.answers.patterns)).toEqual(['http-api', 'scheduled-tasks']);
@@ -56,25 +56,58 @@ describe('resolveAnswers', () => {
 
   it('validates prompts inline with the same parser the flags use', async () => {
     const prompter = scriptedPrompter([[/Project name/, 'Not Valid']]);
-    await expect(resolveAnswers(input({ pattern: 'http-api' }), { interactive: true, prompter })).rejects.toThrow(/rejected by validation: project name "Not Valid" is invalid/);
+    await expect(resolveAnswers(input({ pattern: 'http-api' }), { interactive: true, prompter, cwd: '/work' })).rejects.toThrow(/rejected by validation: project name "Not Valid" is invalid/);
   });
 
   it('asks nothing with --yes and nothing without a terminal', async () => {
     const prompter = scriptedPrompter([]);
-    const resolved = await resolveAnswers(input({ directory: 'app', yes: true }), { interactive: true, prompter });
+    const resolved = await resolveAnswers(input({ directory: 'app', yes: true }), { interactive: true, prompter, cwd: '/work' });
     expect(resolved.answers.patterns).toEqual({ 'http-api': {} });
-    await expect(resolveAnswers(input(), { interactive: false, prompter })).rejects.toThrow(/missing required values \(no terminal to ask for\): \[directory\].*--pattern <ids>/);
+    await expect(resolveAnswers(input(), { interactive: false, prompter, cwd: '/work' })).rejects.toThrow(/missing required values \(no terminal to ask for\): \[directory\].*--pattern <ids>/);
     expect(prompter.asked).toEqual([]);
+  });
+
+  it('names the project after the folder it is created in, also for `.`', async () => {
+    const named = async (directory: string) => (await resolveAnswers(input({ directory, yes: true }), { interactive: false, prompter: scriptedPrompter([]), cwd: '/work/shop-app' })).answers.name;
+    expect(await named('.')).toBe('shop-app');
+    expect(await named('./')).toBe('shop-app');
+    expect(await named('../other-app')).toBe('other-app');
+    expect(await named('nested/dir/api')).toBe('api');
+  });
+
+  it('asks for an option only where the answers before it use it', async () => {
+    const ask = (auth: string, sources: string[]) =>
+      scriptedPrompter([
+        [/authenticate/, auth],
+        [/event sources/, sources],
+        [/./, undefined],
+      ]);
+    const asked = async (auth: string, sources: string[]) => {
+      const prompter = ask(auth, sources);
+      const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'http-api,event-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+      return { messages: prompter.asked.map((q) => q.message).join('\n'), patterns: resolved.answers.patterns };
+    };
+
+    const keyed = await asked('function-key', ['storage-queue']);
+    expect(keyed.messages).not.toMatch(/token audience|Service Bus|event hub|ordered processing|aggregation groups by/);
+    expect(keyed.messages).toMatch(/name of the storage queue/);
+    expect(keyed.patterns['http-api']).not.toHaveProperty('entraAudience');
+
+    const entra = await asked('entra-id', ['servicebus', 'eventhubs']);
+    expect(entra.messages).toMatch(/token audience/);
+    expect(entra.messages).toMatch(/Service Bus entity the app consumes[\s\S]*name of the Service Bus queue or topic[\s\S]*name of the event hub/);
+    expect(entra.messages).toMatch(/ordered processing/);
+    expect(entra.messages).not.toMatch(/name of the storage queue/);
   });
 
   it('takes the answers file, with flags winning over it', async () => {
     const answersFile = { name: 'from-file', location: 'uksouth', patterns: { 'scheduled-tasks': {} } };
-    const resolved = await resolveAnswers(input({ answersFile, location: 'westus3' }), { interactive: false, prompter: scriptedPrompter([]) });
+    const resolved = await resolveAnswers(input({ answersFile, location: 'westus3' }), { interactive: false, prompter: scriptedPrompter([]), cwd: '/work' });
     expect(resolved).toMatchObject({ directory: 'from-file', answers: { name: 'from-file', location: 'westus3', patterns: { 'scheduled-tasks': {} } } });
   });
 
   it('with --yes, an answers file must still name its patterns: no silent default', async () => {
-    await expect(resolveAnswers(input({ yes: true, answersFile: { name: 'x' } }), { interactive: false, prompter: scriptedPrompter([]) })).rejects.toThrow(
+    await expect(resolveAnswers(input({ yes: true, answersFile: { name: 'x' } }), { interactive: false, prompter: scriptedPrompter([]), cwd: '/work' })).rejects.toThrow(
       /missing required values \(--yes cannot default\): --pattern <ids> .*, or "patterns" in the answers file/,
     );
   });

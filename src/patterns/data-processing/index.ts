@@ -58,8 +58,14 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       cosmos: 'Azure Cosmos DB for NoSQL',
       blob: 'NDJSON blobs',
     }),
-    inputContainer: nameOption('--data-container <name>', 'blob container that receives input files (blob input)', 'container', 'incoming'),
-    inputQueue: nameOption('--data-queue <name>', 'storage queue that receives input messages (queue input)', 'queue', 'incoming-data', 63 - POISON_SUFFIX.length),
+    inputContainer: {
+      ...nameOption('--data-container <name>', 'blob container that receives input files (blob input)', 'container', 'incoming'),
+      askWhen: (earlier) => earlier.dataInput === 'blob',
+    },
+    inputQueue: {
+      ...nameOption('--data-queue <name>', 'storage queue that receives input messages (queue input)', 'queue', 'incoming-data', 63 - POISON_SUFFIX.length),
+      askWhen: (earlier) => earlier.dataInput === 'queue',
+    },
     archiveContainer: nameOption('--data-archive-container <name>', 'blob container processed inputs are archived to', 'container', 'archive'),
     poisonContainer: nameOption('--data-poison-container <name>', 'blob container failed inputs are moved to, with the reason', 'container', 'poison'),
     coolAfterDays: daysOption('--data-cool-after-days <days>', 'days after which archived inputs move to the cool tier', 30),

@@ -1,6 +1,6 @@
 import { textOption } from '../option-kinds.js';
 import { ValidationError } from '../../exit-codes.js';
-import { definePattern, emptyContribution, type AppSetting, type JsonObject, type LogAlert, type TemplateFile } from '../types.js';
+import { definePattern, emptyContribution, type AppSetting, type JsonObject, type JsonValue, type LogAlert, type TemplateFile } from '../types.js';
 import {
   EVENT_SOURCES,
   EVENT_STYLES,
@@ -45,6 +45,9 @@ const TABLES = { processed: 'processedevents', aggregates: 'eventaggregates' };
 const EVENT_HUBS_CONNECTION = 'EventsEventHubs';
 
 const list = (values: readonly string[]) => values.join(',');
+// The questionnaire asks for an option only where the sources and styles chosen before it use it.
+const chose = (key: 'eventSources' | 'eventStyles', ...values: string[]) => (earlier: Readonly<Record<string, JsonValue>>) =>
+  Array.isArray(earlier[key]) && values.some((value) => (earlier[key] as JsonValue[]).includes(value));
 const labels: Record<EventSource | EventStyle, string> = {
   eventgrid: 'Event Grid custom topic (CloudEvents 1.0), push delivery',
   servicebus: 'Service Bus queue or topic subscription, optional sessions',
@@ -80,9 +83,16 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
       format: list,
       prompt: { kind: 'checkbox', choices: EVENT_STYLES.map((value) => ({ value, name: labels[value] })) },
     },
-    aggregationKey: textOption('--aggregation-key <field>', 'field of the event data the aggregation groups by, e.g. customerId (needed by aggregation)', '', parseFieldName),
-    aggregationValue: textOption('--aggregation-value <field>', 'numeric field of the event data the aggregation sums per key and window', 'amount', parseFieldName),
+    aggregationKey: {
+      ...textOption('--aggregation-key <field>', 'field of the event data the aggregation groups by, e.g. customerId (needed by aggregation)', '', parseFieldName),
+      askWhen: chose('eventStyles', 'aggregation'),
+    },
+    aggregationValue: {
+      ...textOption('--aggregation-value <field>', 'numeric field of the event data the aggregation sums per key and window', 'amount', parseFieldName),
+      askWhen: chose('eventStyles', 'aggregation'),
+    },
     ordering: {
+      askWhen: chose('eventSources', 'servicebus', 'eventhubs'),
       flag: '--ordering <mode>',
       description: `ordered processing per key: Service Bus sessions, Event Hubs partition keys (${list(ORDERING_MODES)})`,
       defaultValue: 'none',
@@ -97,6 +107,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
       },
     },
     serviceBusEntity: {
+      askWhen: chose('eventSources', 'servicebus'),
       flag: '--servicebus-entity <kind>',
       description: `Service Bus entity the app consumes (${list(SERVICE_BUS_ENTITIES)})`,
       defaultValue: 'queue',
@@ -110,9 +121,15 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         ],
       },
     },
-    serviceBusEntityName: textOption('--servicebus-entity-name <name>', 'name of the Service Bus queue or topic', 'events', parseServiceBusEntityName),
-    eventHubName: textOption('--eventhub-name <name>', 'name of the event hub', 'events', parseEventHubName),
-    storageQueueName: textOption('--storage-queue-name <name>', 'name of the storage queue', 'events', parseStorageQueueName),
+    serviceBusEntityName: {
+      ...textOption('--servicebus-entity-name <name>', 'name of the Service Bus queue or topic', 'events', parseServiceBusEntityName),
+      askWhen: chose('eventSources', 'servicebus'),
+    },
+    eventHubName: { ...textOption('--eventhub-name <name>', 'name of the event hub', 'events', parseEventHubName), askWhen: chose('eventSources', 'eventhubs') },
+    storageQueueName: {
+      ...textOption('--storage-queue-name <name>', 'name of the storage queue', 'events', parseStorageQueueName),
+      askWhen: chose('eventSources', 'storage-queue'),
+    },
   },
 
   validate(options) {

@@ -41,7 +41,10 @@ export const httpApi = definePattern<HttpApiOptions>({
       format: (value) => value,
       prompt: { kind: 'select', choices: AUTH_MODES.map((value) => ({ value, name: AUTH_CHOICES[value] })) },
     },
-    entraAudience: textOption('--entra-audience <uri>', 'with --auth entra-id: the token audience, an App ID URI or client id (empty: api://<project name>)', '', parseEntraAudience),
+    entraAudience: {
+      ...textOption('--entra-audience <uri>', 'with --auth entra-id: the token audience, an App ID URI or client id (empty: api://<project name>)', '', parseEntraAudience),
+      askWhen: (earlier) => earlier.auth === 'entra-id',
+    },
   },
   validate(options) {
     if (options.entraAudience !== '' && options.auth !== 'entra-id') {
