@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { isErrno, type FileChange } from './changes.js';
@@ -15,6 +15,7 @@ export function applyChanges(targetDir: string, changes: readonly FileChange[]):
   const writes = changes.filter((change) => change.kind !== 'unchanged');
   const createdDirs: string[] = [];
   const done: FileChange[] = [];
+  let writing: FileChange | undefined;
   try {
     // Synchronous on purpose: a few hundred small files are written faster one after another than through
     // the thread pool, and a failure stops the writing at once.
@@ -23,12 +24,28 @@ export function applyChanges(targetDir: string, changes: readonly FileChange[]):
       if (firstCreated) createdDirs.push(firstCreated);
     }
     for (const change of writes) {
+      writing = change;
       writeFileSync(join(targetDir, change.path), change.content, { flag: change.kind === 'create' ? 'wx' : 'w' });
       done.push(change);
     }
   } catch (error) {
+    if (writing && !done.includes(writing) && leftBehind(join(targetDir, writing.path), writing, error)) done.push(writing);
     rollBack(targetDir, done, createdDirs);
     throw new UserError(`cannot write ${targetDir}: ${describeFsError(error)}; nothing was written`, ExitCode.FileSystem);
+  }
+}
+
+/**
+ * Whether the write that failed changed the file anyway: opening it can succeed (creating or truncating it)
+ * before the write fails, e.g. on a full disk. A `wx` open refusing an existing file created nothing of ours.
+ */
+function leftBehind(path: string, change: FileChange, error: unknown): boolean {
+  if (change.kind !== 'create') return true;
+  if (isErrno(error, 'EEXIST')) return false;
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 
@@ -67,6 +84,7 @@ function describeFsError(error: unknown): string {
   if (isErrno(error, 'ENOTDIR')) return 'a parent path is a file, not a directory';
   if (isErrno(error, 'EROFS')) return 'read-only file system';
   if (isErrno(error, 'ENOSPC')) return 'no space left on device';
+  if (isErrno(error, 'EFBIG')) return 'a file is larger than the file size limit (ulimit -f)';
   if (isErrno(error, 'EEXIST')) return 'a file appeared while writing';
   return error instanceof Error ? error.message : String(error);
 }

@@ -135,6 +135,19 @@ describe('bad input: a clear one-line error, a documented exit code, nothing on 
     expect(readdirSync(join(parent, 'app')).sort()).toEqual(['notes.md', 'package.json']);
   });
 
+  it('removes a file whose write failed after creating it: a file size limit stops the README half-way', () => {
+    const parent = scratchDir('file-size-limit');
+    // ulimit -f counts 512-byte blocks: 4 KiB lets small files through and stops the larger ones mid-write.
+    const result = spawnSync('sh', ['-c', 'ulimit -f 8; exec "$0" "$@"', process.execPath, CLI, 'app', '--pattern', 'http-api', '--yes', '--no-install', '--no-git'], {
+      cwd: parent,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', FORCE_COLOR: '0' },
+    });
+    expect(result.status).toBe(4);
+    expectOneLineError(result.stderr, /file size limit.*nothing was written/);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
   it('reports an unwritable target without a stack trace', () => {
     const parent = scratchDir('unwritable');
     writeFileSync(join(parent, 'blocker'), '');
