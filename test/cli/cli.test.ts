@@ -29,6 +29,15 @@ describe('--help and --version', () => {
     expect(runCli(['--version']).stdout.trim()).toBe(version);
   });
 
+  it.each([['--help'], ['list'], ['app --pattern http-api --dry-run']])('exits quietly with 0 when the reader of its output is gone: %s | true', (args) => {
+    const dir = scratchDir('closed-pipe');
+    // `true` exits without reading, so every write hits a closed pipe (EPIPE); bash reports the CLI's own status.
+    const result = spawnSync('bash', ['-c', `node "$0" ${args} 2>stderr.txt | true; echo "\${PIPESTATUS[0]}"`, CLI], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(result.stdout.trim()).toBe('0');
+    expect(readFileSync(join(dir, 'stderr.txt'), 'utf8')).toBe('');
+    expect(existsSync(join(dir, 'app'))).toBe(false);
+  });
+
   it('loads neither prompts, templates, memfs, execa nor ora for --help', () => {
     const record = join(scratchDir('imports'), 'imports.txt');
     writeFileSync(record, '');
