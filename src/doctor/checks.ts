@@ -1,3 +1,4 @@
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,15 +36,18 @@ export class ProjectFiles {
     return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
   }
 
-  /** Parsed JSON, `undefined` when missing; throws a one-line error naming the file when malformed. */
+  /**
+   * Parsed JSON, `undefined` when missing; throws a one-line error naming the file when malformed. Comments
+   * are accepted: the Functions host reads host.json and settings with them, and `add` keeps them.
+   */
   json<T>(path: string): T | undefined {
     const text = this.read(path);
     if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as T;
-    } catch (error) {
-      throw new MalformedFileError(path, error instanceof Error ? error.message : String(error));
-    }
+    const errors: ParseError[] = [];
+    const value = parse(text, errors) as T;
+    const [first] = errors;
+    if (first) throw new MalformedFileError(path, `${printParseErrorCode(first.error)} on line ${text.slice(0, first.offset).split('\n').length}`);
+    return value;
   }
 
   /** Files under a folder (recursively) whose name ends with one of the suffixes, project-relative. */

@@ -14,6 +14,7 @@ export function detectPackageManager(userAgent: string | undefined): PackageMana
 export function packageManagerCommands(pm: PackageManager): { install: string[]; run: (script: string) => string } {
   return {
     install: [pm, 'install'],
-    run: (script) => (pm === 'npm' ? `npm run ${script}` : `${pm} ${script}`),
+    // Always `run`: `bun test` and `bun start` are Bun's own commands, not the project's scripts.
+    run: (script) => `${pm} run ${script}`,
   };
 }

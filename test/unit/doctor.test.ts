@@ -85,6 +85,13 @@ describe('doctor', () => {
     write('host.json', '{ "version": "2.0", }');
     const report = diagnoseProject(dir);
     expect(errors(report)['extension-bundle']).toEqual(['host.json']);
+    expect(report.checks.find((check) => check.id === 'extension-bundle')!.findings[0]!.message).toMatch(/host.json is not valid JSON: \w+ on line 1/);
+  });
+
+  it('accepts comments in host.json and local.settings.json, which the host reads and add keeps', () => {
+    write('host.json', read('host.json').replace('{', '{\n  // tuned for the nightly batch'));
+    write('local.settings.json', read('local.settings.json').replace('{', '{ /* see README */'));
+    expect(errors(diagnoseProject(dir))).toEqual({});
   });
 
   it('run-on-startup: a timer with runOnStartup: true, with its line', () => {

@@ -18,7 +18,9 @@ describe('detectPackageManager', () => {
 
   it('spells install and script commands the way each manager does', () => {
     expect(packageManagerCommands('npm').run('start')).toBe('npm run start');
-    expect(packageManagerCommands('pnpm').run('start')).toBe('pnpm start');
+    expect(packageManagerCommands('pnpm').run('start')).toBe('pnpm run start');
+    // `bun test` would run Bun's own test runner instead of the project's vitest script.
+    expect(packageManagerCommands('bun').run('test')).toBe('bun run test');
     expect(packageManagerCommands('bun').install).toEqual(['bun', 'install']);
   });
 });
