@@ -216,7 +216,8 @@ function report(error: unknown, output: { debug: boolean; json: boolean }): numb
   const message = error instanceof Error ? error.message : String(error);
   const details = error instanceof UserError ? error.details : [];
   if (output.json) {
-    process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message: known ? message : `unexpected error: ${message}`, details } }, null, 2)}\n`);
+    const partialResult = error instanceof UserError ? error.partialResult : undefined;
+    process.stdout.write(`${JSON.stringify({ ok: false, ...partialResult, error: { code, message: known ? message : `unexpected error: ${message}`, details } }, null, 2)}\n`);
   }
   if (known) {
     process.stderr.write(`✖ ${message}\n${details.map((line) => `  ${line}\n`).join('')}`);

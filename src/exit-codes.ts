@@ -22,6 +22,8 @@ export class UserError extends Error {
     readonly exitCode: ExitCodeValue = ExitCode.Usage,
     /** Extra lines shown under the message, e.g. the list of conflicting paths. */
     readonly details: readonly string[] = [],
+    /** What was done all the same (a created project whose install failed): part of the --json document. */
+    readonly partialResult?: object,
   ) {
     super(message);
     this.name = 'UserError';

@@ -65,8 +65,14 @@ export async function createApp(
   const postSteps = await runPostSteps({ targetDir: plan.targetDir, git: options.git, install: options.install, packageManager: options.packageManager }, logger);
   const outcome = result(plan, shownDir, files, false, postSteps, options.packageManager);
   printNextSteps(logger, outcome);
-  if (postSteps.some((step) => step.status === 'failed')) {
-    throw new UserError(`the project was created in ${shownDir}, but a post-step failed (see above); run it by hand`, ExitCode.PostStep);
+  const failed = postSteps.filter((step) => step.status === 'failed');
+  if (failed.length > 0) {
+    throw new UserError(
+      `the project was created in ${shownDir}, but ${failed.map((step) => step.step).join(' and ')} failed; run it by hand`,
+      ExitCode.PostStep,
+      failed.map((step) => `${step.step}: ${step.detail}`),
+      outcome,
+    );
   }
   return outcome;
 }
