@@ -31,6 +31,14 @@ describe('log alerts', () => {
     }
   });
 
+  it.each(alertsBySubset)('$name: alerts that count or add up sampled log lines weight each by its ItemCount', ({ alerts }) => {
+    // The host samples AppTraces under load; a kept line stands for ItemCount lines. Requests are never sampled.
+    for (const alert of alerts.filter((a) => a.query.startsWith('AppTraces') && /\b(count|sum|sumif)\(/.test(a.query))) {
+      expect(alert.query, alert.id).not.toMatch(/\bcount\(\)/);
+      for (const [aggregate] of alert.query.matchAll(/\bsum(?:if)?\([^)]*\)/g)) expect(aggregate, alert.id).toContain('ItemCount');
+    }
+  });
+
   it('the KQL check catches a misspelt column and a misspelt table', () => {
     expect(kqlProblems('AppRequests\n| where Sucess == false\n| summarize FailedCount = count()')).toEqual([
       expect.stringContaining("The name 'Sucess' does not refer to any known column"),

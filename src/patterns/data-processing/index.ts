@@ -211,7 +211,8 @@ function hostPoisonQueue(options: DataProcessingOptions): string | undefined {
 
 /**
  * Alerts read the "Data pipeline …" trace lines the generated pipeline writes (src/data-processing/telemetry.ts):
- * parsing the one line per input keeps them on plain AppTraces, no custom metrics SDK needed.
+ * parsing the one line per input keeps them on plain AppTraces, no custom metrics SDK needed. Under load the host
+ * samples trace lines, and a kept line's ItemCount says how many it stands for: sums and counts weight by it.
  */
 function alerts(functionName: string, poisonQueue: string | undefined): LogAlert[] {
   const completed = 'AppTraces\n| where Message startswith "Data pipeline completed"';
@@ -220,7 +221,7 @@ function alerts(functionName: string, poisonQueue: string | undefined): LogAlert
       id: 'data-quarantine-rate',
       description: 'More than 5% of the records received in the last hour were quarantined as invalid.',
       severity: 2,
-      query: `${completed}\n| parse Message with * "records=" Records:long " quarantined=" Quarantined:long *\n| summarize Records = sum(Records), Quarantined = sum(Quarantined)\n| extend QuarantinedPercent = iff(Records == 0, 0, toint(100 * Quarantined / Records))`,
+      query: `${completed}\n| parse Message with * "records=" Records:long " quarantined=" Quarantined:long *\n| summarize Records = sum(Records * ItemCount), Quarantined = sum(Quarantined * ItemCount)\n| extend QuarantinedPercent = iff(Records == 0, 0, toint(100 * Quarantined / Records))`,
       metricColumn: 'QuarantinedPercent',
       operator: 'GreaterThan',
       threshold: 5,
@@ -234,7 +235,7 @@ function alerts(functionName: string, poisonQueue: string | undefined): LogAlert
         : 'Inputs were moved to the poison container in the last hour: they need a look and a replay.',
       severity: 1,
       // The host logs "Message has reached MaxDequeueCount of 5. Moving message to queue '<poison queue>'." when it gives up.
-      query: `AppTraces\n| where Message startswith "Data pipeline moved input to poison"${poisonQueue ? ` or Message has "Moving message to queue '${poisonQueue}'"` : ''}\n| summarize Poisoned = count()`,
+      query: `AppTraces\n| where Message startswith "Data pipeline moved input to poison"${poisonQueue ? ` or Message has "Moving message to queue '${poisonQueue}'"` : ''}\n| summarize Poisoned = sum(ItemCount)`,
       metricColumn: 'Poisoned',
       operator: 'GreaterThan',
       threshold: 0,
@@ -256,7 +257,7 @@ function alerts(functionName: string, poisonQueue: string | undefined): LogAlert
       id: 'data-throughput-drop',
       description: 'Records persisted in the last hour fell below half the hourly average of the 23 hours before.',
       severity: 3,
-      query: `${completed}\n| parse Message with * "persisted=" Persisted:long *\n| summarize Recent = sumif(Persisted, TimeGenerated > ago(1h)), Baseline = sumif(Persisted, TimeGenerated <= ago(1h)) / 23.0\n| extend DropPercent = iff(Baseline == 0, 0, toint(100 - 100 * Recent / Baseline))`,
+      query: `${completed}\n| parse Message with * "persisted=" Persisted:long *\n| summarize Recent = sumif(Persisted * ItemCount, TimeGenerated > ago(1h)), Baseline = sumif(Persisted * ItemCount, TimeGenerated <= ago(1h)) / 23.0\n| extend DropPercent = iff(Baseline == 0, 0, toint(100 - 100 * Recent / Baseline))`,
       metricColumn: 'DropPercent',
       operator: 'GreaterThan',
       threshold: 50,
