@@ -137,6 +137,19 @@ describe('event-processing rendered app', () => {
     expect(JSON.parse(readTree(tree, 'package.json')).dependencies).toHaveProperty('zod');
   });
 
+  it('says where an event ends up: no fan-out outputs it does not have, processEvent as the place for the effect', () => {
+    const plain = render();
+    expect(readTree(plain, 'src/events/delivery.ts')).not.toContain('fan-out');
+    expect(readTree(plain, 'src/events/pipeline.ts')).toContain('processing changes no state');
+    expect(readTree(plain, 'README.md')).toContain('the pipeline changes no state');
+    expect(readTree(plain, 'README.md')).not.toContain('together with the output bindings');
+
+    const all = render(ALL);
+    expect(readTree(all, 'src/events/delivery.ts')).toContain('fan-out messages are set on the output bindings');
+    expect(readTree(all, 'src/events/pipeline.ts')).not.toContain('changes no state');
+    expect(readTree(all, 'README.md')).not.toContain('changes no state');
+  });
+
   it('wires every source with identity-only connections, least-privilege roles and alerts', () => {
     const tree = render({ ...ALL, serviceBusEntityName: 'orders', eventHubName: 'telemetry' });
     const bicep = readTree(tree, 'infra/modules/event-processing.bicep');

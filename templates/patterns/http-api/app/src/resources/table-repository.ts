@@ -26,6 +26,8 @@ export class TableRepository<Fields> implements Repository<Fields> {
   ) {}
 
   async list(limit: number, cursor?: string): Promise<Page<StoredItem<Fields>>> {
+    // A cursor that does not decode to a table position is the caller's mistake, not a server error.
+    if (cursor !== undefined && !isContinuationToken(cursor)) throw invalidCursor();
     const client = await this.tableClient();
     try {
       const page = await client.listEntities<ItemEntity>().byPage({ maxPageSize: limit, continuationToken: cursor }).next();
@@ -33,8 +35,7 @@ export class TableRepository<Fields> implements Repository<Fields> {
       const items = entities.map((entity) => this.toItem(entity));
       return entities.continuationToken ? { items, nextCursor: entities.continuationToken } : { items };
     } catch (error) {
-      // A cursor that does not decode to a table position is the caller's mistake, not a server error.
-      if (cursor !== undefined && (isStatus(error, 400) || error instanceof SyntaxError)) throw new RepositoryError('invalid-cursor', 'the cursor is not one this API issued');
+      if (cursor !== undefined && isStatus(error, 400)) throw invalidCursor();
       throw error;
     }
   }
@@ -114,6 +115,29 @@ export class TableRepository<Fields> implements Repository<Fields> {
       fields: JSON.parse(entity.fields) as Fields,
     };
   }
+}
+
+/**
+ * Whether `cursor` has the shape of the SDK's continuation token (base64 of
+ * `{"nextPartitionKey":"…","nextRowKey":"…"}`). The SDK decodes it unchecked: `null` throws a TypeError
+ * and an object without `nextPartitionKey` silently lists from the start.
+ */
+function isContinuationToken(cursor: string): boolean {
+  const bytes = Buffer.from(cursor, 'base64');
+  if (bytes.length === 0 || bytes.toString('base64') !== cursor) return false;
+  let token: unknown;
+  try {
+    token = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return false;
+  }
+  if (typeof token !== 'object' || token === null || Array.isArray(token)) return false;
+  const { nextPartitionKey, nextRowKey } = token as Record<string, unknown>;
+  return typeof nextPartitionKey === 'string' && nextPartitionKey !== '' && (nextRowKey === undefined || typeof nextRowKey === 'string');
+}
+
+function invalidCursor(): RepositoryError {
+  return new RepositoryError('invalid-cursor', 'the cursor is not one this API issued');
 }
 
 function isStatus(error: unknown, status: number): boolean {

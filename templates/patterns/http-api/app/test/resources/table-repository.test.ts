@@ -62,4 +62,25 @@ describe('TableRepository (Azurite)', () => {
 
     expect(seen.sort()).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
   });
+
+  it('refuses a malformed cursor as invalid instead of failing or starting over', async () => {
+    const encoded = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+    const cursors = [
+      encoded('null'),
+      encoded('42'),
+      encoded('"p1"'),
+      encoded('["p1"]'),
+      encoded('{}'),
+      encoded('{"nextRowKey":"x"}'),
+      encoded('{"nextPartitionKey":7}'),
+      encoded('{"nextPartitionKey":""}'),
+      encoded('{"nextPartitionKey":"p1","nextRowKey":false}'),
+      encoded('not json'),
+      'bogus!',
+      '',
+    ];
+    for (const cursor of cursors) {
+      await expect(repository.list(2, cursor), cursor).rejects.toMatchObject({ kind: 'invalid-cursor' });
+    }
+  });
 });

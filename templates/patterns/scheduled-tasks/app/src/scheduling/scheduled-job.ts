@@ -1,7 +1,7 @@
 import type { ExponentialBackoffRetryOptions, InvocationContext, Timer, TimerFunctionOptions } from '@azure/functions';
 import { tableClient } from '../shared/storage-clients.js';
 import { occurrenceToRun, type LocalTime } from './schedule.js';
-import { telemetryFromEnvironment, type JobTelemetry } from './telemetry.js';
+import { invocationOperationId, telemetryFromEnvironment, type JobTelemetry } from './telemetry.js';
 import { TableCheckpointStore, TableRunStore, type CheckpointStore, type RunRecord, type RunStore } from './tracking-store.js';
 
 export type PastDuePolicy = 'run' | 'skip';
@@ -174,7 +174,7 @@ async function finish(
   };
   await dependencies.runs.finish(record);
   try {
-    await dependencies.telemetry.trackRun(record);
+    await dependencies.telemetry.trackRun(record, invocationOperationId(context));
   } catch (telemetryError) {
     // Lost telemetry must not fail (and so retry) a run whose work is done; the table still has the record.
     context.warn(`${record.job}: run telemetry not sent: ${telemetryError instanceof Error ? telemetryError.message : String(telemetryError)}`);

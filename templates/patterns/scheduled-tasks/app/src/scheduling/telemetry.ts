@@ -1,16 +1,28 @@
+import type { InvocationContext } from '@azure/functions';
 import type { TokenCredential } from '@azure/identity';
 import { azureCredential } from '../shared/storage-clients.js';
 import type { RunRecord } from './tracking-store.js';
 
 /** Where run events and duration metrics go: Application Insights in Azure, nowhere locally. */
 export interface JobTelemetry {
-  trackRun(record: RunRecord): Promise<void>;
+  /** `operationId`: the run's Application Insights OperationId (see `invocationOperationId`), when known. */
+  trackRun(record: RunRecord, operationId?: string): Promise<void>;
 }
 
 /** The custom event every run emits; the alerts, queries and workbook read it from the AppEvents table. */
 export const RUN_EVENT = 'ScheduledJobRun';
 /** The custom metric of run durations (AppMetrics), split by job and outcome. */
 export const DURATION_METRIC = 'ScheduledJobDurationMs';
+
+/**
+ * The OperationId Application Insights gives an invocation's request, logs and exceptions: the trace id of the
+ * W3C traceparent the host hands the worker (not the invocation id). Undefined when the host sent none, or an
+ * invalid one (version ff, an all-zero trace id).
+ */
+export function invocationOperationId(context: InvocationContext): string | undefined {
+  const traceId = /^(?!ff)[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}(-|$)/.exec(context.traceContext?.traceParent ?? '')?.[1];
+  return traceId === undefined || /^0+$/.test(traceId) ? undefined : traceId;
+}
 
 const INGESTION_SCOPE = 'https://monitor.azure.com//.default';
 
@@ -43,7 +55,7 @@ export class ApplicationInsightsTelemetry implements JobTelemetry {
     this.trackUrl = `${endpoint}/v2.1/track`;
   }
 
-  async trackRun(record: RunRecord): Promise<void> {
+  async trackRun(record: RunRecord, operationId?: string): Promise<void> {
     const time = (record.endedAt ?? record.startedAt).toISOString();
     const properties = {
       job: record.job,
@@ -58,7 +70,8 @@ export class ApplicationInsightsTelemetry implements JobTelemetry {
       name: `Microsoft.ApplicationInsights.${type}`,
       time,
       iKey: this.instrumentationKey,
-      tags: { 'ai.cloud.role': this.roleName, 'ai.operation.id': record.invocationId },
+      // Without an operation id the event stands alone rather than claim an operation that has nothing else in it.
+      tags: { 'ai.cloud.role': this.roleName, ...(operationId !== undefined && { 'ai.operation.id': operationId }) },
       data: { baseType, baseData: { ver: 2, ...baseData } },
     });
     const envelopes = [envelope('Event', 'EventData', { name: RUN_EVENT, properties, measurements: { durationMs: record.durationMs ?? 0 } })];

@@ -39,7 +39,8 @@ describe('runScheduledJob', () => {
     const deps = testDependencies(new Date('2026-05-04T02:30:00.250Z'));
     const definition = job({ work: async () => void deps.advance(1_500) });
 
-    const record = await runScheduledJob(definition, timer(), invocation({ invocationId: 'inv-7' }).context, deps.dependencies);
+    const traceParent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const record = await runScheduledJob(definition, timer(), invocation({ invocationId: 'inv-7', traceParent }).context, deps.dependencies);
 
     const expected = {
       job: 'nightly-report',
@@ -55,6 +56,8 @@ describe('runScheduledJob', () => {
     expect(record).toEqual(expected);
     expect(await deps.runs.list('nightly-report')).toEqual([expected]);
     expect(deps.telemetry.runs).toEqual([expected]);
+    // The trace id, so the event joins the run's request, logs and exceptions in Application Insights.
+    expect(deps.telemetry.operationIds).toEqual(['4bf92f3577b34da6a3ce929d0e0e4736']);
   });
 
   it('runs a past-due occurrence under the "run" policy and marks it late', async () => {

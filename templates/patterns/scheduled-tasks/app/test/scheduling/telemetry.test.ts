@@ -1,6 +1,7 @@
+import { InvocationContext } from '@azure/functions';
 import type { TokenCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
-import { ApplicationInsightsTelemetry, DURATION_METRIC, noTelemetry, RUN_EVENT, telemetryFromEnvironment } from '../../src/scheduling/telemetry.js';
+import { ApplicationInsightsTelemetry, DURATION_METRIC, invocationOperationId, noTelemetry, RUN_EVENT, telemetryFromEnvironment } from '../../src/scheduling/telemetry.js';
 import type { RunRecord } from '../../src/scheduling/tracking-store.js';
 
 const CONNECTION_STRING = 'InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
@@ -26,12 +27,14 @@ function recordingFetch(status = 200) {
   return { calls, fetchImpl };
 }
 
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+
 const credential: TokenCredential = { getToken: async (scope) => ({ token: `token-for-${String(scope)}`, expiresOnTimestamp: Date.now() + 3600_000 }) };
 
 describe('ApplicationInsightsTelemetry', () => {
   it('sends the run as a custom event and its duration as a custom metric, with an Entra ID token', async () => {
     const { calls, fetchImpl } = recordingFetch();
-    await new ApplicationInsightsTelemetry(CONNECTION_STRING, credential, fetchImpl, 'func-app').trackRun(RUN);
+    await new ApplicationInsightsTelemetry(CONNECTION_STRING, credential, fetchImpl, 'func-app').trackRun(RUN, TRACE_ID);
 
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe('https://westeurope-5.in.applicationinsights.azure.com/v2.1/track');
@@ -40,7 +43,7 @@ describe('ApplicationInsightsTelemetry', () => {
       expect.objectContaining({
         iKey: '00000000-0000-0000-0000-000000000001',
         time: '2026-05-04T02:30:02.000Z',
-        tags: { 'ai.cloud.role': 'func-app', 'ai.operation.id': 'inv-1' },
+        tags: { 'ai.cloud.role': 'func-app', 'ai.operation.id': TRACE_ID },
         data: {
           baseType: 'EventData',
           baseData: {
@@ -52,12 +55,20 @@ describe('ApplicationInsightsTelemetry', () => {
         },
       }),
       expect.objectContaining({
+        tags: { 'ai.cloud.role': 'func-app', 'ai.operation.id': TRACE_ID },
         data: {
           baseType: 'MetricData',
           baseData: { ver: 2, metrics: [{ name: DURATION_METRIC, kind: 0, value: 2000, count: 1 }], properties: { job: 'nightly-report', outcome: 'failed' } },
         },
       }),
     ]);
+  });
+
+  it('leaves the operation to Application Insights when the run has no operation id', async () => {
+    const { calls, fetchImpl } = recordingFetch();
+    await new ApplicationInsightsTelemetry(CONNECTION_STRING, undefined, fetchImpl, 'func-app').trackRun(RUN);
+
+    expect(calls[0]!.body.map((envelope) => (envelope as { tags: object }).tags)).toEqual([{ 'ai.cloud.role': 'func-app' }, { 'ai.cloud.role': 'func-app' }]);
   });
 
   it('reports a refused batch as an error', async () => {
@@ -67,6 +78,21 @@ describe('ApplicationInsightsTelemetry', () => {
 
   it('rejects a connection string without an instrumentation key', () => {
     expect(() => new ApplicationInsightsTelemetry('IngestionEndpoint=https://example.com/', undefined)).toThrow('InstrumentationKey');
+  });
+});
+
+describe('invocationOperationId', () => {
+  const withTraceParent = (traceParent?: string) => new InvocationContext({ invocationId: 'inv-1', ...(traceParent !== undefined && { traceContext: { traceParent } }) });
+
+  it('is the trace id of the invocation, what Application Insights uses as OperationId', () => {
+    expect(invocationOperationId(withTraceParent(`00-${TRACE_ID}-00f067aa0ba902b7-01`))).toBe(TRACE_ID);
+  });
+
+  it('is undefined without a valid traceparent', () => {
+    expect(invocationOperationId(withTraceParent())).toBeUndefined();
+    for (const traceParent of ['', 'inv-1', `00-${TRACE_ID.toUpperCase()}-00f067aa0ba902b7-01`, `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, `ff-${TRACE_ID}-00f067aa0ba902b7-01`]) {
+      expect(invocationOperationId(withTraceParent(traceParent)), traceParent).toBeUndefined();
+    }
   });
 });
 

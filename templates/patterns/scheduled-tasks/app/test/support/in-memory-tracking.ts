@@ -56,8 +56,10 @@ export class InMemoryCheckpointStore implements CheckpointStore {
 
 export class RecordingTelemetry implements JobTelemetry {
   readonly runs: RunRecord[] = [];
-  async trackRun(record: RunRecord) {
+  readonly operationIds: (string | undefined)[] = [];
+  async trackRun(record: RunRecord, operationId?: string) {
     this.runs.push(record);
+    this.operationIds.push(operationId);
   }
 }
 
@@ -82,14 +84,15 @@ export function timer(isPastDue = false): Timer {
   return { isPastDue, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
 }
 
-/** A real InvocationContext whose logs are kept, with the host's retry count when it is a retry. */
-export function invocation(options: { retryCount?: number; invocationId?: string } = {}) {
+/** A real InvocationContext whose logs are kept, with the host's retry count when it is a retry and its trace context. */
+export function invocation(options: { retryCount?: number; invocationId?: string; traceParent?: string } = {}) {
   const logs: { level: string; message: string }[] = [];
   const context = new InvocationContext({
     invocationId: options.invocationId ?? 'invocation-1',
     functionName: 'job',
     logHandler: (level, ...args) => logs.push({ level, message: args.map(String).join(' ') }),
     ...(options.retryCount !== undefined && { retryContext: { retryCount: options.retryCount, maxRetryCount: 4 } }),
+    ...(options.traceParent !== undefined && { traceContext: { traceParent: options.traceParent } }),
   });
   return { context, logs };
 }
