@@ -74,6 +74,11 @@ describe('data-processing rendered tree', () => {
     );
     expect(read('src/data-processing/parse.ts')).toContain("from 'csv-parse'");
     expect(read('src/data-processing/persist.ts')).toContain('class TableDestination');
+    // Each input gets only the storage moves and settings it uses.
+    const moves = read('src/data-processing/storage-moves.ts');
+    expect(moves).toContain('export async function moveBlob(');
+    expect(moves).not.toContain('storePayload');
+    expect(read('src/data-processing/config.ts')).not.toContain('format:');
     const blobFunction = read('src/functions/processBlob.ts');
     expect(blobFunction).toContain('app.storageBlob("processBlob", {');
     expect(blobFunction).toContain("source: 'EventGrid',");
@@ -114,6 +119,10 @@ describe('data-processing rendered tree', () => {
     expect(JSON.parse(read('package.json')).dependencies).not.toHaveProperty('@azure/functions-extensions-base');
     expect(read('src/data-processing/config.ts')).toContain('inputQueue: "orders-in"');
     expect(read('src/data-processing/config.ts')).not.toContain('inputContainer');
+    expect(read('src/data-processing/config.ts')).toContain('format: "ndjson"');
+    const moves = read('src/data-processing/storage-moves.ts');
+    expect(moves).toContain('export async function storePayload(');
+    expect(moves).not.toContain('moveBlob');
     expect(read('src/data-processing/persist.ts')).toContain('class CosmosDestination');
     const bicep = read('infra/modules/data-processing.bicep');
     expect(bicep).toContain('disableLocalAuth: true');

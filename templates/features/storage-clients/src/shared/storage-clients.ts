@@ -1,6 +1,6 @@
 import { TableClient } from '@azure/data-tables';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
-import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 
 type StorageService = 'blob' | 'queue' | 'table';
@@ -72,4 +72,35 @@ export function queueServiceClient(connectionName = 'AzureWebJobsStorage', setti
       ? QueueServiceClient.fromConnectionString(connection.connectionString)
       : new QueueServiceClient(connection.serviceUri, azureCredential()),
   );
+}
+
+// Creations in flight or done, per entity URL: a settled creation is not repeated, a failed one is dropped.
+const created = new Map<string, Promise<void>>();
+
+function createOnce(key: string, create: () => Promise<unknown>): Promise<void> {
+  let creation = created.get(key);
+  if (!creation) {
+    creation = create().then(
+      () => undefined,
+      (error: unknown) => {
+        created.delete(key);
+        throw error;
+      },
+    );
+    created.set(key, creation);
+  }
+  return creation;
+}
+
+/**
+ * Creates the table on first use, once per process (Bicep creates it in Azure; a fresh Azurite has none).
+ * A failed creation is tried again by the next call.
+ */
+export function ensureTable(table: TableClient): Promise<void> {
+  return createOnce(`table|${table.url}|${table.tableName}`, () => table.createTable());
+}
+
+/** The same for a blob container. */
+export function ensureContainer(container: ContainerClient): Promise<void> {
+  return createOnce(`container|${container.url}`, () => container.createIfNotExists());
 }

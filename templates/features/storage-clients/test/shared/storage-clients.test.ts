@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, inject, it } from 'vitest';
-import { blobServiceClient, queueServiceClient, storageConnection, tableClient } from '../../src/shared/storage-clients.js';
+import type { TableClient } from '@azure/data-tables';
+import type { ContainerClient } from '@azure/storage-blob';
+import { describe, expect, inject, it, vi } from 'vitest';
+import { blobServiceClient, ensureContainer, ensureTable, queueServiceClient, storageConnection, tableClient } from '../../src/shared/storage-clients.js';
 
 describe('storageConnection', () => {
   it('prefers a connection string and expands UseDevelopmentStorage=true to Azurite', () => {
@@ -43,5 +45,36 @@ describe('storage clients against Azurite', () => {
 
   it('reuses one client per connection and entity', () => {
     expect(tableClient('Same', 'AzureWebJobsStorage', settings)).toBe(tableClient('Same', 'AzureWebJobsStorage', settings));
+  });
+});
+
+describe('ensureTable and ensureContainer', () => {
+  const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
+
+  it('create a missing table and container on first use', async () => {
+    const table = tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings);
+    await ensureTable(table);
+    await table.upsertEntity({ partitionKey: 'p', rowKey: 'r' });
+
+    const name = `c-${randomUUID()}`;
+    await ensureContainer(blobServiceClient('AzureWebJobsStorage', settings).getContainerClient(name));
+    expect(await blobServiceClient('AzureWebJobsStorage', settings).getContainerClient(name).exists()).toBe(true);
+  });
+
+  it('create each entity once per process, also for concurrent callers and new clients of it', async () => {
+    const createIfNotExists = vi.fn(async () => ({ succeeded: true }));
+    const container = () => ({ url: 'https://acct.blob.core.windows.net/once', createIfNotExists }) as unknown as ContainerClient;
+    await Promise.all([ensureContainer(container()), ensureContainer(container())]);
+    await ensureContainer(container());
+    expect(createIfNotExists).toHaveBeenCalledTimes(1);
+  });
+
+  it('try a failed creation again on the next call instead of remembering the failure', async () => {
+    const createTable = vi.fn<() => Promise<void>>().mockRejectedValueOnce(new Error('table service unavailable')).mockResolvedValue(undefined);
+    const table = { url: 'https://acct.table.core.windows.net', tableName: 'retried', createTable } as unknown as TableClient;
+    await expect(ensureTable(table)).rejects.toThrow('table service unavailable');
+    await ensureTable(table);
+    await ensureTable(table);
+    expect(createTable).toHaveBeenCalledTimes(2);
   });
 });

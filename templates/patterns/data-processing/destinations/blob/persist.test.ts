@@ -7,9 +7,8 @@ import { enrichedOrder } from './support/orders.js';
 describe('persist stage (NDJSON blobs, Azurite)', () => {
   const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
 
-  it('writes one blob per input in staged batches and replaces it when the input is processed again', async () => {
+  it('creates its container, writes one blob per input in staged batches and replaces it when the input is processed again', async () => {
     const container = blobServiceClient('AzureWebJobsStorage', settings).getContainerClient(`out-${randomUUID()}`);
-    await container.create();
     const destination = new BlobDestination(container, 100);
     const records = Array.from({ length: 250 }, (_, i) => enrichedOrder({ id: `o-${i}` }));
 

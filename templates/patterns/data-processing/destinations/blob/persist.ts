@@ -1,5 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
-import { blobServiceClient } from '../shared/storage-clients.js';
+import { blobServiceClient, ensureContainer } from '../shared/storage-clients.js';
 import { BatchWriter } from './batch-writer.js';
 import { DATA_CONFIG } from './config.js';
 import type { EnrichedOrderRecord } from './records.js';
@@ -28,6 +28,7 @@ export class BlobDestination implements RecordDestination {
       // Block ids must all have the same length: a zero-padded counter, base64-encoded.
       const blockId = Buffer.from(String(blockIds.length).padStart(8, '0')).toString('base64');
       const body = records.map((record) => `${JSON.stringify(record)}\n`).join('');
+      await ensureContainer(this.container);
       await blob.stageBlock(blockId, body, Buffer.byteLength(body));
       blockIds.push(blockId);
     });
@@ -35,6 +36,7 @@ export class BlobDestination implements RecordDestination {
       write: (record: EnrichedOrderRecord) => writer.add(record),
       close: async () => {
         const persisted = await writer.flush();
+        await ensureContainer(this.container);
         await blob.commitBlockList(blockIds, { blobHTTPHeaders: { blobContentType: 'application/x-ndjson' } });
         return persisted;
       },

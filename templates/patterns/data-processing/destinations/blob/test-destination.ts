@@ -3,10 +3,9 @@ import { blobServiceClient } from '../../../src/shared/storage-clients.js';
 import { DATA_CONFIG } from '../../../src/data-processing/config.js';
 import type { InputSource } from '../../../src/data-processing/status.js';
 
-/** The real blob destination on Azurite, and a way to read back what it persisted for one input. */
+/** The real blob destination on Azurite (it creates its container), and a way to read back what it persisted for one input. */
 export async function testDestination(settings: Record<string, string>) {
   const container = blobServiceClient(DATA_CONFIG.storageConnection, settings).getContainerClient(DATA_CONFIG.outputContainer);
-  await container.createIfNotExists();
   return {
     destination: new BlobDestination(container),
     async persisted(_ids: readonly string[], input: { source: InputSource; inputId: string }): Promise<Record<string, unknown>[]> {

@@ -7,9 +7,8 @@ import { enrichedOrder } from './support/orders.js';
 describe('persist stage (Table storage, Azurite)', () => {
   const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
 
-  it('upserts in batches across partitions and stays idempotent when the input is processed again', async () => {
+  it('creates its table, upserts in batches across partitions and stays idempotent when the input is processed again', async () => {
     const table = tableClient(`records${randomUUID().replace(/-/g, '').slice(0, 12)}`, 'AzureWebJobsStorage', settings);
-    await table.createTable();
     const records = Array.from({ length: 250 }, (_, i) => enrichedOrder({ id: `o-${i}`, customerId: `c-${i % 3}` }));
     const destination = new TableDestination(table, 100);
 

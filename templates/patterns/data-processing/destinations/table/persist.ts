@@ -1,5 +1,5 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { tableClient } from '../shared/storage-clients.js';
+import { ensureTable, tableClient } from '../shared/storage-clients.js';
 import { BatchWriter } from './batch-writer.js';
 import { DATA_CONFIG } from './config.js';
 import type { EnrichedOrderRecord } from './records.js';
@@ -24,6 +24,7 @@ export class TableDestination implements RecordDestination {
   }
 
   private async upsert(records: EnrichedOrderRecord[]): Promise<void> {
+    await ensureTable(this.table);
     // Keyed by row: a batch that repeats an order keeps its last version (a transaction refuses duplicates).
     const byPartition = new Map<string, Map<string, EnrichedOrderRecord>>();
     for (const record of records) {

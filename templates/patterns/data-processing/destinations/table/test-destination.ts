@@ -3,10 +3,9 @@ import { tableClient } from '../../../src/shared/storage-clients.js';
 import { DATA_CONFIG } from '../../../src/data-processing/config.js';
 import type { InputSource } from '../../../src/data-processing/status.js';
 
-/** The real Table destination on Azurite, and a way to read back what it persisted. */
+/** The real Table destination on Azurite (it creates its table), and a way to read back what it persisted. */
 export async function testDestination(settings: Record<string, string>) {
   const table = tableClient(DATA_CONFIG.recordsTable, DATA_CONFIG.storageConnection, settings);
-  await table.createTable();
   return {
     destination: new TableDestination(table),
     /** Records of `ids`; every destination gets the input too (the blob one stores per input). */

@@ -1,15 +1,63 @@
-import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import type { ParsedRecord } from './records.js';
+import { pipeline, type Readable } from 'node:stream';
+import { CsvError, parse, type Parser } from 'csv-parse';
+import { InvalidInputError, type ParsedRecord } from './records.js';
+
+/** An order line is far smaller: a longer record is the rest of a file behind a stray quote, and memory stays bounded. */
+const MAX_RECORD_BYTES = 1024 * 1024;
+
+/**
+ * Errors csv-parse cannot read on after: it would drop the rest of the chunk (a record too large, text after
+ * a closing quote), or the file ended inside a quoted field that swallowed every row after its quote.
+ */
+const UNRECOVERABLE: ReadonlySet<string> = new Set(['CSV_MAX_RECORD_SIZE', 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE', 'CSV_QUOTE_NOT_CLOSED']);
 
 /**
  * Parse stage for CSV with a header row: csv-parse streams, so a file of any size is read one record at a
- * time. Rows with missing fields still come through; the validate stage names what is missing.
+ * time. Rows with missing fields still come through; the validate stage names what is missing. A malformed
+ * row (a stray or misplaced quote) becomes a rejected record and parsing goes on with the next one, as for
+ * JSON; a file csv-parse cannot read on from (a bad header, a quote never closed) fails as an InvalidInputError.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
-  const parser = source.pipe(parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }));
+  // Skipped rows with the number of records csv-parse had emitted before each, so they keep their place in the file.
+  const skipped: { after: number; error: string; raw: string }[] = [];
+  const parser: Parser = parse({
+    columns: true,
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    skip_records_with_error: true,
+    raw: true,
+    max_record_size: MAX_RECORD_BYTES,
+    // Throwing here ends the parse with the error instead of skipping the row.
+    on_skip: (error, raw = '') => {
+      if (!error) return undefined;
+      if (parser.options.columns === true) throw new InvalidInputError(`not valid CSV: the header row: ${error.message}`);
+      if (UNRECOVERABLE.has(error.code)) throw error;
+      const last = skipped.at(-1);
+      // One row can be reported twice (a misplaced quote, then the quote it opened): the later raw text extends the earlier.
+      if (last?.after === parser.info.records && raw.length > last.raw.length && raw.startsWith(last.raw)) last.raw = raw;
+      else skipped.push({ after: parser.info.records, error: `not valid CSV: ${error.message}`, raw });
+      return undefined;
+    },
+  });
+  // Not source.pipe(): a failing source (a dropped download) must fail the parser, not leave it waiting.
+  pipeline(source, parser, () => undefined);
+
+  let emitted = 0;
   let recordNumber = 0;
-  for await (const row of parser as AsyncIterable<Record<string, string>>) {
-    yield { recordNumber: ++recordNumber, value: row };
+  try {
+    for await (const { record } of parser as AsyncIterable<{ record: Record<string, string> }>) {
+      while (skipped[0] && skipped[0].after <= emitted) {
+        const { error, raw } = skipped.shift()!;
+        yield { recordNumber: ++recordNumber, error, raw };
+      }
+      emitted++;
+      yield { recordNumber: ++recordNumber, value: record };
+    }
+  } catch (error) {
+    if (error instanceof CsvError) throw new InvalidInputError(`not valid CSV: ${error.message}`, { cause: error });
+    throw error;
   }
+  for (const { error, raw } of skipped) yield { recordNumber: ++recordNumber, error, raw };
 }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseRecords } from '../../src/data-processing/parse.js';
+import { InvalidInputError } from '../../src/data-processing/records.js';
 import { encodeRecords, MALFORMED_PAYLOAD } from './support/encode.js';
 
 async function collect(chunks: string[]) {
@@ -37,8 +38,9 @@ describe('parse stage (JSON array)', () => {
     expect(valid).toEqual({ recordNumber: 2, value: { orderId: 'o-2' } });
   });
 
-  it('fails the input when it is not an array or is cut short', async () => {
+  it('fails the input as unreadable, not worth a retry, when it is not an array or is cut short', async () => {
     await expect(collect([MALFORMED_PAYLOAD])).rejects.toThrow('must be an array');
+    await expect(collect([MALFORMED_PAYLOAD])).rejects.toBeInstanceOf(InvalidInputError);
     await expect(collect(['[{"orderId":"o-1"}'])).rejects.toThrow('ended before');
   });
 });

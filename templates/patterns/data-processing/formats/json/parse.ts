@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import type { ParsedRecord } from './records.js';
+import { InvalidInputError, type ParsedRecord } from './records.js';
 
 type State = 'start' | 'arrayStart' | 'beforeElement' | 'element' | 'end';
 
@@ -8,7 +8,7 @@ type State = 'start' | 'arrayStart' | 'beforeElement' | 'element' | 'end';
  * Parse stage for a JSON array of records, streamed: the scanner tracks nesting and strings to find where
  * each top-level element ends and parses one element at a time, so memory holds one record, never the
  * whole array. An element that is not valid JSON becomes a rejected record; a payload that is not an
- * array at all fails the input.
+ * array at all, or is cut short, fails the input as an InvalidInputError.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
   const decoder = new StringDecoder('utf8');
@@ -55,12 +55,12 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
       }
       if (char === ' ' || char === '\n' || char === '\r' || char === '\t' || char === '\uFEFF') continue;
       if (state === 'start') {
-        if (char !== '[') throw new Error('a JSON input must be an array of records: expected "[" first');
+        if (char !== '[') throw new InvalidInputError('a JSON input must be an array of records: expected "[" first');
         state = 'arrayStart';
       } else if (state === 'arrayStart' && char === ']') {
         state = 'end';
       } else if (state === 'end') {
-        throw new Error('unexpected content after the closing "]" of the JSON array');
+        throw new InvalidInputError('unexpected content after the closing "]" of the JSON array');
       } else {
         // The first character of an element (after "[" or ","): scan it again in the element state.
         state = 'element';
@@ -71,5 +71,5 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
     }
     if (state === 'element') element += text.slice(elementStart);
   }
-  if (state !== 'end') throw new Error('the JSON array ended before its closing "]"');
+  if (state !== 'end') throw new InvalidInputError('the JSON array ended before its closing "]"');
 }

@@ -4,6 +4,7 @@ import type { Enricher } from './enrich.js';
 import { mapRecord } from './map.js';
 import { parseRecords } from './parse.js';
 import { quarantinedRecord, type Quarantine } from './quarantine.js';
+import { InvalidInputError } from './records.js';
 import { errorMessage } from './retry.js';
 import type { RecordDestination } from './sink.js';
 import type { InputSource, InputStatus, StatusStore } from './status.js';
@@ -17,10 +18,13 @@ export interface PipelineInput {
   /** The W3C traceparent of the execution processing it, recorded on the status row. */
   traceParent?: string;
   open(): Promise<Readable>;
-  /** Moves the processed input to the archive. */
-  archive(): Promise<void>;
-  /** Moves an input that keeps failing aside, with the reason. */
-  poison(reason: string): Promise<void>;
+  /**
+   * Moves the processed input to the archive. `superseded`: a new version had replaced it, so nothing was
+   * moved and the new version is left in place to run as its own input.
+   */
+  archive(): Promise<'superseded' | void>;
+  /** Moves an input that keeps failing aside, with the reason; `superseded` as for `archive`. */
+  poison(reason: string): Promise<'superseded' | void>;
 }
 
 export interface PipelineDependencies {
@@ -37,9 +41,7 @@ export interface Logger {
   error(...args: unknown[]): void;
 }
 
-export type PipelineOutcome =
-  | { outcome: 'completed' | 'skipped'; status: InputStatus }
-  | { outcome: 'poisoned'; status: InputStatus };
+export type PipelineOutcome = { outcome: 'completed' | 'skipped' | 'poisoned' | 'superseded'; status: InputStatus };
 
 /**
  * parse → validate → map → enrich → persist, one record at a time, then archive. Every step is recorded in
@@ -47,14 +49,15 @@ export type PipelineOutcome =
  * is skipped once archived, and persisted rows are upserts, so a rerun after a crash rewrites, never duplicates.
  *
  * A failure is rethrown so the trigger retries (queue dequeue, Event Grid redelivery, Event Hubs retry
- * policy); after `maxAttempts` the input is moved to the poison container instead, with the reason.
+ * policy); after `maxAttempts` the input is moved to the poison container instead, with the reason. An input
+ * that cannot be read at all (InvalidInputError) is poisoned at the first attempt: retrying cannot fix it.
  */
 export async function processInput(input: PipelineInput, deps: PipelineDependencies, log: Logger): Promise<PipelineOutcome> {
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const previous = await deps.status.get(input.source, input.inputId);
   const sameInput = previous?.version === input.version;
-  if (sameInput && (previous.state === 'archived' || previous.poisonedAt)) {
-    log.info(`Data pipeline skipped ${input.inputId}: already ${previous.poisonedAt ? 'poisoned' : 'archived'}`);
+  if (sameInput && (previous.state === 'archived' || previous.state === 'superseded' || previous.poisonedAt)) {
+    log.info(`Data pipeline skipped ${input.inputId}: already ${previous.poisonedAt ? 'poisoned' : previous.state}`);
     return { outcome: 'skipped', status: previous };
   }
 
@@ -82,23 +85,28 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
     } else {
       await runStages(input, deps, status, now);
     }
-    await input.archive();
-    Object.assign(status, { state: 'archived', archivedAt: now(), error: undefined });
+    const superseded = (await input.archive()) === 'superseded';
+    Object.assign(status, superseded ? { state: 'superseded', supersededAt: now() } : { state: 'archived', archivedAt: now() }, { error: undefined });
     await deps.status.save(status);
+    // Logged for a superseded input too: its records were persisted, and the alerts count them from this line.
     log.info(
       `Data pipeline completed: input=${input.inputId} records=${status.records} quarantined=${status.quarantined} ` +
         `persisted=${status.persisted} durationMs=${Date.now() - started}`,
     );
-    return { outcome: 'completed', status };
+    return { outcome: superseded ? 'superseded' : 'completed', status };
   } catch (error) {
     const reason = errorMessage(error);
     Object.assign(status, { state: 'failed', failedAt: now(), error: reason });
-    if (status.attempts < DATA_CONFIG.maxAttempts) {
+    if (status.attempts < DATA_CONFIG.maxAttempts && !(error instanceof InvalidInputError)) {
       await deps.status.save(status);
       log.warn(`Data pipeline attempt ${status.attempts} of ${DATA_CONFIG.maxAttempts} failed for ${input.inputId}: ${reason}`);
       throw error;
     }
-    await input.poison(reason);
+    if ((await input.poison(reason)) === 'superseded') {
+      Object.assign(status, { state: 'superseded', supersededAt: now() });
+      await deps.status.save(status);
+      return { outcome: 'superseded', status };
+    }
     Object.assign(status, { poisonedAt: now() });
     await deps.status.save(status);
     log.error(`Data pipeline moved input to poison: input=${input.inputId} attempts=${status.attempts} reason=${reason}`);
@@ -107,7 +115,7 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
 }
 
 async function runStages(input: PipelineInput, deps: PipelineDependencies, status: InputStatus, now: () => string): Promise<void> {
-  const quarantine = deps.quarantine.open(input.inputId);
+  const quarantine = deps.quarantine.open(input.inputId, input.version);
   const sink = deps.destination.open({ source: input.source, inputId: input.inputId });
   const reject = (recordNumber: number, reason: string, record: unknown) => quarantine.add(quarantinedRecord(input.inputId, recordNumber, reason, record));
 

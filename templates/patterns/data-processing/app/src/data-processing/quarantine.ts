@@ -1,4 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
+import { ensureTable } from '../shared/storage-clients.js';
 import { BatchWriter } from './batch-writer.js';
 import { statusRowKey } from './status.js';
 
@@ -11,8 +12,8 @@ export interface QuarantinedRecord {
 }
 
 export interface Quarantine {
-  /** A writer for one input's rejected records; `flush` returns how many were quarantined. */
-  open(inputId: string): { add(record: QuarantinedRecord): Promise<void>; flush(): Promise<number> };
+  /** A writer for the rejected records of one version of an input; `flush` returns how many were quarantined. */
+  open(inputId: string, version: string): { add(record: QuarantinedRecord): Promise<void>; flush(): Promise<number> };
 }
 
 // A table string property holds 64 KiB of UTF-16; stay well below it and say the record was cut.
@@ -29,8 +30,17 @@ export function quarantinedRecord(inputId: string, recordNumber: number, reason:
 }
 
 /**
- * Rejected records in Table storage: partition = the input, row = the record number (zero-padded so rows
- * sort in file order). Upserts in transactions of 100: reprocessing an input rewrites the same rows.
+ * One partition per version of an input, under the input's own prefix: a file uploaded again under the same
+ * name starts with none of the old version's rows, and every version's rows stay together.
+ */
+export function quarantinePartitionKey(inputId: string, version: string): string {
+  return `${statusRowKey(inputId)}-${statusRowKey(version)}`;
+}
+
+/**
+ * Rejected records in Table storage: partition = the input and its version, row = the record number
+ * (zero-padded so rows sort in file order). Upserts in transactions of 100: reprocessing an input rewrites
+ * the same rows.
  */
 export class TableQuarantine implements Quarantine {
   constructor(
@@ -38,11 +48,12 @@ export class TableQuarantine implements Quarantine {
     private readonly batchSize = 100,
   ) {}
 
-  open(inputId: string) {
-    const partitionKey = statusRowKey(inputId);
+  open(inputId: string, version: string) {
+    const partitionKey = quarantinePartitionKey(inputId, version);
     return new BatchWriter<QuarantinedRecord>(this.batchSize, async (records) => {
+      await ensureTable(this.table);
       await this.table.submitTransaction(
-        records.map((record) => ['upsert', { partitionKey, rowKey: String(record.recordNumber).padStart(10, '0'), ...record }, 'Replace']),
+        records.map((record) => ['upsert', { partitionKey, rowKey: String(record.recordNumber).padStart(10, '0'), version, ...record }, 'Replace']),
       );
     });
   }

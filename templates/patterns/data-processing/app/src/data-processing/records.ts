@@ -39,3 +39,11 @@ export interface EnrichedOrderRecord extends OrderRecord {
 
 /** One record as the parse stage read it: a value, or why the raw text could not be read. */
 export type ParsedRecord = { recordNumber: number; value: unknown } | { recordNumber: number; error: string; raw: string };
+
+/**
+ * The payload as a whole cannot be read (say a CSV file that ends inside a quoted field): unlike a failing
+ * dependency, trying again cannot help, so the pipeline poisons it at once.
+ */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+}

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
+import { ensureTable } from '../shared/storage-clients.js';
 
 export type InputSource = 'blob' | 'queue' | 'eventhubs';
-export type InputState = 'received' | 'validated' | 'processed' | 'archived' | 'failed';
+/** `superseded`: a new version replaced the input before it could be moved aside; that version runs on its own. */
+export type InputState = 'received' | 'validated' | 'processed' | 'archived' | 'failed' | 'superseded';
 
 /** The audit trail of one input (a file, a message or an event): where it got to, with counts and times. */
 export interface InputStatus {
@@ -24,6 +26,7 @@ export interface InputStatus {
   archivedAt?: string;
   failedAt?: string;
   poisonedAt?: string;
+  supersededAt?: string;
   error?: string;
 }
 
@@ -42,6 +45,7 @@ export class TableStatusStore implements StatusStore {
   constructor(private readonly table: TableClient) {}
 
   async get(source: InputSource, inputId: string): Promise<InputStatus | undefined> {
+    await ensureTable(this.table);
     try {
       const entity = await this.table.getEntity<InputStatus>(source, statusRowKey(inputId));
       return { ...entity, source, inputId: entity.inputId };
@@ -52,6 +56,7 @@ export class TableStatusStore implements StatusStore {
   }
 
   async save(status: InputStatus): Promise<void> {
+    await ensureTable(this.table);
     await this.table.upsertEntity({ partitionKey: status.source, rowKey: statusRowKey(status.inputId), ...status }, 'Replace');
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DATA_CONFIG } from '../../src/data-processing/config.js';
 import { processInput } from '../../src/data-processing/pipeline.js';
+import { InvalidInputError } from '../../src/data-processing/records.js';
 import { encodeRecords } from './support/encode.js';
 import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
 import { MIXED_ORDERS } from './support/orders.js';
@@ -71,5 +72,33 @@ describe('processInput', () => {
     expect(statuses.get('blob|incoming/orders')).toMatchObject({ state: 'failed', attempts: DATA_CONFIG.maxAttempts, error: 'blob not found' });
     expect(result.status.poisonedAt).toBeDefined();
     expect((await processInput(broken().input, deps, silentLog)).outcome).toBe('skipped');
+  });
+
+  it('poisons an input that cannot be read at all at the first attempt: retrying cannot fix it', async () => {
+    const { deps, statuses } = memoryDependencies();
+    const unreadable = memoryInput('', { open: async () => Promise.reject(new InvalidInputError('not valid CSV: Quote Not Closed')) });
+
+    const result = await processInput(unreadable.input, deps, silentLog);
+
+    expect(result.outcome).toBe('poisoned');
+    expect(unreadable.moves).toEqual(['poison: not valid CSV: Quote Not Closed']);
+    expect(statuses.get('blob|incoming/orders')).toMatchObject({ state: 'failed', attempts: 1, poisonedAt: expect.any(String) });
+  });
+
+  it('records an input replaced by a new version before it could be moved as superseded, not archived or poisoned', async () => {
+    const { deps, statuses, persisted } = memoryDependencies();
+    const replaced = memoryInput(encodeRecords(MIXED_ORDERS), { archive: async () => 'superseded' });
+
+    const result = await processInput(replaced.input, deps, silentLog);
+
+    expect(result).toMatchObject({ outcome: 'superseded', status: { state: 'superseded', persisted: 3, supersededAt: expect.any(String) } });
+    expect(result.status.archivedAt).toBeUndefined();
+    expect(persisted.size).toBe(3);
+    expect((await processInput(memoryInput(encodeRecords(MIXED_ORDERS)).input, deps, silentLog)).outcome).toBe('skipped');
+
+    const failing = memoryInput('', { version: 'v2', open: async () => Promise.reject(new InvalidInputError('unreadable')), poison: async () => 'superseded' });
+    expect((await processInput(failing.input, deps, silentLog)).outcome).toBe('superseded');
+    expect(statuses.get('blob|incoming/orders')).toMatchObject({ version: 'v2', state: 'superseded', error: 'unreadable' });
+    expect(statuses.get('blob|incoming/orders')?.poisonedAt).toBeUndefined();
   });
 });

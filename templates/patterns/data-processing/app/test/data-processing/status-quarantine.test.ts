@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { quarantinedRecord, TableQuarantine } from '../../src/data-processing/quarantine.js';
+import { quarantinedRecord, quarantinePartitionKey, TableQuarantine } from '../../src/data-processing/quarantine.js';
 import { statusRowKey, TableStatusStore, type InputStatus } from '../../src/data-processing/status.js';
 import { tableClient } from '../../src/shared/storage-clients.js';
 
@@ -8,9 +8,8 @@ const settings = () => ({ AzureWebJobsStorage: inject('azuriteConnectionString')
 const uniqueTable = (prefix: string) => `${prefix}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 
 describe('status and quarantine tables (Azurite)', () => {
-  it('stores a status row per input under a key that tolerates any input id', async () => {
+  it('creates its table and stores a status row per input under a key that tolerates any input id', async () => {
     const table = tableClient(uniqueTable('status'), 'AzureWebJobsStorage', settings());
-    await table.createTable();
     const store = new TableStatusStore(table);
     const status: InputStatus = {
       source: 'blob',
@@ -32,13 +31,12 @@ describe('status and quarantine tables (Azurite)', () => {
     expect(statusRowKey(status.inputId)).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('upserts quarantined records in transactions, one row per record, idempotently', async () => {
+  it('creates its table and upserts quarantined records in transactions, one row per record, idempotently', async () => {
     const table = tableClient(uniqueTable('quarantine'), 'AzureWebJobsStorage', settings());
-    await table.createTable();
     const quarantine = new TableQuarantine(table, 100);
 
     for (let run = 0; run < 2; run++) {
-      const writer = quarantine.open('incoming/orders.csv');
+      const writer = quarantine.open('incoming/orders.csv', '"0x1"');
       for (let i = 1; i <= 150; i++) await writer.add(quarantinedRecord('incoming/orders.csv', i, `quantity: bad ${i}`, { orderId: `o-${i}` }));
       expect(await writer.flush()).toBe(150);
     }
@@ -46,7 +44,29 @@ describe('status and quarantine tables (Azurite)', () => {
     const rows = [];
     for await (const row of table.listEntities<{ reason: string; record: string }>()) rows.push(row);
     expect(rows).toHaveLength(150);
-    expect(rows[0]).toMatchObject({ rowKey: '0000000001', reason: 'quantity: bad 1', record: '{"orderId":"o-1"}' });
+    expect(rows[0]).toMatchObject({ rowKey: '0000000001', reason: 'quantity: bad 1', record: '{"orderId":"o-1"}', version: '"0x1"' });
+  });
+
+  it('keeps the rows of each version of an input apart, so a new upload shows none of the old rows', async () => {
+    const table = tableClient(uniqueTable('quarantine'), 'AzureWebJobsStorage', settings());
+    const quarantine = new TableQuarantine(table, 100);
+    const quarantineVersion = async (version: string, recordNumbers: number[]) => {
+      const writer = quarantine.open('incoming/orders.csv', version);
+      for (const recordNumber of recordNumbers) await writer.add(quarantinedRecord('incoming/orders.csv', recordNumber, 'quantity: bad', {}));
+      await writer.flush();
+    };
+    await quarantineVersion('"0x1"', [2, 4, 5]);
+    await quarantineVersion('"0x2"', [3]);
+
+    const rowsOf = async (version: string) => {
+      const rows = [];
+      const filter = `PartitionKey eq '${quarantinePartitionKey('incoming/orders.csv', version)}'`;
+      for await (const row of table.listEntities<{ recordNumber: number }>({ queryOptions: { filter } })) rows.push(row.recordNumber);
+      return rows;
+    };
+    expect(await rowsOf('"0x2"')).toEqual([3]);
+    expect(await rowsOf('"0x1"')).toEqual([2, 4, 5]);
+    expect(quarantinePartitionKey('incoming/orders.csv', '"0x2"').startsWith(statusRowKey('incoming/orders.csv'))).toBe(true);
   });
 
   it('cuts an oversized record and says so', () => {

@@ -1,24 +1,21 @@
-import { DATA_CONFIG, DATA_CONTAINERS } from '../../../src/data-processing/config.js';
+import { DATA_CONFIG } from '../../../src/data-processing/config.js';
 import { dataEnvironment } from '../../../src/data-processing/dependencies.js';
 import { blobServiceClient, tableClient } from '../../../src/shared/storage-clients.js';
 import { CUSTOMERS } from './orders.js';
 import { testDestination } from './test-destination.js';
 
 /**
- * Creates on Azurite what infra/modules/data-processing.bicep creates in Azure (containers, tables), uploads
- * the reference data and returns a data environment wired to it, plus a reader for persisted records.
+ * Uploads the reference data to Azurite and returns a data environment wired to it, plus a reader for
+ * persisted records. Nothing else is created here: the app creates its own tables and containers on first
+ * use, as it must on a fresh local Azurite.
  */
 export async function azuriteEnvironment(connectionString: string) {
   const settings = { [DATA_CONFIG.storageConnection]: connectionString };
   const blobs = blobServiceClient(DATA_CONFIG.storageConnection, settings);
-  for (const name of DATA_CONTAINERS) {
-    await blobs.getContainerClient(name).createIfNotExists();
-  }
-  for (const name of [DATA_CONFIG.statusTable, DATA_CONFIG.quarantineTable]) {
-    await tableClient(name, DATA_CONFIG.storageConnection, settings).createTable();
-  }
   const reference = JSON.stringify(CUSTOMERS);
-  await blobs.getContainerClient(DATA_CONFIG.referenceContainer).getBlockBlobClient(DATA_CONFIG.referenceBlob).upload(reference, Buffer.byteLength(reference));
+  const referenceContainer = blobs.getContainerClient(DATA_CONFIG.referenceContainer);
+  await referenceContainer.createIfNotExists();
+  await referenceContainer.getBlockBlobClient(DATA_CONFIG.referenceBlob).upload(reference, Buffer.byteLength(reference));
   const { destination, persisted } = await testDestination(settings);
   return {
     settings,
