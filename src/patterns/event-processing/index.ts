@@ -164,7 +164,6 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         file('src/events/cloud-event.ts'),
         file('src/events/config.ts.hbs'),
         file('src/events/errors.ts'),
-        file('src/events/once.ts'),
         file('src/events/dead-letters.ts'),
         file('src/events/idempotency.ts'),
         file('src/events/delivery.ts.hbs'),

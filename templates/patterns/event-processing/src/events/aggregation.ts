@@ -1,5 +1,5 @@
 import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { onceUntilSuccess } from './once.js';
+import { ensureTable } from '../shared/storage-clients.js';
 
 /** Start of the fixed (tumbling) window `time` falls in, e.g. 10:07 → 10:05 for 5-minute windows. */
 export function windowStart(time: Date, windowMinutes: number): Date {
@@ -44,12 +44,10 @@ const MAX_ATTEMPTS = 10;
  * retry instead of overwriting each other.
  */
 export class TableAggregationStore implements AggregationStore {
-  private readonly ensureTable = onceUntilSuccess(() => this.table.createTable());
-
   constructor(private readonly table: TableClient) {}
 
   async add({ key, windowStart, eventId, value }: AggregateContribution): Promise<void> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     const partitionKey = partition(key, windowStart);
     const marker = { partitionKey, rowKey: `event|${encodeURIComponent(eventId)}` };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -73,7 +71,7 @@ export class TableAggregationStore implements AggregationStore {
   }
 
   async get(key: string, start: Date): Promise<WindowAggregate | undefined> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     const total = await this.total(partition(key, start));
     return total && { key, windowStart: start, count: total.count, sum: total.sum };
   }

@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { ContainerClient } from '@azure/storage-blob';
+import { ensureContainer } from '../shared/storage-clients.js';
 import { invocationTraceContext, messageTraceContext } from '../shared/trace-context.js';
-import { onceUntilSuccess } from './once.js';
 
 export interface DeadLetter {
   /** Which trigger received it: eventgrid, servicebus, eventhubs, storage-queue. */
@@ -28,15 +28,13 @@ export interface DeadLetterStore {
  * twice (a redelivery) overwrites its own blob instead of piling up copies.
  */
 export class BlobDeadLetterStore implements DeadLetterStore {
-  private readonly ensureContainer = onceUntilSuccess(() => this.container.createIfNotExists());
-
   constructor(
     private readonly container: ContainerClient,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   async park(letter: DeadLetter): Promise<string> {
-    await this.ensureContainer();
+    await ensureContainer(this.container);
     const parkedAt = this.now();
     const name = `${letter.source}/${parkedAt.toISOString().slice(0, 10)}/${encodeURIComponent(letter.messageId)}.json`;
     const content = JSON.stringify({ ...letter, parkedAt: parkedAt.toISOString() }, null, 2);

@@ -1,5 +1,5 @@
 import { odata, RestError, type TableClient } from '@azure/data-tables';
-import { onceUntilSuccess } from './once.js';
+import { ensureTable } from '../shared/storage-clients.js';
 
 /** CloudEvents are unique by `source` + `id`. */
 export interface EventKey {
@@ -27,10 +27,8 @@ interface ProcessedRecord {
 }
 
 /** Records in Table storage: partition = source, row = event id (both URI-encoded: `/` is not allowed in keys). */
+// Infra creates the table in Azure; creating it on first use keeps local runs against Azurite working.
 export class TableIdempotencyStore implements IdempotencyStore {
-  /** Infra creates the table in Azure; creating it on first use keeps local runs against Azurite working. */
-  private readonly ensureTable = onceUntilSuccess(() => this.table.createTable());
-
   constructor(
     private readonly table: TableClient,
     /** How long a duplicate is recognised; longer than any redelivery window of the sources. */
@@ -39,7 +37,7 @@ export class TableIdempotencyStore implements IdempotencyStore {
   ) {}
 
   async isProcessed(key: EventKey): Promise<boolean> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     try {
       const record = await this.table.getEntity<ProcessedRecord>(encodeURIComponent(key.source), encodeURIComponent(key.id));
       return new Date(record.expiresAt).getTime() > this.now().getTime();
@@ -51,7 +49,7 @@ export class TableIdempotencyStore implements IdempotencyStore {
 
   async markProcessed(keys: readonly EventKey[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.ensureTable();
+    await ensureTable(this.table);
     const expiresAt = new Date(this.now().getTime() + this.ttlMs);
     await Promise.all(
       keys.map((key) => this.table.upsertEntity<ProcessedRecord>({ partitionKey: encodeURIComponent(key.source), rowKey: encodeURIComponent(key.id), expiresAt }, 'Replace')),
@@ -59,7 +57,7 @@ export class TableIdempotencyStore implements IdempotencyStore {
   }
 
   async purgeExpired(): Promise<number> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     let purged = 0;
     const expired = this.table.listEntities<ProcessedRecord>({ queryOptions: { filter: odata`expiresAt le ${this.now()}`, select: ['PartitionKey', 'RowKey'] } });
     for await (const record of expired) {

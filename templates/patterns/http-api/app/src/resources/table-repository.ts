@@ -1,5 +1,5 @@
 import { RestError, type TableClient, type TableEntity } from '@azure/data-tables';
-import { tableClient } from '../shared/storage-clients.js';
+import { ensureTable, tableClient } from '../shared/storage-clients.js';
 import { RepositoryError, type Page, type Repository, type StoredItem } from './repository.js';
 
 interface ItemEntity {
@@ -17,8 +17,6 @@ interface ItemEntity {
  * (`AzureWebJobsStorage__tableServiceUri`), a connection string locally.
  */
 export class TableRepository<Fields> implements Repository<Fields> {
-  private ready: Promise<TableClient> | undefined;
-
   constructor(
     table: string,
     private readonly client: () => TableClient = () => tableClient(table),
@@ -85,15 +83,11 @@ export class TableRepository<Fields> implements Repository<Fields> {
     }
   }
 
-  /** Creates the table once per process (a no-op when it exists), so a fresh Azurite needs no setup. */
-  private tableClient(): Promise<TableClient> {
-    this.ready ??= (async () => {
-      const client = this.client();
-      await client.createTable();
-      return client;
-    })();
-    this.ready.catch(() => (this.ready = undefined));
-    return this.ready;
+  /** The table, created on first use (once per process), so a fresh Azurite needs no setup. */
+  private async tableClient(): Promise<TableClient> {
+    const client = this.client();
+    await ensureTable(client);
+    return client;
   }
 
   private writeError(error: unknown, id: string): unknown {

@@ -1,4 +1,5 @@
 import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { ensureTable } from '../shared/storage-clients.js';
 
 export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -120,6 +121,7 @@ export class TableRunStore implements RunStore {
     return keys.length;
   }
 
+  // Bicep creates the tables in Azure; locally (Azurite) the first use creates them.
   private ensureTable(): Promise<void> {
     return ensureTable(this.table);
   }
@@ -142,21 +144,6 @@ export class TableCheckpointStore implements CheckpointStore {
     await ensureTable(this.table);
     await this.table.upsertEntity({ partitionKey: 'checkpoint', rowKey: job, position, updatedAt: new Date().toISOString() }, 'Replace');
   }
-}
-
-const tablesCreated = new WeakMap<TableClient, Promise<void>>();
-
-/** Bicep creates the tables in Azure; locally (Azurite) the first use creates them. A failure is retried next time. */
-function ensureTable(table: TableClient): Promise<void> {
-  let created = tablesCreated.get(table);
-  if (!created) {
-    created = table.createTable().catch((error: unknown) => {
-      tablesCreated.delete(table);
-      throw error;
-    });
-    tablesCreated.set(table, created);
-  }
-  return created;
 }
 
 /** The row key: the occurrence in ISO form then the attempt, zero-padded so attempts sort too. */
