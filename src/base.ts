@@ -121,4 +121,5 @@ export const FEATURE_CONTRIBUTIONS: Record<Feature, () => PatternContribution> =
   postdeployHooks: () => ({ ...emptyContribution(), files: templateFolder('features/postdeploy-hooks') }),
   slowTests: () => ({ ...emptyContribution(), files: templateFolder('features/slow-tests') }),
   traceContext: () => ({ ...emptyContribution(), files: templateFolder('features/trace-context'), dependencies: ['@opentelemetry/core', '@opentelemetry/api'] }),
+  metricAlerts: () => ({ ...emptyContribution(), files: templateFolder('features/metric-alerts') }),
 };

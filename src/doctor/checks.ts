@@ -173,6 +173,8 @@ const runOnStartup: Check = {
 // Values that carry a credential; Azurite's well-known development account is not one.
 const KEYED_CONNECTION = /(AccountKey=|SharedAccessKey=|SharedAccessSignature=|[?&]sig=)/i;
 const DEVELOPMENT_STORAGE = /(UseDevelopmentStorage=true|AccountName=devstoreaccount1|127\.0\.0\.1|localhost)/i;
+// Keys that reach a connection: a function host's own keys (the code of a webhook Event Grid calls) are not one.
+const KEY_IN_INFRA = /\blist(Keys|ConnectionStrings|AccountSas|ServiceSas)\s*\((?![^)]*\/host\/default)|AccountKey=|SharedAccessKey=/;
 
 const identityConnections: Check = {
   id: 'identity-connections',
@@ -181,7 +183,7 @@ const identityConnections: Check = {
     const findings: Finding[] = [];
     for (const file of project.list('infra', ['.bicep', '.json', '.bicepparam'])) {
       const text = project.read(file) ?? '';
-      for (const line of linesMatching(text, /\blist(Keys|ConnectionStrings|AccountSas|ServiceSas)\s*\(|AccountKey=|SharedAccessKey=/)) {
+      for (const line of linesMatching(text, KEY_IN_INFRA)) {
         findings.push({
           severity: 'error',
           file: `${file}:${line}`,

@@ -126,9 +126,11 @@ export interface TemplateFile {
  * - slowTests: `npm run test:slow` runs the `*.slow.ts` files under test/ (checks too slow for every `npm test`, e.g. a
  *   memory bound over a 100 MB input); CI and the generator's e2e run it.
  * - traceContext: src/shared/trace-context.ts (W3C trace context read from the invocation, stamped on the
- *   messages the app sends and logged where a message is received), for correlation across triggers.
+ *   messages the app sends and logged where a message is received), for correlation across triggers;
+ * - metricAlerts: infra/modules/metric-alerts.bicep, metric alert rules a pattern module declares on its own
+ *   resources (module `…` 'metric-alerts.bicep' with the alerts, the action group name and the resource token).
  */
-export const FEATURES = ['azurite', 'storageClients', 'postdeployHooks', 'slowTests', 'traceContext'] as const;
+export const FEATURES = ['azurite', 'storageClients', 'postdeployHooks', 'slowTests', 'traceContext', 'metricAlerts'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** Everything one pattern adds to the app, derived from its validated options. */

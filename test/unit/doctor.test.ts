@@ -105,6 +105,12 @@ describe('doctor', () => {
     expect(errors(diagnoseProject(dir))).toEqual({ 'identity-connections': ['infra/modules/extra.bicep:5', 'local.settings.json'] });
   });
 
+  it('identity-connections: a function host key for an Event Grid webhook is not a connection key', () => {
+    // The generated data-processing hook reads the blobs extension key this way; it has no identity-based form.
+    expect(read('infra/hooks/data-processing-event-grid.bicep')).toContain("listKeys('${functionApp.id}/host/default'");
+    expect(errors(diagnoseProject(dir))).toEqual({});
+  });
+
   it('identity-connections: Azurite development storage is fine', () => {
     editJson('local.settings.json', (settings) => (settings.Values.ORDERS = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqF==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;'));
     expect(errors(diagnoseProject(dir))).toEqual({});

@@ -26,7 +26,8 @@ type DataProcessingOptions = {
 };
 
 /** Containers the generated app always creates for itself; user-chosen names must not collide with them. */
-const FIXED_CONTAINERS = { reference: 'reference', output: 'processed' } as const;
+// uploadDeadLetters: where Event Grid parks upload events it could not deliver to the blob trigger (blob input).
+const FIXED_CONTAINERS = { reference: 'reference', output: 'processed', uploadDeadLetters: 'upload-dead-letters' } as const;
 /** The input function per input kind: its name appears in alerts and in the postdeploy hook. */
 const FUNCTION_NAMES: Record<DataInput, string> = { blob: 'processBlob', queue: 'processQueueMessage', eventhubs: 'processEvents' };
 const TEMPLATES = 'patterns/data-processing';
@@ -98,7 +99,9 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       'identityName',
       'storageAccountName',
       ...(ownsResources ? (['location', 'tags'] as const) : []),
-      ...(input === 'eventhubs' || destination === 'cosmos' ? (['resourceToken'] as const) : []),
+      ...(input !== 'queue' || destination === 'cosmos' ? (['resourceToken'] as const) : []),
+      // The blob input's Event Grid topic has metric alerts: undeliverable and dead-lettered upload events.
+      ...(input === 'blob' ? (['actionGroupName'] as const) : []),
     ];
     const data = { functionName, containers: FIXED_CONTAINERS, coreParams, maxAttempts: MAX_ATTEMPTS };
     const files: TemplateFile[] = [
@@ -116,6 +119,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
             { template: `${TEMPLATES}/inputs/blob/blob-client-factory.ts`, path: 'src/data-processing/blob-client-factory.ts' },
             { template: `${TEMPLATES}/inputs/blob/blob-client-factory.test.ts`, path: 'test/data-processing/blob-client-factory.test.ts' },
             { template: `${TEMPLATES}/inputs/blob/event-grid-subscription.sh.hbs`, path: 'infra/hooks/postdeploy.d/data-processing-event-grid.sh' },
+            { template: `${TEMPLATES}/inputs/blob/event-grid-subscription.bicep.hbs`, path: 'infra/hooks/data-processing-event-grid.bicep' },
           ]
         : []),
     ].map((file) => ({ ...file, data }));
@@ -142,7 +146,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
         ...(destination === 'cosmos' ? (['@azure/cosmos'] as const) : []),
       ],
       alerts: alerts(functionName, hostPoisonQueue(options)),
-      features: ['storageClients', 'azurite', 'slowTests', 'traceContext', ...(input === 'blob' ? (['postdeployHooks'] as const) : [])],
+      features: ['storageClients', 'azurite', 'slowTests', 'traceContext', ...(input === 'blob' ? (['postdeployHooks', 'metricAlerts'] as const) : [])],
       readmePartial: `${TEMPLATES}/partials/readme.md`,
       nextSteps: [
         `Upload reference data: the enrich stage reads ${FIXED_CONTAINERS.reference}/customers.json (see README, "Data Processing").`,

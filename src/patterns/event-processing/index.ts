@@ -211,7 +211,12 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
       hostJson: hostJson(model),
       dependencies: ['@azure/functions', 'zod'],
       alerts: alerts(model),
-      features: ['storageClients', 'traceContext', ...(sources.eventgrid ? (['postdeployHooks'] as const) : [])],
+      features: [
+        'storageClients',
+        'traceContext',
+        ...(sources.eventgrid ? (['postdeployHooks'] as const) : []),
+        ...(model.hasMetricAlerts ? (['metricAlerts'] as const) : []),
+      ],
       readmePartial: `${TEMPLATES}/partials/readme.md`,
       nextSteps: sources.eventgrid ? ['azd up also subscribes the function to the Event Grid topic (infra/hooks/postdeploy.d/eventgrid-subscription.sh)'] : [],
       notices: [

@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/engine/plan.js';
 import { readTree, renderPlan } from '../../../src/engine/render.js';
 import { ValidationError } from '../../../src/exit-codes.js';
+import { bicepMissing, runBicep } from '../../support/bicep.js';
 import { runCli } from '../../support/generated-app.js';
 
 function render(options: Record<string, unknown> = {}) {
@@ -102,12 +104,19 @@ describe('data-processing rendered tree', () => {
     expect(bicep).not.toContain('Microsoft.DocumentDB');
     expect(read('infra/main.bicep')).toContain("module dataProcessing 'modules/data-processing.bicep'");
     const hook = read('infra/hooks/postdeploy.d/data-processing-event-grid.sh');
+    expect(spawnSync('sh', ['-n'], { input: hook }).status).toBe(0);
     expect(hook).toContain('container="incoming"');
-    expect(hook).toContain('--query systemKeys.blobs_extension');
-    expect(hook).toContain('--endpoint-type webhook');
-    expect(hook).toContain('"https://$host/runtime/webhooks/blobs?functionName=Host.Functions.processBlob&code=$key"');
-    // The key goes to az only: no line echoes it.
-    expect(hook.split('\n').filter((line) => /^\s*echo/.test(line) && line.includes('$key'))).toEqual([]);
+    expect(hook).toContain('--template-file "$(dirname "$0")/../data-processing-event-grid.bicep"');
+    // The key never reaches the shell: the hook asks only whether it exists, the deployment reads it.
+    expect(hook).toContain("--query 'systemKeys.blobs_extension != null'");
+    expect(hook).not.toMatch(/\$key|systemKeys\.blobs_extension --output/);
+    const subscription = read('infra/hooks/data-processing-event-grid.bicep');
+    expect(subscription).toContain("functionName=Host.Functions.processBlob&code=${listKeys('${functionApp.id}/host/default', '2024-04-01').systemKeys.blobs_extension}");
+    expect(subscription).toContain("var inputContainerName = 'incoming'");
+    expect(subscription).toContain("blobContainerName: 'upload-dead-letters'");
+    expect(bicep).toContain("'upload-dead-letters'");
+    expect(bicep).toContain("module eventGridAlerts 'metric-alerts.bicep'");
+    expect(tree.paths).toContain('infra/modules/metric-alerts.bicep');
   });
 
   it('queue + NDJSON + Cosmos DB: queue trigger, Cosmos with local auth off and a data-plane role, no Event Grid', () => {
@@ -162,6 +171,19 @@ describe('data-processing rendered tree', () => {
     if (hostPoison) expect(poisonAlert.query).toContain(hostPoison);
     else expect(poisonAlert.query).not.toContain('Moving message to queue');
   });
+
+  it.skipIf(bicepMissing)('compiles and lints the upload subscription the postdeploy hook deploys', () => {
+    const { read } = render();
+    const dir = mkdtempSync(join(tmpdir(), 'csa-data-processing-hook-'));
+    for (const path of ['bicepconfig.json', 'infra/hooks/data-processing-event-grid.bicep']) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), read(path));
+    }
+    const lint = runBicep('lint', join(dir, 'infra/hooks/data-processing-event-grid.bicep'));
+    expect(lint.diagnostics).toEqual([]);
+    expect(lint.status).toBe(0);
+    // The Bicep CLI starts .NET: slow on a busy machine.
+  }, 120_000);
 });
 
 describe('data-processing CLI', () => {
