@@ -131,7 +131,6 @@ function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'],
   }
 }
 
-/** Asks one pattern option, validated inline by the option's own parser. */
 /**
  * Asks for every option of pattern `id` missing from `given`, in declaration order, except those the answers
  * before them make irrelevant (e.g. a token audience when the API does not use Entra ID).
@@ -155,6 +154,7 @@ function parsedOr(spec: OptionSpec, value: unknown): JsonValue {
   }
 }
 
+/** Asks one pattern option, validated inline by the option's own parser. */
 export async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec): Promise<unknown> {
   const message = `${patternTitle}: ${spec.description}`;
   switch (spec.prompt.kind) {

@@ -25,8 +25,10 @@ type DataProcessingOptions = {
   archiveAfterDays: number;
 };
 
-/** Containers the generated app always creates for itself; user-chosen names must not collide with them. */
-// uploadDeadLetters: where Event Grid parks upload events it could not deliver to the blob trigger (blob input).
+/**
+ * Containers the generated app always creates for itself; user-chosen names must not collide with them.
+ * uploadDeadLetters: where Event Grid parks upload events it could not deliver to the blob trigger (blob input).
+ */
 const FIXED_CONTAINERS = { reference: 'reference', output: 'processed', uploadDeadLetters: 'upload-dead-letters' } as const;
 /** The input function per input kind: its name appears in alerts and in the postdeploy hook. */
 const FUNCTION_NAMES: Record<DataInput, string> = { blob: 'processBlob', queue: 'processQueueMessage', eventhubs: 'processEvents' };
