@@ -155,7 +155,7 @@ function parsedOr(spec: OptionSpec, value: unknown): JsonValue {
 }
 
 /** Asks one pattern option, validated inline by the option's own parser. */
-export async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec): Promise<unknown> {
+async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec): Promise<unknown> {
   const message = `${patternTitle}: ${spec.description}`;
   switch (spec.prompt.kind) {
     case 'input':
