@@ -16,7 +16,7 @@ export interface Violation {
   detail: string;
 }
 
-/** Built-in roles the generated apps may assign: data-plane roles and telemetry publishing, nothing broader. */
+/** Built-in roles the generated infra may assign: data-plane roles and telemetry publishing, nothing broader. */
 export const ALLOWED_ROLE_DEFINITIONS: Record<string, string> = {
   'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
   'ba92f5b4-2d11-453d-a403-e96b0029c9fe': 'Storage Blob Data Contributor',
@@ -31,6 +31,8 @@ export const ALLOWED_ROLE_DEFINITIONS: Record<string, string> = {
   '2b629674-e913-4c01-ae53-ef4638d8f975': 'Azure Event Hubs Data Sender',
   'd5a91429-5739-47e2-a06b-3470a27159e7': 'EventGrid Data Sender',
   '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
+  // The developer's, not the app's: on an RBAC vault nobody else may add the secrets the app reads.
+  'b86a8fe4-44ce-4948-aee5-eccb2c155cd7': 'Key Vault Secrets Officer',
   '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
 };
 

@@ -54,13 +54,13 @@ describe('renderPlan', () => {
     expect(workflow).not.toContain('azure/login');
   });
 
-  it('lets the developer manage Key Vault secrets, and keeps purge protection on unless turned off', () => {
+  it('lets the developer manage Key Vault secrets, and keeps purge protection on', () => {
     const vault = file('infra/modules/key-vault.bicep');
     expect(vault).toContain("var keyVaultSecretsOfficerRoleId = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'");
     expect(vault).toContain('principalId: developerPrincipalId');
-    expect(vault).toContain('enablePurgeProtection: purgeProtection ? true : null');
-    expect(file('infra/main.bicep')).toContain('param keyVaultPurgeProtection bool = true');
-    expect(file('README.md')).not.toContain('azd down --purge` when');
+    expect(vault).toContain('enablePurgeProtection: true');
+    // Purge protection forbids purging: the README must not promise that `azd down --purge` frees the name.
+    expect(file('README.md')).toContain('cannot be purged, not even by `azd down --purge`');
   });
 
   it('records the answers and a hash of every file in the manifest', () => {

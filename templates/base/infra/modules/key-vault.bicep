@@ -15,9 +15,6 @@ param developerPrincipalId string
 @allowed(['User', 'ServicePrincipal'])
 param developerPrincipalType string
 
-@description('Purge protection: a deleted vault and its secrets stay recoverable for 90 days, and its name stays taken.')
-param purgeProtection bool
-
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 var keyVaultSecretsOfficerRoleId = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 
@@ -38,8 +35,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
-    // Once on, purge protection cannot be turned off, and the property refuses `false`: off means absent.
-    enablePurgeProtection: purgeProtection ? true : null
+    enablePurgeProtection: true
     publicNetworkAccess: 'Enabled'
   }
 }
