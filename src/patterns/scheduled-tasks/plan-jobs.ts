@@ -87,7 +87,6 @@ function formatRun(run: Date, timeZone: string): string {
 
 // Log alerts evaluate at most two days of data, in these window sizes (minutes).
 const ALERT_WINDOWS = [5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440, 2880];
-const DAY_WITH_DST_MINUTES = 25 * 60;
 /** A run is "missed" when no run succeeded within this many schedule periods. */
 export const MISSED_RUN_PERIODS = 3;
 export const SUCCESS_RATE_PERCENT = 90;
@@ -167,6 +166,8 @@ export function missedRunWindow(periodMinutes: number): number | undefined {
   const wanted = MISSED_RUN_PERIODS * periodMinutes;
   const window = ALERT_WINDOWS.find((size) => size >= wanted);
   if (window !== undefined) return window;
-  // A daily job's longest gap is 25 hours across a DST change; 48 hours still always spans one of its runs.
-  return periodMinutes <= DAY_WITH_DST_MINUTES ? ALERT_WINDOWS.at(-1) : undefined;
+  // A daily job's longest gap is 25 hours across a DST change, or 47 when its time does not exist on the day
+  // clocks go forward: 48 hours still always spans one of its runs.
+  const longest = ALERT_WINDOWS.at(-1)!;
+  return periodMinutes < longest ? longest : undefined;
 }

@@ -206,12 +206,12 @@ export function nextRuns(expression: string, timeZone: string, from: Date, count
 }
 
 /**
- * The longest gap between two consecutive runs: the period a missed-run alert waits for. Eight days of runs
- * show every gap of a weekly cycle; only schedules with fewer than two runs in them are scanned over a year.
+ * The longest gap between two consecutive runs: the period a missed-run alert waits for. A year of runs holds
+ * every month length and both daylight-saving changes, so what is generated from it does not depend on the
+ * day of generation; a schedule running more often than every ~4 hours is measured over its first 2000 runs.
  */
 export function longestGapMinutes(expression: string, timeZone: string, from: Date): number {
-  const week = runs(expression, timeZone, from, from.getTime() + 8 * DAY_MS, 2000);
-  const sample = week.length >= 2 ? week : runs(expression, timeZone, from, from.getTime() + 400 * DAY_MS, 2000);
+  const sample = runs(expression, timeZone, from, from.getTime() + 366 * DAY_MS, 2000);
   let longest = 0;
   for (let i = 1; i < sample.length; i++) longest = Math.max(longest, sample[i]!.getTime() - sample[i - 1]!.getTime());
   return longest / 60_000;

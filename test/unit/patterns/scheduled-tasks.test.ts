@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_LOCATION } from '../../../src/azure/locations.js';
 import { createApp } from '../../../src/commands/create.js';
 import { buildPlan } from '../../../src/engine/plan.js';
@@ -70,8 +70,12 @@ describe('schedule arithmetic', () => {
   it('measures the longest gap between runs in real time', () => {
     expect(longestGapMinutes('0 */15 * * * *', 'Europe/Berlin', NOW)).toBe(15);
     expect(longestGapMinutes('0 0 9 * * 1-5', 'UTC', NOW)).toBe(3 * 1440);
-    // The week of the spring change: 02:30 does not exist on 29 March 2026, so that day has no run.
-    expect(longestGapMinutes('0 30 2 * * *', 'Europe/Berlin', new Date('2026-03-26T12:00:00Z'))).toBe(2 * 1440 - 60);
+    // 02:30 does not exist on the day of the spring change (29 March 2026), so that day has no run. Measured
+    // over a year, the gap is the same whichever day the app is generated.
+    for (const day of ['2026-03-10', '2026-03-26', '2026-07-01', '2026-11-26']) {
+      expect(longestGapMinutes('0 30 2 * * *', 'Europe/Berlin', new Date(`${day}T12:00:00Z`)), day).toBe(2 * 1440 - 60);
+    }
+    expect(longestGapMinutes('0 0 0 */10 * *', 'UTC', new Date('2026-01-21T12:00:00Z'))).toBe(longestGapMinutes('0 0 0 */10 * *', 'UTC', NOW));
     expect(longestGapMinutes('0 0 0 1 1 *', 'UTC', NOW)).toBe(365 * 1440);
   });
 });
@@ -175,13 +179,31 @@ describe('missed-run alert windows', () => {
     expect(missedRunWindow(60)).toBe(180);
     expect(missedRunWindow(1440)).toBe(2880);
     expect(missedRunWindow(1500)).toBe(2880);
+    // A daily job whose time does not exist on the day clocks go forward: 47 hours between two runs.
+    expect(missedRunWindow(2 * 1440 - 60)).toBe(2880);
     expect(missedRunWindow(10080)).toBeUndefined();
   });
 });
 
 describe('rendered app', () => {
-  const built = plan({ jobs: 'nightly-report=daily at 02:30|skip; sync=every 15 minutes; weekly-digest=0 0 8 * * MON', timeZone: 'Europe/Berlin' });
+  const answers = { jobs: 'nightly-report=daily at 02:30|skip; sync=every 15 minutes; weekly-digest=0 0 8 * * MON', timeZone: 'Europe/Berlin' };
+  const built = plan(answers);
   const tree = renderPlan(built);
+
+  it('is the same whichever day it is generated, daylight-saving weeks included', () => {
+    const renderedOn = (day: string) => {
+      vi.useFakeTimers({ now: new Date(`${day}T12:00:00Z`), toFake: ['Date'] });
+      try {
+        return renderPlan(plan(answers));
+      } finally {
+        vi.useRealTimers();
+      }
+    };
+    const march = renderedOn('2026-03-10');
+    const springChange = renderedOn('2026-03-27');
+    expect(springChange.paths).toEqual(march.paths);
+    for (const path of march.paths) expect(readTree(springChange, path), path).toBe(readTree(march, path));
+  });
 
   it('has one function per job and the shared runner once', () => {
     expect(tree.paths.filter((path) => path.startsWith('src/functions/'))).toEqual([
