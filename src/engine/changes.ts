@@ -15,9 +15,8 @@ export interface FileChange {
 }
 
 /**
- * Compares the in-memory tree with the target directory. A file that exists with other content is a
- * conflict: only a caller that holds the user's consent (e.g. `add` with an unedited file) may turn a
- * conflict into an update.
+ * Compares the in-memory tree with the target directory: what a write would create, leave as it is, or
+ * overwrite (a conflict, which `create` refuses: it only writes into a missing or empty directory).
  */
 export function diffTree(tree: RenderedTree, targetDir: string): FileChange[] {
   // One listing per folder tells which files exist; only those are read (a new project reads none).
@@ -36,6 +35,8 @@ export function diffTree(tree: RenderedTree, targetDir: string): FileChange[] {
     const content = readTree(tree, path);
     const current = namesIn(dirname(path)).has(basename(path)) ? readIfExists(join(targetDir, path)) : undefined;
     if (current === undefined) return { path, kind: 'create', content };
+    // A folder where the file must go: nothing to compare, and nothing the write may replace.
+    if (current === null) return { path, kind: 'conflict', content };
     return { path, kind: current === content ? 'unchanged' : 'conflict', content, current };
   });
 }
@@ -50,12 +51,14 @@ function fileNames(dir: string): Set<string> {
   }
 }
 
-function readIfExists(path: string): string | undefined {
+/** The file's text; undefined when nothing is there, null when something else is (a folder). */
+function readIfExists(path: string): string | null | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
     // ENOTDIR: a parent is a file, so nothing exists here; the write step reports it properly.
     if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined;
+    if (isErrno(error, 'EISDIR')) return null;
     throw error;
   }
 }

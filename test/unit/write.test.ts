@@ -25,6 +25,14 @@ describe('diffTree', () => {
     expect(changes.find((change) => change.path === 'host.json')?.current).toBe('user content');
   });
 
+  it('takes a folder where a file must go for a conflict, not an error', () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'host.json'));
+    const change = diffTree(tree(), dir).find((change) => change.path === 'host.json')!;
+    expect(change.kind).toBe('conflict');
+    expect(change).not.toHaveProperty('current');
+  });
+
   it('treats a directory holding only .git as empty, like create-vite', () => {
     const dir = scratch();
     mkdirSync(join(dir, '.git'));
