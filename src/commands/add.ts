@@ -3,6 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
+import { loadAnswersFile } from '../engine/answers-file.js';
 import { askMissingOptions, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
 import { isErrno, type FileChange } from '../engine/changes.js';
 import { findProject, type Manifest } from '../engine/manifest.js';
@@ -76,7 +77,8 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     return { root, added: [], alreadyPresent, files: [], written: false };
   }
 
-  const fromFile = options.answersFile === undefined ? {} : await readAnswersFile(resolve(session.cwd, options.answersFile));
+  // Only the pattern options count: the project's name and location are already recorded.
+  const fromFile = options.answersFile === undefined ? {} : ((await loadAnswersFile(resolve(session.cwd, options.answersFile))).patterns ?? {});
   const addedAnswers: Answers['patterns'] = {};
   for (const id of toAdd) {
     const given: Record<string, unknown> = { ...fromFile[id], ...options.patternOptions[id] };
@@ -189,27 +191,6 @@ function rejectOptionsOfOtherPatterns(given: AddOptions['patternOptions'], toAdd
       }
     }
   }
-}
-
-async function readAnswersFile(path: string): Promise<Partial<Record<PatternId, Record<string, unknown>>>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new UserError(`--answers: cannot read ${path}: ${isErrno(error, 'ENOENT') ? 'no such file' : error instanceof Error ? error.message : String(error)}`, ExitCode.Usage);
-  }
-  // The `patterns` object of a manifest's answers works as is.
-  const patterns = isRecord(value) && isRecord(value.patterns) ? value.patterns : value;
-  if (!isRecord(patterns)) throw new UserError(`--answers: ${path} must hold an object keyed by pattern id, e.g. { "http-api": { … } }`, ExitCode.Usage);
-  for (const [id, options] of Object.entries(patterns)) {
-    if (!(PATTERN_IDS as readonly string[]).includes(id)) throw new UserError(`--answers: unknown pattern "${id}" in ${path}; valid patterns: ${PATTERN_IDS.join(', ')}`, ExitCode.Usage);
-    if (!isRecord(options)) throw new UserError(`--answers: the options of ${id} in ${path} must be an object`, ExitCode.Usage);
-  }
-  return patterns as Partial<Record<PatternId, Record<string, unknown>>>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The project as generated from its manifest: the common ancestor of every three-way merge. */

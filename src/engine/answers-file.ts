@@ -17,8 +17,9 @@ const ANSWER_KEYS = ['name', 'location', 'patterns'] as const;
 const MANIFEST_KEYS = ['generator', 'answers', 'files'];
 
 /**
- * Reads `--answers <file>` (JSON or YAML). Shape errors name the key at fault; option values are checked
- * later by the patterns' own parsers, exactly as flags are.
+ * Reads `--answers <file>` (JSON or YAML): answers, a whole manifest, or just pattern options keyed by pattern
+ * id (what `add` needs). Shape errors name the key at fault; option values are checked later by the patterns'
+ * own parsers, exactly as flags are.
  */
 export async function loadAnswersFile(path: string): Promise<AnswersFile> {
   const fail = (message: string) => new UserError(`--answers ${path}: ${message}`, ExitCode.Usage);
@@ -45,6 +46,7 @@ export async function loadAnswersFile(path: string): Promise<AnswersFile> {
   if (!isPlainObject(data)) throw fail('must contain an object with name, location and patterns');
 
   const keys = Object.keys(data);
+  if (keys.length > 0 && keys.every((key) => (PATTERN_IDS as readonly string[]).includes(key))) return { patterns: readPatterns(data, fail) };
   const answers = keys.includes('answers') && keys.every((key) => MANIFEST_KEYS.includes(key)) ? data.answers : data;
   if (!isPlainObject(answers)) throw fail('"answers" must be an object');
 

@@ -128,6 +128,11 @@ describe('loadAnswersFile', () => {
     expect(await loadAnswersFile(file('.create-serverless-app.json', JSON.stringify(manifest)))).toMatchObject({ name: 'c' });
   });
 
+  it('reads a bare map of pattern options, what add takes, and a whole manifest for add too', async () => {
+    expect(await loadAnswersFile(file('options.json', '{"scheduled-tasks":{"timeZone":"UTC"}}'))).toEqual({ patterns: { 'scheduled-tasks': { timeZone: 'UTC' } } });
+    expect(await loadAnswersFile(file('options.yaml', 'data-processing:\n  dataInput: queue\n'))).toEqual({ patterns: { 'data-processing': { dataInput: 'queue' } } });
+  });
+
   it.each([
     ['missing.json', undefined, /file not found/],
     ['broken.json', '{"name": ', /is not valid JSON: /],
