@@ -118,8 +118,8 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   changes.push({ path: MANIFEST_PATH, kind: 'update', content: newManifest, current: await readFile(join(root, MANIFEST_PATH), 'utf8') });
 
   if (ask && !(await ask.confirm({ message: `Apply these changes to ${shownRoot}?`, default: true }))) {
-    logger.info('Nothing written.');
-    return { root, added: toAdd, alreadyPresent, files: outcomes(planned, choices), written: false };
+    // The same exit as Ctrl-C, as for create: a script can tell a declined add from a done one.
+    throw new UserError('cancelled; nothing was written', ExitCode.Interrupted);
   }
   applyChanges(root, changes);
   logger.info(`${chalk.green('✔')} Added ${toAdd.join(', ')}: ${summary(planned, choices)}`);

@@ -272,11 +272,11 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(read(root, 'src/functions/eventProcessing.ts')).toContain('context.log("hi there", message)');
     });
 
-    it('an interactive user who declines writes nothing', async () => {
+    it('an interactive user who declines writes nothing, and exits 130 like Ctrl-C', async () => {
       const root = await generate(['http-api']);
       const before = tree(root);
       const prompter = scriptedPrompter({ input: ['hi'], confirm: [false] });
-      expect(await add(root, ['event-processing'], { yes: false }, session(root, prompter, true))).toMatchObject({ written: false });
+      await expectUserError(add(root, ['event-processing'], { yes: false }, session(root, prompter, true)), 130, /^cancelled; nothing was written$/);
       expect(tree(root)).toEqual(before);
     });
 
