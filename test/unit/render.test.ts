@@ -76,6 +76,16 @@ describe('renderPlan', () => {
     for (const path of tree.paths) expect(readTree(again, path), path).toBe(file(path));
   });
 
+  it('combines event processing with every data-processing input: one host.json the queue triggers share', () => {
+    for (const eventSources of ['storage-queue', 'servicebus,eventhubs,eventgrid', 'storage-queue,servicebus,eventhubs,eventgrid']) {
+      for (const dataInput of ['blob', 'queue', 'eventhubs']) {
+        const combined = renderPlan(plan({ 'event-processing': { eventSources, eventStyles: 'filtering,fan-out' }, 'data-processing': { dataInput } }));
+        const host = JSON.parse(readTree(combined, 'host.json')) as { extensions: Record<string, unknown> };
+        if (dataInput === 'queue') expect(host.extensions.queues, `${eventSources} + ${dataInput}`).toMatchObject({ batchSize: 8, maxDequeueCount: 5 });
+      }
+    }
+  });
+
   it('renders every pattern subset with valid JSON files', () => {
     const all = renderPlan(plan(Object.fromEntries(PATTERN_IDS.map((id) => [id, {}]))));
     for (const path of all.paths.filter((p) => p.endsWith('.json'))) {

@@ -302,7 +302,8 @@ function hostJson(model: EventModel): JsonObject {
   const extensions: Record<string, Record<string, string | number | boolean>> = {};
   if (model.sources.storageQueue || model.fanOut.storageQueue) {
     // After 5 failed attempts the message moves to <queue>-poison; 30 s between attempts spreads transient faults.
-    extensions.queues = { maxDequeueCount: 5, visibilityTimeout: '00:00:30', batchSize: 16 };
+    // The batch size stays the host's (16), which data processing's queue input lowers for the whole app.
+    extensions.queues = { maxDequeueCount: 5, visibilityTimeout: '00:00:30' };
   }
   if (model.sources.servicebus) {
     extensions.serviceBus = model.serviceBus.sessions
