@@ -224,11 +224,19 @@ async function readFiles(root: string, paths: readonly string[]): Promise<Map<st
       try {
         files.set(path, await readFile(join(root, path), 'utf8'));
       } catch (error) {
-        if (!isErrno(error, 'ENOENT')) throw error;
+        if (isErrno(error, 'ENOENT')) return;
+        // Something of the user's is in the way: there is nothing to merge with, and nothing add may replace.
+        if (isErrno(error, 'EISDIR')) throw inTheWay(`${path} is a folder, where the patterns write a file`);
+        if (isErrno(error, 'ENOTDIR')) throw inTheWay(`a file is where the patterns need the folder of ${path}`);
+        throw error;
       }
     }),
   );
   return files;
+}
+
+function inTheWay(what: string): UserError {
+  return new UserError(`${what}; move it aside and run add again. Nothing was written`, ExitCode.Conflict);
 }
 
 export function sideBySidePath(path: string): string {

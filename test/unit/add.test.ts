@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -278,6 +278,20 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       const prompter = scriptedPrompter({ input: ['hi'], confirm: [false] });
       await expectUserError(add(root, ['event-processing'], { yes: false }, session(root, prompter, true)), 130, /^cancelled; nothing was written$/);
       expect(tree(root)).toEqual(before);
+    });
+
+    it('a folder or a file of the user in the way of the new pattern stops it with exit 3, nothing written', async () => {
+      const root = await generate(['http-api']);
+      const manifest = read(root, '.create-serverless-app.json');
+      mkdirSync(join(root, 'infra/modules/event-processing.bicep'));
+      await expectUserError(add(root, ['event-processing']), 3, /^infra\/modules\/event-processing.bicep is a folder, where the patterns write a file; .*Nothing was written$/);
+      rmSync(join(root, 'infra/modules/event-processing.bicep'), { recursive: true });
+      rmSync(join(root, 'src/functions'), { recursive: true });
+      writeFileSync(join(root, 'src/functions'), 'my notes');
+      await expectUserError(add(root, ['event-processing']), 3, /^a file is where the patterns need the folder of src\/functions\/\w+\.ts; .*Nothing was written$/);
+      expect(readFileSync(join(root, 'src/functions'), 'utf8')).toBe('my notes');
+      expect(existsSync(join(root, 'infra/modules/event-processing.bicep'))).toBe(false);
+      expect(read(root, '.create-serverless-app.json')).toBe(manifest);
     });
 
     it('a file of the user where the new pattern writes one is a conflict too', async () => {
