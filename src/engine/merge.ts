@@ -1,5 +1,6 @@
 import { applyEdits, modify, parse, type FormattingOptions, type JSONPath, type ParseError } from 'jsonc-parser';
 import { diff3Merge } from 'node-diff3';
+import { parseDocument } from 'yaml';
 import type { JsonValue } from '../patterns/types.js';
 import { sortKeys } from './json-merge.js';
 import { sha256 } from './render.js';
@@ -15,9 +16,21 @@ import { sha256 } from './render.js';
 
 export type MergeOutcome = { kind: 'merged'; content: string } | { kind: 'conflict'; reasons: string[] };
 
-/** Merges a file by its type: JSON/JSONC structurally (comments and formatting kept), anything else by lines. */
+/**
+ * Merges a file by its type: JSON/JSONC structurally (comments and formatting kept), anything else by lines.
+ * A line merge of YAML is checked afterwards: lines that merge cleanly can still make a document no tool
+ * reads (two `hooks:` keys in azure.yaml), which is a conflict to show, not a file to write.
+ */
 export function mergeFile(path: string, base: string, ours: string, theirs: string): MergeOutcome {
-  return isJsonFile(path) ? mergeJson(base, ours, theirs) : mergeText(base, ours, theirs);
+  if (isJsonFile(path)) return mergeJson(base, ours, theirs);
+  const outcome = mergeText(base, ours, theirs);
+  if (outcome.kind === 'merged' && /\.ya?ml$/.test(path)) {
+    const [problem] = parseDocument(outcome.content).errors;
+    if (problem && parseDocument(ours).errors.length === 0) {
+      return { kind: 'conflict', reasons: [`the merged lines are not valid YAML (${problem.message.split('\n')[0]})`] };
+    }
+  }
+  return outcome;
 }
 
 export function isJsonFile(path: string): boolean {

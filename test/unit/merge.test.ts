@@ -206,6 +206,23 @@ resource reporting 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   });
 });
 
+describe('mergeFile on YAML', () => {
+  const base = 'name: shop\nservices:\n  api:\n    host: function\npipeline:\n  variables:\n    - BUDGET_START_DATE\n';
+  // As the generator does: a pattern with a deploy hook appends `hooks:` after `pipeline:`.
+  const theirs = `${base}hooks:\n  postdeploy:\n    run: ./infra/hooks/postdeploy.sh\n`;
+
+  it('azure.yaml: a clean line merge that leaves two top-level keys of the same name is a conflict, not a file to write', () => {
+    const ours = base.replace('pipeline:', 'hooks:\n  predeploy:\n    run: ./scripts/check.sh\npipeline:');
+    const outcome = mergeFile('azure.yaml', base, ours, theirs);
+    expect(outcome).toEqual({ kind: 'conflict', reasons: [expect.stringMatching(/^the merged lines are not valid YAML \(Map keys must be unique/)] });
+  });
+
+  it('azure.yaml: edits elsewhere merge as lines', () => {
+    const ours = base.replace('name: shop', 'name: shop # our shop');
+    expect(merged(mergeFile('azure.yaml', base, ours, theirs))).toBe(theirs.replace('name: shop', 'name: shop # our shop'));
+  });
+});
+
 describe('planFileUpdates', () => {
   const plan = (files: Record<string, { base?: string; ours?: string; theirs: string; recorded?: string }>) =>
     Object.fromEntries(
