@@ -80,7 +80,7 @@ export function filesUnder(root: string): string[] {
     .sort();
 }
 
-export function outputPath(templatePath: string): string {
+function outputPath(templatePath: string): string {
   return templatePath
     .replace(/\.hbs$/, '')
     .split('/')

@@ -239,7 +239,7 @@ function inTheWay(what: string): UserError {
   return new UserError(`${what}; move it aside and run add again. Nothing was written`, ExitCode.Conflict);
 }
 
-export function sideBySidePath(path: string): string {
+function sideBySidePath(path: string): string {
   return `${path}.new`;
 }
 
@@ -275,7 +275,7 @@ function showPlan(logger: Logger, toAdd: readonly PatternId[], shownRoot: string
   }
 }
 
-export function unifiedDiff(path: string, before: string, after: string): string {
+function unifiedDiff(path: string, before: string, after: string): string {
   const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { context: 3 });
   return patch
     .split('\n')

@@ -95,6 +95,11 @@ function printSummary(logger: Logger, plan: Plan, recommendations: readonly Reco
   logger.info('');
 }
 
+/** A path as one word for a POSIX shell, so the `cd` of the next steps can be pasted: `my app` → `'my app'`. */
+function shellWord(path: string): string {
+  return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
 /** How a path is shown and used in `cd`: relative below the working directory, absolute elsewhere. */
 function displayPath(cwd: string, target: string): string {
   const fromCwd = relative(cwd, target);
@@ -119,7 +124,7 @@ function result(plan: Plan, shownDir: string, files: string[], dryRun: boolean, 
   const run = packageManagerCommands(pm).run;
   const installed = postSteps.some((step) => step.step === 'install' && step.status === 'done');
   const nextSteps = [
-    ...(shownDir === '.' ? [] : [`cd ${shownDir}`]),
+    ...(shownDir === '.' ? [] : [`cd ${shellWord(shownDir)}`]),
     ...(installed ? [] : [packageManagerCommands(pm).install.join(' ')]),
     pm === 'npm' ? 'npm test' : run('test'),
     `${run('start')}   # needs Azure Functions Core Tools and Azurite`,

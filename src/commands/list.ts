@@ -1,7 +1,7 @@
 import { PATTERN_IDS, PATTERNS } from '../patterns/index.js';
 
 /** The pattern registry as data: ids, matrix rows and options are a stable, documented contract. */
-export function describePatterns() {
+function describePatterns() {
   return PATTERN_IDS.map((id) => {
     const { title, summary, matrix, options } = PATTERNS[id];
     return {

@@ -24,7 +24,7 @@ export function deepMerge(target: JsonObject, patch: JsonObject, path = ''): Jso
   return result;
 }
 
-export function sameJson(a: JsonValue, b: JsonValue): boolean {
+function sameJson(a: JsonValue, b: JsonValue): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 

@@ -58,7 +58,7 @@ function functionsProjectAt(dir: string): boolean {
 }
 
 /** Checks the shape a later command relies on; a hand-damaged manifest is reported, not trusted. */
-export function parseManifest(text: string, path: string): Manifest {
+function parseManifest(text: string, path: string): Manifest {
   const broken = (why: string) =>
     new UserError(`${path} is damaged: ${why}`, ExitCode.Usage, ['restore it from version control (git checkout -- .create-serverless-app.json)']);
   let value: unknown;

@@ -33,7 +33,7 @@ export function mergeFile(path: string, base: string, ours: string, theirs: stri
   return outcome;
 }
 
-export function isJsonFile(path: string): boolean {
+function isJsonFile(path: string): boolean {
   return path.endsWith('.json');
 }
 

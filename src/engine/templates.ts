@@ -73,6 +73,6 @@ export function templateEngine(): TemplateEngine {
 }
 
 /** Every `.hbs` file under templates/, as a path relative to it with `/` separators. */
-export function templatePaths(): string[] {
+function templatePaths(): string[] {
   return templateFilesUnder('').filter((path) => path.endsWith('.hbs'));
 }

@@ -117,7 +117,6 @@ export interface TemplateFile {
   data?: Record<string, unknown>;
 }
 
-/** Capabilities base templates react to, without knowing which pattern asked for them. */
 /**
  * Shared capabilities that base templates and feature folders provide once, whichever patterns ask:
  * - azurite: an in-memory Azurite for the generated tests (`inject('azuriteConnectionString')`);

@@ -26,6 +26,13 @@ describe('--json', () => {
     expect(result.stderr).toMatch(/Created \d+ files/);
   });
 
+  it('quotes a target path with spaces in the next steps, so `cd` can be pasted', () => {
+    const parent = scratchDir('json-space');
+    const result = runCli(["my app's", '--name', 'spaced', '--pattern', 'http-api', '--yes', '--no-install', '--no-git', '--json'], { cwd: parent });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).nextSteps[0]).toBe("cd 'my app'\\''s'");
+  });
+
   it('reports errors as JSON with the exit code', () => {
     const result = runCli(['app', '--pattern', 'nope', '--json'], { cwd: scratchDir('json-error') });
     expect(result.status).toBe(2);

@@ -13,7 +13,7 @@ export type DataDestination = (typeof DATA_DESTINATIONS)[number];
  * hyphens, starting with a letter or digit, every hyphen between two letters or digits.
  * https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata
  */
-export function storageEntityName(input: unknown, what: 'container' | 'queue', maxLength = 63): string {
+function storageEntityName(input: unknown, what: 'container' | 'queue', maxLength = 63): string {
   if (typeof input !== 'string') throw new ValidationError(`a ${what} name must be text`);
   const name = input.trim();
   const problem =

@@ -101,7 +101,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       alerts: httpAlerts(options.routePrefix),
       features: ['storageClients'],
       readmePartial: 'patterns/http-api/partials/readme.md',
-      nextSteps: [`curl http://localhost:7071/${options.routePrefix}/openapi.json   # the API's OpenAPI document, once \`npm start\` runs`],
+      nextSteps: [`curl http://localhost:7071/${options.routePrefix}/openapi.json   # the API's OpenAPI document, once the app runs (start above)`],
       notices: entraId
         ? [
             `--auth entra-id: callers need tokens for audience ${audience} with the scopes (or app roles) ${resources.flatMap((r) => [r.readScope, r.writeScope]).join(', ')}; register them in Entra ID (see README "Authentication").`,

@@ -227,7 +227,7 @@ export function checkTimeZone(timeZone: string): string {
 }
 
 /** UTC offset of `timeZone` at `instant`, in minutes east of UTC. */
-export function utcOffsetMinutes(timeZone: string, instant: Date): number {
+function utcOffsetMinutes(timeZone: string, instant: Date): number {
   // UTC, the default, needs no time-zone data: loading it is most of what asking Intl costs.
   if (timeZone === 'UTC') return 0;
   const name = offsetFormat(timeZone)
@@ -251,7 +251,7 @@ function offsetFormat(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** Every offset the zone uses over the next two years (two for zones with daylight saving time). */
-export function zoneOffsets(timeZone: string, from: Date): number[] {
+function zoneOffsets(timeZone: string, from: Date): number[] {
   const offsets = new Set<number>();
   for (let week = 0; week < 104; week++) offsets.add(utcOffsetMinutes(timeZone, new Date(from.getTime() + week * 7 * 24 * 3600_000)));
   return [...offsets].sort((a, b) => a - b);
