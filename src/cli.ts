@@ -58,7 +58,7 @@ interface PatternFlag {
 }
 
 /** `run` executes a command's action; an action may return its exit code (e.g. doctor's 6). */
-export function buildProgram(run: (action: () => Promise<number | void>) => Promise<void>): Command {
+export function buildProgram(run: (action: () => Promise<number | void>) => Promise<void>, options: { json: boolean }): Command {
   const program = new Command('create-serverless-app')
     .description('Create a ready-to-deploy Azure Functions app (Node.js v4 model, TypeScript, Bicep, azd) from serverless patterns.')
     .version(GENERATOR.version, '-v, --version')
@@ -79,6 +79,9 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     // Options after a subcommand name belong to it (`list --json`, `add --yes`).
     .enablePositionalOptions()
     .exitOverride();
+  // With --json, commander's own usage errors are reported as JSON like ours. Set before the subcommands are
+  // added: each copies its parent's output settings when it is created.
+  if (options.json) program.configureOutput({ outputError: () => undefined });
 
   const patternFlags = addPatternFlags(program);
 
@@ -194,9 +197,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = report(error, { debug, json });
     }
   };
-  const program = buildProgram(run);
-  // With --json, commander's own usage errors are reported as JSON like ours.
-  if (json) program.configureOutput({ outputError: () => undefined });
+  const program = buildProgram(run, { json });
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

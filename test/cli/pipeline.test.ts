@@ -39,6 +39,13 @@ describe('--json', () => {
     expect(JSON.parse(result.stdout)).toEqual({ ok: false, error: { code: 2, message: expect.stringMatching(/^--pattern: unknown pattern "nope"/), details: [] } });
   });
 
+  it('reports a subcommand usage error once: JSON on stdout, one line on stderr', () => {
+    const result = runCli(['list', '--json', '--bogus']);
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout).error.message).toBe("unknown option '--bogus'");
+    expect(result.stderr).toBe("✖ unknown option '--bogus'\n");
+  });
+
   it('never prompts, even on a terminal: missing values are an error', () => {
     const result = runCli(['--json'], { env: { CI: '' } });
     expect(result.status).toBe(2);
