@@ -160,7 +160,7 @@ function dependenciesChanged(change: FileChange | undefined): boolean {
 }
 
 async function requestedPatterns(args: readonly string[], present: readonly PatternId[], ask: Prompter | undefined): Promise<PatternId[]> {
-  if (args.length > 0) return validated(() => parsePatternIds(args.flatMap((arg) => arg.split(','))));
+  if (args.length > 0) return validated(() => parsePatternIds(args.flatMap((arg) => arg.split(',')), 'add'));
   const missing = PATTERN_IDS.filter((id) => !present.includes(id));
   if (!ask) throw new UserError(`which pattern? give one: add <pattern> (${missing.join(', ') || 'all patterns are already in this project'})`, ExitCode.Usage);
   if (missing.length === 0) return [];

@@ -106,14 +106,15 @@ async function askWorkload(ask: Prompter): Promise<Workload> {
   };
 }
 
-export function parsePatternIds(input: unknown): PatternId[] {
+/** `source` names where the ids came from in errors: create's `--pattern`, add's arguments. */
+export function parsePatternIds(input: unknown, source = '--pattern'): PatternId[] {
   const items = (Array.isArray(input) ? input : String(input).split(','))
     .map((item) => String(item).trim())
     .filter((item) => item !== '');
-  if (items.length === 0) throw new ValidationError(`--pattern: give at least one of ${PATTERN_IDS.join(', ')}`);
+  if (items.length === 0) throw new ValidationError(`${source}: give at least one of ${PATTERN_IDS.join(', ')}`);
   const unknown = items.filter((item) => !(PATTERN_IDS as readonly string[]).includes(item));
   if (unknown.length > 0) {
-    throw new ValidationError(`--pattern: unknown pattern ${unknown.map((u) => `"${u}"`).join(', ')}; valid patterns: ${PATTERN_IDS.join(', ')}`);
+    throw new ValidationError(`${source}: unknown pattern ${unknown.map((u) => `"${u}"`).join(', ')}; valid patterns: ${PATTERN_IDS.join(', ')}`);
   }
   return sortPatternIds(items as PatternId[]);
 }

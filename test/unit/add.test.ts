@@ -200,6 +200,11 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     expect(tree(root)).toEqual(after);
   });
 
+  it('names an unknown pattern as an argument of add, not as a --pattern it does not have', async () => {
+    const root = await generate(['http-api']);
+    await expectUserError(add(root, ['cron']), 2, /^add: unknown pattern "cron"; valid patterns: http-api, event-processing/);
+  });
+
   it('--dry-run shows the plan and a diff of every changed file, and writes nothing', async () => {
     const root = await editedProject();
     const before = tree(root);
