@@ -1,7 +1,7 @@
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MANIFEST_PATH, sha256 } from '../engine/manifest.js';
 import { filesUnder } from '../templates-dir.js';
 
 /**
@@ -69,7 +69,6 @@ export class MalformedFileError extends Error {
   }
 }
 
-const MANIFEST_PATH = '.create-serverless-app.json';
 /** Node.js versions Flex Consumption runs (shared/reference/azure.md). */
 const SUPPORTED_RUNTIME_MAJORS = [20, 22];
 
@@ -247,7 +246,7 @@ const manifestDrift: Check = {
       const content = project.read(path);
       if (content === undefined) {
         findings.push({ severity: 'warning', file: path, message: `${path} was generated but is gone.`, fix: 'If that was deliberate, nothing to do; otherwise restore it from version control.' });
-      } else if (createHash('sha256').update(content).digest('hex') !== hash) {
+      } else if (sha256(content) !== hash) {
         findings.push({ severity: 'warning', file: path, message: `${path} differs from what was generated.`, fix: 'Expected after your own edits; `add` will merge into it rather than overwrite it. Review with `git diff` if unintended.' });
       }
     }

@@ -1,10 +1,18 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { PATTERN_IDS } from '../patterns/types.js';
 import type { Answers } from './plan.js';
-import { MANIFEST_PATH } from './render.js';
+
+/** The generated project's record of how it was made: render.ts writes it, `add` and `doctor` read it. */
+export const MANIFEST_PATH = '.create-serverless-app.json';
+
+/** How the manifest fingerprints a generated file's content. */
+export function sha256(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
 
 /** `.create-serverless-app.json`, as render.ts writes it. */
 export interface Manifest {

@@ -3,7 +3,7 @@ import { diff3Merge } from 'node-diff3';
 import { parseDocument } from 'yaml';
 import type { JsonValue } from '../patterns/types.js';
 import { sortKeys } from './json-merge.js';
-import { sha256 } from './render.js';
+import { sha256 } from './manifest.js';
 
 /**
  * Three-way merges for `add`. The three versions of a file:

@@ -1,15 +1,12 @@
-import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { Superblock } from 'memfs/lib/core/index.js';
 import { CORE_PARAM_BINDINGS, coreDependencies, trustedBicep } from '../azure/core-params.js';
 import type { JsonObject, JsonValue } from '../patterns/types.js';
 import { bicepLiteral } from './escape.js';
 import { deepMerge } from './json-merge.js';
+import { MANIFEST_PATH, sha256 } from './manifest.js';
 import type { Plan } from './plan.js';
 import { templateEngine } from './templates.js';
-
-/** The generated project's record of how it was made; `add` and `doctor` read it. */
-export const MANIFEST_PATH = '.create-serverless-app.json';
 
 /** An in-memory project: a memfs file system plus the list of paths it holds, in order. */
 export interface RenderedTree {
@@ -80,10 +77,6 @@ function manifest(plan: Plan, files: Map<string, string>): string {
   const hashes = Object.fromEntries([...files.keys()].sort().map((path) => [path, sha256(files.get(path)!)]));
   const record = { generator: plan.generator, answers: plan.answers, files: hashes };
   return `${JSON.stringify(record, null, 2)}\n`;
-}
-
-export function sha256(content: string): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 function renderContext(plan: Plan): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { parse } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPatterns, type AddOptions, type AddResult } from '../../src/commands/add.js';
 import { createApp } from '../../src/commands/create.js';
-import { sha256 } from '../../src/engine/render.js';
+import { sha256 } from '../../src/engine/manifest.js';
 import { UserError } from '../../src/exit-codes.js';
 import type { Logger } from '../../src/logger.js';
 import { PATTERN_IDS, type PatternId } from '../../src/patterns/types.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { mergeFile, mergeJson, mergeText, planFileUpdates, type MergeOutcome } from '../../src/engine/merge.js';
-import { sha256 } from '../../src/engine/render.js';
+import { sha256 } from '../../src/engine/manifest.js';
 import { TEMPLATES_DIR } from '../../src/templates-dir.js';
 
 const HOST_JSON = readFileSync(join(TEMPLATES_DIR, 'base/host.json'), 'utf8');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/engine/plan.js';
-import { MANIFEST_PATH, readTree, renderPlan, sha256 } from '../../src/engine/render.js';
+import { MANIFEST_PATH, sha256 } from '../../src/engine/manifest.js';
+import { readTree, renderPlan } from '../../src/engine/render.js';
 import { PATTERN_IDS } from '../../src/patterns/types.js';
 
 const plan = (patterns: Record<string, object> = { 'http-api': {} }) =>
