@@ -29,3 +29,28 @@ export function choiceOption<T extends string>(
     prompt: { kind: 'select', choices: values.map((value) => ({ value, name: labels[value] })) },
   };
 }
+
+/** The suffix of the queue the Functions host moves a storage queue's poison messages to: a name leaves room for it. */
+export const POISON_SUFFIX = '-poison';
+
+/**
+ * Blob container and queue names share Azure's rule: 3-63 characters, lowercase letters, digits and
+ * hyphens, starting with a letter or digit, every hyphen between two letters or digits.
+ * https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata
+ */
+export function parseStorageName(input: unknown, what: 'container' | 'queue', maxLength = 63): string {
+  if (typeof input !== 'string') throw new ValidationError(`a ${what} name must be text`);
+  const name = input.trim();
+  const problem =
+    name.length < 3 || name.length > maxLength
+      ? `must be 3 to ${maxLength} characters long`
+      : /[^a-z0-9-]/.test(name)
+        ? 'may contain only lowercase letters, digits and hyphens'
+        : !/^[a-z0-9]/.test(name) || name.endsWith('-')
+          ? 'must start and end with a letter or digit'
+          : name.includes('--')
+            ? 'must not contain consecutive hyphens'
+            : undefined;
+  if (problem) throw new ValidationError(`"${input}" is not a valid Azure ${what} name: it ${problem}`);
+  return name;
+}

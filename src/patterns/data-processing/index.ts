@@ -1,7 +1,7 @@
 import { ValidationError } from '../../exit-codes.js';
 import { templateFolder } from '../../templates-dir.js';
 import { definePattern, emptyContribution, type AppSetting, type CoreParam, type JsonObject, type LogAlert, type TemplateFile } from '../types.js';
-import { choiceOption } from '../option-kinds.js';
+import { choiceOption, POISON_SUFFIX } from '../option-kinds.js';
 import {
   DATA_DESTINATIONS,
   DATA_FORMATS,
@@ -33,8 +33,6 @@ const FIXED_CONTAINERS = { reference: 'reference', output: 'processed', uploadDe
 /** The input function per input kind: its name appears in alerts and in the postdeploy hook. */
 const FUNCTION_NAMES: Record<DataInput, string> = { blob: 'processBlob', queue: 'processQueueMessage', eventhubs: 'processEvents' };
 const TEMPLATES = 'patterns/data-processing';
-// The function host's own queue poison suffix: a queue name must leave room for it.
-const POISON_SUFFIX = '-poison';
 /** Where the blob trigger puts a blob whose invocations failed `poisonBlobThreshold` times in a row. */
 const BLOB_TRIGGER_POISON_QUEUE = 'webjobs-blobtrigger-poison';
 /** Attempts per input, the pipeline's (DATA_CONFIG.maxAttempts) and the host's retries alike. */

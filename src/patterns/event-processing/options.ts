@@ -1,4 +1,5 @@
 import { ValidationError } from '../../exit-codes.js';
+import { parseStorageName, POISON_SUFFIX } from '../option-kinds.js';
 
 export const EVENT_SOURCES = ['eventgrid', 'servicebus', 'eventhubs', 'storage-queue'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
@@ -65,24 +66,9 @@ function parseEntityName(input: unknown, rule: { max: number; what: string }): s
 }
 
 /** Longest queue name that still leaves room for the `-poison` queue the host creates next to it. */
-const POISON_SUFFIX = '-poison';
-const MAX_QUEUE_NAME = 63 - POISON_SUFFIX.length;
-
-/** Storage queue names: 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit. */
+/** Storage queue names: Azure's rule, with room left for the host's poison queue (`<name>-poison`). */
 export function parseStorageQueueName(input: unknown): string {
-  const name = String(input ?? '').trim();
-  const problem =
-    name.length < 3 || name.length > MAX_QUEUE_NAME
-      ? `it must have 3-${MAX_QUEUE_NAME} characters (63 minus room for "${POISON_SUFFIX}")`
-      : /[^a-z0-9-]/.test(name)
-        ? 'use lowercase letters, digits and hyphens only'
-        : !/^[a-z0-9].*[a-z0-9]$/.test(name)
-          ? 'it must start and end with a letter or digit'
-          : name.includes('--')
-            ? 'consecutive hyphens are not allowed'
-            : undefined;
-  if (problem) throw new ValidationError(`"${name}" is not a storage queue name: ${problem}`);
-  return name;
+  return parseStorageName(input, 'queue', 63 - POISON_SUFFIX.length);
 }
 
 /**

@@ -66,8 +66,8 @@ describe('event-processing options', () => {
     [options.eventHubName, 'h'.repeat(257), 'at most 256'],
     [options.storageQueueName, 'Orders', 'lowercase'],
     [options.storageQueueName, 'order--events', 'consecutive hyphens'],
-    [options.storageQueueName, 'ab', '3-56 characters'],
-    [options.storageQueueName, 'q'.repeat(57), '3-56 characters'],
+    [options.storageQueueName, 'ab', '3 to 56 characters'],
+    [options.storageQueueName, 'q'.repeat(57), '3 to 56 characters'],
     [options.aggregationKey, 'customer.id', 'not a field name'],
     [options.aggregationValue, '1st', 'not a field name'],
   ])('rejects %#: %s', (spec, input, message) => {
