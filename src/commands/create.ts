@@ -87,7 +87,9 @@ function printSummary(logger: Logger, plan: Plan, recommendations: readonly Reco
     logger.info(`  pattern   ${definition.title} — ${useCase} · scalability ${scalability} · complexity ${complexity}`);
     for (const reason of recommendations.find((r) => r.id === definition.id)?.reasons ?? []) logger.info(chalk.dim(`            why: ${reason}`));
   }
-  const modules = ['identity', 'storage', 'key-vault', 'monitoring', 'function-app (Flex Consumption)', ...contribution.infraModules.map((m) => m.path.replace(/^infra\/modules\/|\.bicep$/g, ''))];
+  // Every Bicep module the app gets, the base project's and the patterns', by file name.
+  const modulePaths = [...contribution.files.map((file) => file.path), ...contribution.infraModules.map((module) => module.path)].filter((path) => /^infra\/modules\/[^/]+\.bicep$/.test(path));
+  const modules = [...new Set(modulePaths)].map((path) => path.slice('infra/modules/'.length, -'.bicep'.length)).sort();
   logger.info(`  infra     ${modules.join(', ')}; ${contribution.alerts.length} log alerts`);
   logger.info(`  files     ${fileCount}`);
   logger.info('  cost      (billing model as of November 2026; check the Azure pricing calculator for prices)');

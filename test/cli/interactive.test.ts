@@ -46,6 +46,8 @@ describe.skipIf(tmuxMissing)('the questionnaire in a real terminal', () => {
     expect(screen).toMatch(/Summary/);
     expect(screen).toMatch(/pattern {3}HTTP API — RESTful/);
     expect(screen).toMatch(/why: clients call it and wait for an answer/);
+    // Every module the app gets, the base project's (budget, workbook…) and the patterns', from the plan itself.
+    expect(screen).toMatch(/infra {5}alerts, app-settings, budget, function-app, http-api, identity, key-vault, monitoring, scheduled-tasks, storage, workbook; \d+ log alerts/);
     expect(screen).toMatch(/cost {6}\(billing model as of November 2026/);
     session.type('');
 
