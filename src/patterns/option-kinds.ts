@@ -1,6 +1,11 @@
 import { ValidationError } from '../exit-codes.js';
 import type { JsonValue, OptionSpec } from './types.js';
 
+/** How every choice the CLI takes is compared (a mode, a source, a policy): trimmed, any case (`BLOB` is `blob`). */
+export function choiceKey(input: unknown): string {
+  return String(input ?? '').trim().toLowerCase();
+}
+
 /** A free-text option asked with an input prompt and shown as typed; `parse` does all the validation. */
 export function textOption<T extends JsonValue>(flag: string, description: string, defaultValue: T, parse: (input: unknown) => T): OptionSpec<T> {
   return { flag, description, defaultValue, parse, format: (value) => String(value), prompt: { kind: 'input' } };
@@ -19,7 +24,7 @@ export function choiceOption<T extends string>(
     description,
     defaultValue,
     parse(input) {
-      const value = typeof input === 'string' ? input.trim().toLowerCase() : input;
+      const value = typeof input === 'string' ? choiceKey(input) : input;
       if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
         throw new ValidationError(`unknown value ${JSON.stringify(input)}; expected one of ${values.join(', ')}`);
       }

@@ -88,6 +88,18 @@ describe('the pattern registry', () => {
     expect(flags.filter((flag) => core.includes(flag))).toEqual([]);
   });
 
+  it('takes every choice in any case, as every choice parser compares alike (BLOB is blob)', () => {
+    for (const id of PATTERN_IDS) {
+      for (const [key, spec] of Object.entries(PATTERNS[id].options)) {
+        if (spec.prompt.kind === 'input') continue;
+        for (const { value } of spec.prompt.choices) {
+          const parsed = spec.parse(` ${value.toUpperCase()} `);
+          expect(Array.isArray(parsed) ? parsed : [parsed], `${id}.${key}`).toEqual([value]);
+        }
+      }
+    }
+  });
+
   it('accepts every option default through its own parser (what --yes relies on)', () => {
     for (const id of PATTERN_IDS) {
       for (const [key, spec] of Object.entries(PATTERNS[id].options)) {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../exit-codes.js';
-import { parseStorageName, POISON_SUFFIX } from '../option-kinds.js';
+import { choiceKey, parseStorageName, POISON_SUFFIX } from '../option-kinds.js';
 
 export const EVENT_SOURCES = ['eventgrid', 'servicebus', 'eventhubs', 'storage-queue'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
@@ -19,7 +19,7 @@ export type ServiceBusEntity = (typeof SERVICE_BUS_ENTITIES)[number];
  */
 export function parseChoiceList<T extends string>(input: unknown, valid: readonly T[], what: string): T[] {
   const items = (Array.isArray(input) ? input : String(input ?? '').split(','))
-    .map((item) => String(item).trim())
+    .map(choiceKey)
     .filter((item) => item !== '');
   if (items.length === 0) throw new ValidationError(`give at least one ${what}: ${valid.join(', ')}`);
   const unknown = [...new Set(items.filter((item) => !(valid as readonly string[]).includes(item)))];
@@ -30,7 +30,7 @@ export function parseChoiceList<T extends string>(input: unknown, valid: readonl
 }
 
 export function parseChoice<T extends string>(input: unknown, valid: readonly T[], what: string): T {
-  const value = String(input ?? '').trim();
+  const value = choiceKey(input);
   if (!(valid as readonly string[]).includes(value)) throw new ValidationError(`unknown ${what} "${value}"; valid ${what}s: ${valid.join(', ')}`);
   return value as T;
 }

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../exit-codes.js';
 import { shown } from '../../engine/project-name.js';
+import { choiceKey } from '../option-kinds.js';
 
 export const AUTH_MODES = ['none', 'function-key', 'entra-id'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -67,7 +68,7 @@ export function parseRoutePrefix(input: unknown): string {
 }
 
 export function parseAuthMode(input: unknown): AuthMode {
-  const mode = typeof input === 'string' ? input.trim() : input;
+  const mode = typeof input === 'string' ? choiceKey(input) : input;
   if (!(AUTH_MODES as readonly unknown[]).includes(mode)) {
     throw new ValidationError(`unknown auth mode ${JSON.stringify(input)}; valid modes: ${AUTH_MODES.join(', ')}`);
   }

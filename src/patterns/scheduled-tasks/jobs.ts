@@ -1,4 +1,5 @@
 import { ValidationError } from '../../exit-codes.js';
+import { choiceKey } from '../option-kinds.js';
 import type { JsonObject } from '../types.js';
 import { checkSchedule, normaliseSchedule } from './schedule.js';
 
@@ -74,7 +75,7 @@ function job(name: string, schedule: string, pastDue: string | null): JobSpec {
 }
 
 export function parsePastDue(input: unknown, prefix = ''): PastDuePolicy {
-  const value = String(input).trim();
+  const value = choiceKey(input);
   if (!(PAST_DUE_POLICIES as readonly string[]).includes(value)) {
     throw new ValidationError(`${prefix}past-due policy "${value}" is not one of ${PAST_DUE_POLICIES.join(', ')}`);
   }
