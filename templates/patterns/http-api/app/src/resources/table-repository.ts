@@ -93,6 +93,8 @@ export class TableRepository<Fields> implements Repository<Fields> {
   private writeError(error: unknown, id: string): unknown {
     if (isStatus(error, 404)) return new RepositoryError('not-found', `no item with id "${id}"`);
     if (isStatus(error, 412)) return new RepositoryError('etag-mismatch', `item "${id}" has changed`);
+    // Storage answers 400 to an If-Match it cannot parse: that ETag matches no version of the item.
+    if (isStatus(error, 400)) return new RepositoryError('etag-mismatch', `If-Match names no version of item "${id}"`);
     return error;
   }
 

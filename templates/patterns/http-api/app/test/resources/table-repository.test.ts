@@ -46,6 +46,14 @@ describe('TableRepository (Azurite)', () => {
     await expect(repository.delete('d1')).rejects.toBeInstanceOf(RepositoryError);
   });
 
+  it('takes an If-Match that is no ETag at all for a version mismatch (412), not a server error', async () => {
+    await repository.create('m1', { name: 'one' });
+    for (const etag of ['"abc"', 'garbage', 'W/"1", W/"2"']) {
+      await expect(repository.replace('m1', { name: 'two' }, etag), etag).rejects.toMatchObject({ kind: 'etag-mismatch' });
+      await expect(repository.delete('m1', etag), etag).rejects.toMatchObject({ kind: 'etag-mismatch' });
+    }
+  });
+
   it('pages through every item with continuation cursors', async () => {
     const pageTable = `pages${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     const pages = new TableRepository<Fields>(pageTable, () => tableClient(pageTable, 'AzureWebJobsStorage', settings));

@@ -13,7 +13,9 @@ export interface LocalTime {
  * candidate that is not due locally gives undefined, and a late run looks back for the latest one that was.
  */
 export function occurrenceToRun(schedule: string, localTime: LocalTime | undefined, now: Date, isPastDue: boolean): Date | undefined {
-  const trigger = CronExpressionParser.parse(schedule, { tz: 'UTC', currentDate: new Date(now.getTime() + 1) });
+  // A timer can fire a few milliseconds early: that invocation still stands for the occurrence it fired for,
+  // not for the previous one (which may have succeeded already, so this one would do nothing).
+  const trigger = CronExpressionParser.parse(schedule, { tz: 'UTC', currentDate: new Date(now.getTime() + EARLY_FIRING_MS + 1) });
   const latest = trigger.prev().toDate();
   if (!localTime || isDueInTimeZone(localTime, latest)) return latest;
   if (!isPastDue) return undefined;
@@ -36,6 +38,9 @@ export function isDueInTimeZone(localTime: LocalTime, instant: Date): boolean {
   while (next < instant.getTime()) next = expression.next().getTime();
   return next === instant.getTime();
 }
+
+// How early a timer may fire and still count as its occurrence; far below the period of any sensible schedule.
+const EARLY_FIRING_MS = 1000;
 
 // Longer than any daylight saving shift (at most two hours anywhere).
 const LOOK_BACK_MS = 3 * 3600_000;

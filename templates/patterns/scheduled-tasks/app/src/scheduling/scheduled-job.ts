@@ -113,7 +113,15 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
 
   if (timer.isPastDue) {
     context.warn(`${name}: the run scheduled for ${scheduledTime.toISOString()} is past due (the app was stopped, scaling or busy); policy: ${definition.pastDue}`);
-    if (definition.pastDue === 'skip') return finish(record, 'skipped', dependencies, context);
+    if (definition.pastDue === 'skip') {
+      // Recorded only when the occurrence has no record yet: a late invocation of a run that already succeeded
+      // (or is running) must not overwrite it with "skipped".
+      if (!(await dependencies.runs.start(record))) {
+        context.log(`${name}: the run for ${scheduledTime.toISOString()} is already recorded; nothing to skip`);
+        return undefined;
+      }
+      return finish(record, 'skipped', dependencies, context);
+    }
   }
 
   if (!(await claim(record, dependencies, context))) return undefined;

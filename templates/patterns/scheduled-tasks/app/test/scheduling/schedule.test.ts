@@ -10,6 +10,10 @@ describe('occurrenceToRun', () => {
     expect(occurrenceToRun('0 */15 * * * *', undefined, new Date('2026-05-04T10:15:00.180Z'), false)).toEqual(new Date('2026-05-04T10:15:00Z'));
   });
 
+  it('maps an invocation that fires a few milliseconds early to the occurrence it fired for', () => {
+    expect(occurrenceToRun('0 30 2 * * *', undefined, new Date('2026-05-04T02:29:59.995Z'), false)).toEqual(new Date('2026-05-04T02:30:00Z'));
+  });
+
   it('maps a late (past-due) invocation to the latest occurrence it missed', () => {
     expect(occurrenceToRun('0 30 2 * * *', undefined, new Date('2026-05-04T07:12:00Z'), true)).toEqual(new Date('2026-05-04T02:30:00Z'));
   });

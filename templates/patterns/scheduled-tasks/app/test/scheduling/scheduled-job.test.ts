@@ -77,6 +77,18 @@ describe('runScheduledJob', () => {
     expect(deps.telemetry.runs.map((run) => run.outcome)).toEqual(['skipped']);
   });
 
+  it('never turns a recorded run into a skip: a late invocation of an occurrence that succeeded leaves it succeeded', async () => {
+    const deps = testDependencies(new Date('2026-05-04T06:00:00Z'));
+    const succeeded = { job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'running' as const, isPastDue: false, invocationId: 'earlier' };
+    await deps.runs.start(succeeded);
+    await deps.runs.finish({ ...succeeded, outcome: 'succeeded', endedAt: SCHEDULED, durationMs: 1000 });
+    const { done, work } = unitsOfWork();
+    expect(await runScheduledJob(job({ pastDue: 'skip', work }), timer(true), invocation().context, deps.dependencies)).toBeUndefined();
+    expect(done).toEqual([]);
+    expect(await deps.runs.get('nightly-report', SCHEDULED, 0)).toMatchObject({ outcome: 'succeeded', invocationId: 'earlier' });
+    expect(deps.telemetry.runs).toEqual([]);
+  });
+
   it('fails, is retried by the host, and the retry resumes from the checkpoint and succeeds', async () => {
     const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
     const { done, work } = unitsOfWork({ failAt: 3 });
