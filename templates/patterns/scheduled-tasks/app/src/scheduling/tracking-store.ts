@@ -62,13 +62,14 @@ const MAX_ERROR_LENGTH = 8000;
 
 /**
  * Runs in Table storage: partition = job, row = occurrence (ISO, so rows sort by time) + attempt. Keys make
- * "the runs of a job on a day" a range query and a duplicate execution an insert conflict.
+ * "the runs of a job on a day" a range query and a duplicate execution an insert conflict. Bicep creates the
+ * tables in Azure; locally (Azurite) the first use does.
  */
 export class TableRunStore implements RunStore {
   constructor(private readonly table: TableClient) {}
 
   async start(record: RunRecord): Promise<boolean> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     try {
       await this.table.createEntity(toEntity(record));
       return true;
@@ -79,12 +80,12 @@ export class TableRunStore implements RunStore {
   }
 
   async finish(record: RunRecord): Promise<void> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     await this.table.upsertEntity(toEntity(record), 'Replace');
   }
 
   async get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     try {
       return fromEntity(await this.table.getEntity<RunEntity>(job, runRowKey(scheduledTime, attempt)));
     } catch (error) {
@@ -94,7 +95,7 @@ export class TableRunStore implements RunStore {
   }
 
   async list(job: string, since?: string): Promise<RunRecord[]> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     const filter = since === undefined ? `PartitionKey eq ${quote(job)}` : `PartitionKey eq ${quote(job)} and RowKey ge ${quote(since)}`;
     const records: RunRecord[] = [];
     for await (const entity of this.table.listEntities<RunEntity>({ queryOptions: { filter } })) records.push(fromEntity(entity as RunEntity));
@@ -102,14 +103,14 @@ export class TableRunStore implements RunStore {
   }
 
   async earliestDay(job: string): Promise<string | undefined> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     const pages = this.table.listEntities<RunEntity>({ queryOptions: { filter: `PartitionKey eq ${quote(job)}`, select: ['RowKey'] } }).byPage({ maxPageSize: 1 });
     for await (const page of pages) return page[0]?.rowKey?.slice(0, 10);
     return undefined;
   }
 
   async deleteDay(job: string, day: string): Promise<number> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     const filter = `PartitionKey eq ${quote(job)} and RowKey ge ${quote(day)} and RowKey lt ${quote(nextDay(day))}`;
     const keys: string[] = [];
     for await (const entity of this.table.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) keys.push(entity.rowKey!);
@@ -119,11 +120,6 @@ export class TableRunStore implements RunStore {
       await this.table.submitTransaction(actions);
     }
     return keys.length;
-  }
-
-  // Bicep creates the tables in Azure; locally (Azurite) the first use creates them.
-  private ensureTable(): Promise<void> {
-    return ensureTable(this.table);
   }
 }
 
