@@ -219,7 +219,7 @@ function treeFiles(plan: Plan): Map<string, string> {
 
 async function readFiles(root: string, paths: readonly string[]): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  await Promise.all(
+  const reads = await Promise.allSettled(
     paths.map(async (path) => {
       try {
         files.set(path, await readFile(join(root, path), 'utf8'));
@@ -232,6 +232,9 @@ async function readFiles(root: string, paths: readonly string[]): Promise<Map<st
       }
     }),
   );
+  // The first failure in path order, not whichever read failed first: the same project gives the same message.
+  const failed = reads.find((read) => read.status === 'rejected');
+  if (failed) throw failed.reason;
   return files;
 }
 
