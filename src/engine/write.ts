@@ -20,7 +20,7 @@ export function applyChanges(targetDir: string, changes: readonly FileChange[]):
     // Synchronous on purpose: a few hundred small files are written faster one after another than through
     // the thread pool, and a failure stops the writing at once.
     for (const dir of new Set(writes.map((change) => dirname(join(targetDir, change.path))))) {
-      const firstCreated = mkdirSync(dir, { recursive: true });
+      const firstCreated = makeDirectory(dir);
       if (firstCreated) createdDirs.push(firstCreated);
     }
     for (const change of writes) {
@@ -33,6 +33,18 @@ export function applyChanges(targetDir: string, changes: readonly FileChange[]):
     rollBack(targetDir, done, createdDirs);
     throw new UserError(`cannot write ${targetDir}: ${describeFsError(error)}; nothing was written`, ExitCode.FileSystem);
   }
+}
+
+/**
+ * Creates `dir` and its missing parents, top-down; returns the topmost one created (undefined if `dir` existed).
+ * Not `mkdirSync(dir, { recursive: true })`: Node's retries forever where mkdir answers ENOENT below an existing
+ * folder (anywhere under /proc), so a typo'd target would hang the CLI instead of failing.
+ */
+function makeDirectory(dir: string): string | undefined {
+  const missing: string[] = [];
+  for (let path = dir; !lstatSync(path, { throwIfNoEntry: false }); path = dirname(path)) missing.unshift(path);
+  for (const path of missing) mkdirSync(path);
+  return missing[0];
 }
 
 /**
@@ -86,5 +98,7 @@ function describeFsError(error: unknown): string {
   if (isErrno(error, 'ENOSPC')) return 'no space left on device';
   if (isErrno(error, 'EFBIG')) return 'a file is larger than the file size limit (ulimit -f)';
   if (isErrno(error, 'EEXIST')) return 'a file appeared while writing';
+  // Parents are created first, so a missing one means the file system takes no new folders there (e.g. /proc).
+  if (isErrno(error, 'ENOENT')) return 'this file system does not allow creating folders there';
   return error instanceof Error ? error.message : String(error);
 }

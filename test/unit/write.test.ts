@@ -92,6 +92,16 @@ describe('applyChanges', () => {
     expect(() => applyChanges(target, diffTree(tree(), target))).toThrow(/a parent path is a file/);
   });
 
+  // Node's own recursive mkdir retries forever there: mkdir answers ENOENT below the existing /proc.
+  it.runIf(existsSync('/proc/self'))('fails at once, not hangs, where the file system refuses new folders (/proc)', () => {
+    const target = '/proc/csa-write-test/app';
+    const error = thrownBy(() => applyChanges(target, diffTree(tree(), target)));
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).exitCode).toBe(ExitCode.FileSystem);
+    expect((error as UserError).message).toMatch(/does not allow creating folders there; nothing was written$/);
+    expect(existsSync('/proc/csa-write-test')).toBe(false);
+  });
+
   it('refuses to run with an unresolved conflict', () => {
     expect(() => applyChanges(scratch(), [{ path: 'x', kind: 'conflict', content: 'a', current: 'b' }])).toThrow(/unresolved conflicts/);
   });
