@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
-import { PATTERN_IDS } from '../patterns/index.js';
+import { findPatternId, PATTERN_IDS } from '../patterns/index.js';
 import type { PatternId } from '../patterns/types.js';
 import { isErrno } from './changes.js';
 
@@ -46,7 +46,7 @@ export async function loadAnswersFile(path: string): Promise<AnswersFile> {
   if (!isPlainObject(data)) throw fail('must contain an object with name, location and patterns');
 
   const keys = Object.keys(data);
-  if (keys.length > 0 && keys.every((key) => (PATTERN_IDS as readonly string[]).includes(key))) return { patterns: readPatterns(data, fail) };
+  if (keys.length > 0 && keys.every((key) => findPatternId(key) !== undefined)) return { patterns: readPatterns(data, fail) };
   const answers = keys.includes('answers') && keys.every((key) => MANIFEST_KEYS.includes(key)) ? data.answers : data;
   if (!isPlainObject(answers)) throw fail('"answers" must be an object');
 
@@ -63,13 +63,19 @@ function readPatterns(value: unknown, fail: (message: string) => UserError): Ans
   if (value === undefined) return undefined;
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((id) => [String(id), {}]) : isPlainObject(value) ? Object.entries(value) : [];
   if (!Array.isArray(value) && !isPlainObject(value)) throw fail('"patterns" must be an object of pattern id → options, or a list of ids');
-  const unknown = entries.map(([id]) => id).filter((id) => !(PATTERN_IDS as readonly string[]).includes(id));
+  const unknown = entries.map(([id]) => id).filter((id) => findPatternId(id) === undefined);
   if (unknown.length > 0) throw fail(`unknown pattern ${unknown.map((id) => `"${id}"`).join(', ')} in "patterns"; valid patterns: ${PATTERN_IDS.join(', ')}`);
   if (entries.length === 0) throw fail('"patterns" must name at least one pattern');
-  for (const [id, options] of entries) {
-    if (!isPlainObject(options)) throw fail(`"patterns.${id}" must be an object of options`);
+  // Keyed by the canonical id, which is what the manifest records: `HTTP-API` and `http-api` are one pattern.
+  const patterns: Partial<Record<PatternId, Record<string, unknown>>> = {};
+  for (const [typed, options] of entries) {
+    const id = findPatternId(typed)!;
+    if (!isPlainObject(options)) throw fail(`"patterns.${typed}" must be an object of options`);
+    // A list may repeat an id harmlessly; two objects of options for one pattern leave no way to tell which wins.
+    if (id in patterns && !Array.isArray(value)) throw fail(`"patterns" names ${id} twice`);
+    patterns[id] = options;
   }
-  return Object.fromEntries(entries) as AnswersFile['patterns'];
+  return patterns;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

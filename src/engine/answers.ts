@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { DEFAULT_LOCATION, FLEX_CONSUMPTION_LOCATIONS } from '../azure/locations.js';
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
-import { PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
+import { findPatternId, PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
 import type { JsonValue, OptionSpec, PatternId } from '../patterns/types.js';
 import type { Prompter } from '../prompts.js';
 import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_QUESTIONS, type Recommendation, type Workload } from '../advisor.js';
@@ -112,11 +112,11 @@ export function parsePatternIds(input: unknown, source = '--pattern'): PatternId
     .map((item) => String(item).trim())
     .filter((item) => item !== '');
   if (items.length === 0) throw new ValidationError(`${source}: give at least one of ${PATTERN_IDS.join(', ')}`);
-  const unknown = items.filter((item) => !(PATTERN_IDS as readonly string[]).includes(item));
+  const unknown = items.filter((item) => findPatternId(item) === undefined);
   if (unknown.length > 0) {
     throw new ValidationError(`${source}: unknown pattern ${unknown.map((u) => `"${u}"`).join(', ')}; valid patterns: ${PATTERN_IDS.join(', ')}`);
   }
-  return sortPatternIds(items as PatternId[]);
+  return sortPatternIds(items.map((item) => findPatternId(item)!));
 }
 
 export function patternChoiceLabel(id: PatternId): string {

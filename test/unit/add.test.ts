@@ -200,6 +200,13 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     expect(tree(root)).toEqual(after);
   });
 
+  it('takes pattern ids in any case and records the canonical id', async () => {
+    const root = await generate(['http-api']);
+    expect(await add(root, ['Scheduled-Tasks', 'HTTP-API'])).toMatchObject({ added: ['scheduled-tasks'], alreadyPresent: ['http-api'] });
+    const manifest = JSON.parse(readFileSync(join(root, '.create-serverless-app.json'), 'utf8'));
+    expect(Object.keys(manifest.answers.patterns)).toEqual(['http-api', 'scheduled-tasks']);
+  });
+
   it('names an unknown pattern as an argument of add, not as a --pattern it does not have', async () => {
     const root = await generate(['http-api']);
     await expectUserError(add(root, ['cron']), 2, /^add: unknown pattern "cron"; valid patterns: http-api, event-processing/);

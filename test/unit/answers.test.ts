@@ -133,7 +133,14 @@ describe('loadAnswersFile', () => {
     expect(await loadAnswersFile(file('options.yaml', 'data-processing:\n  dataInput: queue\n'))).toEqual({ patterns: { 'data-processing': { dataInput: 'queue' } } });
   });
 
+  it('matches pattern ids in any case and keys them by the canonical id', async () => {
+    expect(await loadAnswersFile(file('upper.json', '{"patterns": {"HTTP-API": {"auth": "none"}}}'))).toMatchObject({ patterns: { 'http-api': { auth: 'none' } } });
+    expect(await loadAnswersFile(file('upper-list.yaml', 'patterns: [Scheduled-Tasks, scheduled-tasks]\n'))).toMatchObject({ patterns: { 'scheduled-tasks': {} } });
+    expect(await loadAnswersFile(file('upper-bare.json', '{"Data-Processing": {"dataInput": "queue"}}'))).toEqual({ patterns: { 'data-processing': { dataInput: 'queue' } } });
+  });
+
   it.each([
+    ['twice.json', '{"patterns": {"http-api": {}, "HTTP-API": {"auth": "none"}}}', /"patterns" names http-api twice/],
     ['missing.json', undefined, /file not found/],
     ['broken.json', '{"name": ', /is not valid JSON: /],
     ['broken.yaml', 'name: [unclosed', /is not valid YAML: /],

@@ -70,6 +70,11 @@ describe('pattern ids', () => {
     expect(() => parsePatternIds('http-api,cron,ftp')).toThrow(`unknown pattern "cron", "ftp"; valid patterns: ${PATTERN_IDS.join(', ')}`);
     expect(() => parsePatternIds(' , ')).toThrow(/give at least one/);
   });
+
+  it('matches ids like every other choice, trimmed and in any case, as the canonical id', () => {
+    expect(parsePatternIds('HTTP-API, Scheduled-Tasks,http-api')).toEqual(['http-api', 'scheduled-tasks']);
+    expect(() => parsePatternIds('HTTP-APIS')).toThrow(/unknown pattern "HTTP-APIS"/);
+  });
 });
 
 describe('the pattern registry', () => {
