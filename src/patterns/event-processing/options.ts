@@ -18,20 +18,22 @@ export type ServiceBusEntity = (typeof SERVICE_BUS_ENTITIES)[number];
  * canonical order so the generated app does not depend on how the user listed them.
  */
 export function parseChoiceList<T extends string>(input: unknown, valid: readonly T[], what: string): T[] {
-  const items = (Array.isArray(input) ? input : String(input ?? '').split(','))
-    .map(choiceKey)
+  const typed = (Array.isArray(input) ? input : String(input ?? '').split(','))
+    .map((item) => String(item ?? '').trim())
     .filter((item) => item !== '');
-  if (items.length === 0) throw new ValidationError(`give at least one ${what}: ${valid.join(', ')}`);
-  const unknown = [...new Set(items.filter((item) => !(valid as readonly string[]).includes(item)))];
+  if (typed.length === 0) throw new ValidationError(`give at least one ${what}: ${valid.join(', ')}`);
+  // Errors quote the values as typed (`KAFKA`), not as compared.
+  const unknown = [...new Set(typed.filter((item) => !(valid as readonly string[]).includes(choiceKey(item))))];
   if (unknown.length > 0) {
     throw new ValidationError(`unknown ${what}${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; valid ${what}s: ${valid.join(', ')}`);
   }
-  return valid.filter((value) => items.includes(value));
+  const keys = typed.map(choiceKey);
+  return valid.filter((value) => keys.includes(value));
 }
 
 export function parseChoice<T extends string>(input: unknown, valid: readonly T[], what: string): T {
   const value = choiceKey(input);
-  if (!(valid as readonly string[]).includes(value)) throw new ValidationError(`unknown ${what} "${value}"; valid ${what}s: ${valid.join(', ')}`);
+  if (!(valid as readonly string[]).includes(value)) throw new ValidationError(`unknown ${what} "${String(input ?? '').trim()}"; valid ${what}s: ${valid.join(', ')}`);
   return value as T;
 }
 

@@ -77,7 +77,7 @@ function job(name: string, schedule: string, pastDue: string | null): JobSpec {
 export function parsePastDue(input: unknown, prefix = ''): PastDuePolicy {
   const value = choiceKey(input);
   if (!(PAST_DUE_POLICIES as readonly string[]).includes(value)) {
-    throw new ValidationError(`${prefix}past-due policy "${value}" is not one of ${PAST_DUE_POLICIES.join(', ')}`);
+    throw new ValidationError(`${prefix}past-due policy "${String(input ?? '').trim()}" is not one of ${PAST_DUE_POLICIES.join(', ')}`);
   }
   return value as PastDuePolicy;
 }

@@ -49,6 +49,12 @@ describe('event-processing options', () => {
     expect(() => options.serviceBusEntity.parse('exchange')).toThrow('valid Service Bus entity kinds: queue, topic');
   });
 
+  it('quotes an unknown value as the user typed it, not as it was compared', () => {
+    expect(() => options.ordering.parse(' Strict ')).toThrow('unknown ordering mode "Strict";');
+    expect(() => options.eventSources.parse('ServiceBus,KAFKA, Kafka')).toThrow('unknown event sources "KAFKA", "Kafka";');
+    expect(() => options.eventStyles.parse(['Batching'])).toThrow('unknown processing style "Batching";');
+  });
+
   it('accepts entity names within the Service Bus and Event Hubs rules', () => {
     expect(options.serviceBusEntityName.parse('orders.v2_in-1')).toBe('orders.v2_in-1');
     expect(options.serviceBusEntityName.parse('q'.repeat(260))).toHaveLength(260);

@@ -135,6 +135,8 @@ describe('bad input: clear error naming the problem', () => {
     [{ jobs: 'report=hourly|later' }, /past-due policy "later" is not one of run, skip/],
     [{ timeZone: 'Mars/Olympus_Mons' }, /--time-zone: "Mars\/Olympus_Mons" is not an IANA time zone/],
     [{ pastDue: 'maybe' }, /--past-due: past-due policy "maybe"/],
+    [{ pastDue: ' Maybe ' }, /--past-due: past-due policy "Maybe" is not/],
+    [{ jobs: 'report=hourly|LATER' }, /past-due policy "LATER" is not/],
   ])('%j', (options, message) => {
     expect(() => plan(options)).toThrow(message);
   });
