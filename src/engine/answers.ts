@@ -140,8 +140,15 @@ export async function askMissingOptions(ask: Prompter, id: PatternId, given: Rec
   const { title, options } = PATTERNS[id];
   const earlier: Record<string, JsonValue> = {};
   for (const [key, spec] of Object.entries(options)) {
-    if (!(key in given) && (spec.askWhen?.(earlier) ?? true)) given[key] = await askOption(ask, title, spec);
-    earlier[key] = key in given ? parsedOr(spec, given[key]) : spec.defaultValue;
+    if (key in given) {
+      earlier[key] = parsedOr(spec, given[key]);
+    } else if (spec.askWhen?.(earlier) ?? true) {
+      const { answer, value } = await askOption(ask, title, spec);
+      given[key] = answer;
+      earlier[key] = value;
+    } else {
+      earlier[key] = spec.defaultValue;
+    }
   }
 }
 
@@ -155,22 +162,39 @@ function parsedOr(spec: OptionSpec, value: unknown): JsonValue {
   }
 }
 
-/** Asks one pattern option, validated inline by the option's own parser. */
-async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec): Promise<unknown> {
+/**
+ * Asks one pattern option, validated inline by the option's own parser. Returns the answer as given (the plan
+ * parses it with the flags' values) and its parsed value, which the validation already computed.
+ */
+async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec): Promise<{ answer: unknown; value: JsonValue }> {
   const message = `${patternTitle}: ${spec.description}`;
-  switch (spec.prompt.kind) {
-    case 'input':
-      return ask.input({ message, default: spec.format(spec.defaultValue), validate: validator(spec.parse) });
-    case 'select':
-      return ask.select({ message, choices: spec.prompt.choices, default: spec.format(spec.defaultValue) });
-    case 'checkbox':
-      return ask.checkbox({
-        message,
-        choices: spec.prompt.choices,
-        default: Array.isArray(spec.defaultValue) ? (spec.defaultValue as string[]) : [],
-        validate: validator(spec.parse),
-      });
-  }
+  const parse = rememberLastParse(spec.parse);
+  const answer = await (() => {
+    switch (spec.prompt.kind) {
+      case 'input':
+        return ask.input({ message, default: spec.format(spec.defaultValue), validate: validator(parse) });
+      case 'select':
+        return ask.select({ message, choices: spec.prompt.choices, default: spec.format(spec.defaultValue) });
+      case 'checkbox':
+        return ask.checkbox({
+          message,
+          choices: spec.prompt.choices,
+          default: Array.isArray(spec.defaultValue) ? (spec.defaultValue as string[]) : [],
+          validate: validator(parse),
+        });
+    }
+  })();
+  return { answer, value: parse(answer) };
+}
+
+/** The answer a prompt accepted is the one its validation parsed last: that parse is reused, not repeated. */
+function rememberLastParse(parse: (input: unknown) => JsonValue): (input: unknown) => JsonValue {
+  let last: { input: string; value: JsonValue } | undefined;
+  return (input) => {
+    const key = JSON.stringify(input);
+    if (last?.input !== key) last = { input: key, value: parse(input) };
+    return last.value;
+  };
 }
 
 /** Inline prompt validation runs the very parser the flags use: one source of truth. */

@@ -1,10 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { recommendPatterns, type Workload } from '../../src/advisor.js';
 import { loadAnswersFile } from '../../src/engine/answers-file.js';
 import { resolveAnswers, type CreateInput } from '../../src/engine/answers.js';
+import { PATTERNS } from '../../src/patterns/index.js';
 import { scriptedPrompter } from '../support/scripted-prompter.js';
 
 const base: Workload = { requestResponse: false, reactsToEvents: false, runsOnSchedule: false, transformsData: false, volume: 'moderate', latency: 'seconds', ordering: false };
@@ -98,6 +99,24 @@ describe('resolveAnswers', () => {
     expect(entra.messages).toMatch(/Service Bus entity the app consumes[\s\S]*name of the Service Bus queue or topic[\s\S]*name of the event hub/);
     expect(entra.messages).toMatch(/ordered processing/);
     expect(entra.messages).not.toMatch(/name of the storage queue/);
+  });
+
+  it('parses each answer once: the parse that validated it is the one the later questions see', async () => {
+    const { routePrefix, auth } = PATTERNS['http-api'].options;
+    const routeParse = vi.spyOn(routePrefix, 'parse');
+    const authParse = vi.spyOn(auth, 'parse');
+    try {
+      const prompter = scriptedPrompter([
+        [/route prefix/, 'v1'],
+        [/./, undefined],
+      ]);
+      const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'http-api', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+      expect(resolved.answers.patterns['http-api']).toMatchObject({ routePrefix: 'v1' });
+      expect(routeParse.mock.calls).toEqual([['v1']]);
+      expect(authParse.mock.calls).toEqual([['function-key']]);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('takes the answers file, with flags winning over it', async () => {
