@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import { DEFAULT_LOCATION, FLEX_CONSUMPTION_LOCATIONS } from '../azure/locations.js';
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
-import type { JsonValue, OptionSpec, PatternId } from '../patterns/types.js';
+import type { JsonValue, OptionSpec, PatternDefinition, PatternId } from '../patterns/types.js';
 import type { Prompter } from '../prompts.js';
 import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_QUESTIONS, type Recommendation, type Workload } from '../advisor.js';
 import type { AnswersFile } from './answers-file.js';
@@ -134,30 +134,70 @@ function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'],
 
 /**
  * Asks for every option of pattern `id` missing from `given`, in declaration order, except those the answers
- * before them make irrelevant (e.g. a token audience when the API does not use Entra ID).
+ * before them make irrelevant (e.g. a token audience when the API does not use Entra ID). Answers that clash
+ * with each other (aggregation without a key, two containers of one name) are shown at once, and the person
+ * may answer again, their answers as defaults, instead of losing them all to the error after the last question.
  */
 export async function askMissingOptions(ask: Prompter, id: PatternId, given: Record<string, unknown>): Promise<void> {
-  const { title, options } = PATTERNS[id];
+  const definition = PATTERNS[id];
+  let previous: Record<string, unknown> = {};
+  for (;;) {
+    const { answered, options } = await askOptionsOnce(ask, definition.title, definition.options, given, previous);
+    const problem = Object.keys(answered).length > 0 && options ? clashBetween(definition, options) : undefined;
+    // Declined, the plan reports the problem as it would for flags.
+    if (problem === undefined || !(await ask.confirm({ message: `${definition.title}: ${problem}. Answer its questions again?`, default: true }))) return;
+    for (const key of Object.keys(answered)) delete given[key];
+    previous = answered;
+  }
+}
+
+/**
+ * One pass over the options: returns the answers given in it and every option's value (undefined when a given
+ * value does not parse: the plan reports that one, with its flag).
+ */
+async function askOptionsOnce(
+  ask: Prompter,
+  title: string,
+  specs: Readonly<Record<string, OptionSpec>>,
+  given: Record<string, unknown>,
+  previous: Readonly<Record<string, unknown>>,
+): Promise<{ answered: Record<string, unknown>; options: Record<string, JsonValue> | undefined }> {
   const earlier: Record<string, JsonValue> = {};
-  for (const [key, spec] of Object.entries(options)) {
+  const answered: Record<string, unknown> = {};
+  let parsable = true;
+  for (const [key, spec] of Object.entries(specs)) {
     if (key in given) {
-      earlier[key] = parsedOr(spec, given[key]);
+      const value = parsedOr(spec, given[key]);
+      parsable &&= value !== undefined;
+      earlier[key] = value ?? null;
     } else if (spec.askWhen?.(earlier) ?? true) {
-      const { answer, value } = await askOption(ask, title, spec);
-      given[key] = answer;
+      const { answer, value } = await askOption(ask, title, spec, previous[key]);
+      given[key] = answered[key] = answer;
       earlier[key] = value;
     } else {
       earlier[key] = spec.defaultValue;
     }
   }
+  return { answered, options: parsable ? earlier : undefined };
+}
+
+/** The message of the pattern's rule across options that these options break, if any. */
+function clashBetween(definition: PatternDefinition, options: Record<string, JsonValue>): string | undefined {
+  try {
+    definition.validate?.(options);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ValidationError) return error.message;
+    throw error;
+  }
 }
 
 /** A value that does not parse is reported, with its flag, when the plan is built; until then it is unknown. */
-function parsedOr(spec: OptionSpec, value: unknown): JsonValue {
+function parsedOr(spec: OptionSpec, value: unknown): JsonValue | undefined {
   try {
     return spec.parse(value);
   } catch (error) {
-    if (error instanceof ValidationError) return null;
+    if (error instanceof ValidationError) return undefined;
     throw error;
   }
 }
@@ -166,22 +206,20 @@ function parsedOr(spec: OptionSpec, value: unknown): JsonValue {
  * Asks one pattern option, validated inline by the option's own parser. Returns the answer as given (the plan
  * parses it with the flags' values) and its parsed value, which the validation already computed.
  */
-async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec): Promise<{ answer: unknown; value: JsonValue }> {
+async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec, previous: unknown): Promise<{ answer: unknown; value: JsonValue }> {
   const message = `${patternTitle}: ${spec.description}`;
   const parse = rememberLastParse(spec.parse);
+  // Asked again, the answer given before is the default.
+  const shown = previous === undefined ? spec.format(spec.defaultValue) : String(previous);
+  const checked = [previous, spec.defaultValue].find(Array.isArray) ?? [];
   const answer = await (() => {
     switch (spec.prompt.kind) {
       case 'input':
-        return ask.input({ message, default: spec.format(spec.defaultValue), validate: validator(parse) });
+        return ask.input({ message, default: shown, validate: validator(parse) });
       case 'select':
-        return ask.select({ message, choices: spec.prompt.choices, default: spec.format(spec.defaultValue) });
+        return ask.select({ message, choices: spec.prompt.choices, default: shown });
       case 'checkbox':
-        return ask.checkbox({
-          message,
-          choices: spec.prompt.choices,
-          default: Array.isArray(spec.defaultValue) ? (spec.defaultValue as string[]) : [],
-          validate: validator(parse),
-        });
+        return ask.checkbox({ message, choices: spec.prompt.choices, default: checked as string[], validate: validator(parse) });
     }
   })();
   return { answer, value: parse(answer) };

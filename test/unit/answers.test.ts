@@ -119,6 +119,33 @@ describe('resolveAnswers', () => {
     }
   });
 
+  it('shows answers that clash at once and asks again, the answers given before as defaults', async () => {
+    const keys = ['', 'customerId'];
+    const prompter = scriptedPrompter([
+      [/event sources/, ['storage-queue']],
+      [/processing styles/, (q) => (q.default as string[]).length === 3 ? (q.default as string[]) : ['filtering', 'aggregation', 'transformation']],
+      [/aggregation groups by/, () => keys.shift()!],
+      [/aggregation needs a key to group by.*Answer its questions again\?/, true],
+      [/./, undefined],
+    ]);
+    const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'event-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved.answers.patterns['event-processing']).toMatchObject({ eventStyles: ['filtering', 'aggregation', 'transformation'], aggregationKey: 'customerId' });
+    const styles = prompter.asked.filter((q) => /processing styles/.test(q.message));
+    expect(styles.map((q) => q.default)).toEqual([['filtering', 'transformation'], ['filtering', 'aggregation', 'transformation']]);
+    expect(prompter.asked.filter((q) => q.kind === 'confirm')).toHaveLength(1);
+  });
+
+  it('declined, the clash is left for the plan to report, as for flags', async () => {
+    const prompter = scriptedPrompter([
+      [/processing styles/, ['aggregation']],
+      [/Answer its questions again\?/, false],
+      [/./, undefined],
+    ]);
+    const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'event-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved.answers.patterns['event-processing']).toMatchObject({ eventStyles: ['aggregation'], aggregationKey: '' });
+    expect(prompter.asked.filter((q) => /aggregation groups by/.test(q.message))).toHaveLength(1);
+  });
+
   it('takes the answers file, with flags winning over it', async () => {
     const answersFile = { name: 'from-file', location: 'uksouth', patterns: { 'scheduled-tasks': {} } };
     const resolved = await resolveAnswers(input({ answersFile, location: 'westus3' }), { interactive: false, prompter: scriptedPrompter([]), cwd: '/work' });
