@@ -1,9 +1,10 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LOCATION } from './azure/locations.js';
 import { ExitCode, UserError, ValidationError } from './exit-codes.js';
 import { detectPackageManager, PACKAGE_MANAGERS, type PackageManager } from './engine/package-manager.js';
 import { CONFLICT_CHOICES, type ConflictChoice } from './commands/conflict-choices.js';
 import { PATTERN_IDS, PATTERNS } from './patterns/index.js';
+import { choiceKey } from './patterns/option-kinds.js';
 import type { PatternId } from './patterns/types.js';
 import { GENERATOR } from './version.js';
 
@@ -70,7 +71,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .option('-a, --answers <file>', 'take answers from a JSON or YAML file (or a generated app\'s .create-serverless-app.json); flags win')
     .option('--json', 'machine-readable result (or error) on stdout; logs go to stderr; never prompts', false)
     .option('--dry-run', 'print the files that would be written and write nothing', false)
-    .addOption(new Option('--package-manager <pm>', 'package manager for install and next steps (default: the one that launched this)').choices(PACKAGE_MANAGERS))
+    .addOption(choiceFlag('--package-manager <pm>', 'package manager for install and next steps (default: the one that launched this)', PACKAGE_MANAGERS))
     .option('--no-install', 'do not install dependencies')
     .option('--no-git', 'do not initialise a git repository')
     .option('--debug', 'print stack traces for unexpected errors', false)
@@ -137,9 +138,9 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .option('-y, --yes', 'apply without asking; defaults for every option not given', false)
     .option('--dry-run', 'show the plan and the diff of every changed file, write nothing', false)
     .option('--answers <file>', 'JSON file of pattern options: { "<pattern>": { "<option>": value } }')
-    .addOption(new Option('--conflict <choice>', 'for files you edited that the new version changes too: keep yours, take theirs, or write <file>.new beside it').choices(CONFLICT_CHOICES))
+    .addOption(choiceFlag('--conflict <choice>', 'for files you edited that the new version changes too: keep yours, take theirs, or write <file>.new beside it', CONFLICT_CHOICES))
     .option('--dir <path>', 'the project folder (default: the one containing the working directory)')
-    .addOption(new Option('--package-manager <pm>', 'package manager for install (default: the one that launched this)').choices(PACKAGE_MANAGERS))
+    .addOption(choiceFlag('--package-manager <pm>', 'package manager for install (default: the one that launched this)', PACKAGE_MANAGERS))
     .option('--no-install', 'do not install dependencies after package.json changed')
     .option('--debug', 'print stack traces for unexpected errors', false)
     .addHelpText('after', ADD_EXAMPLES);
@@ -161,6 +162,14 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     }),
   );
   return program;
+}
+
+/** A flag with fixed choices, compared like every other choice: `--conflict KEEP` is keep. */
+function choiceFlag(flags: string, description: string, choices: readonly string[]): Option {
+  return new Option(flags, description).choices(choices).argParser((value) => {
+    if (!choices.includes(choiceKey(value))) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+    return choiceKey(value);
+  });
 }
 
 /** Every pattern option becomes a flag, on `create` and on `add` alike (the same parser validates both). */

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, REPO_ROOT, runCli, scratchDir } from '../support/generated-app.js';
+import { CLI, generateApp, REPO_ROOT, runCli, scratchDir } from '../support/generated-app.js';
 
 const version = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
 
@@ -95,6 +95,22 @@ describe('generating an app', () => {
     expect(result.stdout).toMatch(/Dry run: would create \d+ files in dry \(nothing written\)/);
     expect(result.stdout).toContain('create infra/main.bicep');
     expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
+describe('flags with fixed choices', () => {
+  it('take them in any case, like every other choice', () => {
+    const parent = scratchDir('choice-case');
+    const created = runCli(['app', '--pattern', 'http-api', '--yes', '--dry-run', '--json', '--package-manager', 'PNPM'], { cwd: parent });
+    expect(created.status).toBe(0);
+    expect(JSON.parse(created.stdout).nextSteps).toContain('pnpm install');
+
+    const dir = generateApp(parent, 'edited', ['--pattern', 'http-api']);
+    writeFileSync(join(dir, 'README.md'), readFileSync(join(dir, 'README.md'), 'utf8').replace('| RESTful |', '| RESTful, ours |'));
+    const added = runCli(['add', 'scheduled-tasks', '--conflict', 'Theirs', '--no-install'], { cwd: dir });
+    expect(added.stderr).toBe('');
+    expect(added.status).toBe(0);
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('| RESTful |');
   });
 });
 
