@@ -33,7 +33,9 @@ export function runListCommand(options: { json: boolean }): void {
     lines.push(`    ${pattern.summary}`);
     for (const option of pattern.options) {
       const choices = option.choices ? ` [${option.choices.join(', ')}]` : '';
-      lines.push(`    ${option.flag}  ${option.description}${choices} (default: ${JSON.stringify(option.default)}, answers key: ${option.key})`);
+      // The default as the flag takes it (`daily at 02:30`, not a JSON object), as --help shows it.
+      const spec = PATTERNS[pattern.id].options[option.key]!;
+      lines.push(`    ${option.flag}  ${option.description}${choices} (default: ${JSON.stringify(spec.format(spec.defaultValue))}, answers key: ${option.key})`);
     }
     lines.push('');
   }

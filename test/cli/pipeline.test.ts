@@ -66,6 +66,13 @@ describe('list', () => {
   it('prints a readable table', () => {
     expect(runCli(['list']).stdout).toMatch(/^Patterns \(ids are stable across versions\):\n\nhttp-api {2}HTTP API — RESTful · scalability High · complexity Low/);
   });
+
+  it('shows each default as its flag takes it, not as JSON', () => {
+    const { stdout } = runCli(['list']);
+    expect(stdout).toContain('(default: "prune-run-history=daily at 02:30", answers key: jobs)');
+    expect(stdout).toContain('(default: "items", answers key: resources)');
+    expect(stdout).toContain('(default: "filtering,transformation", answers key: eventStyles)');
+  });
 });
 
 describe('--answers', () => {
