@@ -27,6 +27,19 @@ export const WORKLOAD_QUESTIONS = {
   ordering: 'Must related messages be processed in the order they were sent?',
 } as const satisfies Record<keyof Workload, string>;
 
+/** The answers assumed for a question that is not asked. */
+export const WORKLOAD_DEFAULTS = { volume: 'moderate', latency: 'seconds', ordering: false } as const satisfies Partial<Workload>;
+
+/**
+ * Whether a question can change the recommendation, given the yes/no answers (and volume) before it: the
+ * questionnaire skips the others instead of asking what `recommendPatterns` would ignore.
+ */
+export const WORKLOAD_RELEVANT = {
+  volume: (w: Workload) => w.requestResponse || w.reactsToEvents,
+  latency: (w: Workload) => w.requestResponse || w.transformsData,
+  ordering: (w: Workload) => w.reactsToEvents || (w.requestResponse && w.volume === 'very-high'),
+} as const satisfies Record<keyof typeof WORKLOAD_DEFAULTS, (workload: Workload) => boolean>;
+
 export const VOLUME_CHOICES = [
   { value: 'low', name: 'low — under 1 request or event per second' },
   { value: 'moderate', name: 'moderate — up to ~100 per second' },

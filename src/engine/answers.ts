@@ -4,7 +4,7 @@ import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
 import type { JsonValue, OptionSpec, PatternDefinition, PatternId } from '../patterns/types.js';
 import type { Prompter } from '../prompts.js';
-import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_QUESTIONS, type Recommendation, type Workload } from '../advisor.js';
+import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_DEFAULTS, WORKLOAD_QUESTIONS, WORKLOAD_RELEVANT, type Recommendation, type Workload } from '../advisor.js';
 import type { AnswersFile } from './answers-file.js';
 import type { Answers } from './plan.js';
 import { parseProjectName } from './project-name.js';
@@ -92,18 +92,24 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   };
 }
 
-/** The advisor's questions about the workload; the answers drive `recommendPatterns`. */
+/** The advisor's questions about the workload, those the earlier answers make moot skipped; the answers drive `recommendPatterns`. */
 async function askWorkload(ask: Prompter): Promise<Workload> {
   const yesNo = (message: string) => ask.confirm({ message, default: false });
-  return {
+  const workload: Workload = {
     requestResponse: await yesNo(WORKLOAD_QUESTIONS.requestResponse),
     reactsToEvents: await yesNo(WORKLOAD_QUESTIONS.reactsToEvents),
     runsOnSchedule: await yesNo(WORKLOAD_QUESTIONS.runsOnSchedule),
     transformsData: await yesNo(WORKLOAD_QUESTIONS.transformsData),
-    volume: (await ask.select({ message: WORKLOAD_QUESTIONS.volume, choices: VOLUME_CHOICES, default: 'moderate' })) as Workload['volume'],
-    latency: (await ask.select({ message: WORKLOAD_QUESTIONS.latency, choices: LATENCY_CHOICES, default: 'seconds' })) as Workload['latency'],
-    ordering: await yesNo(WORKLOAD_QUESTIONS.ordering),
+    ...WORKLOAD_DEFAULTS,
   };
+  if (WORKLOAD_RELEVANT.volume(workload)) {
+    workload.volume = (await ask.select({ message: WORKLOAD_QUESTIONS.volume, choices: VOLUME_CHOICES, default: WORKLOAD_DEFAULTS.volume })) as Workload['volume'];
+  }
+  if (WORKLOAD_RELEVANT.latency(workload)) {
+    workload.latency = (await ask.select({ message: WORKLOAD_QUESTIONS.latency, choices: LATENCY_CHOICES, default: WORKLOAD_DEFAULTS.latency })) as Workload['latency'];
+  }
+  if (WORKLOAD_RELEVANT.ordering(workload)) workload.ordering = await yesNo(WORKLOAD_QUESTIONS.ordering);
+  return workload;
 }
 
 /** `source` names where the ids came from in errors: create's `--pattern`, add's arguments. */

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { recommendPatterns, type Workload } from '../../src/advisor.js';
+import { recommendPatterns, WORKLOAD_DEFAULTS, WORKLOAD_RELEVANT, type Workload } from '../../src/advisor.js';
 import { loadAnswersFile } from '../../src/engine/answers-file.js';
 import { resolveAnswers, type CreateInput } from '../../src/engine/answers.js';
 import { PATTERNS } from '../../src/patterns/index.js';
@@ -21,6 +21,20 @@ describe('recommendPatterns', () => {
   it('adds event processing for ordering and very high volume, and says why', () => {
     const [, events] = recommendPatterns({ ...base, requestResponse: true, volume: 'very-high', ordering: true });
     expect(events).toEqual({ id: 'event-processing', reasons: [expect.stringContaining('buffer work in a queue'), expect.stringContaining('Very High scalability'), expect.stringContaining('Service Bus sessions')] });
+  });
+
+  it('skips only questions whose answer cannot change the recommendation', () => {
+    const answers = { volume: ['low', 'moderate', 'high', 'very-high'], latency: ['interactive', 'seconds', 'minutes'], ordering: [false, true] } as const;
+    const yesNo = [false, true];
+    for (const requestResponse of yesNo) for (const reactsToEvents of yesNo) for (const runsOnSchedule of yesNo) for (const transformsData of yesNo) {
+      for (const volume of answers.volume) for (const latency of answers.latency) for (const ordering of answers.ordering) {
+        const workload: Workload = { requestResponse, reactsToEvents, runsOnSchedule, transformsData, volume, latency, ordering };
+        for (const question of Object.keys(WORKLOAD_RELEVANT) as (keyof typeof WORKLOAD_RELEVANT)[]) {
+          if (WORKLOAD_RELEVANT[question](workload)) continue;
+          expect(recommendPatterns(workload), `${question} of ${JSON.stringify(workload)}`).toEqual(recommendPatterns({ ...workload, [question]: WORKLOAD_DEFAULTS[question] }));
+        }
+      }
+    }
   });
 
   it('falls back to the simplest pattern when nothing was chosen', () => {
@@ -53,6 +67,17 @@ describe('resolveAnswers', () => {
     const checkbox = prompter.asked.find((q) => q.kind === 'checkbox')!;
     expect(checkbox.default).toEqual(['http-api', 'scheduled-tasks']);
     expect(checkbox.choices?.map((c) => c.name)).toContain('HTTP API — RESTful · scalability High · complexity Low');
+  });
+
+  it('asks about volume, latency and ordering only where they can change the recommendation', async () => {
+    const prompter = scriptedPrompter([
+      [/on a schedule/, true],
+      [/call it over HTTP|react to events|transform files/, false],
+      [/./, undefined],
+    ]);
+    const resolved = await resolveAnswers(input({ directory: 'app', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved.recommendations.map((r) => r.id)).toEqual(['scheduled-tasks']);
+    expect(prompter.asked.map((q) => q.message).join('\n')).not.toMatch(/volume|How quickly|processed in the order/);
   });
 
   it('validates prompts inline with the same parser the flags use', async () => {
