@@ -137,7 +137,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .argument('[patterns...]', `patterns to add: ${PATTERN_IDS.join(', ')} (several, or comma-separated)`)
     .option('-y, --yes', 'apply without asking; defaults for every option not given', false)
     .option('--dry-run', 'show the plan and the diff of every changed file, write nothing', false)
-    .option('--answers <file>', 'JSON file of pattern options: { "<pattern>": { "<option>": value } }')
+    .option('--answers <file>', 'JSON or YAML file of pattern options: { "<pattern>": { "<option>": value } }, or a generated app\'s .create-serverless-app.json')
     .addOption(choiceFlag('--conflict <choice>', 'for files you edited that the new version changes too: keep yours, take theirs, or write <file>.new beside it', CONFLICT_CHOICES))
     .option('--dir <path>', 'the project folder (default: the one containing the working directory)')
     .addOption(choiceFlag('--package-manager <pm>', 'package manager for install (default: the one that launched this)', PACKAGE_MANAGERS))

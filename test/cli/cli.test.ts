@@ -98,6 +98,17 @@ describe('generating an app', () => {
   });
 });
 
+describe('add --answers', () => {
+  it('takes the YAML its help promises', () => {
+    expect(runCli(['add', '--help']).stdout).toMatch(/--answers <file> +JSON or YAML file of pattern options/);
+    const dir = generateApp(scratchDir('add-yaml'), 'app', ['--pattern', 'http-api']);
+    writeFileSync(join(dir, 'options.yaml'), 'scheduled-tasks:\n  timeZone: Europe/Paris\n');
+    const result = runCli(['add', 'scheduled-tasks', '--answers', 'options.yaml', '--yes', '--no-install'], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, '.create-serverless-app.json'), 'utf8')).answers.patterns['scheduled-tasks'].timeZone).toBe('Europe/Paris');
+  });
+});
+
 describe('flags with fixed choices', () => {
   it('take them in any case, like every other choice', () => {
     const parent = scratchDir('choice-case');
