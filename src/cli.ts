@@ -212,7 +212,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.Ok;
-      if (json) return report(new UserError(error.message.replace(/^error: /, ''), ExitCode.Usage), { debug, json });
+      if (json) {
+        // Commander adds its suggestion on a line of its own ("(Did you mean --job?)"): a detail, as in our errors.
+        const [message, ...details] = error.message.replace(/^error: /, '').split('\n');
+        return report(new UserError(message!, ExitCode.Usage, details), { debug, json });
+      }
       return ExitCode.Usage; // commander already printed its message
     }
     return report(error, { debug, json });

@@ -23,8 +23,10 @@ export interface DoctorReport {
 /** Runs every check against the project in `directory`; a check that cannot read its file reports that. */
 export function diagnoseProject(directory: string, checks: readonly Check[] = CHECKS): DoctorReport {
   const root = resolve(directory);
-  if (!existsSync(join(root, 'package.json')) || !existsSync(join(root, 'host.json'))) {
-    throw new UserError(`${root} is not an Azure Functions project (no package.json and host.json); run doctor inside the generated app`, ExitCode.Usage);
+  if (!existsSync(root)) throw new UserError(`${root} does not exist; run doctor inside the generated app`, ExitCode.Usage);
+  const missing = ['package.json', 'host.json'].filter((file) => !existsSync(join(root, file)));
+  if (missing.length > 0) {
+    throw new UserError(`${root} is not an Azure Functions project (no ${missing.join(' and ')}); run doctor inside the generated app`, ExitCode.Usage);
   }
   const project = new ProjectFiles(root);
   const results = checks.map((check): CheckResult => {

@@ -46,6 +46,12 @@ describe('--json', () => {
     expect(result.stderr).toBe("✖ unknown option '--bogus'\n");
   });
 
+  it("keeps commander's suggestion out of a JSON error's one-line message", () => {
+    const result = runCli(['list', '--json', '--jsn']);
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout).error).toEqual({ code: 2, message: "unknown option '--jsn'", details: ['(Did you mean --json?)'] });
+  });
+
   it('never prompts, even on a terminal: missing values are an error', () => {
     const result = runCli(['--json'], { env: { CI: '' } });
     expect(result.status).toBe(2);

@@ -149,8 +149,14 @@ describe('doctor', () => {
     expect(errors(diagnoseProject(dir))).toEqual({ 'node-version': ['infra/modules/function-app.bicep', 'package.json'] });
   });
 
-  it('refuses a directory that is not a Functions project', () => {
-    expect(() => diagnoseProject(parent)).toThrow(/not an Azure Functions project/);
+  it('refuses a directory that is not a Functions project, naming what it lacks', () => {
+    expect(() => diagnoseProject(parent)).toThrow(/not an Azure Functions project \(no package\.json and host\.json\)/);
+    rmSync(join(dir, 'host.json'));
+    expect(() => diagnoseProject(dir)).toThrow(/not an Azure Functions project \(no host\.json\)/);
+  });
+
+  it('says a directory that does not exist does not exist', () => {
+    expect(() => diagnoseProject(join(parent, 'missing'))).toThrow(/missing does not exist; run doctor inside the generated app$/);
   });
 
   it('prints each problem with its fix', () => {
