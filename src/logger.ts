@@ -7,8 +7,8 @@ import type { PostStepResult } from './engine/post-steps.js';
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
-  /** Runs a long step behind a spinner (when stderr is a terminal) and reports how it went. */
-  task(label: string, work: () => Promise<unknown>, step: PostStepResult['step']): Promise<PostStepResult>;
+  /** Runs a long step behind a spinner (when stderr is a terminal) and reports how it went; `interrupted` is Ctrl-C. */
+  task(label: string, work: () => Promise<unknown>, step: PostStepResult['step'], interrupted: AbortSignal): Promise<PostStepResult>;
 }
 
 export function createLogger(options: { json: boolean }): Logger {
@@ -16,7 +16,7 @@ export function createLogger(options: { json: boolean }): Logger {
   return {
     info: (message) => out.write(`${message}\n`),
     warn: (message) => process.stderr.write(`${message}\n`),
-    async task(label, work, step) {
+    async task(label, work, step, interrupted) {
       const { default: ora } = await import('ora');
       const spinner = ora({ text: label, stream: process.stderr, isEnabled: process.stderr.isTTY === true && !options.json });
       spinner.start();
@@ -25,6 +25,10 @@ export function createLogger(options: { json: boolean }): Logger {
         spinner.succeed();
         return { step, status: 'done' };
       } catch (error) {
+        if (interrupted.aborted) {
+          spinner.fail(`${label}: interrupted`);
+          return { step, status: 'interrupted', detail: 'interrupted (Ctrl-C)' };
+        }
         const detail = firstLine(error);
         spinner.fail(`${label} failed: ${detail}`);
         return { step, status: 'failed', detail };

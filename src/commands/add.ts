@@ -139,6 +139,9 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     logger.info(`\n${chalk.bold('Next steps:')}`);
     for (const step of nextSteps) logger.info(`  ${chalk.cyan(step)}`);
   }
+  if (postSteps.some((step) => step.status === 'interrupted')) {
+    throw new UserError('interrupted: the patterns were added, but installing dependencies did not finish; run it by hand', ExitCode.Interrupted);
+  }
   if (postSteps.some((step) => step.status === 'failed')) {
     throw new UserError('the patterns were added, but installing dependencies failed (see above); run it by hand', ExitCode.PostStep);
   }

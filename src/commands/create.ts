@@ -65,6 +65,15 @@ export async function createApp(
   const postSteps = await runPostSteps({ targetDir: plan.targetDir, git: options.git, install: options.install, packageManager: options.packageManager }, logger);
   const outcome = result(plan, shownDir, files, false, postSteps, options.packageManager);
   printNextSteps(logger, outcome);
+  const interrupted = postSteps.filter((step) => step.status === 'interrupted');
+  if (interrupted.length > 0) {
+    throw new UserError(
+      `interrupted: the project was created in ${shownDir}, but ${interrupted.map((step) => step.step).join(' and ')} did not finish; run it by hand`,
+      ExitCode.Interrupted,
+      [],
+      outcome,
+    );
+  }
   const failed = postSteps.filter((step) => step.status === 'failed');
   if (failed.length > 0) {
     throw new UserError(

@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { runCli, scratchDir } from '../support/generated-app.js';
+import { CLI, runCli, scratchDir } from '../support/generated-app.js';
 
 describe('post-steps', () => {
   it('initialises git, installs with the chosen package manager and reports both', () => {
@@ -47,4 +48,33 @@ describe('post-steps', () => {
     expect(document.files).toContain('package.json');
     expect(document.nextSteps).toContain('npm install');
   });
+
+  it('stops the install on Ctrl-C, keeps the project and exits 130', async () => {
+    const parent = scratchDir('post-interrupt');
+    // An npm that records its pid and hangs, first on the PATH: the install is still running when Ctrl-C comes.
+    const bin = join(parent, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'npm'), `#!/bin/sh\necho $$ > "${join(parent, 'npm.pid')}"\nexec sleep 60\n`);
+    chmodSync(join(bin, 'npm'), 0o755);
+    const cli = spawn(process.execPath, [CLI, 'stopped', '--pattern', 'http-api', '--yes', '--no-git', '--package-manager', 'npm'], {
+      cwd: parent,
+      env: { ...process.env, CI: 'true', PATH: `${bin}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    const pidFile = join(parent, 'npm.pid');
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await sleep(50);
+    cli.kill('SIGINT');
+
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/✖ interrupted: the project was created in stopped, but install did not finish; run it by hand\n/);
+    expect(existsSync(join(parent, 'stopped/package.json'))).toBe(true);
+    const npmPid = Number(readFileSync(pidFile, 'utf8'));
+    await sleep(200);
+    // kill(pid, 0) throws ESRCH once the hanging install is gone: Ctrl-C must not leave it running.
+    expect(() => process.kill(npmPid, 0)).toThrow();
+  }, 30_000);
 });
+
