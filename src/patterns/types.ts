@@ -31,7 +31,15 @@ export interface OptionSpec<T extends JsonValue = JsonValue> {
   parse(input: unknown): T;
   /** How the value is shown back to the user and offered as the prompt's default text. */
   format(value: T): string;
-  prompt: { kind: 'input' } | { kind: 'select' | 'checkbox'; choices: readonly { value: string; name: string }[] };
+  prompt:
+    | { kind: 'input' }
+    | { kind: 'select'; choices: readonly { value: string; name: string }[] }
+    | {
+        kind: 'checkbox';
+        /** The question, where the flag's description ("…, comma-separated") does not fit a list of boxes. */
+        message: string;
+        choices: readonly { value: string; name: string }[];
+      };
   /**
    * Whether the questionnaire asks for it, given the pattern's options declared before it (parsed; defaults
    * for those not given). Unasked, the default applies. Absent: always asked.

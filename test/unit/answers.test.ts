@@ -160,6 +160,13 @@ describe('resolveAnswers', () => {
     expect(prompter.asked.filter((q) => q.kind === 'confirm')).toHaveLength(1);
   });
 
+  it('asks a list as boxes to tick, not in the words of its comma-separated flag', async () => {
+    const prompter = scriptedPrompter([[/./, undefined]]);
+    await resolveAnswers(input({ directory: 'app', pattern: 'event-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    const boxes = prompter.asked.filter((q) => q.kind === 'checkbox').map((q) => q.message);
+    expect(boxes).toEqual(['Event Processing: event sources', 'Event Processing: processing styles']);
+  });
+
   it('declined, the clash is left for the plan to report, as for flags', async () => {
     const prompter = scriptedPrompter([
       [/processing styles/, ['aggregation']],

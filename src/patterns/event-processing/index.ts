@@ -73,7 +73,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
       defaultValue: ['storage-queue'],
       parse: (input) => parseChoiceList(input, EVENT_SOURCES, 'event source'),
       format: list,
-      prompt: { kind: 'checkbox', choices: EVENT_SOURCES.map((value) => ({ value, name: labels[value] })) },
+      prompt: { kind: 'checkbox', message: 'event sources', choices: EVENT_SOURCES.map((value) => ({ value, name: labels[value] })) },
     },
     eventStyles: {
       flag: '--event-styles <list>',
@@ -81,7 +81,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
       defaultValue: ['filtering', 'transformation'],
       parse: (input) => parseChoiceList(input, EVENT_STYLES, 'processing style'),
       format: list,
-      prompt: { kind: 'checkbox', choices: EVENT_STYLES.map((value) => ({ value, name: labels[value] })) },
+      prompt: { kind: 'checkbox', message: 'processing styles', choices: EVENT_STYLES.map((value) => ({ value, name: labels[value] })) },
     },
     aggregationKey: {
       ...textOption('--aggregation-key <field>', 'field of the event data the aggregation groups by, e.g. customerId (needed by aggregation)', '', parseFieldName),
