@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTree, renderPlan } from '../../src/engine/render.js';
+import { duplicateDeclarations } from '../support/arm-resources.js';
 import { checkArmTemplate, formatViolations } from '../support/arm-security.js';
 import { bicepMissing, buildBicepPattern } from '../support/bicep.js';
 import { scratchDir } from '../support/generated-app.js';
@@ -31,6 +32,12 @@ describe.skipIf(bicepMissing)('security rules over every pattern combination', (
   it.each(subsets)('$name: compiled infra passes every rule', ({ name }) => {
     const template = JSON.parse(readFileSync(join(root, name, 'infra/main.json'), 'utf8')) as Record<string, unknown>;
     expect(formatViolations(checkArmTemplate(template))).toBe('');
+  });
+
+  // Two modules declaring one resource send Azure two competing PUTs of it; the last one wins.
+  it.each(subsets)('$name: every resource is declared by one module only', ({ name }) => {
+    const template = JSON.parse(readFileSync(join(root, name, 'infra/main.json'), 'utf8')) as Record<string, unknown>;
+    expect(duplicateDeclarations(template)).toEqual([]);
   });
 
   // CI runs PSRule on infra/ci.bicepparam: it must compile against main.bicep whatever the patterns.

@@ -1,0 +1,40 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildPlan } from '../../src/engine/plan.js';
+import { readTree, renderPlan } from '../../src/engine/render.js';
+import { declaredResources, duplicateDeclarations } from '../support/arm-resources.js';
+import { bicepMissing, compileBicep } from '../support/bicep.js';
+
+// The four patterns with every option that adds Azure resources: where two patterns' modules could both
+// declare one resource (a namespace, a queue), which the defaults never show.
+const everyResource = {
+  'http-api': { auth: 'entra-id' },
+  'event-processing': {
+    eventSources: 'eventgrid,servicebus,eventhubs,storage-queue',
+    eventStyles: 'filtering,transformation,fan-out,aggregation',
+    aggregationKey: 'customerId',
+    ordering: 'ordered',
+    serviceBusEntity: 'topic',
+  },
+  'scheduled-tasks': {},
+  'data-processing': { dataInput: 'eventhubs', dataDestination: 'cosmos' },
+};
+
+describe.skipIf(bicepMissing)('infra of the four patterns with every resource-adding option', () => {
+  it('declares each Azure resource in one module only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csa-infra-composition-'));
+    const tree = renderPlan(buildPlan({ name: 'composed-app', location: 'eastus2', patterns: everyResource }, dir));
+    // The whole app, since a module may load files from outside infra/ (loadTextContent of shipped queries).
+    for (const path of tree.paths) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), readTree(tree, path));
+    }
+    const template = compileBicep(join(dir, 'infra/main.bicep'));
+    const types = declaredResources(template).map((resource) => resource.type);
+    expect(types).toEqual(expect.arrayContaining(['Microsoft.EventHub/namespaces', 'Microsoft.ServiceBus/namespaces', 'Microsoft.DocumentDB/databaseAccounts']));
+    expect(duplicateDeclarations(template)).toEqual([]);
+    // The Bicep CLI starts .NET: slow on a busy machine.
+  }, 120_000);
+});
