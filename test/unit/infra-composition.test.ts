@@ -22,6 +22,17 @@ const everyResource = {
   'data-processing': { dataInput: 'eventhubs', dataDestination: 'cosmos' },
 };
 
+describe('settings of the four patterns with every resource-adding option', () => {
+  it('leave the managed identity selectors out of local.settings.json, where no managed identity exists', () => {
+    const tree = renderPlan(buildPlan({ name: 'composed-app', location: 'eastus2', patterns: everyResource }, '/tmp/composed-app'));
+    for (const path of ['local.settings.json', 'local.settings.example.json']) {
+      const names = Object.keys((JSON.parse(readTree(tree, path)) as { Values: Record<string, string> }).Values);
+      expect(names, path).toContain('EventHubConnection__fullyQualifiedNamespace');
+      expect(names.filter((name) => /__(credential|clientId)$/.test(name)), path).toEqual([]);
+    }
+  });
+});
+
 describe.skipIf(bicepMissing)('infra of the four patterns with every resource-adding option', () => {
   it('declares each Azure resource in one module only', () => {
     const dir = mkdtempSync(join(tmpdir(), 'csa-infra-composition-'));

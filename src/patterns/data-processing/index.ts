@@ -177,15 +177,14 @@ function appSettings(destination: DataDestination, input: DataInput): AppSetting
         cloud: { module: 'dataProcessing', output: 'eventHubsNamespaceHost' },
         description: 'Event Hubs namespace the trigger reads from, through the managed identity.',
       },
+      // Cloud only: locally the trigger signs in as the developer (`az login`); a managed identity exists only in Azure.
       {
         name: 'EventHubConnection__credential',
-        local: 'managedidentity',
         cloud: { value: 'managedidentity' },
         description: 'Event Hubs trigger authenticates with the managed identity.',
       },
       {
         name: 'EventHubConnection__clientId',
-        local: '',
         cloud: { module: 'dataProcessing', output: 'identityClientId' },
         description: 'Which user-assigned identity the Event Hubs trigger uses.',
       },
