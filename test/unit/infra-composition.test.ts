@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,6 +7,7 @@ import { buildPlan } from '../../src/engine/plan.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
 import { declaredResources, duplicateDeclarations } from '../support/arm-resources.js';
 import { bicepMissing, compileBicep } from '../support/bicep.js';
+import { defaultPlan, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
 
 // The four patterns with every option that adds Azure resources: where two patterns' modules could both
 // declare one resource (a namespace, a queue), which the defaults never show.
@@ -30,6 +32,24 @@ describe('settings of the four patterns with every resource-adding option', () =
       expect(names, path).toContain('EventHubConnection__fullyQualifiedNamespace');
       expect(names.filter((name) => /__(credential|clientId)$/.test(name)), path).toEqual([]);
     }
+  });
+});
+
+describe('azd hook scripts', () => {
+  const plans = [
+    ...PATTERN_SUBSETS.map((patterns) => ({ name: subsetName(patterns), plan: defaultPlan(patterns) })),
+    { name: 'every resource', plan: buildPlan({ name: 'composed-app', location: 'eastus2', patterns: everyResource }, '/tmp/composed-app') },
+  ];
+
+  it.each(plans)('$name: shell scripts check out with LF line endings, whatever core.autocrlf says', ({ plan }) => {
+    const tree = renderPlan(plan);
+    const scripts = tree.paths.filter((path) => path.endsWith('.sh'));
+    if (scripts.length === 0) return;
+    const dir = mkdtempSync(join(tmpdir(), 'csa-gitattributes-'));
+    spawnSync('git', ['init', '-q', dir]);
+    if (tree.paths.includes('.gitattributes')) writeFileSync(join(dir, '.gitattributes'), readTree(tree, '.gitattributes'));
+    const attributes = spawnSync('git', ['check-attr', 'eol', '--', ...scripts], { cwd: dir, encoding: 'utf8' }).stdout;
+    expect(attributes.trim().split('\n')).toEqual(scripts.map((script) => `${script}: eol: lf`));
   });
 });
 
