@@ -51,3 +51,24 @@ describe('templates', () => {
     expect(readFileSync(join(TEMPLATES_DIR, file), 'utf8')).not.toMatch(/\bvi\s*\.\s*(?:mock|doMock|unmock|resetModules)\s*\(/);
   });
 });
+
+describe('Bicep API versions', () => {
+  const bicepFiles = templateFiles.filter((path) => /\.bicep(\.hbs)?$/.test(path));
+  const versionsByType = new Map<string, Set<string>>();
+  for (const file of bicepFiles) {
+    for (const [, type, version] of readFileSync(join(TEMPLATES_DIR, file), 'utf8').matchAll(/'(Microsoft\.[A-Za-z.]+\/[A-Za-z/]+)@([0-9a-z-]+)'/g)) {
+      versionsByType.set(type!.toLowerCase(), (versionsByType.get(type!.toLowerCase()) ?? new Set()).add(version!));
+    }
+  }
+
+  // One version per type: where one module reads (`existing`) what another deploys, both see one property shape.
+  it('each resource type is used at one API version across every template', () => {
+    const mixed = [...versionsByType].filter(([, versions]) => versions.size > 1).map(([type, versions]) => `${type}: ${[...versions].join(', ')}`);
+    expect(mixed).toEqual([]);
+  });
+
+  // shared/reference/azure.md: sites and serverfarms at 2025-03-01, as Azure Verified Modules use.
+  it.each(['microsoft.web/sites', 'microsoft.web/serverfarms', 'microsoft.web/sites/config'])('%s is at 2025-03-01', (type) => {
+    expect([...(versionsByType.get(type) ?? [])]).toEqual(['2025-03-01']);
+  });
+});
