@@ -3,7 +3,7 @@ import { parseLocation } from '../azure/locations.js';
 import { baseContribution, FEATURE_CONTRIBUTIONS } from '../base.js';
 import { ValidationError } from '../exit-codes.js';
 import { PATTERNS, sortPatternIds } from '../patterns/index.js';
-import { type JsonValue, type PatternDefinition, type PatternId, type ProjectInfo } from '../patterns/types.js';
+import { type JsonValue, type PatternDefinition, type PatternId, type ProjectInfo, type StorageName } from '../patterns/types.js';
 import { GENERATOR } from '../version.js';
 import { composeContributions, type ComposedContribution, type OwnedContribution } from './compose.js';
 import { azureSlug, parseProjectName } from './project-name.js';
@@ -42,7 +42,9 @@ export function buildPlan(answers: Answers, targetDir: string): Plan {
 
   const ids = sortPatternIds(Object.keys(answers.patterns) as PatternId[]);
   const patterns = ids.map((id) => selectPattern(PATTERNS[id], answers.patterns[id] ?? {}));
-  const contributions: OwnedContribution[] = [baseContribution(), ...patterns.map((p) => withOwnOptions(p, project))];
+  const owned = patterns.map((p) => withOwnOptions(p, project));
+  checkSharedStorage(patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.storageNames })));
+  const contributions: OwnedContribution[] = [baseContribution(), ...owned];
   // Features are added once each, until no contribution asks for one that is missing.
   const added = new Set<string>();
   for (let i = 0; i < contributions.length; i++) {
@@ -92,6 +94,30 @@ function withOwnOptions({ definition, options }: SelectedPattern, project: Proje
   const templateData = { options, pattern: { id, title, summary, matrix } };
   const files = [...contribution.files, ...contribution.infraModules.map(({ template, path, data }) => ({ template, path, data }))];
   return { ...contribution, templateData, files: files.map((file) => ({ ...file, data: { ...templateData, ...file.data } })) };
+}
+
+/**
+ * Patterns share the app's storage account: a queue, container or table two of them use would mix their
+ * messages or data, so the answers that lead there are refused, naming the options to change.
+ * Table names are case-insensitive in Azure.
+ */
+function checkSharedStorage(patterns: readonly { id: PatternId; names: readonly StorageName[] }[]): void {
+  const claimed = new Map<string, { id: PatternId; name: StorageName }>();
+  for (const { id, names } of patterns) {
+    for (const name of names) {
+      const key = `${name.kind} ${name.kind === 'table' ? name.name.toLowerCase() : name.name}`;
+      const other = claimed.get(key);
+      if (other && other.id !== id) {
+        const by = (owner: { id: PatternId; name: StorageName }) => (owner.name.flag ? `${owner.id} (${owner.name.flag})` : owner.id);
+        const change = [other, { id, name }].flatMap((owner) => (owner.name.flag ? [owner.name.flag] : []));
+        throw new ValidationError(
+          `${by(other)} and ${by({ id, name })} both use the storage ${name.kind} "${name.name}"; ` +
+            `give one of them another name${change.length > 0 ? ` with ${change.join(' or ')}` : ''}`,
+        );
+      }
+      claimed.set(key, other ?? { id, name });
+    }
+  }
 }
 
 /** Prefixes a validation failure with the flag or answer it came from. */

@@ -159,6 +159,19 @@ export interface PatternContribution {
   notices: string[];
   /** How the pattern's resources bill (per use vs fixed monthly), shown in the summary; no prices in code. */
   costNotes: string[];
+  /** Queues, containers and tables it uses in the app's one storage account: no two patterns may share one. */
+  storageNames: StorageName[];
+}
+
+/**
+ * A name in the app's storage account. Two patterns on one queue would compete for its messages (each
+ * message reaches one trigger), and two on one container or table would read each other's data.
+ */
+export interface StorageName {
+  kind: 'queue' | 'container' | 'table';
+  name: string;
+  /** The option that chose the name, so a clash can say what to change; absent for a fixed name. */
+  flag?: string;
 }
 
 export interface ProjectInfo {
@@ -202,5 +215,6 @@ export function emptyContribution(): PatternContribution {
     nextSteps: [],
     notices: [],
     costNotes: [],
+    storageNames: [],
   };
 }

@@ -139,6 +139,42 @@ describe('buildPlan', () => {
       expect(() => buildPlan({ name: 'combo', location: 'eastus2', patterns: Object.fromEntries(ids.map((id) => [id, {}])) }, '/tmp/c')).not.toThrow();
     }
   });
+
+  // One storage account serves every pattern: two triggers on one queue would each get some of its messages.
+  it.each([
+    [
+      { 'event-processing': {}, 'data-processing': { dataInput: 'queue', inputQueue: 'events' } },
+      'event-processing (--storage-queue-name) and data-processing (--data-queue) both use the storage queue "events"; give one of them another name with --storage-queue-name or --data-queue',
+    ],
+    [
+      { 'event-processing': { storageQueueName: 'orders' }, 'data-processing': { dataInput: 'queue', inputQueue: 'orders-poison' } },
+      'event-processing (--storage-queue-name) and data-processing (--data-queue) both use the storage queue "orders-poison"; give one of them another name with --storage-queue-name or --data-queue',
+    ],
+    [
+      { 'event-processing': { eventStyles: 'fan-out' }, 'data-processing': { dataInput: 'queue', inputQueue: 'audit' } },
+      'event-processing and data-processing (--data-queue) both use the storage queue "audit"; give one of them another name with --data-queue',
+    ],
+    [
+      { 'event-processing': {}, 'data-processing': { poisonContainer: 'dead-letters' } },
+      'event-processing and data-processing (--data-poison-container) both use the storage container "dead-letters"; give one of them another name with --data-poison-container',
+    ],
+    [
+      { 'http-api': { resources: 'job-runs' }, 'scheduled-tasks': {} },
+      'http-api (--resource) and scheduled-tasks both use the storage table "JobRuns"; give one of them another name with --resource',
+    ],
+    [
+      { 'http-api': { resources: 'quarantine' }, 'data-processing': {} },
+      'http-api (--resource) and data-processing both use the storage table "quarantine"; give one of them another name with --resource',
+    ],
+  ])('refuses two patterns sharing a storage queue, container or table (%#)', (patterns, message) => {
+    expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s')).toThrow(new ValidationError(message));
+  });
+
+  it('lets patterns use alike names for different kinds, or a name an unused option would have taken', () => {
+    // Blob input: --data-queue names no queue, so event processing may have "incoming-data".
+    expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns: { 'event-processing': { storageQueueName: 'incoming-data' }, 'data-processing': {} } }, '/tmp/s')).not.toThrow();
+    expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns: { 'event-processing': {}, 'data-processing': { inputContainer: 'events' } } }, '/tmp/s')).not.toThrow();
+  });
 });
 
 describe('composeContributions', () => {

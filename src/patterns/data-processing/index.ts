@@ -30,6 +30,8 @@ type DataProcessingOptions = {
  * uploadDeadLetters: where Event Grid parks upload events it could not deliver to the blob trigger (blob input).
  */
 const FIXED_CONTAINERS = { reference: 'reference', output: 'processed', uploadDeadLetters: 'upload-dead-letters' } as const;
+/** The pipeline's status and quarantine tables (DATA_CONFIG in config.ts.hbs, created by the Bicep module). */
+const TABLES = ['ingestionstatus', 'quarantine'] as const;
 /** The input function per input kind: its name appears in alerts and in the postdeploy hook. */
 const FUNCTION_NAMES: Record<DataInput, string> = { blob: 'processBlob', queue: 'processQueueMessage', eventhubs: 'processEvents' };
 const TEMPLATES = 'patterns/data-processing';
@@ -147,6 +149,14 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       ],
       alerts: alerts(functionName, hostPoisonQueue(options)),
       features: ['storageClients', 'azurite', 'slowTests', 'traceContext', ...(input === 'blob' ? (['postdeployHooks', 'metricAlerts'] as const) : [])],
+      storageNames: [
+        ...(input === 'queue' ? [options.inputQueue, `${options.inputQueue}${POISON_SUFFIX}`].map((name) => ({ kind: 'queue' as const, name, flag: '--data-queue' })) : []),
+        ...(input === 'blob' ? [{ kind: 'container' as const, name: options.inputContainer, flag: '--data-container' }] : []),
+        { kind: 'container', name: options.archiveContainer, flag: '--data-archive-container' },
+        { kind: 'container', name: options.poisonContainer, flag: '--data-poison-container' },
+        ...Object.values(FIXED_CONTAINERS).map((name) => ({ kind: 'container' as const, name })),
+        ...TABLES.map((name) => ({ kind: 'table' as const, name })),
+      ],
       readmePartial: `${TEMPLATES}/partials/readme.md`,
       nextSteps: [
         `Upload reference data: the enrich stage reads ${FIXED_CONTAINERS.reference}/customers.json (see README, "Data Processing").`,

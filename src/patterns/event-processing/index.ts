@@ -218,6 +218,12 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         ...(model.hasMetricAlerts ? (['metricAlerts'] as const) : []),
       ],
       readmePartial: `${TEMPLATES}/partials/readme.md`,
+      storageNames: [
+        ...(sources.storageQueue ? [model.storageQueue.name, model.storageQueue.poisonName].map((name) => ({ kind: 'queue' as const, name, flag: '--storage-queue-name' })) : []),
+        ...(model.fanOut.storageQueue ? FAN_OUT_TARGETS.map((name) => ({ kind: 'queue' as const, name })) : []),
+        { kind: 'container', name: model.deadLetterContainer },
+        ...model.tableNames.map((name) => ({ kind: 'table' as const, name })),
+      ],
       nextSteps: sources.eventgrid ? ['azd up also subscribes the function to the Event Grid topic (infra/hooks/postdeploy.d/eventgrid-subscription.sh)'] : [],
       notices: [
         `event-processing: sources ${list(options.eventSources)}; styles ${list(options.eventStyles)}` +

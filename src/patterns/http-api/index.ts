@@ -94,6 +94,7 @@ export const httpApi = definePattern<HttpApiOptions>({
             },
           ]
         : [],
+      storageNames: resources.map((resource) => ({ kind: 'table', name: resource.table, flag: '--resource' })),
       hostJson: { extensions: { http: { routePrefix: options.routePrefix } } },
       dependencies: ['zod', '@azure/keyvault-secrets', '@azure/identity', ...(entraId ? (['jose'] as const) : [])],
       // The OpenAPI sync test reads host.json, which may carry comments.

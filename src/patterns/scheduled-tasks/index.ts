@@ -71,6 +71,10 @@ export const scheduledTasks = definePattern<ScheduledTasksOptions>({
           description: 'Table storage table of job checkpoints (last completed unit of work per job)',
         },
       ],
+      storageNames: [
+        { kind: 'table', name: 'JobRuns' },
+        { kind: 'table', name: 'JobCheckpoints' },
+      ],
       dependencies: ['cron-parser'],
       alerts,
       features: ['storageClients'],
