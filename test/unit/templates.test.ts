@@ -52,7 +52,7 @@ describe('templates', () => {
   });
 });
 
-describe('Bicep API versions', () => {
+describe('Bicep templates', () => {
   const bicepFiles = templateFiles.filter((path) => /\.bicep(\.hbs)?$/.test(path));
   const versionsByType = new Map<string, Set<string>>();
   for (const file of bicepFiles) {
@@ -70,5 +70,14 @@ describe('Bicep API versions', () => {
   // shared/reference/azure.md: sites and serverfarms at 2025-03-01, as Azure Verified Modules use.
   it.each(['microsoft.web/sites', 'microsoft.web/serverfarms', 'microsoft.web/sites/config'])('%s is at 2025-03-01', (type) => {
     expect([...(versionsByType.get(type) ?? [])]).toEqual(['2025-03-01']);
+  });
+
+  // Azure's DNS suffixes differ in sovereign clouds (servicebus.chinacloudapi.cn…): read endpoints from the
+  // resources (`properties.serviceBusEndpoint`, `primaryEndpoints`, `defaultHostName`) instead.
+  it.each(bicepFiles)('%s hard-codes no public-cloud host name', (file) => {
+    const code = readFileSync(join(TEMPLATES_DIR, file), 'utf8')
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('//'));
+    expect(code.filter((line) => /\.(windows\.net|azurewebsites\.net|azure\.com)\b/.test(line))).toEqual([]);
   });
 });
