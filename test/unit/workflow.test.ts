@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { readTree, renderPlan } from '../../src/engine/render.js';
+import { defaultPlan } from '../support/subsets.js';
+
+interface Workflow {
+  jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
+}
+
+const workflow = parse(readTree(renderPlan(defaultPlan(['http-api'])), '.github/workflows/azure-dev.yml')) as Workflow;
+const installScript = workflow.jobs.test!.steps.find((step) => step.name === 'Install dependencies')!.run!;
+
+/** Runs the install step as GitHub does (bash -e) in a checkout holding `lockfile`, with stand-ins for the tools. */
+function installCommand(lockfile: string | undefined): string {
+  const checkout = mkdtempSync(join(tmpdir(), 'csa-workflow-'));
+  const bin = join(checkout, '.bin');
+  mkdirSync(bin);
+  for (const tool of ['npm', 'npx', 'yarn']) {
+    writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> "${join(checkout, 'ran.txt')}"\n`);
+    chmodSync(join(bin, tool), 0o755);
+  }
+  if (lockfile) writeFileSync(join(checkout, lockfile), '');
+  const result = spawnSync('bash', ['-e', '-c', installScript], { cwd: checkout, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  expect(result.status, result.stderr).toBe(0);
+  return readFileSync(join(checkout, 'ran.txt'), 'utf8').trim();
+}
+
+describe('generated workflow', () => {
+  // An app created with `pnpm create` has no package-lock.json: `npm ci` refused to install it.
+  it.each([
+    ['package-lock.json', 'npm ci'],
+    [undefined, 'npm ci'],
+    ['pnpm-lock.yaml', 'npx --yes pnpm@10 install --frozen-lockfile'],
+    ['yarn.lock', 'yarn install --frozen-lockfile'],
+    ['bun.lock', 'npx --yes bun install --frozen-lockfile'],
+    ['bun.lockb', 'npx --yes bun install --frozen-lockfile'],
+  ])('installs with the package manager of the committed lockfile (%s)', (lockfile, command) => {
+    expect(installCommand(lockfile)).toBe(command);
+  });
+});
