@@ -79,6 +79,10 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
 
   // Only the pattern options count: the project's name and location are already recorded.
   const fromFile = options.answersFile === undefined ? {} : ((await loadAnswersFile(resolve(session.cwd, options.answersFile))).patterns ?? {});
+  // A file may be another app's manifest, so options for present patterns are no error; differing ones are said.
+  for (const id of present.filter((id) => fromFile[id] !== undefined && !sameOptions(id, fromFile[id]!, manifest.answers.patterns[id]!))) {
+    logger.warn(chalk.yellow(`⚠ ${options.answersFile}: ${id} is already in this project; its options there are not applied (add does not change a present pattern)`));
+  }
   const addedAnswers: Answers['patterns'] = {};
   for (const id of toAdd) {
     const given: Record<string, unknown> = { ...fromFile[id], ...options.patternOptions[id] };
@@ -194,6 +198,18 @@ function rejectOptionsOfOtherPatterns(given: AddOptions['patternOptions'], toAdd
       }
     }
   }
+}
+
+/** Whether answers-file options for a pattern come to the recorded ones (unparseable ones do not). */
+function sameOptions(id: PatternId, given: Record<string, unknown>, recorded: Record<string, unknown>): boolean {
+  return Object.entries(given).every(([key, value]) => {
+    const spec = PATTERNS[id].options[key];
+    try {
+      return spec !== undefined && JSON.stringify(spec.parse(value)) === JSON.stringify(recorded[key]);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The project as generated from its manifest: the common ancestor of every three-way merge. */

@@ -331,6 +331,20 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     });
   });
 
+  it("says when an answers file's options for a present pattern are not applied", async () => {
+    const root = await generate(['http-api']);
+    const addWithFile = async (httpApi: Record<string, unknown>) => {
+      writeFileSync(join(root, 'answers.json'), JSON.stringify({ 'http-api': httpApi }));
+      const s = session(root);
+      await add(root, ['event-processing'], { answersFile: 'answers.json', dryRun: true }, s);
+      return s.logger.lines.filter((line) => line.includes('not applied'));
+    };
+    expect(await addWithFile({ greeting: 'hello from http-api' })).toEqual([]);
+    expect(await addWithFile({ greeting: 'changed' })).toEqual([
+      expect.stringContaining('answers.json: http-api is already in this project; its options there are not applied (add does not change a present pattern)'),
+    ]);
+  });
+
   it('rejects an invalid option, and options of a present pattern that differ from the recorded ones', async () => {
     const root = await generate(['http-api']);
     await expectUserError(add(root, ['event-processing'], { patternOptions: { 'event-processing': { greeting: ' ' } } }), 2, /^--event-processing-greeting: give a non-empty text$/);
