@@ -3,6 +3,7 @@ import type { app as functionsApp, HttpRequest } from '@azure/functions';
 import type { z } from 'zod';
 import { createSchema, itemId, type ResourceDefinition } from '../resources/resource.js';
 import { RepositoryError, type Repository, type StoredItem } from '../resources/repository.js';
+import { ifMatchHolds, ifNoneMatchHolds } from './conditional.js';
 import { toCsv } from './csv.js';
 import { httpHandler, type ApiHandler, type ApiResponse } from './handler.js';
 import { negotiate, readJsonBody } from './negotiation.js';
@@ -13,8 +14,11 @@ export type Authorizer = (request: HttpRequest, scope: string) => Promise<void>;
 
 export type CrudOperation = 'list' | 'create' | 'get' | 'replace' | 'update' | 'delete';
 
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+type HttpMethod = (typeof ALL_METHODS)[number];
+
 /** The routes of every resource: one function per operation, so each has its own method binding and metrics. */
-export const CRUD_ROUTES: readonly { operation: CrudOperation; method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; item: boolean; access: 'read' | 'write' }[] = [
+export const CRUD_ROUTES: readonly { operation: CrudOperation; method: HttpMethod; item: boolean; access: 'read' | 'write' }[] = [
   { operation: 'list', method: 'GET', item: false, access: 'read' },
   { operation: 'create', method: 'POST', item: false, access: 'write' },
   { operation: 'get', method: 'GET', item: true, access: 'read' },
@@ -23,7 +27,6 @@ export const CRUD_ROUTES: readonly { operation: CrudOperation; method: 'GET' | '
   { operation: 'delete', method: 'DELETE', item: true, access: 'write' },
 ];
 
-const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 const JSON_TYPE = 'application/json';
@@ -80,13 +83,18 @@ export function crudHandlers<Schema extends z.ZodObject>(
     async get(request) {
       await allow(request, 'read');
       negotiate(request, [JSON_TYPE]);
-      return itemResponse(await existing(request));
+      const item = await existing(request);
+      const ifNoneMatch = request.headers.get('if-none-match');
+      // The caller's copy is current: no body, only the validator it can keep using.
+      if (ifNoneMatch !== null && !ifNoneMatchHolds(ifNoneMatch, item.etag)) return { status: 304, headers: { ETag: item.etag } };
+      return itemResponse(item);
     },
 
     async replace(request) {
       await allow(request, 'write');
       negotiate(request, [JSON_TYPE]);
       const current = await existing(request);
+      checkIfMatch(request, current);
       const fields = validate(resource.fields, await readJsonBody(request)) as Fields;
       return itemResponse(await save(request, current, fields));
     },
@@ -95,6 +103,7 @@ export function crudHandlers<Schema extends z.ZodObject>(
       await allow(request, 'write');
       negotiate(request, [JSON_TYPE]);
       const current = await existing(request);
+      checkIfMatch(request, current);
       const patch = await readJsonBody(request, [MERGE_PATCH_TYPE, JSON_TYPE]);
       if (!isObject(patch)) throw new HttpError(400, 'A merge patch must be a JSON object.');
       // RFC 7396: apply the patch, then validate the whole result, so a patch cannot leave an invalid item.
@@ -104,8 +113,13 @@ export function crudHandlers<Schema extends z.ZodObject>(
 
     async delete(request) {
       await allow(request, 'write');
-      const id = pathId(request);
-      await repository.delete(id, request.headers.get('if-match') ?? undefined);
+      if (request.headers.get('if-match') === null) {
+        await repository.delete(pathId(request));
+      } else {
+        const current = await existing(request);
+        checkIfMatch(request, current);
+        await repository.delete(current.id, current.etag);
+      }
       return { status: 204 };
     },
   };
@@ -129,17 +143,32 @@ export function crudHandlers<Schema extends z.ZodObject>(
     return item;
   }
 
-  /** With If-Match the caller's version must still be current (412); without, a concurrent write is a 409. */
-  async function save(request: HttpRequest, current: StoredItem<Fields>, fields: Fields): Promise<StoredItem<Fields>> {
+  /**
+   * 412 unless If-Match, when sent, names the current version. Checked before the body is read: RFC 9110
+   * §13.2.1 lets only failures found before the content is processed (404, 400 for the id) take precedence.
+   */
+  function checkIfMatch(request: HttpRequest, current: StoredItem<Fields>): void {
     const ifMatch = request.headers.get('if-match');
+    if (ifMatch !== null && !ifMatchHolds(ifMatch, current.etag)) throw preconditionFailed();
+  }
+
+  /**
+   * Writes over the version just read, so a write landing in between is caught: a 412 when the caller sent
+   * If-Match (its version is no longer current), else a 409 (nothing the caller did; retrying is safe).
+   */
+  async function save(request: HttpRequest, current: StoredItem<Fields>, fields: Fields): Promise<StoredItem<Fields>> {
     try {
-      return await repository.replace(current.id, fields, ifMatch ?? current.etag);
+      return await repository.replace(current.id, fields, current.etag);
     } catch (error) {
-      if (error instanceof RepositoryError && error.kind === 'etag-mismatch' && ifMatch === null) {
+      if (error instanceof RepositoryError && error.kind === 'etag-mismatch' && request.headers.get('if-match') === null) {
         throw new HttpError(409, `The ${resource.itemName} changed while this request was processed; retry it.`);
       }
       throw error;
     }
+  }
+
+  function preconditionFailed(): HttpError {
+    return new HttpError(412, `The ${resource.itemName} has changed since the version in If-Match; fetch it again.`);
   }
 
   function withRepositoryErrors(handler: ApiHandler): ApiHandler {
@@ -154,7 +183,7 @@ export function crudHandlers<Schema extends z.ZodObject>(
           case 'not-found':
             throw new HttpError(404, `There is no ${resource.itemName} with id "${pathId(request)}".`);
           case 'etag-mismatch':
-            throw new HttpError(412, `The ${resource.itemName} has changed since the version in If-Match; fetch it again.`);
+            throw preconditionFailed();
           case 'invalid-cursor':
             throw new HttpError(400, 'The cursor is not one this API issued; start again without it.');
         }
@@ -177,10 +206,9 @@ export function registerCrudFunctions(
     app.http(`${resource.name}-${operation}`, { methods: [method], authLevel, route: routeOf(resource, item), handler: handlers[operation] });
   }
   for (const item of [false, true]) {
-    const offered = CRUD_ROUTES.filter((route) => route.item === item).map((route) => route.method);
-    const others = ALL_METHODS.filter((method) => !offered.includes(method));
+    const offered = offeredMethods(item);
     app.http(`${resource.name}-${item ? 'item' : 'collection'}-method-not-allowed`, {
-      methods: others,
+      methods: unsupportedMethods(item),
       authLevel,
       route: routeOf(resource, item),
       handler: httpHandler(async (request) => {
@@ -188,6 +216,16 @@ export function registerCrudFunctions(
       }),
     });
   }
+}
+
+/** The methods the collection (`item` false) or item route offers. */
+export function offeredMethods(item: boolean): HttpMethod[] {
+  return CRUD_ROUTES.filter((route) => route.item === item).map((route) => route.method);
+}
+
+/** The methods a route answers with 405. */
+export function unsupportedMethods(item: boolean): HttpMethod[] {
+  return ALL_METHODS.filter((method) => !offeredMethods(item).includes(method));
 }
 
 function pageSize(input: string | null): number {

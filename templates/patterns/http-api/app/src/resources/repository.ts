@@ -1,7 +1,10 @@
 /** A stored item: the resource's fields plus what the store owns. */
 export interface StoredItem<Fields> {
   id: string;
-  /** Opaque version, sent as ETag and checked against If-Match. */
+  /**
+   * The version, as a strong entity tag (`"…"`): sent as ETag and compared with If-Match, whose strong
+   * comparison a weak `W/"…"` tag would never pass. It changes with every write.
+   */
   etag: string;
   createdAt: string;
   updatedAt: string;
@@ -96,6 +99,6 @@ export class InMemoryRepository<Fields> implements Repository<Fields> {
 
   private nextEtag(): string {
     this.version += 1;
-    return `W/"${this.version}"`;
+    return `"${this.version}"`;
   }
 }

@@ -67,7 +67,7 @@ export class TableRepository<Fields> implements Repository<Fields> {
     const entity = this.toEntity(id, fields, current.createdAt, this.now().toISOString());
     const client = await this.tableClient();
     try {
-      const response = await client.updateEntity(entity, 'Replace', { etag });
+      const response = await client.updateEntity(entity, 'Replace', { etag: storageEtag(etag) });
       return this.toItem({ ...entity, etag: response.etag! });
     } catch (error) {
       throw this.writeError(error, id);
@@ -77,7 +77,7 @@ export class TableRepository<Fields> implements Repository<Fields> {
   async delete(id: string, etag = '*'): Promise<void> {
     const client = await this.tableClient();
     try {
-      await client.deleteEntity(id, '', { etag });
+      await client.deleteEntity(id, '', { etag: storageEtag(etag) });
     } catch (error) {
       throw this.writeError(error, id);
     }
@@ -105,12 +105,25 @@ export class TableRepository<Fields> implements Repository<Fields> {
   private toItem(entity: ItemEntity & { etag: string }): StoredItem<Fields> {
     return {
       id: entity.partitionKey,
-      etag: entity.etag,
+      etag: apiEtag(entity.etag),
       createdAt: entity.createdAt,
       updatedAt: entity.updatedAt,
       fields: JSON.parse(entity.fields) as Fields,
     };
   }
+}
+
+/**
+ * Table Storage marks its ETags weak (`W/"datetime'…'"`), yet each names one exact version of the entity, and
+ * the item's JSON is derived from the entity alone: a strong validator for the API, so If-Match can match it.
+ */
+function apiEtag(storage: string): string {
+  return storage.replace(/^W\//, '');
+}
+
+/** The ETag as Table Storage expects it back; `*` stays unconditional. */
+function storageEtag(etag: string): string {
+  return etag === '*' ? etag : `W/${etag}`;
 }
 
 /**

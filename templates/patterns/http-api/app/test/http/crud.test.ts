@@ -189,6 +189,48 @@ describe('get, replace, update, delete', () => {
     expect((await handlers.delete(item('DELETE', 'w1', { headers: { 'if-match': replaced.headers!.ETag! } }), invocation())).status).toBe(204);
   });
 
+  it('If-Match compares strongly: a weak tag is 412, `*` or a list naming the current ETag succeeds', async () => {
+    const { handlers, create, item } = setup();
+    const etag = (await create({ id: 'w1', name: 'one' })).headers!.ETag!;
+    const put = (ifMatch: string) => handlers.replace(item('PUT', 'w1', { body: { name: 'next' }, headers: { 'if-match': ifMatch } }), invocation());
+
+    expect(etag).toMatch(/^"/);
+    expect((await put(`W/${etag}`)).status).toBe(412);
+    const listed = await put(`"other", ${etag}`);
+    expect(listed.status).toBe(200);
+    expect((await put('*')).status).toBe(200);
+    expect((await put('not an etag')).status).toBe(412);
+
+    const current = (await handlers.get(item('GET', 'w1'), invocation())).headers!.ETag!;
+    expect((await handlers.delete(item('DELETE', 'w1', { headers: { 'if-match': `W/${current}` } }), invocation())).status).toBe(412);
+    expect((await handlers.delete(item('DELETE', 'w1', { headers: { 'if-match': `"other", ${current}` } }), invocation())).status).toBe(204);
+    expect((await handlers.delete(item('DELETE', 'w1', { headers: { 'if-match': '*' } }), invocation())).status).toBe(404);
+  });
+
+  it('If-Match is checked before the body: a stale version is 412 even when the body is invalid', async () => {
+    const { handlers, create, item } = setup();
+    await create({ id: 'w1', name: 'one' });
+    const response = await handlers.replace(item('PUT', 'w1', { body: { name: '' }, headers: { 'if-match': '"stale"' } }), invocation());
+    expect(response.status).toBe(412);
+  });
+
+  it('GET with If-None-Match: 304 with the ETag and no body while a listed tag is current (weak comparison)', async () => {
+    const { handlers, create, item } = setup();
+    const etag = (await create({ id: 'w1', name: 'one' })).headers!.ETag!;
+    const get = (ifNoneMatch: string) => handlers.get(item('GET', 'w1', { headers: { 'if-none-match': ifNoneMatch } }), invocation());
+
+    for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+      const notModified = await get(ifNoneMatch);
+      expect(notModified.status, ifNoneMatch).toBe(304);
+      expect(notModified.headers?.ETag).toBe(etag);
+      expect(notModified.body ?? notModified.jsonBody).toBeUndefined();
+    }
+
+    const changed = await get('"other"');
+    expect(changed.status).toBe(200);
+    expect(changed.jsonBody).toMatchObject({ id: 'w1', name: 'one' });
+  });
+
   it('409 when another write lands between reading and saving', async () => {
     const repository = new InMemoryRepository<Widget>();
     const { handlers, create, item } = setup(repository);

@@ -1,8 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { describe, expect, it } from 'vitest';
-import { openApiDocument, ROUTE_PREFIX } from '../../src/http/openapi.js';
+import type { HttpRequest } from '@azure/functions';
+import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { CRUD_ROUTES, crudHandlers, registerCrudFunctions, routeOf, type CrudOperation } from '../../src/http/crud.js';
+import type { ApiHandler } from '../../src/http/handler.js';
+import { MAX_BODY_BYTES } from '../../src/http/negotiation.js';
+import { openApiDocument, resourcePaths, ROUTE_PREFIX } from '../../src/http/openapi.js';
 import { openapi } from '../../src/functions/openapi.js';
+import { InMemoryRepository } from '../../src/resources/repository.js';
+import { defineResource } from '../../src/resources/resource.js';
 import { invocation, apiRequest } from '../support/http.js';
 import { httpRegistrationsOf, type HttpRegistration } from '../support/registrations.js';
 
@@ -18,9 +25,7 @@ async function registeredOperations(): Promise<string[]> {
   const modules = readdirSync(functions).filter((file) => file.endsWith('.ts'));
   const registrations: HttpRegistration[] = [];
   for (const module of modules) registrations.push(...(await httpRegistrationsOf(new URL(module, functions))));
-  return registrations
-    .filter(({ name }) => !name.endsWith('-method-not-allowed'))
-    .flatMap(({ options }) => (options.methods ?? ['GET']).map((method) => `${method} /${options.route}`));
+  return registrations.flatMap(({ options }) => (options.methods ?? ['GET']).map((method) => `${method} /${options.route}`));
 }
 
 describe('OpenAPI document', () => {
@@ -55,5 +60,108 @@ describe('OpenAPI document', () => {
     const response = await openapi(apiRequest('GET', `/${ROUTE_PREFIX}/openapi.json`), invocation());
     expect(response.status).toBe(200);
     expect(response.jsonBody).toEqual(openApiDocument());
+  });
+});
+
+describe('OpenAPI responses', () => {
+  // A resource of the test's own, so the app's schemas can change freely.
+  const widgets = defineResource({
+    name: 'widgets',
+    itemName: 'Widget',
+    table: 'widgets',
+    fields: z.strictObject({ name: z.string().min(1) }),
+    scopes: { read: 'widgets.read', write: 'widgets.write' },
+  });
+  const paths = resourcePaths(widgets) as Document['paths'];
+
+  /** Calls handlers and records, per documented operation, each status they answer. */
+  function recorder() {
+    const answered: string[] = [];
+    const record = async (handler: ApiHandler, request: HttpRequest, path: string) => {
+      const response = await handler(request, invocation());
+      answered.push(`${request.method.toLowerCase()} ${path} ${response.status}`);
+      return response;
+    };
+    const undocumented = () => answered.filter((entry) => {
+      const [method, path, status] = entry.split(' ') as [string, string, string];
+      return paths[path]?.[method]?.responses[status] === undefined;
+    });
+    return { answered, record, undocumented };
+  }
+
+  it('document every status the CRUD handlers answer', async () => {
+    const handlers = crudHandlers(widgets, { repository: new InMemoryRepository() });
+    const { answered, record, undocumented } = recorder();
+    const route = (operation: CrudOperation) => CRUD_ROUTES.find((candidate) => candidate.operation === operation)!;
+    const call = (operation: CrudOperation, id: string | undefined, options: { body?: unknown; headers?: Record<string, string>; query?: string } = {}) => {
+      const { method, item } = route(operation);
+      const url = `/${ROUTE_PREFIX}/widgets${id === undefined ? '' : `/${id}`}${options.query ?? ''}`;
+      const request = apiRequest(method, url, { body: options.body, headers: options.headers, params: id === undefined ? {} : { id } });
+      return record(handlers[operation], request, `/${routeOf(widgets, item)}`);
+    };
+    const big = JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES) });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const json = { 'content-type': 'application/json' };
+
+    const etag = (await call('create', undefined, { body: { id: 'w1', name: 'one' } })).headers!.ETag!;
+    await call('create', undefined, { body: { id: 'w1', name: 'again' } });
+    await call('create', undefined, { body: { name: 7 } });
+    await call('create', undefined, { body: 'name=x', headers: form });
+    await call('create', undefined, { body: big, headers: json });
+    await call('create', undefined, { body: { name: 'x' }, headers: { accept: 'text/csv' } });
+    await call('list', undefined);
+    await call('list', undefined, { query: '?limit=0' });
+    await call('list', undefined, { headers: { accept: 'application/xml' } });
+    for (const operation of ['get', 'replace', 'update', 'delete'] as const) {
+      const body = operation === 'replace' || operation === 'update' ? { name: 'x' } : undefined;
+      await call(operation, 'missing', { body });
+      await call(operation, 'not%20valid', { body });
+    }
+    await call('get', 'w1');
+    await call('get', 'w1', { headers: { 'if-none-match': etag } });
+    await call('get', 'w1', { headers: { accept: 'text/csv' } });
+    for (const operation of ['replace', 'update'] as const) {
+      await call(operation, 'w1', { body: { name: 'x' }, headers: { 'if-match': '"stale"' } });
+      await call(operation, 'w1', { body: { name: 7 } });
+      await call(operation, 'w1', { body: 'name=x', headers: form });
+      await call(operation, 'w1', { body: big, headers: json });
+      await call(operation, 'w1', { body: { name: 'x' }, headers: { accept: 'text/csv' } });
+      await call(operation, 'w1', { body: { name: 'x' } });
+    }
+    await call('delete', 'w1', { headers: { 'if-match': '"stale"' } });
+    await call('delete', 'w1');
+
+    const failing = new InMemoryRepository<{ name: string }>();
+    for (const method of ['list', 'get', 'create', 'replace', 'delete'] as const) {
+      failing[method] = async () => {
+        throw new Error('storage is down');
+      };
+    }
+    const broken = crudHandlers(widgets, { repository: failing });
+    for (const { operation, method, item } of CRUD_ROUTES) {
+      const request = apiRequest(method, `/${ROUTE_PREFIX}/widgets${item ? '/w1' : ''}`, { body: method === 'GET' || method === 'DELETE' ? undefined : { name: 'x' }, params: item ? { id: 'w1' } : {} });
+      await record(broken[operation], request, `/${routeOf(widgets, item)}`);
+    }
+
+    expect(new Set(answered.map((entry) => entry.split(' ')[2]))).toEqual(
+      new Set(['200', '201', '204', '304', '400', '404', '406', '409', '412', '413', '415', '500']),
+    );
+    expect(undocumented()).toEqual([]);
+  });
+
+  it('document the 405 of every method a path does not offer', async () => {
+    const registered = new Map<string, { methods: string[]; route: string; handler: ApiHandler }>();
+    const app = { http: vi.fn((name: string, options: { methods: string[]; route: string; handler: ApiHandler }) => registered.set(name, options)) };
+    registerCrudFunctions(app as never, widgets, crudHandlers(widgets, { repository: new InMemoryRepository() }), 'anonymous');
+    const { answered, record, undocumented } = recorder();
+
+    for (const [name, { methods, route, handler }] of registered) {
+      if (!name.endsWith('-method-not-allowed')) continue;
+      for (const method of methods) await record(handler, apiRequest(method, `/${ROUTE_PREFIX}/${route.replace('{id}', 'w1')}`), `/${route}`);
+    }
+
+    expect(answered).toHaveLength(4);
+    expect(answered.every((entry) => entry.endsWith(' 405'))).toBe(true);
+    expect(undocumented()).toEqual([]);
   });
 });
