@@ -179,7 +179,7 @@ export function crudHandlers<Schema extends z.ZodObject>(
         if (!(error instanceof RepositoryError)) throw error;
         switch (error.kind) {
           case 'exists':
-            throw new HttpError(409, `A ${resource.itemName} with this id already exists.`);
+            throw new HttpError(409, `Another ${resource.itemName} already has this id.`);
           case 'not-found':
             throw new HttpError(404, `There is no ${resource.itemName} with id "${pathId(request)}".`);
           case 'etag-mismatch':

@@ -164,4 +164,15 @@ describe('OpenAPI responses', () => {
     expect(answered.every((entry) => entry.endsWith(' 405'))).toBe(true);
     expect(undocumented()).toEqual([]);
   });
+
+  it('read well whatever the item name: no "a Item" in summaries or messages', async () => {
+    const items = defineResource({ ...widgets, name: 'items', itemName: 'Item' });
+    const summaries = Object.values(resourcePaths(items)).flatMap((operations) => Object.values(operations).map((operation) => operation.summary));
+    const handlers = crudHandlers(items, { repository: new InMemoryRepository() });
+    const create = () => handlers.create(apiRequest('POST', `/${ROUTE_PREFIX}/items`, { body: { id: 'i1', name: 'one' } }), invocation());
+    await create();
+    const conflict = await create();
+
+    for (const text of [...summaries, conflict.body!]) expect(text).not.toMatch(/\ba [AEIOU]/i);
+  });
 });
