@@ -230,7 +230,8 @@ export function unsupportedMethods(item: boolean): HttpMethod[] {
 
 function pageSize(input: string | null): number {
   if (input === null) return DEFAULT_PAGE_SIZE;
-  const limit = Number(input);
+  // Digits only: Number() alone would take `1e1`, `0x10` or ` 5` for a page size.
+  const limit = /^[0-9]+$/.test(input) ? Number(input) : NaN;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw new HttpError(400, 'Invalid query parameters.', { errors: [{ parameter: 'limit', detail: `an integer from 1 to ${MAX_PAGE_SIZE}` }] });
   }

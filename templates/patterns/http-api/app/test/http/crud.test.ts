@@ -147,7 +147,7 @@ describe('list', () => {
     expect(problemOf(response).detail).toBe('This resource is available as application/json, text/csv.');
   });
 
-  it.each(['0', '101', 'ten'])('400 for limit=%s', async (limit) => {
+  it.each(['0', '101', 'ten', '1e1', '0x10', '5.0', '%205', ''])('400 for limit=%s', async (limit) => {
     const { handlers } = await seeded(1);
     const response = await handlers.list(apiRequest('GET', `/api/widgets?limit=${limit}`), invocation());
     expect(response.status).toBe(400);
