@@ -49,7 +49,7 @@ function specificity(range: MediaRange): number {
 
 /**
  * Reads a JSON request body: 415 unless `Content-Type` is one of `mediaTypes`, 413 above MAX_BODY_BYTES
- * (by the declared length first, so an oversized upload is refused before it is read), 400 for bad JSON.
+ * (by the declared length first, so an oversized upload is refused before it is read), 400 for bad UTF-8 or JSON.
  */
 export async function readJsonBody(request: HttpRequest, mediaTypes: readonly string[] = ['application/json']): Promise<unknown> {
   const contentType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
@@ -60,8 +60,15 @@ export async function readJsonBody(request: HttpRequest, mediaTypes: readonly st
   if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   const bytes = await request.arrayBuffer();
   if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge();
+  let text: string;
   try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    // JSON is UTF-8 (RFC 8259 §8.1); a lenient decoder would store U+FFFD in place of the bytes it cannot read.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, 'The body is not valid UTF-8.');
+  }
+  try {
+    return JSON.parse(text) as unknown;
   } catch {
     throw new HttpError(400, 'The body is not valid JSON.');
   }

@@ -1,3 +1,4 @@
+import { HttpRequest } from '@azure/functions';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { crudHandlers, mergePatch, registerCrudFunctions } from '../../src/http/crud.js';
@@ -69,6 +70,15 @@ describe('create', () => {
     const response = await handlers.create(apiRequest('POST', '/api/widgets', { body: '{"name":', headers: { 'content-type': 'application/json' } }), invocation());
     expect(response.status).toBe(400);
     expect(problemOf(response).detail).toBe('The body is not valid JSON.');
+  });
+
+  it('400 for a body that is not UTF-8, rather than storing replacement characters', async () => {
+    const { handlers } = setup();
+    const latin1 = Uint8Array.from([...'{"name":"caf'].map((char) => char.charCodeAt(0)).concat([0xe9, 0x22, 0x7d]));
+    const request = new HttpRequest({ method: 'POST', url: 'http://localhost/api/widgets', headers: { 'content-type': 'application/json; charset=iso-8859-1' }, body: { bytes: latin1 } });
+    const response = await handlers.create(request, invocation());
+    expect(response.status).toBe(400);
+    expect(problemOf(response).detail).toBe('The body is not valid UTF-8.');
   });
 
   it('400 with a JSON Pointer for each invalid field', async () => {
