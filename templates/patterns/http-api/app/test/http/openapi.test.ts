@@ -8,6 +8,7 @@ import type { ApiHandler } from '../../src/http/handler.js';
 import { MAX_BODY_BYTES } from '../../src/http/negotiation.js';
 import { openApiDocument, resourcePaths, ROUTE_PREFIX } from '../../src/http/openapi.js';
 import { openapi } from '../../src/functions/openapi.js';
+import { RESOURCES } from '../../src/resources/index.js';
 import { InMemoryRepository } from '../../src/resources/repository.js';
 import { defineResource } from '../../src/resources/resource.js';
 import { invocation, apiRequest } from '../support/http.js';
@@ -53,6 +54,16 @@ describe('OpenAPI document', () => {
     for (const [, ref] of text.matchAll(/"\$ref":"#\/([^"]+)"/g)) {
       const target = ref!.split('/').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], document);
       expect(target, `#/${ref}`).toBeDefined();
+    }
+  });
+
+  it('describes a PATCH body as a merge patch: any subset of the fields, each may be null', () => {
+    const { components } = openApiDocument() as { components: { schemas: Record<string, { required?: string[]; properties: Record<string, unknown> }> } };
+    for (const resource of RESOURCES) {
+      const patch = components.schemas[`${resource.itemName}Patch`]!;
+      expect(patch.required ?? []).toEqual([]);
+      expect(Object.keys(patch.properties).sort()).toEqual(Object.keys(resource.fields.shape).sort());
+      for (const [field, schema] of Object.entries(patch.properties)) expect(JSON.stringify(schema), field).toContain('"type":"null"');
     }
   });
 
