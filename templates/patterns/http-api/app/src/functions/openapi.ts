@@ -9,4 +9,4 @@ export const openapi = httpHandler(async () => ({
   jsonBody: openApiDocument(),
 }));
 
-app.http('openapi', { methods: ['GET'], authLevel: 'anonymous', route: 'openapi.json', handler: openapi });
+app.http('openapi', { methods: ['GET', 'HEAD'], authLevel: 'anonymous', route: 'openapi.json', handler: openapi });

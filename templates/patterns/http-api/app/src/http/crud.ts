@@ -203,7 +203,7 @@ export function registerCrudFunctions(
   authLevel: 'anonymous' | 'function',
 ): void {
   for (const { operation, method, item } of CRUD_ROUTES) {
-    app.http(`${resource.name}-${operation}`, { methods: [method], authLevel, route: routeOf(resource, item), handler: handlers[operation] });
+    app.http(`${resource.name}-${operation}`, { methods: withHead([method]), authLevel, route: routeOf(resource, item), handler: handlers[operation] });
   }
   for (const item of [false, true]) {
     const offered = offeredMethods(item);
@@ -218,14 +218,20 @@ export function registerCrudFunctions(
   }
 }
 
-/** The methods the collection (`item` false) or item route offers. */
-export function offeredMethods(item: boolean): HttpMethod[] {
-  return CRUD_ROUTES.filter((route) => route.item === item).map((route) => route.method);
+/** Every GET also answers HEAD (RFC 9110 §9.1): the same status and headers, without the body (see httpHandler). */
+function withHead<Method extends string>(methods: Method[]): (Method | 'HEAD')[] {
+  return methods.flatMap((method) => (method === 'GET' ? [method, 'HEAD' as const] : [method]));
+}
+
+/** The methods the collection (`item` false) or item route offers, as its 405 answers list them in Allow. */
+export function offeredMethods(item: boolean): (HttpMethod | 'HEAD')[] {
+  return withHead(CRUD_ROUTES.filter((route) => route.item === item).map((route) => route.method));
 }
 
 /** The methods a route answers with 405. */
 export function unsupportedMethods(item: boolean): HttpMethod[] {
-  return ALL_METHODS.filter((method) => !offeredMethods(item).includes(method));
+  const offered: string[] = offeredMethods(item);
+  return ALL_METHODS.filter((method) => !offered.includes(method));
 }
 
 function pageSize(input: string | null): number {

@@ -14,7 +14,8 @@ export type ApiHandler = (request: HttpRequest, context: InvocationContext) => P
 /**
  * Wraps a handler so that every failure becomes an RFC 9457 problem carrying the invocation id:
  * HttpErrors keep their status and detail, anything else is logged with its stack and answered with a
- * bare 500 (no internal message reaches the caller). Every response carries `X-Correlation-Id`.
+ * bare 500 (no internal message reaches the caller). Every response carries `X-Correlation-Id`; a HEAD
+ * request gets the response without its body.
  */
 export function httpHandler(handler: ApiHandler): ApiHandler {
   return async (request, context) => {
@@ -33,6 +34,12 @@ export function httpHandler(handler: ApiHandler): ApiHandler {
         response = problemResponse(500, correlationId, { detail: 'The server failed to process the request.', instance });
       }
     }
-    return { ...response, headers: { ...response.headers, 'X-Correlation-Id': correlationId } };
+    const headers = { ...response.headers, 'X-Correlation-Id': correlationId };
+    if (request.method === 'HEAD') {
+      // HEAD is GET without the body (RFC 9110 §9.3.2); the Content-Type the JSON body would have had stays.
+      const { body: _body, jsonBody, ...bodiless } = response;
+      return { ...bodiless, headers: jsonBody === undefined ? headers : { 'Content-Type': 'application/json', ...headers } };
+    }
+    return { ...response, headers };
   };
 }

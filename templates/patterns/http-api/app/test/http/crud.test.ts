@@ -283,6 +283,39 @@ describe('get, replace, update, delete', () => {
   });
 });
 
+describe('HEAD', () => {
+  it('answers like GET, with the same status and headers and no body', async () => {
+    const { handlers, create, item } = setup();
+    await create({ id: 'w1', name: 'one' });
+
+    const get = await handlers.get(item('GET', 'w1'), invocation());
+    const head = await handlers.get(item('HEAD', 'w1'), invocation());
+    expect(head.status).toBe(200);
+    expect(head.headers?.ETag).toBe(get.headers?.ETag);
+    expect(head.headers?.['Content-Type']).toBe('application/json');
+    expect(head.body ?? head.jsonBody).toBeUndefined();
+
+    const list = await handlers.list(apiRequest('HEAD', '/api/widgets', { headers: { accept: 'text/csv' } }), invocation());
+    expect(list.status).toBe(200);
+    expect(list.headers?.['Content-Type']).toBe('text/csv; charset=utf-8');
+    expect(list.body ?? list.jsonBody).toBeUndefined();
+
+    const missing = await handlers.get(item('HEAD', 'nope'), invocation());
+    expect(missing.status).toBe(404);
+    expect(missing.headers?.['Content-Type']).toBe('application/problem+json');
+    expect(missing.body).toBeUndefined();
+  });
+
+  it('is registered beside every GET', async () => {
+    const registered = new Map<string, { methods: string[] }>();
+    const app = { http: vi.fn((name: string, options: { methods: string[] }) => registered.set(name, options)) };
+    registerCrudFunctions(app as never, widgets, setup().handlers, 'anonymous');
+    expect(registered.get('widgets-list')!.methods).toEqual(['GET', 'HEAD']);
+    expect(registered.get('widgets-get')!.methods).toEqual(['GET', 'HEAD']);
+    expect(registered.get('widgets-create')!.methods).toEqual(['POST']);
+  });
+});
+
 describe('methods a route does not offer', () => {
   it('405 with Allow, from the functions registered next to the operations', async () => {
     const registered = new Map<string, { handler: ApiHandler }>();
@@ -291,9 +324,9 @@ describe('methods a route does not offer', () => {
 
     const onCollection = await registered.get('widgets-collection-method-not-allowed')!.handler(apiRequest('DELETE', '/api/widgets'), invocation());
     expect(onCollection.status).toBe(405);
-    expect(onCollection.headers?.Allow).toBe('GET, POST');
+    expect(onCollection.headers?.Allow).toBe('GET, HEAD, POST');
     const onItem = await registered.get('widgets-item-method-not-allowed')!.handler(apiRequest('POST', '/api/widgets/w1'), invocation());
-    expect(onItem.headers?.Allow).toBe('GET, PUT, PATCH, DELETE');
+    expect(onItem.headers?.Allow).toBe('GET, HEAD, PUT, PATCH, DELETE');
     expect(problemOf(onItem).status).toBe(405);
   });
 });
