@@ -33,7 +33,7 @@ export function entraIdAuthorizer(settings: EntraIdSettings, keys: JWTVerifyGetK
       // Not the token's fault (the tenant's keys could not be fetched): a 500, logged, not a 401.
       if (reason === undefined) throw error;
       throw new HttpError(401, `The access token is not valid: ${reason}.`, {
-        headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${reason}"` },
+        headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${challengeText(reason)}"` },
       });
     }
 
@@ -43,6 +43,11 @@ export function entraIdAuthorizer(settings: EntraIdSettings, keys: JWTVerifyGetK
       });
     }
   };
+}
+
+/** RFC 6750 §3 allows no `"` or `\` in error_description (the claim names in reasons are quoted): they become `'`. */
+function challengeText(reason: string): string {
+  return reason.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, "'");
 }
 
 /** Delegated scopes (space-separated `scp`) and application roles (`roles`) alike. */

@@ -52,6 +52,8 @@ describe('Entra ID bearer tokens', () => {
     const error = await authorizeWith(await bearer({ scp: SCOPE }, { audience: 'api://someone-else' }));
     expect(error?.status).toBe(401);
     expect(error?.detail).toContain('"aud"');
+    // One well-formed challenge: the quotes around the claim name must not end error_description early.
+    expect(error?.options.headers?.['WWW-Authenticate']).toBe(`Bearer realm="api", error="invalid_token", error_description="the 'aud' claim is not accepted"`);
   });
 
   it('answers 401 for a token from another tenant', async () => {
