@@ -55,7 +55,7 @@ const labels: Record<EventSource | EventStyle, string> = {
   'storage-queue': 'Storage queue in the app\'s storage account (no extra resource)',
   filtering: 'Filtering: drop events by type and attributes (in code and server-side)',
   transformation: 'Transformation: typed mapping to a domain event',
-  'fan-out': 'Fan-out: one event to several outputs (output bindings)',
+  'fan-out': 'Fan-out: one event to several queues, sent before the event counts as processed',
   aggregation: 'Aggregation: counts and sums per key per time window (Table storage)',
 };
 
@@ -209,7 +209,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         ...(sources.eventhubs ? identityConnection(EVENT_HUBS_CONNECTION, 'eventHubsHost', 'your-namespace.servicebus.windows.net', 'Event Hubs') : []),
       ],
       hostJson: hostJson(model),
-      dependencies: ['@azure/functions', 'zod'],
+      dependencies: ['@azure/functions', 'zod', ...(model.fanOut.serviceBus ? (['@azure/service-bus'] as const) : [])],
       alerts: alerts(model),
       features: [
         'storageClients',
@@ -306,7 +306,7 @@ function identityConnection(name: string, output: string, localHost: string, ser
 
 function hostJson(model: EventModel): JsonObject {
   const extensions: Record<string, Record<string, string | number | boolean>> = {};
-  if (model.sources.storageQueue || model.fanOut.storageQueue) {
+  if (model.sources.storageQueue) {
     // After 5 failed attempts the message moves to <queue>-poison; 30 s between attempts spreads transient faults.
     // The batch size stays the host's (16), which data processing's queue input lowers for the whole app.
     extensions.queues = { maxDequeueCount: 5, visibilityTimeout: '00:00:30' };

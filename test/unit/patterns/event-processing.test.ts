@@ -151,7 +151,7 @@ describe('event-processing rendered app', () => {
     expect(readTree(plain, 'README.md')).not.toContain('together with the output bindings');
 
     const all = render(ALL);
-    expect(readTree(all, 'src/events/delivery.ts')).toContain('fan-out messages are set on the output bindings');
+    expect(readTree(all, 'src/events/delivery.ts')).toContain('a failed send has it retried, never recorded');
     expect(readTree(all, 'src/events/pipeline.ts')).not.toContain('changes no state');
     expect(readTree(all, 'README.md')).not.toContain('changes no state');
   });

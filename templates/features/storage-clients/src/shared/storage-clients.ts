@@ -1,7 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { QueueServiceClient } from '@azure/storage-queue';
+import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 
 type StorageService = 'blob' | 'queue' | 'table';
 type Settings = Readonly<Record<string, string | undefined>>;
@@ -103,4 +103,9 @@ export function ensureTable(table: TableClient): Promise<void> {
 /** The same for a blob container. */
 export function ensureContainer(container: ContainerClient): Promise<void> {
   return createOnce(`container|${container.url}`, () => container.createIfNotExists());
+}
+
+/** The same for a queue. */
+export function ensureQueue(queue: QueueClient): Promise<void> {
+  return createOnce(`queue|${queue.url}`, () => queue.createIfNotExists());
 }
