@@ -55,8 +55,22 @@ export const RETRY_POLICY: ExponentialBackoffRetryOptions = {
   maximumInterval: { minutes: 10 },
 };
 
-/** A run still "running" after the host's function timeout (30 minutes on Flex Consumption) has died. */
-export const STALE_RUN_MS = 30 * 60_000;
+/** How often a running run records that it is alive. */
+export const HEARTBEAT_MS = 60_000;
+
+/**
+ * A "running" record without a heartbeat for this long belongs to an execution that died (a crash, a lost
+ * instance, a restart); a live run, however long, keeps its heartbeat fresh.
+ */
+export const STALE_RUN_MS = 5 * HEARTBEAT_MS;
+
+/**
+ * Thrown when another execution is still working on the occurrence: failing (instead of returning) has the host
+ * retry with backoff, and a retry finds the occurrence finished, or stale and takes it over.
+ */
+export class RunInProgressError extends Error {
+  override readonly name = 'RunInProgressError';
+}
 
 export interface ScheduledJob {
   name: string;
@@ -135,34 +149,56 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
     now: dependencies.clock,
     log: (message) => context.log(`${name}: ${message}`),
   };
+  const heartbeat = setInterval(() => {
+    dependencies.runs.heartbeat(record, dependencies.clock()).catch((error: unknown) => {
+      context.warn(`${name}: heartbeat not recorded: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }, HEARTBEAT_MS);
   try {
     await definition.work(run, dependencies);
   } catch (error) {
     await finish(record, 'failed', dependencies, context, error);
     throw error;
+  } finally {
+    clearInterval(heartbeat);
   }
   return finish(record, 'succeeded', dependencies, context);
 }
 
 /**
- * Inserts the starting record. The platform runs one execution of a timer at a time across instances (a blob
- * lease); a conflict here means that guarantee did not hold, or an earlier execution died without an outcome.
+ * Takes the occurrence, across all its attempts: nothing to do once one succeeded or was skipped; a live
+ * execution (fresh heartbeat) keeps it and this one fails with RunInProgressError so the host retries later; an
+ * execution silent for STALE_RUN_MS died, so its record is closed as failed and this one takes over. The
+ * platform's singleton lock normally prevents overlaps; this guards the crash and lost-lease cases.
  */
 async function claim(record: RunRecord, dependencies: JobDependencies, context: InvocationContext): Promise<boolean> {
-  if (await dependencies.runs.start(record)) return true;
-  const existing = await dependencies.runs.get(record.job, record.scheduledTime, record.attempt);
   const at = `${record.scheduledTime.toISOString()} (attempt ${record.attempt})`;
-  if (existing?.outcome === 'succeeded' || existing?.outcome === 'skipped') {
-    context.log(`${record.job}: the run for ${at} already ${existing.outcome}; nothing to do`);
+  const earlier = await dependencies.runs.attempts(record.job, record.scheduledTime);
+  const done = earlier.find((run) => run.outcome === 'succeeded' || run.outcome === 'skipped');
+  if (done) {
+    context.log(`${record.job}: the run for ${record.scheduledTime.toISOString()} already ${done.outcome} (attempt ${done.attempt}); nothing to do`);
     return false;
   }
-  if (existing?.outcome === 'running' && record.startedAt.getTime() - existing.startedAt.getTime() < STALE_RUN_MS) {
-    context.error(`${record.job}: invocation ${existing.invocationId} is already running ${at}; this one stops so the job never runs twice at once`);
-    return false;
+  const running = earlier.filter((run) => run.outcome === 'running');
+  const live = running.find((run) => record.startedAt.getTime() - (run.heartbeatAt ?? run.startedAt).getTime() < STALE_RUN_MS);
+  if (live) throw inProgress(record, live);
+  for (const dead of running) {
+    const lastSeen = (dead.heartbeatAt ?? dead.startedAt).toISOString();
+    context.warn(`${record.job}: taking over ${at} from invocation ${dead.invocationId}, silent since ${lastSeen}`);
+    await dependencies.runs.finish({ ...dead, outcome: 'failed', endedAt: record.startedAt, error: `abandoned: no heartbeat since ${lastSeen}; taken over by invocation ${record.invocationId}` });
   }
-  context.warn(`${record.job}: taking over ${at}, left ${existing?.outcome ?? 'unrecorded'} by invocation ${existing?.invocationId ?? 'unknown'}`);
+  if (await dependencies.runs.start(record)) return true;
+  // The same attempt is recorded: either closed above or failed earlier (then this run replaces it), or started
+  // by another execution between the read and the insert (then that one is live).
+  const existing = await dependencies.runs.get(record.job, record.scheduledTime, record.attempt);
+  if (existing?.outcome === 'running') throw inProgress(record, existing);
   await dependencies.runs.finish(record);
   return true;
+}
+
+function inProgress(record: RunRecord, live: RunRecord): RunInProgressError {
+  const at = `${record.scheduledTime.toISOString()} (attempt ${live.attempt})`;
+  return new RunInProgressError(`${record.job}: invocation ${live.invocationId} is still running ${at}; this one stops so the job never runs twice at once, and its retry checks again`);
 }
 
 async function finish(

@@ -11,6 +11,8 @@ export interface RunRecord {
   /** 0 for the first attempt, then the host's retry count. */
   attempt: number;
   startedAt: Date;
+  /** The last sign of life of a running run (refreshed while its work goes on); a silent one has died. */
+  heartbeatAt?: Date;
   endedAt?: Date;
   durationMs?: number;
   outcome: RunOutcome;
@@ -28,7 +30,11 @@ export interface RunStore {
   start(record: RunRecord): Promise<boolean>;
   /** Writes the final state of a run (or a skipped run), replacing its starting record. */
   finish(record: RunRecord): Promise<void>;
+  /** Records that a running run is still alive. */
+  heartbeat(record: RunRecord, at: Date): Promise<void>;
   get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined>;
+  /** Every recorded attempt of one occurrence of a job, first attempt first. */
+  attempts(job: string, scheduledTime: Date): Promise<RunRecord[]>;
   /** The runs of a job, oldest first (`since`: from that day on, YYYY-MM-DD). */
   list(job: string, since?: string): Promise<RunRecord[]>;
   /** The UTC day (YYYY-MM-DD) of the oldest recorded run of a job. */
@@ -49,6 +55,7 @@ interface RunEntity {
   scheduledTime: string;
   attempt: number;
   startedAt: string;
+  heartbeatAt?: string;
   endedAt?: string;
   durationMs?: number;
   outcome: RunOutcome;
@@ -82,6 +89,21 @@ export class TableRunStore implements RunStore {
   async finish(record: RunRecord): Promise<void> {
     await ensureTable(this.table);
     await this.table.upsertEntity(toEntity(record), 'Replace');
+  }
+
+  async heartbeat(record: RunRecord, at: Date): Promise<void> {
+    await ensureTable(this.table);
+    const key = { partitionKey: record.job, rowKey: runRowKey(record.scheduledTime, record.attempt) };
+    await this.table.updateEntity({ ...key, heartbeatAt: at.toISOString() }, 'Merge');
+  }
+
+  async attempts(job: string, scheduledTime: Date): Promise<RunRecord[]> {
+    await ensureTable(this.table);
+    const occurrence = scheduledTime.toISOString();
+    const filter = `PartitionKey eq ${quote(job)} and RowKey ge ${quote(`${occurrence}_`)} and RowKey lt ${quote(`${occurrence}~`)}`;
+    const records: RunRecord[] = [];
+    for await (const entity of this.table.listEntities<RunEntity>({ queryOptions: { filter } })) records.push(fromEntity(entity as RunEntity));
+    return records;
   }
 
   async get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined> {
@@ -154,6 +176,7 @@ function toEntity(record: RunRecord): RunEntity {
     scheduledTime: record.scheduledTime.toISOString(),
     attempt: record.attempt,
     startedAt: record.startedAt.toISOString(),
+    ...(record.heartbeatAt && { heartbeatAt: record.heartbeatAt.toISOString() }),
     ...(record.endedAt && { endedAt: record.endedAt.toISOString() }),
     ...(record.durationMs !== undefined && { durationMs: record.durationMs }),
     outcome: record.outcome,
@@ -169,6 +192,7 @@ function fromEntity(entity: RunEntity): RunRecord {
     scheduledTime: new Date(entity.scheduledTime),
     attempt: entity.attempt,
     startedAt: new Date(entity.startedAt),
+    ...(entity.heartbeatAt && { heartbeatAt: new Date(entity.heartbeatAt) }),
     ...(entity.endedAt && { endedAt: new Date(entity.endedAt) }),
     ...(entity.durationMs !== undefined && { durationMs: entity.durationMs }),
     outcome: entity.outcome,

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { RETRY_POLICY, runScheduledJob, scheduledJob, STALE_RUN_MS, type JobRun, type ScheduledJobDefinition } from '../../src/scheduling/scheduled-job.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HEARTBEAT_MS, RETRY_POLICY, RunInProgressError, runScheduledJob, scheduledJob, STALE_RUN_MS, type JobRun, type ScheduledJobDefinition } from '../../src/scheduling/scheduled-job.js';
 import { invocation, testDependencies, timer } from '../support/in-memory-tracking.js';
 
 const SCHEDULED = new Date('2026-05-04T02:30:00Z');
@@ -111,19 +111,33 @@ describe('runScheduledJob', () => {
     expect(deps.telemetry.runs.map((run) => run.outcome)).toEqual(['failed', 'succeeded']);
   });
 
-  it('refuses a second execution of an occurrence that is still running elsewhere', async () => {
+  it('refuses a second execution while the first is alive, failing so the host retries it later', async () => {
     const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
     const { done, work } = unitsOfWork();
     await deps.runs.start({ job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'running', isPastDue: false, invocationId: 'other' });
     deps.advance(60_000);
-    const { context, logs } = invocation();
 
-    expect(await runScheduledJob(job({ work }), timer(), context, deps.dependencies)).toBeUndefined();
+    await expect(runScheduledJob(job({ work }), timer(true), invocation().context, deps.dependencies)).rejects.toThrow(RunInProgressError);
+    // Nor does a retry of it, whose attempt number differs: the occurrence is taken as a whole.
+    await expect(runScheduledJob(job({ work }), timer(), invocation({ retryCount: 1 }).context, deps.dependencies)).rejects.toThrow('invocation other is still running');
     expect(done).toEqual([]);
-    expect(logs).toContainEqual({ level: 'error', message: expect.stringContaining('already running') });
+    expect(await deps.runs.get('nightly-report', SCHEDULED, 0)).toMatchObject({ outcome: 'running', invocationId: 'other' });
   });
 
-  it('takes over an occurrence whose execution died without an outcome', async () => {
+  it('takes over an occurrence whose execution died without an outcome, minutes after the crash, and closes its record', async () => {
+    const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
+    const { done, work } = unitsOfWork();
+    await deps.runs.start({ job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'running', isPastDue: false, invocationId: 'crashed' });
+    deps.advance(STALE_RUN_MS + 1);
+
+    // The host's retry of the invocation that found it alive.
+    const record = await runScheduledJob(job({ work }), timer(), invocation({ retryCount: 1, invocationId: 'retry' }).context, deps.dependencies);
+    expect(done).toEqual([1, 2, 3, 4, 5]);
+    expect(record).toMatchObject({ attempt: 1, outcome: 'succeeded', invocationId: 'retry' });
+    expect(await deps.runs.get('nightly-report', SCHEDULED, 0)).toMatchObject({ outcome: 'failed', error: expect.stringContaining('abandoned') });
+  });
+
+  it('takes over its own attempt when the execution that died had the same one', async () => {
     const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
     const { done, work } = unitsOfWork();
     await deps.runs.start({ job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'running', isPastDue: false, invocationId: 'crashed' });
@@ -131,7 +145,35 @@ describe('runScheduledJob', () => {
 
     const record = await runScheduledJob(job({ work }), timer(true), invocation().context, deps.dependencies);
     expect(done).toEqual([1, 2, 3, 4, 5]);
-    expect(record).toMatchObject({ outcome: 'succeeded', invocationId: 'invocation-1' });
+    expect(record).toMatchObject({ attempt: 0, outcome: 'succeeded', invocationId: 'invocation-1' });
+  });
+
+  describe('a run longer than the staleness limit', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('keeps its heartbeat fresh, so it is never taken for dead and run twice', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
+      let release!: () => void;
+      const slow = job({ work: () => new Promise<void>((resolve) => (release = resolve)) });
+      const first = runScheduledJob(slow, timer(), invocation({ invocationId: 'long' }).context, deps.dependencies);
+      await vi.waitFor(() => expect(release).toBeDefined());
+
+      for (let minute = 0; minute < 10; minute++) {
+        deps.advance(HEARTBEAT_MS);
+        await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      }
+      expect((await deps.runs.get('nightly-report', SCHEDULED, 0))?.heartbeatAt).toEqual(deps.clock());
+      const { done, work } = unitsOfWork();
+      await expect(runScheduledJob(job({ work }), timer(true), invocation().context, deps.dependencies)).rejects.toThrow(RunInProgressError);
+      expect(done).toEqual([]);
+
+      release();
+      expect(await first).toMatchObject({ outcome: 'succeeded', invocationId: 'long' });
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 
   it('does nothing at a UTC candidate that is not due in local time', async () => {

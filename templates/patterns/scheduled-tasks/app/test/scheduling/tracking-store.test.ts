@@ -39,6 +39,22 @@ describe('TableRunStore against Azurite', () => {
     expect((await store.get('nightly-report', record().scheduledTime, 0))?.invocationId).toBe('inv-1');
   });
 
+  it('lists the attempts of one occurrence only, with the heartbeat of the running one', async () => {
+    const store = new TableRunStore(freshTable());
+    const occurrence = record().scheduledTime;
+    await store.start(record({ scheduledTime: new Date(occurrence.getTime() - 1) }));
+    await store.finish(record({ outcome: 'failed' }));
+    await store.start(record({ attempt: 1, invocationId: 'inv-2' }));
+    await store.start(record({ scheduledTime: new Date(occurrence.getTime() + 1) }));
+    await store.heartbeat(record({ attempt: 1 }), new Date('2026-05-04T02:35:00Z'));
+
+    const attempts = await store.attempts('nightly-report', occurrence);
+    expect(attempts.map(({ attempt, outcome, heartbeatAt }) => ({ attempt, outcome, heartbeatAt }))).toEqual([
+      { attempt: 0, outcome: 'failed', heartbeatAt: undefined },
+      { attempt: 1, outcome: 'running', heartbeatAt: new Date('2026-05-04T02:35:00Z') },
+    ]);
+  });
+
   it('finds the oldest day and deletes a whole day, across more rows than one transaction holds', async () => {
     const store = new TableRunStore(freshTable());
     const base = Date.parse('2026-05-04T00:00:00Z');

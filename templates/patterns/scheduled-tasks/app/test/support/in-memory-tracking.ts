@@ -18,8 +18,17 @@ export class InMemoryRunStore implements RunStore {
     this.rows.set(this.key(record.job, record.scheduledTime, record.attempt), { ...record });
   }
 
+  async heartbeat(record: RunRecord, at: Date): Promise<void> {
+    const row = this.rows.get(this.key(record.job, record.scheduledTime, record.attempt));
+    if (row) row.heartbeatAt = at;
+  }
+
   async get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined> {
     return this.rows.get(this.key(job, scheduledTime, attempt));
+  }
+
+  async attempts(job: string, scheduledTime: Date): Promise<RunRecord[]> {
+    return (await this.list(job)).filter((record) => record.scheduledTime.getTime() === scheduledTime.getTime());
   }
 
   async list(job: string, since?: string): Promise<RunRecord[]> {
