@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseRecords } from '../../src/data-processing/parse.js';
+import { processInput } from '../../src/data-processing/pipeline.js';
 import { InvalidInputError } from '../../src/data-processing/records.js';
 import { encodeRecords, MALFORMED_PAYLOAD } from './support/encode.js';
+import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
 
 async function collect(text: string) {
   const records = [];
@@ -17,29 +19,38 @@ describe('parse stage (CSV)', () => {
       { orderId: 'o-2', sku: 'Desk' },
     ]);
     expect(await collect(text)).toEqual([
-      { recordNumber: 1, value: { orderId: 'o-1', sku: 'Chair, oak "classic"' } },
-      { recordNumber: 2, value: { orderId: 'o-2', sku: 'Desk' } },
+      { recordNumber: 1, value: { orderId: 'o-1', sku: 'Chair, oak "classic"' }, raw: 'o-1,"Chair, oak ""classic"""' },
+      { recordNumber: 2, value: { orderId: 'o-2', sku: 'Desk' }, raw: 'o-2,Desk' },
     ]);
   });
 
   it('keeps a short row so validation can name the missing fields', async () => {
-    expect(await collect('orderId,sku\no-1\n')).toEqual([{ recordNumber: 1, value: { orderId: 'o-1' } }]);
+    expect(await collect('orderId,sku\no-1\n')).toEqual([{ recordNumber: 1, value: { orderId: 'o-1' }, raw: 'o-1' }]);
+  });
+
+  it('keeps each row as the file has it, so a rejected one is quarantined whole: fields past the header, spaces, line breaks in quotes', async () => {
+    const text = 'orderId,sku,quantity\r\no-1,Widget, large,2\r\n\r\n o-2 ,"Desk\nwide",1\r\n';
+    expect(await collect(text)).toEqual([
+      // The unquoted comma shifts the fields: "2" is past the header and missing from the value.
+      { recordNumber: 1, value: { orderId: 'o-1', sku: 'Widget', quantity: 'large' }, raw: 'o-1,Widget, large,2' },
+      { recordNumber: 2, value: { orderId: 'o-2', sku: 'Desk\nwide', quantity: '1' }, raw: ' o-2 ,"Desk\nwide",1' },
+    ]);
   });
 
   it('reads records split across chunks', async () => {
     const chunks = ['orderId,s', 'ku\no-', '1,Desk\n'].map((chunk) => Buffer.from(chunk));
     const records = [];
     for await (const record of parseRecords(Readable.from(chunks))) records.push(record);
-    expect(records).toEqual([{ recordNumber: 1, value: { orderId: 'o-1', sku: 'Desk' } }]);
+    expect(records).toEqual([{ recordNumber: 1, value: { orderId: 'o-1', sku: 'Desk' }, raw: 'o-1,Desk' }]);
   });
 
   it('turns a row with a misplaced quote into one rejected record with the reason, and reads on', async () => {
     const text = 'orderId,sku\no-1,Desk\no-2,Chair "oak"\no-3,"Lamp"x,"a"\no-4,Shelf\n';
     expect(await collect(text)).toEqual([
-      { recordNumber: 1, value: { orderId: 'o-1', sku: 'Desk' } },
+      { recordNumber: 1, value: { orderId: 'o-1', sku: 'Desk' }, raw: 'o-1,Desk' },
       { recordNumber: 2, raw: 'o-2,Chair "oak"', error: expect.stringMatching(/^not valid CSV: Invalid Opening Quote: .* at line 3/) },
       { recordNumber: 3, raw: 'o-3,"Lamp"x,"', error: expect.stringMatching(/^not valid CSV: Invalid Closing Quote: got "x" at line 4/) },
-      { recordNumber: 4, value: { orderId: 'o-4', sku: 'Shelf' } },
+      { recordNumber: 4, value: { orderId: 'o-4', sku: 'Shelf' }, raw: 'o-4,Shelf' },
     ]);
   });
 
@@ -66,5 +77,15 @@ describe('parse stage (CSV)', () => {
     })();
     await expect(reading).rejects.toThrow('connection reset');
     await expect(reading).rejects.not.toBeInstanceOf(InvalidInputError);
+  });
+});
+
+describe('quarantine of CSV rows', () => {
+  it('keeps a rejected row as its text, every field included, ready to correct and upload again under the header', async () => {
+    const { deps, quarantined } = memoryDependencies();
+    const header = 'orderId,customerId,sku,quantity,unitPrice,currency,orderedAt';
+    const shifted = 'o-2,c-1,Widget, large,2,1.50,EUR,2026-03-01T10:00:00Z';
+    await processInput(memoryInput(`${header}\n${shifted}\n`).input, deps, silentLog);
+    expect(quarantined).toEqual([expect.objectContaining({ recordNumber: 1, record: shifted })]);
   });
 });

@@ -47,17 +47,26 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
   let emitted = 0;
   let recordNumber = 0;
   try {
-    for await (const { record } of parser as AsyncIterable<{ record: Record<string, string> }>) {
+    for await (const { record, raw } of parser as AsyncIterable<{ record: Record<string, string>; raw: string }>) {
       while (skipped[0] && skipped[0].after <= emitted) {
-        const { error, raw } = skipped.shift()!;
-        yield { recordNumber: ++recordNumber, error, raw };
+        const { error, raw: skippedRaw } = skipped.shift()!;
+        yield { recordNumber: ++recordNumber, error, raw: skippedRaw };
       }
       emitted++;
-      yield { recordNumber: ++recordNumber, value: record };
+      yield { recordNumber: ++recordNumber, value: record, raw: rowText(raw) };
     }
   } catch (error) {
     if (error instanceof CsvError) throw new InvalidInputError(`not valid CSV: ${error.message}`, { cause: error });
     throw error;
   }
   for (const { error, raw } of skipped) yield { recordNumber: ++recordNumber, error, raw };
+}
+
+/**
+ * The row as the file has it, without the line breaks around it (csv-parse's raw text can hold the empty lines
+ * skipped before it and part of its own line break). A row can neither start nor end with one: a field that does
+ * is quoted.
+ */
+function rowText(raw: string): string {
+  return raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
 }

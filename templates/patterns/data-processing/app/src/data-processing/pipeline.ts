@@ -127,12 +127,12 @@ async function runStages(input: PipelineInput, deps: PipelineDependencies, statu
     }
     const validation = validateRecord(parsed.value);
     if (!validation.ok) {
-      await reject(parsed.recordNumber, validation.reason, parsed.value);
+      await reject(parsed.recordNumber, validation.reason, parsed.raw ?? parsed.value);
       continue;
     }
     const enrichment = await deps.enricher.enrich(mapRecord(validation.record));
     if (!enrichment.ok) {
-      await reject(parsed.recordNumber, enrichment.reason, parsed.value);
+      await reject(parsed.recordNumber, enrichment.reason, parsed.raw ?? parsed.value);
       continue;
     }
     status.valid++;

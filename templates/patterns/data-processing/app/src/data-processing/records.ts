@@ -37,8 +37,12 @@ export interface EnrichedOrderRecord extends OrderRecord {
   customerRegion: string;
 }
 
-/** One record as the parse stage read it: a value, or why the raw text could not be read. */
-export type ParsedRecord = { recordNumber: number; value: unknown } | { recordNumber: number; error: string; raw: string };
+/**
+ * One record as the parse stage read it: a value, or why the raw text could not be read. A value comes with its
+ * `raw` text where reading loses some of it (CSV: fields past the header, spaces around fields): a rejected record
+ * is quarantined as that text, so it can be corrected and sent again without going back to the input.
+ */
+export type ParsedRecord = { recordNumber: number; value: unknown; raw?: string } | { recordNumber: number; error: string; raw: string };
 
 /**
  * The payload as a whole cannot be read (say a CSV file that ends inside a quoted field): unlike a failing
