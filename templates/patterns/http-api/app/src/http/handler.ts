@@ -12,10 +12,17 @@ export interface ApiResponse {
 export type ApiHandler = (request: HttpRequest, context: InvocationContext) => Promise<ApiResponse>;
 
 /**
+ * The response headers a browser app on another origin needs to read (conditional writes, paging, support
+ * requests). The platform's CORS (`corsAllowedOrigins`) admits the origin but has no setting for exposed headers,
+ * so the app names them itself; without it, fetch() sees only the CORS-safelisted ones, and no ETag.
+ */
+const EXPOSED_HEADERS = 'ETag, Location, Link, X-Correlation-Id';
+
+/**
  * Wraps a handler so that every failure becomes an RFC 9457 problem carrying the invocation id:
  * HttpErrors keep their status and detail, anything else is logged with its stack and answered with a
- * bare 500 (no internal message reaches the caller). Every response carries `X-Correlation-Id`; a HEAD
- * request gets the response without its body.
+ * bare 500 (no internal message reaches the caller). Every response carries `X-Correlation-Id` and exposes
+ * the API's headers to cross-origin callers; a HEAD request gets the response without its body.
  */
 export function httpHandler(handler: ApiHandler): ApiHandler {
   return async (request, context) => {
@@ -34,7 +41,7 @@ export function httpHandler(handler: ApiHandler): ApiHandler {
         response = problemResponse(500, correlationId, { detail: 'The server failed to process the request.', instance });
       }
     }
-    const headers = { ...response.headers, 'X-Correlation-Id': correlationId };
+    const headers = { ...response.headers, 'X-Correlation-Id': correlationId, 'Access-Control-Expose-Headers': EXPOSED_HEADERS };
     if (request.method === 'HEAD') {
       // HEAD is GET without the body (RFC 9110 §9.3.2); the Content-Type the JSON body would have had stays.
       const { body: _body, jsonBody, ...bodiless } = response;
