@@ -52,6 +52,19 @@ export function markdownText(value: string): string {
   return value.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (char) => `\\${char}`).replace(/\r?\n/g, ' ');
 }
 
+/**
+ * A Markdown code span of the text: backslash escapes do not work inside one (they would show), so the text
+ * stays as it is and the fence outgrows any run of backticks in it (CommonMark); a `|` would still end a
+ * table cell, so it is refused.
+ */
+export function markdownCode(value: string): string {
+  const text = value.replace(/\r?\n/g, ' ');
+  if (text.includes('|')) throw new Error(`template bug: ${JSON.stringify(value)} cannot be a code span in a table`);
+  const fence = '`'.repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const padding = /^`|`$/.test(text) ? ' ' : '';
+  return `${fence}${padding}${text}${padding}${fence}`;
+}
+
 /** An identifier-like value that was validated upstream (TS/Bicep names, route segments, ids). */
 export function identifier(value: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(value)) {
@@ -68,6 +81,8 @@ export const escapeHelpers: Record<string, HelperDelegate> = {
   json: (value: unknown) => JSON.stringify(value),
   yaml: (value: unknown) => yamlString(String(value)),
   md: (value: unknown) => markdownText(String(value)),
+  /** `{{code name '-poison'}}`: the arguments joined into one code span (Handlebars passes its options last). */
+  code: (...parts: unknown[]) => markdownCode(parts.slice(0, -1).map(String).join('')),
   id: (value: unknown) => identifier(value as string),
   /** azd parameter substitution with a default, `${NAME=default}` (braces would clash with Handlebars). */
   azdVar: (name: unknown, fallback: unknown) => `\${${identifier(name as string)}=${identifier(fallback as string)}}`,

@@ -94,6 +94,7 @@ export interface AppSetting {
    */
   local?: string;
   cloud: { module: string; output: string } | { value: string };
+  /** Plain text for the README's settings table, which escapes it: no Markdown, no code spans. */
   description: string;
 }
 

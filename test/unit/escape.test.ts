@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { bicepKey, bicepLiteral, bicepString, identifier, markdownText, tsString, yamlString } from '../../src/engine/escape.js';
+import { bicepKey, bicepLiteral, bicepString, escapeHelpers, identifier, markdownCode, markdownText, tsString, yamlString } from '../../src/engine/escape.js';
 import { bicepMissing, compileBicep } from '../support/bicep.js';
 
 // Strings a user could type (or paste) that break naive interpolation in each target language.
@@ -56,6 +56,24 @@ describe('bicepLiteral', () => {
 describe('markdownText', () => {
   it('neutralises markup and HTML and keeps one line', () => {
     expect(markdownText('<b>*x*</b>\n# y')).toBe('\\<b\\>\\*x\\*\\</b\\> \\# y');
+  });
+});
+
+describe('markdownCode', () => {
+  // Backslash escapes are literal inside a code span: `my\-queue` would show its backslash.
+  it('keeps the text as it is, with a fence longer than any backtick run in it', () => {
+    expect(markdownCode('my-queue_name.v1')).toBe('`my-queue_name.v1`');
+    expect(markdownCode('a `b` c')).toBe('``a `b` c``');
+    expect(markdownCode('`x')).toBe('`` `x ``');
+    expect(markdownCode('one\ntwo')).toBe('`one two`');
+  });
+
+  it('refuses a pipe, which would end a table cell', () => {
+    expect(() => markdownCode('a|b')).toThrow(/template bug/);
+  });
+
+  it('joins the helper\'s arguments into one span', () => {
+    expect(escapeHelpers.code!('my-queue', '-poison', { hash: {} })).toBe('`my-queue-poison`');
   });
 });
 

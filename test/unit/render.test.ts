@@ -102,4 +102,22 @@ describe('README of the generated app', () => {
     expect(readme('v1')).toContain('curl http://localhost:7071/v1/health');
     expect(readme()).toContain('curl http://localhost:7071/api/health');
   });
+
+  // Backslash escapes show literally inside a code span: names there must appear exactly as in the code.
+  it('writes names in code spans as they are, without Markdown escapes', () => {
+    const readme = readTree(
+      renderPlan(
+        plan({
+          'event-processing': { eventSources: 'storage-queue,servicebus', eventStyles: 'aggregation', aggregationKey: 'customer_id', storageQueueName: 'my-queue' },
+          'scheduled-tasks': {},
+        }),
+      ),
+      'README.md',
+    );
+    expect(readme).toContain('then `my-queue-poison`;');
+    expect(readme).toContain('per `data.customer_id` per');
+    expect(readme).toContain('| `SCHEDULED_JOB_RUNS_TABLE` | infra, local.settings.json |');
+    expect(readme).toContain('| `EventsServiceBus__fullyQualifiedNamespace` |');
+    expect(readme.match(/`[^`\n]*\\[^`\n]*`/g) ?? []).toEqual([]);
+  });
 });

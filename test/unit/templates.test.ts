@@ -23,6 +23,16 @@ function valueMustaches(source: string): string[] {
     .filter((body) => body !== 'else');
 }
 
+/** Lines of a Markdown template with a `{{md …}}` after an odd number of backticks (fenced blocks aside). */
+function mdInsideCodeSpans(source: string): string[] {
+  let fenced = false;
+  return source.split('\n').filter((line) => {
+    if (line.trimStart().startsWith('```')) fenced = !fenced;
+    if (fenced) return false;
+    return [...line.matchAll(/\{\{md /g)].some((match) => (line.slice(0, match.index).match(/`/g) ?? []).length % 2 === 1);
+  });
+}
+
 describe('templates', () => {
   it('exist', () => {
     expect(templates.length).toBeGreaterThan(10);
@@ -38,6 +48,16 @@ describe('templates', () => {
     expect(source).not.toMatch(/\{\{\{/); // triple-stash would bypass the helpers
     const unescaped = valueMustaches(source).filter((body) => !OUTPUT_HELPERS.has(body.split(/\s+/)[0]!));
     expect(unescaped, `use one of ${[...OUTPUT_HELPERS].join(', ')}`).toEqual([]);
+  });
+
+  // Backslash escapes are literal inside a code span, so `{{md x}}` there shows `my\-queue`: use `{{code x}}`.
+  it.each(templates.filter((path) => path.endsWith('.md.hbs')))('%s puts no md-escaped value inside a code span', (template) => {
+    const source = readFileSync(join(TEMPLATES_DIR, template), 'utf8');
+    expect(mdInsideCodeSpans(source)).toEqual([]);
+  });
+
+  it('the code span scan catches md between backticks, not between two code spans', () => {
+    expect(mdInsideCodeSpans('`{{md a}}-poison` and `x` **{{md b}}** `y`\n```sh\n{{md c}}\n```')).toEqual(['`{{md a}}-poison` and `x` **{{md b}}** `y`']);
   });
 
   it('the scan itself catches a bare value', () => {

@@ -297,7 +297,7 @@ function identityConnection(name: string, output: string, localHost: string, ser
       name: `${name}__fullyQualifiedNamespace`,
       local: localHost,
       cloud: { module: 'eventProcessing', output },
-      description: `${service} namespace host; locally, your \`az login\` identity needs the data roles on it`,
+      description: `${service} namespace host; locally, the identity you signed in with (az login) needs the data roles on it`,
     },
     { name: `${name}__credential`, cloud: { value: 'managedidentity' }, description: `${service} connection authenticates with the managed identity` },
     { name: `${name}__clientId`, cloud: { module: 'eventProcessing', output: 'identityClientId' }, description: `user-assigned identity used for ${service}` },

@@ -90,7 +90,7 @@ export const httpApi = definePattern<HttpApiOptions>({
               name: 'ENTRA_API_AUDIENCE',
               local: audience,
               cloud: { value: audience },
-              description: 'the `aud` claim the API requires: its App ID URI or client id',
+              description: 'the aud claim the API requires: its App ID URI or client id',
             },
           ]
         : [],
