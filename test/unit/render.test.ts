@@ -120,4 +120,24 @@ describe('README of the generated app', () => {
     expect(readme).toContain('| `EventsServiceBus__fullyQualifiedNamespace` |');
     expect(readme.match(/`[^`\n]*\\[^`\n]*`/g) ?? []).toEqual([]);
   });
+
+  const allPatterns = () => renderPlan(plan(Object.fromEntries(PATTERN_IDS.map((id) => [id, {}]))));
+
+  it('lists every parameter of infra/main.bicep a user sets, since it says "every setting below is a parameter"', () => {
+    const tree = allPatterns();
+    // Set by azd from its environment (main.parameters.json), not by hand.
+    const azdManaged = ['environmentName', 'location', 'principalId', 'principalType', 'budgetStartDate'];
+    const params = [...readTree(tree, 'infra/main.bicep').matchAll(/^param (\w+)/gm)].map((match) => match[1]!).filter((name) => !azdManaged.includes(name));
+    expect(params.length).toBeGreaterThan(5);
+    const rows = readTree(tree, 'README.md');
+    expect(params.filter((name) => !rows.includes(`| \`${name}\` |`))).toEqual([]);
+  });
+
+  it('says when CI runs as the workflow triggers it', () => {
+    const tree = renderPlan(plan());
+    const workflow = readTree(tree, '.github/workflows/azure-dev.yml');
+    expect(workflow).toMatch(/^on:\n  push:\n    branches: \[main\]\n  pull_request:\n  workflow_dispatch:\n/m);
+    expect(readTree(tree, 'README.md').replace(/\s+/g, ' ')).toContain('on every pull request and every push to `main` (or when run by hand)');
+    expect(readTree(allPatterns(), 'README.md')).toContain('tests the app (the slow tests too)');
+  });
 });
