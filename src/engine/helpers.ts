@@ -15,6 +15,8 @@ export const TEMPLATE_HELPERS: Record<string, HelperDelegate> = {
   },
   eq: (a: unknown, b: unknown) => a === b,
   includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
+  /** `(or a b …)`: any argument truthy (Handlebars passes its options last). */
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : ''),
 };
 

@@ -156,6 +156,18 @@ describe('event-processing rendered app', () => {
     expect(readTree(all, 'README.md')).not.toContain('changes no state');
   });
 
+  it('README: namespace connections and their local settings only where a source has a namespace', () => {
+    const queueOnly = readTree(render(), 'README.md');
+    expect(queueOnly).not.toContain('__fullyQualifiedNamespace');
+    expect(queueOnly).not.toContain('Namespaces and topics');
+    const eventGridOnly = readTree(render({ eventSources: 'eventgrid' }), 'README.md');
+    expect(eventGridOnly).toContain('Namespaces and topics have local (key/SAS) authentication disabled');
+    expect(eventGridOnly).not.toContain('__fullyQualifiedNamespace');
+    const all = render(ALL);
+    expect(readTree(all, 'README.md')).toContain('set the `__fullyQualifiedNamespace` values in `local.settings.json`');
+    expect(readTree(all, 'local.settings.json')).toContain('__fullyQualifiedNamespace');
+  });
+
   it('wires every source with identity-only connections, least-privilege roles and alerts', () => {
     const tree = render({ ...ALL, serviceBusEntityName: 'orders', eventHubName: 'telemetry' });
     const bicep = readTree(tree, 'infra/modules/event-processing.bicep');
