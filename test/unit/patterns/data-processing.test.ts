@@ -57,6 +57,14 @@ describe('data-processing options', () => {
 });
 
 describe('data-processing rendered tree', () => {
+  it('README: uploading the reference data goes to the container and blob the enrich stage reads', () => {
+    const { read } = render();
+    expect(read('src/data-processing/config.ts')).toMatch(/referenceContainer: "reference",\n  referenceBlob: 'customers\.json',/);
+    expect(read('README.md')).toContain('the `customers.json` blob of the `reference` container');
+    expect(read('README.md')).toContain('`az storage blob upload --auth-mode login --account-name <AZURE_STORAGE_ACCOUNT_NAME> -c reference -n customers.json -f customers.json`');
+    expect(read('infra/main.bicep')).toContain('output AZURE_STORAGE_ACCOUNT_NAME string');
+  });
+
   it('defaults to blob input (blob trigger, Event Grid source, BlobClient binding), CSV and Table storage, with the webhook hook and the slow memory check', () => {
     const { tree, read } = render();
     expect(tree.paths).toEqual(
