@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/exit-codes.js';
 import { CLI, generateApp, REPO_ROOT, runCli, scratchDir } from '../support/generated-app.js';
 
 const version = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
@@ -23,6 +24,19 @@ describe('--help and --version', () => {
     expect(result.stdout).toMatch(/list \[options\] +list the patterns/);
     expect(result.stdout).toContain('--pattern http-api,scheduled-tasks --yes --no-install');
     expect(result.stdout).toMatch(/Exit codes: 0 ok, 1 unexpected error, 2 invalid or missing input, 3 conflict/);
+  });
+
+  // The README is the first thing a new user follows: its option table, exit codes and Node version must be the CLI's.
+  it('is what the README documents: every generator option, every exit code, the Node.js version', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const help = runCli(['--help']).stdout;
+    const generatorOptions = [...help.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)(?: <\w+>)? {2,}(?=[^ [])/gm)].map((match) => match[1]!);
+    expect(generatorOptions).toEqual(expect.arrayContaining(['--pattern', '--answers', '--json', '--no-git']));
+    const optionRows = readme.split('\n').filter((line) => line.startsWith('| `-'));
+    expect(generatorOptions.filter((flag) => !['--version', '--help'].includes(flag) && !optionRows.some((row) => row.includes(flag)))).toEqual([]);
+    for (const code of Object.values(ExitCode)) expect(readme).toContain(`\n| ${code} | `);
+    const engines = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).engines.node as string;
+    expect(readme).toContain(`Node.js ${engines.replace(/^>=/, '')}+`);
   });
 
   it('prints the version', () => {
