@@ -163,6 +163,8 @@ describe('event-processing rendered app', () => {
     const eventGridOnly = readTree(render({ eventSources: 'eventgrid' }), 'README.md');
     expect(eventGridOnly).toContain('Namespaces and topics have local (key/SAS) authentication disabled');
     expect(eventGridOnly).not.toContain('__fullyQualifiedNamespace');
+    expect(eventGridOnly).toContain('the tables and the `dead-letters` container in the app\'s storage account');
+    expect(queueOnly).toContain('the tables, the queues and the `dead-letters` container in the app\'s storage account');
     const all = render(ALL);
     expect(readTree(all, 'README.md')).toContain('set the `__fullyQualifiedNamespace` values in `local.settings.json`');
     expect(readTree(all, 'local.settings.json')).toContain('__fullyQualifiedNamespace');
