@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/engine/plan.js';
 import { MANIFEST_PATH, sha256 } from '../../src/engine/manifest.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
 import { PATTERN_IDS } from '../../src/patterns/types.js';
+import { REPO_ROOT } from '../support/generated-app.js';
 
 const plan = (patterns: Record<string, object> = { 'http-api': {} }) =>
   buildPlan({ name: 'shop-app', location: 'westeurope', patterns }, '/tmp/shop-app');
@@ -24,6 +27,13 @@ describe('renderPlan', () => {
     expect(pkg.main).toBe('dist/src/functions/*.js');
     expect(pkg.dependencies['@azure/functions']).toMatch(/^\d+\.\d+\.\d+$/);
     expect(pkg.devDependencies.typescript).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("declares in engines the oldest Node 20 its test toolchain runs on (vitest's vite)", () => {
+    // The generated app pins the vitest this repository tests with, so its vite is the one installed here.
+    const viteEngines = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/vite/package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const oldestNode20 = /\^(20\.\d+)\.0/.exec(viteEngines)![1];
+    expect(JSON.parse(file('package.json')).engines.node).toBe(`>=${oldestNode20}`);
   });
 
   it('keeps Flex Consumption rules: extension bundle v4 and no settings Flex refuses', () => {
