@@ -67,7 +67,6 @@ function parseEntityName(input: unknown, rule: { max: number; what: string }): s
   return name;
 }
 
-/** Longest queue name that still leaves room for the `-poison` queue the host creates next to it. */
 /** Storage queue names: Azure's rule, with room left for the host's poison queue (`<name>-poison`). */
 export function parseStorageQueueName(input: unknown): string {
   return parseStorageName(input, 'queue', 63 - POISON_SUFFIX.length);
