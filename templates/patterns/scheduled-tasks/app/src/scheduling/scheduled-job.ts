@@ -128,8 +128,14 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
   if (timer.isPastDue) {
     context.warn(`${name}: the run scheduled for ${scheduledTime.toISOString()} is past due (the app was stopped, scaling or busy); policy: ${definition.pastDue}`);
     if (definition.pastDue === 'skip') {
-      // Recorded only when the occurrence has no record yet: a late invocation of a run that already succeeded
-      // (or is running) must not overwrite it with "skipped".
+      const earlier = await settleEarlierRuns(record, dependencies, context);
+      if (earlier === 'done') return undefined;
+      if (earlier === 'abandoned') {
+        // Its record now says failed, which is what happened: the work was started and is not resumed late.
+        context.log(`${name}: the run for ${scheduledTime.toISOString()} died and is past due; not resumed under the skip policy`);
+        return undefined;
+      }
+      // Recorded only when the occurrence has no record yet: a failed attempt stays failed, not "skipped".
       if (!(await dependencies.runs.start(record))) {
         context.log(`${name}: the run for ${scheduledTime.toISOString()} is already recorded; nothing to skip`);
         return undefined;
@@ -166,39 +172,67 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
 }
 
 /**
- * Takes the occurrence, across all its attempts: nothing to do once one succeeded or was skipped; a live
- * execution (fresh heartbeat) keeps it and this one fails with RunInProgressError so the host retries later; an
- * execution silent for STALE_RUN_MS died, so its record is closed as failed and this one takes over. The
- * platform's singleton lock normally prevents overlaps; this guards the crash and lost-lease cases.
+ * Takes the occurrence for this execution once `settleEarlierRuns` found it free. Its own attempt may already be
+ * recorded: failed earlier, or just closed as abandoned (then this run replaces that record), or started by
+ * another execution since (then that one is live).
  */
 async function claim(record: RunRecord, dependencies: JobDependencies, context: InvocationContext): Promise<boolean> {
-  const at = `${record.scheduledTime.toISOString()} (attempt ${record.attempt})`;
+  if ((await settleEarlierRuns(record, dependencies, context)) === 'done') return false;
+  if (await dependencies.runs.start(record)) return true;
+  const existing = await dependencies.runs.get(record.job, record.scheduledTime, record.attempt);
+  if (existing?.outcome === 'running') throw inProgress(record, existing);
+  // Conditional, like the takeover: of two executions replacing the same failed attempt, one runs.
+  if (existing && (await dependencies.runs.replace(existing, record))) return true;
+  throw lostRace(record);
+}
+
+/**
+ * Settles what earlier executions left of the occurrence, across all its attempts: 'done' once one succeeded
+ * or was skipped; a live execution (fresh heartbeat) keeps it and this one fails with RunInProgressError so the
+ * host retries later; an execution silent for STALE_RUN_MS died, so its record is closed as failed (and
+ * reported, so the failed-run alert sees the crash) and this one may take over ('abandoned'). The platform's
+ * singleton lock normally prevents overlaps; this guards the crash and lost-lease cases.
+ */
+async function settleEarlierRuns(record: RunRecord, dependencies: JobDependencies, context: InvocationContext): Promise<'done' | 'abandoned' | 'free'> {
   const earlier = await dependencies.runs.attempts(record.job, record.scheduledTime);
   const done = earlier.find((run) => run.outcome === 'succeeded' || run.outcome === 'skipped');
   if (done) {
     context.log(`${record.job}: the run for ${record.scheduledTime.toISOString()} already ${done.outcome} (attempt ${done.attempt}); nothing to do`);
-    return false;
+    return 'done';
   }
   const running = earlier.filter((run) => run.outcome === 'running');
-  const live = running.find((run) => record.startedAt.getTime() - (run.heartbeatAt ?? run.startedAt).getTime() < STALE_RUN_MS);
+  const live = running.find((run) => record.startedAt.getTime() - lastSeen(run).getTime() < STALE_RUN_MS);
   if (live) throw inProgress(record, live);
   for (const dead of running) {
-    const lastSeen = (dead.heartbeatAt ?? dead.startedAt).toISOString();
-    context.warn(`${record.job}: taking over ${at} from invocation ${dead.invocationId}, silent since ${lastSeen}`);
-    await dependencies.runs.finish({ ...dead, outcome: 'failed', endedAt: record.startedAt, error: `abandoned: no heartbeat since ${lastSeen}; taken over by invocation ${record.invocationId}` });
+    const silentSince = lastSeen(dead).toISOString();
+    context.warn(`${record.job}: taking over ${record.scheduledTime.toISOString()} (attempt ${dead.attempt}) from invocation ${dead.invocationId}, silent since ${silentSince}`);
+    const abandoned: RunRecord = {
+      ...dead,
+      outcome: 'failed',
+      endedAt: record.startedAt,
+      // What it is known to have run for: until its last sign of life.
+      durationMs: lastSeen(dead).getTime() - dead.startedAt.getTime(),
+      error: `abandoned: no heartbeat since ${silentSince}; taken over by invocation ${record.invocationId}`,
+    };
+    // Conditional on the record being unchanged since it was read: of two executions finding the same dead
+    // record (different attempts, or a past-due run beside a retry), exactly one takes it over.
+    if (!(await dependencies.runs.replace(dead, abandoned))) throw lostRace(record);
+    await report(abandoned, dependencies, context);
   }
-  if (await dependencies.runs.start(record)) return true;
-  // The same attempt is recorded: either closed above or failed earlier (then this run replaces it), or started
-  // by another execution between the read and the insert (then that one is live).
-  const existing = await dependencies.runs.get(record.job, record.scheduledTime, record.attempt);
-  if (existing?.outcome === 'running') throw inProgress(record, existing);
-  await dependencies.runs.finish(record);
-  return true;
+  return running.length > 0 ? 'abandoned' : 'free';
+}
+
+function lastSeen(run: RunRecord): Date {
+  return run.heartbeatAt ?? run.startedAt;
 }
 
 function inProgress(record: RunRecord, live: RunRecord): RunInProgressError {
   const at = `${record.scheduledTime.toISOString()} (attempt ${live.attempt})`;
   return new RunInProgressError(`${record.job}: invocation ${live.invocationId} is still running ${at}; this one stops so the job never runs twice at once, and its retry checks again`);
+}
+
+function lostRace(record: RunRecord): RunInProgressError {
+  return new RunInProgressError(`${record.job}: another execution took over ${record.scheduledTime.toISOString()} first; this one stops, and its retry checks again`);
 }
 
 async function finish(
@@ -217,16 +251,21 @@ async function finish(
     ...(error !== undefined && { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   };
   await dependencies.runs.finish(record);
+  await report(record, dependencies, context);
+  return record;
+}
+
+/** Sends a run's outcome to telemetry and the log. */
+async function report(record: RunRecord, dependencies: JobDependencies, context: InvocationContext): Promise<void> {
   try {
     await dependencies.telemetry.trackRun(record, invocationOperationId(context));
   } catch (telemetryError) {
     // Lost telemetry must not fail (and so retry) a run whose work is done; the table still has the record.
     context.warn(`${record.job}: run telemetry not sent: ${telemetryError instanceof Error ? telemetryError.message : String(telemetryError)}`);
   }
-  const summary = `${record.job}: run for ${record.scheduledTime.toISOString()} (attempt ${record.attempt}) ${outcome} in ${record.durationMs} ms`;
-  if (outcome === 'failed') context.error(summary);
+  const summary = `${record.job}: run for ${record.scheduledTime.toISOString()} (attempt ${record.attempt}) ${record.outcome} in ${record.durationMs} ms`;
+  if (record.outcome === 'failed') context.error(summary);
   else context.log(summary);
-  return record;
 }
 
 let defaults: JobDependencies | undefined;

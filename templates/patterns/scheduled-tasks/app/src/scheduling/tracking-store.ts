@@ -1,4 +1,4 @@
-import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { RestError, type GetTableEntityResponse, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import { ensureTable } from '../shared/storage-clients.js';
 
 export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -30,6 +30,11 @@ export interface RunStore {
   start(record: RunRecord): Promise<boolean>;
   /** Writes the final state of a run (or a skipped run), replacing its starting record. */
   finish(record: RunRecord): Promise<void>;
+  /**
+   * Replaces a record only if it is still the one read as `expected` (same invocation, outcome and heartbeat);
+   * false when another execution changed it first. Of several executions replacing the same record, one wins.
+   */
+  replace(expected: RunRecord, next: RunRecord): Promise<boolean>;
   /** Records that a running run is still alive. */
   heartbeat(record: RunRecord, at: Date): Promise<void>;
   get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined>;
@@ -89,6 +94,27 @@ export class TableRunStore implements RunStore {
   async finish(record: RunRecord): Promise<void> {
     await ensureTable(this.table);
     await this.table.upsertEntity(toEntity(record), 'Replace');
+  }
+
+  async replace(expected: RunRecord, next: RunRecord): Promise<boolean> {
+    await ensureTable(this.table);
+    const key = runRowKey(expected.scheduledTime, expected.attempt);
+    let current: GetTableEntityResponse<TableEntityResult<RunEntity>>;
+    try {
+      current = await this.table.getEntity<RunEntity>(expected.job, key);
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return false;
+      throw error;
+    }
+    if (!sameVersion(fromEntity(current), expected)) return false;
+    try {
+      // If-Match on the ETag just read: a write by anyone else in between makes this one fail with 412.
+      await this.table.updateEntity(toEntity(next), 'Replace', { etag: current.etag });
+      return true;
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) return false;
+      throw error;
+    }
   }
 
   async heartbeat(record: RunRecord, at: Date): Promise<void> {
@@ -200,6 +226,16 @@ function fromEntity(entity: RunEntity): RunRecord {
     isPastDue: entity.isPastDue,
     invocationId: entity.invocationId,
   };
+}
+
+/** Whether a stored record is still the one read earlier: what a takeover decided on has not changed since. */
+export function sameVersion(stored: RunRecord, expected: RunRecord): boolean {
+  return (
+    runRowKey(stored.scheduledTime, stored.attempt) === runRowKey(expected.scheduledTime, expected.attempt) &&
+    stored.outcome === expected.outcome &&
+    stored.invocationId === expected.invocationId &&
+    stored.heartbeatAt?.getTime() === expected.heartbeatAt?.getTime()
+  );
 }
 
 /** An OData string literal: single quotes doubled. */

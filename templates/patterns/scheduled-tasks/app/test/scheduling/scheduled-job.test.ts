@@ -89,6 +89,25 @@ describe('runScheduledJob', () => {
     expect(deps.telemetry.runs).toEqual([]);
   });
 
+  it('under the "skip" policy, closes the run a crash left "running" as failed instead of leaving it running forever', async () => {
+    const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
+    const { done, work } = unitsOfWork();
+    const definition = job({ pastDue: 'skip', work });
+    await deps.runs.start({ job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'running', isPastDue: false, invocationId: 'crashed' });
+
+    // The host restarts and invokes the occurrence late, before the crashed run looks dead: it checks again later.
+    deps.advance(60_000);
+    await expect(runScheduledJob(definition, timer(true), invocation().context, deps.dependencies)).rejects.toThrow(RunInProgressError);
+    deps.advance(STALE_RUN_MS);
+    expect(await runScheduledJob(definition, timer(true), invocation({ retryCount: 1 }).context, deps.dependencies)).toBeUndefined();
+
+    expect(done).toEqual([]);
+    expect(await deps.runs.list('nightly-report')).toEqual([
+      expect.objectContaining({ attempt: 0, outcome: 'failed', invocationId: 'crashed', error: expect.stringContaining('abandoned') }),
+    ]);
+    expect(deps.telemetry.runs.map(({ outcome, invocationId }) => ({ outcome, invocationId }))).toEqual([{ outcome: 'failed', invocationId: 'crashed' }]);
+  });
+
   it('fails, is retried by the host, and the retry resumes from the checkpoint and succeeds', async () => {
     const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
     const { done, work } = unitsOfWork({ failAt: 3 });
@@ -135,6 +154,11 @@ describe('runScheduledJob', () => {
     expect(done).toEqual([1, 2, 3, 4, 5]);
     expect(record).toMatchObject({ attempt: 1, outcome: 'succeeded', invocationId: 'retry' });
     expect(await deps.runs.get('nightly-report', SCHEDULED, 0)).toMatchObject({ outcome: 'failed', error: expect.stringContaining('abandoned') });
+    // The crash reaches the failed-run alert, not only the table.
+    expect(deps.telemetry.runs.map(({ attempt, outcome }) => ({ attempt, outcome }))).toEqual([
+      { attempt: 0, outcome: 'failed' },
+      { attempt: 1, outcome: 'succeeded' },
+    ]);
   });
 
   it('takes over its own attempt when the execution that died had the same one', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { tableClient } from '../../src/shared/storage-clients.js';
 import { TableCheckpointStore, TableRunStore, type RunRecord } from '../../src/scheduling/tracking-store.js';
 
@@ -53,6 +53,38 @@ describe('TableRunStore against Azurite', () => {
       { attempt: 0, outcome: 'failed', heartbeatAt: undefined },
       { attempt: 1, outcome: 'running', heartbeatAt: new Date('2026-05-04T02:35:00Z') },
     ]);
+  });
+
+  it('replaces a record only while it is unchanged, so of two concurrent takeovers exactly one wins', async () => {
+    const store = new TableRunStore(freshTable());
+    const dead = record();
+    await store.start(dead);
+    const closedBy = (invocationId: string) => record({ outcome: 'failed', invocationId, error: `taken over by ${invocationId}` });
+
+    const wins = await Promise.all([store.replace(dead, closedBy('inv-2')), store.replace(dead, closedBy('inv-3'))]);
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect((await store.get('nightly-report', dead.scheduledTime, 0))?.invocationId).toBe(wins[0] ? 'inv-2' : 'inv-3');
+    // Once it changed (here: a heartbeat), a replace decided on the old version is refused.
+    const current = (await store.get('nightly-report', dead.scheduledTime, 0))!;
+    await store.heartbeat(current, new Date('2026-05-04T02:31:00Z'));
+    expect(await store.replace(current, closedBy('inv-4'))).toBe(false);
+    expect(await store.replace(record({ attempt: 7 }), closedBy('inv-5'))).toBe(false);
+  });
+
+  it('refuses a replace when another execution wrote the record between its read and its write (If-Match)', async () => {
+    const table = freshTable();
+    const store = new TableRunStore(table);
+    const dead = record();
+    await store.start(dead);
+    const read = table.getEntity.bind(table);
+    vi.spyOn(table, 'getEntity').mockImplementationOnce(async (...args: Parameters<typeof table.getEntity>) => {
+      const entity = await read(...args);
+      expect(await store.replace(dead, record({ outcome: 'failed', invocationId: 'inv-2' }))).toBe(true);
+      return entity;
+    });
+
+    expect(await store.replace(dead, record({ outcome: 'failed', invocationId: 'inv-3' }))).toBe(false);
+    expect((await store.get('nightly-report', dead.scheduledTime, 0))?.invocationId).toBe('inv-2');
   });
 
   it('finds the oldest day and deletes a whole day, across more rows than one transaction holds', async () => {

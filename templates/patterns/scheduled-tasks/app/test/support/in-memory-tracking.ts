@@ -1,7 +1,7 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import type { JobDependencies } from '../../src/scheduling/scheduled-job.js';
 import type { JobTelemetry } from '../../src/scheduling/telemetry.js';
-import { nextDay, runRowKey, type CheckpointStore, type RunRecord, type RunStore } from '../../src/scheduling/tracking-store.js';
+import { nextDay, runRowKey, sameVersion, type CheckpointStore, type RunRecord, type RunStore } from '../../src/scheduling/tracking-store.js';
 
 /** RunStore with the Table store's semantics (insert conflicts, day ranges), in memory. */
 export class InMemoryRunStore implements RunStore {
@@ -16,6 +16,14 @@ export class InMemoryRunStore implements RunStore {
 
   async finish(record: RunRecord): Promise<void> {
     this.rows.set(this.key(record.job, record.scheduledTime, record.attempt), { ...record });
+  }
+
+  async replace(expected: RunRecord, next: RunRecord): Promise<boolean> {
+    const key = this.key(expected.job, expected.scheduledTime, expected.attempt);
+    const current = this.rows.get(key);
+    if (!current || !sameVersion(current, expected)) return false;
+    this.rows.set(key, { ...next });
+    return true;
   }
 
   async heartbeat(record: RunRecord, at: Date): Promise<void> {

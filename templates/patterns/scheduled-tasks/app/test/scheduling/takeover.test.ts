@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, inject, it } from 'vitest';
+import { tableClient } from '../../src/shared/storage-clients.js';
+import { RunInProgressError, runScheduledJob, STALE_RUN_MS, type ScheduledJobDefinition } from '../../src/scheduling/scheduled-job.js';
+import { TableRunStore } from '../../src/scheduling/tracking-store.js';
+import { invocation, testDependencies, timer } from '../support/in-memory-tracking.js';
+
+// Against Azurite: only real Table storage shows whether two executions can both take over one dead run.
+const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
+const SCHEDULED = new Date('2026-05-04T02:30:00Z');
+
+describe('taking over a dead run, against Azurite', () => {
+  it('lets exactly one of two concurrent executions that find the same silent run take it over and do the work', async () => {
+    const deps = testDependencies(SCHEDULED);
+    const runs = new TableRunStore(tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings));
+    const dependencies = { ...deps.dependencies, runs };
+    await runs.start({ job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'running', isPastDue: false, invocationId: 'crashed' });
+    deps.advance(STALE_RUN_MS + 1);
+    let workDone = 0;
+    const definition: ScheduledJobDefinition = { name: 'nightly-report', schedule: '0 30 2 * * *', pastDue: 'run', work: async () => void workDone++ };
+
+    const results = await Promise.allSettled([
+      runScheduledJob(definition, timer(), invocation({ retryCount: 1, invocationId: 'retry-1' }).context, dependencies),
+      runScheduledJob(definition, timer(), invocation({ retryCount: 2, invocationId: 'retry-2' }).context, dependencies),
+    ]);
+
+    expect(workDone).toBe(1);
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = results.find((result) => result.status === 'rejected')!;
+    expect(lost.reason).toBeInstanceOf(RunInProgressError);
+    expect((await runs.attempts('nightly-report', SCHEDULED)).map(({ outcome }) => outcome)).toEqual(['failed', 'succeeded']);
+  });
+});
