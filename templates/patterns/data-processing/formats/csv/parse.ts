@@ -1,9 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import { CsvError, parse, type Parser } from 'csv-parse';
-import { InvalidInputError, type ParsedRecord } from './records.js';
-
-/** An order line is far smaller: a longer record is the rest of a file behind a stray quote, and memory stays bounded. */
-const MAX_RECORD_BYTES = 1024 * 1024;
+import { InvalidInputError, MAX_RECORD_LENGTH, type ParsedRecord } from './records.js';
 
 /**
  * Errors csv-parse cannot read on after: it would drop the rest of the chunk (a record too large, text after
@@ -28,7 +25,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
     relax_column_count: true,
     skip_records_with_error: true,
     raw: true,
-    max_record_size: MAX_RECORD_BYTES,
+    max_record_size: MAX_RECORD_LENGTH,
     // Throwing here ends the parse with the error instead of skipping the row.
     on_skip: (error, raw = '') => {
       if (!error) return undefined;

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseRecords } from '../../src/data-processing/parse.js';
-import { InvalidInputError } from '../../src/data-processing/records.js';
+import { InvalidInputError, MAX_RECORD_LENGTH } from '../../src/data-processing/records.js';
 import { encodeRecords, MALFORMED_PAYLOAD } from './support/encode.js';
 
 async function collect(chunks: string[]) {
@@ -36,6 +36,15 @@ describe('parse stage (JSON array)', () => {
     const [broken, valid] = await collect(['[{"orderId": oops}, {"orderId":"o-2"}]']);
     expect(broken).toMatchObject({ recordNumber: 1, raw: '{"orderId": oops}', error: expect.stringMatching(/^not valid JSON/) });
     expect(valid).toEqual({ recordNumber: 2, value: { orderId: 'o-2' } });
+  });
+
+  it('rejects an element longer than the record limit without holding it whole, and reads on after it', async () => {
+    const chunk = '{"orderId":"o-x"},'.repeat(4_000);
+    const chunks = ['[[', ...Array.from({ length: Math.ceil(MAX_RECORD_LENGTH / chunk.length) * 3 }, () => chunk), '{}], {"orderId":"o-2"}]'];
+    const [long, next] = await collect(chunks);
+    expect(long).toMatchObject({ recordNumber: 1, error: expect.stringContaining(`longer than ${MAX_RECORD_LENGTH} characters`) });
+    expect((long as { raw: string }).raw).toHaveLength(MAX_RECORD_LENGTH);
+    expect(next).toEqual({ recordNumber: 2, value: { orderId: 'o-2' } });
   });
 
   it('fails the input as unreadable, not worth a retry, when it is not an array or is cut short', async () => {

@@ -1,14 +1,16 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { InvalidInputError, type ParsedRecord } from './records.js';
+import { InvalidInputError, MAX_RECORD_LENGTH, type ParsedRecord } from './records.js';
 
 type State = 'start' | 'arrayStart' | 'beforeElement' | 'element' | 'end';
 
 /**
  * Parse stage for a JSON array of records, streamed: the scanner tracks nesting and strings to find where
  * each top-level element ends and parses one element at a time, so memory holds one record, never the
- * whole array. An element that is not valid JSON becomes a rejected record; a payload that is not an
- * array at all, or is cut short, fails the input as an InvalidInputError.
+ * whole array. An element that is not valid JSON becomes a rejected record, and so does one longer than
+ * MAX_RECORD_LENGTH, of which only the start is kept while the scan goes on; a payload that is not an array
+ * at all, or is cut short (a quote never closed swallows the rest of the file), fails the input as an
+ * InvalidInputError.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
   const decoder = new StringDecoder('utf8');
@@ -17,12 +19,25 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
   let inString = false;
   let escaped = false;
   let element = '';
+  let tooLong = false;
   let recordNumber = 0;
+
+  const append = (text: string) => {
+    if (tooLong) return;
+    element += text;
+    if (element.length > MAX_RECORD_LENGTH) {
+      element = element.slice(0, MAX_RECORD_LENGTH);
+      tooLong = true;
+    }
+  };
 
   const finishElement = (): ParsedRecord => {
     const raw = element.trim();
+    const cut = tooLong;
     element = '';
+    tooLong = false;
     recordNumber++;
+    if (cut) return { recordNumber, error: `not valid JSON: an element longer than ${MAX_RECORD_LENGTH} characters (only its start is kept)`, raw };
     try {
       return { recordNumber, value: JSON.parse(raw) as unknown };
     } catch (error) {
@@ -47,7 +62,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
         } else if ((char === '}' || char === ']') && depth > 0) {
           depth--;
         } else if (depth === 0 && (char === ',' || char === ']')) {
-          element += text.slice(elementStart, i);
+          append(text.slice(elementStart, i));
           yield finishElement();
           state = char === ',' ? 'beforeElement' : 'end';
         }
@@ -69,7 +84,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
         i--;
       }
     }
-    if (state === 'element') element += text.slice(elementStart);
+    if (state === 'element') append(text.slice(elementStart));
   }
   if (state !== 'end') throw new InvalidInputError('the JSON array ended before its closing "]"');
 }

@@ -1,21 +1,65 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { ParsedRecord } from './records.js';
+import { StringDecoder } from 'node:string_decoder';
+import { MAX_RECORD_LENGTH, type ParsedRecord } from './records.js';
 
 /**
  * Parse stage for newline-delimited JSON: one line at a time, so memory holds one record whatever the file
- * size. A line that is not JSON becomes a quarantined record, not a failed file.
+ * size. A line that is not JSON becomes a quarantined record, not a failed file; so does a line longer than
+ * MAX_RECORD_LENGTH (say a whole JSON array on one line), of which only the start is kept. The lines are split
+ * here rather than by node:readline, which holds a line whole however long it is and keeps a byte order mark
+ * (editors on Windows write one) in the first line, so the first record would never parse.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
-  const lines = createInterface({ input: source, crlfDelay: Infinity });
+  const decoder = new StringDecoder('utf8');
+  let line = '';
+  let tooLong = false;
+  let atStart = true;
   let recordNumber = 0;
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    recordNumber++;
-    try {
-      yield { recordNumber, value: JSON.parse(line) as unknown };
-    } catch (error) {
-      yield { recordNumber, error: `not valid JSON: ${(error as Error).message}`, raw: line };
+
+  const append = (text: string) => {
+    if (tooLong) return;
+    line += text;
+    if (line.length > MAX_RECORD_LENGTH) {
+      line = line.slice(0, MAX_RECORD_LENGTH);
+      tooLong = true;
     }
+  };
+
+  const finishLine = (): ParsedRecord | undefined => {
+    const raw = line.replace(/\r$/, '');
+    const cut = tooLong;
+    line = '';
+    tooLong = false;
+    if (!cut && raw.trim() === '') return undefined;
+    recordNumber++;
+    if (cut) return { recordNumber, error: `not valid NDJSON: a line longer than ${MAX_RECORD_LENGTH} characters (only its start is kept)`, raw };
+    try {
+      return { recordNumber, value: JSON.parse(raw) as unknown };
+    } catch (error) {
+      return { recordNumber, error: `not valid JSON: ${(error as Error).message}`, raw };
+    }
+  };
+
+  function* lines(text: string): Generator<ParsedRecord> {
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      append(text.slice(start, end));
+      const record = finishLine();
+      if (record) yield record;
+      start = end + 1;
+    }
+    append(text.slice(start));
   }
+
+  for await (const chunk of source as AsyncIterable<Buffer | string>) {
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (atStart && text.length > 0) {
+      atStart = false;
+      if (text.startsWith('\uFEFF')) text = text.slice(1);
+    }
+    yield* lines(text);
+  }
+  yield* lines(decoder.end());
+  const last = finishLine();
+  if (last) yield last;
 }

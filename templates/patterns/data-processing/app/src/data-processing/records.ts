@@ -38,6 +38,12 @@ export interface EnrichedOrderRecord extends OrderRecord {
 }
 
 /**
+ * The longest record a parse stage reads, in characters. An order line is far smaller: a longer one is the rest
+ * of a file behind a stray quote, or a file with no line breaks, and a parser must not hold it whole in memory.
+ */
+export const MAX_RECORD_LENGTH = 1024 * 1024;
+
+/**
  * One record as the parse stage read it: a value, or why the raw text could not be read. A value comes with its
  * `raw` text where reading loses some of it (CSV: fields past the header, spaces around fields): a rejected record
  * is quarantined as that text, so it can be corrected and sent again without going back to the input.
