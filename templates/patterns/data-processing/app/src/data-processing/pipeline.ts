@@ -7,7 +7,7 @@ import { quarantinedRecord, type Quarantine } from './quarantine.js';
 import { InvalidInputError } from './records.js';
 import { errorMessage } from './retry.js';
 import type { RecordDestination } from './sink.js';
-import type { InputSource, InputStatus, StatusStore } from './status.js';
+import { StatusConflictError, type InputSource, type InputStatus, type StatusStore } from './status.js';
 import { validateRecord } from './validate.js';
 
 /** One input as the pipeline sees it: how to read it, and where it goes afterwards. */
@@ -47,6 +47,9 @@ export type PipelineOutcome = { outcome: 'completed' | 'skipped' | 'poisoned' | 
  * parse → validate → map → enrich → persist, one record at a time, then archive. Every step is recorded in
  * the input's status row, so a run can be audited and resumed: an input seen before with the same version
  * is skipped once archived, and persisted rows are upserts, so a rerun after a crash rewrites, never duplicates.
+ * Every status write is conditional on the row being as this execution last left it: of two executions of the
+ * same input at once (a duplicate delivery), the one that wrote the row last carries on, and the other stops at
+ * its next write, without recording a failure over the other's progress or moving the input twice.
  *
  * A failure is rethrown so the trigger retries (queue dequeue, Event Grid redelivery, Event Hubs retry
  * policy); after `maxAttempts` the input is moved to the poison container instead, with the reason. An input
@@ -75,19 +78,42 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
     persisted: 0,
     receivedAt: sameInput ? previous.receivedAt : now(),
   };
-  await deps.status.save(status);
+  let etag = previous?.etag;
+  const save = async () => {
+    etag = await deps.status.save(status, etag);
+  };
 
   try {
+    await save();
+    return await runAndRecord(input, deps, log, { status, previous: sameInput ? previous : undefined, save, now, started });
+  } catch (error) {
+    if (!(error instanceof StatusConflictError)) throw error;
+    log.warn(`Data pipeline left ${input.inputId} to another execution that is processing the same input: ${error.message}`);
+    return { outcome: 'skipped', status };
+  }
+}
+
+interface Run {
+  status: InputStatus;
+  /** The status of an earlier attempt at the same version. */
+  previous: InputStatus | undefined;
+  save(): Promise<void>;
+  now(): string;
+  started: number;
+}
+
+async function runAndRecord(input: PipelineInput, deps: PipelineDependencies, log: Logger, { status, previous, save, now, started }: Run): Promise<PipelineOutcome> {
+  try {
     // Persisted before (then archiving failed or the host stopped): only the archive step is left to do.
-    if (sameInput && previous.processedAt) {
+    if (previous?.processedAt) {
       const { records, valid, quarantined, persisted, validatedAt, processedAt } = previous;
       Object.assign(status, { state: 'processed', records, valid, quarantined, persisted, validatedAt, processedAt });
     } else {
-      await runStages(input, deps, status, now);
+      await runStages(input, deps, status, save, now);
     }
     const superseded = (await input.archive()) === 'superseded';
     Object.assign(status, superseded ? { state: 'superseded', supersededAt: now() } : { state: 'archived', archivedAt: now() }, { error: undefined });
-    await deps.status.save(status);
+    await save();
     // Logged for a superseded input too: its records were persisted, and the alerts count them from this line.
     log.info(
       `Data pipeline completed: input=${input.inputId} records=${status.records} quarantined=${status.quarantined} ` +
@@ -95,26 +121,29 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
     );
     return { outcome: superseded ? 'superseded' : 'completed', status };
   } catch (error) {
+    // Another execution owns the input now: recording a failure, or poisoning it, is for that one to decide.
+    if (error instanceof StatusConflictError) throw error;
     const reason = errorMessage(error);
     Object.assign(status, { state: 'failed', failedAt: now(), error: reason });
+    // Saved before the input is poisoned: the save fails if another execution took the input over meanwhile.
+    await save();
     if (status.attempts < DATA_CONFIG.maxAttempts && !(error instanceof InvalidInputError)) {
-      await deps.status.save(status);
       log.warn(`Data pipeline attempt ${status.attempts} of ${DATA_CONFIG.maxAttempts} failed for ${input.inputId}: ${reason}`);
       throw error;
     }
     if ((await input.poison(reason)) === 'superseded') {
       Object.assign(status, { state: 'superseded', supersededAt: now() });
-      await deps.status.save(status);
+      await save();
       return { outcome: 'superseded', status };
     }
     Object.assign(status, { poisonedAt: now() });
-    await deps.status.save(status);
+    await save();
     log.error(`Data pipeline moved input to poison: input=${input.inputId} attempts=${status.attempts} reason=${reason}`);
     return { outcome: 'poisoned', status };
   }
 }
 
-async function runStages(input: PipelineInput, deps: PipelineDependencies, status: InputStatus, now: () => string): Promise<void> {
+async function runStages(input: PipelineInput, deps: PipelineDependencies, status: InputStatus, save: () => Promise<void>, now: () => string): Promise<void> {
   const quarantine = deps.quarantine.open(input.inputId, input.version);
   const sink = deps.destination.open({ source: input.source, inputId: input.inputId });
   const reject = (recordNumber: number, reason: string, record: unknown) => quarantine.add(quarantinedRecord(input.inputId, recordNumber, reason, record));
@@ -141,9 +170,9 @@ async function runStages(input: PipelineInput, deps: PipelineDependencies, statu
 
   status.quarantined = await quarantine.flush();
   Object.assign(status, { state: 'validated', validatedAt: now() });
-  await deps.status.save(status);
+  await save();
 
   status.persisted = await sink.close();
   Object.assign(status, { state: 'processed', processedAt: now() });
-  await deps.status.save(status);
+  await save();
 }

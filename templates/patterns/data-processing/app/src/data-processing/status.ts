@@ -30,9 +30,24 @@ export interface InputStatus {
   error?: string;
 }
 
+/** A status row as read, with the ETag a save names to write it only if it is unchanged. */
+export type StoredStatus = InputStatus & { etag: string };
+
+/**
+ * Another execution wrote the status row since this one read it: the same input delivered twice at once (Event
+ * Grid and the queues deliver at least once), or a retry of a run thought to have failed. The later claim wins.
+ */
+export class StatusConflictError extends Error {
+  override readonly name = 'StatusConflictError';
+}
+
 export interface StatusStore {
-  get(source: InputSource, inputId: string): Promise<InputStatus | undefined>;
-  save(status: InputStatus): Promise<void>;
+  get(source: InputSource, inputId: string): Promise<StoredStatus | undefined>;
+  /**
+   * Writes the row only if it is still at `etag` (no etag: only if there is no row yet) and returns its new ETag;
+   * throws StatusConflictError if another execution wrote it meanwhile.
+   */
+  save(status: InputStatus, etag: string | undefined): Promise<string>;
 }
 
 /** Row keys cannot hold `/`, `#`, `?` or `\`; a hash of the id can, and `inputId` keeps the readable form. */
@@ -44,19 +59,33 @@ export function statusRowKey(inputId: string): string {
 export class TableStatusStore implements StatusStore {
   constructor(private readonly table: TableClient) {}
 
-  async get(source: InputSource, inputId: string): Promise<InputStatus | undefined> {
+  async get(source: InputSource, inputId: string): Promise<StoredStatus | undefined> {
     await ensureTable(this.table);
     try {
       const entity = await this.table.getEntity<InputStatus>(source, statusRowKey(inputId));
-      return { ...entity, source, inputId: entity.inputId };
+      return { ...entity, source, inputId: entity.inputId, etag: entity.etag };
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      if (statusCode(error) === 404) return undefined;
       throw error;
     }
   }
 
-  async save(status: InputStatus): Promise<void> {
+  async save(status: InputStatus, etag: string | undefined): Promise<string> {
     await ensureTable(this.table);
-    await this.table.upsertEntity({ partitionKey: status.source, rowKey: statusRowKey(status.inputId), ...status }, 'Replace');
+    const entity = { partitionKey: status.source, rowKey: statusRowKey(status.inputId), ...status };
+    try {
+      const response = etag ? await this.table.updateEntity(entity, 'Replace', { etag }) : await this.table.createEntity(entity);
+      return response.etag!;
+    } catch (error) {
+      // 412: the row changed since `etag`; 409: a row was created since it was read as missing.
+      if (statusCode(error) === 412 || statusCode(error) === 409) {
+        throw new StatusConflictError(`another execution updated the status of ${status.inputId}`, { cause: error });
+      }
+      throw error;
+    }
   }
+}
+
+function statusCode(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
 }

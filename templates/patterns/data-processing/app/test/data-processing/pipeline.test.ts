@@ -101,4 +101,43 @@ describe('processInput', () => {
     expect(statuses.get('blob|incoming/orders')).toMatchObject({ version: 'v2', state: 'superseded', error: 'unreadable' });
     expect(statuses.get('blob|incoming/orders')?.poisonedAt).toBeUndefined();
   });
+
+  it('runs a duplicate delivery arriving during a run once: the other execution stops without moving the input or recording a failure', async () => {
+    const { deps, statuses, persisted } = memoryDependencies();
+    const payload = encodeRecords(MIXED_ORDERS);
+    const first = memoryInput(payload);
+    const duplicate = memoryInput(payload);
+
+    const outcomes = await Promise.all([processInput(first.input, deps, silentLog), processInput(duplicate.input, deps, silentLog)]);
+
+    expect(outcomes.map(({ outcome }) => outcome).sort()).toEqual(['completed', 'skipped']);
+    expect([...first.moves, ...duplicate.moves]).toEqual(['archive']);
+    expect(statuses.get('blob|incoming/orders')).toMatchObject({ state: 'archived', persisted: 3 });
+    expect(persisted.size).toBe(3);
+  });
+
+  it('leaves an input to a later execution that took it over while this one archived it, even at the last attempt', async () => {
+    const { deps, statuses } = memoryDependencies();
+    const failing = () => memoryInput('', { open: async () => Promise.reject(new Error('blob not found')) });
+    for (let attempt = 1; attempt < DATA_CONFIG.maxAttempts; attempt++) {
+      await expect(processInput(failing().input, deps, silentLog)).rejects.toThrow('blob not found');
+    }
+    const payload = encodeRecords(MIXED_ORDERS);
+    const takeOver = memoryInput(payload);
+    // The slow execution's archive step lets the other one in, and then fails: at its last attempt it used to poison.
+    const slow = memoryInput(payload, {
+      archive: async () => {
+        await processInput(takeOver.input, deps, silentLog);
+        throw new Error('archive unavailable');
+      },
+    });
+
+    const result = await processInput(slow.input, deps, silentLog);
+
+    expect(result.outcome).toBe('skipped');
+    expect(slow.moves).toEqual([]);
+    expect(takeOver.moves).toEqual(['archive']);
+    expect(statuses.get('blob|incoming/orders')).toMatchObject({ state: 'archived' });
+    expect(statuses.get('blob|incoming/orders')?.error).toBeUndefined();
+  });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { quarantinedRecord, quarantinePartitionKey, TableQuarantine } from '../../src/data-processing/quarantine.js';
-import { statusRowKey, TableStatusStore, type InputStatus } from '../../src/data-processing/status.js';
+import { StatusConflictError, statusRowKey, TableStatusStore, type InputStatus } from '../../src/data-processing/status.js';
 import { tableClient } from '../../src/shared/storage-clients.js';
 
 const settings = () => ({ AzureWebJobsStorage: inject('azuriteConnectionString') });
@@ -25,10 +25,21 @@ describe('status and quarantine tables (Azurite)', () => {
     };
 
     expect(await store.get('blob', status.inputId)).toBeUndefined();
-    await store.save(status);
-    await store.save({ ...status, state: 'processed', records: 10, processedAt: '2026-01-15T10:00:05.000Z' });
+    const etag = await store.save(status, undefined);
+    await store.save({ ...status, state: 'processed', records: 10, processedAt: '2026-01-15T10:00:05.000Z' }, etag);
     expect(await store.get('blob', status.inputId)).toMatchObject({ state: 'processed', records: 10, inputId: status.inputId });
     expect(statusRowKey(status.inputId)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('writes a status row only if no other execution wrote it since it was read', async () => {
+    const store = new TableStatusStore(tableClient(uniqueTable('status'), 'AzureWebJobsStorage', settings()));
+    const status: InputStatus = { source: 'queue', inputId: 'm-1', version: 'm-1', state: 'received', attempts: 1, records: 0, valid: 0, quarantined: 0, persisted: 0, receivedAt: '2026-01-15T10:00:00.000Z' };
+
+    const first = await store.save(status, undefined);
+    await expect(store.save(status, undefined)).rejects.toBeInstanceOf(StatusConflictError);
+    const second = await store.save({ ...status, attempts: 2 }, first);
+    await expect(store.save({ ...status, state: 'failed' }, first)).rejects.toBeInstanceOf(StatusConflictError);
+    expect(await store.get('queue', 'm-1')).toMatchObject({ state: 'received', attempts: 2, etag: second });
   });
 
   it('creates its table and upserts quarantined records in transactions, one row per record, idempotently', async () => {

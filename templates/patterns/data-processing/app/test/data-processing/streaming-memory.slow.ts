@@ -28,7 +28,7 @@ function countingDependencies(sampleEvery: number, sample: () => void): Pipeline
   const counts = { persisted: 0, quarantined: 0 };
   return {
     counts,
-    status: { get: async () => undefined, save: async () => undefined },
+    status: { get: async () => undefined, save: async () => 'etag' },
     quarantine: { open: () => ({ add: async () => void counts.quarantined++, flush: async () => counts.quarantined }) },
     enricher: new Enricher({ load: async () => CUSTOMERS }, { attempts: 1, timeoutMs: 1_000, baseDelayMs: 0, ttlMs: 60_000 }),
     destination: {

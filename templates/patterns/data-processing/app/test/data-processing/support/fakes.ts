@@ -3,21 +3,30 @@ import { Enricher, type Customer } from '../../../src/data-processing/enrich.js'
 import type { PipelineDependencies, PipelineInput } from '../../../src/data-processing/pipeline.js';
 import type { QuarantinedRecord } from '../../../src/data-processing/quarantine.js';
 import type { EnrichedOrderRecord } from '../../../src/data-processing/records.js';
-import type { InputSource, InputStatus } from '../../../src/data-processing/status.js';
+import { StatusConflictError, type InputSource, type InputStatus, type StoredStatus } from '../../../src/data-processing/status.js';
 import { CUSTOMERS } from './orders.js';
 
 /** In-memory stand-ins for the pipeline's stores: the stage logic is tested without storage. */
 export function memoryDependencies(customers: Customer[] = CUSTOMERS) {
-  const statuses = new Map<string, InputStatus>();
+  const statuses = new Map<string, StoredStatus>();
+  let writes = 0;
   const history: InputStatus[] = [];
   const quarantined: QuarantinedRecord[] = [];
   const persisted = new Map<string, EnrichedOrderRecord>();
   const deps: PipelineDependencies = {
     status: {
-      get: async (source: InputSource, inputId: string) => statuses.get(`${source}|${inputId}`),
-      save: async (status: InputStatus) => {
-        statuses.set(`${status.source}|${status.inputId}`, { ...status });
+      get: async (source: InputSource, inputId: string) => {
+        const row = statuses.get(`${source}|${inputId}`);
+        return row && { ...row };
+      },
+      // Conditional like the table's: a write names the ETag it last saw.
+      save: async (status: InputStatus, etag: string | undefined) => {
+        const key = `${status.source}|${status.inputId}`;
+        if (statuses.get(key)?.etag !== etag) throw new StatusConflictError(`another execution updated the status of ${status.inputId}`);
+        const next = String(++writes);
+        statuses.set(key, { ...status, etag: next });
         history.push({ ...status });
+        return next;
       },
     },
     quarantine: {
