@@ -49,7 +49,8 @@ export type PipelineOutcome = { outcome: 'completed' | 'skipped' | 'poisoned' | 
  * is skipped once archived, and persisted rows are upserts, so a rerun after a crash rewrites, never duplicates.
  * Every status write is conditional on the row being as this execution last left it: of two executions of the
  * same input at once (a duplicate delivery), the one that wrote the row last carries on, and the other stops at
- * its next write, without recording a failure over the other's progress or moving the input twice.
+ * its next write, without recording a failure over the other's progress or moving the input twice. Stopped by a
+ * run of another version, an execution fails instead, so its input is tried again rather than dropped.
  *
  * A failure is rethrown so the trigger retries (queue dequeue, Event Grid redelivery, Event Hubs retry
  * policy); after `maxAttempts` the input is moved to the poison container instead, with the reason. An input
@@ -88,6 +89,8 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
     return await runAndRecord(input, deps, log, { status, previous: sameInput ? previous : undefined, save, now, started });
   } catch (error) {
     if (!(error instanceof StatusConflictError)) throw error;
+    // A run of another version (a file uploaded again) took the row: fail, so the trigger retries this input later.
+    if ((await deps.status.get(input.source, input.inputId))?.version !== input.version) throw error;
     log.warn(`Data pipeline left ${input.inputId} to another execution that is processing the same input: ${error.message}`);
     return { outcome: 'skipped', status };
   }

@@ -1,7 +1,9 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DATA_CONFIG } from '../../src/data-processing/config.js';
 import { processInput } from '../../src/data-processing/pipeline.js';
 import { InvalidInputError } from '../../src/data-processing/records.js';
+import { StatusConflictError } from '../../src/data-processing/status.js';
 import { encodeRecords } from './support/encode.js';
 import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
 import { MIXED_ORDERS } from './support/orders.js';
@@ -139,5 +141,21 @@ describe('processInput', () => {
     expect(takeOver.moves).toEqual(['archive']);
     expect(statuses.get('blob|incoming/orders')).toMatchObject({ state: 'archived' });
     expect(statuses.get('blob|incoming/orders')?.error).toBeUndefined();
+  });
+
+  it('fails for a retry, rather than skip, when a run of another version of the input takes the status row over', async () => {
+    const { deps, statuses } = memoryDependencies();
+    const payload = encodeRecords(MIXED_ORDERS);
+    const newer = memoryInput(payload, { version: 'v2' });
+    const older = memoryInput(payload, {
+      open: async () => {
+        await processInput(newer.input, deps, silentLog);
+        return Readable.from([Buffer.from(payload)]);
+      },
+    });
+
+    await expect(processInput(older.input, deps, silentLog)).rejects.toBeInstanceOf(StatusConflictError);
+    expect(older.moves).toEqual([]);
+    expect(statuses.get('blob|incoming/orders')).toMatchObject({ version: 'v2', state: 'archived' });
   });
 });
