@@ -162,6 +162,14 @@ describe('data-processing rendered tree', () => {
     expect(read('src/data-processing/persist.ts')).toContain('class BlobDestination');
   });
 
+  it.each([
+    [{}, 'fix the cause, then upload the file again.'],
+    [{ dataInput: 'queue', inputQueue: 'orders-in' }, 'send the content of its blob\n(in the folder **orders\\-in**, named by the message id) again as a new message'],
+    [{ dataInput: 'eventhubs' }, 'send the content of its blob\n(in the folder **records**, named by partition and sequence number) again as a new event'],
+  ])('README says how to replay a poisoned input of its kind (%j)', (options, replay) => {
+    expect(render(options).read('README.md')).toContain(replay);
+  });
+
   it('declares the four pipeline alerts', () => {
     const { plan } = render();
     expect(plan.contribution.alerts.map((alert) => alert.id)).toEqual(
