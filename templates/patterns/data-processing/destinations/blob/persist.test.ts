@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ContainerClient } from '@azure/storage-blob';
 import { describe, expect, inject, it } from 'vitest';
 import { BlobDestination, outputBlobName } from '../../src/data-processing/persist.js';
 import { blobServiceClient } from '../../src/shared/storage-clients.js';
@@ -7,10 +8,15 @@ import { enrichedOrder } from './support/orders.js';
 describe('persist stage (NDJSON blobs, Azurite)', () => {
   const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
 
-  it('creates its container, writes one blob per input in staged batches and replaces it when the input is processed again', async () => {
-    const container = blobServiceClient('AzureWebJobsStorage', settings).getContainerClient(`out-${randomUUID()}`);
-    const destination = new BlobDestination(container, 100);
+  const newContainer = () => blobServiceClient('AzureWebJobsStorage', settings).getContainerClient(`out-${randomUUID()}`);
+  const read = async (container: ContainerClient, inputId: string) =>
+    (await container.getBlockBlobClient(outputBlobName('blob', inputId)).downloadToBuffer()).toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string });
+
+  it('creates its container, writes one blob per input in staged blocks and replaces it when the input is processed again', async () => {
+    const container = newContainer();
     const records = Array.from({ length: 250 }, (_, i) => enrichedOrder({ id: `o-${i}` }));
+    // Blocks of about 100 records.
+    const destination = new BlobDestination(container, 100 * Buffer.byteLength(`${JSON.stringify(records[0])}\n`));
 
     for (let run = 0; run < 2; run++) {
       const sink = destination.open({ source: 'blob', inputId: 'incoming/orders.csv' });
@@ -23,5 +29,31 @@ describe('persist stage (NDJSON blobs, Azurite)', () => {
     expect(lines).toHaveLength(250);
     expect(JSON.parse(lines[1]!)).toMatchObject({ id: 'o-1', customerName: 'Contoso' });
     expect((await blob.getBlockList('committed')).committedBlocks).toHaveLength(3);
+  });
+
+  it('cuts blocks by size, not by record count: a blob holds at most 50,000 blocks, and a large input has millions of records', async () => {
+    const container = newContainer();
+    const sink = new BlobDestination(container).open({ source: 'blob', inputId: 'incoming/large.csv' });
+    for (let i = 0; i < 5_000; i++) await sink.write(enrichedOrder({ id: `o-${i}` }));
+    expect(await sink.close()).toBe(5_000);
+
+    const blob = container.getBlockBlobClient(outputBlobName('blob', 'incoming/large.csv'));
+    expect((await blob.getBlockList('committed')).committedBlocks).toHaveLength(1);
+  });
+
+  it('commits only its own records when two runs of one input write at once, never a mix of both', async () => {
+    const container = newContainer();
+    const destination = new BlobDestination(container, 1);
+    const first = destination.open({ source: 'blob', inputId: 'incoming/orders.csv' });
+    const second = destination.open({ source: 'blob', inputId: 'incoming/orders.csv' });
+    for (let i = 0; i < 3; i++) await first.write(enrichedOrder({ id: `first-${i}` }));
+    for (let i = 0; i < 5; i++) await second.write(enrichedOrder({ id: `second-${i}` }));
+
+    await first.close();
+    const ids = async () => (await read(container, 'incoming/orders.csv')).map((record) => record.id);
+    expect(await ids()).toEqual(['first-0', 'first-1', 'first-2']);
+    // The commit discarded the other run's staged blocks: that run fails, and is retried, rather than commit a mix.
+    await expect(second.close()).rejects.toThrow();
+    expect(await ids()).toEqual(['first-0', 'first-1', 'first-2']);
   });
 });

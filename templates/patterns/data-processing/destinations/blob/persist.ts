@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { blobServiceClient, ensureContainer } from '../shared/storage-clients.js';
-import { BatchWriter } from './batch-writer.js';
 import { DATA_CONFIG } from './config.js';
 import type { EnrichedOrderRecord } from './records.js';
 import type { RecordDestination } from './sink.js';
@@ -12,30 +12,51 @@ export function outputBlobName(source: InputSource, inputId: string): string {
 }
 
 /**
- * Persist stage: one NDJSON blob per input in the output container. Each batch is staged as a block and
- * the block list is committed at the end, so readers never see a half-written file and memory holds one batch.
+ * Bytes of NDJSON per staged block. A blob holds at most 50,000 blocks, so blocks cut by size (not by a count of
+ * records) take ~190 GiB of output, far past any input the pipeline streams; memory holds one block.
+ */
+const BLOCK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Persist stage: one NDJSON blob per input in the output container. Records are staged as blocks and the block
+ * list is committed at the end, so readers never see a half-written file. Block ids are unique to a run: two runs
+ * of one input at once (a duplicate delivery, a file uploaded again) stage blocks of their own, and each commits
+ * only what it wrote.
  */
 export class BlobDestination implements RecordDestination {
   constructor(
     private readonly container: ContainerClient,
-    private readonly batchSize: number = DATA_CONFIG.batchSize,
+    private readonly blockBytes: number = BLOCK_BYTES,
   ) {}
 
   open(input: { source: InputSource; inputId: string }) {
     const blob = this.container.getBlockBlobClient(outputBlobName(input.source, input.inputId));
+    const run = randomUUID();
     const blockIds: string[] = [];
-    const writer = new BatchWriter<EnrichedOrderRecord>(this.batchSize, async (records) => {
-      // Block ids must all have the same length: a zero-padded counter, base64-encoded.
-      const blockId = Buffer.from(String(blockIds.length).padStart(8, '0')).toString('base64');
-      const body = records.map((record) => `${JSON.stringify(record)}\n`).join('');
+    let lines: string[] = [];
+    let bytes = 0;
+    let persisted = 0;
+    const stage = async () => {
+      if (lines.length === 0) return;
+      const body = lines.join('');
+      lines = [];
+      bytes = 0;
+      // Block ids must all have the same length: the run and a zero-padded counter, base64-encoded.
+      const blockId = Buffer.from(`${run}-${String(blockIds.length).padStart(6, '0')}`).toString('base64');
       await ensureContainer(this.container);
       await blob.stageBlock(blockId, body, Buffer.byteLength(body));
       blockIds.push(blockId);
-    });
+    };
     return {
-      write: (record: EnrichedOrderRecord) => writer.add(record),
+      write: async (record: EnrichedOrderRecord) => {
+        const line = `${JSON.stringify(record)}\n`;
+        lines.push(line);
+        bytes += Buffer.byteLength(line);
+        persisted++;
+        if (bytes >= this.blockBytes) await stage();
+      },
       close: async () => {
-        const persisted = await writer.flush();
+        await stage();
         await ensureContainer(this.container);
         await blob.commitBlockList(blockIds, { blobHTTPHeaders: { blobContentType: 'application/x-ndjson' } });
         return persisted;
