@@ -37,6 +37,13 @@ describe('parse stage (CSV)', () => {
     ]);
   });
 
+  it('reads a file saved as UTF-16 with its byte order mark, and keeps each row as text', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('orderId,sku\r\no-1,Café\r\n', 'utf16le')]);
+    const records = [];
+    for await (const record of parseRecords(Readable.from([utf16]))) records.push(record);
+    expect(records).toEqual([{ recordNumber: 1, value: { orderId: 'o-1', sku: 'Café' }, raw: 'o-1,Café' }]);
+  });
+
   it('reads records split across chunks', async () => {
     const chunks = ['orderId,s', 'ku\no-', '1,Desk\n'].map((chunk) => Buffer.from(chunk));
     const records = [];

@@ -1,6 +1,7 @@
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { InvalidInputError, MAX_RECORD_LENGTH, type ParsedRecord } from './records.js';
+import { decodeText } from './text.js';
 
 /**
  * Errors csv-parse cannot read on after: it would drop the rest of the chunk (a record too large, text after
@@ -19,7 +20,6 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
   const skipped: { after: number; error: string; raw: string }[] = [];
   const parser: Parser = parse({
     columns: true,
-    bom: true,
     trim: true,
     skip_empty_lines: true,
     relax_column_count: true,
@@ -39,7 +39,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
     },
   });
   // Not source.pipe(): a failing source (a dropped download) must fail the parser, not leave it waiting.
-  pipeline(source, parser, () => undefined);
+  pipeline(Readable.from(decodeText(source)), parser, () => undefined);
 
   let emitted = 0;
   let recordNumber = 0;

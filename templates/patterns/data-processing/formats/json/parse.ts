@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { InvalidInputError, MAX_RECORD_LENGTH, type ParsedRecord } from './records.js';
+import { decodeText } from './text.js';
 
 type State = 'start' | 'arrayStart' | 'beforeElement' | 'element' | 'end';
 
@@ -13,7 +13,6 @@ type State = 'start' | 'arrayStart' | 'beforeElement' | 'element' | 'end';
  * InvalidInputError.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
-  const decoder = new StringDecoder('utf8');
   let state = 'start' as State;
   let depth = 0;
   let inString = false;
@@ -45,8 +44,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
     }
   };
 
-  for await (const chunk of source as AsyncIterable<Buffer | string>) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+  for await (const text of decodeText(source)) {
     let elementStart = state === 'element' ? 0 : -1;
     for (let i = 0; i < text.length; i++) {
       const char = text[i]!;
@@ -68,7 +66,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
         }
         continue;
       }
-      if (char === ' ' || char === '\n' || char === '\r' || char === '\t' || char === '\uFEFF') continue;
+      if (char === ' ' || char === '\n' || char === '\r' || char === '\t') continue;
       if (state === 'start') {
         if (char !== '[') throw new InvalidInputError('a JSON input must be an array of records: expected "[" first');
         state = 'arrayStart';

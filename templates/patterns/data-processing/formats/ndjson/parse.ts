@@ -1,19 +1,16 @@
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { MAX_RECORD_LENGTH, type ParsedRecord } from './records.js';
+import { decodeText } from './text.js';
 
 /**
  * Parse stage for newline-delimited JSON: one line at a time, so memory holds one record whatever the file
  * size. A line that is not JSON becomes a quarantined record, not a failed file; so does a line longer than
  * MAX_RECORD_LENGTH (say a whole JSON array on one line), of which only the start is kept. The lines are split
- * here rather than by node:readline, which holds a line whole however long it is and keeps a byte order mark
- * (editors on Windows write one) in the first line, so the first record would never parse.
+ * here rather than by node:readline, which holds a line whole however long it is.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
-  const decoder = new StringDecoder('utf8');
   let line = '';
   let tooLong = false;
-  let atStart = true;
   let recordNumber = 0;
 
   const append = (text: string) => {
@@ -51,15 +48,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
     append(text.slice(start));
   }
 
-  for await (const chunk of source as AsyncIterable<Buffer | string>) {
-    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    if (atStart && text.length > 0) {
-      atStart = false;
-      if (text.startsWith('\uFEFF')) text = text.slice(1);
-    }
-    yield* lines(text);
-  }
-  yield* lines(decoder.end());
+  for await (const text of decodeText(source)) yield* lines(text);
   const last = finishLine();
   if (last) yield last;
 }

@@ -6,7 +6,7 @@ import { InvalidInputError } from '../../src/data-processing/records.js';
 import { StatusConflictError } from '../../src/data-processing/status.js';
 import { encodeRecords } from './support/encode.js';
 import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
-import { MIXED_ORDERS } from './support/orders.js';
+import { incomingOrder, MIXED_ORDERS } from './support/orders.js';
 
 describe('processInput', () => {
   it('persists valid records, quarantines the rest with reasons, archives and records every state', async () => {
@@ -85,6 +85,18 @@ describe('processInput', () => {
     expect(result.outcome).toBe('poisoned');
     expect(unreadable.moves).toEqual(['poison: not valid CSV: Quote Not Closed']);
     expect(statuses.get('blob|incoming/orders')).toMatchObject({ state: 'failed', attempts: 1, poisonedAt: expect.any(String) });
+  });
+
+  it('poisons a file saved in another encoding than UTF-8 at once, before any of its records is persisted', async () => {
+    const { deps, persisted } = memoryDependencies();
+    const windows1252 = Buffer.from(encodeRecords([incomingOrder({ orderId: 'o-1', sku: 'Café' })]), 'latin1');
+    const input = memoryInput('', { open: async () => Readable.from([windows1252]) });
+
+    const result = await processInput(input.input, deps, silentLog);
+
+    expect(result.outcome).toBe('poisoned');
+    expect(input.moves).toEqual([expect.stringMatching(/^poison: not UTF-8 text/)]);
+    expect(persisted.size).toBe(0);
   });
 
   it('records an input replaced by a new version before it could be moved as superseded, not archived or poisoned', async () => {

@@ -1,0 +1,58 @@
+import type { Readable } from 'node:stream';
+import { TextDecoder } from 'node:util';
+import { InvalidInputError } from './records.js';
+
+/** Byte order marks the decoder recognises; without one, text must be UTF-8. */
+const BYTE_ORDER_MARKS = [
+  { bytes: [0xef, 0xbb, 0xbf], encoding: 'utf-8' },
+  { bytes: [0xff, 0xfe], encoding: 'utf-16le' },
+  { bytes: [0xfe, 0xff], encoding: 'utf-16be' },
+] as const;
+
+/**
+ * The payload's bytes as text, chunk by chunk: UTF-8, or UTF-16 when a byte order mark says so (Excel's
+ * "Unicode text"), the mark itself left out. Bytes that are not valid in the encoding (say a file saved as
+ * Windows-1252) fail the input as an InvalidInputError instead of reaching the destination as U+FFFD.
+ */
+export async function* decodeText(source: Readable): AsyncGenerator<string> {
+  let decoder: TextDecoder | undefined;
+  let head = Buffer.alloc(0);
+  let offset = 0;
+  const decode = (bytes: Buffer, stream: boolean) => {
+    try {
+      return decoder!.decode(bytes, { stream });
+    } catch (error) {
+      throw new InvalidInputError(`not ${decoder!.encoding.toUpperCase()} text (in the bytes from offset ${offset}): save the file as UTF-8`, { cause: error });
+    } finally {
+      offset += bytes.length;
+    }
+  };
+  for await (const chunk of source as AsyncIterable<Buffer | string>) {
+    if (typeof chunk === 'string') {
+      yield chunk;
+      continue;
+    }
+    let bytes = chunk;
+    if (!decoder) {
+      // A mark is up to three bytes: wait for them, however the source cuts its chunks.
+      head = Buffer.concat([head, chunk]);
+      if (head.length < 3) continue;
+      decoder = detectDecoder(head);
+      bytes = head;
+    }
+    const text = decode(bytes, true);
+    if (text) yield text;
+  }
+  let last = Buffer.alloc(0);
+  if (!decoder) {
+    decoder = detectDecoder(head);
+    last = head;
+  }
+  const rest = decode(last, false);
+  if (rest) yield rest;
+}
+
+function detectDecoder(head: Buffer): TextDecoder {
+  const mark = BYTE_ORDER_MARKS.find(({ bytes }) => bytes.every((byte, i) => head[i] === byte));
+  return new TextDecoder(mark?.encoding ?? 'utf-8', { fatal: true });
+}
