@@ -1,4 +1,4 @@
-import { pipeline, Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { InvalidInputError, MAX_RECORD_LENGTH, type ParsedRecord } from './records.js';
 import { decodeText } from './text.js';
@@ -38,8 +38,8 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
       return undefined;
     },
   });
-  // Not source.pipe(): a failing source (a dropped download) must fail the parser, not leave it waiting.
-  pipeline(Readable.from(decodeText(source)), parser, () => undefined);
+  // Not pipe(): a failing source (a dropped download) must fail the parser, not leave it waiting.
+  pipeline(decodeText(source), parser, () => undefined);
 
   let emitted = 0;
   let recordNumber = 0;

@@ -44,7 +44,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
     }
   };
 
-  for await (const text of decodeText(source)) {
+  for await (const text of decodeText(source) as AsyncIterable<string>) {
     let elementStart = state === 'element' ? 0 : -1;
     for (let i = 0; i < text.length; i++) {
       const char = text[i]!;

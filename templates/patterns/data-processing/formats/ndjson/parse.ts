@@ -48,7 +48,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
     append(text.slice(start));
   }
 
-  for await (const text of decodeText(source)) yield* lines(text);
+  for await (const text of decodeText(source) as AsyncIterable<string>) yield* lines(text);
   const last = finishLine();
   if (last) yield last;
 }

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { InvalidInputError } from './records.js';
 
@@ -12,9 +12,11 @@ const BYTE_ORDER_MARKS = [
 /**
  * The payload's bytes as text, chunk by chunk: UTF-8, or UTF-16 when a byte order mark says so (Excel's
  * "Unicode text"), the mark itself left out. Bytes that are not valid in the encoding (say a file saved as
- * Windows-1252) fail the input as an InvalidInputError instead of reaching the destination as U+FFFD.
+ * Windows-1252) fail the stream with an InvalidInputError instead of reaching the destination as U+FFFD.
+ * A stream piped at once, not a generator that starts at the first read: a flowing source (one with a 'data'
+ * listener) would emit its first chunks before anyone read them.
  */
-export async function* decodeText(source: Readable): AsyncGenerator<string> {
+export function decodeText(source: Readable): Readable {
   let decoder: TextDecoder | undefined;
   let head = Buffer.alloc(0);
   let offset = 0;
@@ -27,29 +29,41 @@ export async function* decodeText(source: Readable): AsyncGenerator<string> {
       offset += bytes.length;
     }
   };
-  for await (const chunk of source as AsyncIterable<Buffer | string>) {
-    if (typeof chunk === 'string') {
-      yield chunk;
-      continue;
-    }
-    let bytes = chunk;
-    if (!decoder) {
-      // A mark is up to three bytes: wait for them, however the source cuts its chunks.
-      head = Buffer.concat([head, chunk]);
-      if (head.length < 3) continue;
-      decoder = detectDecoder(head);
-      bytes = head;
-    }
-    const text = decode(bytes, true);
-    if (text) yield text;
-  }
-  let last = Buffer.alloc(0);
-  if (!decoder) {
-    decoder = detectDecoder(head);
-    last = head;
-  }
-  const rest = decode(last, false);
-  if (rest) yield rest;
+  const text = new Transform({
+    // Strings out, as they are: a byte stream would turn them back into Buffers.
+    readableObjectMode: true,
+    transform(chunk: Buffer, _encoding, callback) {
+      try {
+        let bytes = chunk;
+        if (!decoder) {
+          // A mark is up to three bytes: wait for them, however the source cuts its chunks.
+          head = Buffer.concat([head, chunk]);
+          if (head.length < 3) return callback();
+          decoder = detectDecoder(head);
+          bytes = head;
+        }
+        const decoded = decode(bytes, true);
+        callback(null, decoded || undefined);
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+    flush(callback) {
+      try {
+        let last = Buffer.alloc(0);
+        if (!decoder) {
+          decoder = detectDecoder(head);
+          last = head;
+        }
+        callback(null, decode(last, false) || undefined);
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+  });
+  // Not source.pipe(): a failing source (a dropped download) must fail the text stream, not leave it waiting.
+  pipeline(source, text, () => undefined);
+  return text;
 }
 
 function detectDecoder(head: Buffer): TextDecoder {

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/data-processing/records.js';
 import { decodeText } from '../../src/data-processing/text.js';
 
-async function decode(chunks: Buffer[]): Promise<string> {
+async function decode(chunks: Buffer[] | Readable): Promise<string> {
   let text = '';
-  for await (const chunk of decodeText(Readable.from(chunks))) text += chunk;
+  for await (const chunk of decodeText(Array.isArray(chunks) ? Readable.from(chunks) : chunks) as AsyncIterable<string>) text += chunk;
   return text;
 }
 
@@ -36,5 +36,10 @@ describe('decodeText', () => {
   it('reads an empty payload and one shorter than a byte order mark', async () => {
     expect(await decode([])).toBe('');
     expect(await decode([Buffer.from('a')])).toBe('a');
+  });
+
+  it('reads a source that is already flowing (it has a data listener) from its first chunk', async () => {
+    const source = Readable.from([Buffer.from('orderId\n'), Buffer.from('o-1\n')]).on('data', () => undefined);
+    expect(await decode(source)).toBe('orderId\no-1\n');
   });
 });
