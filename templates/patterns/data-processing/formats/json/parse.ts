@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { InvalidInputError, MAX_RECORD_LENGTH, type ParsedRecord } from './records.js';
+import { InvalidInputError, MAX_RECORD_LENGTH, RecordText, type ParsedRecord } from './records.js';
 import { decodeText } from './text.js';
 
 type State = 'start' | 'arrayStart' | 'beforeElement' | 'element' | 'end';
@@ -17,24 +17,12 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
   let depth = 0;
   let inString = false;
   let escaped = false;
-  let element = '';
-  let tooLong = false;
+  const element = new RecordText();
   let recordNumber = 0;
 
-  const append = (text: string) => {
-    if (tooLong) return;
-    element += text;
-    if (element.length > MAX_RECORD_LENGTH) {
-      element = element.slice(0, MAX_RECORD_LENGTH);
-      tooLong = true;
-    }
-  };
-
   const finishElement = (): ParsedRecord => {
-    const raw = element.trim();
-    const cut = tooLong;
-    element = '';
-    tooLong = false;
+    const { text, cut } = element.take();
+    const raw = text.trim();
     recordNumber++;
     if (cut) return { recordNumber, error: `not valid JSON: an element longer than ${MAX_RECORD_LENGTH} characters (only its start is kept)`, raw };
     try {
@@ -60,7 +48,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
         } else if ((char === '}' || char === ']') && depth > 0) {
           depth--;
         } else if (depth === 0 && (char === ',' || char === ']')) {
-          append(text.slice(elementStart, i));
+          element.append(text.slice(elementStart, i));
           yield finishElement();
           state = char === ',' ? 'beforeElement' : 'end';
         }
@@ -82,7 +70,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
         i--;
       }
     }
-    if (state === 'element') append(text.slice(elementStart));
+    if (state === 'element') element.append(text.slice(elementStart));
   }
   if (state !== 'end') throw new InvalidInputError('the JSON array ended before its closing "]"');
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { MAX_RECORD_LENGTH, type ParsedRecord } from './records.js';
+import { MAX_RECORD_LENGTH, RecordText, type ParsedRecord } from './records.js';
 import { decodeText } from './text.js';
 
 /**
@@ -9,24 +9,12 @@ import { decodeText } from './text.js';
  * here rather than by node:readline, which holds a line whole however long it is.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
-  let line = '';
-  let tooLong = false;
+  const line = new RecordText();
   let recordNumber = 0;
 
-  const append = (text: string) => {
-    if (tooLong) return;
-    line += text;
-    if (line.length > MAX_RECORD_LENGTH) {
-      line = line.slice(0, MAX_RECORD_LENGTH);
-      tooLong = true;
-    }
-  };
-
   const finishLine = (): ParsedRecord | undefined => {
-    const raw = line.replace(/\r$/, '');
-    const cut = tooLong;
-    line = '';
-    tooLong = false;
+    const { text, cut } = line.take();
+    const raw = text.replace(/\r$/, '');
     if (!cut && raw.trim() === '') return undefined;
     recordNumber++;
     if (cut) return { recordNumber, error: `not valid NDJSON: a line longer than ${MAX_RECORD_LENGTH} characters (only its start is kept)`, raw };
@@ -40,12 +28,12 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
   function* lines(text: string): Generator<ParsedRecord> {
     let start = 0;
     for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      append(text.slice(start, end));
+      line.append(text.slice(start, end));
       const record = finishLine();
       if (record) yield record;
       start = end + 1;
     }
-    append(text.slice(start));
+    line.append(text.slice(start));
   }
 
   for await (const text of decodeText(source) as AsyncIterable<string>) yield* lines(text);

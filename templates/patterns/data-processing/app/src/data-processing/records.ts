@@ -43,6 +43,29 @@ export interface EnrichedOrderRecord extends OrderRecord {
  */
 export const MAX_RECORD_LENGTH = 1024 * 1024;
 
+/** One record's text as it streams in, held up to MAX_RECORD_LENGTH: past that, only its start, marked `cut`. */
+export class RecordText {
+  private text = '';
+  private cut = false;
+
+  append(chunk: string): void {
+    if (this.cut) return;
+    this.text += chunk;
+    if (this.text.length > MAX_RECORD_LENGTH) {
+      this.text = this.text.slice(0, MAX_RECORD_LENGTH);
+      this.cut = true;
+    }
+  }
+
+  /** The record's text so far, and whether it was cut; the next record starts empty. */
+  take(): { text: string; cut: boolean } {
+    const taken = { text: this.text, cut: this.cut };
+    this.text = '';
+    this.cut = false;
+    return taken;
+  }
+}
+
 /**
  * One record as the parse stage read it: a value, or why the raw text could not be read. A value comes with its
  * `raw` text where reading loses some of it (CSV: fields past the header, spaces around fields): a rejected record
