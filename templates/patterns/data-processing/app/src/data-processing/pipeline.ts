@@ -7,7 +7,7 @@ import { quarantinedRecord, type Quarantine } from './quarantine.js';
 import { InvalidInputError } from './records.js';
 import { errorMessage } from './retry.js';
 import type { RecordDestination } from './sink.js';
-import { StatusConflictError, type InputSource, type InputStatus, type StatusStore } from './status.js';
+import { isFinished, StatusConflictError, type InputSource, type InputStatus, type StatusStore } from './status.js';
 import { validateRecord } from './validate.js';
 
 /** One input as the pipeline sees it: how to read it, and where it goes afterwards. */
@@ -60,7 +60,7 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const previous = await deps.status.get(input.source, input.inputId);
   const sameInput = previous?.version === input.version;
-  if (sameInput && (previous.state === 'archived' || previous.state === 'superseded' || previous.poisonedAt)) {
+  if (sameInput && isFinished(previous)) {
     log.info(`Data pipeline skipped ${input.inputId}: already ${previous.poisonedAt ? 'poisoned' : previous.state}`);
     return { outcome: 'skipped', status: previous };
   }
@@ -79,6 +79,12 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
     persisted: 0,
     receivedAt: sameInput ? previous.receivedAt : now(),
   };
+  if (sameInput && previous.processedAt) {
+    // Persisted before (then archiving failed or the host stopped): only the archive step is left to do. Every
+    // write keeps the counts, so a run that stops after moving the input leaves a row that can still be settled.
+    const { records, valid, quarantined, persisted, validatedAt, processedAt } = previous;
+    Object.assign(status, { state: 'processed', records, valid, quarantined, persisted, validatedAt, processedAt });
+  }
   let etag = previous?.etag;
   const save = async () => {
     etag = await deps.status.save(status, etag);
@@ -86,7 +92,7 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
 
   try {
     await save();
-    return await runAndRecord(input, deps, log, { status, previous: sameInput ? previous : undefined, save, now, started });
+    return await runAndRecord(input, deps, log, { status, save, now, started });
   } catch (error) {
     if (!(error instanceof StatusConflictError)) throw error;
     // A run of another version (a file uploaded again) took the row: fail, so the trigger retries this input later.
@@ -98,30 +104,19 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
 
 interface Run {
   status: InputStatus;
-  /** The status of an earlier attempt at the same version. */
-  previous: InputStatus | undefined;
   save(): Promise<void>;
   now(): string;
   started: number;
 }
 
-async function runAndRecord(input: PipelineInput, deps: PipelineDependencies, log: Logger, { status, previous, save, now, started }: Run): Promise<PipelineOutcome> {
+async function runAndRecord(input: PipelineInput, deps: PipelineDependencies, log: Logger, { status, save, now, started }: Run): Promise<PipelineOutcome> {
   try {
-    // Persisted before (then archiving failed or the host stopped): only the archive step is left to do.
-    if (previous?.processedAt) {
-      const { records, valid, quarantined, persisted, validatedAt, processedAt } = previous;
-      Object.assign(status, { state: 'processed', records, valid, quarantined, persisted, validatedAt, processedAt });
-    } else {
-      await runStages(input, deps, status, save, now);
-    }
+    if (!status.processedAt) await runStages(input, deps, status, save, now);
     const superseded = (await input.archive()) === 'superseded';
     Object.assign(status, superseded ? { state: 'superseded', supersededAt: now() } : { state: 'archived', archivedAt: now() }, { error: undefined });
     await save();
     // Logged for a superseded input too: its records were persisted, and the alerts count them from this line.
-    log.info(
-      `Data pipeline completed: input=${input.inputId} records=${status.records} quarantined=${status.quarantined} ` +
-        `persisted=${status.persisted} durationMs=${Date.now() - started}`,
-    );
+    logCompleted(log, status, Date.now() - started);
     return { outcome: superseded ? 'superseded' : 'completed', status };
   } catch (error) {
     // Another execution owns the input now: recording a failure, or poisoning it, is for that one to decide.
@@ -141,7 +136,7 @@ async function runAndRecord(input: PipelineInput, deps: PipelineDependencies, lo
     }
     Object.assign(status, { poisonedAt: now() });
     await save();
-    log.error(`Data pipeline moved input to poison: input=${input.inputId} attempts=${status.attempts} reason=${reason}`);
+    logPoisoned(log, status);
     return { outcome: 'poisoned', status };
   }
 }
@@ -178,4 +173,17 @@ async function runStages(input: PipelineInput, deps: PipelineDependencies, statu
   status.persisted = await sink.close();
   Object.assign(status, { state: 'processed', processedAt: now() });
   await save();
+}
+
+/** The one line per completed input that the alerts parse (records, quarantined and persisted counts). */
+export function logCompleted(log: Logger, status: InputStatus, durationMs: number): void {
+  log.info(
+    `Data pipeline completed: input=${status.inputId} records=${status.records} quarantined=${status.quarantined} ` +
+      `persisted=${status.persisted} durationMs=${durationMs}`,
+  );
+}
+
+/** The line the poison backlog alert counts. */
+export function logPoisoned(log: Logger, status: InputStatus): void {
+  log.error(`Data pipeline moved input to poison: input=${status.inputId} attempts=${status.attempts} reason=${status.error}`);
 }

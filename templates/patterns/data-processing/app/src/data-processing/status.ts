@@ -30,6 +30,11 @@ export interface InputStatus {
   error?: string;
 }
 
+/** Whether the input needs no more work: archived, superseded by a new version, or moved to poison. */
+export function isFinished(status: InputStatus): boolean {
+  return status.state === 'archived' || status.state === 'superseded' || status.poisonedAt !== undefined;
+}
+
 /** A status row as read, with the ETag a save names to write it only if it is unchanged. */
 export type StoredStatus = InputStatus & { etag: string };
 

@@ -59,6 +59,22 @@ describe('processInput', () => {
     expect(retry.moves).toEqual(['archive']);
   });
 
+  it('keeps the counts in the status row while a resumed run archives, so a run stopped after the move can be settled', async () => {
+    const { deps, statuses } = memoryDependencies();
+    const first = memoryInput(encodeRecords(MIXED_ORDERS), { archive: async () => Promise.reject(new Error('archive unavailable')) });
+    await expect(processInput(first.input, deps, silentLog)).rejects.toThrow('archive unavailable');
+
+    let rowWhileMoving: unknown;
+    const retry = memoryInput(encodeRecords(MIXED_ORDERS), {
+      archive: async () => {
+        rowWhileMoving = statuses.get('blob|incoming/orders');
+      },
+    });
+    await processInput(retry.input, deps, silentLog);
+
+    expect(rowWhileMoving).toMatchObject({ state: 'processed', attempts: 2, records: 6, quarantined: 3, persisted: 3, processedAt: expect.any(String) });
+  });
+
   it('rethrows for a retry, then moves the input to poison with the reason after the last attempt', async () => {
     const { deps, statuses } = memoryDependencies();
     const broken = () => memoryInput('', { open: async () => Promise.reject(new Error('blob not found')) });
