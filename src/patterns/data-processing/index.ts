@@ -124,7 +124,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
             { template: `${TEMPLATES}/inputs/blob/event-grid-subscription.sh.hbs`, path: 'infra/hooks/postdeploy.d/data-processing-event-grid.sh' },
             { template: `${TEMPLATES}/inputs/blob/event-grid-subscription.bicep.hbs`, path: 'infra/hooks/data-processing-event-grid.bicep' },
           ]
-        : []),
+        : [{ template: `${TEMPLATES}/inputs/payload.ts`, path: 'src/data-processing/payload.ts' }]),
     ].map((file) => ({ ...file, data }));
 
     return {

@@ -78,12 +78,3 @@ export function memoryInput(payload: string, overrides: Partial<PipelineInput> =
 }
 
 export const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-/** What @azure/functions hands a queue or Event Hubs trigger: JSON text arrives parsed, anything else as the string. */
-export function asDeliveredByHost(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
