@@ -23,6 +23,7 @@ type DataProcessingOptions = {
   poisonContainer: string;
   coolAfterDays: number;
   archiveAfterDays: number;
+  retentionDays: number;
 };
 
 /**
@@ -73,6 +74,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
     poisonContainer: nameOption('--data-poison-container <name>', 'blob container failed inputs are moved to, with the reason', 'container', 'poison'),
     coolAfterDays: daysOption('--data-cool-after-days <days>', 'days after which archived inputs move to the cool tier', 30),
     archiveAfterDays: daysOption('--data-archive-after-days <days>', 'days after which archived inputs move to the archive tier', 180),
+    retentionDays: daysOption('--data-retention-days <days>', 'days status and quarantine rows are kept after their last write', 30),
   },
   validate(options) {
     // Fixed names first, so a clash names the user's flag first ("--data-container and the generated …").
@@ -139,7 +141,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
           data,
         },
       ],
-      appSettings: appSettings(destination, input),
+      appSettings: appSettings(options),
       hostJson: hostJson(input),
       dependencies: [
         'zod',
@@ -170,8 +172,15 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
   },
 });
 
-function appSettings(destination: DataDestination, input: DataInput): AppSetting[] {
-  const settings: AppSetting[] = [];
+function appSettings({ dataDestination: destination, dataInput: input, retentionDays }: DataProcessingOptions): AppSetting[] {
+  const settings: AppSetting[] = [
+    {
+      name: 'DATA_RETENTION_DAYS',
+      local: String(retentionDays),
+      cloud: { value: String(retentionDays) },
+      description: 'Days the status and quarantine table rows of an input are kept after their last write; purgeDataRecords deletes older ones nightly.',
+    },
+  ];
   if (destination === 'cosmos') {
     settings.push({
       name: 'COSMOS_ENDPOINT',

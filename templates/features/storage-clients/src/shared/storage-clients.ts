@@ -1,4 +1,4 @@
-import { TableClient } from '@azure/data-tables';
+import { TableClient, type TransactionAction } from '@azure/data-tables';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
@@ -108,4 +108,29 @@ export function ensureContainer(container: ContainerClient): Promise<void> {
 /** The same for a queue. */
 export function ensureQueue(queue: QueueClient): Promise<void> {
   return createOnce(`queue|${queue.url}`, () => queue.createIfNotExists());
+}
+
+/** Rows per transaction: Table storage's limit, and every row of one must share its partition. */
+const MAX_TRANSACTION_ACTIONS = 100;
+
+/**
+ * Deletes rows, as listed (Table storage lists them by partition), in transactions of up to 100 rows of one
+ * partition instead of a request per row: purges delete far more rows than one-by-one deletes get through.
+ * Returns how many went.
+ */
+export async function deleteEntities(table: TableClient, rows: AsyncIterable<{ partitionKey: string; rowKey: string }>): Promise<number> {
+  let batch: TransactionAction[] = [];
+  let deleted = 0;
+  const submit = async () => {
+    if (batch.length === 0) return;
+    await table.submitTransaction(batch);
+    deleted += batch.length;
+    batch = [];
+  };
+  for await (const { partitionKey, rowKey } of rows) {
+    if (batch.length === MAX_TRANSACTION_ACTIONS || (batch.length > 0 && batch[0]![1].partitionKey !== partitionKey)) await submit();
+    batch.push(['delete', { partitionKey, rowKey }]);
+  }
+  await submit();
+  return deleted;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import { describe, expect, inject, it, vi } from 'vitest';
-import { blobServiceClient, ensureContainer, ensureTable, queueServiceClient, storageConnection, tableClient } from '../../src/shared/storage-clients.js';
+import { blobServiceClient, deleteEntities, ensureContainer, ensureTable, queueServiceClient, storageConnection, tableClient } from '../../src/shared/storage-clients.js';
 
 describe('storageConnection', () => {
   it('prefers a connection string and expands UseDevelopmentStorage=true to Azurite', () => {
@@ -76,5 +76,26 @@ describe('ensureTable and ensureContainer', () => {
     await ensureTable(table);
     await ensureTable(table);
     expect(createTable).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('deleteEntities', () => {
+  const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
+
+  it('deletes the listed rows in transactions of up to 100 rows of one partition', async () => {
+    const table = tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings);
+    await ensureTable(table);
+    const rows = (partitionKey: string, count: number) => Array.from({ length: count }, (_, index) => ({ partitionKey, rowKey: `r${index}` }));
+    for (const row of [...rows('a', 110), ...rows('b', 10), { partitionKey: 'c', rowKey: 'kept' }]) await table.createEntity(row);
+    const transactions = vi.spyOn(table, 'submitTransaction');
+
+    const listed = table.listEntities<{ partitionKey: string; rowKey: string }>({ queryOptions: { filter: "PartitionKey ne 'c'", select: ['PartitionKey', 'RowKey'] } });
+    expect(await deleteEntities(table, listed)).toBe(120);
+
+    const batches = transactions.mock.calls.map(([actions]) => [actions[0]![1].partitionKey, actions.length]);
+    expect(batches).toEqual([['a', 100], ['a', 10], ['b', 10]]);
+    const left = [];
+    for await (const row of table.listEntities()) left.push(row.rowKey);
+    expect(left).toEqual(['kept']);
   });
 });

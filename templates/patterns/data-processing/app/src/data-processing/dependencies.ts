@@ -1,3 +1,4 @@
+import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import { blobServiceClient, tableClient } from '../shared/storage-clients.js';
 import { DATA_CONFIG } from './config.js';
@@ -23,10 +24,11 @@ export function blobReferenceSource(settings: Settings = process.env): Reference
   };
 }
 
-/** What a function handler needs: the pipeline's stores and the app's blob containers. */
+/** What a function handler needs: the pipeline's stores and the app's blob containers and tables. */
 export interface DataEnvironment {
   deps: PipelineDependencies;
   container(name: string): ContainerClient;
+  table(name: string): TableClient;
 }
 
 export function dataEnvironment(settings: Settings = process.env, destination: RecordDestination = createDestination(settings)): DataEnvironment {
@@ -38,6 +40,7 @@ export function dataEnvironment(settings: Settings = process.env, destination: R
       destination,
     },
     container: (name) => blobServiceClient(DATA_CONFIG.storageConnection, settings).getContainerClient(name),
+    table: (name) => tableClient(name, DATA_CONFIG.storageConnection, settings),
   };
 }
 

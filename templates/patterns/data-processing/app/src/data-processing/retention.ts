@@ -1,0 +1,24 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import { deleteEntities, ensureTable } from '../shared/storage-clients.js';
+
+type Settings = Readonly<Record<string, string | undefined>>;
+
+/** The app setting that says how many days status and quarantine rows are kept after their last write. */
+export const RETENTION_SETTING = 'DATA_RETENTION_DAYS';
+
+export function retentionDays(settings: Settings = process.env): number {
+  const value = settings[RETENTION_SETTING];
+  const days = Number(value);
+  if (!value?.trim() || !Number.isInteger(days) || days < 1) {
+    throw new Error(`${RETENTION_SETTING} must be a whole number of days, at least 1; it is ${JSON.stringify(value)}`);
+  }
+  return days;
+}
+
+/** Deletes the rows of a table last written before `cutoff`; returns how many went. */
+export async function purgeRowsWrittenBefore(table: TableClient, cutoff: Date): Promise<number> {
+  await ensureTable(table);
+  // Timestamp is the service's own last-modified time of a row, updated by every write.
+  const stale = table.listEntities<{ partitionKey: string; rowKey: string }>({ queryOptions: { filter: odata`Timestamp lt ${cutoff}`, select: ['PartitionKey', 'RowKey'] } });
+  return deleteEntities(table, stale);
+}
