@@ -162,6 +162,25 @@ describe('data-processing rendered tree', () => {
     expect(read('src/data-processing/persist.ts')).toContain('class BlobDestination');
   });
 
+  it('writes the retention of status and quarantine rows to the app settings, and generates the nightly purge', () => {
+    const { read } = render({ retentionDays: 45 });
+    expect(read('infra/main.bicep')).toContain("DATA_RETENTION_DAYS: '45'");
+    expect(JSON.parse(read('local.settings.json')).Values.DATA_RETENTION_DAYS).toBe('45');
+    expect(read('src/functions/purgeDataRecords.ts')).toContain("app.timer('purgeDataRecords', {");
+    expect(read('README.md')).toContain('kept for 45 days after their last write');
+    expect(validationError({ retentionDays: '0' })).toBe('--data-retention-days: "0" is not a whole number of days between 1 and 99999');
+  });
+
+  it.each([
+    [{ dataInput: 'queue' }, 'processQueueMessage'],
+    [{ dataInput: 'eventhubs' }, 'processEvents'],
+  ])('declares the %j trigger binary, so bodies reach the strict decoder as bytes', (options, functionName) => {
+    const { read } = render(options);
+    expect(read(`src/functions/${functionName}.ts`)).toContain(`export const ${functionName}Trigger = binaryTrigger(`);
+    expect(read('src/data-processing/payload.ts')).toContain("dataType: 'binary'");
+    expect(read('src/data-processing/storage-moves.ts')).not.toContain('payloadText');
+  });
+
   it.each([
     [{}, 'fix the cause, then upload the file again.'],
     [{ dataInput: 'queue', inputQueue: 'orders-in' }, 'send the content of its blob\n(in the folder **orders\\-in**, named by the message id) again as a new message'],
