@@ -233,9 +233,10 @@ function hostPoisonQueue(options: DataProcessingOptions): string | undefined {
 }
 
 /**
- * Alerts read the "Data pipeline …" trace lines the generated pipeline writes (src/data-processing/telemetry.ts):
- * parsing the one line per input keeps them on plain AppTraces, no custom metrics SDK needed. Under load the host
- * samples trace lines, and a kept line's ItemCount says how many it stands for: sums and counts weight by it.
+ * Alerts read the "Data pipeline …" trace lines the generated pipeline writes (logCompleted and logPoisoned in
+ * src/data-processing/pipeline.ts): parsing the one line per input keeps them on plain AppTraces, no custom
+ * metrics SDK needed. Under load the host samples trace lines, and a kept line's ItemCount says how many it
+ * stands for: sums and counts weight by it.
  */
 function alerts(functionName: string, poisonQueue: string | undefined): LogAlert[] {
   const completed = 'AppTraces\n| where Message startswith "Data pipeline completed"';
