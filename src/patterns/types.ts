@@ -130,7 +130,7 @@ export interface TemplateFile {
  * Shared capabilities that base templates and feature folders provide once, whichever patterns ask:
  * - azurite: an in-memory Azurite for the generated tests (`inject('azuriteConnectionString')`);
  * - storageClients: src/shared/storage-clients.ts (identity-or-connection-string Table/Blob/Queue clients);
- * - postdeployHooks: an azd postdeploy hook running infra/hooks/postdeploy.d/*.sh;
+ * - postdeployHooks: an azd postdeploy hook (Node.js, any platform) running the steps of infra/hooks/postdeploy.d/*.mjs;
  * - slowTests: `npm run test:slow` runs the `*.slow.ts` files under test/ (checks too slow for every `npm test`, e.g. a
  *   memory bound over a 100 MB input); CI and the generator's e2e run it.
  * - traceContext: src/shared/trace-context.ts (W3C trace context read from the invocation, stamped on the

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { buildPlan } from '../../src/engine/plan.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
 import { declaredResources, duplicateDeclarations } from '../support/arm-resources.js';
@@ -41,15 +41,17 @@ describe('azd hook scripts', () => {
     { name: 'every resource', plan: buildPlan({ name: 'composed-app', location: 'eastus2', patterns: everyResource }, '/tmp/composed-app') },
   ];
 
-  it.each(plans)('$name: shell scripts check out with LF line endings, whatever core.autocrlf says', ({ plan }) => {
+  it.each(plans)('$name: every hook runs a script the app ships, with Node.js on both platforms, and no shell script (Windows has no sh)', ({ plan }) => {
     const tree = renderPlan(plan);
-    const scripts = tree.paths.filter((path) => path.endsWith('.sh'));
-    if (scripts.length === 0) return;
-    const dir = mkdtempSync(join(tmpdir(), 'csa-gitattributes-'));
-    spawnSync('git', ['init', '-q', dir]);
-    if (tree.paths.includes('.gitattributes')) writeFileSync(join(dir, '.gitattributes'), readTree(tree, '.gitattributes'));
-    const attributes = spawnSync('git', ['check-attr', 'eol', '--', ...scripts], { cwd: dir, encoding: 'utf8' }).stdout;
-    expect(attributes.trim().split('\n')).toEqual(scripts.map((script) => `${script}: eol: lf`));
+    expect(tree.paths.filter((path) => path.endsWith('.sh'))).toEqual([]);
+    const { hooks = {} } = parseYaml(readTree(tree, 'azure.yaml')) as { hooks?: Record<string, Record<string, { shell: string; run: string }>> };
+    for (const [name, hook] of Object.entries(hooks)) {
+      expect(Object.keys(hook).sort(), name).toEqual(['posix', 'windows']);
+      for (const { run } of Object.values(hook)) {
+        const script = /^node \.\/(\S+\.mjs)$/.exec(run)?.[1];
+        expect(script && tree.paths.includes(script), `${name}: ${run}`).toBe(true);
+      }
+    }
   });
 });
 

@@ -123,7 +123,8 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
             { template: `${TEMPLATES}/inputs/blob/blob-client-factory.ts`, path: 'src/data-processing/blob-client-factory.ts' },
             { template: `${TEMPLATES}/inputs/blob/blob-client-factory.test.ts`, path: 'test/data-processing/blob-client-factory.test.ts' },
             { template: `${TEMPLATES}/inputs/blob/settle.ts`, path: 'src/data-processing/settle.ts' },
-            { template: `${TEMPLATES}/inputs/blob/event-grid-subscription.sh.hbs`, path: 'infra/hooks/postdeploy.d/data-processing-event-grid.sh' },
+            { template: `${TEMPLATES}/inputs/blob/event-grid-subscription.mjs.hbs`, path: 'infra/hooks/postdeploy.d/data-processing-event-grid.mjs' },
+            { template: `${TEMPLATES}/inputs/blob/event-grid-subscription.test.ts.hbs`, path: 'test/hooks/data-processing-event-grid.test.ts' },
             { template: `${TEMPLATES}/inputs/blob/event-grid-subscription.bicep.hbs`, path: 'infra/hooks/data-processing-event-grid.bicep' },
           ]
         : [{ template: `${TEMPLATES}/inputs/payload.ts`, path: 'src/data-processing/payload.ts' }]),

@@ -187,7 +187,12 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         file('test/events/pipeline.test.ts.hbs'),
         file('test/events/stores.integration.test.ts.hbs'),
         file('test/functions/event-handlers.test.ts.hbs'),
-        ...onlyIf(sources.eventgrid, file('infra/hooks/postdeploy.d/eventgrid-subscription.sh'), file('infra/hooks/eventgrid-subscription.bicep.hbs')),
+        ...onlyIf(
+          sources.eventgrid,
+          file('infra/hooks/postdeploy.d/eventgrid-subscription.mjs'),
+          file('infra/hooks/eventgrid-subscription.bicep.hbs'),
+          file('test/hooks/eventgrid-subscription.test.ts'),
+        ),
       ],
       infraModules: [
         {
@@ -224,7 +229,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         { kind: 'container', name: model.deadLetterContainer },
         ...model.tableNames.map((name) => ({ kind: 'table' as const, name })),
       ],
-      nextSteps: sources.eventgrid ? ['azd up also subscribes the function to the Event Grid topic (infra/hooks/postdeploy.d/eventgrid-subscription.sh)'] : [],
+      nextSteps: sources.eventgrid ? ['azd up also subscribes the function to the Event Grid topic (infra/hooks/postdeploy.d/eventgrid-subscription.mjs)'] : [],
       notices: [
         `event-processing: sources ${list(options.eventSources)}; styles ${list(options.eventStyles)}` +
           (styles.aggregation ? `; aggregates ${options.aggregationValue} per ${options.aggregationKey} per 5-minute window` : '') +

@@ -78,8 +78,10 @@ describe('data-processing rendered tree', () => {
         'test/data-processing/streaming-memory.slow.ts',
         'test/vitest.slow.config.ts',
         'infra/modules/data-processing.bicep',
-        'infra/hooks/postdeploy.sh',
-        'infra/hooks/postdeploy.d/data-processing-event-grid.sh',
+        'infra/hooks/postdeploy.mjs',
+        'infra/hooks/postdeploy.d/data-processing-event-grid.mjs',
+        'test/hooks/postdeploy.test.ts',
+        'test/hooks/data-processing-event-grid.test.ts',
       ]),
     );
     expect(read('src/data-processing/parse.ts')).toContain("from 'csv-parse'");
@@ -111,13 +113,14 @@ describe('data-processing rendered tree', () => {
     expect(bicep).toContain('daysAfterModificationGreaterThan: 180');
     expect(bicep).not.toContain('Microsoft.DocumentDB');
     expect(read('infra/main.bicep')).toContain("module dataProcessing 'modules/data-processing.bicep'");
-    const hook = read('infra/hooks/postdeploy.d/data-processing-event-grid.sh');
-    expect(spawnSync('sh', ['-n'], { input: hook }).status).toBe(0);
-    expect(hook).toContain('container="incoming"');
-    expect(hook).toContain('--template-file "$(dirname "$0")/../data-processing-event-grid.bicep"');
-    // The key never reaches the shell: the hook asks only whether it exists, the deployment reads it.
-    expect(hook).toContain("--query 'systemKeys.blobs_extension != null'");
-    expect(hook).not.toMatch(/\$key|systemKeys\.blobs_extension --output/);
+    const hook = read('infra/hooks/postdeploy.d/data-processing-event-grid.mjs');
+    expect(spawnSync(process.execPath, ['--input-type=module', '--check'], { input: hook }).status).toBe(0);
+    expect(hook).toContain('const FUNCTION_NAME = "processBlob";\nconst INPUT_CONTAINER = "incoming";');
+    expect(hook).toContain("new URL('../data-processing-event-grid.bicep', import.meta.url)");
+    // The key never reaches the hook: it asks only for the key's type, the deployment reads the key itself.
+    expect(hook).toContain("'--query', 'type(systemKeys.blobs_extension)'");
+    expect(hook).not.toMatch(/'systemKeys\.blobs_extension'/);
+    expect(read('test/hooks/data-processing-event-grid.test.ts')).toContain('const FUNCTION_NAME = "processBlob";');
     const subscription = read('infra/hooks/data-processing-event-grid.bicep');
     expect(subscription).toContain("functionName=Host.Functions.processBlob&code=${listKeys('${functionApp.id}/host/default', '2024-04-01').systemKeys.blobs_extension}");
     expect(subscription).toContain("var inputContainerName = 'incoming'");
@@ -130,8 +133,8 @@ describe('data-processing rendered tree', () => {
   it('queue + NDJSON + Cosmos DB: queue trigger, Cosmos with local auth off and a data-plane role, no Event Grid', () => {
     const { tree, read } = render({ dataInput: 'queue', dataFormat: 'ndjson', dataDestination: 'cosmos', inputQueue: 'orders-in' });
     expect(tree.paths).toContain('src/functions/processQueueMessage.ts');
-    expect(tree.paths).not.toContain('infra/hooks/postdeploy.d/data-processing-event-grid.sh');
-    expect(tree.paths).not.toContain('infra/hooks/postdeploy.sh');
+    expect(tree.paths.filter((path) => path.startsWith('infra/hooks/') || path.startsWith('test/hooks/'))).toEqual([]);
+    expect(read('azure.yaml')).not.toContain('hooks:');
     expect(tree.paths).not.toContain('src/data-processing/blob-client-factory.ts');
     expect(JSON.parse(read('package.json')).dependencies).not.toHaveProperty('@azure/functions-extensions-base');
     expect(read('src/data-processing/config.ts')).toContain('inputQueue: "orders-in"');

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { createApp, type CreateOptions } from '../../../src/commands/create.js';
 import { ValidationError } from '../../../src/exit-codes.js';
 import { buildPlan } from '../../../src/engine/plan.js';
@@ -200,7 +201,7 @@ describe('event-processing rendered app', () => {
     expect(host.extensions.eventHubs).toEqual({ maxEventBatchSize: 100, prefetchCount: 300, batchCheckpointFrequency: 1 });
     expect(host.extensions.queues).toMatchObject({ maxDequeueCount: 5 });
 
-    expect(readTree(tree, 'azure.yaml')).toContain('./infra/hooks/postdeploy.sh');
+    expect(readTree(tree, 'azure.yaml')).toContain('node ./infra/hooks/postdeploy.mjs');
     expect(readTree(tree, 'infra/hooks/eventgrid-subscription.bicep')).toContain("values: [\n            'com.example.'\n          ]");
     expect(readTree(tree, 'src/functions/event-hubs.ts')).toContain("strategy: 'exponentialBackoff'");
     expect(readTree(tree, 'src/events/config.ts')).toContain("keyField: \"customerId\"");
@@ -219,20 +220,40 @@ describe('event-processing rendered app', () => {
     expect(readTree(render({ eventSources: 'servicebus' }), 'infra/modules/event-processing.bicep')).toContain("name: 'Basic'");
   });
 
-  it('has a postdeploy step the shell parses, which deploys the subscription template next to it', () => {
-    const script = readTree(render(ALL), 'infra/hooks/postdeploy.d/eventgrid-subscription.sh');
-    expect(spawnSync('sh', ['-n'], { input: script }).status).toBe(0);
-    expect(script).toContain('--template-file "$(dirname "$0")/../eventgrid-subscription.bicep"');
+  it('has a postdeploy step module Node parses, which deploys the subscription template next to it, and its test', () => {
+    const tree = render(ALL);
+    const step = readTree(tree, 'infra/hooks/postdeploy.d/eventgrid-subscription.mjs');
+    expect(spawnSync(process.execPath, ['--input-type=module', '--check'], { input: step }).status).toBe(0);
+    expect(step).toContain("new URL('../eventgrid-subscription.bicep', import.meta.url)");
+    expect(tree.paths).toContain('test/hooks/eventgrid-subscription.test.ts');
+    expect(tree.paths.filter((path) => path.endsWith('.sh'))).toEqual([]);
+    // Without an Event Grid source there is nothing to wire after deployment: no hook at all.
+    const queueOnly = render({ eventSources: 'storage-queue' });
+    expect(queueOnly.paths.filter((path) => path.startsWith('infra/hooks/') || path.startsWith('test/hooks/'))).toEqual([]);
+    expect(readTree(queueOnly, 'azure.yaml')).not.toContain('hooks:');
   });
 
-  it('checks the Azure CLI login before any postdeploy step, and logs it in on CI', () => {
+  it('runs the postdeploy hook with Node.js on POSIX (from sh) and on Windows (from PowerShell, since there is no sh)', () => {
     const tree = render(ALL);
-    const runner = readTree(tree, 'infra/hooks/postdeploy.sh');
-    expect(spawnSync('sh', ['-n'], { input: runner }).status).toBe(0);
-    expect(runner.indexOf('az account show --subscription "$AZURE_SUBSCRIPTION_ID"')).toBeGreaterThan(-1);
-    expect(runner.indexOf('az account show')).toBeLessThan(runner.indexOf('for step in'));
-    expect(readTree(tree, '.github/workflows/azure-dev.yml')).toContain('uses: azure/login@v2');
+    const { hooks } = parseYaml(readTree(tree, 'azure.yaml')) as { hooks: Record<string, unknown> };
+    const node = { run: 'node ./infra/hooks/postdeploy.mjs', interactive: false, continueOnError: false };
+    expect(hooks).toEqual({ postdeploy: { posix: { shell: 'sh', ...node }, windows: { shell: 'pwsh', ...node } } });
+    expect(tree.paths).toEqual(expect.arrayContaining(['infra/hooks/postdeploy.mjs', 'infra/hooks/azure-cli.mjs', 'infra/hooks/step-helpers.mjs', 'test/hooks/postdeploy.test.ts']));
+  });
+
+  it('checks the Azure CLI login before any postdeploy step, and sets up Node.js and logs the CLI in on CI', () => {
+    const tree = render(ALL);
+    const runner = readTree(tree, 'infra/hooks/postdeploy.mjs');
+    expect(spawnSync(process.execPath, ['--input-type=module', '--check'], { input: runner }).status).toBe(0);
+    expect(runner.indexOf("['account', 'show', '--subscription', subscription, '--output', 'none']")).toBeGreaterThan(-1);
+    expect(runner.indexOf("'account', 'show'")).toBeLessThan(runner.indexOf('for (const name of steps)'));
+    const deploy = (parseYaml(readTree(tree, '.github/workflows/azure-dev.yml')) as { jobs: { deploy: { steps: { uses?: string; run?: string }[] } } }).jobs.deploy.steps;
+    const position = (match: (step: { uses?: string; run?: string }) => boolean) => deploy.findIndex(match);
+    expect(position((step) => step.uses === 'actions/setup-node@v4')).toBeGreaterThan(-1);
+    expect(position((step) => step.uses === 'azure/login@v2')).toBeGreaterThan(-1);
+    expect(position((step) => step.uses === 'azure/login@v2')).toBeLessThan(position((step) => step.run === 'azd deploy --no-prompt'));
     expect(readTree(tree, 'README.md')).toMatch(/^az login +# the postdeploy hook/m);
+    expect(readTree(tree, 'README.md')).toContain('azd runs the postdeploy hook: `node infra/hooks/postdeploy.mjs`, on Windows, macOS and\nLinux alike');
   });
 
   it.skipIf(bicepMissing)('compiles and lints the Event Grid subscription deployed by the postdeploy hook', () => {
