@@ -6,25 +6,47 @@ export interface LocalTime {
   timeZone: string;
 }
 
+/** What the host tells an invocation about its timing. */
+export interface TimerInvocation {
+  now: Date;
+  isPastDue: boolean;
+  /** The Timer's `scheduleStatus.next` as the host sent it (ISO), when the schedule monitor is on. */
+  scheduledFor: string | undefined;
+}
+
 /**
- * The occurrence an invocation at `now` stands for: the latest occurrence of the UTC trigger `schedule` at or
- * before `now`, so a late (past-due) invocation or a retry still maps to the occurrence it was scheduled for
- * and (job, occurrence) names one run across retries and instances. Behind a local-time guard, an on-time
- * candidate that is not due locally gives undefined, and a late run looks back for the latest one that was.
+ * The occurrence an invocation stands for, so (job, occurrence) names one run across retries and instances.
+ * It is the occurrence the host fired the timer for: `scheduleStatus.next` of the Timer, which the host builds
+ * once per invocation and hands unchanged to each of its retries, so a retry minutes later (the backoff spans
+ * several) keeps the occurrence even when the schedule has moved on; for a late (past-due) invocation it is the
+ * first occurrence missed. A status still ahead (a manual run gets the stored one, naming the next scheduled
+ * run) or none (`useMonitor: false`) leaves the clock: the latest occurrence at or before `now`. Behind a
+ * local-time guard, a candidate that is not due locally gives undefined, but a late invocation, which covers
+ * every candidate missed up to `now`, stands for the first of them that was due locally.
  */
-export function occurrenceToRun(schedule: string, localTime: LocalTime | undefined, now: Date, isPastDue: boolean): Date | undefined {
-  // A timer can fire a few milliseconds early: that invocation still stands for the occurrence it fired for,
-  // not for the previous one (which may have succeeded already, so this one would do nothing).
-  const trigger = CronExpressionParser.parse(schedule, { tz: 'UTC', currentDate: new Date(now.getTime() + EARLY_FIRING_MS + 1) });
-  const latest = trigger.prev().toDate();
-  if (!localTime || isDueInTimeZone(localTime, latest)) return latest;
+export function occurrenceToRun(schedule: string, localTime: LocalTime | undefined, invocation: TimerInvocation): Date | undefined {
+  const { now, isPastDue } = invocation;
+  const fired = firedFor(invocation) ?? latestOccurrence(schedule, now);
+  if (!localTime || isDueInTimeZone(localTime, fired)) return fired;
   if (!isPastDue) return undefined;
-  // Candidates come at most a few per local occurrence, so a short look-back always finds the last one.
-  for (let i = 0; i < 100; i++) {
-    const candidate = trigger.prev().toDate();
+  // Candidates come at most a few per local occurrence, so this walk ends after a few steps or at `now`.
+  const trigger = CronExpressionParser.parse(schedule, { tz: 'UTC', currentDate: fired });
+  for (let candidate = trigger.next().toDate(); candidate <= now; candidate = trigger.next().toDate()) {
     if (isDueInTimeZone(localTime, candidate)) return candidate;
   }
   return undefined;
+}
+
+function firedFor({ scheduledFor, now }: TimerInvocation): Date | undefined {
+  const instant = new Date(scheduledFor ?? Number.NaN);
+  // A timer can fire a few milliseconds before its occurrence; one further ahead is not what it fired for.
+  return instant.getTime() <= now.getTime() + EARLY_FIRING_MS ? instant : undefined;
+}
+
+function latestOccurrence(schedule: string, now: Date): Date {
+  // A timer can fire a few milliseconds early: that invocation still stands for the occurrence it fired for,
+  // not for the previous one (which may have succeeded already, so this one would do nothing).
+  return CronExpressionParser.parse(schedule, { tz: 'UTC', currentDate: new Date(now.getTime() + EARLY_FIRING_MS + 1) }).prev().toDate();
 }
 
 /**

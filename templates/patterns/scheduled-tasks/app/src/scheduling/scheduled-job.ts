@@ -110,7 +110,9 @@ export function timerHandler(definition: ScheduledJobDefinition, dependencies: (
 export async function runScheduledJob(definition: ScheduledJobDefinition, timer: Timer, context: InvocationContext, dependencies: JobDependencies): Promise<RunRecord | undefined> {
   const { name, localTime } = definition;
   const startedAt = dependencies.clock();
-  const scheduledTime = occurrenceToRun(definition.schedule, localTime, startedAt, timer.isPastDue);
+  // The host sends no schedule status when the monitor is off, whatever the type says.
+  const scheduledFor = timer.scheduleStatus?.next;
+  const scheduledTime = occurrenceToRun(definition.schedule, localTime, { now: startedAt, isPastDue: timer.isPastDue, scheduledFor });
   if (scheduledTime === undefined) {
     context.debug(`${name}: ${startedAt.toISOString()} is not a run in ${localTime?.timeZone}; skipped by the local-time guard`);
     return undefined;

@@ -5,28 +5,47 @@ import { isDueInTimeZone, nextOccurrences, occurrenceToRun } from '../../src/sch
 const NEW_YORK_NINE = { schedule: '0 0 9 * * *', timeZone: 'America/New_York' };
 const NEW_YORK_TRIGGER = '0 0 13,14 * * *';
 
+/** An invocation at `now`; `scheduledFor` is the Timer's `scheduleStatus.next` in the form the host sends it. */
+function at(now: string, scheduledFor?: string, isPastDue = false) {
+  return { now: new Date(now), isPastDue, scheduledFor };
+}
+
 describe('occurrenceToRun', () => {
-  it('maps an on-time invocation to the occurrence it was scheduled for', () => {
-    expect(occurrenceToRun('0 */15 * * * *', undefined, new Date('2026-05-04T10:15:00.180Z'), false)).toEqual(new Date('2026-05-04T10:15:00Z'));
+  it('maps an on-time invocation to the occurrence the host fired it for', () => {
+    expect(occurrenceToRun('0 */15 * * * *', undefined, at('2026-05-04T10:15:00.180Z', '2026-05-04T10:15:00+00:00'))).toEqual(new Date('2026-05-04T10:15:00Z'));
+  });
+
+  it('keeps a retry on its occurrence after the schedule has moved on: a 5-minute job retried 7.5 minutes later', () => {
+    // The host hands every retry of an invocation the same Timer; 30 s + 1 + 2 + 4 min of backoff, plus the work.
+    expect(occurrenceToRun('0 */5 * * * *', undefined, at('2026-05-04T10:22:40Z', '2026-05-04T10:15:00+00:00'))).toEqual(new Date('2026-05-04T10:15:00Z'));
   });
 
   it('maps an invocation that fires a few milliseconds early to the occurrence it fired for', () => {
-    expect(occurrenceToRun('0 30 2 * * *', undefined, new Date('2026-05-04T02:29:59.995Z'), false)).toEqual(new Date('2026-05-04T02:30:00Z'));
+    expect(occurrenceToRun('0 30 2 * * *', undefined, at('2026-05-04T02:29:59.995Z', '2026-05-04T02:30:00+00:00'))).toEqual(new Date('2026-05-04T02:30:00Z'));
+    expect(occurrenceToRun('0 30 2 * * *', undefined, at('2026-05-04T02:29:59.995Z'))).toEqual(new Date('2026-05-04T02:30:00Z'));
   });
 
-  it('maps a late (past-due) invocation to the latest occurrence it missed', () => {
-    expect(occurrenceToRun('0 30 2 * * *', undefined, new Date('2026-05-04T07:12:00Z'), true)).toEqual(new Date('2026-05-04T02:30:00Z'));
+  it('maps a late (past-due) invocation to the first occurrence it missed', () => {
+    expect(occurrenceToRun('0 30 2 * * *', undefined, at('2026-05-06T07:12:00Z', '2026-05-04T02:30:00+00:00', true))).toEqual(new Date('2026-05-04T02:30:00Z'));
+  });
+
+  it('uses the clock without a schedule status, or with one still ahead (a manual run): the latest occurrence', () => {
+    expect(occurrenceToRun('0 30 2 * * *', undefined, at('2026-05-04T07:12:00Z'))).toEqual(new Date('2026-05-04T02:30:00Z'));
+    expect(occurrenceToRun('0 30 2 * * *', undefined, at('2026-05-04T07:12:00Z', '2026-05-05T02:30:00+00:00'))).toEqual(new Date('2026-05-04T02:30:00Z'));
   });
 
   it('lets through only the UTC candidate that is due in local time, on both sides of a DST change', () => {
-    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, new Date('2026-03-06T14:00:00Z'), false)).toEqual(new Date('2026-03-06T14:00:00Z'));
-    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, new Date('2026-03-06T13:00:00Z'), false)).toBeUndefined();
-    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, new Date('2026-03-09T13:00:00Z'), false)).toEqual(new Date('2026-03-09T13:00:00Z'));
-    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, new Date('2026-03-09T14:00:00Z'), false)).toBeUndefined();
+    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, at('2026-03-06T14:00:00Z', '2026-03-06T14:00:00Z'))).toEqual(new Date('2026-03-06T14:00:00Z'));
+    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, at('2026-03-06T13:00:00Z', '2026-03-06T13:00:00Z'))).toBeUndefined();
+    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, at('2026-03-09T13:00:00Z', '2026-03-09T13:00:00Z'))).toEqual(new Date('2026-03-09T13:00:00Z'));
+    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, at('2026-03-09T14:00:00Z', '2026-03-09T14:00:00Z'))).toBeUndefined();
   });
 
-  it('finds the missed local run behind the guard when a late invocation lands on a candidate that is not due', () => {
-    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, new Date('2026-07-01T15:00:00Z'), true)).toEqual(new Date('2026-07-01T13:00:00Z'));
+  it('finds the first missed local run behind the guard when a late invocation was fired for a candidate that is not due', () => {
+    // Summer: 14:00 UTC is 10:00 in New York; the next candidate, 13:00 UTC on 2 July, is the missed 09:00.
+    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, at('2026-07-02T15:00:00Z', '2026-07-01T14:00:00Z', true))).toEqual(new Date('2026-07-02T13:00:00Z'));
+    // Nothing due locally was missed when the app came back before it.
+    expect(occurrenceToRun(NEW_YORK_TRIGGER, NEW_YORK_NINE, at('2026-07-01T15:00:00Z', '2026-07-01T14:00:00Z', true))).toBeUndefined();
   });
 });
 

@@ -130,6 +130,23 @@ describe('runScheduledJob', () => {
     expect(deps.telemetry.runs.map((run) => run.outcome)).toEqual(['failed', 'succeeded']);
   });
 
+  it('records a retry under the occurrence it retries, even when the schedule has moved on since', async () => {
+    const occurrence = new Date('2026-05-04T10:15:00Z');
+    const deps = testDependencies(new Date('2026-05-04T10:15:00.200Z'));
+    const { done, work } = unitsOfWork({ failAt: 3 });
+    const everyFiveMinutes = job({ schedule: '0 */5 * * * *', work });
+    // Every retry of an invocation gets the Timer the host built for it.
+    const firedFor = timer(false, occurrence);
+    await expect(runScheduledJob(everyFiveMinutes, firedFor, invocation().context, deps.dependencies)).rejects.toThrow('unit 3 failed');
+
+    deps.advance(450_000); // the fourth retry: 30 s + 1 + 2 + 4 min of backoff, past the next occurrence (10:20)
+    const retry = await runScheduledJob(everyFiveMinutes, firedFor, invocation({ retryCount: 4 }).context, deps.dependencies);
+
+    expect(retry).toMatchObject({ scheduledTime: occurrence, attempt: 4, outcome: 'succeeded' });
+    expect(done).toEqual([1, 2, 3, 4, 5]);
+    expect((await deps.runs.list('nightly-report')).map(({ scheduledTime }) => scheduledTime)).toEqual([occurrence, occurrence]);
+  });
+
   it('refuses a second execution while the first is alive, failing so the host retries it later', async () => {
     const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
     const { done, work } = unitsOfWork();

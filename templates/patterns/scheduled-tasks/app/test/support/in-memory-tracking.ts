@@ -97,8 +97,10 @@ export function testDependencies(start: Date) {
   };
 }
 
-export function timer(isPastDue = false): Timer {
-  return { isPastDue, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+/** The Timer the host passes; `scheduledFor`: the occurrence it fired for (its schedule status), if given. */
+export function timer(isPastDue = false, scheduledFor?: Date): Timer {
+  const next = scheduledFor?.toISOString() ?? '';
+  return { isPastDue, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next, lastUpdated: '' } };
 }
 
 /** A real InvocationContext whose logs are kept, with the host's retry count when it is a retry and its trace context. */
