@@ -2,7 +2,7 @@ import type { ExponentialBackoffRetryOptions, InvocationContext, Timer, TimerFun
 import { tableClient } from '../shared/storage-clients.js';
 import { occurrenceToRun, type LocalTime } from './schedule.js';
 import { invocationOperationId, telemetryFromEnvironment, type JobTelemetry } from './telemetry.js';
-import { TableCheckpointStore, TableRunStore, type CheckpointStore, type RunRecord, type RunStore } from './tracking-store.js';
+import { TableCheckpointStore, TableRunStore, type CheckpointStore, type RunRecord, type RunStore, type RunVersion } from './tracking-store.js';
 
 export type PastDuePolicy = 'run' | 'skip';
 
@@ -138,15 +138,17 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
         return undefined;
       }
       // Recorded only when the occurrence has no record yet: a failed attempt stays failed, not "skipped".
-      if (!(await dependencies.runs.start(record))) {
+      const version = await dependencies.runs.start(record);
+      if (version === undefined) {
         context.log(`${name}: the run for ${scheduledTime.toISOString()} is already recorded; nothing to skip`);
         return undefined;
       }
-      return finish(record, 'skipped', dependencies, context);
+      return finish(record, version, 'skipped', dependencies, context);
     }
   }
 
-  if (!(await claim(record, dependencies, context))) return undefined;
+  const version = await claim(record, dependencies, context);
+  if (version === undefined) return undefined;
 
   const run: JobRun = {
     job: name,
@@ -157,20 +159,42 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
     now: dependencies.clock,
     log: (message) => context.log(`${name}: ${message}`),
   };
-  const heartbeat = setInterval(() => {
-    dependencies.runs.heartbeat(record, dependencies.clock()).catch((error: unknown) => {
-      context.warn(`${name}: heartbeat not recorded: ${error instanceof Error ? error.message : String(error)}`);
-    });
-  }, HEARTBEAT_MS);
+  const alive = keepAlive(record, version, dependencies, context);
   try {
     await definition.work(run, dependencies);
   } catch (error) {
-    await finish(record, 'failed', dependencies, context, error);
+    await finish(record, await alive.stop(), 'failed', dependencies, context, error);
     throw error;
-  } finally {
-    clearInterval(heartbeat);
   }
-  return finish(record, 'succeeded', dependencies, context);
+  return finish(record, await alive.stop(), 'succeeded', dependencies, context);
+}
+
+/**
+ * Refreshes the run's heartbeat every HEARTBEAT_MS, each write conditional on the version the previous one
+ * left. `stop` waits for a write in flight (the finish must not race it) and gives the version to finish from,
+ * or undefined once another execution has taken the run over.
+ */
+function keepAlive(record: RunRecord, version: RunVersion, dependencies: JobDependencies, context: InvocationContext) {
+  let current: RunVersion | undefined = version;
+  let beat = Promise.resolve();
+  const interval = setInterval(() => {
+    beat = beat
+      .then(async () => {
+        if (current === undefined) return;
+        current = await dependencies.runs.heartbeat(record, dependencies.clock(), current);
+        if (current === undefined) context.warn(takenOver(record));
+      })
+      .catch((error: unknown) => {
+        context.warn(`${record.job}: heartbeat not recorded: ${error instanceof Error ? error.message : String(error)}`);
+      });
+  }, HEARTBEAT_MS);
+  return {
+    async stop(): Promise<RunVersion | undefined> {
+      clearInterval(interval);
+      await beat;
+      return current;
+    },
+  };
 }
 
 /**
@@ -178,13 +202,15 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
  * recorded: failed earlier, or just closed as abandoned (then this run replaces that record), or started by
  * another execution since (then that one is live).
  */
-async function claim(record: RunRecord, dependencies: JobDependencies, context: InvocationContext): Promise<boolean> {
-  if ((await settleEarlierRuns(record, dependencies, context)) === 'done') return false;
-  if (await dependencies.runs.start(record)) return true;
+async function claim(record: RunRecord, dependencies: JobDependencies, context: InvocationContext): Promise<RunVersion | undefined> {
+  if ((await settleEarlierRuns(record, dependencies, context)) === 'done') return undefined;
+  const started = await dependencies.runs.start(record);
+  if (started !== undefined) return started;
   const existing = await dependencies.runs.get(record.job, record.scheduledTime, record.attempt);
   if (existing?.outcome === 'running') throw inProgress(record, existing);
   // Conditional, like the takeover: of two executions replacing the same failed attempt, one runs.
-  if (existing && (await dependencies.runs.replace(existing, record))) return true;
+  const replaced = existing && (await dependencies.runs.replace(existing, record));
+  if (replaced) return replaced;
   throw lostRace(record);
 }
 
@@ -218,7 +244,7 @@ async function settleEarlierRuns(record: RunRecord, dependencies: JobDependencie
     };
     // Conditional on the record being unchanged since it was read: of two executions finding the same dead
     // record (different attempts, or a past-due run beside a retry), exactly one takes it over.
-    if (!(await dependencies.runs.replace(dead, abandoned))) throw lostRace(record);
+    if ((await dependencies.runs.replace(dead, abandoned)) === undefined) throw lostRace(record);
     await report(abandoned, dependencies, context);
   }
   return running.length > 0 ? 'abandoned' : 'free';
@@ -237,13 +263,23 @@ function lostRace(record: RunRecord): RunInProgressError {
   return new RunInProgressError(`${record.job}: another execution took over ${record.scheduledTime.toISOString()} first; this one stops, and its retry checks again`);
 }
 
+function takenOver(record: RunRecord): string {
+  const at = `${record.scheduledTime.toISOString()} (attempt ${record.attempt})`;
+  return `${record.job}: another execution took over ${at}, having heard no heartbeat from this one (paused or cut off) for ${STALE_RUN_MS / 60_000} minutes; this one records nothing more, so as not to overwrite that one's record`;
+}
+
+/**
+ * Records the run's outcome over its record, if the record is still at `version` (the one this execution last
+ * wrote), and reports it; otherwise another execution has taken the run over, and its record stands.
+ */
 async function finish(
   started: RunRecord,
+  version: RunVersion | undefined,
   outcome: 'succeeded' | 'failed' | 'skipped',
   dependencies: JobDependencies,
   context: InvocationContext,
   error?: unknown,
-): Promise<RunRecord> {
+): Promise<RunRecord | undefined> {
   const endedAt = dependencies.clock();
   const record: RunRecord = {
     ...started,
@@ -252,7 +288,10 @@ async function finish(
     durationMs: endedAt.getTime() - started.startedAt.getTime(),
     ...(error !== undefined && { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   };
-  await dependencies.runs.finish(record);
+  if (version === undefined || !(await dependencies.runs.finish(record, version))) {
+    context.warn(`${takenOver(started)} (its outcome: ${outcome})`);
+    return undefined;
+  }
   await report(record, dependencies, context);
   return record;
 }

@@ -21,22 +21,36 @@ export interface RunRecord {
   invocationId: string;
 }
 
+/**
+ * The version of a run record as this execution last wrote it (the table row's ETag). The execution's later
+ * writes to the record are conditional on it: once another execution has changed the record (it judged this
+ * one dead and took the run over), they fail instead of overwriting what that execution recorded.
+ */
+export type RunVersion = string;
+
 export interface RunStore {
   /**
-   * Records a starting run. Returns false when this job, occurrence and attempt is already recorded: another
-   * execution got there first (which the platform's singleton lock should make impossible), or an earlier
-   * execution of it ended without recording its outcome.
+   * Records a starting run and returns its version. Undefined when this job, occurrence and attempt is already
+   * recorded: another execution got there first (which the platform's singleton lock should make impossible),
+   * or an earlier execution of it ended without recording its outcome.
    */
-  start(record: RunRecord): Promise<boolean>;
-  /** Writes the final state of a run (or a skipped run), replacing its starting record. */
-  finish(record: RunRecord): Promise<void>;
+  start(record: RunRecord): Promise<RunVersion | undefined>;
   /**
-   * Replaces a record only if it is still the one read as `expected` (same invocation, outcome and heartbeat);
-   * false when another execution changed it first. Of several executions replacing the same record, one wins.
+   * Writes the final state of a run (or a skipped run) over its record, if that is still at `version`; false
+   * when another execution has changed it since (and so owns the run now).
    */
-  replace(expected: RunRecord, next: RunRecord): Promise<boolean>;
-  /** Records that a running run is still alive. */
-  heartbeat(record: RunRecord, at: Date): Promise<void>;
+  finish(record: RunRecord, version: RunVersion): Promise<boolean>;
+  /**
+   * Replaces a record only if it is still the one read as `expected` (same invocation, outcome and heartbeat)
+   * and returns its new version; undefined when another execution changed it first. Of several executions
+   * replacing the same record, one wins.
+   */
+  replace(expected: RunRecord, next: RunRecord): Promise<RunVersion | undefined>;
+  /**
+   * Records that a running run is still alive, if its record is still at `version`, and returns the new
+   * version; undefined when another execution has changed it since.
+   */
+  heartbeat(record: RunRecord, at: Date, version: RunVersion): Promise<RunVersion | undefined>;
   get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined>;
   /** Every recorded attempt of one occurrence of a job, first attempt first. */
   attempts(job: string, scheduledTime: Date): Promise<RunRecord[]>;
@@ -80,47 +94,49 @@ const MAX_ERROR_LENGTH = 8000;
 export class TableRunStore implements RunStore {
   constructor(private readonly table: TableClient) {}
 
-  async start(record: RunRecord): Promise<boolean> {
+  async start(record: RunRecord): Promise<RunVersion | undefined> {
     await ensureTable(this.table);
     try {
-      await this.table.createEntity(toEntity(record));
-      return true;
+      return etagOf(await this.table.createEntity(toEntity(record)));
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 409) return false;
+      if (error instanceof RestError && error.statusCode === 409) return undefined;
       throw error;
     }
   }
 
-  async finish(record: RunRecord): Promise<void> {
+  async finish(record: RunRecord, version: RunVersion): Promise<boolean> {
     await ensureTable(this.table);
-    await this.table.upsertEntity(toEntity(record), 'Replace');
+    return (await this.updateIfUnchanged(toEntity(record), 'Replace', version)) !== undefined;
   }
 
-  async replace(expected: RunRecord, next: RunRecord): Promise<boolean> {
+  async replace(expected: RunRecord, next: RunRecord): Promise<RunVersion | undefined> {
     await ensureTable(this.table);
     const key = runRowKey(expected.scheduledTime, expected.attempt);
     let current: GetTableEntityResponse<TableEntityResult<RunEntity>>;
     try {
       current = await this.table.getEntity<RunEntity>(expected.job, key);
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return false;
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;
     }
-    if (!sameVersion(fromEntity(current), expected)) return false;
-    try {
-      // If-Match on the ETag just read: a write by anyone else in between makes this one fail with 412.
-      await this.table.updateEntity(toEntity(next), 'Replace', { etag: current.etag });
-      return true;
-    } catch (error) {
-      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) return false;
-      throw error;
-    }
+    if (!sameVersion(fromEntity(current), expected)) return undefined;
+    return this.updateIfUnchanged(toEntity(next), 'Replace', etagOf(current));
   }
 
-  async heartbeat(record: RunRecord, at: Date): Promise<void> {
+  async heartbeat(record: RunRecord, at: Date, version: RunVersion): Promise<RunVersion | undefined> {
     await ensureTable(this.table);
     const key = { partitionKey: record.job, rowKey: runRowKey(record.scheduledTime, record.attempt) };
-    await this.table.updateEntity({ ...key, heartbeatAt: at.toISOString() }, 'Merge');
+    return this.updateIfUnchanged({ ...key, heartbeatAt: at.toISOString() }, 'Merge', version);
+  }
+
+  /** If-Match on `etag`: a write by anyone else since makes this one fail with 412 (404 once deleted). */
+  private async updateIfUnchanged(entity: Partial<RunEntity> & { partitionKey: string; rowKey: string }, mode: 'Merge' | 'Replace', etag: RunVersion): Promise<RunVersion | undefined> {
+    try {
+      return etagOf(await this.table.updateEntity(entity, mode, { etag }));
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) return undefined;
+      throw error;
+    }
   }
 
   async attempts(job: string, scheduledTime: Date): Promise<RunRecord[]> {
@@ -188,6 +204,11 @@ export class TableCheckpointStore implements CheckpointStore {
     await ensureTable(this.table);
     await this.table.upsertEntity({ partitionKey: 'checkpoint', rowKey: job, position, updatedAt: new Date().toISOString() }, 'Replace');
   }
+}
+
+function etagOf(response: { etag?: string }): RunVersion {
+  if (response.etag === undefined) throw new Error('Table storage returned no ETag for a run record');
+  return response.etag;
 }
 
 /** The row key: the occurrence in ISO form then the attempt, zero-padded so attempts sort too. */

@@ -8,7 +8,7 @@ const DAY = 86_400_000;
 async function seedDailyRuns(deps: ReturnType<typeof testDependencies>, from: Date, days: number) {
   for (let i = 0; i < days; i++) {
     const scheduledTime = new Date(from.getTime() + i * DAY);
-    await deps.runs.finish({ job: 'cleanup', scheduledTime, attempt: 0, startedAt: scheduledTime, outcome: 'succeeded', isPastDue: false, invocationId: `run-${i}` });
+    await deps.runs.start({ job: 'cleanup', scheduledTime, attempt: 0, startedAt: scheduledTime, outcome: 'succeeded', isPastDue: false, invocationId: `run-${i}` });
   }
 }
 

@@ -80,8 +80,8 @@ describe('runScheduledJob', () => {
   it('never turns a recorded run into a skip: a late invocation of an occurrence that succeeded leaves it succeeded', async () => {
     const deps = testDependencies(new Date('2026-05-04T06:00:00Z'));
     const succeeded = { job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'running' as const, isPastDue: false, invocationId: 'earlier' };
-    await deps.runs.start(succeeded);
-    await deps.runs.finish({ ...succeeded, outcome: 'succeeded', endedAt: SCHEDULED, durationMs: 1000 });
+    const version = await deps.runs.start(succeeded);
+    await deps.runs.finish({ ...succeeded, outcome: 'succeeded', endedAt: SCHEDULED, durationMs: 1000 }, version!);
     const { done, work } = unitsOfWork();
     expect(await runScheduledJob(job({ pastDue: 'skip', work }), timer(true), invocation().context, deps.dependencies)).toBeUndefined();
     expect(done).toEqual([]);
@@ -187,6 +187,28 @@ describe('runScheduledJob', () => {
     const record = await runScheduledJob(job({ work }), timer(true), invocation().context, deps.dependencies);
     expect(done).toEqual([1, 2, 3, 4, 5]);
     expect(record).toMatchObject({ attempt: 0, outcome: 'succeeded', invocationId: 'invocation-1' });
+  });
+
+  it('never overwrites a takeover: a run that was only paused, and judged dead, records nothing when it resumes', async () => {
+    const deps = testDependencies(SCHEDULED);
+    let resume!: () => void;
+    const { context, logs } = invocation({ invocationId: 'paused' });
+    const paused = runScheduledJob(job({ work: () => new Promise<void>((resolve) => (resume = resolve)) }), timer(), context, deps.dependencies);
+    await vi.waitFor(() => expect(resume).toBeDefined());
+
+    // Silent past the limit (a long GC pause, a frozen instance): a late invocation of the same attempt takes over.
+    deps.advance(STALE_RUN_MS + 1);
+    const takeover = await runScheduledJob(job(), timer(true), invocation({ invocationId: 'takeover' }).context, deps.dependencies);
+    expect(takeover).toMatchObject({ attempt: 0, outcome: 'succeeded', invocationId: 'takeover' });
+
+    resume();
+    expect(await paused).toBeUndefined();
+    expect(await deps.runs.get('nightly-report', SCHEDULED, 0)).toEqual(takeover);
+    expect(logs).toContainEqual({ level: 'warning', message: expect.stringContaining('another execution took over') });
+    expect(deps.telemetry.runs.map(({ outcome, invocationId }) => ({ outcome, invocationId }))).toEqual([
+      { outcome: 'failed', invocationId: 'paused' },
+      { outcome: 'succeeded', invocationId: 'takeover' },
+    ]);
   });
 
   describe('a run longer than the staleness limit', () => {

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { tableClient } from '../../src/shared/storage-clients.js';
-import { RunInProgressError, runScheduledJob, STALE_RUN_MS, type ScheduledJobDefinition } from '../../src/scheduling/scheduled-job.js';
+import { HEARTBEAT_MS, RunInProgressError, runScheduledJob, STALE_RUN_MS, type ScheduledJobDefinition } from '../../src/scheduling/scheduled-job.js';
 import { TableRunStore } from '../../src/scheduling/tracking-store.js';
 import { invocation, testDependencies, timer } from '../support/in-memory-tracking.js';
 
 // Against Azurite: only real Table storage shows whether two executions can both take over one dead run.
 const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
 const SCHEDULED = new Date('2026-05-04T02:30:00Z');
+const freshRuns = () => new TableRunStore(tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings));
 
 describe('taking over a dead run, against Azurite', () => {
   it('lets exactly one of two concurrent executions that find the same silent run take it over and do the work', async () => {
     const deps = testDependencies(SCHEDULED);
-    const runs = new TableRunStore(tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings));
+    const runs = freshRuns();
     const dependencies = { ...deps.dependencies, runs };
     await runs.start({ job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'running', isPastDue: false, invocationId: 'crashed' });
     deps.advance(STALE_RUN_MS + 1);
@@ -29,5 +30,30 @@ describe('taking over a dead run, against Azurite', () => {
     const lost = results.find((result) => result.status === 'rejected')!;
     expect(lost.reason).toBeInstanceOf(RunInProgressError);
     expect((await runs.attempts('nightly-report', SCHEDULED)).map(({ outcome }) => outcome)).toEqual(['failed', 'succeeded']);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps a run that was only paused from writing over the record of the execution that took it over', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const deps = testDependencies(SCHEDULED);
+    const dependencies = { ...deps.dependencies, runs: freshRuns() };
+    let resume!: () => void;
+    const { context, logs } = invocation({ invocationId: 'paused' });
+    const definition: ScheduledJobDefinition = { name: 'nightly-report', schedule: '0 30 2 * * *', pastDue: 'run', work: async () => undefined };
+    const paused = runScheduledJob({ ...definition, work: () => new Promise<void>((resolve) => (resume = resolve)) }, timer(), context, dependencies);
+    await vi.waitFor(() => expect(resume).toBeDefined());
+
+    deps.advance(STALE_RUN_MS + 1);
+    const takeover = await runScheduledJob(definition, timer(true), invocation({ invocationId: 'takeover' }).context, dependencies);
+    // The paused run wakes up: its heartbeat is due, then its work ends.
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+    resume();
+
+    expect(await paused).toBeUndefined();
+    expect(await dependencies.runs.get('nightly-report', SCHEDULED, 0)).toEqual(takeover);
+    expect(logs.filter(({ message }) => message.includes('another execution took over'))).toHaveLength(2);
   });
 });

@@ -23,9 +23,10 @@ function record(overrides: Partial<RunRecord> = {}): RunRecord {
 describe('TableRunStore against Azurite', () => {
   it('stores a run from start to outcome with every field', async () => {
     const store = new TableRunStore(freshTable());
-    expect(await store.start(record())).toBe(true);
+    const version = await store.start(record());
+    expect(version).toEqual(expect.any(String));
     const finished = record({ outcome: 'failed', endedAt: new Date('2026-05-04T02:30:04.120Z'), durationMs: 4000, error: 'Error: boom' });
-    await store.finish(finished);
+    expect(await store.finish(finished, version!)).toBe(true);
 
     expect(await store.get('nightly-report', finished.scheduledTime, 0)).toEqual(finished);
     expect(await store.list('nightly-report')).toEqual([finished]);
@@ -33,9 +34,9 @@ describe('TableRunStore against Azurite', () => {
 
   it('refuses a second start of the same occurrence and attempt, but not of the next attempt', async () => {
     const store = new TableRunStore(freshTable());
-    expect(await store.start(record())).toBe(true);
-    expect(await store.start(record({ invocationId: 'inv-2' }))).toBe(false);
-    expect(await store.start(record({ attempt: 1, invocationId: 'inv-3' }))).toBe(true);
+    expect(await store.start(record())).toEqual(expect.any(String));
+    expect(await store.start(record({ invocationId: 'inv-2' }))).toBeUndefined();
+    expect(await store.start(record({ attempt: 1, invocationId: 'inv-3' }))).toEqual(expect.any(String));
     expect((await store.get('nightly-report', record().scheduledTime, 0))?.invocationId).toBe('inv-1');
   });
 
@@ -43,10 +44,10 @@ describe('TableRunStore against Azurite', () => {
     const store = new TableRunStore(freshTable());
     const occurrence = record().scheduledTime;
     await store.start(record({ scheduledTime: new Date(occurrence.getTime() - 1) }));
-    await store.finish(record({ outcome: 'failed' }));
-    await store.start(record({ attempt: 1, invocationId: 'inv-2' }));
+    await store.start(record({ outcome: 'failed' }));
+    const running = await store.start(record({ attempt: 1, invocationId: 'inv-2' }));
     await store.start(record({ scheduledTime: new Date(occurrence.getTime() + 1) }));
-    await store.heartbeat(record({ attempt: 1 }), new Date('2026-05-04T02:35:00Z'));
+    expect(await store.heartbeat(record({ attempt: 1 }), new Date('2026-05-04T02:35:00Z'), running!)).toEqual(expect.any(String));
 
     const attempts = await store.attempts('nightly-report', occurrence);
     expect(attempts.map(({ attempt, outcome, heartbeatAt }) => ({ attempt, outcome, heartbeatAt }))).toEqual([
@@ -66,9 +67,9 @@ describe('TableRunStore against Azurite', () => {
     expect((await store.get('nightly-report', dead.scheduledTime, 0))?.invocationId).toBe(wins[0] ? 'inv-2' : 'inv-3');
     // Once it changed (here: a heartbeat), a replace decided on the old version is refused.
     const current = (await store.get('nightly-report', dead.scheduledTime, 0))!;
-    await store.heartbeat(current, new Date('2026-05-04T02:31:00Z'));
-    expect(await store.replace(current, closedBy('inv-4'))).toBe(false);
-    expect(await store.replace(record({ attempt: 7 }), closedBy('inv-5'))).toBe(false);
+    await store.heartbeat(current, new Date('2026-05-04T02:31:00Z'), (wins[0] ?? wins[1])!);
+    expect(await store.replace(current, closedBy('inv-4'))).toBeUndefined();
+    expect(await store.replace(record({ attempt: 7 }), closedBy('inv-5'))).toBeUndefined();
   });
 
   it('refuses a replace when another execution wrote the record between its read and its write (If-Match)', async () => {
@@ -79,20 +80,36 @@ describe('TableRunStore against Azurite', () => {
     const read = table.getEntity.bind(table);
     vi.spyOn(table, 'getEntity').mockImplementationOnce(async (...args: Parameters<typeof table.getEntity>) => {
       const entity = await read(...args);
-      expect(await store.replace(dead, record({ outcome: 'failed', invocationId: 'inv-2' }))).toBe(true);
+      expect(await store.replace(dead, record({ outcome: 'failed', invocationId: 'inv-2' }))).toEqual(expect.any(String));
       return entity;
     });
 
-    expect(await store.replace(dead, record({ outcome: 'failed', invocationId: 'inv-3' }))).toBe(false);
+    expect(await store.replace(dead, record({ outcome: 'failed', invocationId: 'inv-3' }))).toBeUndefined();
     expect((await store.get('nightly-report', dead.scheduledTime, 0))?.invocationId).toBe('inv-2');
+  });
+
+  it('writes a heartbeat or an outcome only over the version this execution last wrote, never over a takeover', async () => {
+    const store = new TableRunStore(freshTable());
+    const paused = record();
+    const version = (await store.start(paused))!;
+    const heartbeat = (await store.heartbeat(paused, new Date('2026-05-04T02:31:00Z'), version))!;
+    expect(heartbeat).not.toBe(version);
+    // Another execution judged it dead and took its record over.
+    const current = (await store.get('nightly-report', paused.scheduledTime, 0))!;
+    const takeover = record({ invocationId: 'inv-2', startedAt: new Date('2026-05-04T02:40:00Z') });
+    expect(await store.replace(current, takeover)).toEqual(expect.any(String));
+
+    expect(await store.heartbeat(paused, new Date('2026-05-04T02:41:00Z'), heartbeat)).toBeUndefined();
+    expect(await store.finish({ ...paused, outcome: 'succeeded' }, heartbeat)).toBe(false);
+    expect(await store.get('nightly-report', paused.scheduledTime, 0)).toEqual(takeover);
   });
 
   it('finds the oldest day and deletes a whole day, across more rows than one transaction holds', async () => {
     const store = new TableRunStore(freshTable());
     const base = Date.parse('2026-05-04T00:00:00Z');
-    for (let minute = 0; minute < 150; minute++) await store.finish(record({ scheduledTime: new Date(base + minute * 60_000), outcome: 'succeeded' }));
-    await store.finish(record({ scheduledTime: new Date('2026-05-05T00:00:00Z'), outcome: 'succeeded' }));
-    await store.finish(record({ job: 'other-job', scheduledTime: new Date('2026-05-03T00:00:00Z'), outcome: 'succeeded' }));
+    for (let minute = 0; minute < 150; minute++) await store.start(record({ scheduledTime: new Date(base + minute * 60_000), outcome: 'succeeded' }));
+    await store.start(record({ scheduledTime: new Date('2026-05-05T00:00:00Z'), outcome: 'succeeded' }));
+    await store.start(record({ job: 'other-job', scheduledTime: new Date('2026-05-03T00:00:00Z'), outcome: 'succeeded' }));
 
     expect(await store.earliestDay('nightly-report')).toBe('2026-05-04');
     expect(await store.deleteDay('nightly-report', '2026-05-04')).toBe(150);

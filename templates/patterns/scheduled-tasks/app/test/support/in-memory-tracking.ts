@@ -1,34 +1,39 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import type { JobDependencies } from '../../src/scheduling/scheduled-job.js';
 import type { JobTelemetry } from '../../src/scheduling/telemetry.js';
-import { nextDay, runRowKey, sameVersion, type CheckpointStore, type RunRecord, type RunStore } from '../../src/scheduling/tracking-store.js';
+import { nextDay, runRowKey, sameVersion, type CheckpointStore, type RunRecord, type RunStore, type RunVersion } from '../../src/scheduling/tracking-store.js';
 
-/** RunStore with the Table store's semantics (insert conflicts, day ranges), in memory. */
+/** RunStore with the Table store's semantics (insert conflicts, ETags, day ranges), in memory. */
 export class InMemoryRunStore implements RunStore {
   readonly rows = new Map<string, RunRecord>();
+  private readonly versions = new Map<string, RunVersion>();
+  private writes = 0;
 
-  async start(record: RunRecord): Promise<boolean> {
+  async start(record: RunRecord): Promise<RunVersion | undefined> {
     const key = this.key(record.job, record.scheduledTime, record.attempt);
-    if (this.rows.has(key)) return false;
-    this.rows.set(key, { ...record });
+    if (this.rows.has(key)) return undefined;
+    return this.write(key, record);
+  }
+
+  async finish(record: RunRecord, version: RunVersion): Promise<boolean> {
+    const key = this.key(record.job, record.scheduledTime, record.attempt);
+    if (this.versions.get(key) !== version) return false;
+    this.write(key, record);
     return true;
   }
 
-  async finish(record: RunRecord): Promise<void> {
-    this.rows.set(this.key(record.job, record.scheduledTime, record.attempt), { ...record });
-  }
-
-  async replace(expected: RunRecord, next: RunRecord): Promise<boolean> {
+  async replace(expected: RunRecord, next: RunRecord): Promise<RunVersion | undefined> {
     const key = this.key(expected.job, expected.scheduledTime, expected.attempt);
     const current = this.rows.get(key);
-    if (!current || !sameVersion(current, expected)) return false;
-    this.rows.set(key, { ...next });
-    return true;
+    if (!current || !sameVersion(current, expected)) return undefined;
+    return this.write(key, next);
   }
 
-  async heartbeat(record: RunRecord, at: Date): Promise<void> {
-    const row = this.rows.get(this.key(record.job, record.scheduledTime, record.attempt));
-    if (row) row.heartbeatAt = at;
+  async heartbeat(record: RunRecord, at: Date, version: RunVersion): Promise<RunVersion | undefined> {
+    const key = this.key(record.job, record.scheduledTime, record.attempt);
+    const row = this.rows.get(key);
+    if (!row || this.versions.get(key) !== version) return undefined;
+    return this.write(key, { ...row, heartbeatAt: at });
   }
 
   async get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined> {
@@ -52,8 +57,20 @@ export class InMemoryRunStore implements RunStore {
 
   async deleteDay(job: string, day: string): Promise<number> {
     const doomed = (await this.list(job, day)).filter((record) => record.scheduledTime.toISOString() < nextDay(day));
-    for (const record of doomed) this.rows.delete(this.key(job, record.scheduledTime, record.attempt));
+    for (const record of doomed) {
+      const key = this.key(job, record.scheduledTime, record.attempt);
+      this.rows.delete(key);
+      this.versions.delete(key);
+    }
     return doomed.length;
+  }
+
+  /** Stores a row under a new version, as Table storage gives every write a new ETag. */
+  private write(key: string, record: RunRecord): RunVersion {
+    const version = `v${++this.writes}`;
+    this.rows.set(key, { ...record });
+    this.versions.set(key, version);
+    return version;
   }
 
   private key(job: string, scheduledTime: Date, attempt: number): string {
