@@ -75,7 +75,7 @@ describe('list', () => {
 
   it('shows each default as its flag takes it, not as JSON', () => {
     const { stdout } = runCli(['list']);
-    expect(stdout).toContain('(default: "prune-run-history=daily at 02:30", answers key: jobs)');
+    expect(stdout).toContain('(default: "run-report=daily at 02:30", answers key: jobs)');
     expect(stdout).toContain('(default: "items", answers key: resources)');
     expect(stdout).toContain('(default: "filtering,transformation", answers key: eventStyles)');
   });

@@ -14,7 +14,7 @@ export interface JobSpec extends JsonObject {
   pastDue: PastDuePolicy | null;
 }
 
-export const DEFAULT_JOBS: JobSpec[] = [{ name: 'prune-run-history', schedule: 'daily at 02:30', pastDue: null }];
+export const DEFAULT_JOBS: JobSpec[] = [{ name: 'run-report', schedule: 'daily at 02:30', pastDue: null }];
 
 const JOB_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -92,4 +92,4 @@ export function jobExportName(name: string): string {
 }
 
 // Identifiers a job's function module imports; a job's export must not shadow them.
-const IMPORTED_NAMES = new Set(['app', 'pruneRunHistory', 'scheduledJob']);
+const IMPORTED_NAMES = new Set(['app', 'reportRunHistory', 'scheduledJob']);

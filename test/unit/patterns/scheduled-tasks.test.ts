@@ -286,10 +286,10 @@ describe('rendered app', () => {
   it('defaults to one daily job in UTC for --yes', () => {
     const defaults = plan({});
     expect(defaults.answers.patterns['scheduled-tasks']).toEqual({
-      jobs: [{ name: 'prune-run-history', schedule: 'daily at 02:30', pastDue: null }],
+      jobs: [{ name: 'run-report', schedule: 'daily at 02:30', pastDue: null }],
       timeZone: 'UTC',
       pastDue: 'run',
     });
-    expect(readTree(renderPlan(defaults), 'src/functions/prune-run-history.ts')).toContain('schedule: "0 30 2 * * *"');
+    expect(readTree(renderPlan(defaults), 'src/functions/run-report.ts')).toContain('schedule: "0 30 2 * * *"');
   });
 });

@@ -1,5 +1,6 @@
 import type { ExponentialBackoffRetryOptions, InvocationContext, Timer, TimerFunctionOptions } from '@azure/functions';
 import { tableClient } from '../shared/storage-clients.js';
+import { pruneRunHistory, RUN_HISTORY_DAYS } from './run-history.js';
 import { occurrenceToRun, type LocalTime } from './schedule.js';
 import { invocationOperationId, telemetryFromEnvironment, type JobTelemetry } from './telemetry.js';
 import { TableCheckpointStore, TableRunStore, type CheckpointStore, type RunRecord, type RunStore, type RunVersion } from './tracking-store.js';
@@ -34,6 +35,8 @@ export interface ScheduledJobDefinition {
    */
   localTime?: LocalTime;
   pastDue: PastDuePolicy;
+  /** Days of run records kept (default RUN_HISTORY_DAYS): the runner deletes older ones after a successful run. */
+  historyDays?: number;
   work: JobWork;
 }
 
@@ -166,7 +169,20 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
     await finish(record, await alive.stop(), 'failed', dependencies, context, error);
     throw error;
   }
-  return finish(record, await alive.stop(), 'succeeded', dependencies, context);
+  const succeeded = await finish(record, await alive.stop(), 'succeeded', dependencies, context);
+  if (succeeded) await pruneHistory(definition, dependencies, context);
+  return succeeded;
+}
+
+/** Keeps the job's run history bounded, whatever its work does; a failure here leaves the run successful. */
+async function pruneHistory(definition: ScheduledJobDefinition, dependencies: JobDependencies, context: InvocationContext): Promise<void> {
+  const historyDays = definition.historyDays ?? RUN_HISTORY_DAYS;
+  try {
+    const pruned = await pruneRunHistory(dependencies.runs, definition.name, dependencies.clock(), historyDays);
+    if (pruned > 0) context.log(`${definition.name}: pruned ${pruned} run records older than ${historyDays} days`);
+  } catch (error) {
+    context.warn(`${definition.name}: run history not pruned (the next successful run tries again): ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**

@@ -54,8 +54,8 @@ export interface RunStore {
   get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined>;
   /** Every recorded attempt of one occurrence of a job, first attempt first. */
   attempts(job: string, scheduledTime: Date): Promise<RunRecord[]>;
-  /** The runs of a job, oldest first (`since`: from that day on, YYYY-MM-DD). */
-  list(job: string, since?: string): Promise<RunRecord[]>;
+  /** The runs of a job, oldest first (`since`: from that UTC day on; `until`: before that one; YYYY-MM-DD). */
+  list(job: string, since?: string, until?: string): Promise<RunRecord[]>;
   /** The UTC day (YYYY-MM-DD) of the oldest recorded run of a job. */
   earliestDay(job: string): Promise<string | undefined>;
   /** Deletes every run of a job scheduled on a UTC day; returns how many went. */
@@ -158,9 +158,13 @@ export class TableRunStore implements RunStore {
     }
   }
 
-  async list(job: string, since?: string): Promise<RunRecord[]> {
+  async list(job: string, since?: string, until?: string): Promise<RunRecord[]> {
     await ensureTable(this.table);
-    const filter = since === undefined ? `PartitionKey eq ${quote(job)}` : `PartitionKey eq ${quote(job)} and RowKey ge ${quote(since)}`;
+    const filter = [
+      `PartitionKey eq ${quote(job)}`,
+      ...(since === undefined ? [] : [`RowKey ge ${quote(since)}`]),
+      ...(until === undefined ? [] : [`RowKey lt ${quote(until)}`]),
+    ].join(' and ');
     const records: RunRecord[] = [];
     for await (const entity of this.table.listEntities<RunEntity>({ queryOptions: { filter } })) records.push(fromEntity(entity as RunEntity));
     return records;

@@ -248,6 +248,28 @@ describe('runScheduledJob', () => {
     expect(await deps.runs.list('nightly-report')).toEqual([]);
   });
 
+  it('prunes the job\'s run history older than its retention after a successful run, whatever its work', async () => {
+    const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
+    const old = new Date('2026-03-01T02:30:00Z');
+    await deps.runs.start({ job: 'nightly-report', scheduledTime: old, attempt: 0, startedAt: old, outcome: 'succeeded', isPastDue: false, invocationId: 'old' });
+    const recent = new Date('2026-04-20T02:30:00Z');
+    await deps.runs.start({ job: 'nightly-report', scheduledTime: recent, attempt: 0, startedAt: recent, outcome: 'succeeded', isPastDue: false, invocationId: 'recent' });
+
+    await runScheduledJob(job({ historyDays: 20 }), timer(), invocation({ invocationId: 'today' }).context, deps.dependencies);
+    expect((await deps.runs.list('nightly-report')).map(({ invocationId }) => invocationId)).toEqual(['recent', 'today']);
+    deps.advance(86_400_000);
+    await runScheduledJob(job(), timer(), invocation({ invocationId: 'tomorrow' }).context, deps.dependencies);
+    expect((await deps.runs.list('nightly-report')).map(({ invocationId }) => invocationId)).toEqual(['recent', 'today', 'tomorrow']);
+  });
+
+  it('keeps a successful run successful when its history cannot be pruned', async () => {
+    const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
+    const { context, logs } = invocation();
+    deps.runs.earliestDay = () => Promise.reject(new Error('table busy'));
+    expect(await runScheduledJob(job(), timer(), context, deps.dependencies)).toMatchObject({ outcome: 'succeeded' });
+    expect(logs).toContainEqual({ level: 'warning', message: expect.stringContaining('table busy') });
+  });
+
   it('keeps a successful run successful when telemetry cannot be sent', async () => {
     const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
     const { context, logs } = invocation();

@@ -44,9 +44,10 @@ export class InMemoryRunStore implements RunStore {
     return (await this.list(job)).filter((record) => record.scheduledTime.getTime() === scheduledTime.getTime());
   }
 
-  async list(job: string, since?: string): Promise<RunRecord[]> {
+  async list(job: string, since?: string, until?: string): Promise<RunRecord[]> {
+    const inRange = (rowKey: string) => (since === undefined || rowKey >= since) && (until === undefined || rowKey < until);
     return [...this.rows.entries()]
-      .filter(([key]) => key.startsWith(`${job}|`) && (since === undefined || key.slice(job.length + 1) >= since))
+      .filter(([key]) => key.startsWith(`${job}|`) && inRange(key.slice(job.length + 1)))
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([, record]) => record);
   }
@@ -56,7 +57,7 @@ export class InMemoryRunStore implements RunStore {
   }
 
   async deleteDay(job: string, day: string): Promise<number> {
-    const doomed = (await this.list(job, day)).filter((record) => record.scheduledTime.toISOString() < nextDay(day));
+    const doomed = await this.list(job, day, nextDay(day));
     for (const record of doomed) {
       const key = this.key(job, record.scheduledTime, record.attempt);
       this.rows.delete(key);
