@@ -50,15 +50,28 @@ function latestOccurrence(schedule: string, now: Date): Date {
 }
 
 /**
- * Whether `instant` is an occurrence of the local schedule in its time zone. The walk starts a few hours
- * earlier because when clocks fall back a local time happens twice: starting just before the second pass
- * would count it again, while walking forward through the day yields each local run once.
+ * Whether `instant` is an occurrence of the local schedule in its time zone. When clocks fall back a local time
+ * happens twice: starting just before the second pass would count it again, while walking forward through the
+ * day yields each local run once, so across an offset change the walk starts a few hours earlier. Without one,
+ * local time runs evenly and starting just before `instant` gives the same answer, without walking the
+ * occurrences of a frequent schedule one by one.
  */
 export function isDueInTimeZone(localTime: LocalTime, instant: Date): boolean {
-  const expression = CronExpressionParser.parse(localTime.schedule, { tz: localTime.timeZone, currentDate: new Date(instant.getTime() - LOOK_BACK_MS) });
+  const { schedule, timeZone } = localTime;
+  const lookBack = utcOffset(timeZone, instant.getTime() - LOOK_BACK_MS) === utcOffset(timeZone, instant.getTime()) ? 1 : LOOK_BACK_MS;
+  const expression = CronExpressionParser.parse(schedule, { tz: timeZone, currentDate: new Date(instant.getTime() - lookBack) });
   let next = expression.next().getTime();
   while (next < instant.getTime()) next = expression.next().getTime();
   return next === instant.getTime();
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The time zone's UTC offset at an instant, as Intl names it ("GMT+11:00"). */
+export function utcOffset(timeZone: string, instant: number): string | undefined {
+  let format = offsetFormats.get(timeZone);
+  if (!format) offsetFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })));
+  return format.formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value;
 }
 
 // How early a timer may fire and still count as its occurrence; far below the period of any sensible schedule.
