@@ -219,11 +219,21 @@ export function longestGapMinutes(expression: string, timeZone: string, from: Da
 
 /** The zone's canonical spelling (`europe/berlin` → `Europe/Berlin`); ValidationError unless it is an IANA zone. */
 export function checkTimeZone(timeZone: string): string {
+  let resolved: string;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
   } catch {
     throw new ValidationError(`"${timeZone}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`);
   }
+  // The generated app's schedule library (cron-parser 5) loops for ever or returns wrong instants around a
+  // clock change that is not a whole number of hours (Australia/Lord_Howe's 30 minutes): refuse it up front.
+  const offsets = zoneOffsets(resolved, new Date());
+  if (offsets.some((offset) => (offset - offsets[0]!) % 60 !== 0)) {
+    throw new ValidationError(
+      `"${resolved}" moves its clocks by less than an hour for daylight saving time, which the generated app's schedule library cannot follow; write the schedules in UTC or in a zone whose clocks move by whole hours`,
+    );
+  }
+  return resolved;
 }
 
 /** UTC offset of `timeZone` at `instant`, in minutes east of UTC. */

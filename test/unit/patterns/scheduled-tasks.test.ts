@@ -134,6 +134,7 @@ describe('bad input: clear error naming the problem', () => {
     [{ jobs: 'scheduled=hourly' }, /job name "scheduled" is reserved/],
     [{ jobs: 'report=hourly|later' }, /past-due policy "later" is not one of run, skip/],
     [{ timeZone: 'Mars/Olympus_Mons' }, /--time-zone: "Mars\/Olympus_Mons" is not an IANA time zone/],
+    [{ timeZone: 'Australia/Lord_Howe' }, /--time-zone: "Australia\/Lord_Howe" moves its clocks by less than an hour/],
     [{ pastDue: 'maybe' }, /--past-due: past-due policy "maybe"/],
     [{ pastDue: ' Maybe ' }, /--past-due: past-due policy "Maybe" is not/],
     [{ jobs: 'report=hourly|LATER' }, /past-due policy "LATER" is not/],
