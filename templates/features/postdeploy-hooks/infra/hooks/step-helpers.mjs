@@ -22,6 +22,20 @@ export function requireVariables(env, names) {
 }
 
 /**
+ * Where every step deploys, from the azd environment: the `--subscription` and `--resource-group` arguments of
+ * its az calls, the function app and the storage account.
+ * @param {NodeJS.ProcessEnv} env
+ */
+export function deploymentTarget(env) {
+  const variables = requireVariables(env, ['AZURE_SUBSCRIPTION_ID', 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'AZURE_STORAGE_ACCOUNT_NAME']);
+  return {
+    scope: ['--subscription', variables.AZURE_SUBSCRIPTION_ID, '--resource-group', variables.AZURE_RESOURCE_GROUP],
+    app: variables.AZURE_FUNCTION_APP_NAME,
+    storageAccount: variables.AZURE_STORAGE_ACCOUNT_NAME,
+  };
+}
+
+/**
  * The name of the one resource of a type in the resource group: infra/main.bicep creates exactly one of each
  * type a step looks up.
  * @param {(args: string[]) => string} az
