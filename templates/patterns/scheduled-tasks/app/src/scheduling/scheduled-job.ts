@@ -3,7 +3,7 @@ import { tableClient } from '../shared/storage-clients.js';
 import { pruneRunHistory, RUN_HISTORY_DAYS } from './run-history.js';
 import { occurrenceToRun, type LocalTime } from './schedule.js';
 import { invocationOperationId, telemetryFromEnvironment, type JobTelemetry } from './telemetry.js';
-import { TableCheckpointStore, TableRunStore, type CheckpointStore, type RunRecord, type RunStore, type RunVersion } from './tracking-store.js';
+import { TableCheckpointStore, TableRunStore, type CheckpointStore, type CheckpointVersion, type RunRecord, type RunStore, type RunVersion } from './tracking-store.js';
 
 export type PastDuePolicy = 'run' | 'skip';
 
@@ -15,8 +15,16 @@ export interface JobRun {
   attempt: number;
   /** The last unit of work a previous run or attempt completed; undefined before the first one ever. */
   checkpoint: string | undefined;
-  /** Marks a unit of work as done: a retry or the next run starts after it instead of redoing it. */
+  /**
+   * Marks a unit of work as done: a retry or the next run starts after it instead of redoing it. Fails with
+   * RunSupersededError once another execution has taken over (and then never writes).
+   */
   saveCheckpoint(position: string): Promise<void>;
+  /**
+   * Aborted, with a RunSupersededError, once another execution has taken this run or the job's checkpoint over:
+   * work that checks it, or passes it to the calls it makes, stops before its next checkpoint.
+   */
+  signal: AbortSignal;
   now(): Date;
   log(message: string): void;
 }
@@ -73,6 +81,15 @@ export const STALE_RUN_MS = 5 * HEARTBEAT_MS;
  */
 export class RunInProgressError extends Error {
   override readonly name = 'RunInProgressError';
+}
+
+/**
+ * This execution no longer owns its run: another one took the run over (this one was paused, not dead) or
+ * claimed the job's checkpoint (a later run started while this one was paused). That one carries the work on,
+ * so this one stops and is not retried.
+ */
+export class RunSupersededError extends Error {
+  override readonly name = 'RunSupersededError';
 }
 
 export interface ScheduledJob {
@@ -153,20 +170,30 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
   const version = await claim(record, dependencies, context);
   if (version === undefined) return undefined;
 
-  const run: JobRun = {
-    job: name,
-    scheduledTime,
-    attempt: record.attempt,
-    checkpoint: await dependencies.checkpoints.read(name),
-    saveCheckpoint: (position) => dependencies.checkpoints.write(name, position),
-    now: dependencies.clock,
-    log: (message) => context.log(`${name}: ${message}`),
-  };
-  const alive = keepAlive(record, version, dependencies, context);
+  const superseded = new AbortController();
+  const alive = keepAlive(record, version, dependencies, context, superseded);
   try {
-    await definition.work(run, dependencies);
+    const checkpoint = await claimCheckpoint(name, context.invocationId, dependencies.checkpoints, superseded);
+    await definition.work(
+      {
+        job: name,
+        scheduledTime,
+        attempt: record.attempt,
+        checkpoint: checkpoint.position,
+        saveCheckpoint: checkpoint.save,
+        signal: superseded.signal,
+        now: dependencies.clock,
+        log: (message) => context.log(`${name}: ${message}`),
+      },
+      dependencies,
+    );
   } catch (error) {
     await finish(record, await alive.stop(), 'failed', dependencies, context, error);
+    if (superseded.signal.aborted) {
+      // The execution that superseded this one carries the work on; a retry of this one would only contend with it.
+      context.warn(`${name}: stopped without retrying: ${(superseded.signal.reason as Error).message}`);
+      return undefined;
+    }
     throw error;
   }
   const succeeded = await finish(record, await alive.stop(), 'succeeded', dependencies, context);
@@ -186,11 +213,37 @@ async function pruneHistory(definition: ScheduledJobDefinition, dependencies: Jo
 }
 
 /**
+ * Claims the job's checkpoint for this execution. Its saves are written one after another, each conditional on
+ * the version the previous one left; once another execution has claimed the checkpoint, or taken the run over,
+ * a save writes nothing and fails with RunSupersededError.
+ */
+async function claimCheckpoint(job: string, owner: string, checkpoints: CheckpointStore, superseded: AbortController) {
+  const claimed = await checkpoints.claim(job, owner);
+  let version: CheckpointVersion = claimed.version;
+  let saves: Promise<void> = Promise.resolve();
+  const write = async (position: string) => {
+    superseded.signal.throwIfAborted();
+    const written = await checkpoints.write(job, position, version);
+    if (written !== undefined) {
+      version = written;
+      return;
+    }
+    superseded.abort(new RunSupersededError(`${job}: another execution claimed the job's checkpoint after this one did; this one moves it no more`));
+    throw superseded.signal.reason;
+  };
+  return {
+    position: claimed.position,
+    // In call order, even when the work does not wait for one save before the next; a failed save fails only itself.
+    save: (position: string) => (saves = saves.catch(() => undefined).then(() => write(position))),
+  };
+}
+
+/**
  * Refreshes the run's heartbeat every HEARTBEAT_MS, each write conditional on the version the previous one
  * left. `stop` waits for a write in flight (the finish must not race it) and gives the version to finish from,
- * or undefined once another execution has taken the run over.
+ * or undefined once another execution has taken the run over (which also aborts `superseded`).
  */
-function keepAlive(record: RunRecord, version: RunVersion, dependencies: JobDependencies, context: InvocationContext) {
+function keepAlive(record: RunRecord, version: RunVersion, dependencies: JobDependencies, context: InvocationContext, superseded: AbortController) {
   let current: RunVersion | undefined = version;
   let beat = Promise.resolve();
   const interval = setInterval(() => {
@@ -198,7 +251,10 @@ function keepAlive(record: RunRecord, version: RunVersion, dependencies: JobDepe
       .then(async () => {
         if (current === undefined) return;
         current = await dependencies.runs.heartbeat(record, dependencies.clock(), current);
-        if (current === undefined) context.warn(takenOver(record));
+        if (current === undefined) {
+          context.warn(takenOver(record));
+          superseded.abort(new RunSupersededError(takenOver(record)));
+        }
       })
       .catch((error: unknown) => {
         context.warn(`${record.job}: heartbeat not recorded: ${error instanceof Error ? error.message : String(error)}`);

@@ -62,10 +62,28 @@ export interface RunStore {
   deleteDay(job: string, day: string): Promise<number>;
 }
 
+/**
+ * The version of a job's checkpoint as the execution that claimed it last wrote it (the row's ETag). Only the
+ * holder of the current version moves the checkpoint, and every claim makes a new one: an execution that was
+ * paused and taken over cannot write an older position over the one its successor has reached since.
+ */
+export type CheckpointVersion = string;
+
+export interface CheckpointClaim {
+  /** The last completed unit of work; undefined before the job's first one. */
+  position: string | undefined;
+  version: CheckpointVersion;
+}
+
 /** The last completed unit of work per job, so a retry or the next run continues where the last one stopped. */
 export interface CheckpointStore {
-  read(job: string): Promise<string | undefined>;
-  write(job: string, position: string): Promise<void>;
+  /** Takes the job's checkpoint over for `owner` (an invocation id): every earlier claim's version stops working. */
+  claim(job: string, owner: string): Promise<CheckpointClaim>;
+  /**
+   * Moves the checkpoint to `position` if it is still at `version` and returns the new version; undefined once
+   * another execution has claimed it since.
+   */
+  write(job: string, position: string, version: CheckpointVersion): Promise<CheckpointVersion | undefined>;
 }
 
 interface RunEntity {
@@ -96,12 +114,7 @@ export class TableRunStore implements RunStore {
 
   async start(record: RunRecord): Promise<RunVersion | undefined> {
     await ensureTable(this.table);
-    try {
-      return etagOf(await this.table.createEntity(toEntity(record)));
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 409) return undefined;
-      throw error;
-    }
+    return etagUnless(this.table.createEntity(toEntity(record)), ALREADY_EXISTS);
   }
 
   async finish(record: RunRecord, version: RunVersion): Promise<boolean> {
@@ -111,15 +124,8 @@ export class TableRunStore implements RunStore {
 
   async replace(expected: RunRecord, next: RunRecord): Promise<RunVersion | undefined> {
     await ensureTable(this.table);
-    const key = runRowKey(expected.scheduledTime, expected.attempt);
-    let current: GetTableEntityResponse<TableEntityResult<RunEntity>>;
-    try {
-      current = await this.table.getEntity<RunEntity>(expected.job, key);
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
-      throw error;
-    }
-    if (!sameVersion(fromEntity(current), expected)) return undefined;
+    const current = await entityOrUndefined<RunEntity>(this.table, expected.job, runRowKey(expected.scheduledTime, expected.attempt));
+    if (!current || !sameVersion(fromEntity(current), expected)) return undefined;
     return this.updateIfUnchanged(toEntity(next), 'Replace', etagOf(current));
   }
 
@@ -129,14 +135,8 @@ export class TableRunStore implements RunStore {
     return this.updateIfUnchanged({ ...key, heartbeatAt: at.toISOString() }, 'Merge', version);
   }
 
-  /** If-Match on `etag`: a write by anyone else since makes this one fail with 412 (404 once deleted). */
-  private async updateIfUnchanged(entity: Partial<RunEntity> & { partitionKey: string; rowKey: string }, mode: 'Merge' | 'Replace', etag: RunVersion): Promise<RunVersion | undefined> {
-    try {
-      return etagOf(await this.table.updateEntity(entity, mode, { etag }));
-    } catch (error) {
-      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) return undefined;
-      throw error;
-    }
+  private updateIfUnchanged(entity: Partial<RunEntity> & { partitionKey: string; rowKey: string }, mode: 'Merge' | 'Replace', etag: RunVersion): Promise<RunVersion | undefined> {
+    return etagUnless(this.table.updateEntity(entity, mode, { etag }), CHANGED_SINCE);
   }
 
   async attempts(job: string, scheduledTime: Date): Promise<RunRecord[]> {
@@ -150,12 +150,8 @@ export class TableRunStore implements RunStore {
 
   async get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined> {
     await ensureTable(this.table);
-    try {
-      return fromEntity(await this.table.getEntity<RunEntity>(job, runRowKey(scheduledTime, attempt)));
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
-      throw error;
-    }
+    const entity = await entityOrUndefined<RunEntity>(this.table, job, runRowKey(scheduledTime, attempt));
+    return entity && fromEntity(entity);
   }
 
   async list(job: string, since?: string, until?: string): Promise<RunRecord[]> {
@@ -191,28 +187,69 @@ export class TableRunStore implements RunStore {
   }
 }
 
+interface CheckpointEntity {
+  partitionKey: string;
+  rowKey: string;
+  position?: string;
+  /** The invocation that claimed the checkpoint last: who may move it now. */
+  owner: string;
+}
+
+const CHECKPOINT_PARTITION = 'checkpoint';
+// A claim fails only when another execution wrote the row between its read and its write; it then claims again.
+const MAX_CLAIM_ATTEMPTS = 5;
+
+/** Checkpoints in Table storage: one row per job, every move conditional on the ETag of its owner's last write. */
 export class TableCheckpointStore implements CheckpointStore {
   constructor(private readonly table: TableClient) {}
 
-  async read(job: string): Promise<string | undefined> {
+  async claim(job: string, owner: string): Promise<CheckpointClaim> {
     await ensureTable(this.table);
-    try {
-      return (await this.table.getEntity<{ position: string }>('checkpoint', job)).position;
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      const current = await entityOrUndefined<CheckpointEntity>(this.table, CHECKPOINT_PARTITION, job);
+      const position = current?.position;
+      const entity: CheckpointEntity = { partitionKey: CHECKPOINT_PARTITION, rowKey: job, ...(position !== undefined && { position }), owner };
+      const version = await (current
+        ? etagUnless(this.table.updateEntity(entity, 'Replace', { etag: current.etag }), CHANGED_SINCE)
+        : etagUnless(this.table.createEntity(entity), ALREADY_EXISTS));
+      if (version !== undefined) return { position, version };
+      if (attempt === MAX_CLAIM_ATTEMPTS) throw new Error(`the checkpoint of ${job} changed under each of ${MAX_CLAIM_ATTEMPTS} claims`);
     }
   }
 
-  async write(job: string, position: string): Promise<void> {
+  async write(job: string, position: string, version: CheckpointVersion): Promise<CheckpointVersion | undefined> {
     await ensureTable(this.table);
-    await this.table.upsertEntity({ partitionKey: 'checkpoint', rowKey: job, position, updatedAt: new Date().toISOString() }, 'Replace');
+    return etagUnless(this.table.updateEntity({ partitionKey: CHECKPOINT_PARTITION, rowKey: job, position }, 'Merge', { etag: version }), CHANGED_SINCE);
   }
 }
 
-function etagOf(response: { etag?: string }): RunVersion {
-  if (response.etag === undefined) throw new Error('Table storage returned no ETag for a run record');
+async function entityOrUndefined<T extends object>(table: TableClient, partitionKey: string, rowKey: string): Promise<GetTableEntityResponse<TableEntityResult<T>> | undefined> {
+  try {
+    return await table.getEntity<T>(partitionKey, rowKey);
+  } catch (error) {
+    if (error instanceof RestError && error.statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+function etagOf(response: { etag?: string }): string {
+  if (response.etag === undefined) throw new Error('Table storage returned no ETag');
   return response.etag;
+}
+
+// Why a conditional write was refused: the row was written by anyone else since the ETag given (412) or deleted
+// (404); or, for an insert, the row exists already (409).
+const CHANGED_SINCE = [412, 404];
+const ALREADY_EXISTS = [409];
+
+/** The new ETag of a conditional write; undefined when Table storage refused it for one of `refusals`. */
+async function etagUnless(write: Promise<{ etag?: string }>, refusals: readonly number[]): Promise<string | undefined> {
+  try {
+    return etagOf(await write);
+  } catch (error) {
+    if (error instanceof RestError && refusals.includes(error.statusCode ?? 0)) return undefined;
+    throw error;
+  }
 }
 
 /** The row key: the occurrence in ISO form then the attempt, zero-padded so attempts sort too. */

@@ -15,7 +15,8 @@ function runOf(deps: ReturnType<typeof testDependencies>, logs: string[]): JobRu
     scheduledTime: deps.clock(),
     attempt: 0,
     checkpoint: deps.checkpoints.positions.get('cleanup'),
-    saveCheckpoint: (position) => deps.checkpoints.write('cleanup', position),
+    saveCheckpoint: async (position) => void deps.checkpoints.positions.set('cleanup', position),
+    signal: new AbortController().signal,
     now: deps.clock,
     log: (message) => logs.push(message),
   };
@@ -42,7 +43,7 @@ describe('reportRunHistory', () => {
 
   it('resumes after a failure with the day it did not finish', async () => {
     const deps = testDependencies(new Date('2026-05-06T02:30:00Z'));
-    await deps.checkpoints.write('cleanup', '2026-05-02');
+    deps.checkpoints.positions.set('cleanup', '2026-05-02');
     const list = deps.runs.list.bind(deps.runs);
     let failOn: string | undefined = '2026-05-04';
     deps.runs.list = async (job, since, until) => {

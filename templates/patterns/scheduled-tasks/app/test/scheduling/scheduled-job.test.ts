@@ -211,9 +211,95 @@ describe('runScheduledJob', () => {
     ]);
   });
 
+  it('stops a paused run that was taken over at its next checkpoint, which stays where the takeover left it', async () => {
+    const deps = testDependencies(SCHEDULED);
+    const done: string[] = [];
+    let resume!: () => void;
+    const paused = runScheduledJob(
+      job({
+        work: async (run) => {
+          done.push('paused: 1');
+          await run.saveCheckpoint('1');
+          await new Promise<void>((resolve) => (resume = resolve));
+          // Unaware of the takeover, it goes on with the unit after its checkpoint.
+          done.push('paused: 2');
+          await run.saveCheckpoint('2');
+          done.push('paused: 3');
+        },
+      }),
+      timer(),
+      invocation({ invocationId: 'paused' }).context,
+      deps.dependencies,
+    );
+    await vi.waitFor(() => expect(resume).toBeDefined());
+
+    deps.advance(STALE_RUN_MS + 1);
+    const { done: resumed, work } = unitsOfWork();
+    await runScheduledJob(job({ work }), timer(true), invocation({ invocationId: 'takeover' }).context, deps.dependencies);
+    expect(resumed).toEqual([2, 3, 4, 5]);
+    expect(deps.checkpoints.owners.get('nightly-report')).toBe('takeover');
+
+    resume();
+    // Not rejected: a retry of the paused run would only contend with the execution that took over.
+    expect(await paused).toBeUndefined();
+    expect(done).toEqual(['paused: 1', 'paused: 2']);
+    expect(deps.checkpoints.positions.get('nightly-report')).toBe('5');
+  });
+
+  it('hands the checkpoint to a later run that started while an earlier one was paused, and records the earlier one failed', async () => {
+    const deps = testDependencies(SCHEDULED);
+    let resume!: () => void;
+    const { context, logs } = invocation({ invocationId: 'earlier' });
+    const earlier = runScheduledJob(
+      job({
+        work: async (run) => {
+          await new Promise<void>((resolve) => (resume = resolve));
+          await run.saveCheckpoint('1');
+        },
+      }),
+      timer(),
+      context,
+      deps.dependencies,
+    );
+    await vi.waitFor(() => expect(resume).toBeDefined());
+
+    // The next day's run (the platform's lock lost while the earlier one was frozen) claims the checkpoint.
+    deps.advance(86_400_000);
+    const { done, work } = unitsOfWork();
+    await runScheduledJob(job({ work }), timer(), invocation({ invocationId: 'later' }).context, deps.dependencies);
+    expect(done).toEqual([1, 2, 3, 4, 5]);
+
+    resume();
+    expect(await earlier).toBeUndefined();
+    expect(deps.checkpoints.positions.get('nightly-report')).toBe('5');
+    expect(await deps.runs.get('nightly-report', SCHEDULED, 0)).toMatchObject({ outcome: 'failed', error: expect.stringContaining('RunSupersededError') });
+    expect(logs).toContainEqual({ level: 'warning', message: expect.stringContaining("stopped without retrying: nightly-report: another execution claimed the job's checkpoint") });
+  });
+
   describe('a run longer than the staleness limit', () => {
     afterEach(() => {
       vi.useRealTimers();
+    });
+
+    it('aborts the signal of a paused run at its first heartbeat after a takeover, so work that heeds it stops', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const deps = testDependencies(SCHEDULED);
+      let started = false;
+      const heedsSignal = job({
+        work: (run) => {
+          started = true;
+          return new Promise<void>((_, reject) => run.signal.addEventListener('abort', () => reject(run.signal.reason as Error)));
+        },
+      });
+      const paused = runScheduledJob(heedsSignal, timer(), invocation({ invocationId: 'paused' }).context, deps.dependencies);
+      await vi.waitFor(() => expect(started).toBe(true));
+
+      deps.advance(STALE_RUN_MS + 1);
+      await runScheduledJob(job(), timer(true), invocation({ invocationId: 'takeover' }).context, deps.dependencies);
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+
+      expect(await paused).toBeUndefined();
+      expect(vi.getTimerCount()).toBe(0);
     });
 
     it('keeps its heartbeat fresh, so it is never taken for dead and run twice', async () => {

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { tableClient } from '../../src/shared/storage-clients.js';
-import { HEARTBEAT_MS, RunInProgressError, runScheduledJob, STALE_RUN_MS, type ScheduledJobDefinition } from '../../src/scheduling/scheduled-job.js';
-import { TableRunStore } from '../../src/scheduling/tracking-store.js';
+import { HEARTBEAT_MS, RunInProgressError, runScheduledJob, RunSupersededError, STALE_RUN_MS, type JobRun, type ScheduledJobDefinition } from '../../src/scheduling/scheduled-job.js';
+import { TableCheckpointStore, TableRunStore } from '../../src/scheduling/tracking-store.js';
 import { invocation, testDependencies, timer } from '../support/in-memory-tracking.js';
 
 // Against Azurite: only real Table storage shows whether two executions can both take over one dead run.
 const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
 const SCHEDULED = new Date('2026-05-04T02:30:00Z');
-const freshRuns = () => new TableRunStore(tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings));
+const freshTable = () => tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings);
+const freshRuns = () => new TableRunStore(freshTable());
+const definition: ScheduledJobDefinition = { name: 'nightly-report', schedule: '0 30 2 * * *', pastDue: 'run', work: async () => undefined };
 
 describe('taking over a dead run, against Azurite', () => {
   it('lets exactly one of two concurrent executions that find the same silent run take it over and do the work', async () => {
@@ -18,11 +20,11 @@ describe('taking over a dead run, against Azurite', () => {
     await runs.start({ job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'running', isPastDue: false, invocationId: 'crashed' });
     deps.advance(STALE_RUN_MS + 1);
     let workDone = 0;
-    const definition: ScheduledJobDefinition = { name: 'nightly-report', schedule: '0 30 2 * * *', pastDue: 'run', work: async () => void workDone++ };
+    const counted = { ...definition, work: async () => void workDone++ };
 
     const results = await Promise.allSettled([
-      runScheduledJob(definition, timer(), invocation({ retryCount: 1, invocationId: 'retry-1' }).context, dependencies),
-      runScheduledJob(definition, timer(), invocation({ retryCount: 2, invocationId: 'retry-2' }).context, dependencies),
+      runScheduledJob(counted, timer(), invocation({ retryCount: 1, invocationId: 'retry-1' }).context, dependencies),
+      runScheduledJob(counted, timer(), invocation({ retryCount: 2, invocationId: 'retry-2' }).context, dependencies),
     ]);
 
     expect(workDone).toBe(1);
@@ -42,7 +44,6 @@ describe('taking over a dead run, against Azurite', () => {
     const dependencies = { ...deps.dependencies, runs: freshRuns() };
     let resume!: () => void;
     const { context, logs } = invocation({ invocationId: 'paused' });
-    const definition: ScheduledJobDefinition = { name: 'nightly-report', schedule: '0 30 2 * * *', pastDue: 'run', work: async () => undefined };
     const paused = runScheduledJob({ ...definition, work: () => new Promise<void>((resolve) => (resume = resolve)) }, timer(), context, dependencies);
     await vi.waitFor(() => expect(resume).toBeDefined());
 
@@ -55,5 +56,41 @@ describe('taking over a dead run, against Azurite', () => {
     expect(await paused).toBeUndefined();
     expect(await dependencies.runs.get('nightly-report', SCHEDULED, 0)).toEqual(takeover);
     expect(logs.filter(({ message }) => message.includes('another execution took over'))).toHaveLength(2);
+  });
+
+  it('refuses the checkpoint of a paused run that was taken over, which stops without a retry', async () => {
+    const deps = testDependencies(SCHEDULED);
+    const dependencies = { ...deps.dependencies, runs: freshRuns(), checkpoints: new TableCheckpointStore(freshTable()) };
+    let resume!: () => void;
+    let pausedRun!: JobRun;
+    const paused = runScheduledJob(
+      {
+        ...definition,
+        work: async (run) => {
+          pausedRun = run;
+          await run.saveCheckpoint('1');
+          await new Promise<void>((resolve) => (resume = resolve));
+          await run.saveCheckpoint('2');
+        },
+      },
+      timer(),
+      invocation({ invocationId: 'paused' }).context,
+      dependencies,
+    );
+    await vi.waitFor(() => expect(resume).toBeDefined());
+
+    deps.advance(STALE_RUN_MS + 1);
+    let resumedFrom: string | undefined;
+    const takeover = async (run: JobRun) => {
+      resumedFrom = run.checkpoint;
+      await run.saveCheckpoint('5');
+    };
+    await runScheduledJob({ ...definition, work: takeover }, timer(true), invocation({ invocationId: 'takeover' }).context, dependencies);
+    resume();
+
+    expect(await paused).toBeUndefined();
+    expect(resumedFrom).toBe('1');
+    expect(pausedRun.signal.reason).toBeInstanceOf(RunSupersededError);
+    expect((await dependencies.checkpoints.claim('nightly-report', 'next-run')).position).toBe('5');
   });
 });

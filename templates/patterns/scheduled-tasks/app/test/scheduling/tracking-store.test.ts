@@ -120,12 +120,40 @@ describe('TableRunStore against Azurite', () => {
 });
 
 describe('TableCheckpointStore against Azurite', () => {
-  it('has no checkpoint before the first unit and returns the last one written', async () => {
+  it('has no position before the first unit, moves with each write and hands the last one to the next claim', async () => {
     const store = new TableCheckpointStore(freshTable());
-    expect(await store.read('nightly-report')).toBeUndefined();
-    await store.write('nightly-report', '2026-05-01');
-    await store.write('nightly-report', '2026-05-02');
-    expect(await store.read('nightly-report')).toBe('2026-05-02');
-    expect(await store.read('other-job')).toBeUndefined();
+    const first = await store.claim('nightly-report', 'inv-1');
+    expect(first.position).toBeUndefined();
+    const written = await store.write('nightly-report', '2026-05-01', first.version);
+    expect(await store.write('nightly-report', '2026-05-02', written!)).toEqual(expect.any(String));
+
+    expect((await store.claim('nightly-report', 'inv-2')).position).toBe('2026-05-02');
+    expect((await store.claim('other-job', 'inv-2')).position).toBeUndefined();
+  });
+
+  it('refuses the writes of an execution once another has claimed the checkpoint, whatever it wrote before', async () => {
+    const store = new TableCheckpointStore(freshTable());
+    const paused = await store.claim('nightly-report', 'paused');
+    const pausedVersion = await store.write('nightly-report', '3', paused.version);
+    const takeover = await store.claim('nightly-report', 'takeover');
+    expect(takeover.position).toBe('3');
+    await store.write('nightly-report', '7', takeover.version);
+
+    expect(await store.write('nightly-report', '4', pausedVersion!)).toBeUndefined();
+    expect(await store.write('nightly-report', '4', paused.version)).toBeUndefined();
+    expect((await store.claim('nightly-report', 'next')).position).toBe('7');
+  });
+
+  it('lets concurrent first claims both through, the checkpoint then belonging to exactly one of them', async () => {
+    const table = freshTable();
+    const store = new TableCheckpointStore(table);
+    const owners = ['a', 'b', 'c'];
+    const claims = await Promise.all(owners.map((owner) => store.claim('nightly-report', owner)));
+    const writes = await Promise.all(claims.map(({ version }, i) => store.write('nightly-report', `unit-${i}`, version)));
+
+    expect(writes.filter((version) => version !== undefined)).toHaveLength(1);
+    const winner = writes.findIndex((version) => version !== undefined);
+    const row = await table.getEntity<{ owner: string; position: string }>('checkpoint', 'nightly-report');
+    expect(row).toMatchObject({ owner: owners[winner], position: `unit-${winner}` });
   });
 });

@@ -1,7 +1,7 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import type { JobDependencies } from '../../src/scheduling/scheduled-job.js';
 import type { JobTelemetry } from '../../src/scheduling/telemetry.js';
-import { nextDay, runRowKey, sameVersion, type CheckpointStore, type RunRecord, type RunStore, type RunVersion } from '../../src/scheduling/tracking-store.js';
+import { nextDay, runRowKey, sameVersion, type CheckpointClaim, type CheckpointStore, type CheckpointVersion, type RunRecord, type RunStore, type RunVersion } from '../../src/scheduling/tracking-store.js';
 
 /** RunStore with the Table store's semantics (insert conflicts, ETags, day ranges), in memory. */
 export class InMemoryRunStore implements RunStore {
@@ -79,13 +79,28 @@ export class InMemoryRunStore implements RunStore {
   }
 }
 
+/** CheckpointStore with the Table store's semantics (every claim and write a new version), in memory. */
 export class InMemoryCheckpointStore implements CheckpointStore {
   readonly positions = new Map<string, string>();
-  async read(job: string) {
-    return this.positions.get(job);
+  readonly owners = new Map<string, string>();
+  private readonly versions = new Map<string, CheckpointVersion>();
+  private writes = 0;
+
+  async claim(job: string, owner: string): Promise<CheckpointClaim> {
+    this.owners.set(job, owner);
+    return { position: this.positions.get(job), version: this.newVersion(job) };
   }
-  async write(job: string, position: string) {
+
+  async write(job: string, position: string, version: CheckpointVersion): Promise<CheckpointVersion | undefined> {
+    if (this.versions.get(job) !== version) return undefined;
     this.positions.set(job, position);
+    return this.newVersion(job);
+  }
+
+  private newVersion(job: string): CheckpointVersion {
+    const version = `c${++this.writes}`;
+    this.versions.set(job, version);
+    return version;
   }
 }
 
