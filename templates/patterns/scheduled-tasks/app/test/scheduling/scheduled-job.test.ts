@@ -130,6 +130,18 @@ describe('runScheduledJob', () => {
     expect(deps.telemetry.runs.map((run) => run.outcome)).toEqual(['failed', 'succeeded']);
   });
 
+  it('records the run failed, and fails for a retry, when the checkpoint cannot be claimed', async () => {
+    const deps = testDependencies(SCHEDULED);
+    deps.checkpoints.claim = async () => {
+      throw new Error('table unavailable');
+    };
+    const { done, work } = unitsOfWork();
+
+    await expect(runScheduledJob(job({ work }), timer(), invocation().context, deps.dependencies)).rejects.toThrow('table unavailable');
+    expect(done).toEqual([]);
+    expect(await deps.runs.get('nightly-report', SCHEDULED, 0)).toMatchObject({ outcome: 'failed', error: expect.stringContaining('table unavailable') });
+  });
+
   it('records a retry under the occurrence it retries, even when the schedule has moved on since', async () => {
     const occurrence = new Date('2026-05-04T10:15:00Z');
     const deps = testDependencies(new Date('2026-05-04T10:15:00.200Z'));
