@@ -127,7 +127,10 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
             { template: `${TEMPLATES}/inputs/blob/event-grid-subscription.test.ts.hbs`, path: 'test/hooks/data-processing-event-grid.test.ts' },
             { template: `${TEMPLATES}/inputs/blob/event-grid-subscription.bicep.hbs`, path: 'infra/hooks/data-processing-event-grid.bicep' },
           ]
-        : [{ template: `${TEMPLATES}/inputs/payload.ts`, path: 'src/data-processing/payload.ts' }]),
+        : [
+            { template: `${TEMPLATES}/inputs/payload.ts`, path: 'src/data-processing/payload.ts' },
+            { template: `${TEMPLATES}/inputs/host-crash.ts`, path: 'test/data-processing/support/host-crash.ts' },
+          ]),
     ].map((file) => ({ ...file, data }));
 
     return {
