@@ -17,6 +17,12 @@ export interface PipelineInput {
   version: string;
   /** The W3C traceparent of the execution processing it, recorded on the status row. */
   traceParent?: string;
+  /**
+   * How many times the trigger has delivered the input, this time included, where it counts them (a queue's dequeue
+   * count): an attempt whose host died before recording it still counts, so the last delivery the trigger makes is
+   * the one that poisons the input.
+   */
+  deliveryCount?: number;
   open(): Promise<Readable>;
   /**
    * Moves the processed input to the archive. `superseded`: a new version had replaced it, so nothing was
@@ -71,7 +77,7 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
     inputId: input.inputId,
     version: input.version,
     state: 'received',
-    attempts: (sameInput ? previous.attempts : 0) + 1,
+    attempts: Math.max((sameInput ? previous.attempts : 0) + 1, input.deliveryCount ?? 0),
     traceParent: input.traceParent,
     records: 0,
     valid: 0,
