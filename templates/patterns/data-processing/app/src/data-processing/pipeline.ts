@@ -91,6 +91,13 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
     const { records, valid, quarantined, persisted, validatedAt, processedAt } = previous;
     Object.assign(status, { state: 'processed', records, valid, quarantined, persisted, validatedAt, processedAt });
   }
+  // The last attempt failed, and its host stopped before the input was poisoned or that was recorded: finish the
+  // poisoning rather than run it again, so a redelivered input does not end up both archived and in poison.
+  const lastFailure = sameInput && previous.state === 'failed' && previous.attempts >= DATA_CONFIG.maxAttempts ? previous : undefined;
+  if (lastFailure) {
+    const { attempts, records, valid, quarantined, persisted, failedAt, error } = lastFailure;
+    Object.assign(status, { state: 'failed', attempts, records, valid, quarantined, persisted, failedAt, error });
+  }
   let etag = previous?.etag;
   const save = async () => {
     etag = await deps.status.save(status, etag);
@@ -98,7 +105,8 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
 
   try {
     await save();
-    return await runAndRecord(input, deps, log, { status, save, now, started });
+    const run = { status, save, now, started };
+    return await (lastFailure ? poisonAndRecord(input, log, run, lastFailure.error ?? 'failed') : runAndRecord(input, deps, log, run));
   } catch (error) {
     if (!(error instanceof StatusConflictError)) throw error;
     // A run of another version (a file uploaded again) took the row: fail, so the trigger retries this input later.
@@ -115,7 +123,8 @@ interface Run {
   started: number;
 }
 
-async function runAndRecord(input: PipelineInput, deps: PipelineDependencies, log: Logger, { status, save, now, started }: Run): Promise<PipelineOutcome> {
+async function runAndRecord(input: PipelineInput, deps: PipelineDependencies, log: Logger, run: Run): Promise<PipelineOutcome> {
+  const { status, save, now, started } = run;
   try {
     if (!status.processedAt) await runStages(input, deps, status, save, now);
     const superseded = (await input.archive()) === 'superseded';
@@ -135,16 +144,21 @@ async function runAndRecord(input: PipelineInput, deps: PipelineDependencies, lo
       log.warn(`Data pipeline attempt ${status.attempts} of ${DATA_CONFIG.maxAttempts} failed for ${input.inputId}: ${reason}`);
       throw error;
     }
-    if ((await input.poison(reason)) === 'superseded') {
-      Object.assign(status, { state: 'superseded', supersededAt: now() });
-      await save();
-      return { outcome: 'superseded', status };
-    }
-    Object.assign(status, { poisonedAt: now() });
-    await save();
-    logPoisoned(log, status);
-    return { outcome: 'poisoned', status };
+    return poisonAndRecord(input, log, run, reason);
   }
+}
+
+/** Moves a failed input aside with the reason, and records it poisoned (or superseded, if a new version replaced it). */
+async function poisonAndRecord(input: PipelineInput, log: Logger, { status, save, now }: Run, reason: string): Promise<PipelineOutcome> {
+  if ((await input.poison(reason)) === 'superseded') {
+    Object.assign(status, { state: 'superseded', supersededAt: now() });
+    await save();
+    return { outcome: 'superseded', status };
+  }
+  Object.assign(status, { poisonedAt: now() });
+  await save();
+  logPoisoned(log, status);
+  return { outcome: 'poisoned', status };
 }
 
 async function runStages(input: PipelineInput, deps: PipelineDependencies, status: InputStatus, save: () => Promise<void>, now: () => string): Promise<void> {
