@@ -51,6 +51,7 @@ export function dyingAt(step: PipelineStep, { deps, ...environment }: DataEnviro
           const writer = deps.quarantine.open(inputId, version);
           return { add: (record) => writer.add(record), flush: () => (step === 'write quarantine' ? die() : writer.flush()) };
         },
+        clear: (inputId, version) => deps.quarantine.clear(inputId, version),
       },
       destination: {
         open: (input) => {

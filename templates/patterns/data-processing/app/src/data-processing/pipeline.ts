@@ -105,7 +105,7 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
 
   try {
     await save();
-    const run = { status, save, now, started };
+    const run = { status, save, now, started, earlierAttempt: sameInput };
     return await (lastFailure ? poisonAndRecord(input, log, run, lastFailure.error ?? 'failed') : runAndRecord(input, deps, log, run));
   } catch (error) {
     if (!(error instanceof StatusConflictError)) throw error;
@@ -121,12 +121,14 @@ interface Run {
   save(): Promise<void>;
   now(): string;
   started: number;
+  /** An earlier attempt of this version recorded its start, and may have quarantined records. */
+  earlierAttempt: boolean;
 }
 
 async function runAndRecord(input: PipelineInput, deps: PipelineDependencies, log: Logger, run: Run): Promise<PipelineOutcome> {
   const { status, save, now, started } = run;
   try {
-    if (!status.processedAt) await runStages(input, deps, status, save, now);
+    if (!status.processedAt) await runStages(input, deps, run);
     const superseded = (await input.archive()) === 'superseded';
     Object.assign(status, superseded ? { state: 'superseded', supersededAt: now() } : { state: 'archived', archivedAt: now() }, { error: undefined });
     await save();
@@ -161,7 +163,10 @@ async function poisonAndRecord(input: PipelineInput, log: Logger, { status, save
   return { outcome: 'poisoned', status };
 }
 
-async function runStages(input: PipelineInput, deps: PipelineDependencies, status: InputStatus, save: () => Promise<void>, now: () => string): Promise<void> {
+async function runStages(input: PipelineInput, deps: PipelineDependencies, { status, save, now, earlierAttempt }: Run): Promise<void> {
+  // The earlier attempt stopped before persisting, and may have rejected records that are valid now (reference
+  // data changed, an enrich failure passed): its rows go, so the partition lists this attempt's rejections only.
+  if (earlierAttempt) await deps.quarantine.clear(input.inputId, input.version);
   const quarantine = deps.quarantine.open(input.inputId, input.version);
   const sink = deps.destination.open({ source: input.source, inputId: input.inputId });
   const reject = (recordNumber: number, reason: string, record: unknown) => quarantine.add(quarantinedRecord(input.inputId, recordNumber, reason, record));

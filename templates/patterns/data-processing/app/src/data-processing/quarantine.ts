@@ -1,5 +1,5 @@
-import type { TableClient } from '@azure/data-tables';
-import { ensureTable } from '../shared/storage-clients.js';
+import { odata, type TableClient } from '@azure/data-tables';
+import { deleteEntities, ensureTable } from '../shared/storage-clients.js';
 import { BatchWriter } from './batch-writer.js';
 import { statusRowKey } from './status.js';
 
@@ -14,6 +14,8 @@ export interface QuarantinedRecord {
 export interface Quarantine {
   /** A writer for the rejected records of one version of an input; `flush` returns how many were quarantined. */
   open(inputId: string, version: string): { add(record: QuarantinedRecord): Promise<void>; flush(): Promise<number> };
+  /** Deletes the rejected records of one version of an input, so that a new attempt's are the only ones. */
+  clear(inputId: string, version: string): Promise<void>;
 }
 
 // A table string property holds 64 KiB of UTF-16; stay well below it and say the record was cut.
@@ -56,5 +58,11 @@ export class TableQuarantine implements Quarantine {
         records.map((record) => ['upsert', { partitionKey, rowKey: String(record.recordNumber).padStart(10, '0'), version, ...record }, 'Replace']),
       );
     });
+  }
+
+  async clear(inputId: string, version: string): Promise<void> {
+    await ensureTable(this.table);
+    const filter = odata`PartitionKey eq ${quarantinePartitionKey(inputId, version)}`;
+    await deleteEntities(this.table, this.table.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } }));
   }
 }

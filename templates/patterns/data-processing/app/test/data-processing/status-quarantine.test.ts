@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
+import { processInput } from '../../src/data-processing/pipeline.js';
 import { quarantinedRecord, quarantinePartitionKey, TableQuarantine } from '../../src/data-processing/quarantine.js';
 import { StatusConflictError, statusRowKey, TableStatusStore, type InputStatus } from '../../src/data-processing/status.js';
 import { tableClient } from '../../src/shared/storage-clients.js';
+import { encodeRecords } from './support/encode.js';
+import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
+import { CUSTOMERS, MIXED_ORDERS } from './support/orders.js';
 
 const settings = () => ({ AzureWebJobsStorage: inject('azuriteConnectionString') });
 const uniqueTable = (prefix: string) => `${prefix}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -78,6 +82,28 @@ describe('status and quarantine tables (Azurite)', () => {
     expect(await rowsOf('"0x2"')).toEqual([3]);
     expect(await rowsOf('"0x1"')).toEqual([2, 4, 5]);
     expect(quarantinePartitionKey('incoming/orders.csv', '"0x2"').startsWith(statusRowKey('incoming/orders.csv'))).toBe(true);
+  });
+
+  it('keeps only the rejections of the attempt that completed when an input runs again after a failed attempt', async () => {
+    const quarantineTable = tableClient(uniqueTable('quarantine'), 'AzureWebJobsStorage', settings());
+    const tables = {
+      status: new TableStatusStore(tableClient(uniqueTable('status'), 'AzureWebJobsStorage', settings())),
+      quarantine: new TableQuarantine(quarantineTable),
+    };
+    const payload = encodeRecords(MIXED_ORDERS);
+    // The first attempt's reference data lacks Northwind, so record 3 is rejected too; then its records fail to persist.
+    const withoutNorthwind = memoryDependencies(CUSTOMERS.filter((customer) => customer.customerId !== 'c-2')).deps;
+    const failing = { open: () => ({ write: async () => undefined, close: async () => Promise.reject(new Error('destination unavailable')) }) };
+    const firstAttempt = { ...withoutNorthwind, ...tables, destination: failing };
+    await expect(processInput(memoryInput(payload).input, firstAttempt, silentLog)).rejects.toThrow('destination unavailable');
+
+    const result = await processInput(memoryInput(payload).input, { ...memoryDependencies().deps, ...tables }, silentLog);
+
+    expect(result.status).toMatchObject({ state: 'archived', attempts: 2, quarantined: 3, persisted: 3 });
+    const rows = [];
+    const filter = `PartitionKey eq '${quarantinePartitionKey(result.status.inputId, result.status.version)}'`;
+    for await (const row of quarantineTable.listEntities<{ recordNumber: number }>({ queryOptions: { filter } })) rows.push(row.recordNumber);
+    expect(rows).toEqual([2, 4, 5]);
   });
 
   it('cuts an oversized record and says so', () => {

@@ -29,7 +29,7 @@ function countingDependencies(sampleEvery: number, sample: () => void): Pipeline
   return {
     counts,
     status: { get: async () => undefined, save: async () => 'etag' },
-    quarantine: { open: () => ({ add: async () => void counts.quarantined++, flush: async () => counts.quarantined }) },
+    quarantine: { open: () => ({ add: async () => void counts.quarantined++, flush: async () => counts.quarantined }), clear: async () => undefined },
     enricher: new Enricher({ load: async () => CUSTOMERS }, { attempts: 1, timeoutMs: 1_000, baseDelayMs: 0, ttlMs: 60_000 }),
     destination: {
       open: () => ({

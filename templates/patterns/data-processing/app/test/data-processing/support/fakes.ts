@@ -40,6 +40,9 @@ export function memoryDependencies(customers: Customer[] = CUSTOMERS) {
           flush: async () => count,
         };
       },
+      clear: async (inputId: string) => {
+        quarantined.splice(0, quarantined.length, ...quarantined.filter((record) => record.inputId !== inputId));
+      },
     },
     enricher: new Enricher({ load: async () => customers }, { attempts: 1, timeoutMs: 1_000, baseDelayMs: 0, ttlMs: 60_000 }),
     destination: {
