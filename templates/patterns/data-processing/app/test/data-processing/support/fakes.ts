@@ -3,8 +3,14 @@ import { Enricher, type Customer } from '../../../src/data-processing/enrich.js'
 import type { PipelineDependencies, PipelineInput } from '../../../src/data-processing/pipeline.js';
 import type { QuarantinedRecord } from '../../../src/data-processing/quarantine.js';
 import type { EnrichedOrderRecord } from '../../../src/data-processing/records.js';
+import type { RecordDestination } from '../../../src/data-processing/sink.js';
 import { StatusConflictError, type InputSource, type InputStatus, type StoredStatus } from '../../../src/data-processing/status.js';
 import { CUSTOMERS } from './orders.js';
+
+/** A destination that is down: it refuses every record. */
+export const unavailableDestination: RecordDestination = {
+  open: () => ({ write: async () => Promise.reject(new Error('destination unavailable')), close: async () => 0 }),
+};
 
 /** In-memory stand-ins for the pipeline's stores: the stage logic is tested without storage. */
 export function memoryDependencies(customers: Customer[] = CUSTOMERS) {
