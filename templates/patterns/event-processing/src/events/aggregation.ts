@@ -34,30 +34,31 @@ interface TotalEntity {
   sum: number;
 }
 
-const TOTAL_ROW = 'total';
 const MAX_ATTEMPTS = 10;
 
 /**
- * Counts and sums per key per window in Table storage, one partition per key and window. Each contribution is
- * one entity-group transaction: a marker row for the event plus the updated total, guarded by the total's ETag.
- * The marker makes a redelivered event a no-op (exactly-once counting), the ETag makes concurrent instances
- * retry instead of overwriting each other.
+ * Counts and sums per key per window in Table storage, one partition per key holding a total row per window.
+ * Each contribution is one entity-group transaction: a marker row for the event plus the updated total, guarded by
+ * the total's ETag. The marker makes a redelivered event a no-op (exactly-once counting), the ETag makes concurrent
+ * instances retry instead of overwriting each other. The marker is per key, not per window: an event without
+ * `time` is windowed by when it is received, so its retry can land in the next window and must still count once.
  */
 export class TableAggregationStore implements AggregationStore {
   constructor(private readonly table: TableClient) {}
 
   async add({ key, windowStart, eventId, value }: AggregateContribution): Promise<void> {
     await ensureTable(this.table);
-    const partitionKey = partition(key, windowStart);
+    const partitionKey = partition(key);
+    const totalRow = totalRowKey(windowStart);
     const marker = { partitionKey, rowKey: `event|${encodeURIComponent(eventId)}` };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (await this.exists(marker.partitionKey, marker.rowKey)) return;
-      const total = await this.total(partitionKey);
+      const total = await this.total(partitionKey, totalRow);
       const actions: TransactionAction[] = [
         ['create', marker],
         total
-          ? ['update', { partitionKey, rowKey: TOTAL_ROW, count: total.count + 1, sum: total.sum + value }, 'Replace', { etag: total.etag }]
-          : ['create', { partitionKey, rowKey: TOTAL_ROW, count: 1, sum: value }],
+          ? ['update', { partitionKey, rowKey: totalRow, count: total.count + 1, sum: total.sum + value }, 'Replace', { etag: total.etag }]
+          : ['create', { partitionKey, rowKey: totalRow, count: 1, sum: value }],
       ];
       try {
         await this.table.submitTransaction(actions);
@@ -67,18 +68,18 @@ export class TableAggregationStore implements AggregationStore {
         if (!(error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412))) throw error;
       }
     }
-    throw new Error(`aggregate ${partitionKey} stayed contended after ${MAX_ATTEMPTS} attempts`);
+    throw new Error(`aggregate ${partitionKey} ${totalRow} stayed contended after ${MAX_ATTEMPTS} attempts`);
   }
 
   async get(key: string, start: Date): Promise<WindowAggregate | undefined> {
     await ensureTable(this.table);
-    const total = await this.total(partition(key, start));
+    const total = await this.total(partition(key), totalRowKey(start));
     return total && { key, windowStart: start, count: total.count, sum: total.sum };
   }
 
-  private async total(partitionKey: string): Promise<(TotalEntity & { etag: string }) | undefined> {
+  private async total(partitionKey: string, rowKey: string): Promise<(TotalEntity & { etag: string }) | undefined> {
     try {
-      return await this.table.getEntity<TotalEntity>(partitionKey, TOTAL_ROW);
+      return await this.table.getEntity<TotalEntity>(partitionKey, rowKey);
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;
@@ -96,6 +97,10 @@ export class TableAggregationStore implements AggregationStore {
   }
 }
 
-function partition(key: string, start: Date): string {
-  return `${encodeURIComponent(key)}|${start.toISOString()}`;
+function partition(key: string): string {
+  return encodeURIComponent(key);
+}
+
+function totalRowKey(start: Date): string {
+  return `total|${start.toISOString()}`;
 }
