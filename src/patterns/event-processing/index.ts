@@ -182,7 +182,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
           file('src/functions/storage-queue-poison.ts'),
           file('test/functions/storage-queue.integration.test.ts.hbs'),
         ),
-        file('src/functions/purge-processed-events.ts'),
+        file('src/functions/purge-processed-events.ts.hbs'),
         file('test/support/events.ts.hbs'),
         file('test/events/pipeline.test.ts.hbs'),
         file('test/events/stores.integration.test.ts.hbs'),

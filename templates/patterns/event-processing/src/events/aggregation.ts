@@ -1,5 +1,5 @@
-import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { ensureTable } from '../shared/storage-clients.js';
+import { odata, RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { deleteEntities, ensureTable } from '../shared/storage-clients.js';
 
 /** Start of the fixed (tumbling) window `time` falls in, e.g. 10:07 → 10:05 for 5-minute windows. */
 export function windowStart(time: Date, windowMinutes: number): Date {
@@ -25,6 +25,11 @@ export interface WindowAggregate {
 export interface AggregationStore {
   add(contribution: AggregateContribution): Promise<void>;
   get(key: string, windowStart: Date): Promise<WindowAggregate | undefined>;
+  /**
+   * Deletes the markers of events counted before `before`; the totals stay. Run with the idempotency TTL: a
+   * duplicate that old is no longer recognised as one anyway. Returns how many went.
+   */
+  purgeMarkers(before: Date): Promise<number>;
 }
 
 interface TotalEntity {
@@ -35,6 +40,9 @@ interface TotalEntity {
 }
 
 const MAX_ATTEMPTS = 10;
+// Marker rows are `event|<id>`; '}' sorts right after '|', so the range holds every marker and no total.
+const MARKER_PREFIX = 'event|';
+const AFTER_MARKERS = 'event}';
 
 /**
  * Counts and sums per key per window in Table storage, one partition per key holding a total row per window.
@@ -50,7 +58,7 @@ export class TableAggregationStore implements AggregationStore {
     await ensureTable(this.table);
     const partitionKey = partition(key);
     const totalRow = totalRowKey(windowStart);
-    const marker = { partitionKey, rowKey: `event|${encodeURIComponent(eventId)}` };
+    const marker = { partitionKey, rowKey: `${MARKER_PREFIX}${encodeURIComponent(eventId)}` };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (await this.exists(marker.partitionKey, marker.rowKey)) return;
       const total = await this.total(partitionKey, totalRow);
@@ -75,6 +83,13 @@ export class TableAggregationStore implements AggregationStore {
     await ensureTable(this.table);
     const total = await this.total(partition(key), totalRowKey(start));
     return total && { key, windowStart: start, count: total.count, sum: total.sum };
+  }
+
+  async purgeMarkers(before: Date): Promise<number> {
+    await ensureTable(this.table);
+    // A marker is written once, so its Timestamp (set by the service on every write) is when its event was counted.
+    const filter = odata`RowKey ge ${MARKER_PREFIX} and RowKey lt ${AFTER_MARKERS} and Timestamp lt ${before}`;
+    return deleteEntities(this.table, this.table.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } }));
   }
 
   private async total(partitionKey: string, rowKey: string): Promise<(TotalEntity & { etag: string }) | undefined> {
