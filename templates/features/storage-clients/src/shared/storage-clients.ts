@@ -1,4 +1,4 @@
-import { TableClient, type TransactionAction } from '@azure/data-tables';
+import { RestError, TableClient, type GetTableEntityResponse, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
@@ -108,6 +108,21 @@ export function ensureContainer(container: ContainerClient): Promise<void> {
 /** The same for a queue. */
 export function ensureQueue(queue: QueueClient): Promise<void> {
   return createOnce(`queue|${queue.url}`, () => queue.createIfNotExists());
+}
+
+/** A row, or undefined when the table has none under these keys (404). */
+export async function entityOrUndefined<T extends object>(
+  table: TableClient,
+  partitionKey: string,
+  rowKey: string,
+  select?: string[],
+): Promise<GetTableEntityResponse<TableEntityResult<T>> | undefined> {
+  try {
+    return await table.getEntity<T>(partitionKey, rowKey, select && { queryOptions: { select } });
+  } catch (error) {
+    if (error instanceof RestError && error.statusCode === 404) return undefined;
+    throw error;
+  }
 }
 
 /** Rows per transaction: Table storage's limit, and every row of one must share its partition. */

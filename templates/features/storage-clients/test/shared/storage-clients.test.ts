@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import { describe, expect, inject, it, vi } from 'vitest';
-import { blobServiceClient, deleteEntities, ensureContainer, ensureTable, queueServiceClient, storageConnection, tableClient } from '../../src/shared/storage-clients.js';
+import { blobServiceClient, deleteEntities, ensureContainer, ensureTable, entityOrUndefined, queueServiceClient, storageConnection, tableClient } from '../../src/shared/storage-clients.js';
 
 describe('storageConnection', () => {
   it('prefers a connection string and expands UseDevelopmentStorage=true to Azurite', () => {
@@ -41,6 +41,18 @@ describe('storage clients against Azurite', () => {
     await queue.create();
     await queue.sendMessage('ping');
     expect((await queue.receiveMessages()).receivedMessageItems[0]?.messageText).toBe('ping');
+  });
+
+  it('reads a row, or undefined when there is none, with only the properties selected', async () => {
+    const table = tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings);
+    await table.createTable();
+    await table.upsertEntity({ partitionKey: 'p', rowKey: 'r', value: 42, note: 'kept' });
+
+    expect(await entityOrUndefined<{ value: number }>(table, 'p', 'r')).toMatchObject({ value: 42, note: 'kept', etag: expect.any(String) });
+    expect(await entityOrUndefined(table, 'p', 'missing')).toBeUndefined();
+    const selected = await entityOrUndefined<{ value: number }>(table, 'p', 'r', ['value']);
+    expect(selected).toMatchObject({ value: 42 });
+    expect(selected).not.toHaveProperty('note');
   });
 
   it('reuses one client per connection and entity', () => {

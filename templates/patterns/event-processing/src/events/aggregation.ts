@@ -1,5 +1,5 @@
 import { odata, RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { deleteEntities, ensureTable } from '../shared/storage-clients.js';
+import { deleteEntities, ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
 
 /** Start of the fixed (tumbling) window `time` falls in, e.g. 10:07 → 10:05 for 5-minute windows. */
 export function windowStart(time: Date, windowMinutes: number): Date {
@@ -92,23 +92,12 @@ export class TableAggregationStore implements AggregationStore {
     return deleteEntities(this.table, this.table.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } }));
   }
 
-  private async total(partitionKey: string, rowKey: string): Promise<(TotalEntity & { etag: string }) | undefined> {
-    try {
-      return await this.table.getEntity<TotalEntity>(partitionKey, rowKey);
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
-      throw error;
-    }
+  private total(partitionKey: string, rowKey: string): Promise<(TotalEntity & { etag: string }) | undefined> {
+    return entityOrUndefined<TotalEntity>(this.table, partitionKey, rowKey);
   }
 
   private async exists(partitionKey: string, rowKey: string): Promise<boolean> {
-    try {
-      await this.table.getEntity(partitionKey, rowKey, { queryOptions: { select: ['RowKey'] } });
-      return true;
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return false;
-      throw error;
-    }
+    return (await entityOrUndefined(this.table, partitionKey, rowKey, ['RowKey'])) !== undefined;
   }
 }
 

@@ -1,5 +1,5 @@
-import { odata, RestError, type TableClient } from '@azure/data-tables';
-import { deleteEntities, ensureTable } from '../shared/storage-clients.js';
+import { odata, type TableClient } from '@azure/data-tables';
+import { deleteEntities, ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
 
 /** CloudEvents are unique by `source` + `id`. */
 export interface EventKey {
@@ -38,13 +38,8 @@ export class TableIdempotencyStore implements IdempotencyStore {
 
   async isProcessed(key: EventKey): Promise<boolean> {
     await ensureTable(this.table);
-    try {
-      const record = await this.table.getEntity<ProcessedRecord>(encodeURIComponent(key.source), encodeURIComponent(key.id));
-      return new Date(record.expiresAt).getTime() > this.now().getTime();
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return false;
-      throw error;
-    }
+    const record = await entityOrUndefined<ProcessedRecord>(this.table, encodeURIComponent(key.source), encodeURIComponent(key.id));
+    return record !== undefined && new Date(record.expiresAt).getTime() > this.now().getTime();
   }
 
   async markProcessed(keys: readonly EventKey[]): Promise<void> {

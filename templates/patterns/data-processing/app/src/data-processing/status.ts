@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { ensureTable } from '../shared/storage-clients.js';
+import { ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
 
 export type InputSource = 'blob' | 'queue' | 'eventhubs';
 /** `superseded`: a new version replaced the input before it could be moved aside; that version runs on its own. */
@@ -66,13 +66,8 @@ export class TableStatusStore implements StatusStore {
 
   async get(source: InputSource, inputId: string): Promise<StoredStatus | undefined> {
     await ensureTable(this.table);
-    try {
-      const entity = await this.table.getEntity<InputStatus>(source, statusRowKey(inputId));
-      return { ...entity, source, inputId: entity.inputId, etag: entity.etag };
-    } catch (error) {
-      if (statusCode(error) === 404) return undefined;
-      throw error;
-    }
+    const entity = await entityOrUndefined<InputStatus>(this.table, source, statusRowKey(inputId));
+    return entity && { ...entity, source, inputId: entity.inputId, etag: entity.etag };
   }
 
   async save(status: InputStatus, etag: string | undefined): Promise<string> {

@@ -1,5 +1,5 @@
-import { RestError, type GetTableEntityResponse, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
-import { ensureTable } from '../shared/storage-clients.js';
+import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
 
 export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -220,15 +220,6 @@ export class TableCheckpointStore implements CheckpointStore {
   async write(job: string, position: string, version: CheckpointVersion): Promise<CheckpointVersion | undefined> {
     await ensureTable(this.table);
     return etagUnless(this.table.updateEntity({ partitionKey: CHECKPOINT_PARTITION, rowKey: job, position }, 'Merge', { etag: version }), CHANGED_SINCE);
-  }
-}
-
-async function entityOrUndefined<T extends object>(table: TableClient, partitionKey: string, rowKey: string): Promise<GetTableEntityResponse<TableEntityResult<T>> | undefined> {
-  try {
-    return await table.getEntity<T>(partitionKey, rowKey);
-  } catch (error) {
-    if (error instanceof RestError && error.statusCode === 404) return undefined;
-    throw error;
   }
 }
 
