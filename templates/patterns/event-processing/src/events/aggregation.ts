@@ -1,5 +1,5 @@
 import { odata, RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { deleteEntities, ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
+import { deleteWhere, ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
 
 /** Start of the fixed (tumbling) window `time` falls in, e.g. 10:07 → 10:05 for 5-minute windows. */
 export function windowStart(time: Date, windowMinutes: number): Date {
@@ -88,8 +88,7 @@ export class TableAggregationStore implements AggregationStore {
   async purgeMarkers(before: Date): Promise<number> {
     await ensureTable(this.table);
     // A marker is written once, so its Timestamp (set by the service on every write) is when its event was counted.
-    const filter = odata`RowKey ge ${MARKER_PREFIX} and RowKey lt ${AFTER_MARKERS} and Timestamp lt ${before}`;
-    return deleteEntities(this.table, this.table.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } }));
+    return deleteWhere(this.table, odata`RowKey ge ${MARKER_PREFIX} and RowKey lt ${AFTER_MARKERS} and Timestamp lt ${before}`);
   }
 
   private total(partitionKey: string, rowKey: string): Promise<(TotalEntity & { etag: string }) | undefined> {

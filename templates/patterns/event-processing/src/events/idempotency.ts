@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { deleteEntities, ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
+import { deleteWhere, ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
 
 /** CloudEvents are unique by `source` + `id`. */
 export interface EventKey {
@@ -53,8 +53,7 @@ export class TableIdempotencyStore implements IdempotencyStore {
 
   async purgeExpired(): Promise<number> {
     await ensureTable(this.table);
-    const expired = this.table.listEntities<ProcessedRecord>({ queryOptions: { filter: odata`expiresAt le ${this.now()}`, select: ['PartitionKey', 'RowKey'] } });
     // A busy source expires millions of records a day: deleted in transactions, not a request per row.
-    return deleteEntities(this.table, expired);
+    return deleteWhere(this.table, odata`expiresAt le ${this.now()}`);
   }
 }

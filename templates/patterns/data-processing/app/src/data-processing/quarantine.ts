@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { deleteEntities, ensureTable } from '../shared/storage-clients.js';
+import { deleteWhere, ensureTable } from '../shared/storage-clients.js';
 import { BatchWriter } from './batch-writer.js';
 import { statusRowKey } from './status.js';
 
@@ -62,7 +62,6 @@ export class TableQuarantine implements Quarantine {
 
   async clear(inputId: string, version: string): Promise<void> {
     await ensureTable(this.table);
-    const filter = odata`PartitionKey eq ${quarantinePartitionKey(inputId, version)}`;
-    await deleteEntities(this.table, this.table.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } }));
+    await deleteWhere(this.table, odata`PartitionKey eq ${quarantinePartitionKey(inputId, version)}`);
   }
 }

@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { deleteEntities, ensureTable } from '../shared/storage-clients.js';
+import { deleteWhere, ensureTable } from '../shared/storage-clients.js';
 
 type Settings = Readonly<Record<string, string | undefined>>;
 
@@ -19,6 +19,5 @@ export function retentionDays(settings: Settings = process.env): number {
 export async function purgeRowsWrittenBefore(table: TableClient, cutoff: Date): Promise<number> {
   await ensureTable(table);
   // Timestamp is the service's own last-modified time of a row, updated by every write.
-  const stale = table.listEntities<{ partitionKey: string; rowKey: string }>({ queryOptions: { filter: odata`Timestamp lt ${cutoff}`, select: ['PartitionKey', 'RowKey'] } });
-  return deleteEntities(table, stale);
+  return deleteWhere(table, odata`Timestamp lt ${cutoff}`);
 }

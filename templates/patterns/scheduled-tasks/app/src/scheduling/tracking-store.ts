@@ -1,5 +1,5 @@
-import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
+import { RestError, type TableClient } from '@azure/data-tables';
+import { deleteWhere, ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
 
 export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -175,15 +175,7 @@ export class TableRunStore implements RunStore {
 
   async deleteDay(job: string, day: string): Promise<number> {
     await ensureTable(this.table);
-    const filter = `PartitionKey eq ${quote(job)} and RowKey ge ${quote(day)} and RowKey lt ${quote(nextDay(day))}`;
-    const keys: string[] = [];
-    for await (const entity of this.table.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) keys.push(entity.rowKey!);
-    // A transaction holds at most 100 operations on one partition.
-    for (let i = 0; i < keys.length; i += 100) {
-      const actions: TransactionAction[] = keys.slice(i, i + 100).map((rowKey) => ['delete', { partitionKey: job, rowKey }]);
-      await this.table.submitTransaction(actions);
-    }
-    return keys.length;
+    return deleteWhere(this.table, `PartitionKey eq ${quote(job)} and RowKey ge ${quote(day)} and RowKey lt ${quote(nextDay(day))}`);
   }
 }
 
