@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RestError, TableClient, type GetTableEntityResponse, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
@@ -108,6 +109,15 @@ export function ensureContainer(container: ContainerClient): Promise<void> {
 /** The same for a queue. */
 export function ensureQueue(queue: QueueClient): Promise<void> {
   return createOnce(`queue|${queue.url}`, () => queue.createIfNotExists());
+}
+
+/**
+ * A Table storage key for any text: its SHA-256 in hex. A key holds at most 1 KiB (512 UTF-16 characters), no `/`,
+ * `\`, `#`, `?` or control characters, and a `%` breaks reading the row back on Azure, whose point operations
+ * decode the URL path twice; 64 hex digits are always valid. Keep the text itself in a property of the row.
+ */
+export function tableKey(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** A row, or undefined when the table has none under these keys (404). */

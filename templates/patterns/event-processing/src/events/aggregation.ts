@@ -1,5 +1,6 @@
 import { odata, RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { deleteWhere, ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
+import { deleteWhere, ensureTable, entityOrUndefined, tableKey } from '../shared/storage-clients.js';
+import type { EventKey } from './idempotency.js';
 
 /** Start of the fixed (tumbling) window `time` falls in, e.g. 10:07 → 10:05 for 5-minute windows. */
 export function windowStart(time: Date, windowMinutes: number): Date {
@@ -11,7 +12,7 @@ export interface AggregateContribution {
   key: string;
   windowStart: Date;
   /** The event that contributes; it is counted once however often it is delivered. */
-  eventId: string;
+  event: EventKey;
   value: number;
 }
 
@@ -35,17 +36,20 @@ export interface AggregationStore {
 interface TotalEntity {
   partitionKey: string;
   rowKey: string;
+  key: string;
   count: number;
   sum: number;
 }
 
 const MAX_ATTEMPTS = 10;
-// Marker rows are `event|<id>`; '}' sorts right after '|', so the range holds every marker and no total.
+// Marker rows are `event|<hash of source and id>`; '}' sorts right after '|', so the range holds every marker and
+// no total.
 const MARKER_PREFIX = 'event|';
 const AFTER_MARKERS = 'event}';
 
 /**
- * Counts and sums per key per window in Table storage, one partition per key holding a total row per window.
+ * Counts and sums per key per window in Table storage, one partition per key (as a tableKey: keys are event data,
+ * any text) holding a total row per window.
  * Each contribution is one entity-group transaction: a marker row for the event plus the updated total, guarded by
  * the total's ETag. The marker makes a redelivered event a no-op (exactly-once counting), the ETag makes concurrent
  * instances retry instead of overwriting each other. The marker is per key, not per window: an event without
@@ -54,19 +58,20 @@ const AFTER_MARKERS = 'event}';
 export class TableAggregationStore implements AggregationStore {
   constructor(private readonly table: TableClient) {}
 
-  async add({ key, windowStart, eventId, value }: AggregateContribution): Promise<void> {
+  async add({ key, windowStart, event, value }: AggregateContribution): Promise<void> {
     await ensureTable(this.table);
-    const partitionKey = partition(key);
+    const partitionKey = tableKey(key);
     const totalRow = totalRowKey(windowStart);
-    const marker = { partitionKey, rowKey: `${MARKER_PREFIX}${encodeURIComponent(eventId)}` };
+    // Ids are unique per source: as JSON, no (source, id) pair spells another one.
+    const marker = { partitionKey, rowKey: `${MARKER_PREFIX}${tableKey(JSON.stringify([event.source, event.id]))}` };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (await this.exists(marker.partitionKey, marker.rowKey)) return;
       const total = await this.total(partitionKey, totalRow);
       const actions: TransactionAction[] = [
         ['create', marker],
         total
-          ? ['update', { partitionKey, rowKey: totalRow, count: total.count + 1, sum: total.sum + value }, 'Replace', { etag: total.etag }]
-          : ['create', { partitionKey, rowKey: totalRow, count: 1, sum: value }],
+          ? ['update', { partitionKey, rowKey: totalRow, key, count: total.count + 1, sum: total.sum + value }, 'Replace', { etag: total.etag }]
+          : ['create', { partitionKey, rowKey: totalRow, key, count: 1, sum: value }],
       ];
       try {
         await this.table.submitTransaction(actions);
@@ -81,7 +86,7 @@ export class TableAggregationStore implements AggregationStore {
 
   async get(key: string, start: Date): Promise<WindowAggregate | undefined> {
     await ensureTable(this.table);
-    const total = await this.total(partition(key), totalRowKey(start));
+    const total = await this.total(tableKey(key), totalRowKey(start));
     return total && { key, windowStart: start, count: total.count, sum: total.sum };
   }
 
@@ -98,10 +103,6 @@ export class TableAggregationStore implements AggregationStore {
   private async exists(partitionKey: string, rowKey: string): Promise<boolean> {
     return (await entityOrUndefined(this.table, partitionKey, rowKey, ['RowKey'])) !== undefined;
   }
-}
-
-function partition(key: string): string {
-  return encodeURIComponent(key);
 }
 
 function totalRowKey(start: Date): string {

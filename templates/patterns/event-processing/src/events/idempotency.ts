@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { deleteWhere, ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
+import { deleteWhere, ensureTable, entityOrUndefined, tableKey } from '../shared/storage-clients.js';
 
 /** CloudEvents are unique by `source` + `id`. */
 export interface EventKey {
@@ -20,13 +20,16 @@ export interface IdempotencyStore {
   purgeExpired(): Promise<number>;
 }
 
-interface ProcessedRecord {
+interface ProcessedRecord extends EventKey {
   partitionKey: string;
   rowKey: string;
   expiresAt: Date;
 }
 
-/** Records in Table storage: partition = source, row = event id (both URI-encoded: `/` is not allowed in keys). */
+/**
+ * Records in Table storage: partition = source, row = event id, both as a tableKey (any text, however long), with
+ * the source and id themselves beside them.
+ */
 // Infra creates the table in Azure; creating it on first use keeps local runs against Azurite working.
 export class TableIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -38,7 +41,7 @@ export class TableIdempotencyStore implements IdempotencyStore {
 
   async isProcessed(key: EventKey): Promise<boolean> {
     await ensureTable(this.table);
-    const record = await entityOrUndefined<ProcessedRecord>(this.table, encodeURIComponent(key.source), encodeURIComponent(key.id));
+    const record = await entityOrUndefined<ProcessedRecord>(this.table, tableKey(key.source), tableKey(key.id), ['expiresAt']);
     return record !== undefined && new Date(record.expiresAt).getTime() > this.now().getTime();
   }
 
@@ -47,7 +50,7 @@ export class TableIdempotencyStore implements IdempotencyStore {
     await ensureTable(this.table);
     const expiresAt = new Date(this.now().getTime() + this.ttlMs);
     await Promise.all(
-      keys.map((key) => this.table.upsertEntity<ProcessedRecord>({ partitionKey: encodeURIComponent(key.source), rowKey: encodeURIComponent(key.id), expiresAt }, 'Replace')),
+      keys.map(({ source, id }) => this.table.upsertEntity<ProcessedRecord>({ partitionKey: tableKey(source), rowKey: tableKey(id), source, id, expiresAt }, 'Replace')),
     );
   }
 

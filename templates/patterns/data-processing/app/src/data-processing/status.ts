@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
+import { ensureTable, entityOrUndefined, tableKey } from '../shared/storage-clients.js';
 
 export type InputSource = 'blob' | 'queue' | 'eventhubs';
 /** `superseded`: a new version replaced the input before it could be moved aside; that version runs on its own. */
@@ -55,9 +54,9 @@ export interface StatusStore {
   save(status: InputStatus, etag: string | undefined): Promise<string>;
 }
 
-/** Row keys cannot hold `/`, `#`, `?` or `\`; a hash of the id can, and `inputId` keeps the readable form. */
+/** Input ids are paths and URLs, which row keys cannot hold: the row keeps `inputId` in readable form. */
 export function statusRowKey(inputId: string): string {
-  return createHash('sha256').update(inputId).digest('hex');
+  return tableKey(inputId);
 }
 
 /** One row per input in Table storage: partition = source, row = hash of the input id. */
