@@ -17,12 +17,13 @@ declare module 'vitest' {
 
 /**
  * Starts one in-memory Azurite on ports the OS picks, so parallel runs and a developer's own Azurite
- * never collide, and stops it after the run. Telemetry is off: tests must not reach the network.
+ * never collide, and stops it after the run. Telemetry is off: tests must not reach the network. Silent: a line
+ * per request would cost Azurite and this process time for output nobody reads.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const azurite = spawn(
     process.execPath,
-    [azuriteBin(), '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--loose', '--blobPort', '0', '--queuePort', '0', '--tablePort', '0'],
+    [azuriteBin(), '--inMemoryPersistence', '--silent', '--disableTelemetry', '--skipApiVersionCheck', '--loose', '--blobPort', '0', '--queuePort', '0', '--tablePort', '0'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const ports = await listeningPorts(azurite);
@@ -51,17 +52,25 @@ function listeningPorts(azurite: ChildProcess): Promise<Record<(typeof SERVICES)
       azurite.kill();
       reject(error);
     };
-    azurite.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+    const collect = (chunk: Buffer) => (output += chunk.toString());
+    const exited = (code: number | null) => fail(new Error(`Azurite exited with code ${code}:\n${output}`));
+    const readPorts = (chunk: Buffer) => {
+      collect(chunk);
       for (const match of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g)) {
         ports[match[1] as (typeof SERVICES)[number]] = Number(match[2]);
       }
       if (SERVICES.every((service) => ports[service])) {
         clearTimeout(timer);
+        // Started: stop keeping its output, which would grow for as long as a watch session runs, but keep
+        // draining the pipes so that Azurite never blocks on a full one.
+        azurite.stdout!.off('data', readPorts).resume();
+        azurite.stderr!.off('data', collect).resume();
+        azurite.off('exit', exited);
         resolve(ports as Record<(typeof SERVICES)[number], number>);
       }
-    });
-    azurite.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    azurite.once('exit', (code) => fail(new Error(`Azurite exited with code ${code}:\n${output}`)));
+    };
+    azurite.stdout!.on('data', readPorts);
+    azurite.stderr!.on('data', collect);
+    azurite.once('exit', exited);
   });
 }
