@@ -31,6 +31,8 @@ export interface AggregationStore {
    * duplicate that old is no longer recognised as one anyway. Returns how many went.
    */
   purgeMarkers(before: Date): Promise<number>;
+  /** Deletes the totals of windows that started before `before` (run with AGGREGATION.retentionDays); returns how many went. */
+  purgeTotals(before: Date): Promise<number>;
 }
 
 interface TotalEntity {
@@ -46,6 +48,7 @@ const MAX_ATTEMPTS = 10;
 // no total.
 const MARKER_PREFIX = 'event|';
 const AFTER_MARKERS = 'event}';
+const TOTAL_PREFIX = 'total|';
 
 /**
  * Counts and sums per key per window in Table storage, one partition per key (as a tableKey: keys are event data,
@@ -96,6 +99,12 @@ export class TableAggregationStore implements AggregationStore {
     return deleteWhere(this.table, odata`RowKey ge ${MARKER_PREFIX} and RowKey lt ${AFTER_MARKERS} and Timestamp lt ${before}`);
   }
 
+  async purgeTotals(before: Date): Promise<number> {
+    await ensureTable(this.table);
+    // Total rows sort by window start within `total|…`, so the range below `before` is every older window.
+    return deleteWhere(this.table, odata`RowKey ge ${TOTAL_PREFIX} and RowKey lt ${totalRowKey(before)}`);
+  }
+
   private total(partitionKey: string, rowKey: string): Promise<(TotalEntity & { etag: string }) | undefined> {
     return entityOrUndefined<TotalEntity>(this.table, partitionKey, rowKey);
   }
@@ -106,5 +115,5 @@ export class TableAggregationStore implements AggregationStore {
 }
 
 function totalRowKey(start: Date): string {
-  return `total|${start.toISOString()}`;
+  return `${TOTAL_PREFIX}${start.toISOString()}`;
 }
