@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { InvocationContext } from '@azure/functions';
 import type { ContainerClient } from '@azure/storage-blob';
 import { ensureContainer } from '../shared/storage-clients.js';
@@ -36,7 +37,7 @@ export class BlobDeadLetterStore implements DeadLetterStore {
   async park(letter: DeadLetter): Promise<string> {
     await ensureContainer(this.container);
     const parkedAt = this.now();
-    const name = `${letter.source}/${parkedAt.toISOString().slice(0, 10)}/${encodeURIComponent(letter.messageId)}.json`;
+    const name = `${letter.source}/${parkedAt.toISOString().slice(0, 10)}/${blobNameSegment(letter.messageId)}.json`;
     const content = JSON.stringify({ ...letter, parkedAt: parkedAt.toISOString() }, null, 2);
     await this.container.getBlockBlobClient(name).upload(content, Buffer.byteLength(content), {
       blobHTTPHeaders: { blobContentType: 'application/json' },
@@ -44,6 +45,17 @@ export class BlobDeadLetterStore implements DeadLetterStore {
     });
     return `${this.container.containerName}/${name}`;
   }
+}
+
+/** Room for the message id in a blob name, which holds at most 1,024 characters with the source and day before it. */
+const MAX_ID_SEGMENT = 900;
+
+/** The message id, encoded; a longer one is cut and ends with a hash of the whole, so two ids never share a blob. */
+function blobNameSegment(messageId: string): string {
+  const encoded = encodeURIComponent(messageId);
+  if (encoded.length <= MAX_ID_SEGMENT) return encoded;
+  const hash = createHash('sha256').update(messageId).digest('hex');
+  return `${encoded.slice(0, MAX_ID_SEGMENT - hash.length - 1)}-${hash}`;
 }
 
 /** Parks a letter and logs it with the fixed prefix the `events-dead-lettered` alert counts. */
