@@ -118,7 +118,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   }
 
   const choices = await resolveConflicts(conflicts, options.conflict, ask);
-  const changes = fileChanges(planned, choices, ours);
+  const changes = fileChanges(planned, choices, ours, base);
   changes.push({ path: MANIFEST_PATH, kind: 'update', content: newManifest, current: await readFile(join(root, MANIFEST_PATH), 'utf8') });
 
   if (ask && !(await ask.confirm({ message: `Apply these changes to ${shownRoot}?`, default: true }))) {
@@ -339,7 +339,12 @@ async function resolveConflicts(conflicts: readonly PlannedFile[], given: Confli
   return choices;
 }
 
-function fileChanges(planned: readonly PlannedFile[], choices: ReadonlyMap<string, ConflictChoice>, ours: ReadonlyMap<string, string>): FileChange[] {
+function fileChanges(
+  planned: readonly PlannedFile[],
+  choices: ReadonlyMap<string, ConflictChoice>,
+  ours: ReadonlyMap<string, string>,
+  base: ReadonlyMap<string, string>,
+): FileChange[] {
   return planned.flatMap((file): FileChange[] => {
     switch (file.action) {
       case 'create':
@@ -350,17 +355,25 @@ function fileChanges(planned: readonly PlannedFile[], choices: ReadonlyMap<strin
       case 'conflict': {
         const choice = choices.get(file.path);
         if (choice === 'theirs') return [{ path: file.path, kind: 'update', content: file.theirs, current: file.current }];
-        if (choice === 'new') {
-          const path = sideBySidePath(file.path);
-          const current = ours.get(path);
-          return [current === undefined ? { path, kind: 'create', content: file.theirs } : { path, kind: 'update', content: file.theirs, current }];
-        }
+        if (choice === 'new') return sideBySideChange(file, ours.get(sideBySidePath(file.path)), base.get(file.path));
         return [];
       }
       default:
         return [];
     }
   });
+}
+
+/**
+ * The new version beside the user's file. A `<file>.new` already there is replaced only when it is what an
+ * earlier add wrote (the previous version, `base`) and nobody touched it: otherwise it holds the user's work.
+ */
+function sideBySideChange(file: PlannedFile, existing: string | undefined, previous: string | undefined): FileChange[] {
+  const path = sideBySidePath(file.path);
+  if (existing === undefined) return [{ path, kind: 'create', content: file.theirs }];
+  if (existing === file.theirs) return [];
+  if (existing === previous) return [{ path, kind: 'update', content: file.theirs, current: existing }];
+  throw new UserError(`${path} is already there, with your edits; merge it into ${file.path} or move it aside, then run add again. Nothing was written`, ExitCode.Conflict);
 }
 
 function outcomes(planned: readonly PlannedFile[], choices: ReadonlyMap<string, ConflictChoice>): AddResult['files'] {

@@ -274,6 +274,22 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(read(root, 'infra/main.bicep.new')).toBe(read(await generate(['http-api', 'event-processing']), 'infra/main.bicep'));
     });
 
+    it('--conflict new does not overwrite a <file>.new the user edited: exit 3, nothing written', async () => {
+      const root = await conflictingProject();
+      await add(root, ['event-processing'], { conflict: 'new' });
+      edit(root, 'infra/main.bicep.new', (text) => `${text}// half merged by hand\n`);
+      const before = tree(root);
+      await expectUserError(add(root, ['scheduled-tasks'], { conflict: 'new' }), 3, /^infra\/main\.bicep\.new is already there, with your edits; .*Nothing was written$/);
+      expect(tree(root)).toEqual(before);
+    });
+
+    it('--conflict new replaces a <file>.new an earlier add wrote and nobody edited', async () => {
+      const root = await conflictingProject();
+      await add(root, ['event-processing'], { conflict: 'new' });
+      await add(root, ['scheduled-tasks'], { conflict: 'new' });
+      expect(read(root, 'infra/main.bicep.new')).toBe(read(await generate(['http-api', 'event-processing', 'scheduled-tasks']), 'infra/main.bicep'));
+    });
+
     it('interactive users choose per file, then confirm', async () => {
       const root = await conflictingProject();
       const host = read(root, 'host.json');
