@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
-import { readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
 import { loadAnswersFile } from '../engine/answers-file.js';
 import { askMissingOptions, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
@@ -120,6 +120,8 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const choices = await resolveConflicts(conflicts, options.conflict, ask);
   const changes = fileChanges(planned, choices, ours, base);
   changes.push({ path: MANIFEST_PATH, kind: 'update', content: newManifest, current: await readFile(join(root, MANIFEST_PATH), 'utf8') });
+
+  await refuseWritesOutside(root, changes);
 
   if (ask && !(await ask.confirm({ message: `Apply these changes to ${shownRoot}?`, default: true }))) {
     // The same exit as Ctrl-C, as for create: a script can tell a declined add from a done one.
@@ -255,6 +257,27 @@ async function readFiles(root: string, paths: readonly string[]): Promise<Map<st
   const failed = reads.find((read) => read.status === 'rejected');
   if (failed) throw failed.reason;
   return files;
+}
+
+/** A file or folder the user replaced with a symbolic link must not carry the write out of the project. */
+async function refuseWritesOutside(root: string, changes: readonly FileChange[]): Promise<void> {
+  const realRoot = await realpath(root);
+  for (const change of changes) {
+    const target = await realLocation(join(root, change.path));
+    const inside = relative(realRoot, target);
+    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) throw inTheWay(`${change.path} would be written to ${target}, outside the project (through a symbolic link)`);
+  }
+}
+
+/** Where writing `path` lands: the symbolic links of the file and of its existing folders resolved. */
+async function realLocation(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT')) throw error;
+  }
+  const parent = dirname(path);
+  return parent === path ? path : join(await realLocation(parent), basename(path));
 }
 
 function inTheWay(what: string): UserError {

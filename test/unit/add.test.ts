@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -320,6 +320,24 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(readFileSync(join(root, 'src/functions'), 'utf8')).toBe('my notes');
       expect(existsSync(join(root, 'infra/modules/event-processing.bicep'))).toBe(false);
       expect(read(root, '.create-serverless-app.json')).toBe(manifest);
+    });
+
+    it('a symbolic link to outside the project, as a file or a folder the new pattern writes into, stops it with exit 3, nothing written', async () => {
+      const root = await generate(['http-api']);
+      const elsewhere = scratchDir('elsewhere');
+      writeFileSync(join(elsewhere, 'local.settings.json'), read(root, 'local.settings.json'));
+      rmSync(join(root, 'local.settings.json'));
+      symlinkSync(join(elsewhere, 'local.settings.json'), join(root, 'local.settings.json'));
+      const before = { project: tree(root), elsewhere: tree(elsewhere) };
+      await expectUserError(add(root, ['event-processing']), 3, /^local\.settings\.json would be written to .*elsewhere.*, outside the project \(through a symbolic link\); .*Nothing was written$/);
+      expect({ project: tree(root), elsewhere: tree(elsewhere) }).toEqual(before);
+
+      rmSync(join(root, 'local.settings.json'));
+      writeFileSync(join(root, 'local.settings.json'), read(elsewhere, 'local.settings.json'));
+      renameSync(join(root, 'src/functions'), join(elsewhere, 'functions'));
+      symlinkSync(join(elsewhere, 'functions'), join(root, 'src/functions'));
+      await expectUserError(add(root, ['event-processing']), 3, /^src\/functions\/eventProcessing\.ts would be written to .*elsewhere.*, outside the project \(through a symbolic link\); .*Nothing was written$/);
+      expect(existsSync(join(elsewhere, 'functions/eventProcessing.ts'))).toBe(false);
     });
 
     it('a file of the user where the new pattern writes one is a conflict too', async () => {
