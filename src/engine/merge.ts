@@ -1,4 +1,4 @@
-import { applyEdits, modify, parse, type FormattingOptions, type JSONPath, type ParseError } from 'jsonc-parser';
+import { applyEdits, createScanner, modify, parse, SyntaxKind, type Edit, type FormattingOptions, type JSONPath, type ParseError } from 'jsonc-parser';
 import { diff3Merge } from 'node-diff3';
 import { parseDocument } from 'yaml';
 import type { JsonValue } from '../patterns/types.js';
@@ -61,9 +61,36 @@ export function mergeJson(base: string, ours: string, theirs: string): MergeOutc
   for (const edit of edits) {
     const key = edit.path[edit.path.length - 1];
     const changes = modify(content, edit.path, edit.value, { formattingOptions, getInsertionIndex: (keys) => insertionIndex(keys, String(key)) });
-    content = applyEdits(content, changes);
+    content = applyEdits(content, changes.map((change) => keepTrailingComment(content, change)));
   }
   return { kind: 'merged', content };
+}
+
+/**
+ * Appending after an object's last property, jsonc-parser rewrites that property's line and puts its trailing
+ * comment after the new property (`"a": 1 // why` becomes `"a": 1,` + `"b": 2 // why`): the comment goes back
+ * to the line it explains.
+ */
+function keepTrailingComment(text: string, edit: Edit): Edit {
+  const replaced = text.slice(edit.offset, edit.offset + edit.length);
+  const comment = trailingComment(replaced);
+  if (comment === undefined || !edit.content.endsWith(comment)) return edit;
+  const property = replaced.slice(0, -comment.length).replace(/,$/, '');
+  const rest = edit.content.slice(property.length + 1, -comment.length);
+  if (!edit.content.startsWith(`${property},`) || !/^\r?\n/.test(rest)) return edit;
+  return { ...edit, content: `${property},${comment}${rest}` };
+}
+
+/** The comment a text ends with, with the blanks before it; undefined when it ends with anything else. */
+function trailingComment(text: string): string | undefined {
+  const scanner = createScanner(text, false);
+  let last: { kind: SyntaxKind; offset: number } | undefined;
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+    if (kind !== SyntaxKind.Trivia && kind !== SyntaxKind.LineBreakTrivia) last = { kind, offset: scanner.getTokenOffset() };
+  }
+  if (last === undefined || (last.kind !== SyntaxKind.LineCommentTrivia && last.kind !== SyntaxKind.BlockCommentTrivia)) return undefined;
+  const start = /[ \t]*$/.exec(text.slice(0, last.offset))!.index;
+  return text.slice(start);
 }
 
 interface JsonEdit {

@@ -48,6 +48,24 @@ describe('mergeJson', () => {
     expect(parse(result).extensions).toEqual({ queues: { batchSize: 16, maxDequeueCount: 3 }, serviceBus: { maxConcurrentCalls: 16 } });
   });
 
+  it('host.json: a setting appended after the user last key leaves that key comment on its line', () => {
+    const ours = HOST_JSON.replace(/\n\}\n$/, ',\n  "functionTimeout": "00:10:00" // the nightly export needs ten minutes\n}\n');
+    const theirs = withJson(HOST_JSON, (host) => (host.extensions = { queues: { batchSize: 16 } }));
+
+    const result = merged(mergeJson(HOST_JSON, ours, theirs));
+
+    expect(result).toContain('\n  "functionTimeout": "00:10:00", // the nightly export needs ten minutes\n  "extensions": {');
+    expect(result).toMatch(/\n {2}\}\n\}\n$/);
+    expect(parse(result)).toEqual({ ...JSON.parse(theirs), functionTimeout: '00:10:00' });
+  });
+
+  it('local.settings.json: the same with a trailing comma, and with a block comment', () => {
+    const base = '{\n  "Values": {\n    "A": "1"\n  }\n}\n';
+    const theirs = '{\n  "Values": {\n    "A": "1",\n    "Z": "26"\n  }\n}\n';
+    expect(merged(mergeJson(base, base.replace('"A": "1"', '"A": "1",\n    "M": "x", // mine'), theirs))).toContain('"M": "x", // mine\n    "Z": "26",\n  }');
+    expect(merged(mergeJson(base, base.replace('"A": "1"', '"A": "1",\n    "M": "x" /* mine */'), theirs))).toContain('"M": "x", /* mine */\n    "Z": "26"\n  }');
+  });
+
   it('host.json: a value the user changed that the new version changes too is a conflict, with its path', () => {
     const base = withJson(HOST_JSON, (host) => (host.extensions = { queues: { batchSize: 16 } }));
     const ours = base.replace('"batchSize": 16', '"batchSize": 8');
