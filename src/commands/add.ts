@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
+import { isUtf8 } from 'node:buffer';
 import { readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
@@ -103,8 +104,8 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const newManifest = theirs.get(MANIFEST_PATH)!;
   base.delete(MANIFEST_PATH);
   theirs.delete(MANIFEST_PATH);
-  const ours = await readFiles(root, [...theirs.keys()].flatMap((path) => [path, sideBySidePath(path)]));
-  const planned = planFileUpdates({ base, theirs, ours, recorded: manifest.files });
+  const { files: ours, notUtf8 } = await readFiles(root, [...theirs.keys()].flatMap((path) => [path, sideBySidePath(path)]));
+  const planned = planFileUpdates({ base, theirs, ours, recorded: manifest.files }).map((file) => (notUtf8.has(file.path) ? withoutMerge(file) : file));
 
   const shownRoot = relative(session.cwd, root) || 'this project';
   for (const notice of newItems(after.contribution.notices, before.contribution.notices)) logger.info(notice);
@@ -238,12 +239,16 @@ function treeFiles(plan: Plan): Map<string, string> {
   return new Map(tree.paths.map((path) => [path, readTree(tree, path)]));
 }
 
-async function readFiles(root: string, paths: readonly string[]): Promise<Map<string, string>> {
+/** The files that exist, as text; `notUtf8` names those whose bytes are not UTF-8 (their text is not what is on disk). */
+async function readFiles(root: string, paths: readonly string[]): Promise<{ files: Map<string, string>; notUtf8: Set<string> }> {
   const files = new Map<string, string>();
+  const notUtf8 = new Set<string>();
   const reads = await Promise.allSettled(
     paths.map(async (path) => {
       try {
-        files.set(path, await readFile(join(root, path), 'utf8'));
+        const bytes = await readFile(join(root, path));
+        files.set(path, bytes.toString('utf8'));
+        if (!isUtf8(bytes)) notUtf8.add(path);
       } catch (error) {
         if (isErrno(error, 'ENOENT')) return;
         // Something of the user's is in the way: there is nothing to merge with, and nothing add may replace.
@@ -256,7 +261,13 @@ async function readFiles(root: string, paths: readonly string[]): Promise<Map<st
   // The first failure in path order, not whichever read failed first: the same project gives the same message.
   const failed = reads.find((read) => read.status === 'rejected');
   if (failed) throw failed.reason;
-  return files;
+  return { files, notUtf8 };
+}
+
+/** A merge of a file read with replacement characters would write them over the user's own characters. */
+function withoutMerge(file: PlannedFile): PlannedFile {
+  if (file.action !== 'merge') return file;
+  return { ...file, action: 'conflict', content: undefined, reasons: ['your version is not UTF-8 text (saved in another encoding?), so it cannot be merged'] };
 }
 
 /** A file or folder the user replaced with a symbolic link must not carry the write out of the project. */

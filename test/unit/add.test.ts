@@ -340,6 +340,16 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(existsSync(join(elsewhere, 'functions/eventProcessing.ts'))).toBe(false);
     });
 
+    it('a file the user saved in another encoding than UTF-8 is a conflict, not merged into replacement characters', async () => {
+      const root = await generate(['http-api']);
+      const readme = Buffer.concat([readFileSync(join(root, 'README.md')), Buffer.from('\n## Équipe\n\nCafé ouvert à 8h.\n', 'latin1')]);
+      writeFileSync(join(root, 'README.md'), readme);
+      const error = await expectUserError(add(root, ['event-processing']), 3, /1 file you edited would change/);
+      expect(error.details).toEqual(['README.md', '  your version is not UTF-8 text (saved in another encoding?), so it cannot be merged']);
+      await add(root, ['event-processing'], { conflict: 'keep' });
+      expect(readFileSync(join(root, 'README.md'))).toEqual(readme);
+    });
+
     it('a file of the user where the new pattern writes one is a conflict too', async () => {
       const root = await generate(['http-api']);
       writeFileSync(join(root, 'src/functions/eventProcessing.ts'), 'export const mine = 1;\n');
