@@ -18,19 +18,42 @@ export type MergeOutcome = { kind: 'merged'; content: string } | { kind: 'confli
 
 /**
  * Merges a file by its type: JSON/JSONC structurally (comments and formatting kept), anything else by lines.
- * A line merge of YAML is checked afterwards: lines that merge cleanly can still make a document no tool
- * reads (two `hooks:` keys in azure.yaml), which is a conflict to show, not a file to write.
+ * A line merge of YAML or Bicep is checked afterwards: lines that merge cleanly can still make a file no tool
+ * reads (two `hooks:` keys in azure.yaml, two `module eventProcessing` in main.bicep), which is a conflict to
+ * show, not a file to write.
  */
 export function mergeFile(path: string, base: string, ours: string, theirs: string): MergeOutcome {
   if (isJsonFile(path)) return mergeJson(base, ours, theirs);
   const outcome = mergeText(base, ours, theirs);
-  if (outcome.kind === 'merged' && /\.ya?ml$/.test(path)) {
-    const [problem] = parseDocument(outcome.content).errors;
-    if (problem && parseDocument(ours).errors.length === 0) {
-      return { kind: 'conflict', reasons: [`the merged lines are not valid YAML (${problem.message.split('\n')[0]})`] };
-    }
+  if (outcome.kind !== 'merged') return outcome;
+  const problem = /\.ya?ml$/.test(path) ? yamlProblem(outcome.content, ours) : path.endsWith('.bicep') ? bicepProblem(outcome.content, ours) : undefined;
+  return problem === undefined ? outcome : { kind: 'conflict', reasons: [problem] };
+}
+
+/** What makes the merged YAML invalid, unless the user's own version already was. */
+function yamlProblem(merged: string, ours: string): string | undefined {
+  const [problem] = parseDocument(merged).errors;
+  if (!problem || parseDocument(ours).errors.length > 0) return undefined;
+  return `the merged lines are not valid YAML (${problem.message.split('\n')[0]})`;
+}
+
+/** Symbols the merged Bicep declares twice where the user's version did not: Bicep refuses the file (BCP028). */
+function bicepProblem(merged: string, ours: string): string | undefined {
+  const already = duplicateDeclarations(ours);
+  const twice = duplicateDeclarations(merged).filter((name) => !already.includes(name));
+  return twice.length > 0 ? `the merged lines declare ${twice.join(', ')} twice, which Bicep refuses` : undefined;
+}
+
+function duplicateDeclarations(bicep: string): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const [, keyword, name] of bicep.matchAll(/^(param|var|resource|module|type|func|output)\s+(\w+)/gm)) {
+    // Outputs have a namespace of their own: `output location string = location` is fine.
+    const symbol = keyword === 'output' ? `output ${name}` : name!;
+    if (seen.has(symbol)) twice.add(symbol);
+    seen.add(symbol);
   }
-  return outcome;
+  return [...twice];
 }
 
 function isJsonFile(path: string): boolean {

@@ -241,6 +241,20 @@ describe('mergeFile on YAML', () => {
   });
 });
 
+describe('mergeFile on Bicep', () => {
+  const theirs = MAIN_BICEP.replace("\nmodule appSettings", "\nmodule eventProcessing 'modules/event-processing.bicep' = {\n  params: {\n    location: location\n  }\n}\n\nmodule appSettings");
+
+  it('main.bicep: a clean line merge that declares the user’s symbol a second time is a conflict, not a file that does not compile', () => {
+    const ours = `${MAIN_BICEP}\n// Ours: the payments team's events.\nmodule eventProcessing 'modules/payments-events.bicep' = {\n  params: {\n    location: location\n  }\n}\n`;
+    expect(mergeFile('infra/main.bicep', MAIN_BICEP, ours, theirs)).toEqual({ kind: 'conflict', reasons: ['the merged lines declare eventProcessing twice, which Bicep refuses'] });
+  });
+
+  it('main.bicep: an output may share a name with another symbol, and a user output merges as lines', () => {
+    const ours = `${MAIN_BICEP}output eventProcessing string = 'ours'\n`;
+    expect(merged(mergeFile('infra/main.bicep', MAIN_BICEP, ours, theirs))).toBe(`${theirs}output eventProcessing string = 'ours'\n`);
+  });
+});
+
 describe('planFileUpdates', () => {
   const plan = (files: Record<string, { base?: string; ours?: string; theirs: string; recorded?: string }>) =>
     Object.fromEntries(
