@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
 import { isUtf8 } from 'node:buffer';
-import { readFile, realpath } from 'node:fs/promises';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
 import { loadAnswersFile } from '../engine/answers-file.js';
@@ -122,7 +122,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const changes = fileChanges(planned, choices, ours, base);
   changes.push({ path: MANIFEST_PATH, kind: 'update', content: newManifest, current: await readFile(join(root, MANIFEST_PATH), 'utf8') });
 
-  await refuseWritesOutside(root, changes);
+  await refuseWritesThroughLinks(root, changes);
 
   if (ask && !(await ask.confirm({ message: `Apply these changes to ${shownRoot}?`, default: true }))) {
     // The same exit as Ctrl-C, as for create: a script can tell a declined add from a done one.
@@ -270,10 +270,16 @@ function withoutMerge(file: PlannedFile): PlannedFile {
   return { ...file, action: 'conflict', content: undefined, reasons: ['your version is not UTF-8 text (saved in another encoding?), so it cannot be merged'] };
 }
 
-/** A file or folder the user replaced with a symbolic link must not carry the write out of the project. */
-async function refuseWritesOutside(root: string, changes: readonly FileChange[]): Promise<void> {
+/**
+ * A file or folder the user replaced with a symbolic link must not carry the write out of the project; a link
+ * to a missing file reads as no file, but takes no new one either.
+ */
+async function refuseWritesThroughLinks(root: string, changes: readonly FileChange[]): Promise<void> {
   const realRoot = await realpath(root);
   for (const change of changes) {
+    if (change.kind === 'create' && (await lstat(join(root, change.path)).catch(() => undefined))?.isSymbolicLink()) {
+      throw inTheWay(`${change.path} is a symbolic link to a missing file`);
+    }
     const target = await realLocation(join(root, change.path));
     const inside = relative(realRoot, target);
     if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) throw inTheWay(`${change.path} would be written to ${target}, outside the project (through a symbolic link)`);

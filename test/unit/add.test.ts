@@ -340,6 +340,13 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(existsSync(join(elsewhere, 'functions/eventProcessing.ts'))).toBe(false);
     });
 
+    it('a symbolic link to a missing file where the new pattern writes one is in the way: exit 3, not a file system error', async () => {
+      const root = await generate(['http-api']);
+      symlinkSync(join(root, 'gone.ts'), join(root, 'src/functions/eventProcessing.ts'));
+      await expectUserError(add(root, ['event-processing']), 3, /^src\/functions\/eventProcessing\.ts is a symbolic link to a missing file; .*Nothing was written$/);
+      expect(existsSync(join(root, 'gone.ts'))).toBe(false);
+    });
+
     it('a file the user saved in another encoding than UTF-8 is a conflict, not merged into replacement characters', async () => {
       const root = await generate(['http-api']);
       const readme = Buffer.concat([readFileSync(join(root, 'README.md')), Buffer.from('\n## Équipe\n\nCafé ouvert à 8h.\n', 'latin1')]);
