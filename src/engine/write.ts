@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { isErrno, type FileChange } from './changes.js';
@@ -15,6 +15,8 @@ export function applyChanges(targetDir: string, changes: readonly FileChange[]):
   const writes = changes.filter((change) => change.kind !== 'unchanged');
   const createdDirs: string[] = [];
   const done: FileChange[] = [];
+  // What an update replaces, as bytes: `current` is text, which a file in another encoding does not round-trip.
+  const previous = new Map<FileChange, Buffer>();
   let writing: FileChange | undefined;
   try {
     // Synchronous on purpose: a few hundred small files are written faster one after another than through
@@ -25,12 +27,13 @@ export function applyChanges(targetDir: string, changes: readonly FileChange[]):
     }
     for (const change of writes) {
       writing = change;
+      if (change.kind === 'update') previous.set(change, readFileSync(join(targetDir, change.path)));
       writeFileSync(join(targetDir, change.path), change.content, { flag: change.kind === 'create' ? 'wx' : 'w' });
       done.push(change);
     }
   } catch (error) {
     if (writing && !done.includes(writing) && leftBehind(join(targetDir, writing.path), writing, error)) done.push(writing);
-    rollBack(targetDir, done, createdDirs);
+    rollBack(targetDir, done, previous, createdDirs);
     throw new UserError(`cannot write ${targetDir}: ${describeFsError(error)}; nothing was written`, ExitCode.FileSystem);
   }
 }
@@ -61,11 +64,12 @@ function leftBehind(path: string, change: FileChange, error: unknown): boolean {
   }
 }
 
-function rollBack(targetDir: string, done: readonly FileChange[], createdDirs: readonly string[]): void {
+function rollBack(targetDir: string, done: readonly FileChange[], previous: ReadonlyMap<FileChange, Buffer>, createdDirs: readonly string[]): void {
   for (const change of [...done].reverse()) {
     const path = join(targetDir, change.path);
+    const bytes = previous.get(change);
     if (change.kind === 'create') rmSync(path, { force: true });
-    else if (change.current !== undefined) writeFileSync(path, change.current);
+    else if (bytes !== undefined) writeFileSync(path, bytes);
   }
   // Deepest first; a directory that still holds something the user put there is left alone.
   for (const dir of [...createdDirs].sort((a, b) => b.length - a.length)) {

@@ -85,6 +85,20 @@ describe('applyChanges', () => {
     expect(existsSync(join(target, 'blocked'))).toBe(true);
   });
 
+  it('restores an updated file byte for byte, also one that is not UTF-8 text', () => {
+    const target = scratch();
+    const latin1 = Buffer.from('Café ouvert à 8h.\n', 'latin1');
+    writeFileSync(join(target, 'README.md'), latin1);
+    mkdirSync(join(target, 'blocked'));
+    const changes = [
+      // As add reads it: the text of the bytes, with replacement characters where they are not UTF-8.
+      { path: 'README.md', kind: 'update' as const, content: 'new', current: latin1.toString('utf8') },
+      { path: 'blocked', kind: 'create' as const, content: 'x' },
+    ];
+    expect(() => applyChanges(target, changes)).toThrow(/nothing was written/);
+    expect(readFileSync(join(target, 'README.md'))).toEqual(latin1);
+  });
+
   it('reports an unwritable parent as a file system error', () => {
     const parent = scratch();
     writeFileSync(join(parent, 'a-file'), '');
