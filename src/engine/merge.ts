@@ -14,6 +14,8 @@ import { sha256 } from './manifest.js';
  * Everything here is pure: no file system, no prompts.
  */
 
+const BOM = '\uFEFF';
+
 export type MergeOutcome = { kind: 'merged'; content: string } | { kind: 'conflict'; reasons: string[] };
 
 /**
@@ -23,6 +25,11 @@ export type MergeOutcome = { kind: 'merged'; content: string } | { kind: 'confli
  * show, not a file to write.
  */
 export function mergeFile(path: string, base: string, ours: string, theirs: string): MergeOutcome {
+  // Windows editors may save a byte order mark: no edit (and no JSON error), so it is merged around and kept.
+  if (ours.startsWith(BOM)) {
+    const outcome = mergeFile(path, base, ours.slice(BOM.length), theirs);
+    return outcome.kind === 'merged' ? { kind: 'merged', content: `${BOM}${outcome.content}` } : outcome;
+  }
   if (isJsonFile(path)) return mergeJson(base, ours, theirs);
   const outcome = mergeText(base, ours, theirs);
   if (outcome.kind !== 'merged') return outcome;

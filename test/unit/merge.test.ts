@@ -255,6 +255,17 @@ describe('mergeFile on Bicep', () => {
   });
 });
 
+describe('mergeFile on a file saved with a byte order mark', () => {
+  const BOM = '\uFEFF';
+
+  it('host.json and main.bicep merge as without it, and keep it in front', () => {
+    const host = withJson(HOST_JSON, (value) => (value.extensions = { queues: { batchSize: 16 } }));
+    expect(merged(mergeFile('host.json', HOST_JSON, `${BOM}${HOST_JSON}`, host))).toBe(`${BOM}${host}`);
+    const bicep = MAIN_BICEP.replace('Patterns: http-api.', 'Patterns: http-api, event-processing.');
+    expect(merged(mergeFile('infra/main.bicep', MAIN_BICEP, `${BOM}${MAIN_BICEP}`, bicep))).toBe(`${BOM}${bicep}`);
+  });
+});
+
 describe('planFileUpdates', () => {
   const plan = (files: Record<string, { base?: string; ours?: string; theirs: string; recorded?: string }>) =>
     Object.fromEntries(
