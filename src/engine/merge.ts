@@ -188,8 +188,9 @@ function formatJsonPath(path: JSONPath): string {
  * both sides, or an insertion at the very place the user inserted something, are a conflict.
  */
 export function mergeText(base: string, ours: string, theirs: string): MergeOutcome {
-  // A user who converted the file to CRLF should not see every line as changed.
-  const crlf = ours.includes('\r\n');
+  // A user who converted the file to CRLF should not see every line as changed. A file with only some CRLF
+  // lines is merged as it is: converting it would rewrite the line endings of every line the user kept.
+  const crlf = ours.includes('\r\n') && !/(^|[^\r])\n/.test(ours);
   const lines = (text: string) => (crlf ? text.replace(/\r?\n/g, '\r\n') : text).split(crlf ? '\r\n' : '\n');
   const regions = diff3Merge(lines(ours), lines(base), lines(theirs), { excludeFalseConflicts: true });
 

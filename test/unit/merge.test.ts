@@ -217,6 +217,13 @@ resource reporting 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
     expect(merged(mergeText(base, ours, 'one\ntwo\nthree\nfour\n'))).toBe('one\r\ntwo (mine)\r\nthree\r\nfour\r\n');
   });
 
+  it('a file with some CRLF lines (a section pasted on Windows) keeps every line ending as the user had it', () => {
+    const base = '# App\n\n## Run\n\nnpm start\n';
+    const ours = `${base}\r\n## On-call\r\n\r\nPage payments.\r\n`;
+    const theirs = base.replace('## Run', '## Events\n\nQueue: events.\n\n## Run');
+    expect(merged(mergeText(base, ours, theirs))).toBe(`${theirs}\r\n## On-call\r\n\r\nPage payments.\r\n`);
+  });
+
   it('mergeFile picks the JSON merge for .json files and the line merge for the rest', () => {
     // As lines these conflict (both change line 1); as JSON they touch different keys.
     expect(mergeFile('x.json', '{ "a": 1, "b": 1 }', '{ "a": 2, "b": 1 }', '{ "a": 1, "b": 2 }')).toEqual({ kind: 'merged', content: '{ "a": 2, "b": 2 }' });
