@@ -114,6 +114,9 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const conflicts = planned.filter((file) => file.action === 'conflict');
   if (options.dryRun) {
     if (conflicts.length > 0) logger.info(conflictAdvice(conflicts.length));
+    // What the run would refuse, its dry run refuses too: an edited <file>.new, a link out of the project.
+    const given = new Map(options.conflict === undefined ? [] : conflicts.map((file) => [file.path, options.conflict!]));
+    await refuseWritesThroughLinks(root, fileChanges(planned, given, ours, base));
     logger.info('Dry run: nothing written.');
     return { root, added: toAdd, alreadyPresent, files: outcomes(planned, new Map()), written: false };
   }

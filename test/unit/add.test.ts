@@ -283,6 +283,18 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(tree(root)).toEqual(before);
     });
 
+    it('a dry run stops where the run would: a <file>.new the user edited, a link out of the project', async () => {
+      const root = await conflictingProject();
+      await add(root, ['event-processing'], { conflict: 'new' });
+      edit(root, 'infra/main.bicep.new', (text) => `${text}// half merged by hand\n`);
+      await expectUserError(add(root, ['scheduled-tasks'], { conflict: 'new', dryRun: true }), 3, /^infra\/main\.bicep\.new is already there, with your edits; /);
+
+      const elsewhere = scratchDir('elsewhere');
+      renameSync(join(root, 'local.settings.json'), join(elsewhere, 'local.settings.json'));
+      symlinkSync(join(elsewhere, 'local.settings.json'), join(root, 'local.settings.json'));
+      await expectUserError(add(root, ['data-processing'], { dryRun: true }), 3, /^local\.settings\.json would be written to .*, outside the project/);
+    });
+
     it('--conflict new replaces a <file>.new an earlier add wrote and nobody edited', async () => {
       const root = await conflictingProject();
       await add(root, ['event-processing'], { conflict: 'new' });
