@@ -269,13 +269,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** RFC 7396 JSON merge patch: objects merge recursively, `null` removes a member, anything else replaces. */
+/**
+ * RFC 7396 JSON merge patch: objects merge recursively, `null` removes a member, anything else replaces.
+ * Members are collected in a Map and turned into own properties: assigning `result["__proto__"]` would set
+ * the prototype instead, whose members the schema reads as fields without refusing them as unknown.
+ */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return patch;
-  const result: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  const members = new Map(isObject(target) ? Object.entries(target) : []);
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
+    if (value === null) members.delete(key);
+    else members.set(key, mergePatch(members.get(key), value));
   }
-  return result;
+  return Object.fromEntries(members);
 }

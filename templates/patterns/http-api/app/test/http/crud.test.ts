@@ -271,6 +271,18 @@ describe('get, replace, update, delete', () => {
     expect(problemOf(invalid).errors).toEqual([{ pointer: '/name', detail: expect.any(String) }]);
   });
 
+  it('PATCH: a "__proto__" member is an unknown field, as in POST and PUT, not a way to set fields unchecked', async () => {
+    const { handlers, create, item } = setup();
+    await create({ id: 'w1', name: 'one' });
+    const response = await handlers.update(
+      item('PATCH', 'w1', { body: '{"__proto__":{"note":"unchecked","extra":true}}', headers: { 'content-type': 'application/merge-patch+json' } }),
+      invocation(),
+    );
+    expect(response.status).toBe(400);
+    expect(problemOf(response).errors).toEqual([{ pointer: '/__proto__', detail: 'unknown field' }]);
+    expect((await handlers.get(item('GET', 'w1'), invocation())).jsonBody).not.toHaveProperty('note');
+  });
+
   it('415 for a PATCH body that is not a merge patch', async () => {
     const { handlers, create, item } = setup();
     await create({ id: 'w1', name: 'one' });
