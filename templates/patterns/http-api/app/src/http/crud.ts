@@ -94,7 +94,7 @@ export function crudHandlers<Schema extends z.ZodObject>(
       await allow(request, 'write');
       negotiate(request, [JSON_TYPE]);
       const current = await existing(request);
-      checkIfMatch(request, current);
+      checkPreconditions(request, current);
       const fields = validate(resource.fields, await readJsonBody(request)) as Fields;
       return itemResponse(await save(request, current, fields));
     },
@@ -103,7 +103,7 @@ export function crudHandlers<Schema extends z.ZodObject>(
       await allow(request, 'write');
       negotiate(request, [JSON_TYPE]);
       const current = await existing(request);
-      checkIfMatch(request, current);
+      checkPreconditions(request, current);
       const patch = await readJsonBody(request, [MERGE_PATCH_TYPE, JSON_TYPE]);
       if (!isObject(patch)) throw new HttpError(400, 'A merge patch must be a JSON object.');
       // RFC 7396: apply the patch, then validate the whole result, so a patch cannot leave an invalid item.
@@ -113,11 +113,11 @@ export function crudHandlers<Schema extends z.ZodObject>(
 
     async delete(request) {
       await allow(request, 'write');
-      if (request.headers.get('if-match') === null) {
+      if (request.headers.get('if-match') === null && request.headers.get('if-none-match') === null) {
         await repository.delete(pathId(request));
       } else {
         const current = await existing(request);
-        checkIfMatch(request, current);
+        checkPreconditions(request, current);
         await repository.delete(current.id, current.etag);
       }
       return { status: 204 };
@@ -144,12 +144,17 @@ export function crudHandlers<Schema extends z.ZodObject>(
   }
 
   /**
-   * 412 unless If-Match, when sent, names the current version. Checked before the body is read: RFC 9110
-   * §13.2.1 lets only failures found before the content is processed (404, 400 for the id) take precedence.
+   * 412 unless If-Match, when sent, names the current version and If-None-Match, when sent, does not (`*` names
+   * any): a write the caller meant for another version changes nothing (RFC 9110 §13.2.2). Checked before the body
+   * is read: §13.2.1 lets only failures found before the content is processed (404, 400 for the id) take precedence.
    */
-  function checkIfMatch(request: HttpRequest, current: StoredItem<Fields>): void {
+  function checkPreconditions(request: HttpRequest, current: StoredItem<Fields>): void {
     const ifMatch = request.headers.get('if-match');
     if (ifMatch !== null && !ifMatchHolds(ifMatch, current.etag)) throw preconditionFailed();
+    const ifNoneMatch = request.headers.get('if-none-match');
+    if (ifNoneMatch !== null && !ifNoneMatchHolds(ifNoneMatch, current.etag)) {
+      throw new HttpError(412, `The ${resource.itemName} exists in a version If-None-Match names; nothing was changed.`);
+    }
   }
 
   /**

@@ -219,6 +219,23 @@ describe('get, replace, update, delete', () => {
     expect((await handlers.delete(item('DELETE', 'w1', { headers: { 'if-match': '*' } }), invocation())).status).toBe(404);
   });
 
+  it('PUT, PATCH and DELETE with If-None-Match: 412 while `*` or a listed tag is current, so nothing is overwritten', async () => {
+    const { handlers, create, item } = setup();
+    const etag = (await create({ id: 'w1', name: 'one' })).headers!.ETag!;
+    const merge = { 'content-type': 'application/merge-patch+json' };
+    const put = (ifNoneMatch: string) => handlers.replace(item('PUT', 'w1', { body: { name: 'two' }, headers: { 'if-none-match': ifNoneMatch } }), invocation());
+    const patch = (ifNoneMatch: string) => handlers.update(item('PATCH', 'w1', { body: '{"name":"two"}', headers: { ...merge, 'if-none-match': ifNoneMatch } }), invocation());
+    const remove = (ifNoneMatch: string) => handlers.delete(item('DELETE', 'w1', { headers: { 'if-none-match': ifNoneMatch } }), invocation());
+
+    for (const ifNoneMatch of ['*', etag, `W/${etag}`]) {
+      for (const write of [put, patch, remove]) expect((await write(ifNoneMatch)).status, `${write.name} ${ifNoneMatch}`).toBe(412);
+    }
+    expect((await handlers.get(item('GET', 'w1'), invocation())).jsonBody).toMatchObject({ name: 'one' });
+
+    expect((await put('"other"')).status).toBe(200);
+    expect((await remove('"other"')).status).toBe(204);
+  });
+
   it('If-Match is checked before the body: a stale version is 412 even when the body is invalid', async () => {
     const { handlers, create, item } = setup();
     await create({ id: 'w1', name: 'one' });
