@@ -60,7 +60,8 @@ export function crudHandlers<Schema extends z.ZodObject>(
       const cursor = request.query.get('cursor') ?? undefined;
       const page = await repository.list(limit, cursor);
       const items = page.items.map(representation);
-      const headers: Record<string, string> = {};
+      // JSON or CSV by Accept alone: a cache must key on it (RFC 9110 §12.5.5), or serve one to a caller asking for the other.
+      const headers: Record<string, string> = { Vary: 'Accept' };
       if (page.nextCursor !== undefined) {
         const next = new URL(request.url);
         next.searchParams.set('limit', String(limit));

@@ -152,6 +152,14 @@ describe('list', () => {
     expect(row).toMatch(/^w1,"widget, ""1""",,\d{4}-/);
   });
 
+  it('says the representation depends on Accept (Vary), so a cache never answers a JSON request with CSV', async () => {
+    const { handlers } = await seeded(1);
+    for (const accept of ['text/csv', 'application/json']) {
+      const response = await handlers.list(apiRequest('GET', '/api/widgets', { headers: { accept } }), invocation());
+      expect(response.headers?.Vary, accept).toBe('Accept');
+    }
+  });
+
   it('406 for a representation it does not offer', async () => {
     const { handlers } = await seeded(1);
     const response = await handlers.list(apiRequest('GET', '/api/widgets', { headers: { accept: 'application/xml' } }), invocation());
