@@ -192,6 +192,8 @@ export function crudHandlers<Schema extends z.ZodObject>(
             throw preconditionFailed();
           case 'invalid-cursor':
             throw new HttpError(400, 'The cursor is not one this API issued; start again without it.');
+          case 'too-large':
+            throw new HttpError(413, `The ${resource.itemName} would be larger than the store holds; send less data.`);
         }
       }
     };

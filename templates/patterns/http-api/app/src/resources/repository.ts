@@ -17,9 +17,9 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
-export type RepositoryErrorKind = 'exists' | 'not-found' | 'etag-mismatch' | 'invalid-cursor';
+export type RepositoryErrorKind = 'exists' | 'not-found' | 'etag-mismatch' | 'invalid-cursor' | 'too-large';
 
-/** The failures callers act on; the HTTP layer maps them to 409, 404, 412 and 400. */
+/** The failures callers act on; the HTTP layer maps them to 409, 404, 412, 400 and 413. */
 export class RepositoryError extends Error {
   constructor(
     readonly kind: RepositoryErrorKind,
@@ -37,9 +37,9 @@ export class RepositoryError extends Error {
 export interface Repository<Fields> {
   list(limit: number, cursor?: string): Promise<Page<StoredItem<Fields>>>;
   get(id: string): Promise<StoredItem<Fields> | undefined>;
-  /** Throws `exists` when the id is taken. */
+  /** Throws `exists` when the id is taken, `too-large` when the store cannot hold the fields. */
   create(id: string, fields: Fields): Promise<StoredItem<Fields>>;
-  /** Throws `not-found`, or `etag-mismatch` when the item changed since `etag` was read. */
+  /** Throws `not-found`, `too-large`, or `etag-mismatch` when the item changed since `etag` was read. */
   replace(id: string, fields: Fields, etag: string): Promise<StoredItem<Fields>>;
   /** Throws `not-found`, or `etag-mismatch` when `etag` is given and the item changed since. */
   delete(id: string, etag?: string): Promise<void>;

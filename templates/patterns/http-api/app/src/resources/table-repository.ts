@@ -2,6 +2,13 @@ import { RestError, type TableClient, type TableEntity } from '@azure/data-table
 import { ensureTable, tableClient } from '../shared/storage-clients.js';
 import { RepositoryError, type Page, type Repository, type StoredItem } from './repository.js';
 
+/**
+ * A string property holds 64 KiB of UTF-16: the JSON of the fields may be this many characters. A merge patch
+ * can grow an item past it with bodies each under the size limit, and Table Storage answers such a write with
+ * a 400 that would otherwise pass for an If-Match it cannot parse.
+ */
+const MAX_FIELDS_LENGTH = 32 * 1024;
+
 interface ItemEntity {
   partitionKey: string;
   rowKey: string;
@@ -99,7 +106,9 @@ export class TableRepository<Fields> implements Repository<Fields> {
   }
 
   private toEntity(id: string, fields: Fields, createdAt: string, updatedAt: string): TableEntity<ItemEntity> {
-    return { partitionKey: id, rowKey: '', fields: JSON.stringify(fields), createdAt, updatedAt };
+    const json = JSON.stringify(fields);
+    if (json.length > MAX_FIELDS_LENGTH) throw new RepositoryError('too-large', `the fields of item "${id}" exceed what a table property holds`);
+    return { partitionKey: id, rowKey: '', fields: json, createdAt, updatedAt };
   }
 
   private toItem(entity: ItemEntity & { etag: string }): StoredItem<Fields> {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { crudHandlers, mergePatch, registerCrudFunctions } from '../../src/http/crud.js';
 import type { ApiHandler } from '../../src/http/handler.js';
 import { MAX_BODY_BYTES } from '../../src/http/negotiation.js';
-import { InMemoryRepository, type StoredItem } from '../../src/resources/repository.js';
+import { InMemoryRepository, RepositoryError, type StoredItem } from '../../src/resources/repository.js';
 import { defineResource } from '../../src/resources/resource.js';
 import { apiRequest, invocation, problemOf } from '../support/http.js';
 
@@ -282,6 +282,18 @@ describe('get, replace, update, delete', () => {
     const response = await handlers.replace(item('PUT', 'w1', { body: { name: 'mine' } }), invocation());
 
     expect(response.status).toBe(409);
+  });
+
+  it('413 when the patched item is larger than the store holds, rather than a conflict to retry', async () => {
+    const repository = new InMemoryRepository<Widget>();
+    const { handlers, create, item } = setup(repository);
+    await create({ id: 'w1', name: 'one' });
+    repository.replace = async () => {
+      throw new RepositoryError('too-large', 'the fields exceed what a table property holds');
+    };
+    const response = await handlers.update(item('PATCH', 'w1', { body: '{"note":"long"}', headers: { 'content-type': 'application/merge-patch+json' } }), invocation());
+    expect(response.status).toBe(413);
+    expect(problemOf(response).detail).toBe('The Widget would be larger than the store holds; send less data.');
   });
 
   it('PATCH: null removes a field, a non-object is refused, the result is validated', async () => {

@@ -92,4 +92,13 @@ describe('TableRepository (Azurite)', () => {
       await expect(repository.list(2, cursor), cursor).rejects.toMatchObject({ kind: 'invalid-cursor' });
     }
   });
+
+  it('refuses fields larger than a table property holds as too-large, not as a version mismatch or a storage error', async () => {
+    // 64 KiB of UTF-16: the JSON of the fields may be 32768 characters long, not one more.
+    const fieldsOfLength = (length: number) => ({ name: 'x'.repeat(length - '{"name":""}'.length) });
+    const created = await repository.create('big1', { name: 'one' });
+    await expect(repository.replace('big1', fieldsOfLength(32_769), created.etag)).rejects.toMatchObject({ kind: 'too-large' });
+    await expect(repository.create('big2', fieldsOfLength(32_769))).rejects.toMatchObject({ kind: 'too-large' });
+    await expect(repository.replace('big1', fieldsOfLength(32_768), created.etag)).resolves.toMatchObject({ id: 'big1' });
+  });
 });
