@@ -119,7 +119,7 @@ export function crudHandlers<Schema extends z.ZodObject>(
       } else {
         const current = await existing(request);
         checkPreconditions(request, current);
-        await repository.delete(current.id, current.etag);
+        await overVersionRead(request, () => repository.delete(current.id, current.etag));
       }
       return { status: 204 };
     },
@@ -158,13 +158,17 @@ export function crudHandlers<Schema extends z.ZodObject>(
     }
   }
 
+  function save(request: HttpRequest, current: StoredItem<Fields>, fields: Fields): Promise<StoredItem<Fields>> {
+    return overVersionRead(request, () => repository.replace(current.id, fields, current.etag));
+  }
+
   /**
-   * Writes over the version just read, so a write landing in between is caught: a 412 when the caller sent
-   * If-Match (its version is no longer current), else a 409 (nothing the caller did; retrying is safe).
+   * Runs a write conditional on the version just read, so a write landing in between is caught: a 412 when the
+   * caller sent If-Match (its version is no longer current), else a 409 (nothing the caller did; retrying is safe).
    */
-  async function save(request: HttpRequest, current: StoredItem<Fields>, fields: Fields): Promise<StoredItem<Fields>> {
+  async function overVersionRead<Result>(request: HttpRequest, write: () => Promise<Result>): Promise<Result> {
     try {
-      return await repository.replace(current.id, fields, current.etag);
+      return await write();
     } catch (error) {
       if (error instanceof RepositoryError && error.kind === 'etag-mismatch' && request.headers.get('if-match') === null) {
         throw new HttpError(409, `The ${resource.itemName} changed while this request was processed; retry it.`);

@@ -282,6 +282,9 @@ describe('get, replace, update, delete', () => {
     const response = await handlers.replace(item('PUT', 'w1', { body: { name: 'mine' } }), invocation());
 
     expect(response.status).toBe(409);
+    // A DELETE conditional on If-None-Match alone deletes the version it checked, and a race is no stale If-Match either.
+    const deleted = await handlers.delete(item('DELETE', 'w1', { headers: { 'if-none-match': '"other"' } }), invocation());
+    expect(deleted.status).toBe(409);
   });
 
   it('413 when the patched item is larger than the store holds, rather than a conflict to retry', async () => {

@@ -154,6 +154,22 @@ describe('OpenAPI responses', () => {
       await record(broken[operation], request, `/${routeOf(widgets, item)}`);
     }
 
+    // Every write loses a race with another write landing between its read and its own write.
+    const racing = new InMemoryRepository<{ name: string }>();
+    await racing.create('w1', { name: 'one' });
+    const read = racing.get.bind(racing);
+    racing.get = async (id) => {
+      const current = await read(id);
+      if (current) await racing.replace(id, current.fields, current.etag);
+      return current;
+    };
+    const raced = crudHandlers(widgets, { repository: racing });
+    for (const { operation, method } of CRUD_ROUTES.filter((candidate) => candidate.item && candidate.access === 'write')) {
+      const body = method === 'DELETE' ? undefined : { name: 'x' };
+      const request = apiRequest(method, `/${ROUTE_PREFIX}/widgets/w1`, { body, headers: { 'if-none-match': '"other"' }, params: { id: 'w1' } });
+      await record(raced[operation], request, `/${routeOf(widgets, true)}`);
+    }
+
     expect(new Set(answered.map((entry) => entry.split(' ')[2]))).toEqual(
       new Set(['200', '201', '204', '304', '400', '404', '406', '409', '412', '413', '415', '500']),
     );
