@@ -27,7 +27,9 @@ export function entraIdAuthorizer(settings: EntraIdSettings, keys: JWTVerifyGetK
 
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1]!, keys, { issuer, audience: settings.audience, algorithms: ['RS256'], clockTolerance: 60 }));
+      // jose checks `exp` only when present: required, a token without one is refused rather than valid for ever.
+      const options = { issuer, audience: settings.audience, algorithms: ['RS256'], clockTolerance: 60, requiredClaims: ['exp'] };
+      ({ payload } = await jwtVerify(match[1]!, keys, options));
     } catch (error) {
       const reason = tokenProblem(error);
       // Not the token's fault (the tenant's keys could not be fetched): a 500, logged, not a 401.

@@ -48,6 +48,12 @@ describe('Entra ID bearer tokens', () => {
     expect(error?.options.headers?.['WWW-Authenticate']).toContain('error="invalid_token"');
   });
 
+  it('answers 401 for a token without an expiry, which would otherwise be valid for ever', async () => {
+    const error = await authorizeWith(await bearer({ scp: SCOPE }, { expiresAt: null }));
+    expect(error?.status).toBe(401);
+    expect(error?.detail).toContain('"exp"');
+  });
+
   it('answers 401 for a token issued to another audience', async () => {
     const error = await authorizeWith(await bearer({ scp: SCOPE }, { audience: 'api://someone-else' }));
     expect(error?.status).toBe(401);

@@ -32,22 +32,22 @@ export async function testAuthorizer(): Promise<Authorizer> {
 export interface TokenOptions {
   issuer?: string;
   audience?: string;
-  /** Seconds since the epoch; defaults to ten minutes from now. */
-  expiresAt?: number;
+  /** Seconds since the epoch; defaults to ten minutes from now; null leaves the claim out. */
+  expiresAt?: number | null;
   key?: SigningKey;
 }
 
 /** An access token as Entra ID would issue it for this API, with the given extra claims. */
 export async function token(claims: JWTPayload = {}, options: TokenOptions = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(claims)
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: KEY_ID, typ: 'JWT' })
     .setIssuer(options.issuer ?? V2_ISSUER)
     .setAudience(options.audience ?? AUDIENCE)
     .setIssuedAt(now - 60)
-    .setNotBefore(now - 60)
-    .setExpirationTime(options.expiresAt ?? now + 600)
-    .sign(options.key ?? (await keys()).privateKey);
+    .setNotBefore(now - 60);
+  if (options.expiresAt !== null) jwt.setExpirationTime(options.expiresAt ?? now + 600);
+  return jwt.sign(options.key ?? (await keys()).privateKey);
 }
 
 export async function bearer(claims: JWTPayload = {}, options: TokenOptions = {}): Promise<string> {
