@@ -54,7 +54,9 @@ function specificity(range: MediaRange): number {
 export async function readJsonBody(request: HttpRequest, mediaTypes: readonly string[] = ['application/json']): Promise<unknown> {
   const contentType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
   if (contentType === undefined || !mediaTypes.includes(contentType)) {
-    throw new HttpError(415, `Send the body as ${mediaTypes.join(' or ')}.`);
+    // RFC 5789 §2.2: a PATCH refused for its format names the patch formats the resource takes.
+    const headers: Record<string, string> = request.method === 'PATCH' ? { 'Accept-Patch': mediaTypes.join(', ') } : {};
+    throw new HttpError(415, `Send the body as ${mediaTypes.join(' or ')}.`, { headers });
   }
   const tooLarge = () => new HttpError(413, `The body exceeds ${MAX_BODY_BYTES} bytes.`);
   if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge();

@@ -323,11 +323,13 @@ describe('get, replace, update, delete', () => {
     expect((await handlers.get(item('GET', 'w1'), invocation())).jsonBody).not.toHaveProperty('note');
   });
 
-  it('415 for a PATCH body that is not a merge patch', async () => {
+  it('415 for a PATCH body that is not a merge patch, naming the patch formats in Accept-Patch', async () => {
     const { handlers, create, item } = setup();
     await create({ id: 'w1', name: 'one' });
-    const response = await handlers.update(item('PATCH', 'w1', { body: 'name=two', headers: { 'content-type': 'text/plain' } }), invocation());
+    const response = await handlers.update(item('PATCH', 'w1', { body: '[]', headers: { 'content-type': 'application/json-patch+json' } }), invocation());
     expect(response.status).toBe(415);
+    // RFC 5789 §2.2: the client learns which patch document formats the resource takes.
+    expect(response.headers?.['Accept-Patch']).toBe('application/merge-patch+json, application/json');
   });
 
   it('406 for GET of an item in CSV', async () => {
