@@ -85,6 +85,9 @@ export function crudHandlers<Schema extends z.ZodObject>(
       await allow(request, 'read');
       negotiate(request, [JSON_TYPE]);
       const item = await existing(request);
+      // RFC 9110 §13.2.2: If-Match is evaluated first, on a read as on a write.
+      const ifMatch = request.headers.get('if-match');
+      if (ifMatch !== null && !ifMatchHolds(ifMatch, item.etag)) throw preconditionFailed();
       const ifNoneMatch = request.headers.get('if-none-match');
       // The caller's copy is current: no body, only the validator it can keep using.
       if (ifNoneMatch !== null && !ifNoneMatchHolds(ifNoneMatch, item.etag)) return { status: 304, headers: { ETag: item.etag } };

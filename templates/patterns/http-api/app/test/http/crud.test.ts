@@ -268,6 +268,17 @@ describe('get, replace, update, delete', () => {
     expect(changed.jsonBody).toMatchObject({ id: 'w1', name: 'one' });
   });
 
+  it('GET with If-Match: 412 unless a listed tag is current, as on the writes', async () => {
+    const { handlers, create, item } = setup();
+    const etag = (await create({ id: 'w1', name: 'one' })).headers!.ETag!;
+    const get = (ifMatch: string) => handlers.get(item('GET', 'w1', { headers: { 'if-match': ifMatch } }), invocation());
+
+    expect((await get('"stale"')).status).toBe(412);
+    expect((await get(`W/${etag}`)).status).toBe(412);
+    expect((await get(etag)).status).toBe(200);
+    expect((await get('*')).status).toBe(200);
+  });
+
   it('409 when another write lands between reading and saving', async () => {
     const repository = new InMemoryRepository<Widget>();
     const { handlers, create, item } = setup(repository);

@@ -130,6 +130,7 @@ describe('OpenAPI responses', () => {
     }
     await call('get', 'w1');
     await call('get', 'w1', { headers: { 'if-none-match': etag } });
+    await call('get', 'w1', { headers: { 'if-match': '"stale"' } });
     await call('get', 'w1', { headers: { accept: 'text/csv' } });
     for (const operation of ['replace', 'update'] as const) {
       await call(operation, 'w1', { body: { name: 'x' }, headers: { 'if-match': '"stale"' } });
