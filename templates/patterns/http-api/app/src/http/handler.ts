@@ -19,10 +19,18 @@ export type ApiHandler = (request: HttpRequest, context: InvocationContext) => P
 const EXPOSED_HEADERS = 'ETag, Location, Link, X-Correlation-Id';
 
 /**
+ * Unless a handler says otherwise: the data is the caller's, so no shared cache may keep it (a CDN keys on the
+ * URL, not on x-functions-key, and with no Cache-Control Front Door caches for days), and a browser revalidates
+ * its copy with the ETag before reusing it.
+ */
+const DEFAULT_CACHE_CONTROL = 'private, no-cache';
+
+/**
  * Wraps a handler so that every failure becomes an RFC 9457 problem carrying the invocation id:
  * HttpErrors keep their status and detail, anything else is logged with its stack and answered with a
- * bare 500 (no internal message reaches the caller). Every response carries `X-Correlation-Id` and exposes
- * the API's headers to cross-origin callers; a HEAD request gets the response without its body.
+ * bare 500 (no internal message reaches the caller). Every response carries `X-Correlation-Id`, exposes
+ * the API's headers to cross-origin callers and is private unless the handler sets Cache-Control; a HEAD
+ * request gets the response without its body.
  */
 export function httpHandler(handler: ApiHandler): ApiHandler {
   return async (request, context) => {
@@ -41,7 +49,12 @@ export function httpHandler(handler: ApiHandler): ApiHandler {
         response = problemResponse(500, correlationId, { detail: 'The server failed to process the request.', instance });
       }
     }
-    const headers = { ...response.headers, 'X-Correlation-Id': correlationId, 'Access-Control-Expose-Headers': EXPOSED_HEADERS };
+    const headers = {
+      'Cache-Control': DEFAULT_CACHE_CONTROL,
+      ...response.headers,
+      'X-Correlation-Id': correlationId,
+      'Access-Control-Expose-Headers': EXPOSED_HEADERS,
+    };
     if (request.method === 'HEAD') {
       // HEAD is GET without the body (RFC 9110 §9.3.2); the Content-Type the JSON body would have had stays.
       const { body: _body, jsonBody, ...bodiless } = response;

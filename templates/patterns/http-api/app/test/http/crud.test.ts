@@ -350,6 +350,17 @@ describe('get, replace, update, delete', () => {
   });
 });
 
+describe('caching', () => {
+  it('keeps item and list responses out of shared caches and has the browser revalidate them with the ETag', async () => {
+    const { handlers, create, item } = setup();
+    const created = await create({ id: 'w1', name: 'one' });
+    const responses = [created, await handlers.get(item('GET', 'w1'), invocation()), await handlers.list(apiRequest('GET', '/api/widgets'), invocation())];
+    for (const response of responses) expect(response.headers?.['Cache-Control']).toBe('private, no-cache');
+    // Problems stay uncacheable.
+    expect((await handlers.get(item('GET', 'nope'), invocation())).headers?.['Cache-Control']).toBe('no-store');
+  });
+});
+
 describe('HEAD', () => {
   it('answers like GET, with the same status and headers and no body', async () => {
     const { handlers, create, item } = setup();
