@@ -12,11 +12,12 @@ export interface ApiResponse {
 export type ApiHandler = (request: HttpRequest, context: InvocationContext) => Promise<ApiResponse>;
 
 /**
- * The response headers a browser app on another origin needs to read (conditional writes, paging, support
- * requests). The platform's CORS (`corsAllowedOrigins`) admits the origin but has no setting for exposed headers,
- * so the app names them itself; without it, fetch() sees only the CORS-safelisted ones, and no ETag.
+ * The response headers a browser app on another origin needs to read: conditional writes, paging, support
+ * requests, why a token was refused (MSAL reads claims challenges there) and what a 405 or a 415 would take. The
+ * platform's CORS (`corsAllowedOrigins`) admits the origin but has no setting for exposed headers, so the app names
+ * them itself; without it, fetch() sees only the CORS-safelisted ones, and no ETag.
  */
-const EXPOSED_HEADERS = 'ETag, Location, Link, X-Correlation-Id';
+const EXPOSED_HEADERS = 'ETag, Location, Link, X-Correlation-Id, WWW-Authenticate, Allow, Accept-Patch';
 
 /**
  * Unless a handler says otherwise: the data is the caller's, so no shared cache may keep it (a CDN keys on the

@@ -36,7 +36,7 @@ describe('errors are RFC 9457 problems', () => {
     expect(response.status).toBe(404);
     expect(response.headers?.['X-Correlation-Id']).toBe(context.invocationId);
     // A web front end on another origin reads the correlation id, and an ETag for If-Match, only when exposed.
-    expect(response.headers?.['Access-Control-Expose-Headers']).toBe('ETag, Location, Link, X-Correlation-Id');
+    expect(response.headers?.['Access-Control-Expose-Headers']).toBe('ETag, Location, Link, X-Correlation-Id, WWW-Authenticate, Allow, Accept-Patch');
     expect(problemOf(response)).toEqual({
       type: 'about:blank',
       title: 'Not Found',
