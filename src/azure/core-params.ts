@@ -14,7 +14,8 @@ export function trustedBicep(code: string): TrustedBicep {
 export const CORE_PARAM_BINDINGS: Record<CoreParam, { value: TrustedBicep; dependsOn?: string }> = {
   location: { value: trustedBicep('location') },
   tags: { value: trustedBicep('tags') },
-  resourceToken: { value: trustedBicep('resourceToken') },
+  // Not "resourceToken" in modules: PSRule's Azure.Deployment.SecureParameter reads any *token* parameter as a secret.
+  uniqueSuffix: { value: trustedBicep('resourceToken') },
   identityName: { value: trustedBicep('identityName'), dependsOn: 'identity' },
   storageAccountName: { value: trustedBicep('storageAccountName'), dependsOn: 'storage' },
   keyVaultName: { value: trustedBicep('keyVaultName'), dependsOn: 'keyVault' },

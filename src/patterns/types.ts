@@ -54,7 +54,7 @@ export interface OptionSpec<T extends JsonValue = JsonValue> {
 export const CORE_PARAMS = [
   'location',
   'tags',
-  'resourceToken',
+  'uniqueSuffix',
   'identityName',
   'storageAccountName',
   'keyVaultName',

@@ -258,7 +258,7 @@ function walk(scope: Scope, violations: Violation[]): void {
 function checkParameters(scope: Scope, violations: Violation[]): void {
   for (const [name, definition] of Object.entries((scope.template.parameters ?? {}) as Record<string, JsonMap>)) {
     const type = String(definition.type ?? '').toLowerCase();
-    if (looksSecret(name) && type !== 'securestring' && type !== 'secureobject') {
+    if ((looksSecret(name) || psRuleSensitiveParameter(name, type)) && type !== 'securestring' && type !== 'secureobject') {
       violations.push({ resource: `${scope.path} › parameter ${name}`, rule: 'Azure.Deployment.SecureParameter', detail: 'a secret-looking parameter must be @secure()' });
     }
   }
@@ -272,6 +272,26 @@ function checkOutputs(scope: Scope, violations: Violation[]): void {
     const leaks = KEY_READING_CALL.test(value) || SECRET_LITERAL.test(value) || (looksSecret(name) && !/connectionstring/i.test(name));
     if (leaks) violations.push({ resource: `${scope.path} › output ${name}`, rule: 'Azure.Deployment.OutputSecretValue', detail: 'outputs are stored in the deployment history in clear text' });
   }
+}
+
+// PSRule for Azure's own heuristic for Azure.Deployment.SecureParameter (GetSecureParameter in
+// src/PSRule.Rules.Azure/rules/Azure.Deployment.Rule.ps1), which CI runs on every nested deployment: a name
+// containing password, secret or token, or ending in key or keys, unless one of these patterns excuses it.
+const PSRULE_SENSITIVE_PARAMETER = ['*password*', '*secret*', '*token*', '*key', '*keys'];
+const PSRULE_NON_SENSITIVE_PARAMETER = [
+  '*name', '*uri', '*url', '*path', '*type', '*id', '*options', '*publickey', '*publickeys', '*secretname*', '*secreturl*',
+  '*secreturi*', '*secrettype*', '*secretrotation*', '*tokenname*', '*tokentype*', '*interval*', '*length*', '*secretprovider*',
+  '*secretsprovider*', '*secretref*', '*secretid*', '*disablepassword*', '*sync*passwords*', '*keyvaultpath*', '*keyvaultname*',
+  '*keyvaulturi*', 'customermanagedkey',
+];
+
+/** PowerShell's case-insensitive -like; the patterns above hold only letters and `*`. */
+function likeAny(name: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => new RegExp(`^${pattern.replaceAll('*', '.*')}$`, 'i').test(name));
+}
+
+function psRuleSensitiveParameter(name: string, type: string): boolean {
+  return likeAny(name, PSRULE_SENSITIVE_PARAMETER) && !likeAny(name, PSRULE_NON_SENSITIVE_PARAMETER) && type !== 'bool' && type !== 'int';
 }
 
 function looksSecret(name: string): boolean {

@@ -167,6 +167,24 @@ describe('ARM security checker', () => {
     expect(settings.detail).not.toContain('API_SECRET');
     expect(violations.find((v) => v.rule === 'Azure.Deployment.SecureParameter')!.resource).toBe('main/app › parameter adminPassword');
   });
+
+  // CI's PSRule judges parameter names by its own heuristic, broader than the words above: any name holding
+  // "token", or ending in "key", unless it ends in name, id, uri, url, type…
+  it('flags module parameters the way PSRule for Azure does', () => {
+    const parameters = {
+      resourceToken: { type: 'string' },
+      partitionKey: { type: 'string' },
+      tokenType: { type: 'string' },
+      principalId: { type: 'string' },
+      keyVaultName: { type: 'string' },
+      maxKeys: { type: 'int' },
+      uniqueSuffix: { type: 'string' },
+    };
+    expect(rulesBroken(template({}, { parameters }))).toEqual([
+      'Azure.Deployment.SecureParameter @ main/app › parameter resourceToken',
+      'Azure.Deployment.SecureParameter @ main/app › parameter partitionKey',
+    ]);
+  });
 });
 
 describe('the generated ps-rule.yaml', () => {

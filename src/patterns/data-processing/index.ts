@@ -103,7 +103,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       'identityName',
       'storageAccountName',
       ...(ownsResources ? (['location', 'tags'] as const) : []),
-      ...(input !== 'queue' || destination === 'cosmos' ? (['resourceToken'] as const) : []),
+      ...(input !== 'queue' || destination === 'cosmos' ? (['uniqueSuffix'] as const) : []),
       // The blob input's Event Grid topic has metric alerts: undeliverable and dead-lettered upload events.
       ...(input === 'blob' ? (['actionGroupName'] as const) : []),
     ];

@@ -202,7 +202,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
           data: infraModule.data,
           // Bicep lint fails on unused params: a storage-only app creates no namespace and no metric alert.
           coreParams: [
-            ...(model.hasNamespaces ? (['location', 'tags', 'resourceToken'] as const) : []),
+            ...(model.hasNamespaces ? (['location', 'tags', 'uniqueSuffix'] as const) : []),
             ...(model.hasNamespaces ? (['identityName'] as const) : []),
             'storageAccountName',
             ...(model.hasMetricAlerts ? (['actionGroupName'] as const) : []),

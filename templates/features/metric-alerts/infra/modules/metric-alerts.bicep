@@ -1,6 +1,6 @@
 // Metric alerts on a pattern's own resources (an Event Grid topic, a Service Bus namespace…), to the app's
 // action group. Pattern modules call it with their resources' metrics; the app's log alerts live in main.bicep.
-param resourceToken string
+param uniqueSuffix string
 param tags object
 
 @description('Action group every alert notifies.')
@@ -8,7 +8,7 @@ param actionGroupName string
 
 @description('One rule per entry: the metric of the resource `scope` (its id), over 15 minutes, every 5, above `threshold`.')
 param alerts {
-  @description('Short kebab-case name; the rule is named alert-<name>-<resourceToken>.')
+  @description('Short kebab-case name; the rule is named alert-<name>-<uniqueSuffix>.')
   name: string
   description: string
   @minValue(0)
@@ -26,7 +26,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' existing = {
 
 resource metricAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
   for alert in alerts: {
-    name: 'alert-${alert.name}-${resourceToken}'
+    name: 'alert-${alert.name}-${uniqueSuffix}'
     location: 'global'
     tags: tags
     properties: {
