@@ -253,7 +253,10 @@ describe('event-processing rendered app', () => {
     expect(position((step) => step.uses === 'azure/login@v2')).toBeGreaterThan(-1);
     expect(position((step) => step.uses === 'azure/login@v2')).toBeLessThan(position((step) => step.run === 'azd deploy --no-prompt'));
     expect(readTree(tree, 'README.md')).toMatch(/^az login +# the postdeploy hook/m);
-    expect(readTree(tree, 'README.md')).toContain('azd runs the postdeploy hook: `node infra/hooks/postdeploy.mjs`, on Windows, macOS and\nLinux alike');
+    expect(readTree(tree, 'README.md')).toContain('azd runs the postdeploy hook: `node infra/hooks/postdeploy.mjs`');
+    // azd runs a pwsh hook only where PowerShell 7 is installed, and Windows ships only Windows PowerShell 5.1.
+    expect(readTree(tree, 'README.md')).toContain('from PowerShell 7 (`pwsh`) on Windows');
+    expect(readTree(tree, 'README.md')).toContain('install PowerShell 7 there first');
   });
 
   it.skipIf(bicepMissing)('compiles and lints the Event Grid subscription deployed by the postdeploy hook', () => {
