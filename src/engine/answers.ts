@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { DEFAULT_LOCATION, FLEX_CONSUMPTION_LOCATIONS } from '../azure/locations.js';
+import { DEFAULT_LOCATION, FLEX_CONSUMPTION_LOCATIONS, parseLocation } from '../azure/locations.js';
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
 import type { JsonValue, OptionSpec, PatternDefinition, PatternId } from '../patterns/types.js';
@@ -41,6 +41,12 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   const missing: string[] = [];
 
   let directory = input.directory ?? file.name;
+  // An empty argument (an unset shell variable) would resolve to the working directory and write there.
+  if (directory?.trim() === '') throw new ValidationError('[directory]: must not be empty; give the folder to create, or . for the current one');
+  // What the questions cannot change is checked before them, so nobody answers them all to fail at the end.
+  const givenLocation = input.location ?? file.location;
+  if (givenLocation !== undefined) labelled(input.location !== undefined ? '--location' : 'location', () => parseLocation(givenLocation));
+  if (directory !== undefined) projectName(input, directory, session.cwd);
   if (directory === undefined && ask) {
     directory = await ask.input({ message: 'Project name', default: 'my-serverless-app', validate: validator(parseProjectName) });
   }
@@ -68,7 +74,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   const chosen = sortPatternIds(patternIds!);
   rejectOptionsOfUnselectedPatterns(input.patternOptions, chosen);
 
-  let location = input.location ?? file.location;
+  let location = givenLocation;
   if (location === undefined && ask) {
     location = await ask.select({
       message: 'Azure region (Flex Consumption)',
@@ -86,10 +92,29 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
 
   return {
     directory: directory!,
-    // The folder's own name, also for `.`: `create-serverless-app .` in my-app/ names the project my-app.
-    answers: { name: input.name ?? file.name ?? basename(resolve(session.cwd, directory!)), location: location ?? DEFAULT_LOCATION, patterns },
+    answers: { name: projectName(input, directory!, session.cwd), location: location ?? DEFAULT_LOCATION, patterns },
     recommendations,
   };
+}
+
+/**
+ * The validated project name: --name, else the answers file's, else the folder's own name, also for `.`
+ * (`create-serverless-app .` in my-app/ names the project my-app). Errors name where the name came from.
+ */
+function projectName(input: CreateInput, directory: string, cwd: string): string {
+  const [source, name] =
+    input.name !== undefined ? ['--name', input.name] : input.answersFile?.name !== undefined ? ['name', input.answersFile.name] : ['[directory]', basename(resolve(cwd, directory))];
+  return labelled(source, () => parseProjectName(name));
+}
+
+/** Prefixes a validation failure with the flag or answer it came from. */
+function labelled<T>(label: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(`${label}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The advisor's questions about the workload, those the earlier answers make moot skipped; the answers drive `recommendPatterns`. */

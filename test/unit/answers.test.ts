@@ -93,6 +93,22 @@ describe('resolveAnswers', () => {
     expect(prompter.asked).toEqual([]);
   });
 
+  it('refuses an empty directory instead of creating the project in the working directory', async () => {
+    const prompter = scriptedPrompter([]);
+    await expect(resolveAnswers(input({ directory: '', yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^\[directory\]: must not be empty/);
+  });
+
+  it('rejects a project name or region it cannot use before asking anything', async () => {
+    const rejected = async (over: Partial<CreateInput>, message: RegExp) => {
+      const prompter = scriptedPrompter([]);
+      await expect(resolveAnswers(input(over), { interactive: true, prompter, cwd: '/work' })).rejects.toThrow(message);
+      expect(prompter.asked).toEqual([]);
+    };
+    await rejected({ directory: 'My App' }, /^\[directory\]: project name "My App" is invalid/);
+    await rejected({ directory: 'app', name: 'My App' }, /^--name: project name "My App" is invalid/);
+    await rejected({ directory: 'app', location: 'mars' }, /^--location: unknown or unsupported Azure region "mars"/);
+  });
+
   it('names the project after the folder it is created in, also for `.`', async () => {
     const named = async (directory: string) => (await resolveAnswers(input({ directory, yes: true }), { interactive: false, prompter: scriptedPrompter([]), cwd: '/work/shop-app' })).answers.name;
     expect(await named('.')).toBe('shop-app');
