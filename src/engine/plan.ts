@@ -66,7 +66,8 @@ export function buildPlan(answers: Answers, targetDir: string): Plan {
 }
 
 function selectPattern(definition: PatternDefinition, raw: Record<string, unknown>): SelectedPattern {
-  const unknown = Object.keys(raw).filter((key) => !(key in definition.options));
+  // Own keys only: `in` also finds what every object inherits, so `constructor` would pass as an option.
+  const unknown = Object.keys(raw).filter((key) => !Object.hasOwn(definition.options, key));
   if (unknown.length > 0) {
     const known = Object.keys(definition.options);
     throw new ValidationError(

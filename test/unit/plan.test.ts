@@ -133,6 +133,10 @@ describe('buildPlan', () => {
     expect(() => buildPlan({ ...answers, patterns: { 'http-api': { bogus: 1 } } }, '/tmp/x')).toThrow(/unknown option for http-api: bogus/);
   });
 
+  it('rejects option names every object has: constructor, toString', () => {
+    expect(() => buildPlan({ ...answers, patterns: { 'http-api': { constructor: 1, toString: 'x' } } }, '/tmp/x')).toThrow(/unknown options for http-api: constructor, toString/);
+  });
+
   it('builds every subset of the patterns without composition clashes', () => {
     for (let mask = 1; mask < 1 << PATTERN_IDS.length; mask++) {
       const ids = PATTERN_IDS.filter((_, bit) => mask & (1 << bit));
