@@ -111,6 +111,11 @@ function shellWord(path: string): string {
   return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
+/** `cd -app` would read the folder as options: `./-app` cannot be. */
+function notAnOption(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
+}
+
 /** How a path is shown and used in `cd`: relative below the working directory, absolute elsewhere. */
 function displayPath(cwd: string, target: string): string {
   const fromCwd = relative(cwd, target);
@@ -135,7 +140,7 @@ function result(plan: Plan, shownDir: string, files: string[], dryRun: boolean, 
   const run = packageManagerCommands(pm).run;
   const installed = postSteps.some((step) => step.step === 'install' && step.status === 'done');
   const nextSteps = [
-    ...(shownDir === '.' ? [] : [`cd ${shellWord(shownDir)}`]),
+    ...(shownDir === '.' ? [] : [`cd ${shellWord(notAnOption(shownDir))}`]),
     ...(installed ? [] : [packageManagerCommands(pm).install.join(' ')]),
     pm === 'npm' ? 'npm test' : run('test'),
     `${run('start')}   # needs Azure Functions Core Tools and Azurite`,

@@ -33,6 +33,12 @@ describe('--json', () => {
     expect(JSON.parse(result.stdout).nextSteps[0]).toBe("cd 'my app'\\''s'");
   });
 
+  it('keeps a folder named like an option from being read as one by `cd`', () => {
+    const result = runCli(['./-app', '--name', 'dashed', '--pattern', 'http-api', '--yes', '--dry-run', '--json'], { cwd: scratchDir('json-dash') });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).nextSteps[0]).toBe('cd ./-app');
+  });
+
   it('reports errors as JSON with the exit code', () => {
     const result = runCli(['app', '--pattern', 'nope', '--json'], { cwd: scratchDir('json-error') });
     expect(result.status).toBe(2);
