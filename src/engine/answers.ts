@@ -47,6 +47,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   const givenLocation = input.location ?? file.location;
   if (givenLocation !== undefined) labelled(input.location !== undefined ? '--location' : 'location', () => parseLocation(givenLocation));
   if (directory !== undefined) projectName(input, directory, session.cwd);
+  checkGivenOptions(file.patterns ?? {}, input.patternOptions);
   if (directory === undefined && ask) {
     directory = await ask.input({ message: 'Project name', default: 'my-serverless-app', validate: validator(parseProjectName) });
   }
@@ -105,6 +106,18 @@ function projectName(input: CreateInput, directory: string, cwd: string): string
   const [source, name] =
     input.name !== undefined ? ['--name', input.name] : input.answersFile?.name !== undefined ? ['name', input.answersFile.name] : ['[directory]', basename(resolve(cwd, directory))];
   return labelled(source, () => parseProjectName(name));
+}
+
+/** Option values from the answers file and flags (flags win), each parsed by its option's parser. */
+function checkGivenOptions(fromFile: NonNullable<AnswersFile['patterns']>, fromFlags: CreateInput['patternOptions']): void {
+  for (const id of PATTERN_IDS) {
+    const given: Record<string, unknown> = { ...fromFile[id], ...fromFlags[id] };
+    // An unknown key is left to the plan, which names every option the pattern has.
+    for (const [key, value] of Object.entries(given).filter(([key]) => Object.hasOwn(PATTERNS[id].options, key))) {
+      const spec = PATTERNS[id].options[key]!;
+      labelled(spec.flag.split(' ')[0]!, () => spec.parse(value));
+    }
+  }
 }
 
 /** Prefixes a validation failure with the flag or answer it came from. */
