@@ -141,7 +141,8 @@ describe('flags with fixed choices', () => {
 
 describe('bad input: a clear one-line error, a documented exit code, nothing on disk', () => {
   const cases: [string, string[], number, RegExp][] = [
-    ['invalid name', ['My App', '--pattern', 'http-api', '--yes'], 2, /^✖ name: project name "My App" is invalid/],
+    ['invalid name', ['My App', '--pattern', 'http-api', '--yes'], 2, /^✖ \[directory\]: project name "My App" is invalid/],
+    ['an empty directory', ['', '--pattern', 'http-api', '--yes'], 2, /^✖ \[directory\]: must not be empty/],
     ['quotes in the name', ['x', '--name', `it's"`, '--pattern', 'http-api', '--yes'], 2, /is invalid/],
     ['a parent-directory name', ['x', '--name', '../up', '--pattern', 'http-api', '--yes'], 2, /is invalid/],
     ['unicode', ['ünï', '--pattern', 'http-api', '--yes'], 2, /is invalid/],
