@@ -64,11 +64,11 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .description('Create a ready-to-deploy Azure Functions app (Node.js v4 model, TypeScript, Bicep, azd) from serverless patterns.')
     .version(GENERATOR.version, '-v, --version')
     .argument('[directory]', 'folder to create; its name is the project name unless --name is given')
-    .option('-p, --pattern <ids>', `comma-separated patterns: ${PATTERN_IDS.join(', ')}`)
-    .option('-n, --name <name>', 'project name (npm package name; lowercase letters, digits, hyphens)')
-    .option('-l, --location <region>', `Azure region with Flex Consumption (default: ${DEFAULT_LOCATION})`)
+    .addOption(onceFlag(new Option('-p, --pattern <ids>', `comma-separated patterns: ${PATTERN_IDS.join(', ')}`)))
+    .addOption(onceFlag(new Option('-n, --name <name>', 'project name (npm package name; lowercase letters, digits, hyphens)')))
+    .addOption(onceFlag(new Option('-l, --location <region>', `Azure region with Flex Consumption (default: ${DEFAULT_LOCATION})`)))
     .option('-y, --yes', 'accept defaults for everything not given; never prompt', false)
-    .option('-a, --answers <file>', 'take answers from a JSON or YAML file (or a generated app\'s .create-serverless-app.json); flags win')
+    .addOption(onceFlag(new Option('-a, --answers <file>', 'take answers from a JSON or YAML file (or a generated app\'s .create-serverless-app.json); flags win')))
     .option('--json', 'machine-readable result (or error) on stdout; logs go to stderr; never prompts', false)
     .option('--dry-run', 'print the files that would be written and write nothing', false)
     .addOption(choiceFlag('--package-manager <pm>', 'package manager for install and next steps (default: the one that launched this)', PACKAGE_MANAGERS))
@@ -164,9 +164,21 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
   return program;
 }
 
+/**
+ * A flag that takes one value. Commander keeps the last of repeated values, so `--pattern a --pattern b` would
+ * silently drop a: a repeat is refused instead.
+ */
+function onceFlag(option: Option, parse: (value: string) => string = (value) => value): Option {
+  return option.argParser((value: string, previous: unknown) => {
+    if (previous !== undefined) throw new InvalidArgumentError(`${option.long} is given twice ("${previous}", then "${value}"); give it once.`);
+    return parse(value);
+  });
+}
+
 /** A flag with fixed choices, compared like every other choice: `--conflict KEEP` is keep. */
 function choiceFlag(flags: string, description: string, choices: readonly string[]): Option {
-  return new Option(flags, description).choices(choices).argParser((value) => {
+  // choices() first: it sets a parser of its own, which is replaced by this case-insensitive one.
+  return onceFlag(new Option(flags, description).choices(choices), (value) => {
     if (!choices.includes(choiceKey(value))) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
     return choiceKey(value);
   });
@@ -177,7 +189,7 @@ function addPatternFlags(command: Command): PatternFlag[] {
   const patternFlags: PatternFlag[] = [];
   for (const id of PATTERN_IDS) {
     for (const [key, spec] of Object.entries(PATTERNS[id].options)) {
-      const option = new Option(spec.flag, `[${id}] ${spec.description} (default: ${spec.format(spec.defaultValue)})`);
+      const option = onceFlag(new Option(spec.flag, `[${id}] ${spec.description} (default: ${spec.format(spec.defaultValue)})`));
       command.addOption(option);
       patternFlags.push({ pattern: id, key, attribute: option.attributeName() });
     }

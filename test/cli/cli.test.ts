@@ -164,6 +164,14 @@ describe('bad input: a clear one-line error, a documented exit code, nothing on 
     expect(readdirSync(parent)).toEqual([]);
   });
 
+  it('refuses a flag given twice instead of keeping only the last value', () => {
+    const parent = scratchDir('twice');
+    const result = runCli(['app', '--pattern', 'http-api', '--pattern', 'scheduled-tasks', '--yes', '--dry-run'], { cwd: parent });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--pattern is given twice \("http-api", then "scheduled-tasks"\); give it once/);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
   it('never waits for input without a TTY: names every missing flag at once', () => {
     const parent = scratchDir('notty');
     const started = Date.now();
