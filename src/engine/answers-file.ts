@@ -36,13 +36,7 @@ export async function loadAnswersFile(path: string): Promise<AnswersFile> {
     throw fail('is not valid UTF-8 text');
   }
 
-  let data: unknown;
-  try {
-    // yaml is CommonJS under Node: its exports object is the default export, bundled or not.
-    data = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? (await import('yaml')).default.parse(text) : JSON.parse(text);
-  } catch (error) {
-    throw fail(`is not valid ${extname(path).match(/ya?ml/i) ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
-  }
+  const data = await parseAnswers(text, extname(path).toLowerCase(), fail);
   if (!isPlainObject(data)) throw fail('must contain an object with name, location and patterns');
 
   const keys = Object.keys(data);
@@ -56,6 +50,28 @@ export async function loadAnswersFile(path: string): Promise<AnswersFile> {
     if (answers[key] !== undefined && typeof answers[key] !== 'string') throw fail(`"${key}" must be a string`);
   }
   return { name: answers.name as string | undefined, location: answers.location as string | undefined, patterns: readPatterns(answers.patterns, fail) };
+}
+
+/**
+ * By the extension, else JSON and then YAML: a file whose name says nothing (`--answers <(…)`, /dev/stdin) may
+ * hold either.
+ */
+async function parseAnswers(text: string, extension: string, fail: (message: string) => UserError): Promise<unknown> {
+  const json = extension === '.json';
+  const yaml = extension === '.yaml' || extension === '.yml';
+  try {
+    if (!yaml) {
+      try {
+        return JSON.parse(text);
+      } catch (error) {
+        if (json) throw error;
+      }
+    }
+    // yaml is CommonJS under Node: its exports object is the default export, bundled or not.
+    return (await import('yaml')).default.parse(text);
+  } catch (error) {
+    throw fail(`is ${json ? 'not valid JSON' : yaml ? 'not valid YAML' : 'neither valid JSON nor YAML'}: ${(error as Error).message.split('\n')[0]}`);
+  }
 }
 
 /** `patterns` is an object of pattern id → options, or a plain list of ids when no option is set. */

@@ -229,6 +229,12 @@ describe('loadAnswersFile', () => {
     expect(await loadAnswersFile(file('options.yaml', 'data-processing:\n  dataInput: queue\n'))).toEqual({ patterns: { 'data-processing': { dataInput: 'queue' } } });
   });
 
+  it('reads YAML from a file whose name says nothing, e.g. a pipe: --answers <(…) or /dev/stdin', async () => {
+    expect(await loadAnswersFile(file('answers', 'name: d\npatterns: [http-api]\n'))).toEqual({ name: 'd', location: undefined, patterns: { 'http-api': {} } });
+    expect(await loadAnswersFile(file('answers.txt', '{"patterns": ["http-api"]}'))).toMatchObject({ patterns: { 'http-api': {} } });
+    await expect(loadAnswersFile(file('neither', 'name: [unclosed'))).rejects.toThrow(/is neither valid JSON nor YAML: /);
+  });
+
   it('matches pattern ids in any case and keys them by the canonical id', async () => {
     expect(await loadAnswersFile(file('upper.json', '{"patterns": {"HTTP-API": {"auth": "none"}}}'))).toMatchObject({ patterns: { 'http-api': { auth: 'none' } } });
     expect(await loadAnswersFile(file('upper-list.yaml', 'patterns: [Scheduled-Tasks, scheduled-tasks]\n'))).toMatchObject({ patterns: { 'scheduled-tasks': {} } });
