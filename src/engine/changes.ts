@@ -47,7 +47,7 @@ function fileNames(dir: string): Set<string> {
     return new Set(readdirSync(dir));
   } catch (error) {
     if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return new Set();
-    throw error;
+    throw cannotRead(dir, error);
   }
 }
 
@@ -59,7 +59,7 @@ function readIfExists(path: string): string | null | undefined {
     // ENOTDIR: a parent is a file, so nothing exists here; the write step reports it properly.
     if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined;
     if (isErrno(error, 'EISDIR')) return null;
-    throw error;
+    throw cannotRead(path, error);
   }
 }
 
@@ -70,10 +70,31 @@ export function existingEntries(dir: string): string[] {
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return [];
     if (isErrno(error, 'ENOTDIR')) throw new UserError(`${dir} exists and is not a directory (or a parent of it is a file)`, ExitCode.Conflict);
-    throw error;
+    throw cannotRead(dir, error);
   }
+}
+
+/** The target cannot be read (a name too long, a symlink loop…): the user's to fix, not a bug to report. */
+function cannotRead(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === undefined ? error : new UserError(`cannot read ${path}: ${describeFsError(error)}`, ExitCode.FileSystem);
 }
 
 export function isErrno(error: unknown, code: string): boolean {
   return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+/** A file system failure in words a user can act on. */
+export function describeFsError(error: unknown): string {
+  if (isErrno(error, 'EACCES') || isErrno(error, 'EPERM')) return 'permission denied';
+  if (isErrno(error, 'ENOTDIR')) return 'a parent path is a file, not a directory';
+  if (isErrno(error, 'EROFS')) return 'read-only file system';
+  if (isErrno(error, 'ENOSPC')) return 'no space left on device';
+  if (isErrno(error, 'EFBIG')) return 'a file is larger than the file size limit (ulimit -f)';
+  if (isErrno(error, 'EEXIST')) return 'a file appeared while writing';
+  if (isErrno(error, 'ENAMETOOLONG')) return 'a name in the path is too long for the file system';
+  if (isErrno(error, 'ELOOP')) return 'too many symbolic links (a link that points back to itself?)';
+  // Parents are created first, so a missing one means the file system takes no new folders there (e.g. /proc).
+  if (isErrno(error, 'ENOENT')) return 'this file system does not allow creating folders there';
+  return error instanceof Error ? error.message : String(error);
 }

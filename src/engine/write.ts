@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
-import { isErrno, type FileChange } from './changes.js';
+import { describeFsError, isErrno, type FileChange } from './changes.js';
 
 /**
  * Writes creates and updates as one transaction: if any write fails, files created so far are removed,
@@ -93,16 +93,4 @@ function removeEmptyTree(dir: string): void {
   } catch {
     // rmdir refuses a non-empty directory: whatever else lives there stays.
   }
-}
-
-function describeFsError(error: unknown): string {
-  if (isErrno(error, 'EACCES') || isErrno(error, 'EPERM')) return 'permission denied';
-  if (isErrno(error, 'ENOTDIR')) return 'a parent path is a file, not a directory';
-  if (isErrno(error, 'EROFS')) return 'read-only file system';
-  if (isErrno(error, 'ENOSPC')) return 'no space left on device';
-  if (isErrno(error, 'EFBIG')) return 'a file is larger than the file size limit (ulimit -f)';
-  if (isErrno(error, 'EEXIST')) return 'a file appeared while writing';
-  // Parents are created first, so a missing one means the file system takes no new folders there (e.g. /proc).
-  if (isErrno(error, 'ENOENT')) return 'this file system does not allow creating folders there';
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,18 @@ describe('diffTree', () => {
     writeFileSync(join(dir, 'notes.txt'), 'x');
     expect(existingEntries(dir)).toEqual(['notes.txt']);
     expect(existingEntries(join(dir, 'missing'))).toEqual([]);
+  });
+
+  it.each([
+    ['a name too long for the file system', (dir: string) => join(dir, 'd'.repeat(300)), /a name in the path is too long for the file system/],
+    ['a symlink loop', (dir: string) => (symlinkSync('loop-b', join(dir, 'loop-a')), symlinkSync('loop-a', join(dir, 'loop-b')), join(dir, 'loop-a')), /too many symbolic links/],
+  ])('reports a target it cannot read, %s, as a file system error', (_, target, message) => {
+    const dir = target(scratch());
+    for (const read of [() => diffTree(tree(), dir), () => existingEntries(dir)]) {
+      const error = thrownBy(read);
+      expect(error).toBeInstanceOf(UserError);
+      expect(error).toMatchObject({ exitCode: ExitCode.FileSystem, message: expect.stringMatching(message) });
+    }
   });
 });
 
