@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { readTree, type RenderedTree } from './render.js';
@@ -68,10 +68,17 @@ export function existingEntries(dir: string): string[] {
   try {
     return readdirSync(dir).filter((entry) => entry !== '.git').sort();
   } catch (error) {
-    if (isErrno(error, 'ENOENT')) return [];
+    if (isErrno(error, 'ENOENT')) return refuseDanglingLink(dir);
     if (isErrno(error, 'ENOTDIR')) throw new UserError(`${dir} exists and is not a directory (or a parent of it is a file)`, ExitCode.Conflict);
     throw cannotRead(dir, error);
   }
+}
+
+/** A missing target is fine, but not a link to a missing folder: the files cannot be written through it. */
+function refuseDanglingLink(dir: string): [] {
+  const link = lstatSync(dir, { throwIfNoEntry: false });
+  if (link?.isSymbolicLink()) throw new UserError(`${dir} is a symbolic link to ${readlinkSync(dir)}, which does not exist`, ExitCode.Conflict);
+  return [];
 }
 
 /** The target cannot be read (a name too long, a symlink loop…): the user's to fix, not a bug to report. */

@@ -42,6 +42,14 @@ describe('diffTree', () => {
     expect(existingEntries(join(dir, 'missing'))).toEqual([]);
   });
 
+  it('refuses a target that is a link to a missing folder, instead of failing to write through it', () => {
+    const dir = join(scratch(), 'app');
+    symlinkSync(join(dir, '..', 'gone'), dir);
+    const error = thrownBy(() => existingEntries(dir));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error).toMatchObject({ exitCode: ExitCode.Conflict, message: expect.stringMatching(/app is a symbolic link to .*gone, which does not exist/) });
+  });
+
   it.each([
     ['a name too long for the file system', (dir: string) => join(dir, 'd'.repeat(300)), /a name in the path is too long for the file system/],
     ['a symlink loop', (dir: string) => (symlinkSync('loop-b', join(dir, 'loop-a')), symlinkSync('loop-a', join(dir, 'loop-b')), join(dir, 'loop-a')), /too many symbolic links/],
