@@ -108,14 +108,20 @@ function projectName(input: CreateInput, directory: string, cwd: string): string
   return labelled(source, () => parseProjectName(name));
 }
 
-/** Option values from the answers file and flags (flags win), each parsed by its option's parser. */
+/**
+ * Option values from the answers file and flags (flags win), each parsed by its option's parser. An error names
+ * the value where the user wrote it: the flag, or the key in the answers file.
+ */
 function checkGivenOptions(fromFile: NonNullable<AnswersFile['patterns']>, fromFlags: CreateInput['patternOptions']): void {
   for (const id of PATTERN_IDS) {
-    const given: Record<string, unknown> = { ...fromFile[id], ...fromFlags[id] };
+    const flags = fromFlags[id] ?? {};
+    const given = [
+      ...Object.entries(fromFile[id] ?? {}).filter(([key]) => !Object.hasOwn(flags, key)).map(([key, value]) => ({ key, value, label: `answers file, patterns.${id}.${key}` })),
+      ...Object.entries(flags).map(([key, value]) => ({ key, value, label: PATTERNS[id].options[key]!.flag.split(' ')[0]! })),
+    ];
     // An unknown key is left to the plan, which names every option the pattern has.
-    for (const [key, value] of Object.entries(given).filter(([key]) => Object.hasOwn(PATTERNS[id].options, key))) {
-      const spec = PATTERNS[id].options[key]!;
-      labelled(spec.flag.split(' ')[0]!, () => spec.parse(value));
+    for (const { key, value, label } of given.filter(({ key }) => Object.hasOwn(PATTERNS[id].options, key))) {
+      labelled(label, () => PATTERNS[id].options[key]!.parse(value));
     }
   }
 }

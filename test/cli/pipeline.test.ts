@@ -116,6 +116,7 @@ describe('--answers', () => {
     ['wrong types', '{"name": ["x"], "patterns": ["http-api"]}', /"name" must be a string/],
     ['a value that fails validation', '{"name": "Bad Name", "patterns": ["http-api"]}', /name: project name "Bad Name" is invalid/],
     ['an unknown pattern option', '{"name": "x", "patterns": {"http-api": {"nope": 1}}}', /unknown option for http-api: nope/],
+    ['an option value that fails validation', '{"name": "x", "patterns": {"http-api": {"resources": 5}}}', /^✖ answers file, patterns\.http-api\.resources: resource names are strings; got 5/],
   ])('%s: exit 2 and nothing written', (_, content, message) => {
     const parent = scratchDir('bad-answers');
     writeFileSync(join(parent, 'answers.json'), content);

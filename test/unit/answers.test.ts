@@ -108,7 +108,11 @@ describe('resolveAnswers', () => {
     await rejected({ directory: 'app', name: 'My App' }, /^--name: project name "My App" is invalid/);
     await rejected({ directory: 'app', location: 'mars' }, /^--location: unknown or unsupported Azure region "mars"/);
     await rejected({ directory: 'app', patternOptions: { 'http-api': { resources: 'Bad' } } }, /^--resource: resource "Bad" is not a valid name/);
-    await rejected({ directory: 'app', answersFile: { patterns: { 'scheduled-tasks': { timeZone: 'Mars/Base' } } } }, /^--time-zone: "Mars\/Base" is not an IANA time zone/);
+    await rejected({ directory: 'app', answersFile: { patterns: { 'scheduled-tasks': { timeZone: 'Mars/Base' } } } }, /^answers file, patterns\.scheduled-tasks\.timeZone: "Mars\/Base" is not an IANA time zone/);
+    await rejected(
+      { directory: 'app', answersFile: { patterns: { 'scheduled-tasks': { timeZone: 'Mars/Base' } } }, patternOptions: { 'scheduled-tasks': { timeZone: 'Nowhere/Else' } } },
+      /^--time-zone: "Nowhere\/Else" is not an IANA time zone/,
+    );
   });
 
   it('names the project after the folder it is created in, also for `.`', async () => {
