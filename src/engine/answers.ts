@@ -42,7 +42,9 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
 
   let directory = input.directory ?? file.name;
   // An empty argument (an unset shell variable) would resolve to the working directory and write there.
-  if (directory?.trim() === '') throw new ValidationError('[directory]: must not be empty; give the folder to create, or . for the current one');
+  if (directory?.trim() === '') {
+    throw new ValidationError(`${input.directory !== undefined ? '[directory]' : 'name'}: must not be empty; it names the folder to create (. for the current one)`);
+  }
   // What the questions cannot change is checked before them, so nobody answers them all to fail at the end.
   const givenLocation = input.location ?? file.location;
   if (givenLocation !== undefined) labelled(input.location !== undefined ? '--location' : 'location', () => parseLocation(givenLocation));

@@ -96,6 +96,8 @@ describe('resolveAnswers', () => {
   it('refuses an empty directory instead of creating the project in the working directory', async () => {
     const prompter = scriptedPrompter([]);
     await expect(resolveAnswers(input({ directory: '', yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^\[directory\]: must not be empty/);
+    const answersFile = { name: '', patterns: { 'http-api': {} } };
+    await expect(resolveAnswers(input({ answersFile, name: 'shop', yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^name: must not be empty; it names the folder/);
   });
 
   it('rejects a project name or region it cannot use before asking anything', async () => {
