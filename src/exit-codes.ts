@@ -37,3 +37,13 @@ export class ValidationError extends Error {
     this.name = 'ValidationError';
   }
 }
+
+/** Runs a parse and prefixes its validation failure with the flag or answer the value came from. */
+export function labelled<T>(label: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(`${label}: ${error.message}`);
+    throw error;
+  }
+}

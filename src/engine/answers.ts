@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { DEFAULT_LOCATION, FLEX_CONSUMPTION_LOCATIONS, parseLocation } from '../azure/locations.js';
-import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
+import { ExitCode, labelled, UserError, ValidationError } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
 import type { JsonValue, OptionSpec, PatternDefinition, PatternId } from '../patterns/types.js';
 import type { Prompter } from '../prompts.js';
@@ -125,16 +125,6 @@ function checkGivenOptions(fromFile: NonNullable<AnswersFile['patterns']>, fromF
     for (const { key, value, label } of given.filter(({ key }) => Object.hasOwn(PATTERNS[id].options, key))) {
       labelled(label, () => PATTERNS[id].options[key]!.parse(value));
     }
-  }
-}
-
-/** Prefixes a validation failure with the flag or answer it came from. */
-function labelled<T>(label: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(`${label}: ${error.message}`);
-    throw error;
   }
 }
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseLocation } from '../azure/locations.js';
 import { baseContribution, FEATURE_CONTRIBUTIONS } from '../base.js';
-import { ValidationError } from '../exit-codes.js';
+import { labelled, ValidationError } from '../exit-codes.js';
 import { PATTERNS, sortPatternIds } from '../patterns/index.js';
 import { type JsonValue, type PatternDefinition, type PatternId, type ProjectInfo, type StorageName } from '../patterns/types.js';
 import { GENERATOR } from '../version.js';
@@ -36,8 +36,8 @@ export interface Plan {
 
 /** Validates every answer and composes the app; throws ValidationError naming the answer at fault. */
 export function buildPlan(answers: Answers, targetDir: string): Plan {
-  const name = field('name', () => parseProjectName(answers.name));
-  const location = field('location', () => parseLocation(answers.location));
+  const name = labelled('name', () => parseProjectName(answers.name));
+  const location = labelled('location', () => parseLocation(answers.location));
   const project: ProjectInfo = { name, slug: azureSlug(name), location };
 
   const ids = sortPatternIds(Object.keys(answers.patterns) as PatternId[]);
@@ -78,10 +78,10 @@ function selectPattern(definition: PatternDefinition, raw: Record<string, unknow
   const options = Object.fromEntries(
     Object.entries(definition.options).map(([key, spec]) => {
       const input = raw[key];
-      return [key, input === undefined ? spec.defaultValue : field(spec.flag.split(' ')[0]!, () => spec.parse(input))];
+      return [key, input === undefined ? spec.defaultValue : labelled(spec.flag.split(' ')[0]!, () => spec.parse(input))];
     }),
   );
-  field(definition.id, () => definition.validate?.(options));
+  labelled(definition.id, () => definition.validate?.(options));
   return { definition, options };
 }
 
@@ -118,15 +118,5 @@ function checkSharedStorage(patterns: readonly { id: PatternId; names: readonly 
       }
       claimed.set(key, other ?? { id, name });
     }
-  }
-}
-
-/** Prefixes a validation failure with the flag or answer it came from. */
-function field<T>(label: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(`${label}: ${error.message}`);
-    throw error;
   }
 }
