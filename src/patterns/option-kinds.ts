@@ -57,5 +57,15 @@ export function parseStorageName(input: unknown, what: 'container' | 'queue', ma
             ? 'must not contain consecutive hyphens'
             : undefined;
   if (problem) throw new ValidationError(`"${input}" is not a valid Azure ${what} name: it ${problem}`);
+  if (isHostStorageName(name)) throw new ValidationError(`"${name}" is a ${what} the Functions host keeps its own state in; choose another name`);
   return name;
+}
+
+/**
+ * The host stores keys, leases and blob receipts in `azure-webjobs-*` containers, and runs blob triggers through
+ * `azure-webjobs-blobtrigger-*` queues and `webjobs-blobtrigger-poison`: a blob trigger on such a container would
+ * fire on the host's own blobs, and the archive's lifecycle rule would tier them.
+ */
+function isHostStorageName(name: string): boolean {
+  return name.startsWith('azure-webjobs-') || name === 'webjobs-blobtrigger-poison';
 }

@@ -34,6 +34,8 @@ describe('data-processing options', () => {
     [{ inputContainer: 'ab' }, '--data-container: "ab" is not a valid Azure container name: it must be 3 to 63 characters long'],
     [{ archiveContainer: 'old--files' }, '--data-archive-container: "old--files" is not a valid Azure container name: it must not contain consecutive hyphens'],
     [{ poisonContainer: '-poison' }, '--data-poison-container: "-poison" is not a valid Azure container name: it must start and end with a letter or digit'],
+    [{ inputContainer: 'azure-webjobs-hosts' }, '--data-container: "azure-webjobs-hosts" is a container the Functions host keeps its own state in; choose another name'],
+    [{ archiveContainer: 'azure-webjobs-secrets' }, '--data-archive-container: "azure-webjobs-secrets" is a container the Functions host keeps its own state in; choose another name'],
     [{ inputQueue: 'q'.repeat(57) }, `--data-queue: "${'q'.repeat(57)}" is not a valid Azure queue name: it must be 3 to 56 characters long`],
     [{ inputQueue: 'my_queue' }, '--data-queue: "my_queue" is not a valid Azure queue name: it may contain only lowercase letters, digits and hyphens'],
     [{ coolAfterDays: '0' }, '--data-cool-after-days: "0" is not a whole number of days between 1 and 99999'],

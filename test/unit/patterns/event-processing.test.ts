@@ -73,6 +73,7 @@ describe('event-processing options', () => {
     [options.eventHubName, 'h'.repeat(257), 'at most 256'],
     [options.storageQueueName, 'Orders', 'lowercase'],
     [options.storageQueueName, 'order--events', 'consecutive hyphens'],
+    [options.storageQueueName, 'webjobs-blobtrigger-poison', 'the Functions host keeps its own state in'],
     [options.storageQueueName, 'ab', '3 to 56 characters'],
     [options.storageQueueName, 'q'.repeat(57), '3 to 56 characters'],
     [options.aggregationKey, 'customer.id', 'not a field name'],
