@@ -121,8 +121,10 @@ const localSettings: Check = {
     }
     const values = settings.Values ?? {};
     const findings: Finding[] = [];
-    if (!('AzureWebJobsStorage' in values) && !Object.keys(values).some((name) => name.startsWith('AzureWebJobsStorage__'))) {
-      findings.push({ severity: 'error', file: 'local.settings.json', message: 'AzureWebJobsStorage is not set: the host needs storage for timers, queues, blob triggers and its own locks.', fix: 'Set "AzureWebJobsStorage": "UseDevelopmentStorage=true" under "Values" and run Azurite (npx azurite).' });
+    // Core Tools reads an empty value as a missing one ("Missing value for AzureWebJobsStorage").
+    const isSet = (name: string) => typeof values[name] === 'string' && values[name].trim() !== '';
+    if (!isSet('AzureWebJobsStorage') && !Object.keys(values).some((name) => name.startsWith('AzureWebJobsStorage__') && isSet(name))) {
+      findings.push({ severity: 'error', file: 'local.settings.json', message: 'AzureWebJobsStorage is not set (or empty): the host needs storage for timers, queues, blob triggers and its own locks.', fix: 'Set "AzureWebJobsStorage": "UseDevelopmentStorage=true" under "Values" and run Azurite (npx azurite).' });
     }
     const runtime = values.FUNCTIONS_WORKER_RUNTIME;
     if (runtime !== 'node') {

@@ -76,6 +76,19 @@ describe('doctor', () => {
     expect(errors(diagnoseProject(dir))).toEqual({ 'local-settings': ['local.settings.json', 'local.settings.json'] });
   });
 
+  it('local-settings: an empty AzureWebJobsStorage is a missing one', () => {
+    // Core Tools stops with "Missing value for AzureWebJobsStorage in local.settings.json".
+    editJson('local.settings.json', (settings) => (settings.Values.AzureWebJobsStorage = ''));
+    expect(errors(diagnoseProject(dir))).toEqual({ 'local-settings': ['local.settings.json'] });
+    editJson('local.settings.json', (settings) => {
+      delete settings.Values.AzureWebJobsStorage;
+      settings.Values.AzureWebJobsStorage__accountName = ' ';
+    });
+    expect(errors(diagnoseProject(dir))).toEqual({ 'local-settings': ['local.settings.json'] });
+    editJson('local.settings.json', (settings) => (settings.Values.AzureWebJobsStorage__accountName = 'devstore'));
+    expect(errors(diagnoseProject(dir))).toEqual({});
+  });
+
   it('extension-bundle: a 3.x bundle range', () => {
     editJson('host.json', (host) => (host.extensionBundle.version = '[3.*, 4.0.0)'));
     expect(errors(diagnoseProject(dir))).toEqual({ 'extension-bundle': ['host.json'] });
