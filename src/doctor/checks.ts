@@ -299,22 +299,28 @@ function runtimeVersion(project: ProjectFiles): { major: number; file: string } 
   return undefined;
 }
 
-/** Enough of semver ranges for engines fields: `>=20`, `^22`, `20.x || 22.x`, `>=20 <23`, `22`. */
+/**
+ * Whether an engines range admits a recent release of `major` (what Azure runs), for the semver ranges engines
+ * fields use: `>=20`, `^22`, `20.x || 22.x`, `>=20 <23`, `20 - 22`, `>22.1`, `22`.
+ */
 function rangeAllowsMajor(range: string, major: number): boolean {
   return range.split('||').some((alternative) =>
     alternative
       .trim()
+      // A hyphen range `a - b` means `>=a <=b`.
+      .replace(/^(\S+)\s+-\s+(\S+)$/, '>=$1 <=$2')
       .split(/\s+/)
       .filter(Boolean)
       .every((comparator) => {
-        const match = /^(>=|<=|>|<|\^|~|=)?v?(\d+)/.exec(comparator);
+        const match = /^(>=|<=|>|<|\^|~|=)?v?(\d+)(\.\d+)?/.exec(comparator);
         if (!match) return true;
         const bound = Number(match[2]);
         switch (match[1]) {
           case '>=':
             return major >= bound;
           case '>':
-            return major > bound;
+            // `>22` means 23 or later, but `>22.1` still admits later 22.x releases.
+            return major > bound || (major === bound && match[3] !== undefined);
           case '<=':
             return major <= bound;
           case '<':

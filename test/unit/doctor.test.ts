@@ -156,6 +156,16 @@ describe('doctor', () => {
     expect(errors(diagnoseProject(dir))).toEqual({ 'node-version': ['package.json'] });
   });
 
+  it.each(['20 - 22', '>22.1', '>=20.19 <23', '^20.19 || ^22.12'])('node-version: engines "%s" admit Node.js 22', (range) => {
+    editJson('package.json', (pkg) => (pkg.engines = { node: range }));
+    expect(errors(diagnoseProject(dir))).toEqual({});
+  });
+
+  it.each(['20 - 21', '>22', '<22'])('node-version: engines "%s" exclude Node.js 22', (range) => {
+    editJson('package.json', (pkg) => (pkg.engines = { node: range }));
+    expect(errors(diagnoseProject(dir))).toEqual({ 'node-version': ['package.json'] });
+  });
+
   it('node-version: a runtime Flex Consumption does not offer', () => {
     write('infra/modules/function-app.bicep', read('infra/modules/function-app.bicep').replace("version: '22'", "version: '18'"));
     // engines ">=20" then excludes the runtime too: both are reported.
