@@ -72,9 +72,10 @@ export class MalformedFileError extends Error {
 /** Node.js versions Flex Consumption runs (shared/reference/azure.md). */
 const SUPPORTED_RUNTIME_MAJORS = [20, 22];
 
+// Fields as the file has them, of any type: one of the wrong type is reported, not a crash.
 interface PackageJson {
-  main?: string;
-  engines?: { node?: string };
+  main?: unknown;
+  engines?: { node?: unknown };
   devDependencies?: Record<string, string>;
 }
 
@@ -87,6 +88,9 @@ const mainGlob: Check = {
     const pkg = project.json<PackageJson>('package.json');
     if (!pkg?.main) {
       return [{ severity: 'error', file: 'package.json', message: 'package.json has no "main": the Functions host finds no functions ("No job functions found").', fix: 'Set "main" to the compiled function modules, e.g. "dist/src/functions/*.js".' }];
+    }
+    if (typeof pkg.main !== 'string') {
+      return [{ severity: 'error', file: 'package.json', message: `package.json "main" is ${JSON.stringify(pkg.main)}, not a string: the Functions host reads it as one path or glob.`, fix: 'Set "main" to the compiled function modules, e.g. "dist/src/functions/*.js".' }];
     }
     const outDir = project.json<{ compilerOptions?: { outDir?: string } }>('tsconfig.build.json')?.compilerOptions?.outDir ?? project.json<{ compilerOptions?: { outDir?: string } }>('tsconfig.json')?.compilerOptions?.outDir ?? 'dist';
     const sources = project.list('src/functions', ['.ts']).filter((path) => !path.endsWith('.d.ts'));
@@ -270,7 +274,7 @@ const nodeVersion: Check = {
     }
     const pkg = project.json<PackageJson>('package.json');
     const engines = pkg?.engines?.node;
-    if (engines && !rangeAllowsMajor(engines, runtime.major)) {
+    if (engines && !rangeAllowsMajor(String(engines), runtime.major)) {
       findings.push({ severity: 'error', file: 'package.json', message: `engines.node "${engines}" excludes Node.js ${runtime.major}, the version Azure runs: remote build fails or warns.`, fix: `Widen engines.node to include ${runtime.major}, e.g. ">=20".` });
     }
     const typesMajor = Number(/(\d+)/.exec(pkg?.devDependencies?.['@types/node'] ?? '')?.[1]);

@@ -62,6 +62,13 @@ describe('doctor', () => {
     expect(report.checks[0]!.findings[0]!.message).toContain('dist/src/functions/health.js is not matched');
   });
 
+  it('main-glob: a "main" that is not a string is reported, not thrown', () => {
+    editJson('package.json', (pkg) => (pkg.main = ['dist/src/functions/*.js']));
+    const report = diagnoseProject(dir);
+    expect(errors(report)).toEqual({ 'main-glob': ['package.json'] });
+    expect(report.checks[0]!.findings[0]!.message).toBe('package.json "main" is ["dist/src/functions/*.js"], not a string: the Functions host reads it as one path or glob.');
+  });
+
   it('local-settings: local.settings.json missing', () => {
     rmSync(join(dir, 'local.settings.json'));
     const finding = diagnoseProject(dir).checks.find((c) => c.id === 'local-settings')!.findings[0]!;
@@ -159,6 +166,13 @@ describe('doctor', () => {
   it.each(['20 - 22', '>22.1', '>=20.19 <23', '^20.19 || ^22.12'])('node-version: engines "%s" admit Node.js 22', (range) => {
     editJson('package.json', (pkg) => (pkg.engines = { node: range }));
     expect(errors(diagnoseProject(dir))).toEqual({});
+  });
+
+  it('node-version: an engines.node that is a number is read as a range, not thrown', () => {
+    editJson('package.json', (pkg) => (pkg.engines = { node: 22 }));
+    expect(errors(diagnoseProject(dir))).toEqual({});
+    editJson('package.json', (pkg) => (pkg.engines = { node: 20 }));
+    expect(errors(diagnoseProject(dir))).toEqual({ 'node-version': ['package.json'] });
   });
 
   it.each(['20 - 21', '>22', '<22'])('node-version: engines "%s" exclude Node.js 22', (range) => {
