@@ -188,7 +188,8 @@ function appSettings({ dataDestination: destination, dataInput: input, retention
   if (destination === 'cosmos') {
     settings.push({
       name: 'COSMOS_ENDPOINT',
-      local: 'https://localhost:8081/',
+      // The app signs in with Entra ID only, which the Cosmos DB emulator does not accept: locally it is the deployed account.
+      local: 'https://your-account.documents.azure.com:443/',
       cloud: { module: 'dataProcessing', output: 'cosmosEndpoint' },
       description: 'Cosmos DB account the pipeline persists records to (identity auth; local auth is disabled).',
     });

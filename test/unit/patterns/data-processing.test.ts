@@ -155,6 +155,14 @@ describe('data-processing rendered tree', () => {
     expect(JSON.parse(read('host.json')).extensions.queues).toMatchObject({ maxDequeueCount: 5 });
   });
 
+  it('Cosmos DB: local settings name the deployed account, since the client signs in with Entra ID only', () => {
+    const { read } = render({ dataDestination: 'cosmos' });
+    // The emulator (localhost:8081) accepts only its well-known key; the client never sends one.
+    expect(read('src/data-processing/persist.ts')).toContain('new CosmosClient({ endpoint, aadCredentials: azureCredential() })');
+    expect(JSON.parse(read('local.settings.json')).Values.COSMOS_ENDPOINT).toBe('https://your-account.documents.azure.com:443/');
+    expect(read('README.md').replace(/\s+/g, ' ')).toContain('to run the app locally set `COSMOS_ENDPOINT` in `local.settings.json` to the deployed account\'s endpoint and sign in with `az login`');
+  });
+
   it('Event Hubs + JSON + blob output: identity-based trigger settings and a receiver role on the hub', () => {
     const { read } = render({ dataInput: 'eventhubs', dataFormat: 'json', dataDestination: 'blob' });
     expect(read('src/functions/processEvents.ts')).toContain("cardinality: 'many'");
