@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +23,20 @@ describe('create-serverless-app doctor', () => {
     expect(report).toMatchObject({ ok: false, errors: 1 });
     expect(report.checks.find((check) => check.id === 'local-settings')!.status).toBe('error');
     expect(result.stderr).toContain('doctor found 1 problem');
+  });
+
+  it('finds no file edited in a clone checked out with CRLF line endings (git core.autocrlf, as on Windows)', () => {
+    const app = generateApp(scratchDir('doctor-crlf'), 'app', ['--pattern', 'http-api']);
+    const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd, stdio: 'pipe' });
+    git(app, 'init', '-q');
+    git(app, 'add', '-A');
+    git(app, 'commit', '-qm', 'generated');
+    const clone = join(scratchDir('doctor-crlf-clone'), 'app');
+    git(app, '-c', 'core.autocrlf=true', 'clone', '-q', app, clone);
+
+    const report = JSON.parse(runCli(['doctor', '--json'], { cwd: clone }).stdout) as { checks: { findings: { message: string }[] }[] };
+    const edited = report.checks.flatMap((check) => check.findings).filter((finding) => finding.message.includes('differs from what was generated'));
+    expect(edited).toEqual([]);
   });
 
   it('exits 2 outside a Functions project', () => {
