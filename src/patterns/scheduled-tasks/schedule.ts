@@ -49,7 +49,17 @@ export function normaliseSchedule(input: string): string {
       `"${text}" restricts both the day of month and the day of week; cron dialects disagree on whether both or either must match, so restrict only one`,
     );
   }
+  six[5] = dayOfWeekWithoutSeven(six[5]!);
   return six.join(' ');
+}
+
+/**
+ * Cron reads day of week 7 as Sunday, but NCRONTAB takes 0–6 and the Functions host refuses a 7 (`5-7`, or
+ * `1/2`, which cron steps up to 7): such a field is written as the days it stands for.
+ */
+function dayOfWeekWithoutSeven(field: string): string {
+  const days = expandField(field, FIELDS[5]);
+  return days.includes(7) ? formatField(days.map((day) => day % 7), 0, 6) : field;
 }
 
 function intervalToNcrontab(text: string): string | undefined {

@@ -34,6 +34,16 @@ describe('schedules', () => {
     expect(normaliseSchedule(input)).toBe(expected);
   });
 
+  it.each([
+    ['0 0 3 * * 7', '0 0 3 * * 0'],
+    ['0 3 * * 5-7', '0 0 3 * * 0,5,6'],
+    ['0 0 3 * * 1/2', '0 0 3 * * 0,1,3,5'],
+    ['0 0 3 * * MON-FRI', '0 0 3 * * MON-FRI'],
+  ])('writes the day of week of %s without 7, which NCRONTAB rejects (it reads 0-6)', (input, expected) => {
+    expect(normaliseSchedule(input)).toBe(expected);
+    expect(planJobs({ jobs: [{ name: 'sunday', schedule: input, pastDue: null }], timeZone: 'UTC', pastDue: 'run' }, NOW)[0]!.utcSchedule).toBe(expected);
+  });
+
   it('compacts cron fields', () => {
     expect(formatField([0, 1, 2, 3, 4, 5, 6], 0, 6)).toBe('*');
     expect(formatField([0, 15, 30, 45], 0, 59)).toBe('*/15');
