@@ -50,19 +50,38 @@ function latestOccurrence(schedule: string, now: Date): Date {
 }
 
 /**
- * Whether `instant` is an occurrence of the local schedule in its time zone. When clocks fall back a local time
- * happens twice: starting just before the second pass would count it again, while walking forward through the
- * day yields each local run once, so across an offset change the walk starts a few hours earlier. Without one,
- * local time runs evenly and starting just before `instant` gives the same answer, without walking the
- * occurrences of a frequent schedule one by one.
+ * Whether `instant` is an occurrence of the local schedule in its time zone, read off the local clock (cron-parser
+ * walking a zone skips the hour just after clocks go forward: 03:00 in Berlin on the last Sunday of March).
+ * When clocks fall back a local time happens twice and runs on its first pass only; when they go forward, a local
+ * time they skip runs at the instant that takes its place (02:30 at 03:30).
  */
 export function isDueInTimeZone(localTime: LocalTime, instant: Date): boolean {
   const { schedule, timeZone } = localTime;
-  const lookBack = utcOffset(timeZone, instant.getTime() - LOOK_BACK_MS) === utcOffset(timeZone, instant.getTime()) ? 1 : LOOK_BACK_MS;
-  const expression = CronExpressionParser.parse(schedule, { tz: timeZone, currentDate: new Date(instant.getTime() - lookBack) });
-  let next = expression.next().getTime();
-  while (next < instant.getTime()) next = expression.next().getTime();
-  return next === instant.getTime();
+  const at = instant.getTime();
+  const local = localClock(timeZone, at);
+  const offset = local - at;
+  const shift = offset - (localClock(timeZone, at - LOOK_BACK_MS) - (at - LOOK_BACK_MS));
+  if (shift < 0) return occursAt(schedule, local) && localClock(timeZone, at + shift) !== local;
+  const skipped = shift > 0 && localClock(timeZone, at - shift) - (at - shift) !== offset;
+  return occursAt(schedule, local) || (skipped && occursAt(schedule, local - shift));
+}
+
+/** Whether the schedule, read as local wall-clock time, has an occurrence at `local`. */
+function occursAt(schedule: string, local: number): boolean {
+  return CronExpressionParser.parse(schedule, { tz: 'UTC', currentDate: new Date(local - 1) }).next().getTime() === local;
+}
+
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The date and time the zone's clocks show at an instant, as milliseconds whose UTC reading is that local time. */
+export function localClock(timeZone: string, instant: number): number {
+  let format = clockFormats.get(timeZone);
+  if (!format) {
+    const fields = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' } as const;
+    clockFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', ...fields })));
+  }
+  const part = Object.fromEntries(format.formatToParts(instant).map(({ type, value }) => [type, Number(value)]));
+  return Date.UTC(part.year!, part.month! - 1, part.day!, part.hour!, part.minute!, part.second!, new Date(instant).getUTCMilliseconds());
 }
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();

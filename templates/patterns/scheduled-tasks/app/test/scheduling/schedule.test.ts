@@ -70,6 +70,21 @@ describe('UTC trigger plus local-time guard', () => {
     expect(isDueInTimeZone(berlinTwoThirty, new Date('2026-10-25T00:30:00Z'))).toBe(true);
     expect(isDueInTimeZone(berlinTwoThirty, new Date('2026-10-25T01:30:00Z'))).toBe(false);
   });
+
+  it('runs the local time just after the hour clocks skip when they go forward', () => {
+    // 29 March 2026 in Berlin: 02:00 CET becomes 03:00 CEST at 01:00 UTC, so 03:00 and 03:30 still happen.
+    expect(isDueInTimeZone({ schedule: '0 0 3 * * *', timeZone: 'Europe/Berlin' }, new Date('2026-03-29T01:00:00Z'))).toBe(true);
+    expect(isDueInTimeZone({ schedule: '0 30 3 * * *', timeZone: 'Europe/Berlin' }, new Date('2026-03-29T01:30:00Z'))).toBe(true);
+    // 8 March 2026 in New York: 02:00 EST becomes 03:00 EDT at 07:00 UTC.
+    expect(isDueInTimeZone({ schedule: '0 0 3 * * *', timeZone: 'America/New_York' }, new Date('2026-03-08T07:00:00Z'))).toBe(true);
+  });
+
+  it('runs a local time the clocks skip at the instant that takes its place, once', () => {
+    const berlinTwoThirty = { schedule: '0 30 2 * * *', timeZone: 'Europe/Berlin' };
+    expect(isDueInTimeZone(berlinTwoThirty, new Date('2026-03-29T00:30:00Z'))).toBe(false);
+    expect(isDueInTimeZone(berlinTwoThirty, new Date('2026-03-29T01:30:00Z'))).toBe(true);
+    expect(isDueInTimeZone(berlinTwoThirty, new Date('2026-03-30T00:30:00Z'))).toBe(true);
+  });
 });
 
 describe('nextOccurrences', () => {
