@@ -93,8 +93,9 @@ export function utcOffset(timeZone: string, instant: number): string | undefined
   return format.formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value;
 }
 
-// How early a timer may fire and still count as its occurrence; far below the period of any sensible schedule.
-const EARLY_FIRING_MS = 1000;
+// How early a timer may fire and still count as its occurrence: under half the finest schedule (every second), or
+// an on-time invocation of that one would count as the next second's, and the next second's would then do nothing.
+const EARLY_FIRING_MS = 250;
 
 // Longer than any daylight saving shift (at most two hours anywhere).
 const LOOK_BACK_MS = 3 * 3600_000;

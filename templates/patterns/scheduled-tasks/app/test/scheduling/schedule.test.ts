@@ -25,6 +25,11 @@ describe('occurrenceToRun', () => {
     expect(occurrenceToRun('0 30 2 * * *', undefined, at('2026-05-04T02:29:59.995Z'))).toEqual(new Date('2026-05-04T02:30:00Z'));
   });
 
+  it('maps each invocation of an every-second job to its own second (the host keeps no schedule status below a minute)', () => {
+    expect(occurrenceToRun('* * * * * *', undefined, at('2026-05-04T10:15:00.050Z'))).toEqual(new Date('2026-05-04T10:15:00Z'));
+    expect(occurrenceToRun('* * * * * *', undefined, at('2026-05-04T10:15:00.995Z'))).toEqual(new Date('2026-05-04T10:15:01Z'));
+  });
+
   it('maps a late (past-due) invocation to the first occurrence it missed', () => {
     expect(occurrenceToRun('0 30 2 * * *', undefined, at('2026-05-06T07:12:00Z', '2026-05-04T02:30:00+00:00', true))).toEqual(new Date('2026-05-04T02:30:00Z'));
   });
