@@ -132,11 +132,21 @@ export class TableRunStore implements RunStore {
   async heartbeat(record: RunRecord, at: Date, version: RunVersion): Promise<RunVersion | undefined> {
     await ensureTable(this.table);
     const key = { partitionKey: record.job, rowKey: runRowKey(record.scheduledTime, record.attempt) };
-    return this.updateIfUnchanged({ ...key, heartbeatAt: at.toISOString() }, 'Merge', version);
+    // Owner and outcome are rewritten unchanged, so a heartbeat read back is recognised as this execution's.
+    return this.updateIfUnchanged({ ...key, heartbeatAt: at.toISOString(), outcome: 'running', invocationId: record.invocationId }, 'Merge', version);
   }
 
-  private updateIfUnchanged(entity: Partial<RunEntity> & { partitionKey: string; rowKey: string }, mode: 'Merge' | 'Replace', etag: RunVersion): Promise<RunVersion | undefined> {
-    return etagUnless(this.table.updateEntity(entity, mode, { etag }), CHANGED_SINCE);
+  /**
+   * A write conditional on `etag`; undefined when another execution changed the row since. A refusal can also be
+   * this write's own doing: it landed, its response was lost, and the SDK's resend met the ETag it left. The row
+   * is read back then, and when it holds every value this write wrote, its ETag is this write's.
+   */
+  private async updateIfUnchanged(entity: Partial<RunEntity> & { partitionKey: string; rowKey: string }, mode: 'Merge' | 'Replace', etag: RunVersion): Promise<RunVersion | undefined> {
+    const written = await etagUnless(this.table.updateEntity(entity, mode, { etag }), CHANGED_SINCE);
+    if (written !== undefined) return written;
+    const stored = await entityOrUndefined<Record<string, unknown>>(this.table, entity.partitionKey, entity.rowKey);
+    const landed = stored !== undefined && Object.entries(entity).every(([name, value]) => stored[name] === value);
+    return landed ? etagOf(stored) : undefined;
   }
 
   async attempts(job: string, scheduledTime: Date): Promise<RunRecord[]> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { RestError, TableClient } from '@azure/data-tables';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { tableClient } from '../../src/shared/storage-clients.js';
 import { TableCheckpointStore, TableRunStore, type RunRecord } from '../../src/scheduling/tracking-store.js';
@@ -6,6 +7,31 @@ import { TableCheckpointStore, TableRunStore, type RunRecord } from '../../src/s
 // Integration tests against the Azurite the global setup started: real Table storage semantics.
 const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
 const freshTable = () => tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings);
+
+/**
+ * A table whose next update lands but loses its response (a timeout, a dropped connection), as Azure does now and
+ * then: the SDK sends it again, and the resend meets the ETag the first send left.
+ */
+function tableLosingResponses() {
+  const table = TableClient.fromConnectionString(settings.AzureWebJobsStorage, `t${randomUUID().replace(/-/g, '').slice(0, 20)}`, {
+    allowInsecureConnection: true,
+    retryOptions: { retryDelayInMs: 10 },
+  });
+  const losing = { next: false };
+  table.pipeline.addPolicy(
+    {
+      name: 'lose-update-response',
+      async sendRequest(request, next) {
+        const response = await next(request);
+        if (!losing.next || !['PUT', 'PATCH'].includes(request.method)) return response;
+        losing.next = false;
+        throw new RestError('socket hang up', { code: 'ECONNRESET', request });
+      },
+    },
+    { afterPhase: 'Retry' },
+  );
+  return { table, losing };
+}
 
 function record(overrides: Partial<RunRecord> = {}): RunRecord {
   return {
@@ -102,6 +128,20 @@ describe('TableRunStore against Azurite', () => {
     expect(await store.heartbeat(paused, new Date('2026-05-04T02:41:00Z'), heartbeat)).toBeUndefined();
     expect(await store.finish({ ...paused, outcome: 'succeeded' }, heartbeat)).toBe(false);
     expect(await store.get('nightly-report', paused.scheduledTime, 0)).toEqual(takeover);
+  });
+
+  it('keeps a heartbeat and an outcome whose response was lost, which the SDK resent and the record refused', async () => {
+    const { table, losing } = tableLosingResponses();
+    const store = new TableRunStore(table);
+    const run = record();
+    const version = (await store.start(run))!;
+    losing.next = true;
+    const heartbeat = await store.heartbeat(run, new Date('2026-05-04T02:31:00Z'), version);
+    expect(heartbeat).toEqual(expect.any(String));
+    losing.next = true;
+    expect(await store.finish({ ...run, outcome: 'succeeded' }, heartbeat!)).toBe(true);
+    expect(losing.next).toBe(false);
+    expect((await store.get('nightly-report', run.scheduledTime, 0))?.outcome).toBe('succeeded');
   });
 
   it('finds the oldest day and deletes a whole day, across more rows than one transaction holds', async () => {
