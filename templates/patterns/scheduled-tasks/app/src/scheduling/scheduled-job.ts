@@ -223,7 +223,7 @@ async function claimCheckpoint(job: string, owner: string, checkpoints: Checkpoi
   let saves: Promise<void> = Promise.resolve();
   const write = async (position: string) => {
     superseded.signal.throwIfAborted();
-    const written = await checkpoints.write(job, position, version);
+    const written = await checkpoints.write(job, owner, position, version);
     if (written !== undefined) {
       version = written;
       return;

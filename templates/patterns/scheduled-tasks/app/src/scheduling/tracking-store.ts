@@ -80,10 +80,10 @@ export interface CheckpointStore {
   /** Takes the job's checkpoint over for `owner` (an invocation id): every earlier claim's version stops working. */
   claim(job: string, owner: string): Promise<CheckpointClaim>;
   /**
-   * Moves the checkpoint to `position` if it is still at `version` and returns the new version; undefined once
-   * another execution has claimed it since.
+   * Moves the checkpoint of `owner` (the claim's invocation id) to `position` if it is still at `version` and returns
+   * the new version; undefined once another execution has claimed it since.
    */
-  write(job: string, position: string, version: CheckpointVersion): Promise<CheckpointVersion | undefined>;
+  write(job: string, owner: string, position: string, version: CheckpointVersion): Promise<CheckpointVersion | undefined>;
 }
 
 interface RunEntity {
@@ -119,34 +119,21 @@ export class TableRunStore implements RunStore {
 
   async finish(record: RunRecord, version: RunVersion): Promise<boolean> {
     await ensureTable(this.table);
-    return (await this.updateIfUnchanged(toEntity(record), 'Replace', version)) !== undefined;
+    return (await updateIfUnchanged(this.table, toEntity(record), 'Replace', version)) !== undefined;
   }
 
   async replace(expected: RunRecord, next: RunRecord): Promise<RunVersion | undefined> {
     await ensureTable(this.table);
     const current = await entityOrUndefined<RunEntity>(this.table, expected.job, runRowKey(expected.scheduledTime, expected.attempt));
     if (!current || !sameVersion(fromEntity(current), expected)) return undefined;
-    return this.updateIfUnchanged(toEntity(next), 'Replace', etagOf(current));
+    return updateIfUnchanged(this.table, toEntity(next), 'Replace', etagOf(current));
   }
 
   async heartbeat(record: RunRecord, at: Date, version: RunVersion): Promise<RunVersion | undefined> {
     await ensureTable(this.table);
     const key = { partitionKey: record.job, rowKey: runRowKey(record.scheduledTime, record.attempt) };
     // Owner and outcome are rewritten unchanged, so a heartbeat read back is recognised as this execution's.
-    return this.updateIfUnchanged({ ...key, heartbeatAt: at.toISOString(), outcome: 'running', invocationId: record.invocationId }, 'Merge', version);
-  }
-
-  /**
-   * A write conditional on `etag`; undefined when another execution changed the row since. A refusal can also be
-   * this write's own doing: it landed, its response was lost, and the SDK's resend met the ETag it left. The row
-   * is read back then, and when it holds every value this write wrote, its ETag is this write's.
-   */
-  private async updateIfUnchanged(entity: Partial<RunEntity> & { partitionKey: string; rowKey: string }, mode: 'Merge' | 'Replace', etag: RunVersion): Promise<RunVersion | undefined> {
-    const written = await etagUnless(this.table.updateEntity(entity, mode, { etag }), CHANGED_SINCE);
-    if (written !== undefined) return written;
-    const stored = await entityOrUndefined<Record<string, unknown>>(this.table, entity.partitionKey, entity.rowKey);
-    const landed = stored !== undefined && Object.entries(entity).every(([name, value]) => stored[name] === value);
-    return landed ? etagOf(stored) : undefined;
+    return updateIfUnchanged(this.table, { ...key, heartbeatAt: at.toISOString(), outcome: 'running', invocationId: record.invocationId }, 'Merge', version);
   }
 
   async attempts(job: string, scheduledTime: Date): Promise<RunRecord[]> {
@@ -219,10 +206,24 @@ export class TableCheckpointStore implements CheckpointStore {
     }
   }
 
-  async write(job: string, position: string, version: CheckpointVersion): Promise<CheckpointVersion | undefined> {
+  async write(job: string, owner: string, position: string, version: CheckpointVersion): Promise<CheckpointVersion | undefined> {
     await ensureTable(this.table);
-    return etagUnless(this.table.updateEntity({ partitionKey: CHECKPOINT_PARTITION, rowKey: job, position }, 'Merge', { etag: version }), CHANGED_SINCE);
+    // The owner is rewritten unchanged, so a move read back is recognised as this owner's.
+    return updateIfUnchanged(this.table, { partitionKey: CHECKPOINT_PARTITION, rowKey: job, position, owner }, 'Merge', version);
   }
+}
+
+/**
+ * A write conditional on `etag`; undefined when another execution changed the row since. A refusal can also be
+ * this write's own doing: it landed, its response was lost, and the SDK's resend met the ETag it left. The row is
+ * read back then, and when it holds every value this write wrote, its ETag is this write's.
+ */
+async function updateIfUnchanged<T extends { partitionKey: string; rowKey: string }>(table: TableClient, entity: T, mode: 'Merge' | 'Replace', etag: string): Promise<string | undefined> {
+  const written = await etagUnless(table.updateEntity(entity, mode, { etag }), CHANGED_SINCE);
+  if (written !== undefined) return written;
+  const stored = await entityOrUndefined<Record<string, unknown>>(table, entity.partitionKey, entity.rowKey);
+  const landed = stored !== undefined && Object.entries(entity).every(([name, value]) => stored[name] === value);
+  return landed ? etagOf(stored) : undefined;
 }
 
 function etagOf(response: { etag?: string }): string {

@@ -164,23 +164,38 @@ describe('TableCheckpointStore against Azurite', () => {
     const store = new TableCheckpointStore(freshTable());
     const first = await store.claim('nightly-report', 'inv-1');
     expect(first.position).toBeUndefined();
-    const written = await store.write('nightly-report', '2026-05-01', first.version);
-    expect(await store.write('nightly-report', '2026-05-02', written!)).toEqual(expect.any(String));
+    const written = await store.write('nightly-report', 'inv-1', '2026-05-01', first.version);
+    expect(await store.write('nightly-report', 'inv-1', '2026-05-02', written!)).toEqual(expect.any(String));
 
     expect((await store.claim('nightly-report', 'inv-2')).position).toBe('2026-05-02');
     expect((await store.claim('other-job', 'inv-2')).position).toBeUndefined();
   });
 
+  it('keeps a move whose response was lost, which the SDK resent and the checkpoint refused, but not after a claim', async () => {
+    const { table, losing } = tableLosingResponses();
+    const store = new TableCheckpointStore(table);
+    const claim = await store.claim('nightly-report', 'inv-1');
+    losing.next = true;
+    const moved = await store.write('nightly-report', 'inv-1', '2026-05-01', claim.version);
+    expect(moved).toEqual(expect.any(String));
+    expect(losing.next).toBe(false);
+    expect(await store.write('nightly-report', 'inv-1', '2026-05-02', moved!)).toEqual(expect.any(String));
+    // Another execution claims it, and the position read back is the same: still not this owner's move.
+    const takeover = await store.claim('nightly-report', 'inv-2');
+    expect(await store.write('nightly-report', 'inv-1', '2026-05-02', moved!)).toBeUndefined();
+    expect(takeover.position).toBe('2026-05-02');
+  });
+
   it('refuses the writes of an execution once another has claimed the checkpoint, whatever it wrote before', async () => {
     const store = new TableCheckpointStore(freshTable());
     const paused = await store.claim('nightly-report', 'paused');
-    const pausedVersion = await store.write('nightly-report', '3', paused.version);
+    const pausedVersion = await store.write('nightly-report', 'paused', '3', paused.version);
     const takeover = await store.claim('nightly-report', 'takeover');
     expect(takeover.position).toBe('3');
-    await store.write('nightly-report', '7', takeover.version);
+    await store.write('nightly-report', 'takeover', '7', takeover.version);
 
-    expect(await store.write('nightly-report', '4', pausedVersion!)).toBeUndefined();
-    expect(await store.write('nightly-report', '4', paused.version)).toBeUndefined();
+    expect(await store.write('nightly-report', 'paused', '4', pausedVersion!)).toBeUndefined();
+    expect(await store.write('nightly-report', 'paused', '4', paused.version)).toBeUndefined();
     expect((await store.claim('nightly-report', 'next')).position).toBe('7');
   });
 
@@ -189,7 +204,7 @@ describe('TableCheckpointStore against Azurite', () => {
     const store = new TableCheckpointStore(table);
     const owners = ['a', 'b', 'c'];
     const claims = await Promise.all(owners.map((owner) => store.claim('nightly-report', owner)));
-    const writes = await Promise.all(claims.map(({ version }, i) => store.write('nightly-report', `unit-${i}`, version)));
+    const writes = await Promise.all(claims.map(({ version }, i) => store.write('nightly-report', owners[i]!, `unit-${i}`, version)));
 
     expect(writes.filter((version) => version !== undefined)).toHaveLength(1);
     const winner = writes.findIndex((version) => version !== undefined);

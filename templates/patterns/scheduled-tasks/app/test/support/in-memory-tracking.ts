@@ -91,8 +91,8 @@ export class InMemoryCheckpointStore implements CheckpointStore {
     return { position: this.positions.get(job), version: this.newVersion(job) };
   }
 
-  async write(job: string, position: string, version: CheckpointVersion): Promise<CheckpointVersion | undefined> {
-    if (this.versions.get(job) !== version) return undefined;
+  async write(job: string, owner: string, position: string, version: CheckpointVersion): Promise<CheckpointVersion | undefined> {
+    if (this.versions.get(job) !== version || this.owners.get(job) !== owner) return undefined;
     this.positions.set(job, position);
     return this.newVersion(job);
   }
