@@ -114,7 +114,8 @@ export class TableRunStore implements RunStore {
 
   async start(record: RunRecord): Promise<RunVersion | undefined> {
     await ensureTable(this.table);
-    return etagUnless(this.table.createEntity(toEntity(record)), ALREADY_EXISTS);
+    const entity = toEntity(record);
+    return (await etagUnless(this.table.createEntity(entity), ALREADY_EXISTS)) ?? etagIfLanded(this.table, entity);
   }
 
   async finish(record: RunRecord, version: RunVersion): Promise<boolean> {
@@ -213,14 +214,16 @@ export class TableCheckpointStore implements CheckpointStore {
   }
 }
 
-/**
- * A write conditional on `etag`; undefined when another execution changed the row since. A refusal can also be
- * this write's own doing: it landed, its response was lost, and the SDK's resend met the ETag it left. The row is
- * read back then, and when it holds every value this write wrote, its ETag is this write's.
- */
+/** A write conditional on `etag`; undefined when another execution changed the row since. */
 async function updateIfUnchanged<T extends { partitionKey: string; rowKey: string }>(table: TableClient, entity: T, mode: 'Merge' | 'Replace', etag: string): Promise<string | undefined> {
-  const written = await etagUnless(table.updateEntity(entity, mode, { etag }), CHANGED_SINCE);
-  if (written !== undefined) return written;
+  return (await etagUnless(table.updateEntity(entity, mode, { etag }), CHANGED_SINCE)) ?? etagIfLanded(table, entity);
+}
+
+/**
+ * After a refused insert or conditional write, which can be the write's own doing (it landed, its response was
+ * lost, and the SDK's resend met the row it left): the row's ETag when it holds every value the write wrote.
+ */
+async function etagIfLanded(table: TableClient, entity: { partitionKey: string; rowKey: string }): Promise<string | undefined> {
   const stored = await entityOrUndefined<Record<string, unknown>>(table, entity.partitionKey, entity.rowKey);
   const landed = stored !== undefined && Object.entries(entity).every(([name, value]) => stored[name] === value);
   return landed ? etagOf(stored) : undefined;

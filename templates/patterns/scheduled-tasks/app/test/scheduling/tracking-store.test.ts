@@ -9,7 +9,7 @@ const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
 const freshTable = () => tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings);
 
 /**
- * A table whose next update lands but loses its response (a timeout, a dropped connection), as Azure does now and
+ * A table whose next insert or update lands but loses its response (a timeout, a dropped connection), as Azure does now and
  * then: the SDK sends it again, and the resend meets the ETag the first send left.
  */
 function tableLosingResponses() {
@@ -23,7 +23,7 @@ function tableLosingResponses() {
       name: 'lose-update-response',
       async sendRequest(request, next) {
         const response = await next(request);
-        if (!losing.next || !['PUT', 'PATCH'].includes(request.method)) return response;
+        if (!losing.next || !['POST', 'PUT', 'PATCH'].includes(request.method)) return response;
         losing.next = false;
         throw new RestError('socket hang up', { code: 'ECONNRESET', request });
       },
@@ -130,11 +130,15 @@ describe('TableRunStore against Azurite', () => {
     expect(await store.get('nightly-report', paused.scheduledTime, 0)).toEqual(takeover);
   });
 
-  it('keeps a heartbeat and an outcome whose response was lost, which the SDK resent and the record refused', async () => {
+  it('keeps a start, a heartbeat and an outcome whose response was lost, which the SDK resent and the table refused', async () => {
     const { table, losing } = tableLosingResponses();
     const store = new TableRunStore(table);
     const run = record();
+    // Creates the table first, so the lost response is the start's.
+    expect(await store.get('nightly-report', run.scheduledTime, 0)).toBeUndefined();
+    losing.next = true;
     const version = (await store.start(run))!;
+    expect(version).toEqual(expect.any(String));
     losing.next = true;
     const heartbeat = await store.heartbeat(run, new Date('2026-05-04T02:31:00Z'), version);
     expect(heartbeat).toEqual(expect.any(String));
