@@ -139,8 +139,10 @@ function refuseNonEmptyTarget(plan: Plan, changes: readonly FileChange[]): void 
 function result(plan: Plan, shownDir: string, files: string[], dryRun: boolean, postSteps: PostStepResult[], pm: PackageManager): CreateResult {
   const run = packageManagerCommands(pm).run;
   const installed = postSteps.some((step) => step.step === 'install' && step.status === 'done');
+  const gitUnfinished = postSteps.some((step) => step.step === 'git' && (step.status === 'failed' || step.status === 'interrupted'));
   const nextSteps = [
     ...(shownDir === '.' ? [] : [`cd ${shellWord(notAnOption(shownDir))}`]),
+    ...(gitUnfinished ? ['git init && git add --all && git commit -m "Initial commit"'] : []),
     ...(installed ? [] : [packageManagerCommands(pm).install.join(' ')]),
     pm === 'npm' ? 'npm test' : run('test'),
     `${run('start')}   # needs Azure Functions Core Tools and Azurite`,

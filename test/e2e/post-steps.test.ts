@@ -49,6 +49,21 @@ describe('post-steps', () => {
     expect(document.nextSteps).toContain('npm install');
   });
 
+  it('keeps the project, exits 5 and lists the git commands to run by hand when git fails', () => {
+    const parent = scratchDir('post-git');
+    // A git that fails every command, first on the PATH.
+    const bin = join(parent, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'git'), '#!/bin/sh\necho "fatal: cannot lock ref" >&2\nexit 128\n');
+    chmodSync(join(bin, 'git'), 0o755);
+    const result = runCli(['no-repo', '--pattern', 'http-api', '--yes', '--no-install', '--json'], { cwd: parent, env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(result.status).toBe(5);
+    const document = JSON.parse(result.stdout);
+    expect(document.postSteps).toEqual([{ step: 'git', status: 'failed', detail: expect.any(String) }, expect.objectContaining({ step: 'install', status: 'skipped' })]);
+    expect(document.nextSteps.slice(0, 2)).toEqual(['cd no-repo', 'git init && git add --all && git commit -m "Initial commit"']);
+    expect(existsSync(join(parent, 'no-repo/package.json'))).toBe(true);
+  });
+
   it('stops the install on Ctrl-C, keeps the project and exits 130', async () => {
     const parent = scratchDir('post-interrupt');
     // An npm that records its pid and hangs, first on the PATH: the install is still running when Ctrl-C comes.
