@@ -104,8 +104,12 @@ function divisors(n: number): number[] {
 }
 
 function checkField(field: string, spec: (typeof FIELDS)[number]): void {
-  const extensions = field.split(/[,/-]/).some((token) => /[?#]/.test(token) || (/[a-z]/i.test(token) && !/^[a-z]{3}$/i.test(token)));
-  if (extensions) throw new ValidationError(`the ${spec.name} field "${field}" uses ?, L, W or #, which NCRONTAB does not support`);
+  const tokens = field.split(/[,/-]/);
+  if (tokens.some((token) => /[?#]/.test(token) || /^(\d*L|LW|\d+W)$/i.test(token))) {
+    throw new ValidationError(`the ${spec.name} field "${field}" uses ?, L, W or #, which NCRONTAB does not support`);
+  }
+  const name = tokens.find((token) => /[a-z]/i.test(token) && !/^[a-z]{3}$/i.test(token));
+  if (name) throw new ValidationError(`the ${spec.name} field "${field}": "${name}" is neither a number nor a three-letter name (MON, JAN)`);
   if (!/^[\w*,/-]+$/.test(field)) throw new ValidationError(`the ${spec.name} field "${field}" has characters NCRONTAB does not accept`);
   for (const part of field.split(',')) {
     const [range, step] = part.split('/');

@@ -138,6 +138,8 @@ describe('bad input: clear error naming the problem', () => {
     [{ jobs: 'report=0 0 0 31 4 *' }, /never fires: day 31 never occurs in April/],
     [{ jobs: 'report=*/0 * * * * *' }, /the second field's step "\/0" must be a whole number of at least 1/],
     [{ jobs: 'report=0 0 0 L * *' }, /NCRONTAB does not support/],
+    [{ jobs: 'report=0 0 0 15W * *' }, /NCRONTAB does not support/],
+    [{ jobs: 'report=0 0 3 * * Monday' }, /the day of week field "Monday": "Monday" is neither a number nor a three-letter name \(MON, JAN\)/],
     [{ jobs: 'report=0 0 0 1 * MON' }, /restricts both the day of month and the day of week/],
     [{ jobs: 'a=hourly; a=daily' }, /duplicate job name "a"/],
     [{ jobs: 'Nightly_Report=hourly' }, /job name "Nightly_Report" must be kebab-case/],
