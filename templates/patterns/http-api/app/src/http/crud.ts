@@ -85,9 +85,7 @@ export function crudHandlers<Schema extends z.ZodObject>(
       await allow(request, 'read');
       negotiate(request, [JSON_TYPE]);
       const item = await existing(request);
-      // RFC 9110 §13.2.2: If-Match is evaluated first, on a read as on a write.
-      const ifMatch = request.headers.get('if-match');
-      if (ifMatch !== null && !ifMatchHolds(ifMatch, item.etag)) throw preconditionFailed();
+      checkIfMatch(request, item);
       const ifNoneMatch = request.headers.get('if-none-match');
       // The caller's copy is current: no body, only the validator it can keep using.
       if (ifNoneMatch !== null && !ifNoneMatchHolds(ifNoneMatch, item.etag)) return { status: 304, headers: { ETag: item.etag } };
@@ -153,12 +151,17 @@ export function crudHandlers<Schema extends z.ZodObject>(
    * is read: §13.2.1 lets only failures found before the content is processed (404, 400 for the id) take precedence.
    */
   function checkPreconditions(request: HttpRequest, current: StoredItem<Fields>): void {
-    const ifMatch = request.headers.get('if-match');
-    if (ifMatch !== null && !ifMatchHolds(ifMatch, current.etag)) throw preconditionFailed();
+    checkIfMatch(request, current);
     const ifNoneMatch = request.headers.get('if-none-match');
     if (ifNoneMatch !== null && !ifNoneMatchHolds(ifNoneMatch, current.etag)) {
       throw new HttpError(412, `The ${resource.itemName} exists in a version If-None-Match names; nothing was changed.`);
     }
+  }
+
+  /** 412 unless If-Match, when sent, names the current version: evaluated first, on a read as on a write (RFC 9110 §13.2.2). */
+  function checkIfMatch(request: HttpRequest, current: StoredItem<Fields>): void {
+    const ifMatch = request.headers.get('if-match');
+    if (ifMatch !== null && !ifMatchHolds(ifMatch, current.etag)) throw preconditionFailed();
   }
 
   function save(request: HttpRequest, current: StoredItem<Fields>, fields: Fields): Promise<StoredItem<Fields>> {
