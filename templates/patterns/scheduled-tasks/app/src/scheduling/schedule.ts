@@ -84,15 +84,6 @@ export function localClock(timeZone: string, instant: number): number {
   return Date.UTC(part.year!, part.month! - 1, part.day!, part.hour!, part.minute!, part.second!, new Date(instant).getUTCMilliseconds());
 }
 
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The time zone's UTC offset at an instant, as Intl names it ("GMT+11:00"). */
-export function utcOffset(timeZone: string, instant: number): string | undefined {
-  let format = offsetFormats.get(timeZone);
-  if (!format) offsetFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })));
-  return format.formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value;
-}
-
 // How early a timer may fire and still count as its occurrence: under half the finest schedule (every second), or
 // an on-time invocation of that one would count as the next second's, and the next second's would then do nothing.
 const EARLY_FIRING_MS = 250;
