@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import chalk from 'chalk';
-import { CHECKS, MalformedFileError, ProjectFiles, type Check, type Finding } from '../doctor/checks.js';
+import { CHECKS, ProjectFiles, UnusableFileError, type Check, type Finding } from '../doctor/checks.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 
 export interface CheckResult {
@@ -43,9 +43,7 @@ function runCheck(check: Check, project: ProjectFiles): Finding[] {
   try {
     return check.run(project);
   } catch (error) {
-    if (error instanceof MalformedFileError) {
-      return [{ severity: 'error', file: error.path, message: error.message, fix: `Fix the JSON syntax of ${error.path} (a trailing comma or a missing quote is the usual cause).` }];
-    }
+    if (error instanceof UnusableFileError) return [{ severity: 'error', file: error.path, message: error.message, fix: error.fix }];
     throw error;
   }
 }

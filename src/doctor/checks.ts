@@ -1,7 +1,7 @@
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_PATH, sha256 } from '../engine/manifest.js';
+import { isProjectPath, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
 import { filesUnder } from '../templates-dir.js';
 
 /**
@@ -32,8 +32,14 @@ export class ProjectFiles {
   constructor(readonly root: string) {}
 
   read(path: string): string | undefined {
-    const full = join(this.root, path);
-    return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
+    try {
+      return readFileSync(join(this.root, path), 'utf8');
+    } catch (error) {
+      const { code } = error as NodeJS.ErrnoException;
+      if (code === 'ENOENT') return undefined;
+      if (code === 'EISDIR') throw new UnusableFileError(path, `${path} cannot be read: it is a folder.`, `Replace the folder ${path} with the file (restore it from version control).`);
+      throw new UnusableFileError(path, `${path} cannot be read (${code ?? (error as Error).message}).`, `Check the permissions of ${path}.`);
+    }
   }
 
   /**
@@ -46,7 +52,14 @@ export class ProjectFiles {
     const errors: ParseError[] = [];
     const value = parse(text, errors) as T;
     const [first] = errors;
-    if (first) throw new MalformedFileError(path, `${printParseErrorCode(first.error)} on line ${text.slice(0, first.offset).split('\n').length}`);
+    if (first) {
+      const line = text.slice(0, first.offset).split('\n').length;
+      throw new UnusableFileError(
+        path,
+        `${path} is not valid JSON: ${printParseErrorCode(first.error)} on line ${line}`,
+        `Fix the JSON syntax of ${path} (a trailing comma or a missing quote is the usual cause).`,
+      );
+    }
     return value;
   }
 
@@ -60,12 +73,14 @@ export class ProjectFiles {
   }
 }
 
-export class MalformedFileError extends Error {
+/** A file a check needs but cannot use (malformed, a folder, unreadable): that check's error, not a crash. */
+export class UnusableFileError extends Error {
   constructor(
     readonly path: string,
-    detail: string,
+    message: string,
+    readonly fix: string,
   ) {
-    super(`${path} is not valid JSON: ${detail}`);
+    super(message);
   }
 }
 
@@ -247,9 +262,20 @@ const manifestDrift: Check = {
     }
     const findings: Finding[] = [];
     for (const [path, hash] of Object.entries(manifest.files)) {
+      if (!isProjectPath(path)) {
+        findings.push({ severity: 'error', file: path, message: `${MANIFEST_PATH} records ${path}, a path outside the project: the manifest is damaged.`, fix: `Restore it from version control (git checkout -- ${MANIFEST_PATH}).` });
+        continue;
+      }
       // local.settings.json is yours to edit, and git-ignored.
       if (path === 'local.settings.json') continue;
-      const content = project.read(path);
+      let content: string | undefined;
+      try {
+        content = project.read(path);
+      } catch (error) {
+        if (!(error instanceof UnusableFileError)) throw error;
+        findings.push({ severity: 'error', file: path, message: error.message, fix: error.fix });
+        continue;
+      }
       if (content === undefined) {
         findings.push({ severity: 'warning', file: path, message: `${path} was generated but is gone.`, fix: 'If that was deliberate, nothing to do; otherwise restore it from version control.' });
       } else if (sha256(content) !== hash) {

@@ -14,6 +14,11 @@ export function sha256(content: string): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/** A path as the manifest records them: relative to the project, `/`-separated, never leading out of it. */
+export function isProjectPath(path: string): boolean {
+  return path !== '' && !path.startsWith('/') && !path.includes('\\') && !path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..');
+}
+
 /** `.create-serverless-app.json`, as render.ts writes it. */
 export interface Manifest {
   generator: { name: string; version: string };
@@ -84,6 +89,8 @@ function parseManifest(text: string, path: string): Manifest {
   const unknown = Object.keys(answers.patterns).filter((id) => !(PATTERN_IDS as readonly string[]).includes(id));
   if (unknown.length > 0) throw broken(`unknown pattern ${unknown.join(', ')} (made by a newer create-serverless-app?)`);
   if (!isRecord(record.files) || !Object.values(record.files).every((hash) => typeof hash === 'string')) throw broken('no file hashes');
+  const outside = Object.keys(record.files).find((path) => !isProjectPath(path));
+  if (outside !== undefined) throw broken(`it records ${outside}, a path outside the project`);
   return record as Manifest;
 }
 

@@ -450,6 +450,15 @@ describe('add outside a generated project', () => {
     await expectUserError(add(root, ['event-processing']), 2, /\.create-serverless-app\.json is damaged: no generator version/);
   });
 
+  it('refuses a manifest that records a path outside the project', async () => {
+    const root = await generate(['http-api']);
+    const path = join(root, '.create-serverless-app.json');
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as { files: Record<string, string> };
+    manifest.files['src/../../outside.ts'] = 'x';
+    writeFileSync(path, JSON.stringify(manifest));
+    await expectUserError(add(root, ['event-processing']), 2, /\.create-serverless-app\.json is damaged: it records src\/\.\.\/\.\.\/outside\.ts, a path outside the project/);
+  });
+
   it('asks which pattern when none is given and nobody can be asked', async () => {
     const root = await generate(['http-api']);
     await expectUserError(add(root, []), 2, /which pattern\? give one: add <pattern> \(event-processing, scheduled-tasks, data-processing\)/);

@@ -158,6 +158,33 @@ describe('doctor', () => {
     expect(diagnoseProject(dir).checks.find((c) => c.id === 'manifest-drift')!.findings).toEqual([]);
   });
 
+  it('manifest-drift: a recorded path outside the project is reported as damage, never read', () => {
+    const outside = join(parent, 'outside.txt');
+    writeFileSync(outside, 'not part of the app');
+    editJson('.create-serverless-app.json', (manifest) => {
+      manifest.files['../outside.txt'] = 'x';
+      manifest.files[outside] = 'x';
+    });
+    const drift = diagnoseProject(dir).checks.find((c) => c.id === 'manifest-drift')!;
+    expect(drift.status).toBe('error');
+    expect(drift.findings.map((f) => [f.severity, f.file])).toEqual([
+      ['error', '../outside.txt'],
+      ['error', outside],
+    ]);
+    expect(drift.findings[0]!.message).toBe('.create-serverless-app.json records ../outside.txt, a path outside the project: the manifest is damaged.');
+  });
+
+  it('a folder where a checked file should be is that check\'s error, not a crash', () => {
+    rmSync(join(dir, 'README.md'));
+    mkdirSync(join(dir, 'README.md'));
+    rmSync(join(dir, 'local.settings.json'));
+    mkdirSync(join(dir, 'local.settings.json'));
+    const report = diagnoseProject(dir);
+    expect(errors(report)).toEqual({ 'local-settings': ['local.settings.json'], 'identity-connections': ['local.settings.json'], 'manifest-drift': ['README.md'] });
+    const finding = report.checks.find((c) => c.id === 'manifest-drift')!.findings.find((f) => f.severity === 'error')!;
+    expect(finding.message).toBe('README.md cannot be read: it is a folder.');
+  });
+
   it('node-version: engines that exclude the Azure runtime', () => {
     editJson('package.json', (pkg) => (pkg.engines = { node: '>=20 <22' }));
     expect(errors(diagnoseProject(dir))).toEqual({ 'node-version': ['package.json'] });
