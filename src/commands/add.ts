@@ -11,7 +11,7 @@ import { findProject, MANIFEST_PATH, type Manifest } from '../engine/manifest.js
 import { planFileUpdates, type FileAction, type PlannedFile } from '../engine/merge.js';
 import { packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
 import { buildPlan, type Answers, type Plan } from '../engine/plan.js';
-import { runPostSteps } from '../engine/post-steps.js';
+import { deliverPendingSignals, runPostSteps, whileInterruptible } from '../engine/post-steps.js';
 import { readTree, renderPlan } from '../engine/render.js';
 import { applyChanges } from '../engine/write.js';
 import type { Logger } from '../logger.js';
@@ -131,31 +131,35 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     // The same exit as Ctrl-C, as for create: a script can tell a declined add from a done one.
     throw new UserError('cancelled; nothing was written', ExitCode.Interrupted);
   }
-  applyChanges(root, changes);
-  logger.info(`${chalk.green('✔')} Added ${toAdd.join(', ')}: ${summary(planned, choices)}`);
-  for (const [path, choice] of choices) {
-    if (choice === 'keep') logger.info(`  kept your ${path}; the new version's changes are in the diff above — apply them by hand`);
-    if (choice === 'new') logger.info(`  wrote ${sideBySidePath(path)} next to ${path}: merge it by hand, then delete it`);
-  }
+  return whileInterruptible(async (interrupted) => {
+    applyChanges(root, changes);
+    await deliverPendingSignals();
+    logger.info(`${chalk.green('✔')} Added ${toAdd.join(', ')}: ${summary(planned, choices)}`);
+    for (const [path, choice] of choices) {
+      if (choice === 'keep') logger.info(`  kept your ${path}; the new version's changes are in the diff above — apply them by hand`);
+      if (choice === 'new') logger.info(`  wrote ${sideBySidePath(path)} next to ${path}: merge it by hand, then delete it`);
+    }
 
-  const needsInstall = dependenciesChanged(changes.find((change) => change.path === 'package.json'));
-  const postSteps = needsInstall ? await runPostSteps({ targetDir: root, git: false, install: options.install, packageManager: options.packageManager }, logger) : [];
-  const installed = postSteps.some((step) => step.step === 'install' && step.status === 'done');
-  const nextSteps = [
-    ...(needsInstall && !installed ? [packageManagerCommands(options.packageManager).install.join(' ')] : []),
-    ...newItems(after.contribution.nextSteps, before.contribution.nextSteps),
-  ];
-  if (nextSteps.length > 0) {
-    logger.info(`\n${chalk.bold('Next steps:')}`);
-    for (const step of nextSteps) logger.info(`  ${chalk.cyan(step)}`);
-  }
-  if (postSteps.some((step) => step.status === 'interrupted')) {
-    throw new UserError('interrupted: the patterns were added, but installing dependencies did not finish; run it by hand', ExitCode.Interrupted);
-  }
-  if (postSteps.some((step) => step.status === 'failed')) {
-    throw new UserError('the patterns were added, but installing dependencies failed (see above); run it by hand', ExitCode.PostStep);
-  }
-  return { root, added: toAdd, alreadyPresent, files: outcomes(planned, choices), written: true };
+    const needsInstall = dependenciesChanged(changes.find((change) => change.path === 'package.json'));
+    const postSteps = needsInstall ? await runPostSteps({ targetDir: root, git: false, install: options.install, packageManager: options.packageManager }, logger, interrupted) : [];
+    const installed = postSteps.some((step) => step.step === 'install' && step.status === 'done');
+    const nextSteps = [
+      ...(needsInstall && !installed ? [packageManagerCommands(options.packageManager).install.join(' ')] : []),
+      ...newItems(after.contribution.nextSteps, before.contribution.nextSteps),
+    ];
+    if (nextSteps.length > 0) {
+      logger.info(`\n${chalk.bold('Next steps:')}`);
+      for (const step of nextSteps) logger.info(`  ${chalk.cyan(step)}`);
+    }
+    if (postSteps.some((step) => step.status === 'interrupted')) {
+      throw new UserError('interrupted: the patterns were added, but installing dependencies did not finish; run it by hand', ExitCode.Interrupted);
+    }
+    if (interrupted.aborted) throw new UserError(`interrupted: ${toAdd.join(', ')} ${toAdd.length === 1 ? 'was' : 'were'} added in full`, ExitCode.Interrupted);
+    if (postSteps.some((step) => step.status === 'failed')) {
+      throw new UserError('the patterns were added, but installing dependencies failed (see above); run it by hand', ExitCode.PostStep);
+    }
+    return { root, added: toAdd, alreadyPresent, files: outcomes(planned, choices), written: true };
+  });
 }
 
 /** Only new or changed dependencies call for an install, not a new description. */

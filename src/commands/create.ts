@@ -5,7 +5,7 @@ import { resolveAnswers, type CreateInput } from '../engine/answers.js';
 import { diffTree, existingEntries, type FileChange } from '../engine/changes.js';
 import { packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
 import { buildPlan, type Plan } from '../engine/plan.js';
-import { runPostSteps, type PostStepResult } from '../engine/post-steps.js';
+import { runPostSteps, whileInterruptible, type PostStepResult } from '../engine/post-steps.js';
 import { renderPlan } from '../engine/render.js';
 import { applyChanges } from '../engine/write.js';
 import type { Logger } from '../logger.js';
@@ -60,30 +60,32 @@ export async function createApp(
     }
   }
 
-  applyChanges(plan.targetDir, changes);
-  logger.info(`${chalk.green('✔')} Created ${files.length} files in ${shownDir}`);
-  const postSteps = await runPostSteps({ targetDir: plan.targetDir, git: options.git, install: options.install, packageManager: options.packageManager }, logger);
-  const outcome = result(plan, shownDir, files, false, postSteps, options.packageManager);
-  printNextSteps(logger, outcome);
-  const interrupted = postSteps.filter((step) => step.status === 'interrupted');
-  if (interrupted.length > 0) {
-    throw new UserError(
-      `interrupted: the project was created in ${shownDir}, but ${interrupted.map((step) => step.step).join(' and ')} did not finish; run it by hand`,
-      ExitCode.Interrupted,
-      [],
-      outcome,
-    );
-  }
-  const failed = postSteps.filter((step) => step.status === 'failed');
-  if (failed.length > 0) {
-    throw new UserError(
-      `the project was created in ${shownDir}, but ${failed.map((step) => step.step).join(' and ')} failed; run it by hand`,
-      ExitCode.PostStep,
-      failed.map((step) => `${step.step}: ${step.detail}`),
-      outcome,
-    );
-  }
-  return outcome;
+  return whileInterruptible(async (interrupted) => {
+    applyChanges(plan.targetDir, changes);
+    logger.info(`${chalk.green('✔')} Created ${files.length} files in ${shownDir}`);
+    const postSteps = await runPostSteps({ targetDir: plan.targetDir, git: options.git, install: options.install, packageManager: options.packageManager }, logger, interrupted);
+    const outcome = result(plan, shownDir, files, false, postSteps, options.packageManager);
+    printNextSteps(logger, outcome);
+    const unfinished = postSteps.filter((step) => step.status === 'interrupted').map((step) => step.step);
+    if (interrupted.aborted || unfinished.length > 0) {
+      throw new UserError(
+        `interrupted: the project was created in ${shownDir}${unfinished.length > 0 ? `, but ${unfinished.join(' and ')} did not finish; run it by hand` : ''}`,
+        ExitCode.Interrupted,
+        [],
+        outcome,
+      );
+    }
+    const failed = postSteps.filter((step) => step.status === 'failed');
+    if (failed.length > 0) {
+      throw new UserError(
+        `the project was created in ${shownDir}, but ${failed.map((step) => step.step).join(' and ')} failed; run it by hand`,
+        ExitCode.PostStep,
+        failed.map((step) => `${step.step}: ${step.detail}`),
+        outcome,
+      );
+    }
+    return outcome;
+  });
 }
 
 /** What is about to be generated, so a person can say no before anything is written. */

@@ -12,20 +12,40 @@ export interface PostStepOptions {
 export type PostStepResult = { step: 'git' | 'install'; status: 'done' | 'skipped' | 'failed' | 'interrupted'; detail?: string };
 
 /**
+ * Runs `work` (the write and the post-steps) with Ctrl-C and SIGTERM handled instead of fatal: they abort the
+ * signal `work` gets. The write is synchronous, so a signal that arrives in the middle of it is handled only once
+ * every file is written (or rolled back): Node's default would end the process there, leaving half a project.
+ */
+export async function whileInterruptible<T>(work: (interrupted: AbortSignal) => Promise<T>): Promise<T> {
+  const interruption = new AbortController();
+  const interrupt = () => interruption.abort();
+  // While a spinner runs, the terminal is raw and Ctrl-C reaches us as this event, not as a signal to npm.
+  for (const signal of INTERRUPTS) process.on(signal, interrupt);
+  try {
+    return await work(interruption.signal);
+  } finally {
+    for (const signal of INTERRUPTS) process.off(signal, interrupt);
+  }
+}
+
+const INTERRUPTS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
  * Side effects that run only after every file is written: git first (so the first commit is exactly
  * what we generated), then the install. A failing step is reported, never rolled back: the files are fine.
  * Ctrl-C stops the running step's process (it would go on installing after we exit) and starts no other.
  */
-export async function runPostSteps(options: PostStepOptions, logger: Logger): Promise<PostStepResult[]> {
-  const interruption = new AbortController();
-  const interrupt = () => interruption.abort();
-  // While a spinner runs, the terminal is raw and Ctrl-C reaches us as this event, not as a signal to npm.
-  process.on('SIGINT', interrupt);
-  try {
-    return await runSteps(options, logger, interruption.signal);
-  } finally {
-    process.off('SIGINT', interrupt);
-  }
+export async function runPostSteps(options: PostStepOptions, logger: Logger, interrupted: AbortSignal): Promise<PostStepResult[]> {
+  await deliverPendingSignals();
+  return runSteps(options, logger, interrupted);
+}
+
+/**
+ * A signal caught during synchronous work (the write) reaches its handler in the event loop's poll phase: pass
+ * through one, between two check phases, so that `interrupted` tells whether it came.
+ */
+export async function deliverPendingSignals(): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 async function runSteps(options: PostStepOptions, logger: Logger, interrupted: AbortSignal): Promise<PostStepResult[]> {
@@ -38,6 +58,8 @@ async function runSteps(options: PostStepOptions, logger: Logger, interrupted: A
 
   if (!options.git) {
     results.push({ step: 'git', status: 'skipped', detail: '--no-git' });
+  } else if (interrupted.aborted) {
+    results.push({ step: 'git', status: 'interrupted', detail: 'not started: interrupted' });
   } else if ((await run('git', ['rev-parse', '--is-inside-work-tree']).catch(() => undefined))?.stdout === 'true') {
     results.push({ step: 'git', status: 'skipped', detail: 'already inside a git repository' });
   } else {
@@ -57,7 +79,7 @@ async function runSteps(options: PostStepOptions, logger: Logger, interrupted: A
   if (!options.install) {
     results.push({ step: 'install', status: 'skipped', detail: '--no-install' });
   } else if (interrupted.aborted) {
-    results.push({ step: 'install', status: 'skipped', detail: 'interrupted' });
+    results.push({ step: 'install', status: 'interrupted', detail: 'not started: interrupted' });
   } else {
     const [file, ...args] = packageManagerCommands(options.packageManager).install;
     results.push(await logger.task(`Installing dependencies with ${options.packageManager}`, () => run(file!, args), 'install', interrupted));

@@ -72,6 +72,32 @@ describe('--help and --version', () => {
   });
 });
 
+describe('Ctrl-C while files are written', () => {
+  const interruptAtWrite = (n: number) => ({ NODE_OPTIONS: `--import ${join(REPO_ROOT, 'test/support/interrupt-mid-write.mjs')}`, INTERRUPT_AT_WRITE: String(n) });
+  const recordedFiles = (dir: string) => Object.keys(JSON.parse(readFileSync(join(dir, '.create-serverless-app.json'), 'utf8')).files as Record<string, string>);
+
+  it('create: the project is written whole, then the CLI stops before git and exits 130', () => {
+    const parent = scratchDir('interrupt-create');
+    const result = runCli(['my-app', '--pattern', 'http-api', '--yes', '--no-install'], { cwd: parent, env: interruptAtWrite(10) });
+    expect(result.status).toBe(ExitCode.Interrupted);
+    expectOneLineError(result.stderr, /^✖ interrupted: the project was created in my-app, but git did not finish; run it by hand$/);
+    const dir = join(parent, 'my-app');
+    expect(recordedFiles(dir).filter((path) => !existsSync(join(dir, path)))).toEqual([]);
+    expect(existsSync(join(dir, '.git'))).toBe(false);
+    expect(result.stdout).toMatch(/Next steps:\n\s+cd my-app\n\s+git init/);
+  });
+
+  it('add: every change is written, none half, and it exits 130', () => {
+    const dir = generateApp(scratchDir('interrupt-add'), 'app', ['--pattern', 'http-api']);
+    const result = runCli(['add', 'event-processing', '--yes', '--no-install'], { cwd: dir, env: interruptAtWrite(3) });
+    expect(result.status).toBe(ExitCode.Interrupted);
+    expectOneLineError(result.stderr, /^✖ interrupted: event-processing was added in full$/);
+    const files = recordedFiles(dir);
+    expect(files).toEqual(expect.arrayContaining(['src/functions/storage-queue.ts']));
+    expect(files.filter((path) => !existsSync(join(dir, path)))).toEqual([]);
+  });
+});
+
 describe('generating an app', () => {
   it('creates the project, prints next steps and records nothing else on disk', () => {
     const parent = scratchDir('create');
