@@ -63,7 +63,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
   const program = new Command('create-serverless-app')
     .description('Create a ready-to-deploy Azure Functions app (Node.js v4 model, TypeScript, Bicep, azd) from serverless patterns.')
     .version(GENERATOR.version, '-v, --version')
-    .argument('[directory]', 'folder to create; its name is the project name unless --name is given')
+    .argument('[directory]', 'folder to create (default: the --name); its name is the project name unless --name is given')
     .addOption(onceFlag(new Option('-p, --pattern <ids>', `comma-separated patterns: ${PATTERN_IDS.join(', ')}`)))
     .addOption(onceFlag(new Option('-n, --name <name>', 'project name (npm package name; lowercase letters, digits, hyphens)')))
     .addOption(onceFlag(new Option('-l, --location <region>', `Azure region with Flex Consumption (default: ${DEFAULT_LOCATION})`)))

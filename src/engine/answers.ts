@@ -40,10 +40,12 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   const file = input.answersFile ?? {};
   const missing: string[] = [];
 
-  let directory = input.directory ?? file.name;
+  // The folder is the argument, else the project name (--name, then the answers file's), as create-vite does.
+  let directory = input.directory ?? input.name ?? file.name;
   // An empty argument (an unset shell variable) would resolve to the working directory and write there.
   if (directory?.trim() === '') {
-    throw new ValidationError(`${input.directory !== undefined ? '[directory]' : 'name'}: must not be empty; it names the folder to create (. for the current one)`);
+    const source = input.directory !== undefined ? '[directory]' : input.name !== undefined ? '--name' : 'name';
+    throw new ValidationError(`${source}: must not be empty; it names the folder to create (. for the current one)`);
   }
   // What the questions cannot change is checked before them, so nobody answers them all to fail at the end.
   const givenLocation = input.location ?? file.location;
@@ -53,7 +55,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   if (directory === undefined && ask) {
     directory = await ask.input({ message: 'Project name', default: 'my-serverless-app', validate: validator(parseProjectName) });
   }
-  if (directory === undefined) missing.push('[directory] (the project folder, e.g. my-app)');
+  if (directory === undefined) missing.push('[directory] or --name (the project folder, e.g. my-app)');
 
   let recommendations: Recommendation[] = [];
   let patternIds = input.pattern !== undefined ? parsePatternIds(input.pattern) : file.patterns ? sortPatternIds(Object.keys(file.patterns) as PatternId[]) : undefined;

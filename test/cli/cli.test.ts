@@ -204,7 +204,7 @@ describe('bad input: a clear one-line error, a documented exit code, nothing on 
     const result = runCli([], { cwd: parent, env: { CI: '' } });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.status).toBe(2);
-    expectOneLineError(result.stderr, /missing required values \(no terminal to ask for\): \[directory\] \(the project folder, e\.g\. my-app\), --pattern <ids>/);
+    expectOneLineError(result.stderr, /missing required values \(no terminal to ask for\): \[directory\] or --name \(the project folder, e\.g\. my-app\), --pattern <ids>/);
   });
 
   it('refuses a non-empty directory, lists what would be overwritten and touches nothing', () => {

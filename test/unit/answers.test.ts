@@ -97,7 +97,17 @@ describe('resolveAnswers', () => {
     const prompter = scriptedPrompter([]);
     await expect(resolveAnswers(input({ directory: '', yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^\[directory\]: must not be empty/);
     const answersFile = { name: '', patterns: { 'http-api': {} } };
-    await expect(resolveAnswers(input({ answersFile, name: 'shop', yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^name: must not be empty; it names the folder/);
+    await expect(resolveAnswers(input({ answersFile, yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^name: must not be empty; it names the folder/);
+    await expect(resolveAnswers(input({ name: '', pattern: 'http-api', yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^--name: must not be empty; it names the folder/);
+  });
+
+  it('creates the folder --name names when no directory is given, as it does with an answers file\'s name', async () => {
+    const prompter = scriptedPrompter([[/./, undefined]]);
+    const resolved = await resolveAnswers(input({ name: 'shop', pattern: 'http-api' }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved).toMatchObject({ directory: 'shop', answers: { name: 'shop' } });
+    expect(prompter.asked.map((question) => question.message)).not.toContain('Project name');
+    const answersFile = { name: 'from-file', patterns: { 'http-api': {} } };
+    expect(await resolveAnswers(input({ answersFile, name: 'shop', yes: true }), { interactive: false, prompter, cwd: '/work' })).toMatchObject({ directory: 'shop', answers: { name: 'shop' } });
   });
 
   it('rejects a project name or region it cannot use before asking anything', async () => {
