@@ -172,7 +172,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         ...onlyIf(styles.filtering, file('src/events/filter.ts')),
         ...onlyIf(styles.transformation, file('src/events/transform.ts')),
         ...onlyIf(styles.aggregation, file('src/events/aggregation.ts')),
-        ...onlyIf(styles.fanOut, file('src/events/fan-out.ts.hbs')),
+        ...onlyIf(styles.fanOut, file('src/events/fan-out.ts.hbs'), file('test/events/fan-out.test.ts.hbs')),
         ...onlyIf(sources.eventgrid, file('src/functions/event-grid.ts.hbs')),
         ...onlyIf(sources.servicebus, file('src/functions/service-bus.ts.hbs')),
         ...onlyIf(sources.eventhubs, file('src/functions/event-hubs.ts.hbs')),
