@@ -208,6 +208,15 @@ describe('event-processing rendered app', () => {
     expect(readTree(tree, 'src/events/config.ts')).toContain("keyField: \"customerId\"");
   });
 
+  it("alerts on the backlog of the entity the app consumes, not on fan-out queues other consumers drain", () => {
+    for (const serviceBusEntity of ['queue', 'topic']) {
+      const bicep = readTree(render({ ...ALL, serviceBusEntity, serviceBusEntityName: 'orders' }), 'infra/modules/event-processing.bicep');
+      const backlog = /\{\s*name: 'servicebus-backlog'[^]*?\n {6}\}/.exec(bicep)?.[0];
+      expect(backlog, serviceBusEntity).toContain("metricName: 'ActiveMessages'");
+      expect(backlog, serviceBusEntity).toMatch(/dimensions: \[\s*\{\s*name: 'EntityName'\s*operator: 'Include'\s*values: \[\s*'orders'\s*\]\s*\}\s*\]/);
+    }
+  });
+
   it('uses sessions and a Standard namespace for ordered Service Bus topics, with a server-side filter rule', () => {
     const tree = render({ eventSources: 'servicebus', serviceBusEntity: 'topic', ordering: 'ordered' });
     const bicep = readTree(tree, 'infra/modules/event-processing.bicep');

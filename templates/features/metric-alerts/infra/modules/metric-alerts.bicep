@@ -18,6 +18,12 @@ param alerts {
   metricName: string
   aggregation: ('Average' | 'Maximum' | 'Minimum' | 'Total' | 'Count')
   threshold: int
+  @description('Only these values of a metric dimension count, e.g. EntityName of one queue in a namespace; without it, the whole resource.')
+  dimensions: {
+    name: string
+    operator: 'Include'
+    values: string[]
+  }[]?
 }[]
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' existing = {
@@ -49,6 +55,7 @@ resource metricAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
             operator: 'GreaterThan'
             threshold: alert.threshold
             timeAggregation: alert.aggregation
+            dimensions: alert.?dimensions ?? []
           }
         ]
       }
