@@ -81,8 +81,13 @@ export function messageTraceContext(body: unknown, properties?: Readonly<Record<
   const fields = jsonObject(body);
   return (
     (fields && toTraceContext(fields.traceparent, fields.tracestate)) ??
-    (properties && (toTraceContext(properties.traceparent, properties.tracestate) ?? toTraceContext(properties['Diagnostic-Id'], properties.tracestate)))
+    (properties && (toTraceContext(properties.traceparent, properties.tracestate) ?? toTraceContext(diagnosticId(properties), properties.tracestate)))
   );
+}
+
+/** `Diagnostic-Id` as the SDKs set it, or as a trigger's metadata has it: the worker lowercases the first letter of every key. */
+function diagnosticId(properties: Readonly<Record<string, unknown>>): unknown {
+  return properties['diagnostic-Id'] ?? properties['Diagnostic-Id'];
 }
 
 /**

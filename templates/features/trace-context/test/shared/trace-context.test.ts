@@ -112,6 +112,8 @@ describe('messageTraceContext', () => {
 
   it("falls back to the transport's Diagnostic-Id property (Service Bus and Event Hubs SDKs)", () => {
     expect(messageTraceContext({ id: 'e-1' }, { 'Diagnostic-Id': SENDER })).toEqual({ traceparent: SENDER });
+    // Trigger metadata as the Functions worker hands it over, the first letter of every key lowercased.
+    expect(messageTraceContext({ id: 'e-1' }, { 'diagnostic-Id': SENDER })).toEqual({ traceparent: SENDER });
     expect(messageTraceContext('order,quantity\no-1,2', { traceparent: SENDER })).toEqual({ traceparent: SENDER });
   });
 
