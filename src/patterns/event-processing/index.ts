@@ -145,8 +145,11 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
       throw new ValidationError('--ordering ordered needs servicebus (sessions) or eventhubs (partition keys); Event Grid and storage queues do not preserve order');
     }
     if (styles.has('fan-out')) {
-      const taken = [sources.has('servicebus') && options.serviceBusEntityName, sources.has('storage-queue') && options.storageQueueName];
-      const clash = FAN_OUT_TARGETS.find((target) => taken.includes(target));
+      // Service Bus entity names ignore case ("Audit" is the audit queue); storage queue names are lowercase anyway.
+      const taken = [sources.has('servicebus') && options.serviceBusEntityName, sources.has('storage-queue') && options.storageQueueName].filter(
+        (name): name is string => name !== false,
+      );
+      const clash = taken.find((name) => (FAN_OUT_TARGETS as readonly string[]).includes(name.toLowerCase()));
       if (clash) throw new ValidationError(`"${clash}" is the name of a fan-out destination (${list(FAN_OUT_TARGETS)}); choose another source entity name`);
     }
   },

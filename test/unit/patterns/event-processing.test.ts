@@ -97,6 +97,14 @@ describe('event-processing validation', () => {
     expect(planError({ eventStyles: 'fan-out', storageQueueName: 'audit' })).toContain('"audit" is the name of a fan-out destination');
   });
 
+  it('refuses a Service Bus entity named like a fan-out queue in another case: Service Bus names ignore case', () => {
+    for (const serviceBusEntity of ['queue', 'topic']) {
+      expect(planError({ eventSources: 'servicebus', eventStyles: 'fan-out', serviceBusEntity, serviceBusEntityName: 'Audit' })).toContain(
+        '"Audit" is the name of a fan-out destination',
+      );
+    }
+  });
+
   it('prefixes a bad option with its flag', () => {
     expect(planError({ eventSources: 'sqs' })).toMatch(/^--event-sources: unknown event source "sqs"/);
     expect(planError({ eventSources: 'servicebus', serviceBusEntityName: 'a/b' })).toMatch(/^--servicebus-entity-name: "a\/b" is not a Service Bus queue or topic name/);
