@@ -356,12 +356,17 @@ function alerts(model: EventModel): LogAlert[] {
     },
     {
       id: 'event-failure-rate',
-      description: 'More than 5% of event handler invocations failed in 15 minutes (each failure is retried; a rising rate means a dependency is down).',
+      description:
+        'More than 5% of event handler invocations failed in 15 minutes (evaluated once there are at least 20): each failure is retried, so a rising rate means a dependency is down.',
       severity: 2,
-      query:
-        `AppRequests\n| where OperationName in (${functionNames})\n` +
-        '| summarize Total = count(), Failed = countif(Success == false)\n' +
-        '| extend FailureRatePercent = iff(Total == 0, 0, toint(100 * Failed / Total))\n| project FailureRatePercent',
+      // As the app's failure-rate alert: a floor, so one retried failure in a quiet window is not 100%, and a real division.
+      query: [
+        'AppRequests',
+        `| where OperationName in (${functionNames})`,
+        '| summarize Total = sum(ItemCount), Failed = sumif(ItemCount, Success == false)',
+        '| where Total >= 20',
+        '| project FailureRatePercent = 100.0 * Failed / Total',
+      ].join('\n'),
       metricColumn: 'FailureRatePercent',
       operator: 'GreaterThan',
       threshold: 5,

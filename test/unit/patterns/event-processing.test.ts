@@ -216,6 +216,16 @@ describe('event-processing rendered app', () => {
     expect(readTree(tree, 'src/events/config.ts')).toContain("keyField: \"customerId\"");
   });
 
+  it('computes the event failure rate in real numbers, once there are enough invocations for a rate to mean something', () => {
+    const plan = buildPlan({ name: 'orders', location: 'eastus2', patterns: { 'event-processing': ALL } }, '/tmp/orders');
+    const alert = plan.contribution.alerts.find((candidate) => candidate.id === 'event-failure-rate');
+    // 100 * Failed / Total on counts (longs) divides as integers: 11 failures in 200 read 5, not over 5%.
+    expect(alert?.query).toContain('100.0 * Failed / Total');
+    // Without a floor, one retried failure in a quiet quarter of an hour is 100% and pages someone.
+    expect(alert?.query).toContain('| where Total >= 20');
+    expect(alert?.description).toContain('(evaluated once there are at least 20)');
+  });
+
   it("alerts on the backlog of the entity the app consumes, not on fan-out queues other consumers drain", () => {
     for (const serviceBusEntity of ['queue', 'topic']) {
       const bicep = readTree(render({ ...ALL, serviceBusEntity, serviceBusEntityName: 'orders' }), 'infra/modules/event-processing.bicep');
