@@ -12,6 +12,11 @@ export interface DeadLetter {
   reason: string;
   description: string;
   body: unknown;
+  /**
+   * Transport properties the message had (Service Bus application properties, Event Hubs properties): a replay
+   * resends them with the body (a topic's filter rule reads `type` there), and they can carry the sender's trace context.
+   */
+  properties?: Readonly<Record<string, unknown>>;
   /** The execution that parked it: its OperationId finds the failure's telemetry. Set by deadLetter(). */
   traceParent?: string;
   /** The operation that sent the message, when the message carried a trace context. Set by deadLetter(). */
@@ -63,7 +68,7 @@ export async function deadLetter(store: DeadLetterStore, letter: DeadLetter, con
   const location = await store.park({
     ...letter,
     traceParent: invocationTraceContext(context)?.traceparent,
-    parentTraceParent: messageTraceContext(letter.body)?.traceparent,
+    parentTraceParent: messageTraceContext(letter.body, letter.properties)?.traceparent,
   });
   context.error(`Event dead-lettered: ${letter.reason} (${letter.source} message ${letter.messageId}) ${letter.description}; parked at ${location}`);
 }
