@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PermanentError } from './errors.js';
+import { MAX_STORED_TEXT } from './idempotency.js';
 
 /**
  * Every source carries the same contract: a CloudEvents 1.0 event in JSON (structured mode). Event Grid delivers
@@ -8,9 +9,9 @@ import { PermanentError } from './errors.js';
  */
 const cloudEventSchema = z.object({
   specversion: z.literal('1.0'),
-  /** Unique per source: together with `source` it is the idempotency key. */
-  id: z.string().min(1),
-  source: z.string().min(1),
+  /** Unique per source: together with `source` it is the idempotency key, which keeps both in a Table column. */
+  id: z.string().min(1).max(MAX_STORED_TEXT),
+  source: z.string().min(1).max(MAX_STORED_TEXT),
   type: z.string().min(1),
   subject: z.string().optional(),
   time: z.iso.datetime({ offset: true }).optional(),

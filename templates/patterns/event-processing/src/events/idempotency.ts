@@ -1,6 +1,12 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { deleteWhere, ensureTable, entityOrUndefined, tableKey } from '../shared/storage-clients.js';
 
+/**
+ * The longest text a row keeps in a column: Table storage holds a string property of up to 64 KiB of UTF-16, which
+ * is 32,768 JavaScript string units. An event's source and id (and an aggregation key) are kept beside their hash.
+ */
+export const MAX_STORED_TEXT = 32_768;
+
 /** CloudEvents are unique by `source` + `id`. */
 export interface EventKey {
   source: string;
