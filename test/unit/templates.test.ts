@@ -20,7 +20,8 @@ function valueMustaches(source: string): string[] {
   const withoutEscaped = source.replace(/\\\{\{[^}]*\}\}/g, '');
   return [...withoutEscaped.matchAll(/\{\{(?!!)(?![#/>^])\s*([^}]*?)\s*\}\}/g)]
     .map((match) => match[1]!)
-    .filter((body) => body !== 'else');
+    // `{{else}}` and `{{else if …}}` continue a block: they write nothing.
+    .filter((body) => body !== 'else' && !body.startsWith('else '));
 }
 
 /** Lines of a Markdown template with a `{{md …}}` after an odd number of backticks (fenced blocks aside). */

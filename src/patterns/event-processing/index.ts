@@ -270,6 +270,8 @@ function eventModel(options: EventProcessingOptions) {
       basic: serviceBusSku === 'Basic',
       sqlFilter: `type LIKE '${ACCEPTED_TYPE_PREFIX}%'`,
       connection: SERVICE_BUS_CONNECTION,
+      // Deliveries before Service Bus dead-letters a message: the entity's setting, and the last one the app waits on.
+      maxDeliveryCount: 10,
     },
     eventHubs: { name: options.eventHubName, consumerGroup: 'functions', connection: EVENT_HUBS_CONNECTION },
     storageQueue: { name: options.storageQueueName, poisonName: `${options.storageQueueName}-poison` },
