@@ -5,13 +5,19 @@ import { z } from 'zod';
  * replace the fields with yours and the stages, tests and fixtures follow the types.
  */
 
-/** What the validate stage accepts. CSV delivers every field as text, hence the coercions. */
+/**
+ * A number, or its text: CSV delivers every field as text. Only text that is not blank is converted, since
+ * Number('') and Number(null) are 0 and Number(true) is 1: an empty field is missing, not zero.
+ */
+const numeric = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), schema);
+
+/** What the validate stage accepts. */
 export const incomingOrderSchema = z.object({
   orderId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'orderId must be 1-64 letters, digits or hyphens'),
   customerId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'customerId must be 1-64 letters, digits or hyphens'),
   sku: z.string().trim().min(1).max(64),
-  quantity: z.coerce.number().int().positive(),
-  unitPrice: z.coerce.number().nonnegative(),
+  quantity: numeric(z.number().int().positive()),
+  unitPrice: numeric(z.number().nonnegative()),
   currency: z.string().trim().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR'),
   orderedAt: z.iso.datetime({ offset: true }),
 });

@@ -18,6 +18,14 @@ describe('validate stage', () => {
     expect(reason).toContain('orderedAt:');
   });
 
+  it('rejects a blank, null or boolean number instead of reading it as 0 or 1', () => {
+    // A CSV row with an empty price field must not be stored as a free order line.
+    for (const unitPrice of ['', '  ', null, false]) {
+      expect(validateRecord({ ...incomingOrder(), unitPrice })).toMatchObject({ ok: false, reason: expect.stringContaining('unitPrice:') });
+    }
+    expect(validateRecord({ ...incomingOrder(), quantity: true })).toMatchObject({ ok: false, reason: expect.stringContaining('quantity:') });
+  });
+
   it('rejects missing fields and values that are not objects', () => {
     expect(validateRecord({ orderId: 'o-1' })).toMatchObject({ ok: false, reason: expect.stringContaining('customerId:') });
     expect(validateRecord('o-1')).toMatchObject({ ok: false, reason: expect.stringContaining('record:') });
