@@ -61,10 +61,12 @@ describe('parse stage (CSV)', () => {
     ]);
   });
 
-  it('fails the input as unreadable, not worth a retry, when it ends inside a quoted field or its header is malformed', async () => {
+  it('fails the input as unreadable, not worth a retry, when it ends inside a quoted field or its header is malformed or repeats a column', async () => {
     const cases = [
       [MALFORMED_PAYLOAD, /^not valid CSV: Quote Not Closed/],
       ['orderId,s"ku\no-1,Desk\n', /^not valid CSV: the header row: Invalid Opening Quote/],
+      // Which of the two columns holds the quantity? Reading the last one would persist the other's values unnoticed.
+      ['orderId,quantity,sku,quantity\no-1,1,Desk,100\n', /^not valid CSV: the header row names the column "quantity" twice/],
     ] as const;
     for (const [text, message] of cases) {
       const error = await collect(text).catch((caught: unknown) => caught);

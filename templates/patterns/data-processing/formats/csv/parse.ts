@@ -19,7 +19,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
   // Skipped rows with the number of records csv-parse had emitted before each, so they keep their place in the file.
   const skipped: { after: number; error: string; raw: string }[] = [];
   const parser: Parser = parse({
-    columns: true,
+    columns: uniqueColumns,
     trim: true,
     skip_empty_lines: true,
     relax_column_count: true,
@@ -57,6 +57,17 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
     throw error;
   }
   for (const { error, raw } of skipped) yield { recordNumber: ++recordNumber, error, raw };
+}
+
+/**
+ * The header row as the column names, each only once: with a name twice, csv-parse would give each row the value
+ * of the last such column and drop the other's, though nothing says which of them holds the data. Empty names
+ * (trailing commas) may repeat: no stage reads them.
+ */
+function uniqueColumns(header: string[]): string[] {
+  const repeated = header.find((name, i) => name !== '' && header.indexOf(name) !== i);
+  if (repeated !== undefined) throw new InvalidInputError(`not valid CSV: the header row names the column ${JSON.stringify(repeated)} twice`);
+  return header;
 }
 
 /**
