@@ -59,6 +59,17 @@ export function statusRowKey(inputId: string): string {
   return tableKey(inputId);
 }
 
+/**
+ * A table string property holds 64 KiB of UTF-16, and an error message can be far longer (a schema error lists
+ * every issue): a row with it whole would be refused, so the failure would go unrecorded and the input never be
+ * poisoned. The row keeps its start and says it was cut.
+ */
+const MAX_ERROR_CHARS = 16_000;
+
+function storedError(error: string | undefined): string | undefined {
+  return error && error.length > MAX_ERROR_CHARS ? `${error.slice(0, MAX_ERROR_CHARS)}… (cut)` : error;
+}
+
 /** One row per input in Table storage: partition = source, row = hash of the input id. */
 export class TableStatusStore implements StatusStore {
   constructor(private readonly table: TableClient) {}
@@ -71,7 +82,7 @@ export class TableStatusStore implements StatusStore {
 
   async save(status: InputStatus, etag: string | undefined): Promise<string> {
     await ensureTable(this.table);
-    const entity = { partitionKey: status.source, rowKey: statusRowKey(status.inputId), ...status };
+    const entity = { partitionKey: status.source, rowKey: statusRowKey(status.inputId), ...status, error: storedError(status.error) };
     try {
       const response = etag ? await this.table.updateEntity(entity, 'Replace', { etag }) : await this.table.createEntity(entity);
       return response.etag!;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
+import { DATA_CONFIG } from '../../src/data-processing/config.js';
+import { Enricher, referenceDataSchema } from '../../src/data-processing/enrich.js';
 import { processInput } from '../../src/data-processing/pipeline.js';
 import { quarantinedRecord, quarantinePartitionKey, TableQuarantine } from '../../src/data-processing/quarantine.js';
 import { StatusConflictError, statusRowKey, TableStatusStore, type InputStatus } from '../../src/data-processing/status.js';
@@ -44,6 +46,25 @@ describe('status and quarantine tables (Azurite)', () => {
     const second = await store.save({ ...status, attempts: 2 }, first);
     await expect(store.save({ ...status, state: 'failed' }, first)).rejects.toBeInstanceOf(StatusConflictError);
     expect(await store.get('queue', 'm-1')).toMatchObject({ state: 'received', attempts: 2, etag: second });
+  });
+
+  it('records a failure whose message is longer than a table property holds, cut, and still poisons the input at its last attempt', async () => {
+    const { deps } = memoryDependencies();
+    const status = new TableStatusStore(tableClient(uniqueTable('status'), 'AzureWebJobsStorage', settings()));
+    // Reference data whose every customer lacks its region: the schema error lists each of them, far past 32K characters.
+    const customers = Array.from({ length: 2_000 }, (_, i) => ({ customerId: `c-${i}`, name: `Customer ${i}` }));
+    const enricher = new Enricher({ load: async () => referenceDataSchema.parse(customers) }, { attempts: 1, timeoutMs: 1_000, baseDelayMs: 0, ttlMs: 60_000 });
+    const { input, moves } = memoryInput(encodeRecords(MIXED_ORDERS));
+
+    for (let attempt = 1; attempt < DATA_CONFIG.maxAttempts; attempt++) {
+      await expect(processInput(input, { ...deps, status, enricher }, silentLog)).rejects.toThrow('gave up after 1 attempts');
+    }
+    const outcome = await processInput(input, { ...deps, status, enricher }, silentLog);
+
+    expect(outcome.outcome).toBe('poisoned');
+    expect(moves).toEqual([expect.stringMatching(/^poison: gave up after 1 attempts/)]);
+    const row = await status.get(input.source, input.inputId);
+    expect(row).toMatchObject({ state: 'failed', attempts: DATA_CONFIG.maxAttempts, poisonedAt: expect.any(String), error: expect.stringMatching(/^gave up after 1 attempts.*… \(cut\)$/s) });
   });
 
   it('creates its table and upserts quarantined records in transactions, one row per record, idempotently', async () => {
