@@ -3,12 +3,16 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { blobServiceClient, ensureContainer } from '../shared/storage-clients.js';
 import { DATA_CONFIG } from './config.js';
 import type { EnrichedOrderRecord } from './records.js';
-import type { RecordDestination } from './sink.js';
-import type { InputSource } from './status.js';
+import type { RecordDestination, SinkInput } from './sink.js';
 
-/** Output blob of one input: the same input always writes the same blob, so reprocessing replaces it. */
-export function outputBlobName(source: InputSource, inputId: string): string {
-  return `${source}/${inputId}.ndjson`;
+/**
+ * Output blob of one version of an input: a rerun of that version writes the same blob, so reprocessing replaces
+ * it. A file uploaded again under its name (today's orders.csv after yesterday's) is a new version with a blob of
+ * its own, its ETag after the name, so the earlier upload's records stay; a message or an event, whose version is
+ * its id, is named by the id alone.
+ */
+export function outputBlobName({ source, inputId, version }: SinkInput): string {
+  return version === inputId ? `${source}/${inputId}.ndjson` : `${source}/${inputId}.${version.replace(/[^A-Za-z0-9]/g, '')}.ndjson`;
 }
 
 /**
@@ -18,10 +22,10 @@ export function outputBlobName(source: InputSource, inputId: string): string {
 const BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
- * Persist stage: one NDJSON blob per input in the output container. Records are staged as blocks and the block
- * list is committed at the end, so readers never see a half-written file. Block ids are unique to a run: two runs
- * of one input at once (a duplicate delivery, a file uploaded again) stage blocks of their own, and each commits
- * only what it wrote.
+ * Persist stage: one NDJSON blob per version of an input in the output container. Records are staged as blocks
+ * and the block list is committed at the end, so readers never see a half-written file. Block ids are unique to
+ * a run: two runs of one version at once (a duplicate delivery) stage blocks of their own, and each commits only
+ * what it wrote.
  */
 export class BlobDestination implements RecordDestination {
   constructor(
@@ -29,8 +33,8 @@ export class BlobDestination implements RecordDestination {
     private readonly blockBytes: number = BLOCK_BYTES,
   ) {}
 
-  open(input: { source: InputSource; inputId: string }) {
-    const blob = this.container.getBlockBlobClient(outputBlobName(input.source, input.inputId));
+  open(input: SinkInput) {
+    const blob = this.container.getBlockBlobClient(outputBlobName(input));
     const run = randomUUID();
     const blockIds: string[] = [];
     let lines: string[] = [];

@@ -1,6 +1,6 @@
 import type { BulkOperationResult, OperationInput } from '@azure/cosmos';
 import { CosmosDestination } from '../../../src/data-processing/persist.js';
-import type { InputSource } from '../../../src/data-processing/status.js';
+import type { SinkInput } from '../../../src/data-processing/sink.js';
 
 /**
  * Cosmos DB has no emulator in the test run: the real destination writes to an in-memory stand-in for
@@ -20,7 +20,7 @@ export async function testDestination(_settings: Record<string, string>) {
   return {
     destination: new CosmosDestination(items),
     /** Records of `ids`; every destination gets the input too (the blob one stores per input). */
-    async persisted(ids: readonly string[], _input: { source: InputSource; inputId: string }): Promise<Record<string, unknown>[]> {
+    async persisted(ids: readonly string[], _input: SinkInput): Promise<Record<string, unknown>[]> {
       return ids.flatMap((id) => (stored.has(id) ? [stored.get(id)!] : []));
     },
   };

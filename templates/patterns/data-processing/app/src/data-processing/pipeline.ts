@@ -168,7 +168,7 @@ async function runStages(input: PipelineInput, deps: PipelineDependencies, { sta
   // data changed, an enrich failure passed): its rows go, so the partition lists this attempt's rejections only.
   if (earlierAttempt) await deps.quarantine.clear(input.inputId, input.version);
   const quarantine = deps.quarantine.open(input.inputId, input.version);
-  const sink = deps.destination.open({ source: input.source, inputId: input.inputId });
+  const sink = deps.destination.open({ source: input.source, inputId: input.inputId, version: input.version });
   const reject = (recordNumber: number, reason: string, record: unknown) => quarantine.add(quarantinedRecord(input.inputId, recordNumber, reason, record));
 
   for await (const parsed of parseRecords(await input.open())) {

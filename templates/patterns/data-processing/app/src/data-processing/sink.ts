@@ -8,6 +8,14 @@ export interface RecordSink {
   close(): Promise<number>;
 }
 
+/** Which input, and which version of it, a sink persists the records of. */
+export interface SinkInput {
+  source: InputSource;
+  inputId: string;
+  /** A blob's ETag; a message or an event, which never changes, has its id as its version. */
+  version: string;
+}
+
 export interface RecordDestination {
-  open(input: { source: InputSource; inputId: string }): RecordSink;
+  open(input: SinkInput): RecordSink;
 }
