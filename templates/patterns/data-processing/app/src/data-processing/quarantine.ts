@@ -40,9 +40,32 @@ export function quarantinePartitionKey(inputId: string, version: string): string
 }
 
 /**
+ * A transaction's body holds at most 4 MiB. Long records that are not ASCII reach that well before 100 rows
+ * (a Japanese record cut at 16,000 characters is 48 KB of UTF-8): rows go in transactions of up to 3 MiB of
+ * JSON, leaving room for the batch's own framing.
+ */
+const MAX_TRANSACTION_BYTES = 3 * 1024 * 1024;
+
+function* transactionsBySize<T>(entities: T[]): Generator<T[]> {
+  let transaction: T[] = [];
+  let bytes = 0;
+  for (const entity of entities) {
+    const size = Buffer.byteLength(JSON.stringify(entity));
+    if (transaction.length > 0 && bytes + size > MAX_TRANSACTION_BYTES) {
+      yield transaction;
+      transaction = [];
+      bytes = 0;
+    }
+    transaction.push(entity);
+    bytes += size;
+  }
+  if (transaction.length > 0) yield transaction;
+}
+
+/**
  * Rejected records in Table storage: partition = the input and its version, row = the record number
- * (zero-padded so rows sort in file order). Upserts in transactions of 100: reprocessing an input rewrites
- * the same rows.
+ * (zero-padded so rows sort in file order). Upserts in transactions of up to 100 rows and 3 MiB: reprocessing
+ * an input rewrites the same rows.
  */
 export class TableQuarantine implements Quarantine {
   constructor(
@@ -54,9 +77,10 @@ export class TableQuarantine implements Quarantine {
     const partitionKey = quarantinePartitionKey(inputId, version);
     return new BatchWriter<QuarantinedRecord>(this.batchSize, async (records) => {
       await ensureTable(this.table);
-      await this.table.submitTransaction(
-        records.map((record) => ['upsert', { partitionKey, rowKey: String(record.recordNumber).padStart(10, '0'), version, ...record }, 'Replace']),
-      );
+      const entities = records.map((record) => ({ partitionKey, rowKey: String(record.recordNumber).padStart(10, '0'), version, ...record }));
+      for (const transaction of transactionsBySize(entities)) {
+        await this.table.submitTransaction(transaction.map((entity) => ['upsert', entity, 'Replace']));
+      }
     });
   }
 

@@ -83,6 +83,18 @@ describe('status and quarantine tables (Azurite)', () => {
     expect(rows[0]).toMatchObject({ rowKey: '0000000001', reason: 'quantity: bad 1', record: '{"orderId":"o-1"}', version: '"0x1"' });
   });
 
+  it('splits a batch of long records into transactions that fit the 4 MiB a transaction can carry', async () => {
+    const table = tableClient(uniqueTable('quarantine'), 'AzureWebJobsStorage', settings());
+    const writer = new TableQuarantine(table, 100).open('incoming/orders.json', '"0x1"');
+    // Records in Japanese, each kept up to the cut: three bytes a character, about 48 KB a row, 4.8 MB for 100 of them.
+    for (let i = 1; i <= 100; i++) await writer.add(quarantinedRecord('incoming/orders.json', i, 'customerId: no customer', `{"note":"${'注文'.repeat(10_000)}"}`));
+
+    expect(await writer.flush()).toBe(100);
+    let rows = 0;
+    for await (const _row of table.listEntities()) rows++;
+    expect(rows).toBe(100);
+  });
+
   it('keeps the rows of each version of an input apart, so a new upload shows none of the old rows', async () => {
     const table = tableClient(uniqueTable('quarantine'), 'AzureWebJobsStorage', settings());
     const quarantine = new TableQuarantine(table, 100);
