@@ -47,4 +47,14 @@ describe('map stage', () => {
       orderedAt: '2026-01-15T10:00:00.000Z',
     });
   });
+
+  it('rounds a total of half a cent up whatever the binary form of the price: 1.005 like 1.045', () => {
+    // 1 × 1.005 × 100 is 100.49999999999999 in floating point, 1 × 1.045 × 100 is 104.5.
+    const total = (quantity: number, unitPrice: number) => {
+      const validation = validateRecord(incomingOrder({ quantity, unitPrice }));
+      if (!validation.ok) throw new Error(validation.reason);
+      return mapRecord(validation.record).totalMinor;
+    };
+    expect([total(1, 1.005), total(1, 1.045), total(1, 0.285), total(3, 0.335), total(7, 19.99)]).toEqual([101, 105, 29, 101, 13993]);
+  });
 });
