@@ -244,13 +244,16 @@ function hostPoisonQueue(options: DataProcessingOptions): string | undefined {
  * stands for: sums and counts weight by it.
  */
 function alerts(functionName: string, poisonQueue: string | undefined): LogAlert[] {
+  /** Of the 23 baseline hours, how many must have persisted records for a quiet hour to count as a drop. */
+  const STEADY_HOURS = 20;
   const completed = 'AppTraces\n| where Message startswith "Data pipeline completed"';
   return [
     {
       id: 'data-quarantine-rate',
       description: 'More than 5% of the records received in the last hour were quarantined as invalid.',
       severity: 2,
-      query: `${completed}\n| parse Message with * "records=" Records:long " quarantined=" Quarantined:long *\n| summarize Records = sum(Records * ItemCount), Quarantined = sum(Quarantined * ItemCount)\n| extend QuarantinedPercent = iff(Records == 0, 0, toint(100 * Quarantined / Records))`,
+      // 100.0: in integer division 59 of 1,000 records would read as 5%, not over it.
+      query: `${completed}\n| parse Message with * "records=" Records:long " quarantined=" Quarantined:long *\n| summarize Records = sum(Records * ItemCount), Quarantined = sum(Quarantined * ItemCount)\n| extend QuarantinedPercent = iff(Records == 0, 0.0, 100.0 * Quarantined / Records)`,
       metricColumn: 'QuarantinedPercent',
       operator: 'GreaterThan',
       threshold: 5,
@@ -284,9 +287,18 @@ function alerts(functionName: string, poisonQueue: string | undefined): LogAlert
     },
     {
       id: 'data-throughput-drop',
-      description: 'Records persisted in the last hour fell below half the hourly average of the 23 hours before.',
+      description: `Records persisted in the last hour fell below half the hourly average of the 23 hours before, for a steady stream (records persisted in at least ${STEADY_HOURS} of those hours).`,
       severity: 3,
-      query: `${completed}\n| parse Message with * "persisted=" Persisted:long *\n| summarize Recent = sumif(Persisted * ItemCount, TimeGenerated > ago(1h)), Baseline = sumif(Persisted * ItemCount, TimeGenerated <= ago(1h)) / 23.0\n| extend DropPercent = iff(Baseline == 0, 0, toint(100 - 100 * Recent / Baseline))`,
+      // Inputs that come in bursts (a few files a day) leave most hours empty: measured against their average, nearly
+      // every hour would be a drop. Only a stream that flowed in almost every hour of the baseline is judged.
+      query: [
+        completed,
+        '| parse Message with * "persisted=" Persisted:long *',
+        '| summarize Recent = sumif(Persisted * ItemCount, TimeGenerated > ago(1h)), Baseline = sumif(Persisted * ItemCount, TimeGenerated <= ago(1h)) / 23.0,',
+        '    BaselineHours = dcountif(bin(TimeGenerated, 1h), TimeGenerated <= ago(1h) and Persisted > 0)',
+        `| where BaselineHours >= ${STEADY_HOURS}`,
+        '| project DropPercent = 100.0 - 100.0 * Recent / Baseline',
+      ].join('\n'),
       metricColumn: 'DropPercent',
       operator: 'GreaterThan',
       threshold: 50,

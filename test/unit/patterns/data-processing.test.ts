@@ -209,6 +209,20 @@ describe('data-processing rendered tree', () => {
     );
   });
 
+  // No KQL engine runs here (queries are checked as valid KQL in alerts.test.ts): these pin what each query computes.
+  it('judges a throughput drop only for a stream that flowed in nearly every baseline hour, not for files that come in bursts', () => {
+    const drop = render().plan.contribution.alerts.find((alert) => alert.id === 'data-throughput-drop')!;
+    expect(drop.query).toContain('BaselineHours = dcountif(bin(TimeGenerated, 1h), TimeGenerated <= ago(1h) and Persisted > 0)');
+    expect(drop.query).toContain('| where BaselineHours >= 20\n| project DropPercent = 100.0 - 100.0 * Recent / Baseline');
+    expect(drop.description).toContain('for a steady stream (records persisted in at least 20 of those hours)');
+  });
+
+  it('divides quarantined by received records in real numbers: 59 of 1,000 is over 5%', () => {
+    const rate = render().plan.contribution.alerts.find((alert) => alert.id === 'data-quarantine-rate')!;
+    expect(rate.query).toContain('100.0 * Quarantined / Records');
+    expect(rate.query).not.toContain('toint(');
+  });
+
   it.each([
     [{}, "Message has \"Moving message to queue 'webjobs-blobtrigger-poison'\""],
     [{ dataInput: 'queue', inputQueue: 'orders-in' }, "Message has \"Moving message to queue 'orders-in-poison'\""],
