@@ -8,6 +8,7 @@ import { readTree, renderPlan } from '../../src/engine/render.js';
 import { defaultPlan } from '../support/subsets.js';
 
 interface Workflow {
+  concurrency: { group: string; 'cancel-in-progress': boolean | string };
   jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
 }
 
@@ -29,7 +30,25 @@ function installCommand(lockfile: string | undefined): string {
   return readFileSync(join(checkout, 'ran.txt'), 'utf8').trim();
 }
 
+/** Whether a newer run in the same concurrency group cancels a run started by `eventName`, as GitHub evaluates it. */
+function cancelsInProgress(eventName: string): boolean {
+  const value = workflow.concurrency['cancel-in-progress'];
+  if (typeof value === 'boolean') return value;
+  const comparison = /^\$\{\{ github\.event_name == '([a-z_]+)' \}\}$/.exec(value);
+  expect(comparison, `an expression this test does not evaluate: ${value}`).not.toBeNull();
+  return comparison![1] === eventName;
+}
+
 describe('generated workflow', () => {
+  // cancel-in-progress: true cancelled a run on main when the next commit landed, its deploy job half-way
+  // through `azd provision` or `azd deploy`.
+  it('lets a newer commit cancel a pull request run, but never a run on main, which deploys', () => {
+    expect(workflow.concurrency.group).toBe('${{ github.workflow }}-${{ github.ref }}');
+    expect(cancelsInProgress('pull_request')).toBe(true);
+    expect(cancelsInProgress('push')).toBe(false);
+    expect(cancelsInProgress('workflow_dispatch')).toBe(false);
+  });
+
   // An app created with `pnpm create` has no package-lock.json: `npm ci` refused to install it.
   it.each([
     ['package-lock.json', 'npm ci'],
