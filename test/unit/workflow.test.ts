@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { defaultPlan } from '../support/subsets.js';
 
 interface Workflow {
   concurrency: { group: string; 'cancel-in-progress': boolean | string };
-  jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
+  jobs: Record<string, { steps: { name?: string; run?: string; uses?: string; with?: Record<string, unknown> }[] }>;
 }
 
 const workflow = parse(readTree(renderPlan(defaultPlan(['http-api'])), '.github/workflows/azure-dev.yml')) as Workflow;
@@ -17,6 +17,11 @@ const installScript = workflow.jobs.test!.steps.find((step) => step.name === 'In
 
 /** Runs the install step as GitHub does (bash -e) in a checkout holding `lockfile`, with stand-ins for the tools. */
 function installCommand(lockfile: string | undefined): string {
+  return commandsRun(installScript, lockfile);
+}
+
+/** Runs `script` as GitHub does (bash -e) in a checkout holding `lockfile`; returns the tool commands it ran. */
+function commandsRun(script: string, lockfile: string | undefined): string {
   const checkout = mkdtempSync(join(tmpdir(), 'csa-workflow-'));
   const bin = join(checkout, '.bin');
   mkdirSync(bin);
@@ -25,9 +30,9 @@ function installCommand(lockfile: string | undefined): string {
     chmodSync(join(bin, tool), 0o755);
   }
   if (lockfile) writeFileSync(join(checkout, lockfile), '');
-  const result = spawnSync('bash', ['-e', '-c', installScript], { cwd: checkout, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  const result = spawnSync('bash', ['-e', '-c', script], { cwd: checkout, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
   expect(result.status, result.stderr).toBe(0);
-  return readFileSync(join(checkout, 'ran.txt'), 'utf8').trim();
+  return existsSync(join(checkout, 'ran.txt')) ? readFileSync(join(checkout, 'ran.txt'), 'utf8').trim() : '';
 }
 
 /** Whether a newer run in the same concurrency group cancels a run started by `eventName`, as GitHub evaluates it. */
@@ -59,5 +64,24 @@ describe('generated workflow', () => {
     ['bun.lockb', 'npx --yes bun install --frozen-lockfile'],
   ])('installs with the package manager of the committed lockfile (%s)', (lockfile, command) => {
     expect(installCommand(lockfile)).toBe(command);
+  });
+
+  // azd deploy installs the dependencies with the package manager of the committed lockfile, then builds: for an
+  // app created with `pnpm create` it ran pnpm, which the runner does not have, and the deploy failed.
+  it.each([
+    ['package-lock.json', ''],
+    [undefined, ''],
+    ['pnpm-lock.yaml', 'npm install --global pnpm@10'],
+    ['yarn.lock', ''],
+    ['bun.lock', ''],
+  ])('gives azd deploy Node.js 22 and the package manager it runs (%s)', (lockfile, command) => {
+    const steps = workflow.jobs.deploy!.steps;
+    const position = (match: (step: (typeof steps)[number]) => boolean) => steps.findIndex(match);
+    const setupNode = position((step) => step.uses === 'actions/setup-node@v4');
+    const packageManager = position((step) => step.name === 'Install the package manager azd runs');
+    expect(steps[setupNode]?.with?.['node-version']).toBe(22);
+    expect(setupNode).toBeLessThan(packageManager);
+    expect(packageManager).toBeLessThan(position((step) => step.run === 'azd deploy --no-prompt'));
+    expect(commandsRun(steps[packageManager]!.run!, lockfile)).toBe(command);
   });
 });
