@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readTree, renderPlan } from '../../src/engine/render.js';
@@ -20,12 +20,16 @@ function installCommand(lockfile: string | undefined): string {
   return commandsRun(installScript, lockfile);
 }
 
-/** Runs `script` as GitHub does (bash -e) in a checkout holding `lockfile`; returns the tool commands it ran. */
-function commandsRun(script: string, lockfile: string | undefined): string {
+/** Runs `script` as GitHub does (bash -e) in a checkout holding `lockfile` and `files`; returns the tool commands it ran. */
+function commandsRun(script: string, lockfile: string | undefined, files: string[] = []): string {
   const checkout = mkdtempSync(join(tmpdir(), 'csa-workflow-'));
+  for (const file of files) {
+    mkdirSync(dirname(join(checkout, file)), { recursive: true });
+    writeFileSync(join(checkout, file), '');
+  }
   const bin = join(checkout, '.bin');
   mkdirSync(bin);
-  for (const tool of ['npm', 'npx', 'yarn']) {
+  for (const tool of ['npm', 'npx', 'yarn', 'az']) {
     writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> "${join(checkout, 'ran.txt')}"\n`);
     chmodSync(join(bin, tool), 0o755);
   }
@@ -83,5 +87,16 @@ describe('generated workflow', () => {
     expect(setupNode).toBeLessThan(packageManager);
     expect(packageManager).toBeLessThan(position((step) => step.run === 'azd deploy --no-prompt'));
     expect(commandsRun(steps[packageManager]!.run!, lockfile)).toBe(command);
+  });
+
+  // Only infra/main.bicep was compiled and linted: a template the postdeploy hook deploys failed after the code
+  // was already deployed.
+  it.each([
+    [['infra/main.bicep', 'infra/modules/storage.bicep'], ['infra/main.bicep']],
+    [['infra/main.bicep', 'infra/hooks/postdeploy.mjs', 'infra/hooks/b.bicep', 'infra/hooks/a.bicep'], ['infra/main.bicep', 'infra/hooks/a.bicep', 'infra/hooks/b.bicep']],
+  ])('compiles and lints infra/main.bicep and every template in infra/hooks (%j)', (files, linted) => {
+    const step = workflow.jobs.infra!.steps.find((candidate) => candidate.name?.startsWith('Compile and lint the Bicep'))!;
+    const expected = ['az bicep install', ...linted.flatMap((file) => [`az bicep build --file ${file} --stdout`, `az bicep lint --file ${file}`])];
+    expect(commandsRun(step.run!, undefined, files).split('\n')).toEqual(expected);
   });
 });
