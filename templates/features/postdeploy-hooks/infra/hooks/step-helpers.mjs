@@ -45,3 +45,31 @@ export function deploymentTarget(env) {
 export function resourceName(az, scope, resourceType) {
   return az(['resource', 'list', ...scope, '--resource-type', resourceType, '--query', '[0].name', '--output', 'tsv']);
 }
+
+/** How often, and how far apart, a step checks for something a deployment starts: two minutes in all. */
+export const READY_CHECKS = 12;
+export const READY_CHECK_INTERVAL_MS = 10_000;
+
+/**
+ * Waits until `isReady()` says yes: what a deployment starts (the host, its functions, their keys) shows in Azure
+ * a little after `azd deploy` returns. A check that throws (the host still starting) counts as not yet; after
+ * READY_CHECKS checks, fails with `giveUp`.
+ * @param {{ what: string, isReady: () => boolean, giveUp: string }} wanted
+ * @param {Pick<import('./postdeploy.mjs').StepDependencies, 'log' | 'sleep'>} dependencies
+ */
+export async function waitUntilReady({ what, isReady, giveUp }, { log, sleep }) {
+  for (let check = 1; !succeeds(isReady); check++) {
+    if (check >= READY_CHECKS) throw new PostdeployError(giveUp);
+    log(`Waiting for ${what} (attempt ${check} of ${READY_CHECKS})`);
+    await sleep(READY_CHECK_INTERVAL_MS);
+  }
+}
+
+/** @param {() => boolean} check */
+function succeeds(check) {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
+}
