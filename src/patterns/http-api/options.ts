@@ -22,6 +22,19 @@ const RESERVED_NAMES = new Set([
   'while', 'with', 'yield',
 ]);
 
+/** The OpenAPI document's own component schemas, which no resource's item type may replace. */
+const DOCUMENT_SCHEMAS = new Set(['Problem']);
+
+/**
+ * The names a resource takes in the OpenAPI document, where another resource's would replace them: its component
+ * schemas (`Order`, `OrderPage`…) and the stems of its operation ids (`getOrderHead`, `listOrders`, `listOrdersHead`).
+ */
+function openApiNames(name: string): string[] {
+  const singular = singularPascal(name);
+  const plural = pascalCase(name);
+  return [...['', 'Input', 'Create', 'Patch', 'Page', 'Head'].map((suffix) => `${singular}${suffix}`), plural, `${plural}Head`];
+}
+
 /** `--resource orders,customers` or `["orders", "customers"]` from an answers file or a prompt. */
 export function parseResources(input: unknown): string[] {
   const items = (Array.isArray(input) ? input : typeof input === 'string' ? input.split(',') : [input]).map((item) =>
@@ -40,8 +53,12 @@ export function parseResources(input: unknown): string[] {
       );
     }
     if (RESERVED_NAMES.has(name)) throw new ValidationError(`resource "${name}" is a reserved word; choose another name`);
-    // `order-lines` and `orderlines` would share a table, and `order`/`orders` one TypeScript type name.
-    for (const key of new Set([name, tableName(name), singularPascal(name)])) {
+    if (DOCUMENT_SCHEMAS.has(singularPascal(name))) {
+      throw new ValidationError(`resource "${name}" would name its items "${singularPascal(name)}", as the OpenAPI document names its error responses; choose another name`);
+    }
+    // `order-lines` and `orderlines` would share a table, `order`/`orders` one TypeScript type name, and
+    // `orders`/`order-pages` one OpenAPI schema (OrderPage).
+    for (const key of new Set([name, tableName(name), ...openApiNames(name)])) {
       const earlier = seen.get(key);
       if (earlier !== undefined) {
         throw new ValidationError(
@@ -117,10 +134,13 @@ function tableName(name: string): string {
   return name.replace(/-/g, '');
 }
 
+function pascalCase(name: string): string {
+  return camelCase(name).replace(/^[a-z]/, (char) => char.toUpperCase());
+}
+
 /** English plural → singular for the last word: good enough for type names (`categories` → `Category`). */
 function singularPascal(name: string): string {
-  const pascal = camelCase(name).replace(/^[a-z]/, (char) => char.toUpperCase());
-  return pascal
+  return pascalCase(name)
     .replace(/ies$/, 'y')
     .replace(/(ss|x|ch|sh)es$/, '$1')
     .replace(/([^su])s$/, '$1');

@@ -36,6 +36,10 @@ describe('--resource', () => {
     ['orders,orders', 'listed twice'],
     ['order-lines,orderlines', 'too similar'],
     ['order,orders', 'too similar'],
+    ['problems', 'names its error responses'],
+    ['orders,order-pages', 'would share the name "OrderPage"'],
+    ['orders,order-heads', 'would share the name "OrderHead"'],
+    ['orders,orders-head', 'would share the name "OrdersHead"'],
     ['', 'at least one resource'],
     [' , ', 'at least one resource'],
   ])('refuses %j (%s)', (input, message) => {
