@@ -56,6 +56,7 @@ export function crudHandlers<Schema extends z.ZodObject>(
     async list(request) {
       await allow(request, 'read');
       const mediaType = negotiate(request, [JSON_TYPE, CSV_TYPE]);
+      refuseUnknownParameters(request);
       const limit = pageSize(request.query.get('limit'));
       const cursor = request.query.get('cursor') ?? undefined;
       const page = await repository.list(limit, cursor);
@@ -250,6 +251,21 @@ export function offeredMethods(item: boolean): (HttpMethod | 'HEAD')[] {
 export function unsupportedMethods(item: boolean): HttpMethod[] {
   const offered: string[] = offeredMethods(item);
   return ALL_METHODS.filter((method) => !offered.includes(method));
+}
+
+/** The list's query parameters, and `code`: the function key, which the Functions host also takes from the query. */
+const LIST_PARAMETERS = new Set(['limit', 'cursor', 'code']);
+
+/**
+ * 400 naming every other query parameter: the list has no filter or sort, and ignoring `?status=open`, `?sort=name`
+ * or a misspelt `lmit` would answer with every item, in store order, as if it were what the caller asked for.
+ */
+function refuseUnknownParameters(request: HttpRequest): void {
+  const unknown = [...new Set(request.query.keys())].filter((name) => !LIST_PARAMETERS.has(name));
+  if (unknown.length > 0) {
+    const errors = unknown.map((parameter) => ({ parameter, detail: 'not a parameter of this list, which takes limit and cursor only' }));
+    throw new HttpError(400, 'Invalid query parameters.', { errors });
+  }
 }
 
 function pageSize(input: string | null): number {

@@ -174,6 +174,17 @@ describe('list', () => {
     expect(problemOf(response).errors).toEqual([{ parameter: 'limit', detail: 'an integer from 1 to 100' }]);
   });
 
+  it('400 naming each query parameter it does not take, so a filter it lacks never answers with every item', async () => {
+    const { handlers } = await seeded(2);
+
+    const response = await handlers.list(apiRequest('GET', '/api/widgets?name=widget&sort=name&limit=1&lmit=1'), invocation());
+
+    expect(response.status).toBe(400);
+    expect(problemOf(response).errors?.map((error) => ('parameter' in error ? error.parameter : error.pointer))).toEqual(['name', 'sort', 'lmit']);
+    // The function key the host reads from `?code=` is no concern of the list.
+    expect((await handlers.list(apiRequest('GET', '/api/widgets?code=key&limit=1'), invocation())).status).toBe(200);
+  });
+
   it('400 for a cursor it did not issue', async () => {
     const { handlers } = await seeded(1);
     expect((await handlers.list(apiRequest('GET', '/api/widgets?cursor=bogus!'), invocation())).status).toBe(400);
