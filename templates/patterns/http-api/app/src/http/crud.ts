@@ -202,7 +202,9 @@ export function crudHandlers<Schema extends z.ZodObject>(
           case 'etag-mismatch':
             throw preconditionFailed();
           case 'invalid-cursor':
-            throw new HttpError(400, 'The cursor is not one this API issued; start again without it.');
+            throw new HttpError(400, 'Invalid query parameters.', {
+              errors: [{ parameter: 'cursor', detail: 'not a cursor this API issued; start again without it' }],
+            });
           case 'too-large':
             throw new HttpError(413, `The ${resource.itemName} would be larger than the store holds; send less data.`);
         }

@@ -185,9 +185,11 @@ describe('list', () => {
     expect((await handlers.list(apiRequest('GET', '/api/widgets?code=key&limit=1'), invocation())).status).toBe(200);
   });
 
-  it('400 for a cursor it did not issue', async () => {
+  it('400 for a cursor it did not issue, naming the parameter as for limit', async () => {
     const { handlers } = await seeded(1);
-    expect((await handlers.list(apiRequest('GET', '/api/widgets?cursor=bogus!'), invocation())).status).toBe(400);
+    const response = await handlers.list(apiRequest('GET', '/api/widgets?cursor=bogus!'), invocation());
+    expect(response.status).toBe(400);
+    expect(problemOf(response).errors).toEqual([{ parameter: 'cursor', detail: 'not a cursor this API issued; start again without it' }]);
   });
 });
 
