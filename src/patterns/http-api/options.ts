@@ -22,6 +22,16 @@ const RESERVED_NAMES = new Set([
   'while', 'with', 'yield',
 ]);
 
+/**
+ * What a resource's generated function and test import or declare beside its camel-cased name, which would
+ * clash with it: `--resource app` would not compile (`import { app }` twice), nor would `auth` or `crud-handlers`.
+ */
+const GENERATED_IDENTIFIERS = new Set([
+  'app', 'appAuthorizer', 'crudHandlers', 'registerCrudFunctions', 'defineResource',
+  'beforeEach', 'describe', 'expect', 'apiRequest', 'invocation', 'problemOf', 'httpRegistrationsOf', 'bearer', 'testAuthorizer',
+  'handlers', 'auth', 'create', 'itemRequest',
+]);
+
 /** The OpenAPI document's own component schemas, which no resource's item type may replace. */
 const DOCUMENT_SCHEMAS = new Set(['Problem']);
 
@@ -53,6 +63,9 @@ export function parseResources(input: unknown): string[] {
       );
     }
     if (RESERVED_NAMES.has(name)) throw new ValidationError(`resource "${name}" is a reserved word; choose another name`);
+    if (GENERATED_IDENTIFIERS.has(camelCase(name))) {
+      throw new ValidationError(`resource "${name}" would be named "${camelCase(name)}" in code, which the generated code already uses; choose another name`);
+    }
     if (DOCUMENT_SCHEMAS.has(singularPascal(name))) {
       throw new ValidationError(`resource "${name}" would name its items "${singularPascal(name)}", as the OpenAPI document names its error responses; choose another name`);
     }

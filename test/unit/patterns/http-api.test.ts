@@ -47,6 +47,22 @@ describe('--resource', () => {
     expect(() => parseResources(input)).toThrow(message);
   });
 
+  it('refuses every name whose camel case a resource\'s generated code already imports or declares', () => {
+    for (const auth of ['none', 'function-key', 'entra-id']) {
+      const { read } = render({ resources: 'orders', auth });
+      const code = ['src/functions/orders.ts', 'src/resources/orders.ts', 'src/resources/index.ts', 'test/functions/orders.test.ts'].map(read).join('\n');
+      const imported = [...code.matchAll(/^import (?:type )?\{([^}]+)\}/gm)].flatMap(([, names]) => names!.split(',').map((name) => name.replace(/^\s*type /, '').trim()));
+      // Declared at the top of a module or of the test's describe block, where the resource's import is in scope.
+      const declared = [...code.matchAll(/^(?:export )?(?: {2})?(?:const|let) (\w+)/gm)].map(([, name]) => name!);
+      const clashing = [...imported, ...declared].filter((identifier) => /^[a-z][a-zA-Z0-9]{2,}$/.test(identifier) && !identifier.startsWith('orders'));
+      expect(clashing.length, auth).toBeGreaterThan(10);
+      for (const identifier of clashing) {
+        const name = identifier.replace(/[A-Z]/g, (char) => `-${char.toLowerCase()}`);
+        expect(() => parseResources(name), `${auth}: ${name}`).toThrow(ValidationError);
+      }
+    }
+  });
+
   it('derives the names code, storage and scopes use', () => {
     expect(resourceNames('order-lines')).toEqual({
       name: 'order-lines',
