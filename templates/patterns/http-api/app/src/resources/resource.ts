@@ -19,7 +19,18 @@ export interface ResourceDefinition<Fields extends z.ZodObject = z.ZodObject> {
   scopes: { read: string; write: string };
 }
 
+/** The members the server writes around the client's fields in every representation of an item. */
+const SERVER_OWNED = ['id', 'createdAt', 'updatedAt'];
+
+/**
+ * Checks the fields leave the server-owned members alone: a field named `id` would be taken from the body as the new
+ * item's id and then stored without it, and on PUT answer with the body's id in place of the item's.
+ */
 export function defineResource<Fields extends z.ZodObject>(definition: ResourceDefinition<Fields>): ResourceDefinition<Fields> {
+  const clashing = SERVER_OWNED.filter((member) => Object.hasOwn(definition.fields.shape, member));
+  if (clashing.length > 0) {
+    throw new Error(`${definition.itemName}: ${clashing.join(', ')} ${clashing.length > 1 ? 'are' : 'is'} set by the server; give the field another name`);
+  }
   return definition;
 }
 

@@ -26,6 +26,15 @@ function setup(repository = new InMemoryRepository<Widget>()) {
   return { handlers, repository, create, item };
 }
 
+describe('defineResource', () => {
+  it('refuses fields named like the members the server writes, which would replace the item\'s own', () => {
+    for (const member of ['id', 'createdAt', 'updatedAt']) {
+      const fields = z.strictObject({ name: z.string(), [member]: z.string() });
+      expect(() => defineResource({ ...widgets, fields }), member).toThrow(`Widget: ${member} is set by the server`);
+    }
+  });
+});
+
 describe('errors are RFC 9457 problems', () => {
   it('carry the invocation id in the body and in X-Correlation-Id', async () => {
     const { handlers, item } = setup();
