@@ -11,6 +11,9 @@ export interface PostStepOptions {
 
 export type PostStepResult = { step: 'git' | 'install'; status: 'done' | 'skipped' | 'failed' | 'interrupted'; detail?: string };
 
+/** Ctrl-C, and what a terminal or CI runner sends to stop a job. */
+const INTERRUPTS = ['SIGINT', 'SIGTERM'] as const;
+
 /**
  * Runs `work` (the write and the post-steps) with Ctrl-C and SIGTERM handled instead of fatal: they abort the
  * signal `work` gets. The write is synchronous, so a signal that arrives in the middle of it is handled only once
@@ -27,8 +30,6 @@ export async function whileInterruptible<T>(work: (interrupted: AbortSignal) => 
     for (const signal of INTERRUPTS) process.off(signal, interrupt);
   }
 }
-
-const INTERRUPTS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
  * Side effects that run only after every file is written: git first (so the first commit is exactly
