@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
+import { parse, visit, type JSONPath } from 'jsonc-parser';
 import { isUtf8 } from 'node:buffer';
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -339,9 +340,34 @@ function showPlan(logger: Logger, toAdd: readonly PatternId[], shownRoot: string
     if (file.current === undefined || !['update', 'merge', 'conflict'].includes(file.action)) continue;
     const after = file.action === 'conflict' ? file.theirs : file.content!;
     const title = file.action === 'conflict' ? `${file.path}: yours → the new version (conflict)` : file.path;
+    const shown = (text: string) => (holdsSecrets(file.path) ? hideOwnValues(text, file.theirs) : text);
     logger.info(`\n${chalk.bold(title)}`);
-    logger.info(unifiedDiff(file.path, file.current, after));
+    logger.info(unifiedDiff(file.path, shown(file.current), shown(after)));
   }
+}
+
+/** local.settings.json is where connection strings and keys go (git ignores it): a diff must not print them. */
+function holdsSecrets(path: string): boolean {
+  return basename(path) === 'local.settings.json';
+}
+
+/**
+ * The text with every string value the generator does not write there itself replaced by `"***"`: the user's
+ * values stay out of terminals and CI logs, while the settings the new pattern adds show as they are.
+ */
+function hideOwnValues(text: string, generated: string): string {
+  const generatedValue = parse(generated) as unknown;
+  const hidden: { offset: number; length: number }[] = [];
+  visit(text, {
+    onLiteralValue: (value: unknown, offset, length, _line, _character, path) => {
+      if (typeof value === 'string' && valueAt(generatedValue, path()) !== value) hidden.push({ offset, length });
+    },
+  });
+  return hidden.reduceRight((shown, { offset, length }) => `${shown.slice(0, offset)}"***"${shown.slice(offset + length)}`, text);
+}
+
+function valueAt(value: unknown, path: JSONPath): unknown {
+  return path.reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string | number, unknown>)[key] : undefined), value);
 }
 
 function unifiedDiff(path: string, before: string, after: string): string {

@@ -229,6 +229,30 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     expect(output).toContain('Dry run: nothing written.');
   });
 
+  it('never prints the values the user put in local.settings.json, only the settings the new pattern adds', async () => {
+    const root = await editedProject();
+    edit(root, 'local.settings.json', (text) => text.replace('"UseDevelopmentStorage=true"', '"DefaultEndpointsProtocol=https;AccountKey=c2VjcmV0"'));
+    const outputOf = async (patterns: string[], options: Partial<AddOptions>) => {
+      const s = session(root);
+      const result = await add(root, patterns, options, s);
+      return { result, output: s.logger.lines.join('\n') };
+    };
+    for (const options of [{ dryRun: true }, {}]) {
+      const { output } = await outputOf(['event-processing'], options);
+      expect(output).toContain('+++ b/local.settings.json');
+      expect(output).toContain('"PAYMENTS_API_KEY": "***"');
+      expect(output).toContain('"EVENT_PROCESSING_QUEUE": "event-processing-items"');
+      expect(output).not.toMatch(/dev-key|c2VjcmV0/);
+    }
+    // A conflict shows the user's whole file against the new version: their values are hidden there too.
+    edit(root, 'local.settings.json', (text) => text.replace('"PAYMENTS_API_KEY"', '"SCHEDULED_TASKS_QUEUE": "mine",\n    "PAYMENTS_API_KEY"'));
+    const { result, output } = await outputOf(['scheduled-tasks'], { conflict: 'keep' });
+    expect(result.files).toContainEqual({ path: 'local.settings.json', outcome: 'conflict:keep' });
+    expect(output).toContain('local.settings.json: yours → the new version (conflict)');
+    expect(output).not.toMatch(/dev-key|c2VjcmV0|"mine"/);
+    expect(JSON.parse(read(root, 'local.settings.json')).Values).toMatchObject({ PAYMENTS_API_KEY: 'dev-key', AzureWebJobsStorage: expect.stringContaining('c2VjcmV0') });
+  });
+
   describe('conflicts', () => {
     /** The user changed a setting the new pattern sets too, and the very line of main.bicep it rewrites. */
     async function conflictingProject(): Promise<string> {
