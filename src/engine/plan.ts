@@ -44,6 +44,7 @@ export function buildPlan(answers: Answers, targetDir: string): Plan {
   const patterns = ids.map((id) => selectPattern(PATTERNS[id], answers.patterns[id] ?? {}));
   const owned = patterns.map((p) => withOwnOptions(p, project));
   checkSharedStorage(patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.storageNames })));
+  checkSharedFiles(patterns.map((p, i) => ({ id: p.definition.id, paths: owned[i]!.files.map((file) => file.path) })));
   const contributions: OwnedContribution[] = [baseContribution(), ...owned];
   // Features are added once each, until no contribution asks for one that is missing.
   const added = new Set<string>();
@@ -117,6 +118,22 @@ function checkSharedStorage(patterns: readonly { id: PatternId; names: readonly 
         );
       }
       claimed.set(key, other ?? { id, name });
+    }
+  }
+}
+
+/**
+ * Names the user gives become file names (a job `items` is src/functions/items.ts, as is a resource `items`):
+ * two patterns generating one file would each overwrite the other's function, so the answers are refused,
+ * as a shared queue is, instead of reaching composition, where a shared file is a registry bug.
+ */
+function checkSharedFiles(patterns: readonly { id: PatternId; paths: readonly string[] }[]): void {
+  const claimed = new Map<string, PatternId>();
+  for (const { id, paths } of patterns) {
+    for (const path of paths) {
+      const other = claimed.get(path);
+      if (other !== undefined && other !== id) throw new ValidationError(`${other} and ${id} both generate ${path}; give one of them another name`);
+      claimed.set(path, id);
     }
   }
 }

@@ -174,6 +174,17 @@ describe('buildPlan', () => {
     expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s')).toThrow(new ValidationError(message));
   });
 
+  // A job or a resource names its function's file: two of one name were a composition crash ("please report it").
+  it.each([
+    [{ 'http-api': {}, 'scheduled-tasks': { jobs: 'items=hourly' } }, 'http-api and scheduled-tasks both generate src/functions/items.ts; give one of them another name'],
+    [
+      { 'event-processing': {}, 'scheduled-tasks': { jobs: 'purge-processed-events=hourly' } },
+      'event-processing and scheduled-tasks both generate src/functions/purge-processed-events.ts; give one of them another name',
+    ],
+  ])('refuses two patterns generating one file, as an answer to change (%#)', (patterns, message) => {
+    expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s')).toThrow(new ValidationError(message));
+  });
+
   it('lets patterns use alike names for different kinds, or a name an unused option would have taken', () => {
     // Blob input: --data-queue names no queue, so event processing may have "incoming-data".
     expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns: { 'event-processing': { storageQueueName: 'incoming-data' }, 'data-processing': {} } }, '/tmp/s')).not.toThrow();
