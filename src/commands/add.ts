@@ -124,6 +124,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   }
 
   const choices = await resolveConflicts(conflicts, options.conflict, ask);
+  const deleted = new Set(conflicts.filter((file) => file.current === undefined).map((file) => file.path));
   const changes = fileChanges(planned, choices, ours, base);
   changes.push({ path: MANIFEST_PATH, kind: 'update', content: newManifest, current: await readFile(join(root, MANIFEST_PATH), 'utf8') });
 
@@ -138,7 +139,8 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     await deliverPendingSignals();
     logger.info(`${chalk.green('✔')} Added ${toAdd.join(', ')}: ${summary(planned, choices)}`);
     for (const [path, choice] of choices) {
-      if (choice === 'keep') logger.info(`  kept your ${path}; the new version's changes are in the diff above — apply them by hand`);
+      if (choice === 'keep' && deleted.has(path)) logger.info(`  left ${path} deleted, as you had it`);
+      else if (choice === 'keep') logger.info(`  kept your ${path}; the new version's changes are in the diff above — apply them by hand`);
       if (choice === 'new') logger.info(`  wrote ${sideBySidePath(path)} next to ${path}: merge it by hand, then delete it`);
     }
 
@@ -417,10 +419,13 @@ async function resolveConflicts(conflicts: readonly PlannedFile[], given: Confli
       file.path,
       given ??
         ((await ask!.select({
-          message: `${file.path} was edited by you and the new version changes it too (diff above). What should happen?`,
+          message:
+            file.current === undefined
+              ? `${file.path} was deleted by you, and the new version changes it. What should happen?`
+              : `${file.path} was edited by you and the new version changes it too (diff above). What should happen?`,
           choices: [
-            { value: 'keep', name: 'keep mine (apply the changes by hand)' },
-            { value: 'theirs', name: 'take the new version (my edits to this file are lost)' },
+            { value: 'keep', name: file.current === undefined ? 'leave it deleted' : 'keep mine (apply the changes by hand)' },
+            { value: 'theirs', name: file.current === undefined ? 'write the new version again' : 'take the new version (my edits to this file are lost)' },
             { value: 'new', name: `write the new version side by side as ${sideBySidePath(file.path)}` },
           ],
           default: 'keep',
@@ -445,7 +450,7 @@ function fileChanges(
         return [{ path: file.path, kind: 'update', content: file.content!, current: file.current }];
       case 'conflict': {
         const choice = choices.get(file.path);
-        if (choice === 'theirs') return [{ path: file.path, kind: 'update', content: file.theirs, current: file.current }];
+        if (choice === 'theirs') return [{ path: file.path, kind: file.current === undefined ? 'create' : 'update', content: file.theirs, current: file.current }];
         if (choice === 'new') return sideBySideChange(file, ours.get(sideBySidePath(file.path)), base.get(file.path));
         return [];
       }

@@ -220,7 +220,7 @@ export type FileAction =
   | 'unchanged'
   /** The user deleted it and the new version does not change it: it stays deleted. */
   | 'keep-deleted'
-  /** Edited by the user where the generator changes it too (or a file of the user's in the way): the user decides. */
+  /** Edited (or deleted) by the user where the generator changes it too, or a file of the user's in the way: the user decides. */
   | 'conflict';
 
 export interface PlannedFile {
@@ -234,7 +234,7 @@ export interface PlannedFile {
   content?: string;
   /** Why a conflict is one. */
   reasons?: string[];
-  /** Shown next to the action, e.g. why a deleted file comes back. */
+  /** Shown next to the action, e.g. why an edited file is left as it is. */
   note?: string;
 }
 
@@ -263,8 +263,9 @@ function planFile(path: string, { base, theirs: theirTree, ours: ourTree, record
   if (current === undefined) {
     if (hash === undefined) return { path, action: 'create', theirs, content: theirs };
     if (generated === theirs) return { path, action: 'keep-deleted', theirs, note: 'you deleted it; the new pattern does not change it' };
-    // Nothing of the user's is lost by writing it again, and the new pattern needs its changes.
-    return { path, action: 'create', theirs, content: theirs, note: 'you had deleted it; the new pattern changes it, so it is written again' };
+    // Deleting is an edit too (a workflow replaced by the user's own CI would deploy twice if it came back):
+    // changed on one side and deleted on the other is the user's call, as a modify/delete conflict is in git.
+    return { path, action: 'conflict', theirs, reasons: ['you deleted it, and the new version changes it'] };
   }
   if (current === theirs) return { path, action: 'unchanged', current, theirs };
   if (hash !== undefined && sha256(current) === hash) return { path, action: 'update', current, theirs, content: theirs };

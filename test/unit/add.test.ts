@@ -447,6 +447,23 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     expect(existsSync(join(root, 'test/health.test.ts'))).toBe(false);
   });
 
+  it('asks before writing again a generated file the user deleted that the new pattern changes', async () => {
+    const root = await generate(['http-api']);
+    rmSync(join(root, 'README.md'));
+    const before = tree(root);
+    const error = await expectUserError(add(root, ['event-processing']), 3, /^1 file you edited would change; nothing was written/);
+    expect(error.details).toEqual(['README.md', '  you deleted it, and the new version changes it']);
+    expect(tree(root)).toEqual(before);
+
+    const s = session(root);
+    expect((await add(root, ['event-processing'], { conflict: 'keep' }, s)).files).toContainEqual({ path: 'README.md', outcome: 'conflict:keep' });
+    expect(existsSync(join(root, 'README.md'))).toBe(false);
+    expect(s.logger.lines).toContain('  left README.md deleted, as you had it');
+
+    await add(root, ['scheduled-tasks'], { conflict: 'theirs' });
+    expect(read(root, 'README.md')).toBe(read(await generate(['http-api', 'event-processing', 'scheduled-tasks']), 'README.md'));
+  });
+
   it('works from a folder inside the project', async () => {
     const root = await generate(['http-api']);
     const result = await add(root, ['event-processing'], {}, session(join(root, 'src/functions')));

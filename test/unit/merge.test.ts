@@ -308,12 +308,13 @@ describe('planFileUpdates', () => {
     expect(files['users-own.ts']).toMatchObject({ action: 'conflict', reasons: ['a file that create-serverless-app did not generate is in the way'] });
   });
 
-  it('a generated file the user deleted stays deleted unless the new version changes it', () => {
+  it('a generated file the user deleted stays deleted; one the new version changes is a conflict, not written again unasked', () => {
     const files = plan({
       'deleted.ts': { base: 'x', recorded: 'x', theirs: 'x' },
       'deleted-but-changed.json': { base: '{}', recorded: '{}', theirs: '{ "a": 1 }' },
     });
     expect(files['deleted.ts']).toMatchObject({ action: 'keep-deleted' });
-    expect(files['deleted-but-changed.json']).toMatchObject({ action: 'create', note: expect.stringContaining('you had deleted it') });
+    expect(files['deleted-but-changed.json']).toMatchObject({ action: 'conflict', reasons: ['you deleted it, and the new version changes it'] });
+    expect(files['deleted-but-changed.json']!.content).toBeUndefined();
   });
 });
