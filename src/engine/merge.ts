@@ -1,4 +1,4 @@
-import { applyEdits, createScanner, modify, parse, SyntaxKind, type Edit, type FormattingOptions, type JSONPath, type ParseError } from 'jsonc-parser';
+import { applyEdits, createScanner, modify, parse, parseTree, SyntaxKind, type Edit, type FormattingOptions, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
 import { diff3Merge } from 'node-diff3';
 import { parseDocument } from 'yaml';
 import type { JsonValue } from '../patterns/types.js';
@@ -75,6 +75,10 @@ function isJsonFile(path: string): boolean {
 export function mergeJson(base: string, ours: string, theirs: string): MergeOutcome {
   const ourValue = parseJsonc(ours);
   if (ourValue === undefined) return { kind: 'conflict', reasons: ['your version is not valid JSON, so it cannot be merged'] };
+  const twice = duplicateKeys(ours);
+  if (twice.length > 0) {
+    return { kind: 'conflict', reasons: twice.map((path) => `${formatJsonPath(path)}: your version sets it twice, so a merge cannot tell which one counts`) };
+  }
   const baseValue = parseJsonc(base);
   const theirValue = parseJsonc(theirs);
   if (baseValue === undefined || theirValue === undefined) throw new Error('template bug: generated JSON does not parse');
@@ -146,6 +150,27 @@ function collectJsonEdits(
   }
   if (sameValue(ours, base)) edits.push({ path, value: theirs });
   else conflicts.push(path);
+}
+
+/**
+ * Keys an object of the text has more than once. Readers take the last one, while an edit lands in the first:
+ * a setting merged there would not count, and a value the user set there would be replaced unseen.
+ */
+function duplicateKeys(text: string): JSONPath[] {
+  const twice: JSONPath[] = [];
+  const walk = (node: Node | undefined, path: JSONPath): void => {
+    if (node?.type === 'array') node.children?.forEach((child, index) => walk(child, [...path, index]));
+    if (node?.type !== 'object') return;
+    const seen = new Set<string>();
+    for (const [key, value] of (node.children ?? []).map((property) => property.children ?? [])) {
+      const name = String(key?.value);
+      if (seen.has(name)) twice.push([...path, name]);
+      seen.add(name);
+      walk(value, [...path, name]);
+    }
+  };
+  walk(parseTree(text, [], { allowTrailingComma: true }), []);
+  return twice;
 }
 
 function parseJsonc(text: string): JsonValue | undefined {

@@ -146,6 +146,19 @@ describe('mergeJson', () => {
     expect(parse(merged(mergeJson(base, ours, '{ "b": 1, "a": { "y": 1, "x": 2, "z": 3 } }')))).toEqual({ a: { x: 2, y: 1, z: 3 }, b: 1 });
   });
 
+  it('a user file that sets a key twice is a conflict: the merge would edit the first, readers take the last', () => {
+    const base = '{ "extensions": { "a": 1 } }';
+    const theirs = '{ "extensions": { "a": 1, "b": 2 } }';
+    expect(mergeJson(base, '{ "extensions": { "a": 1 }, "extensions": { "a": 1, "z": 9 } }', theirs)).toEqual({
+      kind: 'conflict',
+      reasons: ['extensions: your version sets it twice, so a merge cannot tell which one counts'],
+    });
+    expect(mergeJson(base, '{ "extensions": { "a": 1, "b": 5, "list": [{ "x": 1, "x": 2 }] }, "extensions": { "a": 1 } }', theirs)).toEqual({
+      kind: 'conflict',
+      reasons: ['extensions.list.[0].x: your version sets it twice, so a merge cannot tell which one counts', 'extensions: your version sets it twice, so a merge cannot tell which one counts'],
+    });
+  });
+
   it('a user file that is not valid JSON is a conflict, not a crash', () => {
     expect(mergeJson('{ "a": 1 }', '{ "a": 1, ', '{ "a": 2 }')).toEqual({ kind: 'conflict', reasons: ['your version is not valid JSON, so it cannot be merged'] });
   });
