@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'jsonc-parser';
@@ -462,6 +463,25 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
 
     await add(root, ['scheduled-tasks'], { conflict: 'theirs' });
     expect(read(root, 'README.md')).toBe(read(await generate(['http-api', 'event-processing', 'scheduled-tasks']), 'README.md'));
+  });
+
+  it('warns when git has uncommitted changes in the project, which would mix with what add writes', async () => {
+    const root = await generate(['http-api']);
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, stdio: 'ignore' });
+    git('init', '--quiet');
+    git('add', '--all');
+    git('commit', '--quiet', '--no-verify', '-m', 'generated');
+    const warnings = async (options: Partial<AddOptions>) => {
+      const s = session(root);
+      await add(root, ['event-processing'], options, s);
+      return s.logger.lines.filter((line) => line.includes('uncommitted'));
+    };
+    expect(await warnings({ dryRun: true })).toEqual([]);
+    edit(root, 'README.md', (text) => `${text}\nwork in progress\n`);
+    writeFileSync(join(root, 'notes.md'), 'draft\n');
+    expect(await warnings({})).toEqual([
+      expect.stringContaining('2 uncommitted changes in this project: commit or stash them first, so that git diff shows only what add changes'),
+    ]);
   });
 
   it('works from a folder inside the project', async () => {
