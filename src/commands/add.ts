@@ -122,12 +122,12 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
 
   const conflicts = planned.filter((file) => file.action === 'conflict');
   if (options.dryRun) {
-    if (conflicts.length > 0) logger.info(conflictAdvice(conflicts.length));
+    if (conflicts.length > 0) logger.info(conflictAdvice(conflicts.length, options.conflict));
     // What the run would refuse, its dry run refuses too: an edited <file>.new, a link out of the project.
     const given = new Map(options.conflict === undefined ? [] : conflicts.map((file) => [file.path, options.conflict!]));
     await refuseWritesThroughLinks(root, fileChanges(planned, given, ours, base));
     logger.info('Dry run: nothing written.');
-    return { root, added: toAdd, alreadyPresent, files: outcomes(planned, new Map()), written: false };
+    return { root, added: toAdd, alreadyPresent, files: outcomes(planned, given), written: false };
   }
 
   const choices = await resolveConflicts(conflicts, options.conflict, ask);
@@ -418,8 +418,16 @@ function unifiedDiff(path: string, before: string, after: string): string {
     .trimEnd();
 }
 
-function conflictAdvice(count: number): string {
-  return `${count} file${count > 1 ? 's' : ''} you edited ${count > 1 ? 'are' : 'is'} changed by the new version too: choose for each when asked, or pass --conflict keep|theirs|new.`;
+/** What the run will do about the conflicts: ask, or what the --conflict given settles them with. */
+function conflictAdvice(count: number, given: ConflictChoice | undefined): string {
+  const files = `${count} file${count > 1 ? 's' : ''} you edited ${count > 1 ? 'are' : 'is'} changed by the new version too`;
+  if (given === undefined) return `${files}: choose for each when asked, or pass --conflict keep|theirs|new.`;
+  const settled: Record<ConflictChoice, string> = {
+    keep: "each stays as you have it; apply the new version's changes by hand",
+    theirs: 'the new version replaces each, and your edits to it are lost',
+    new: 'the new version is written beside each as <file>.new',
+  };
+  return `${files}: with --conflict ${given}, ${settled[given]}.`;
 }
 
 async function resolveConflicts(conflicts: readonly PlannedFile[], given: ConflictChoice | undefined, ask: Prompter | undefined): Promise<Map<string, ConflictChoice>> {

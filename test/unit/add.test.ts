@@ -309,6 +309,17 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(tree(root)).toEqual(before);
     });
 
+    it('a dry run with --conflict says how the run settles the conflicts, and reports the outcomes the run has', async () => {
+      for (const conflict of ['keep', 'theirs', 'new'] as const) {
+        const root = await conflictingProject();
+        const s = session(root);
+        const dryRun = await add(root, ['event-processing'], { conflict, dryRun: true }, s);
+        expect(s.logger.lines).toContainEqual(expect.stringMatching(new RegExp(`^2 files you edited are changed by the new version too: with --conflict ${conflict}, `)));
+        expect(s.logger.lines.join('\n')).not.toContain('choose for each when asked');
+        expect(dryRun.files).toEqual((await add(root, ['event-processing'], { conflict })).files);
+      }
+    });
+
     it('a dry run stops where the run would: a <file>.new the user edited, a link out of the project', async () => {
       const root = await conflictingProject();
       await add(root, ['event-processing'], { conflict: 'new' });
