@@ -45,7 +45,9 @@ export function buildPlan(answers: Answers, targetDir: string): Plan {
   const owned = patterns.map((p) => withOwnOptions(p, project));
   checkSharedStorage(patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.storageNames })));
   checkSharedFiles(patterns.map((p, i) => ({ id: p.definition.id, paths: owned[i]!.files.map((file) => file.path) })));
-  const contributions: OwnedContribution[] = [baseContribution(), ...owned];
+  const base = baseContribution();
+  checkFunctionNames(base.functionNames, patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.functionNames })));
+  const contributions: OwnedContribution[] = [base, ...owned];
   // Features are added once each, until no contribution asks for one that is missing.
   const added = new Set<string>();
   for (let i = 0; i < contributions.length; i++) {
@@ -134,6 +136,24 @@ function checkSharedFiles(patterns: readonly { id: PatternId; paths: readonly st
       const other = claimed.get(path);
       if (other !== undefined && other !== id) throw new ValidationError(`${other} and ${id} both generate ${path}; give one of them another name`);
       claimed.set(path, id);
+    }
+  }
+}
+
+/**
+ * A job and a resource's operation can take one function name in different files (job `items-list`, resource
+ * `items`), as can a job and the app's own `health`: the Functions host then refuses to start the app, so the
+ * answers are refused here. The host compares names ignoring case (job `processblob` takes `processBlob`).
+ */
+function checkFunctionNames(appsOwn: readonly string[], patterns: readonly { id: PatternId; names: readonly string[] }[]): void {
+  const claimed = new Map<string, PatternId | undefined>(appsOwn.map((name) => [name.toLowerCase(), undefined]));
+  for (const { id, names } of patterns) {
+    for (const name of names) {
+      const key = name.toLowerCase();
+      if (!claimed.has(key)) claimed.set(key, id);
+      const other = claimed.get(key);
+      if (other === undefined) throw new ValidationError(`${id} would register a function named "${name}", as every app does; give it another name`);
+      if (other !== id) throw new ValidationError(`${other} and ${id} both register a function named "${name}", which the Functions host refuses; give one of them another name`);
     }
   }
 }

@@ -162,6 +162,11 @@ export interface PatternContribution {
   costNotes: string[];
   /** Queues, containers and tables it uses in the app's one storage account: no two patterns may share one. */
   storageNames: StorageName[];
+  /**
+   * Names of the functions it registers (`app.http(name, …)`): the host refuses to start an app that registers
+   * one name twice, and compares them ignoring case.
+   */
+  functionNames: string[];
 }
 
 /**
@@ -217,5 +222,6 @@ export function emptyContribution(): PatternContribution {
     notices: [],
     costNotes: [],
     storageNames: [],
+    functionNames: [],
   };
 }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseLocation } from '../../src/azure/locations.js';
+import { baseContribution } from '../../src/base.js';
 import { ValidationError } from '../../src/exit-codes.js';
 import { parsePatternIds } from '../../src/engine/answers.js';
 import { composeContributions } from '../../src/engine/compose.js';
 import { buildPlan } from '../../src/engine/plan.js';
+import { readTree, renderPlan } from '../../src/engine/render.js';
 import { azureSlug, MAX_PROJECT_NAME_LENGTH, parseProjectName } from '../../src/engine/project-name.js';
 import { PATTERNS } from '../../src/patterns/index.js';
 import { emptyContribution, PATTERN_IDS } from '../../src/patterns/types.js';
@@ -183,6 +185,53 @@ describe('buildPlan', () => {
     ],
   ])('refuses two patterns generating one file, as an answer to change (%#)', (patterns, message) => {
     expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s')).toThrow(new ValidationError(message));
+  });
+
+  // The host refuses to start an app registering one function name twice, ignoring case; the files differ.
+  it.each([
+    [
+      { 'http-api': {}, 'scheduled-tasks': { jobs: 'items-list=hourly' } },
+      'http-api and scheduled-tasks both register a function named "items-list", which the Functions host refuses; give one of them another name',
+    ],
+    [
+      { 'http-api': { resources: 'orders' }, 'scheduled-tasks': { jobs: 'orders-item-method-not-allowed=hourly' } },
+      'http-api and scheduled-tasks both register a function named "orders-item-method-not-allowed", which the Functions host refuses; give one of them another name',
+    ],
+    [
+      { 'scheduled-tasks': { jobs: 'processblob=hourly' }, 'data-processing': {} },
+      'scheduled-tasks and data-processing both register a function named "processBlob", which the Functions host refuses; give one of them another name',
+    ],
+    [
+      { 'event-processing': {}, 'scheduled-tasks': { jobs: 'purgeprocessedevents=hourly' } },
+      'event-processing and scheduled-tasks both register a function named "purgeprocessedevents", which the Functions host refuses; give one of them another name',
+    ],
+    [{ 'scheduled-tasks': { jobs: 'run-report=daily; health=hourly' } }, 'scheduled-tasks would register a function named "health", as every app does; give it another name'],
+  ])('refuses two patterns registering one function name (%#)', (patterns, message) => {
+    expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s')).toThrow(new ValidationError(message));
+  });
+
+  it.each([
+    { 'event-processing': { eventSources: 'eventgrid,servicebus,eventhubs,storage-queue' } },
+    { 'event-processing': { eventSources: 'eventhubs' } },
+    ...['blob', 'queue', 'eventhubs'].map((dataInput) => ({ 'data-processing': { dataInput } })),
+  ])('declares the function names its code registers under a fixed name (%o)', (patterns) => {
+    const plan = buildPlan({ name: 'names', location: 'eastus2', patterns }, '/tmp/n');
+    const tree = renderPlan(plan);
+    const registered = tree.paths
+      .filter((path) => path.startsWith('src/functions/'))
+      .flatMap((path) => [...readTree(tree, path).matchAll(/\bapp\.\w+\(\s*['"]([^'"]+)['"]/g)].map((match) => match[1]));
+    const [pattern] = plan.patterns;
+    expect(registered.sort()).toEqual([...baseContribution().functionNames, ...pattern!.definition.contribute(pattern!.options, plan.project).functionNames].sort());
+  });
+
+  it('declares the function names the HTTP API registers for each resource, as src/http/crud.ts names them', () => {
+    const plan = buildPlan({ name: 'names', location: 'eastus2', patterns: { 'http-api': { resources: 'orders,customers' } } }, '/tmp/n');
+    const crud = readTree(renderPlan(plan), 'src/http/crud.ts');
+    const operations = [...crud.matchAll(/\{ operation: '(\w+)'/g)].map((match) => match[1]!);
+    expect(crud).toContain("app.http(`${resource.name}-${item ? 'item' : 'collection'}-method-not-allowed`");
+    const perResource = (name: string) => [...operations, 'collection-method-not-allowed', 'item-method-not-allowed'].map((suffix) => `${name}-${suffix}`);
+    const [pattern] = plan.patterns;
+    expect(pattern!.definition.contribute(pattern!.options, plan.project).functionNames).toEqual(['openapi', ...perResource('orders'), ...perResource('customers')]);
   });
 
   it('lets patterns use alike names for different kinds, or a name an unused option would have taken', () => {

@@ -226,6 +226,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         ...(model.hasMetricAlerts ? (['metricAlerts'] as const) : []),
       ],
       readmePartial: `${TEMPLATES}/partials/readme.md`,
+      functionNames: [...model.sourceList.map((source) => TRIGGER_FUNCTIONS[source]), ...(sources.storageQueue ? ['storageQueuePoison'] : []), 'purgeProcessedEvents'],
       storageNames: [
         ...(sources.storageQueue ? [model.storageQueue.name, model.storageQueue.poisonName].map((name) => ({ kind: 'queue' as const, name, flag: '--storage-queue-name' })) : []),
         ...(model.fanOut.storageQueue ? FAN_OUT_TARGETS.map((name) => ({ kind: 'queue' as const, name })) : []),

@@ -11,6 +11,12 @@ type HttpApiOptions = {
   entraAudience: string;
 };
 
+/**
+ * What registerCrudFunctions (src/http/crud.ts of the app) appends to a resource's name: a function per CRUD
+ * operation, and one per route answering 405 to the other methods.
+ */
+const CRUD_FUNCTION_SUFFIXES = ['list', 'create', 'get', 'replace', 'update', 'delete', 'collection-method-not-allowed', 'item-method-not-allowed'];
+
 const AUTH_CHOICES: Record<AuthMode, string> = {
   'none': 'none — anonymous (public data only)',
   'function-key': 'function key — callers send x-functions-key (host-managed keys)',
@@ -95,6 +101,7 @@ export const httpApi = definePattern<HttpApiOptions>({
           ]
         : [],
       storageNames: resources.map((resource) => ({ kind: 'table', name: resource.table, flag: '--resource' })),
+      functionNames: ['openapi', ...resources.flatMap((resource) => CRUD_FUNCTION_SUFFIXES.map((suffix) => `${resource.name}-${suffix}`))],
       hostJson: { extensions: { http: { routePrefix: options.routePrefix } } },
       dependencies: ['zod', '@azure/keyvault-secrets', '@azure/identity', ...(entraId ? (['jose'] as const) : [])],
       // The OpenAPI sync test reads host.json, which may carry comments.

@@ -71,6 +71,7 @@ export const scheduledTasks = definePattern<ScheduledTasksOptions>({
           description: 'Table storage table of job checkpoints (last completed unit of work per job)',
         },
       ],
+      functionNames: jobs.map((job) => job.name),
       storageNames: [
         { kind: 'table', name: 'JobRuns' },
         { kind: 'table', name: 'JobCheckpoints' },
