@@ -33,8 +33,9 @@ export function applyChanges(targetDir: string, changes: readonly FileChange[]):
     }
   } catch (error) {
     if (writing && !done.includes(writing) && leftBehind(join(targetDir, writing.path), writing, error)) done.push(writing);
-    rollBack(targetDir, done, previous, createdDirs);
-    throw new UserError(`cannot write ${targetDir}: ${describeFsError(error)}; nothing was written`, ExitCode.FileSystem);
+    const notRestored = rollBack(targetDir, done, previous, createdDirs);
+    const undone = notRestored.length === 0 ? 'nothing was written' : `and ${notRestored.join(', ')} could not be put back as ${notRestored.length > 1 ? 'they were' : 'it was'}`;
+    throw new UserError(`cannot write ${targetDir}: ${describeFsError(error)}; ${undone}`, ExitCode.FileSystem);
   }
 }
 
@@ -64,17 +65,28 @@ function leftBehind(path: string, change: FileChange, error: unknown): boolean {
   }
 }
 
-function rollBack(targetDir: string, done: readonly FileChange[], previous: ReadonlyMap<FileChange, Buffer>, createdDirs: readonly string[]): void {
+/**
+ * Undoes the writes, and returns the files it could not put back. A file still as it was is not written: the
+ * one whose write failed was mostly refused before any change (read-only), and would refuse its restore too.
+ * One failed restore does not stop the others.
+ */
+function rollBack(targetDir: string, done: readonly FileChange[], previous: ReadonlyMap<FileChange, Buffer>, createdDirs: readonly string[]): string[] {
+  const notRestored: string[] = [];
   for (const change of [...done].reverse()) {
     const path = join(targetDir, change.path);
     const bytes = previous.get(change);
-    if (change.kind === 'create') rmSync(path, { force: true });
-    else if (bytes !== undefined) writeFileSync(path, bytes);
+    try {
+      if (change.kind === 'create') rmSync(path, { force: true });
+      else if (bytes !== undefined && !readFileSync(path).equals(bytes)) writeFileSync(path, bytes);
+    } catch {
+      notRestored.push(change.path);
+    }
   }
   // Deepest first; a directory that still holds something the user put there is left alone.
   for (const dir of [...createdDirs].sort((a, b) => b.length - a.length)) {
     removeEmptyTree(dir);
   }
+  return notRestored;
 }
 
 /** Removes a directory tree bottom-up, but only directories that are empty: never a file. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,23 @@ import { applyChanges } from '../../src/engine/write.js';
 import { ExitCode, UserError } from '../../src/exit-codes.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'csa-write-'));
+
+/**
+ * Makes a file refuse writes, and returns how to undo it; undefined where that cannot be done. Root ignores
+ * file modes, so there the file is made immutable (chattr +i), which only some file systems support.
+ */
+function readOnly(path: string): (() => void) | undefined {
+  if (process.getuid?.() !== 0) {
+    chmodSync(path, 0o444);
+    return () => chmodSync(path, 0o644);
+  }
+  try {
+    execFileSync('chattr', ['+i', path], { stdio: 'ignore' });
+    return () => execFileSync('chattr', ['-i', path], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+}
 const tree = () => renderPlan(buildPlan({ name: 'demo', location: 'eastus2', patterns: { 'http-api': {} } }, '/unused'));
 
 describe('diffTree', () => {
@@ -103,6 +121,29 @@ describe('applyChanges', () => {
     expect(readFileSync(join(target, 'keep.txt'), 'utf8')).toBe('mine');
     expect(existsSync(join(target, 'sub'))).toBe(false);
     expect(existsSync(join(target, 'blocked'))).toBe(true);
+  });
+
+  it('puts back every file written before a read-only one refuses its write', (context) => {
+    const target = scratch();
+    writeFileSync(join(target, 'README.md'), 'readme');
+    writeFileSync(join(target, 'host.json'), 'locked');
+    const unlock = readOnly(join(target, 'host.json'));
+    if (!unlock) return context.skip();
+    const changes = [
+      { path: 'README.md', kind: 'update' as const, content: 'new readme', current: 'readme' },
+      { path: 'src/new.ts', kind: 'create' as const, content: 'x' },
+      { path: 'host.json', kind: 'update' as const, content: 'new', current: 'locked' },
+    ];
+    try {
+      const error = thrownBy(() => applyChanges(target, changes));
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).message).toMatch(/: permission denied; nothing was written$/);
+    } finally {
+      unlock();
+    }
+    expect(readFileSync(join(target, 'README.md'), 'utf8')).toBe('readme');
+    expect(readFileSync(join(target, 'host.json'), 'utf8')).toBe('locked');
+    expect(existsSync(join(target, 'src'))).toBe(false);
   });
 
   it('restores an updated file byte for byte, also one that is not UTF-8 text', () => {
