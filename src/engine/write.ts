@@ -35,7 +35,9 @@ export function applyChanges(targetDir: string, changes: readonly FileChange[]):
     if (writing && !done.includes(writing) && leftBehind(join(targetDir, writing.path), writing, error)) done.push(writing);
     const notRestored = rollBack(targetDir, done, previous, createdDirs);
     const undone = notRestored.length === 0 ? 'nothing was written' : `and ${notRestored.join(', ')} could not be put back as ${notRestored.length > 1 ? 'they were' : 'it was'}`;
-    throw new UserError(`cannot write ${targetDir}: ${describeFsError(error)}; ${undone}`, ExitCode.FileSystem);
+    // The file that failed, when one did: "permission denied" alone does not say which of a hundred files is read-only.
+    const failed = writing ? join(targetDir, writing.path) : targetDir;
+    throw new UserError(`cannot write ${failed}: ${describeFsError(error)}; ${undone}`, ExitCode.FileSystem);
   }
 }
 
