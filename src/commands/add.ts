@@ -7,7 +7,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
 import { loadAnswersFile } from '../engine/answers-file.js';
 import { askMissingOptions, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
-import { isErrno, type FileChange } from '../engine/changes.js';
+import { cannotRead, isErrno, type FileChange } from '../engine/changes.js';
 import { findProject, MANIFEST_PATH, type Manifest } from '../engine/manifest.js';
 import { planFileUpdates, type FileAction, type PlannedFile } from '../engine/merge.js';
 import { packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
@@ -300,7 +300,7 @@ async function readFiles(root: string, paths: readonly string[]): Promise<{ file
         // Something of the user's is in the way: there is nothing to merge with, and nothing add may replace.
         if (isErrno(error, 'EISDIR')) throw inTheWay(`${path} is a folder, where the patterns write a file`);
         if (isErrno(error, 'ENOTDIR')) throw inTheWay(`a file is where the patterns need the folder of ${path}`);
-        throw error;
+        throw cannotRead(join(root, path), error);
       }
     }),
   );

@@ -82,7 +82,7 @@ function refuseDanglingLink(dir: string): [] {
 }
 
 /** The target cannot be read (a name too long, a symlink loop…): the user's to fix, not a bug to report. */
-function cannotRead(path: string, error: unknown): unknown {
+export function cannotRead(path: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === undefined ? error : new UserError(`cannot read ${path}: ${describeFsError(error)}`, ExitCode.FileSystem);
 }

@@ -396,6 +396,15 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(existsSync(join(root, 'gone.ts'))).toBe(false);
     });
 
+    it('a file that cannot be read (here a link to itself; or one without read permission) stops it with exit 4 naming the file, not as an unexpected error', async () => {
+      const root = await generate(['http-api']);
+      rmSync(join(root, 'host.json'));
+      symlinkSync('host.json', join(root, 'host.json'));
+      const before = tree(root);
+      await expectUserError(add(root, ['event-processing']), 4, new RegExp(`^cannot read ${join(root, 'host.json').replace(/[.\\/]/g, '\\$&')}: too many symbolic links`));
+      expect(tree(root)).toEqual(before);
+    });
+
     it('a file the user saved in another encoding than UTF-8 is a conflict, not merged into replacement characters', async () => {
       const root = await generate(['http-api']);
       const readme = Buffer.concat([readFileSync(join(root, 'README.md')), Buffer.from('\n## Équipe\n\nCafé ouvert à 8h.\n', 'latin1')]);
