@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
+import { cannotRead } from './changes.js';
 import { PATTERN_IDS } from '../patterns/types.js';
 import type { Answers } from './plan.js';
 
@@ -39,10 +40,19 @@ export interface Project {
 export async function findProject(start: string): Promise<Project> {
   for (let dir = start; ; dir = dirname(dir)) {
     const path = join(dir, MANIFEST_PATH);
-    if (existsSync(path)) return { root: dir, manifest: parseManifest(await readFile(path, 'utf8'), path) };
+    if (existsSync(path)) return { root: dir, manifest: parseManifest(await readManifest(path), path) };
     if (dirname(dir) === dir) break;
   }
   throw notAProject(start);
+}
+
+/** The manifest's text; one that cannot be read (no permission, a folder) is the user's to fix, not a crash. */
+async function readManifest(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
 }
 
 function notAProject(start: string): UserError {
