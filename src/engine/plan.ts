@@ -106,22 +106,18 @@ function withOwnOptions({ definition, options }: SelectedPattern, project: Proje
  * Table names are case-insensitive in Azure.
  */
 function checkSharedStorage(patterns: readonly { id: PatternId; names: readonly StorageName[] }[]): void {
-  const claimed = new Map<string, { id: PatternId; name: StorageName }>();
-  for (const { id, names } of patterns) {
-    for (const name of names) {
-      const key = `${name.kind} ${name.kind === 'table' ? name.name.toLowerCase() : name.name}`;
-      const other = claimed.get(key);
-      if (other && other.id !== id) {
-        const by = (owner: { id: PatternId; name: StorageName }) => (owner.name.flag ? `${owner.id} (${owner.name.flag})` : owner.id);
-        const change = [other, { id, name }].flatMap((owner) => (owner.name.flag ? [owner.name.flag] : []));
-        throw new ValidationError(
-          `${by(other)} and ${by({ id, name })} both use the storage ${name.kind} "${name.name}"; ` +
-            `give one of them another name${change.length > 0 ? ` with ${change.join(' or ')}` : ''}`,
-        );
-      }
-      claimed.set(key, other ?? { id, name });
-    }
-  }
+  const clash = firstClash(
+    patterns.map(({ id, names }) => ({ owner: id, items: names })),
+    (name) => `${name.kind} ${name.kind === 'table' ? name.name.toLowerCase() : name.name}`,
+  );
+  if (!clash) return;
+  const claims = [clash.earlier, clash.later];
+  const by = ({ owner, item }: Claim<PatternId, StorageName>) => (item.flag ? `${owner} (${item.flag})` : owner);
+  const change = claims.flatMap(({ item }) => (item.flag ? [item.flag] : []));
+  throw new ValidationError(
+    `${by(clash.earlier)} and ${by(clash.later)} both use the storage ${clash.later.item.kind} "${clash.later.item.name}"; ` +
+      `give one of them another name${change.length > 0 ? ` with ${change.join(' or ')}` : ''}`,
+  );
 }
 
 /**
@@ -130,14 +126,11 @@ function checkSharedStorage(patterns: readonly { id: PatternId; names: readonly 
  * as a shared queue is, instead of reaching composition, where a shared file is a registry bug.
  */
 function checkSharedFiles(patterns: readonly { id: PatternId; paths: readonly string[] }[]): void {
-  const claimed = new Map<string, PatternId>();
-  for (const { id, paths } of patterns) {
-    for (const path of paths) {
-      const other = claimed.get(path);
-      if (other !== undefined && other !== id) throw new ValidationError(`${other} and ${id} both generate ${path}; give one of them another name`);
-      claimed.set(path, id);
-    }
-  }
+  const clash = firstClash(
+    patterns.map(({ id, paths }) => ({ owner: id, items: paths })),
+    (path) => path,
+  );
+  if (clash) throw new ValidationError(`${clash.earlier.owner} and ${clash.later.owner} both generate ${clash.later.item}; give one of them another name`);
 }
 
 /**
@@ -146,14 +139,33 @@ function checkSharedFiles(patterns: readonly { id: PatternId; paths: readonly st
  * answers are refused here. The host compares names ignoring case (job `processblob` takes `processBlob`).
  */
 function checkFunctionNames(appsOwn: readonly string[], patterns: readonly { id: PatternId; names: readonly string[] }[]): void {
-  const claimed = new Map<string, PatternId | undefined>(appsOwn.map((name) => [name.toLowerCase(), undefined]));
-  for (const { id, names } of patterns) {
-    for (const name of names) {
-      const key = name.toLowerCase();
-      if (!claimed.has(key)) claimed.set(key, id);
-      const other = claimed.get(key);
-      if (other === undefined) throw new ValidationError(`${id} would register a function named "${name}", as every app does; give it another name`);
-      if (other !== id) throw new ValidationError(`${other} and ${id} both register a function named "${name}", which the Functions host refuses; give one of them another name`);
+  const clash = firstClash(
+    [{ owner: 'app' as const, items: appsOwn }, ...patterns.map(({ id, names }) => ({ owner: id, items: names }))],
+    (name) => name.toLowerCase(),
+  );
+  if (!clash) return;
+  const { earlier, later } = clash;
+  if (earlier.owner === 'app') throw new ValidationError(`${later.owner} would register a function named "${later.item}", as every app does; give it another name`);
+  throw new ValidationError(`${earlier.owner} and ${later.owner} both register a function named "${later.item}", which the Functions host refuses; give one of them another name`);
+}
+
+interface Claim<Owner, Item> {
+  owner: Owner;
+  item: Item;
+}
+
+/** The first item that a second owner claims after another did, compared by `key`; one owner may repeat an item. */
+function firstClash<Owner, Item>(
+  claims: readonly { owner: Owner; items: readonly Item[] }[],
+  key: (item: Item) => string,
+): { earlier: Claim<Owner, Item>; later: Claim<Owner, Item> } | undefined {
+  const claimed = new Map<string, Claim<Owner, Item>>();
+  for (const { owner, items } of claims) {
+    for (const item of items) {
+      const earlier = claimed.get(key(item));
+      if (earlier && earlier.owner !== owner) return { earlier, later: { owner, item } };
+      if (!earlier) claimed.set(key(item), { owner, item });
     }
   }
+  return undefined;
 }
