@@ -1,6 +1,7 @@
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeFsError, isErrno } from '../engine/fs-errors.js';
 import { isProjectPath, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
 import { filesUnder } from '../templates-dir.js';
 
@@ -35,10 +36,9 @@ export class ProjectFiles {
     try {
       return readFileSync(join(this.root, path), 'utf8');
     } catch (error) {
-      const { code } = error as NodeJS.ErrnoException;
-      if (code === 'ENOENT') return undefined;
-      if (code === 'EISDIR') throw new UnusableFileError(path, `${path} cannot be read: it is a folder.`, `Replace the folder ${path} with the file (restore it from version control).`);
-      throw new UnusableFileError(path, `${path} cannot be read (${code ?? (error as Error).message}).`, `Check the permissions of ${path}.`);
+      if (isErrno(error, 'ENOENT')) return undefined;
+      const fix = isErrno(error, 'EISDIR') ? `Replace the folder ${path} with the file (restore it from version control).` : `Check the permissions of ${path}.`;
+      throw new UnusableFileError(path, `${path} cannot be read: ${describeFsError(error)}.`, fix);
     }
   }
 

@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS } from '../patterns/index.js';
 import type { PatternId } from '../patterns/types.js';
-import { isErrno } from './changes.js';
+import { isErrno } from './fs-errors.js';
 
 /** The answers a file may give; the same shape as `answers` in a generated project's manifest. */
 export interface AnswersFile {

@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
+import { cannotRead, isErrno } from './fs-errors.js';
 import { readTree, type RenderedTree } from './render.js';
 
 export type ChangeKind = 'create' | 'update' | 'unchanged' | 'conflict';
@@ -79,29 +80,4 @@ function refuseDanglingLink(dir: string): [] {
   const link = lstatSync(dir, { throwIfNoEntry: false });
   if (link?.isSymbolicLink()) throw new UserError(`${dir} is a symbolic link to ${readlinkSync(dir)}, which does not exist`, ExitCode.Conflict);
   return [];
-}
-
-/** The target cannot be read (a name too long, a symlink loop…): the user's to fix, not a bug to report. */
-export function cannotRead(path: string, error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === undefined ? error : new UserError(`cannot read ${path}: ${describeFsError(error)}`, ExitCode.FileSystem);
-}
-
-export function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
-}
-
-/** A file system failure in words a user can act on. */
-export function describeFsError(error: unknown): string {
-  if (isErrno(error, 'EACCES') || isErrno(error, 'EPERM')) return 'permission denied';
-  if (isErrno(error, 'ENOTDIR')) return 'a parent path is a file, not a directory';
-  if (isErrno(error, 'EROFS')) return 'read-only file system';
-  if (isErrno(error, 'ENOSPC')) return 'no space left on device';
-  if (isErrno(error, 'EFBIG')) return 'a file is larger than the file size limit (ulimit -f)';
-  if (isErrno(error, 'EEXIST')) return 'a file appeared while writing';
-  if (isErrno(error, 'ENAMETOOLONG')) return 'a name in the path is too long for the file system';
-  if (isErrno(error, 'ELOOP')) return 'too many symbolic links (a link that points back to itself?)';
-  // Parents are created first, so a missing one means the file system takes no new folders there (e.g. /proc).
-  if (isErrno(error, 'ENOENT')) return 'this file system does not allow creating folders there';
-  return error instanceof Error ? error.message : String(error);
 }

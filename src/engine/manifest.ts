@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
-import { cannotRead } from './changes.js';
+import { cannotRead } from './fs-errors.js';
 import { PATTERN_IDS } from '../patterns/types.js';
 import type { Answers } from './plan.js';
 

@@ -1,7 +1,8 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
-import { describeFsError, isErrno, type FileChange } from './changes.js';
+import type { FileChange } from './changes.js';
+import { describeFsError, isErrno } from './fs-errors.js';
 
 /**
  * Writes creates and updates as one transaction: if any write fails, files created so far are removed,
