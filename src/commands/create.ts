@@ -144,8 +144,9 @@ function result(plan: Plan, shownDir: string, files: string[], dryRun: boolean, 
   const gitUnfinished = postSteps.some((step) => step.step === 'git' && (step.status === 'failed' || step.status === 'interrupted'));
   const nextSteps = [
     ...(shownDir === '.' ? [] : [`cd ${shellWord(notAnOption(shownDir))}`]),
-    ...(gitUnfinished ? ['git init && git add --all && git commit -m "Initial commit"'] : []),
+    // The install before the commit, so that the commit holds the lockfile.
     ...(installed ? [] : [packageManagerCommands(pm).install.join(' ')]),
+    ...(gitUnfinished ? ['git init && git add --all && git commit -m "Initial commit"'] : []),
     pm === 'npm' ? 'npm test' : run('test'),
     `${run('start')}   # needs Azure Functions Core Tools and Azurite`,
     'azd up   # provision and deploy to Azure',

@@ -32,8 +32,9 @@ export async function whileInterruptible<T>(work: (interrupted: AbortSignal) => 
 }
 
 /**
- * Side effects that run only after every file is written: git first (so the first commit is exactly
- * what we generated), then the install. A failing step is reported, never rolled back: the files are fine.
+ * Side effects that run only after every file is written: the install first, then git, so that the first commit
+ * holds the lockfile the install wrote (the generated workflow installs with `npm ci`, which needs it). A failing
+ * step is reported, never rolled back: the files are fine, and git still records them when the install failed.
  * Ctrl-C stops the running step's process (it would go on installing after we exit) and starts no other.
  */
 export async function runPostSteps(options: PostStepOptions, logger: Logger, interrupted: AbortSignal): Promise<PostStepResult[]> {
@@ -57,6 +58,15 @@ async function runSteps(options: PostStepOptions, logger: Logger, interrupted: A
     return execa(file, args, { cwd: options.targetDir, stdin: 'ignore', cancelSignal: interrupted });
   };
 
+  if (!options.install) {
+    results.push({ step: 'install', status: 'skipped', detail: '--no-install' });
+  } else if (interrupted.aborted) {
+    results.push({ step: 'install', status: 'interrupted', detail: 'not started: interrupted' });
+  } else {
+    const [file, ...args] = packageManagerCommands(options.packageManager).install;
+    results.push(await logger.task(`Installing dependencies with ${options.packageManager}`, () => run(file!, args), 'install', interrupted));
+  }
+
   if (!options.git) {
     results.push({ step: 'git', status: 'skipped', detail: '--no-git' });
   } else if (interrupted.aborted) {
@@ -75,15 +85,6 @@ async function runSteps(options: PostStepOptions, logger: Logger, interrupted: A
         await run('git', [...identity, 'commit', '--quiet', '--no-verify', '-m', 'Initial commit from create-serverless-app']);
       }, 'git', interrupted),
     );
-  }
-
-  if (!options.install) {
-    results.push({ step: 'install', status: 'skipped', detail: '--no-install' });
-  } else if (interrupted.aborted) {
-    results.push({ step: 'install', status: 'interrupted', detail: 'not started: interrupted' });
-  } else {
-    const [file, ...args] = packageManagerCommands(options.packageManager).install;
-    results.push(await logger.task(`Installing dependencies with ${options.packageManager}`, () => run(file!, args), 'install', interrupted));
   }
   return results;
 }

@@ -19,8 +19,8 @@ describe('--json', () => {
     expect(document).toMatchObject({ ok: true, directory: join(parent, 'app'), patterns: ['http-api'], dryRun: false });
     expect(document.files).toEqual(listFiles(join(parent, 'app')));
     expect(document.postSteps).toEqual([
-      { step: 'git', status: 'skipped', detail: '--no-git' },
       { step: 'install', status: 'skipped', detail: '--no-install' },
+      { step: 'git', status: 'skipped', detail: '--no-git' },
     ]);
     expect(document.nextSteps).toContain('npm test');
     expect(result.stderr).toMatch(/Created \d+ files/);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI, runCli, scratchDir } from '../support/generated-app.js';
 
 describe('post-steps', () => {
-  it('initialises git, installs with the chosen package manager and reports both', () => {
+  it('installs with the chosen package manager, then commits everything, the lockfile included', () => {
     const parent = scratchDir('post-steps');
     const result = runCli(['full-app', '--pattern', 'http-api', '--yes', '--package-manager', 'npm', '--json'], {
       cwd: parent,
@@ -15,14 +15,17 @@ describe('post-steps', () => {
     expect(result.status, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document.postSteps).toEqual([
-      { step: 'git', status: 'done' },
       { step: 'install', status: 'done' },
+      { step: 'git', status: 'done' },
     ]);
     expect(document.nextSteps).not.toContain('npm install');
     expect(result.stderr).toMatch(/Installing dependencies with npm/);
     const dir = join(parent, 'full-app');
     expect(existsSync(join(dir, 'node_modules/@azure/functions/package.json'))).toBe(true);
     expect(spawnSync('git', ['log', '--oneline'], { cwd: dir, encoding: 'utf8' }).stdout).toMatch(/Initial commit/);
+    // Committed before the install, the lockfile was left out, and the workflow's `npm ci` failed on the first push.
+    expect(spawnSync('git', ['ls-files', 'package-lock.json'], { cwd: dir, encoding: 'utf8' }).stdout.trim()).toBe('package-lock.json');
+    expect(spawnSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' }).stdout).toBe('');
   });
 
   it('keeps the project and exits 5 when the install fails', () => {
@@ -42,7 +45,7 @@ describe('post-steps', () => {
     expect(document).toMatchObject({
       ok: false,
       directory: join(parent, 'broken-json'),
-      postSteps: [{ step: 'git', status: 'skipped' }, { step: 'install', status: 'failed', detail: expect.any(String) }],
+      postSteps: [{ step: 'install', status: 'failed', detail: expect.any(String) }, { step: 'git', status: 'skipped' }],
       error: { code: 5, details: [expect.stringMatching(/^install: /)] },
     });
     expect(document.files).toContain('package.json');
@@ -59,8 +62,9 @@ describe('post-steps', () => {
     const result = runCli(['no-repo', '--pattern', 'http-api', '--yes', '--no-install', '--json'], { cwd: parent, env: { PATH: `${bin}:${process.env.PATH}` } });
     expect(result.status).toBe(5);
     const document = JSON.parse(result.stdout);
-    expect(document.postSteps).toEqual([{ step: 'git', status: 'failed', detail: expect.any(String) }, expect.objectContaining({ step: 'install', status: 'skipped' })]);
-    expect(document.nextSteps.slice(0, 2)).toEqual(['cd no-repo', 'git init && git add --all && git commit -m "Initial commit"']);
+    expect(document.postSteps).toEqual([expect.objectContaining({ step: 'install', status: 'skipped' }), { step: 'git', status: 'failed', detail: expect.any(String) }]);
+    // The install first, so that the commit holds the lockfile.
+    expect(document.nextSteps.slice(0, 3)).toEqual(['cd no-repo', 'npm install', 'git init && git add --all && git commit -m "Initial commit"']);
     expect(existsSync(join(parent, 'no-repo/package.json'))).toBe(true);
   });
 

@@ -58,10 +58,11 @@ describe('generated workflow', () => {
     expect(cancelsInProgress('workflow_dispatch')).toBe(false);
   });
 
-  // An app created with `pnpm create` has no package-lock.json: `npm ci` refused to install it.
+  // An app created with `pnpm create` has no package-lock.json: `npm ci` refused to install it. Nor has an app
+  // created with --no-install whose user never committed the lockfile: `npm ci` refused that too.
   it.each([
     ['package-lock.json', 'npm ci'],
-    [undefined, 'npm ci'],
+    [undefined, 'npm install'],
     ['pnpm-lock.yaml', 'npx --yes pnpm@10 install --frozen-lockfile'],
     ['yarn.lock', 'yarn install --frozen-lockfile'],
     ['bun.lock', 'npx --yes bun install --frozen-lockfile'],
