@@ -1,6 +1,7 @@
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { satisfies, validRange } from 'semver';
 import { describeFsError, isErrno } from '../engine/fs-errors.js';
 import { isProjectPath, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
 import { filesUnder } from '../templates-dir.js';
@@ -300,7 +301,9 @@ const nodeVersion: Check = {
     }
     const pkg = project.json<PackageJson>('package.json');
     const engines = pkg?.engines?.node;
-    if (engines && !rangeAllowsMajor(String(engines), runtime.major)) {
+    if (engines && validRange(String(engines)) === null) {
+      findings.push({ severity: 'warning', file: 'package.json', message: `engines.node "${engines}" is not a version range npm understands.`, fix: 'Write it as a semver range, e.g. ">=20".' });
+    } else if (engines && !rangeAllowsMajor(String(engines), runtime.major)) {
       findings.push({ severity: 'error', file: 'package.json', message: `engines.node "${engines}" excludes Node.js ${runtime.major}, the version Azure runs: remote build fails or warns.`, fix: `Widen engines.node to include ${runtime.major}, e.g. ">=20".` });
     }
     const typesMajor = Number(/(\d+)/.exec(pkg?.devDependencies?.['@types/node'] ?? '')?.[1]);
@@ -330,36 +333,12 @@ function runtimeVersion(project: ProjectFiles): { major: number; file: string } 
 }
 
 /**
- * Whether an engines range admits a recent release of `major` (what Azure runs), for the semver ranges engines
- * fields use: `>=20`, `^22`, `20.x || 22.x`, `>=20 <23`, `20 - 22`, `>22.1`, `22`.
+ * Whether an engines range admits the newest releases of `major`: Azure moves the runtime to each new minor of
+ * it, so `>=20 <22.5` or `~22.1` shuts the app out as surely as `<22` does, while `^22.12` lets it in. Node has
+ * no minor release anywhere near 9999: that version stands for "the newest".
  */
 function rangeAllowsMajor(range: string, major: number): boolean {
-  return range.split('||').some((alternative) =>
-    alternative
-      .trim()
-      // A hyphen range `a - b` means `>=a <=b`.
-      .replace(/^(\S+)\s+-\s+(\S+)$/, '>=$1 <=$2')
-      .split(/\s+/)
-      .filter(Boolean)
-      .every((comparator) => {
-        const match = /^(>=|<=|>|<|\^|~|=)?v?(\d+)(\.\d+)?/.exec(comparator);
-        if (!match) return true;
-        const bound = Number(match[2]);
-        switch (match[1]) {
-          case '>=':
-            return major >= bound;
-          case '>':
-            // `>22` means 23 or later, but `>22.1` still admits later 22.x releases.
-            return major > bound || (major === bound && match[3] !== undefined);
-          case '<=':
-            return major <= bound;
-          case '<':
-            return major < bound;
-          default:
-            return major === bound;
-        }
-      }),
-  );
+  return satisfies(`${major}.9999.0`, range);
 }
 
 /** `*` within one path segment and `{a,b}` alternatives: what Functions "main" globs use. */

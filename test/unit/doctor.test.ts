@@ -202,9 +202,16 @@ describe('doctor', () => {
     expect(errors(diagnoseProject(dir))).toEqual({ 'node-version': ['package.json'] });
   });
 
-  it.each(['20 - 21', '>22', '<22'])('node-version: engines "%s" exclude Node.js 22', (range) => {
+  // Azure runs the newest 22.x: a range that stops within 22 shuts the app out too.
+  it.each(['20 - 21', '>22', '<22', '>=20 <22.5', '~22.1'])('node-version: engines "%s" exclude Node.js 22', (range) => {
     editJson('package.json', (pkg) => (pkg.engines = { node: range }));
     expect(errors(diagnoseProject(dir))).toEqual({ 'node-version': ['package.json'] });
+  });
+
+  it('node-version: an engines.node npm cannot read is a warning, not a claim that it excludes Node.js 22', () => {
+    editJson('package.json', (pkg) => (pkg.engines = { node: 'node twenty-two' }));
+    const findings = diagnoseProject(dir).checks.find((check) => check.id === 'node-version')!.findings.filter((finding) => finding.file === 'package.json');
+    expect(findings).toEqual([expect.objectContaining({ severity: 'warning', message: 'engines.node "node twenty-two" is not a version range npm understands.' })]);
   });
 
   it('node-version: a runtime Flex Consumption does not offer', () => {
