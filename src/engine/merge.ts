@@ -1,5 +1,6 @@
 import { applyEdits, createScanner, modify, parse, parseTree, SyntaxKind, type Edit, type FormattingOptions, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
 import { diff3Merge } from 'node-diff3';
+import { subset, valid, validRange } from 'semver';
 import { parseDocument } from 'yaml';
 import type { JsonValue } from '../patterns/types.js';
 import { sortKeys } from './json-merge.js';
@@ -30,7 +31,7 @@ export function mergeFile(path: string, base: string, ours: string, theirs: stri
     const outcome = mergeFile(path, base, ours.slice(BOM.length), theirs);
     return outcome.kind === 'merged' ? { kind: 'merged', content: `${BOM}${outcome.content}` } : outcome;
   }
-  if (isJsonFile(path)) return mergeJson(base, ours, theirs);
+  if (isJsonFile(path)) return mergeJson(base, ours, theirs, /(^|\/)package\.json$/.test(path) ? settleDependencyVersion : undefined);
   const outcome = mergeText(base, ours, theirs);
   if (outcome.kind !== 'merged') return outcome;
   const problem = /\.ya?ml$/.test(path) ? yamlProblem(outcome.content, ours) : path.endsWith('.bicep') ? bicepProblem(outcome.content, ours) : undefined;
@@ -67,12 +68,31 @@ function isJsonFile(path: string): boolean {
   return path.endsWith('.json');
 }
 
+/** A value both sides changed: a rule of the file's format may say whose version holds; otherwise it is a conflict. */
+export type SettleJson = (path: JSONPath, ours: JsonValue | undefined, theirs: JsonValue | undefined) => 'ours' | 'theirs' | undefined;
+
+const DEPENDENCY_FIELDS = new Set(['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']);
+
+/**
+ * package.json: two versions of one dependency (a user who upgraded it, or added it before the pattern that
+ * needs it) settle on the one that satisfies both. The user's, when it is the generator's pin or a compatible
+ * newer release of it (`^pin`); the generator's pin, when the user's range admits it anyway (`^7.0.0` and
+ * `7.9.5`: the new code may need 7.9). Another major, a tag or a git URL stays the user's call.
+ */
+export const settleDependencyVersion: SettleJson = (path, ours, theirs) => {
+  if (path.length !== 2 || !DEPENDENCY_FIELDS.has(String(path[0])) || typeof ours !== 'string' || typeof theirs !== 'string') return undefined;
+  if (validRange(ours) === null || validRange(theirs) === null) return undefined;
+  if (subset(ours, valid(theirs) ? `^${theirs}` : theirs)) return 'ours';
+  if (subset(theirs, ours)) return 'theirs';
+  return undefined;
+};
+
 /**
  * Replays the base → theirs changes onto the user's JSONC text with jsonc-parser edits, so the user's
  * comments, key order, formatting and own keys survive. Objects merge key by key; any other value (an
- * array, a string) is replaced whole, and only when the user left it as generated.
+ * array, a string) is replaced whole, and only when the user left it as generated, or when `settle` says so.
  */
-export function mergeJson(base: string, ours: string, theirs: string): MergeOutcome {
+export function mergeJson(base: string, ours: string, theirs: string, settle?: SettleJson): MergeOutcome {
   const ourValue = parseJsonc(ours);
   if (ourValue === undefined) return { kind: 'conflict', reasons: ['your version is not valid JSON, so it cannot be merged'] };
   const twice = duplicateKeys(ours);
@@ -85,7 +105,7 @@ export function mergeJson(base: string, ours: string, theirs: string): MergeOutc
 
   const edits: JsonEdit[] = [];
   const conflicts: JSONPath[] = [];
-  collectJsonEdits([], baseValue, ourValue, theirValue, edits, conflicts);
+  collectJsonEdits([], baseValue, ourValue, theirValue, { edits, conflicts, settle });
   if (conflicts.length > 0) {
     return { kind: 'conflict', reasons: conflicts.map((path) => `${formatJsonPath(path)}: you changed it, and the new version changes it too`) };
   }
@@ -133,23 +153,23 @@ interface JsonEdit {
   value: JsonValue | undefined;
 }
 
-function collectJsonEdits(
-  path: JSONPath,
-  base: JsonValue | undefined,
-  ours: JsonValue | undefined,
-  theirs: JsonValue | undefined,
-  edits: JsonEdit[],
-  conflicts: JSONPath[],
-): void {
+interface JsonMergeState {
+  edits: JsonEdit[];
+  conflicts: JSONPath[];
+  settle: SettleJson | undefined;
+}
+
+function collectJsonEdits(path: JSONPath, base: JsonValue | undefined, ours: JsonValue | undefined, theirs: JsonValue | undefined, state: JsonMergeState): void {
   if (sameValue(base, theirs) || sameValue(ours, theirs)) return;
   if (isObject(ours) && isObject(theirs) && (base === undefined || isObject(base))) {
     // Keys only the user has are the user's: never visited, never touched.
     const keys = new Set([...Object.keys(base ?? {}), ...Object.keys(theirs)]);
-    for (const key of keys) collectJsonEdits([...path, key], base?.[key], ours[key], theirs[key], edits, conflicts);
+    for (const key of keys) collectJsonEdits([...path, key], base?.[key], ours[key], theirs[key], state);
     return;
   }
-  if (sameValue(ours, base)) edits.push({ path, value: theirs });
-  else conflicts.push(path);
+  const winner = sameValue(ours, base) ? 'theirs' : state.settle?.(path, ours, theirs);
+  if (winner === 'theirs') state.edits.push({ path, value: theirs });
+  else if (winner === undefined) state.conflicts.push(path);
 }
 
 /**

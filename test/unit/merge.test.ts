@@ -111,10 +111,38 @@ describe('mergeJson', () => {
     expect(parse(result).description).toBe('Azure Functions app: HTTP API + Event Processing');
   });
 
-  it('package.json: a dependency version the user bumped while the new version pins another is a conflict', () => {
+  // A user who upgraded a dependency, or added one before the pattern that needs it, got the whole package.json
+  // as a conflict: keeping theirs lost the new pattern's dependencies, taking ours lost the user's scripts.
+  it.each([
+    ['bumped to a compatible newer release: yours kept', { zod: '4.2.0' }, { zod: '4.1.13' }, { zod: '4.2.0' }],
+    ['added it before the pattern, newer: yours kept', { '@azure/service-bus': '7.10.0' }, { '@azure/service-bus': '7.9.5' }, { '@azure/service-bus': '7.10.0' }],
+    ['added it as a range the pin satisfies: the pin, which the new code may need', { '@azure/service-bus': '^7.0.0' }, { '@azure/service-bus': '7.9.5' }, { '@azure/service-bus': '7.9.5' }],
+    ['a preview pin and a later release of it: yours kept', { '@azure/functions-extensions-servicebus': '0.2.1' }, { '@azure/functions-extensions-servicebus': '0.2.0-preview' }, { '@azure/functions-extensions-servicebus': '0.2.1' }],
+  ])('package.json: one dependency at two versions settles on the one that satisfies both (%s)', (_, mine, pinned, expected) => {
+    const withDependencies = (text: string, dependencies: Record<string, string>) => withJson(text, (pkg) => Object.assign(pkg.dependencies, dependencies));
+    const outcome = mergeFile('package.json', PACKAGE_JSON, withDependencies(PACKAGE_JSON, mine), withDependencies(PACKAGE_JSON, pinned));
+    expect(parse(merged(outcome)).dependencies).toEqual({ '@azure/functions': '4.16.5', zod: '4.1.12', ...expected });
+  });
+
+  it.each([
+    ['another major', '^8.0.0'],
+    ['an older release', '7.8.0'],
+    ['a git URL', 'github:Azure/azure-sdk-for-js'],
+    ['a dist-tag', 'latest'],
+  ])('package.json: a dependency the user has at %s stays a conflict on that one key', (_, mine) => {
+    const ours = withJson(PACKAGE_JSON, (pkg) => (pkg.dependencies['@azure/service-bus'] = mine));
+    const theirs = withJson(PACKAGE_JSON, (pkg) => (pkg.dependencies['@azure/service-bus'] = '7.9.5'));
+    expect(mergeFile('package.json', PACKAGE_JSON, ours, theirs)).toEqual({ kind: 'conflict', reasons: ['dependencies.@azure/service-bus: you changed it, and the new version changes it too'] });
+  });
+
+  it('only package.json dependencies settle by version: the same values elsewhere are a conflict', () => {
     const ours = PACKAGE_JSON.replace('"zod": "4.1.12"', '"zod": "4.2.0"');
     const theirs = PACKAGE_JSON.replace('"zod": "4.1.12"', '"zod": "4.1.13"');
-    expect(mergeJson(PACKAGE_JSON, ours, theirs)).toMatchObject({ kind: 'conflict', reasons: [expect.stringMatching(/^dependencies\.zod:/)] });
+    expect(mergeFile('config/versions.json', PACKAGE_JSON, ours, theirs)).toMatchObject({ kind: 'conflict' });
+    expect(mergeFile('package.json', PACKAGE_JSON, ours.replace('"build": "tsc -p tsconfig.build.json"', '"build": "tsc"'), theirs.replace('"build": "tsc -p tsconfig.build.json"', '"build": "tsc -b"'))).toEqual({
+      kind: 'conflict',
+      reasons: ['scripts.build: you changed it, and the new version changes it too'],
+    });
   });
 
   it('package.json: a dependency version the user bumped is kept when the new version does not touch it', () => {
