@@ -84,7 +84,7 @@ describe('Ctrl-C while files are written', () => {
     const dir = join(parent, 'my-app');
     expect(recordedFiles(dir).filter((path) => !existsSync(join(dir, path)))).toEqual([]);
     expect(existsSync(join(dir, '.git'))).toBe(false);
-    expect(result.stdout).toMatch(/Next steps:\n\s+cd my-app\n\s+git init/);
+    expect(result.stdout).toMatch(/Next steps:\n\s+cd my-app\n\s+npm install\n\s+git init/);
   });
 
   it('add: every change is written, none half, and it exits 130', () => {
