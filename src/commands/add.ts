@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
-import { parse, visit, type JSONPath } from 'jsonc-parser';
+import { parse, visit } from 'jsonc-parser';
 import { isUtf8 } from 'node:buffer';
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -11,7 +11,7 @@ import { askMissingOptions, parsePatternIds, patternChoiceLabel } from '../engin
 import type { FileChange } from '../engine/changes.js';
 import { cannotRead, isErrno } from '../engine/fs-errors.js';
 import { findProject, MANIFEST_PATH, type Manifest } from '../engine/manifest.js';
-import { planFileUpdates, type FileAction, type PlannedFile } from '../engine/merge.js';
+import { planFileUpdates, valueAt, type FileAction, type PlannedFile } from '../engine/merge.js';
 import { packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
 import { buildPlan, type Answers, type Plan } from '../engine/plan.js';
 import { deliverPendingSignals, runPostSteps, whileInterruptible } from '../engine/post-steps.js';
@@ -311,6 +311,8 @@ async function readFiles(root: string, paths: readonly string[]): Promise<{ file
 
 /** A merge of a file read with replacement characters would write them over the user's own characters. */
 function withoutMerge(file: PlannedFile): PlannedFile {
+  // Its text was read with replacement characters: only the new version whole can be written over it.
+  if (file.action === 'conflict') return { ...file, theirsWhereConflicting: undefined };
   if (file.action !== 'merge') return file;
   return { ...file, action: 'conflict', content: undefined, reasons: ['your version is not UTF-8 text (saved in another encoding?), so it cannot be merged'] };
 }
@@ -375,12 +377,20 @@ function showPlan(logger: Logger, toAdd: readonly PatternId[], shownRoot: string
   logger.info(`  ${LABELS.update} ${MANIFEST_PATH} (records the new answers)`);
   for (const file of planned) {
     if (file.current === undefined || !['update', 'merge', 'conflict'].includes(file.action)) continue;
-    const after = file.action === 'conflict' ? file.theirs : file.content!;
+    const after = file.action === 'conflict' ? takenVersion(file) : file.content!;
     const title = file.action === 'conflict' ? `${file.path}: yours → the new version (conflict)` : file.path;
     const shown = (text: string) => (holdsSecrets(file.path) ? hideOwnValues(text, file.theirs) : text);
     logger.info(`\n${chalk.bold(title)}`);
     logger.info(unifiedDiff(file.path, shown(file.current), shown(after)));
   }
+}
+
+/**
+ * What taking the new version writes over a conflict: in a JSON file, the new values where they conflict, the
+ * user's other edits (and own keys: local.settings.json's secrets) kept; any other file whole.
+ */
+function takenVersion(file: PlannedFile): string {
+  return file.theirsWhereConflicting ?? file.theirs;
 }
 
 /** local.settings.json is where connection strings and keys go (git ignores it): a diff must not print them. */
@@ -403,10 +413,6 @@ function hideOwnValues(text: string, generated: string): string {
   return hidden.reduceRight((shown, { offset, length }) => `${shown.slice(0, offset)}"***"${shown.slice(offset + length)}`, text);
 }
 
-function valueAt(value: unknown, path: JSONPath): unknown {
-  return path.reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string | number, unknown>)[key] : undefined), value);
-}
-
 function unifiedDiff(path: string, before: string, after: string): string {
   const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { context: 3 });
   return patch
@@ -423,7 +429,7 @@ function conflictAdvice(count: number, given: ConflictChoice | undefined): strin
   if (given === undefined) return `${files}: choose for each when asked, or pass --conflict keep|theirs|new.`;
   const settled: Record<ConflictChoice, string> = {
     keep: "each stays as you have it; apply the new version's changes by hand",
-    theirs: 'the new version replaces each, and your edits to it are lost',
+    theirs: "the new version's changes win: JSON files take its values where you changed them too and keep your other edits; other files are replaced whole, and your edits to them are lost",
     new: 'the new version is written beside each as <file>.new',
   };
   return `${files}: with --conflict ${given}, ${settled[given]}.`;
@@ -450,7 +456,7 @@ async function resolveConflicts(conflicts: readonly PlannedFile[], given: Confli
               : `${file.path} was edited by you and the new version changes it too (diff above). What should happen?`,
           choices: [
             { value: 'keep', name: file.current === undefined ? 'leave it deleted' : 'keep mine (apply the changes by hand)' },
-            { value: 'theirs', name: file.current === undefined ? 'write the new version again' : 'take the new version (my edits to this file are lost)' },
+            { value: 'theirs', name: takeTheirsLabel(file) },
             { value: 'new', name: `write the new version side by side as ${sideBySidePath(file.path)}` },
           ],
           default: 'keep',
@@ -458,6 +464,12 @@ async function resolveConflicts(conflicts: readonly PlannedFile[], given: Confli
     );
   }
   return choices;
+}
+
+function takeTheirsLabel(file: PlannedFile): string {
+  if (file.current === undefined) return 'write the new version again';
+  if (file.theirsWhereConflicting !== undefined) return "take the new version's values where we both changed them (my other edits stay)";
+  return 'take the new version (my edits to this file are lost)';
 }
 
 function fileChanges(
@@ -475,7 +487,7 @@ function fileChanges(
         return [{ path: file.path, kind: 'update', content: file.content!, current: file.current }];
       case 'conflict': {
         const choice = choices.get(file.path);
-        if (choice === 'theirs') return [{ path: file.path, kind: file.current === undefined ? 'create' : 'update', content: file.theirs, current: file.current }];
+        if (choice === 'theirs') return [{ path: file.path, kind: file.current === undefined ? 'create' : 'update', content: takenVersion(file), current: file.current }];
         if (choice === 'new') return sideBySideChange(file, ours.get(sideBySidePath(file.path)), base.get(file.path));
         return [];
       }
@@ -512,7 +524,7 @@ function summary(planned: readonly PlannedFile[], choices: ReadonlyMap<string, C
     [count('create'), 'created'],
     [count('update'), 'updated'],
     [count('merge'), 'merged into your edits'],
-    [[...choices.values()].filter((choice) => choice === 'theirs').length, 'replaced by the new version'],
+    [[...choices.values()].filter((choice) => choice === 'theirs').length, 'settled with the new version'],
     [[...choices.values()].filter((choice) => choice === 'new').length, 'written side by side'],
     [[...choices.values()].filter((choice) => choice === 'keep').length, 'kept as you had them'],
   ] as const;

@@ -17,7 +17,13 @@ import { sha256 } from './manifest.js';
 
 const BOM = '\uFEFF';
 
-export type MergeOutcome = { kind: 'merged'; content: string } | { kind: 'conflict'; reasons: string[] };
+export type MergeOutcome =
+  | { kind: 'merged'; content: string }
+  /**
+   * `theirsWhereConflicting`: the merge with the new version's values where they conflict, the user's other
+   * edits kept (JSON only): what "take the new version" writes, so local.settings.json keeps the user's secrets.
+   */
+  | { kind: 'conflict'; reasons: string[]; theirsWhereConflicting?: string };
 
 /**
  * Merges a file by its type: JSON/JSONC structurally (comments and formatting kept), anything else by lines.
@@ -107,17 +113,29 @@ export function mergeJson(base: string, ours: string, theirs: string, settle?: S
   const conflicts: JSONPath[] = [];
   collectJsonEdits([], baseValue, ourValue, theirValue, { edits, conflicts, settle });
   if (conflicts.length > 0) {
-    return { kind: 'conflict', reasons: conflicts.map((path) => `${formatJsonPath(path)}: you changed it, and the new version changes it too`) };
+    return {
+      kind: 'conflict',
+      reasons: conflicts.map((path) => `${formatJsonPath(path)}: you changed it, and the new version changes it too`),
+      theirsWhereConflicting: applyJsonEdits(ours, [...edits, ...conflicts.map((path) => ({ path, value: valueAt(theirValue, path) as JsonValue | undefined }))]),
+    };
   }
+  return { kind: 'merged', content: applyJsonEdits(ours, edits) };
+}
 
-  const formattingOptions = detectFormatting(ours);
-  let content = ours;
+function applyJsonEdits(text: string, edits: readonly JsonEdit[]): string {
+  const formattingOptions = detectFormatting(text);
+  let content = text;
   for (const edit of edits) {
     const key = edit.path[edit.path.length - 1];
     const changes = modify(content, edit.path, edit.value, { formattingOptions, getInsertionIndex: (keys) => insertionIndex(keys, String(key)) });
     content = applyEdits(content, changes.map((change) => keepTrailingComment(content, change)));
   }
-  return { kind: 'merged', content };
+  return content;
+}
+
+/** The value at `path` in a parsed JSON document; undefined where there is none. */
+export function valueAt(value: unknown, path: JSONPath): unknown {
+  return path.reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string | number, unknown>)[key] : undefined), value);
 }
 
 /**
@@ -279,6 +297,8 @@ export interface PlannedFile {
   content?: string;
   /** Why a conflict is one. */
   reasons?: string[];
+  /** What taking the new version writes for a conflict, when not `theirs` whole (see MergeOutcome). */
+  theirsWhereConflicting?: string;
   /** Shown next to the action, e.g. why an edited file is left as it is. */
   note?: string;
 }
@@ -320,7 +340,7 @@ function planFile(path: string, { base, theirs: theirTree, ours: ourTree, record
   // Edited by the user: their version wins wherever the generator has nothing new to say.
   if (generated === theirs) return { path, action: 'unchanged', current, theirs, note: 'edited by you; the new pattern does not change it' };
   const outcome = mergeFile(path, generated, current, theirs);
-  if (outcome.kind === 'conflict') return { path, action: 'conflict', current, theirs, reasons: outcome.reasons };
+  if (outcome.kind === 'conflict') return { path, action: 'conflict', current, theirs, reasons: outcome.reasons, theirsWhereConflicting: outcome.theirsWhereConflicting };
   if (outcome.content === current) return { path, action: 'unchanged', current, theirs };
   return { path, action: 'merge', current, theirs, content: outcome.content };
 }

@@ -292,6 +292,30 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(read(root, 'infra/main.bicep')).toBe(read(await generate(['http-api', 'event-processing']), 'infra/main.bicep'));
     });
 
+    // Taking the new version replaced the whole file: in local.settings.json, the user's keys and connection
+    // strings went with the one setting in conflict.
+    it('--conflict theirs in a JSON file takes the new values where both changed, and keeps the user’s other edits', async () => {
+      const root = await conflictingProject();
+      edit(root, 'local.settings.json', (text) => text.replace('"UseDevelopmentStorage=true"', '"DefaultEndpointsProtocol=https;AccountKey=c2VjcmV0"'));
+      edit(root, 'local.settings.json', (text) => text.replace('"FUNCTIONS_WORKER_RUNTIME"', '"SCHEDULED_TASKS_QUEUE": "mine",\n    "PAYMENTS_API_KEY": "dev-key",\n    "FUNCTIONS_WORKER_RUNTIME"'));
+      const dryRun = session(root);
+      await add(root, ['event-processing', 'scheduled-tasks'], { conflict: 'theirs', dryRun: true }, dryRun);
+      expect(dryRun.logger.lines).toContainEqual(expect.stringMatching(/with --conflict theirs, the new version's changes win: JSON files take its values where you changed them too and keep your other edits; other files are replaced whole/));
+      const s = session(root);
+      const result = await add(root, ['event-processing', 'scheduled-tasks'], { conflict: 'theirs' }, s);
+
+      const generated = await generate(['http-api', 'event-processing', 'scheduled-tasks']);
+      expect(result.files).toContainEqual({ path: 'local.settings.json', outcome: 'conflict:theirs' });
+      const settings = JSON.parse(read(root, 'local.settings.json')).Values;
+      expect(settings).toMatchObject({ PAYMENTS_API_KEY: 'dev-key', AzureWebJobsStorage: expect.stringContaining('c2VjcmV0') });
+      expect(settings.SCHEDULED_TASKS_QUEUE).toBe(JSON.parse(read(generated, 'local.settings.json')).Values.SCHEDULED_TASKS_QUEUE);
+      const host = read(root, 'host.json');
+      expect(host).toContain('// tuned by hand');
+      expect(parse(host).extensions.standIn1).toEqual(parse(read(generated, 'host.json')).extensions.standIn1);
+      // The diff shown is what gets written, the user's values hidden.
+      expect(s.logger.lines.join('\n')).not.toMatch(/dev-key|c2VjcmV0|"mine"/);
+    });
+
     it('--conflict new writes the new version beside the edited file', async () => {
       const root = await conflictingProject();
       const bicep = read(root, 'infra/main.bicep');
@@ -342,8 +366,15 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     it('interactive users choose per file, then confirm', async () => {
       const root = await conflictingProject();
       const host = read(root, 'host.json');
-      const prompter = scriptedPrompter({ input: ['hi there'], select: ['keep', 'new'], confirm: [true] });
+      const scripted = scriptedPrompter({ input: ['hi there'], select: ['keep', 'new'], confirm: [true] });
+      const offered: string[] = [];
+      const prompter: Prompter = { ...scripted, select: (question) => (offered.push(question.choices.map((choice) => choice.name).join(' | ')), scripted.select(question)) };
       await add(root, ['event-processing'], { yes: false }, session(root, prompter, true));
+      // Taking the new version keeps the user's other edits in JSON; a text file is replaced whole.
+      expect(offered).toEqual([
+        `keep mine (apply the changes by hand) | take the new version's values where we both changed them (my other edits stay) | write the new version side by side as host.json.new`,
+        'keep mine (apply the changes by hand) | take the new version (my edits to this file are lost) | write the new version side by side as infra/main.bicep.new',
+      ]);
       expect(read(root, 'host.json')).toBe(host);
       expect(existsSync(join(root, 'infra/main.bicep.new'))).toBe(true);
       expect(read(root, 'src/functions/eventProcessing.ts')).toContain('context.log("hi there", message)');
