@@ -71,7 +71,22 @@ describe('mergeJson', () => {
     const ours = base.replace('"batchSize": 16', '"batchSize": 8');
     const theirs = base.replace('"batchSize": 16', '"batchSize": 32');
 
-    expect(mergeJson(base, ours, theirs)).toEqual({ kind: 'conflict', reasons: ['extensions.queues.batchSize: you changed it, and the new version changes it too'] });
+    expect(mergeJson(base, ours, theirs)).toMatchObject({ kind: 'conflict', reasons: ['extensions.queues.batchSize: you changed it, and the new version changes it too'] });
+  });
+
+  it('a JSON conflict also says what taking the new version writes: its values where both changed, the other edits kept', () => {
+    const base = withJson(HOST_JSON, (host) => (host.extensions = { queues: { batchSize: 16 } }));
+    const ours = base.replace('"batchSize": 16', '"batchSize": 8, // tuned by hand').replace('"version": "2.0"', '"version": "2.0",\n  "functionTimeout": "00:05:00"');
+    const theirs = withJson(base, (host) => {
+      host.extensions.queues.batchSize = 32;
+      host.extensions.serviceBus = { prefetchCount: 0 };
+    });
+
+    const outcome = mergeJson(base, ours, theirs);
+    expect(outcome.kind).toBe('conflict');
+    const taken = outcome.kind === 'conflict' ? outcome.theirsWhereConflicting! : '';
+    expect(parse(taken)).toEqual({ ...parse(theirs), functionTimeout: '00:05:00' });
+    expect(taken).toContain('"batchSize": 32, // tuned by hand');
   });
 
   it('host.json: the same change made on both sides is not a conflict', () => {
@@ -132,14 +147,14 @@ describe('mergeJson', () => {
   ])('package.json: a dependency the user has at %s stays a conflict on that one key', (_, mine) => {
     const ours = withJson(PACKAGE_JSON, (pkg) => (pkg.dependencies['@azure/service-bus'] = mine));
     const theirs = withJson(PACKAGE_JSON, (pkg) => (pkg.dependencies['@azure/service-bus'] = '7.9.5'));
-    expect(mergeFile('package.json', PACKAGE_JSON, ours, theirs)).toEqual({ kind: 'conflict', reasons: ['dependencies.@azure/service-bus: you changed it, and the new version changes it too'] });
+    expect(mergeFile('package.json', PACKAGE_JSON, ours, theirs)).toMatchObject({ kind: 'conflict', reasons: ['dependencies.@azure/service-bus: you changed it, and the new version changes it too'] });
   });
 
   it('only package.json dependencies settle by version: the same values elsewhere are a conflict', () => {
     const ours = PACKAGE_JSON.replace('"zod": "4.1.12"', '"zod": "4.2.0"');
     const theirs = PACKAGE_JSON.replace('"zod": "4.1.12"', '"zod": "4.1.13"');
     expect(mergeFile('config/versions.json', PACKAGE_JSON, ours, theirs)).toMatchObject({ kind: 'conflict' });
-    expect(mergeFile('package.json', PACKAGE_JSON, ours.replace('"build": "tsc -p tsconfig.build.json"', '"build": "tsc"'), theirs.replace('"build": "tsc -p tsconfig.build.json"', '"build": "tsc -b"'))).toEqual({
+    expect(mergeFile('package.json', PACKAGE_JSON, ours.replace('"build": "tsc -p tsconfig.build.json"', '"build": "tsc"'), theirs.replace('"build": "tsc -p tsconfig.build.json"', '"build": "tsc -b"'))).toMatchObject({
       kind: 'conflict',
       reasons: ['scripts.build: you changed it, and the new version changes it too'],
     });
