@@ -50,10 +50,11 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   // What the questions cannot change is checked before them, so nobody answers them all to fail at the end.
   const givenLocation = input.location ?? file.location;
   if (givenLocation !== undefined) labelled(input.location !== undefined ? '--location' : 'location', () => parseLocation(givenLocation));
-  if (directory !== undefined) projectName(input, directory, session.cwd);
+  let name = directory === undefined ? undefined : projectName(input, directory, session.cwd);
   checkGivenOptions(file.patterns ?? {}, input.patternOptions);
   if (directory === undefined && ask) {
     directory = await ask.input({ message: 'Project name', default: 'my-serverless-app', validate: validator(parseProjectName) });
+    name = projectName(input, directory, session.cwd);
   }
   if (directory === undefined) missing.push('[directory] or --name (the project folder, e.g. my-app)');
 
@@ -97,7 +98,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
 
   return {
     directory: directory!,
-    answers: { name: projectName(input, directory!, session.cwd), location: location ?? DEFAULT_LOCATION, patterns },
+    answers: { name: name!, location: location ?? DEFAULT_LOCATION, patterns },
     recommendations,
   };
 }
