@@ -76,6 +76,14 @@ export const HEARTBEAT_MS = 60_000;
 export const STALE_RUN_MS = 5 * HEARTBEAT_MS;
 
 /**
+ * How late a past-due invocation may start and still run under the "skip" policy. The host reports an occurrence
+ * past due whenever it checks the schedule after the occurrence's time, and an app scaled to zero (the norm on Flex
+ * Consumption) is started for its timer and checks a few seconds late: without this margin a "skip" job of an idle
+ * app would be skipped at nearly every run. Only a run later than this (the app was down or stuck) is skipped.
+ */
+export const PAST_DUE_GRACE_MS = 2 * 60_000;
+
+/**
  * Thrown when another execution is still working on the occurrence: failing (instead of returning) has the host
  * retry with backoff, and a retry finds the occurrence finished, or stale and takes it over.
  */
@@ -148,8 +156,14 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
   };
 
   if (timer.isPastDue) {
-    context.warn(`${name}: the run scheduled for ${scheduledTime.toISOString()} is past due (the app was stopped, scaling or busy); policy: ${definition.pastDue}`);
-    if (definition.pastDue === 'skip') {
+    const lateMs = startedAt.getTime() - scheduledTime.getTime();
+    const late = `${name}: the run scheduled for ${scheduledTime.toISOString()} is past due by ${Math.round(lateMs / 1000)} s`;
+    if (lateMs <= PAST_DUE_GRACE_MS) {
+      context.log(`${late}, within ${PAST_DUE_GRACE_MS / 1000} s (the app was starting for it): it runs whatever the policy`);
+    } else {
+      context.warn(`${late} (the app was stopped, scaling or busy); policy: ${definition.pastDue}`);
+    }
+    if (definition.pastDue === 'skip' && lateMs > PAST_DUE_GRACE_MS) {
       const earlier = await settleEarlierRuns(record, dependencies, context);
       if (earlier === 'done') return undefined;
       if (earlier === 'abandoned') {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HEARTBEAT_MS, RETRY_POLICY, RunInProgressError, runScheduledJob, scheduledJob, STALE_RUN_MS, type JobRun, type ScheduledJobDefinition } from '../../src/scheduling/scheduled-job.js';
+import { HEARTBEAT_MS, PAST_DUE_GRACE_MS, RETRY_POLICY, RunInProgressError, runScheduledJob, scheduledJob, STALE_RUN_MS, type JobRun, type ScheduledJobDefinition } from '../../src/scheduling/scheduled-job.js';
 import { invocation, testDependencies, timer } from '../support/in-memory-tracking.js';
 
 const SCHEDULED = new Date('2026-05-04T02:30:00Z');
@@ -75,6 +75,25 @@ describe('runScheduledJob', () => {
     expect(done).toEqual([]);
     expect(record).toMatchObject({ scheduledTime: SCHEDULED, outcome: 'skipped', isPastDue: true });
     expect(deps.telemetry.runs.map((run) => run.outcome)).toEqual(['skipped']);
+  });
+
+  // An idle app is started for its timer and the host checks the schedule seconds after the occurrence: past due.
+  it('runs, under the "skip" policy too, an occurrence the host reports past due when it started only seconds late', async () => {
+    const deps = testDependencies(new Date('2026-05-04T02:30:07Z'));
+    const { done, work } = unitsOfWork();
+    const { context, logs } = invocation();
+    const record = await runScheduledJob(job({ pastDue: 'skip', work }), timer(true, SCHEDULED), context, deps.dependencies);
+    expect(done).toEqual([1, 2, 3, 4, 5]);
+    expect(record).toMatchObject({ scheduledTime: SCHEDULED, outcome: 'succeeded', isPastDue: true });
+    expect(logs).not.toContainEqual(expect.objectContaining({ level: 'warning' }));
+  });
+
+  it('skips under the "skip" policy an occurrence later than the grace the host needs to start', async () => {
+    const deps = testDependencies(new Date(SCHEDULED.getTime() + PAST_DUE_GRACE_MS + 1_000));
+    const { done, work } = unitsOfWork();
+    const record = await runScheduledJob(job({ pastDue: 'skip', work }), timer(true, SCHEDULED), invocation().context, deps.dependencies);
+    expect(done).toEqual([]);
+    expect(record).toMatchObject({ scheduledTime: SCHEDULED, outcome: 'skipped' });
   });
 
   it('never turns a recorded run into a skip: a late invocation of an occurrence that succeeded leaves it succeeded', async () => {
