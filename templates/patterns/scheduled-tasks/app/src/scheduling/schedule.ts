@@ -39,8 +39,9 @@ export function occurrenceToRun(schedule: string, localTime: LocalTime | undefin
 
 function firedFor({ scheduledFor, now }: TimerInvocation): Date | undefined {
   const instant = new Date(scheduledFor ?? Number.NaN);
-  // A timer can fire a few milliseconds before its occurrence; one further ahead is not what it fired for.
-  return instant.getTime() <= now.getTime() + EARLY_FIRING_MS ? instant : undefined;
+  // A timer can fire before its occurrence (the host allows for up to a second of clock skew); a status further
+  // ahead is not what it fired for (a manual run gets the next scheduled occurrence, hours ahead).
+  return instant.getTime() <= now.getTime() + STATUS_EARLY_MS ? instant : undefined;
 }
 
 function latestOccurrence(schedule: string, now: Date): Date {
@@ -87,6 +88,12 @@ export function localClock(timeZone: string, instant: number): number {
 // How early a timer may fire and still count as its occurrence: under half the finest schedule (every second), or
 // an on-time invocation of that one would count as the next second's, and the next second's would then do nothing.
 const EARLY_FIRING_MS = 250;
+
+// How early a timer may fire for the occurrence its schedule status names. The host measures the wait until the next
+// occurrence once, on a timer that can drift from the wall clock over the hours of a long interval, and it corrects
+// firings "likely under 1 second due to clock skew" itself; an early firing taken for the previous occurrence would
+// find that one done and skip the day's run. The status exists only for schedules a minute or more apart.
+const STATUS_EARLY_MS = 1000;
 
 // Longer than any daylight saving shift (at most two hours anywhere).
 const LOOK_BACK_MS = 3 * 3600_000;

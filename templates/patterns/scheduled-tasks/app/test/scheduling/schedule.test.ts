@@ -25,6 +25,12 @@ describe('occurrenceToRun', () => {
     expect(occurrenceToRun('0 30 2 * * *', undefined, at('2026-05-04T02:29:59.995Z'))).toEqual(new Date('2026-05-04T02:30:00Z'));
   });
 
+  // The host allows for firings up to a second early (clock skew over a long wait); the previous occurrence, which
+  // already succeeded, would make the run do nothing.
+  it('maps an invocation that fires most of a second early to the occurrence its schedule status names', () => {
+    expect(occurrenceToRun('0 30 2 * * *', undefined, at('2026-05-04T02:29:59.150Z', '2026-05-04T02:30:00+00:00'))).toEqual(new Date('2026-05-04T02:30:00Z'));
+  });
+
   it('maps each invocation of an every-second job to its own second (the host keeps no schedule status below a minute)', () => {
     expect(occurrenceToRun('* * * * * *', undefined, at('2026-05-04T10:15:00.050Z'))).toEqual(new Date('2026-05-04T10:15:00Z'));
     expect(occurrenceToRun('* * * * * *', undefined, at('2026-05-04T10:15:00.995Z'))).toEqual(new Date('2026-05-04T10:15:01Z'));
