@@ -24,6 +24,10 @@ const JOB_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
  * text form needs no quoting rules beyond the shell's.
  */
 export function parseJobs(input: unknown): JobSpec[] {
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    // A YAML mapping where a list was meant; as text it would read "[object Object]".
+    throw new ValidationError('give a list of jobs, each { "name": …, "schedule": …, "pastDue"?: "run" | "skip" } (in YAML, items starting "- name: …"), or a "name=schedule; …" string; got a single object');
+  }
   const jobs = Array.isArray(input) ? input.map(jobFromObject) : jobsFromText(String(input));
   if (jobs.length === 0) throw new ValidationError('give at least one job, e.g. "nightly-report=daily at 02:30"');
   const seen = new Set<string>();

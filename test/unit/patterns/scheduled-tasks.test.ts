@@ -174,6 +174,10 @@ describe('the jobs option', () => {
     ]);
   });
 
+  it('asks for a list when the answers file gives one job as a mapping, instead of reading it as "[object Object]"', () => {
+    expect(() => parseJobs({ name: 'a', schedule: 'hourly' })).toThrow(/^give a list of jobs, each \{ "name": …, "schedule": …/);
+  });
+
   it('rejects unknown fields in the answers-file form', () => {
     expect(() => parseJobs([{ name: 'a', schedule: 'hourly', cron: 'x' }])).toThrow('unknown job field cron');
   });
