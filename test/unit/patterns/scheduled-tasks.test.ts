@@ -300,6 +300,14 @@ describe('rendered app', () => {
     expect(readme).toContain('within three schedule periods, capped at 48 hours, the longest a log alert looks back (so a daily job gets 48 hours');
   });
 
+  // The host evaluates timers in the machine's local time (UTC only in Azure): `npm start` on a laptop elsewhere
+  // fires the UTC schedules at local clock times, and the guarded jobs at candidates that are never due.
+  it('warns that the local host reads the schedules in the computer\'s time zone, not UTC', () => {
+    const readme = readTree(tree, 'README.md').replace(/\s+/g, ' ');
+    expect(readme).toContain('Locally, schedules run in your computer\'s time zone.');
+    expect(readme).toContain('start the host with the `TZ` environment variable set to `UTC`');
+  });
+
   it('defaults to one daily job in UTC for --yes', () => {
     const defaults = plan({});
     expect(defaults.answers.patterns['scheduled-tasks']).toEqual({
