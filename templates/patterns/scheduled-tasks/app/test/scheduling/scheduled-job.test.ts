@@ -88,6 +88,18 @@ describe('runScheduledJob', () => {
     expect(logs).not.toContainEqual(expect.objectContaining({ level: 'warning' }));
   });
 
+  it('retries under the "skip" policy a run that started within the grace and failed, however late the retry comes', async () => {
+    const deps = testDependencies(new Date('2026-05-04T02:30:07Z'));
+    const { done, work } = unitsOfWork({ failAt: 3 });
+    const definition = job({ pastDue: 'skip', work });
+    await expect(runScheduledJob(definition, timer(true, SCHEDULED), invocation().context, deps.dependencies)).rejects.toThrow('unit 3 failed');
+    // The host's retries hand over the same late Timer; by the third one the grace is long past.
+    deps.advance(PAST_DUE_GRACE_MS + 60_000);
+    const record = await runScheduledJob(definition, timer(true, SCHEDULED), invocation({ retryCount: 3 }).context, deps.dependencies);
+    expect(record).toMatchObject({ attempt: 3, outcome: 'succeeded' });
+    expect(done).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('skips under the "skip" policy an occurrence later than the grace the host needs to start', async () => {
     const deps = testDependencies(new Date(SCHEDULED.getTime() + PAST_DUE_GRACE_MS + 1_000));
     const { done, work } = unitsOfWork();
