@@ -308,6 +308,13 @@ describe('rendered app', () => {
     expect(readme).toContain('start the host with the `TZ` environment variable set to `UTC`');
   });
 
+  // The checkpoint is keyed by the job, not its work: work that replaces the starter gets the starter's last day.
+  it('warns, where the work is replaced, that new work receives the starter work\'s checkpoint', () => {
+    expect(readTree(tree, 'src/functions/sync.ts')).toContain('delete the job\'s row in the checkpoints table when you deploy new work');
+    const readme = readTree(tree, 'README.md').replace(/\s+/g, ' ');
+    expect(readme).toContain('the first run of the work that replaces it receives its last position (a day, `YYYY-MM-DD`) as `run.checkpoint`');
+  });
+
   it('defaults to one daily job in UTC for --yes', () => {
     const defaults = plan({});
     expect(defaults.answers.patterns['scheduled-tasks']).toEqual({
