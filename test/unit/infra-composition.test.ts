@@ -76,6 +76,13 @@ describe.skipIf(bicepMissing)('infra of the four patterns with every resource-ad
     expect(duplicateDeclarations(template)).toEqual([]);
   });
 
+  // scheduled-tasks PUT the account's table service (`default`, no properties) while the other patterns created
+  // tables under it as `existing`: a redeploy resets what the service holds (CORS rules), racing their tables.
+  it("leaves the storage account's services to the storage module: patterns only refer to them", () => {
+    const services = declaredResources(template).filter((resource) => /^Microsoft\.Storage\/storageAccounts\/\w+Services$/i.test(resource.type));
+    expect(services.map((resource) => resource.declaredAt.split(' › ')[0])).toEqual(services.map(() => 'main/storage'));
+  });
+
   // The modules behind these options (namespaces, Cosmos DB, metric alerts) take parameters the others do
   // not; CI's PSRule fails the whole infra job on one that it reads as a secret.
   it('passes every security rule, in every nested module', () => {

@@ -16,7 +16,8 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' exis
   name: logAnalyticsWorkspaceName
 }
 
-resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
+// Every StorageV2 account has its table service: referred to, never redeployed (a PUT would reset its settings).
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' existing = {
   parent: storage
   name: 'default'
 }
