@@ -235,6 +235,18 @@ describe('event-processing rendered app', () => {
     }
   });
 
+  // The fan-out queues keep their messages 14 days, then dead-letter them on expiry: with no consumer yet (or a slow
+  // one, another team's), a namespace-wide rule paged severity 1 "inspect and resubmit" for as long as they sat there.
+  it('alerts on the dead letters of the entity the app consumes, not on those of fan-out queues other consumers drain', () => {
+    for (const serviceBusEntity of ['queue', 'topic']) {
+      const bicep = readTree(render({ ...ALL, serviceBusEntity, serviceBusEntityName: 'orders' }), 'infra/modules/event-processing.bicep');
+      expect(bicep, serviceBusEntity).toContain("deadLetteringOnMessageExpiration: true");
+      const deadLettered = /\{\s*name: 'servicebus-dead-lettered'[^]*?\n {6}\}/.exec(bicep)?.[0];
+      expect(deadLettered, serviceBusEntity).toContain("metricName: 'DeadletteredMessages'");
+      expect(deadLettered, serviceBusEntity).toMatch(/dimensions: \[\s*\{\s*name: 'EntityName'\s*operator: 'Include'\s*values: \[\s*'orders'\s*\]\s*\}\s*\]/);
+    }
+  });
+
   it('uses sessions and a Standard namespace for ordered Service Bus topics, with a server-side filter rule', () => {
     const tree = render({ eventSources: 'servicebus', serviceBusEntity: 'topic', ordering: 'ordered' });
     const bicep = readTree(tree, 'infra/modules/event-processing.bicep');
