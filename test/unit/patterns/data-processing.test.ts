@@ -163,6 +163,18 @@ describe('data-processing rendered tree', () => {
     expect(read('README.md').replace(/\s+/g, ' ')).toContain('to run the app locally set `COSMOS_ENDPOINT` in `local.settings.json` to the deployed account\'s endpoint and sign in with `az login`');
   });
 
+  // The namespace refuses SAS keys and azd grants the send role to no one: a README silent on it left a deployed app
+  // whose producers (and developer) could not send an input, and a local trigger pointed at a placeholder namespace.
+  it('Event Hubs input: README says producers need the Data Sender role (no keys) and how to run the trigger locally', () => {
+    const { read } = render({ dataInput: 'eventhubs' });
+    expect(read('infra/modules/data-processing.bicep')).toContain('disableLocalAuth: true');
+    const readme = read('README.md').replace(/\s+/g, ' ');
+    expect(readme).toContain('need the *Azure Event Hubs Data Sender* role on the `records` event hub');
+    expect(readme).toContain('set `EventHubConnection__fullyQualifiedNamespace` in `local.settings.json` to the deployed namespace');
+    expect(readme).toContain('*Azure Event Hubs Data Receiver* on the event hub');
+    expect(render({ dataInput: 'queue' }).read('README.md')).not.toContain('Azure Event Hubs Data Sender');
+  });
+
   it('Event Hubs + JSON + blob output: identity-based trigger settings and a receiver role on the hub', () => {
     const { read } = render({ dataInput: 'eventhubs', dataFormat: 'json', dataDestination: 'blob' });
     expect(read('src/functions/processEvents.ts')).toContain("cardinality: 'many'");
