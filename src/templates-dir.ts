@@ -8,6 +8,9 @@ import type { TemplateFile } from './patterns/types.js';
 /** templates/ sits next to src/ and dist/, so this resolves the same from sources and from the build. */
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
+/** Every package an app may depend on, resolved by `npm run lock` (see src/engine/lockfile.ts); next to templates/. */
+export const GENERATOR_LOCKFILE = fileURLToPath(new URL('../lockfile/package-lock.json', import.meta.url));
+
 export type TemplateSpec = Parameters<typeof HandlebarsModule.template>[0];
 
 /**

@@ -3,7 +3,7 @@
  * Pins are the newest releases that still support Node 20 (apps target Node 22 on Azure and must also test
  * green on Node 20); several newer Azure SDK releases require Node 22.
  */
-export const DEPENDENCY_VERSIONS = {
+export const RUNTIME_DEPENDENCY_VERSIONS = {
   '@azure/functions': '4.16.5',
   // The exact version @azure/functions 4.16.5 depends on: both must load the same copy (one factory registry).
   '@azure/functions-extensions-base': '0.3.0',
@@ -24,7 +24,10 @@ export const DEPENDENCY_VERSIONS = {
   'zod': '4.1.12',
   'cron-parser': '5.4.0',
   'csv-parse': '6.1.0',
-  // dev-only
+} as const;
+
+/** Packages only the tests and the build use (`devDependencies`). */
+export const DEV_DEPENDENCY_VERSIONS = {
   'jsonc-parser': '3.3.1',
   'typescript': '5.9.3',
   // The release vitest's vite already installs, so bundling adds nothing to `npm install`.
@@ -35,4 +38,8 @@ export const DEPENDENCY_VERSIONS = {
   'rimraf': '6.1.2',
 } as const;
 
-export type DependencyName = keyof typeof DEPENDENCY_VERSIONS;
+export const DEPENDENCY_VERSIONS = { ...RUNTIME_DEPENDENCY_VERSIONS, ...DEV_DEPENDENCY_VERSIONS } as const;
+
+export type RuntimeDependencyName = keyof typeof RUNTIME_DEPENDENCY_VERSIONS;
+export type DevDependencyName = keyof typeof DEV_DEPENDENCY_VERSIONS;
+export type DependencyName = RuntimeDependencyName | DevDependencyName;

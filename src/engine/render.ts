@@ -4,6 +4,7 @@ import { CORE_PARAM_BINDINGS, coreDependencies, trustedBicep } from '../azure/co
 import type { JsonObject, JsonValue } from '../patterns/types.js';
 import { bicepLiteral } from './escape.js';
 import { deepMerge } from './json-merge.js';
+import { lockfileFor, type AppPackageJson } from './lockfile.js';
 import { MANIFEST_PATH, sha256 } from './manifest.js';
 import type { Plan } from './plan.js';
 import { templateEngine } from './templates.js';
@@ -24,7 +25,7 @@ export function readTree(tree: RenderedTree, path: string): string {
  * Renders a plan into memory. Nothing here touches the target directory: the caller diffs the tree
  * against the disk before a single byte is written.
  */
-export function renderPlan(plan: Plan): RenderedTree {
+export function renderPlan(plan: Plan, { lockfile = false }: { lockfile?: boolean } = {}): RenderedTree {
   const templates = templateEngine();
   const context = renderContext(plan);
   for (const { partial } of plan.contribution.readmeSections) templates.ensurePartial(partial);
@@ -39,6 +40,8 @@ export function renderPlan(plan: Plan): RenderedTree {
     files.set(path, `${JSON.stringify(deepMerge(JSON.parse(current) as JsonObject, patch), null, 2)}\n`);
   }
   files.set(MANIFEST_PATH, manifest(plan, files));
+  // Outside the manifest: from the first install on, npm owns the lockfile, and `add` leaves it to npm.
+  if (lockfile) files.set('package-lock.json', lockfileFor(JSON.parse(files.get('package.json')!) as AppPackageJson));
 
   const paths = [...files.keys()].sort();
   return { fs: memoryTree(paths.map((path) => [path, files.get(path)!])), paths };

@@ -1,4 +1,4 @@
-import type { DependencyName } from '../versions.js';
+import type { DevDependencyName, RuntimeDependencyName } from '../versions.js';
 
 /** Stable pattern ids: part of the CLI contract (flags, answers files, manifests). Never rename one. */
 export const PATTERN_IDS = ['http-api', 'event-processing', 'scheduled-tasks', 'data-processing'] as const;
@@ -148,8 +148,8 @@ export interface PatternContribution {
   appSettings: AppSetting[];
   /** Deep-merged into host.json. */
   hostJson: JsonObject;
-  dependencies: DependencyName[];
-  devDependencies: DependencyName[];
+  dependencies: RuntimeDependencyName[];
+  devDependencies: DevDependencyName[];
   alerts: LogAlert[];
   features: Feature[];
   /** Partial name (path under templates/ without `.hbs`) rendered into the generated README. */

@@ -110,6 +110,23 @@ describe('generating an app', () => {
     expect(JSON.parse(readFileSync(join(parent, 'my-app/package.json'), 'utf8')).name).toBe('my-app');
   });
 
+  // Without a lockfile, an app's first `npm install` resolved every version afresh from the registry: half the
+  // install time, and versions the generator's tests never ran with. pnpm, yarn and bun write their own.
+  it('gives an npm app the lockfile of the versions it was tested with, outside the manifest; other package managers none', () => {
+    const parent = scratchDir('lockfile');
+    expect(runCli(['with-npm', '--pattern', 'http-api', '--yes', '--no-install', '--no-git'], { cwd: parent }).status).toBe(0);
+    const lockfile = JSON.parse(readFileSync(join(parent, 'with-npm/package-lock.json'), 'utf8'));
+    const packageJson = JSON.parse(readFileSync(join(parent, 'with-npm/package.json'), 'utf8'));
+    expect(lockfile.packages['']).toMatchObject({ name: 'with-npm', dependencies: packageJson.dependencies, devDependencies: packageJson.devDependencies });
+    expect(lockfile.packages['node_modules/@azure/functions'].version).toBe(packageJson.dependencies['@azure/functions']);
+    expect(Object.keys(JSON.parse(readFileSync(join(parent, 'with-npm/.create-serverless-app.json'), 'utf8')).files)).not.toContain('package-lock.json');
+
+    for (const packageManager of ['pnpm', 'yarn', 'bun']) {
+      expect(runCli([`with-${packageManager}`, '--pattern', 'http-api', '--yes', '--no-install', '--no-git', '--package-manager', packageManager], { cwd: parent }).status).toBe(0);
+      expect(readdirSync(join(parent, `with-${packageManager}`))).not.toContain('package-lock.json');
+    }
+  });
+
   it('takes --name over the folder name', () => {
     const parent = scratchDir('name');
     expect(runCli(['folder', '--name', 'real-name', '--pattern', 'http-api', '--yes', '--no-install', '--no-git'], { cwd: parent }).status).toBe(0);

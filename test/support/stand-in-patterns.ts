@@ -1,11 +1,11 @@
 import { ValidationError } from '../../src/exit-codes.js';
 import { PATTERNS } from '../../src/patterns/index.js';
 import { definePattern, emptyContribution, PATTERN_IDS, type PatternDefinition, type PatternId } from '../../src/patterns/types.js';
-import type { DependencyName } from '../../src/versions.js';
+import type { RuntimeDependencyName } from '../../src/versions.js';
 
 // Template paths are relative to templates/; the stand-ins' templates are test fixtures.
 const FIXTURES = '../test/fixtures/stand-in';
-const DEPENDENCIES: DependencyName[][] = [['@azure/service-bus'], ['@azure/event-hubs', '@azure/identity'], ['cron-parser', '@azure/identity'], ['csv-parse']];
+const DEPENDENCIES: RuntimeDependencyName[][] = [['@azure/service-bus'], ['@azure/event-hubs', '@azure/identity'], ['cron-parser', '@azure/identity'], ['csv-parse']];
 
 /**
  * A pattern that contributes one of everything a real pattern can (a function, an infra module wired
