@@ -81,6 +81,9 @@ describe("the generator's lockfile", () => {
     }
     expect(unresolved).toEqual([]);
     expect(packages['']).toMatchObject({ name: packageJson.name, dependencies: packageJson.dependencies, devDependencies: packageJson.devDependencies });
+    // npm 11.16+ warns after every install about install scripts nobody approved; npm 12 skips them.
+    const withScripts = Object.entries(packages).filter(([, entry]) => entry.hasInstallScript === true).map(([location]) => location.split('node_modules/').at(-1));
+    expect(withScripts.filter((name) => !(packageJson as { allowScripts?: Record<string, boolean> }).allowScripts?.[name!])).toEqual([]);
   });
 });
 
