@@ -48,7 +48,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       prompt: { kind: 'select', choices: AUTH_MODES.map((value) => ({ value, name: AUTH_CHOICES[value] })) },
     },
     entraAudience: {
-      ...textOption('--entra-audience <uri>', 'with --auth entra-id: the token audience, an App ID URI or client id (empty: api://<project name>)', '', parseEntraAudience),
+      ...textOption('--entra-audience <uri>', 'with --auth entra-id: the token audience, an App ID URI or client id (empty: api://<tenant id>/<project name>)', '', parseEntraAudience),
       askWhen: (earlier) => earlier.auth === 'entra-id',
     },
   },
@@ -60,8 +60,7 @@ export const httpApi = definePattern<HttpApiOptions>({
   contribute(options, project) {
     const resources = options.resources.map(resourceNames);
     const entraId = options.auth === 'entra-id';
-    const audience = options.entraAudience || `api://${project.name}`;
-    const data = { resources, entraId, audience };
+    const data = { resources, entraId };
     const perResource = (template: string, path: (name: string) => string): TemplateFile[] =>
       resources.map((resource) => ({ template: `patterns/http-api/${template}`, path: path(resource.name), data: { ...data, resource } }));
 
@@ -80,7 +79,7 @@ export const httpApi = definePattern<HttpApiOptions>({
           template: 'patterns/http-api/infra/http-api.bicep.hbs',
           path: 'infra/modules/http-api.bicep',
           coreParams: ['location', 'tags', 'functionAppName', 'applicationInsightsName', 'actionGroupName'],
-          params: { routePrefix: options.routePrefix },
+          params: { routePrefix: options.routePrefix, ...(entraId ? { entraAudience: options.entraAudience } : {}) },
           data,
         },
       ],
@@ -94,8 +93,9 @@ export const httpApi = definePattern<HttpApiOptions>({
             },
             {
               name: 'ENTRA_API_AUDIENCE',
-              local: audience,
-              cloud: { value: audience },
+              // Locally, the same form under the placeholder tenant above.
+              local: options.entraAudience || `api://00000000-0000-0000-0000-000000000000/${project.name}`,
+              cloud: { module: 'httpApi', output: 'apiAudience' },
               description: 'the aud claim the API requires: its App ID URI or client id',
             },
           ]
@@ -112,7 +112,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       nextSteps: [`curl http://localhost:7071/${options.routePrefix}/openapi.json   # the API's OpenAPI document, once the app runs (start above)`],
       notices: entraId
         ? [
-            `--auth entra-id: callers need tokens for audience ${audience} with the scopes (or app roles) ${resources.flatMap((r) => [r.readScope, r.writeScope]).join(', ')}; register them in Entra ID (see README "Authentication").`,
+            `--auth entra-id: callers need tokens for audience ${options.entraAudience || `api://<tenant id>/${project.name}`} with the scopes (or app roles) ${resources.flatMap((r) => [r.readScope, r.writeScope]).join(', ')}; register them in Entra ID (see README "Authentication").`,
           ]
         : [],
     };

@@ -107,7 +107,7 @@ export function parseAuthMode(input: unknown): AuthMode {
 
 /**
  * The `aud` claim the API accepts: an App ID URI (`api://…`, `https://…`) or the client id of its app
- * registration. Empty means `api://<project name>`.
+ * registration. Empty means `api://<tenant id>/<project name>`, set at deployment.
  */
 export function parseEntraAudience(input: unknown): string {
   if (typeof input !== 'string') throw new ValidationError('audience must be a string, e.g. api://orders-api');

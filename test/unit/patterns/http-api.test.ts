@@ -148,10 +148,23 @@ describe('the generated app', () => {
     const { paths, read } = render({ auth: 'entra-id' });
     expect(paths).toEqual(expect.arrayContaining(['src/auth/entra-id.ts', 'test/auth/entra-id.test.ts', 'test/support/tokens.ts']));
     expect(JSON.parse(read('package.json')).dependencies).toHaveProperty('jose');
-    expect(JSON.parse(read('local.settings.json')).Values).toMatchObject({ ENTRA_API_AUDIENCE: 'api://orders-api' });
     expect(read('infra/main.bicep')).toContain('ENTRA_TENANT_ID: httpApi.outputs.tenantId');
     expect(read('src/functions/items.ts')).toContain('authorize: appAuthorizer(),');
     expect(plan({ auth: 'entra-id' }).contribution.notices.join('\n')).toContain('items.read, items.write');
+  });
+
+  // api://<project name> was the default audience: tenants that restrict identifier URIs refuse an App ID URI
+  // without a tenant-unique part, so the README's `az ad app create --identifier-uris` failed there.
+  it('with entra-id: the default audience is api://<tenant id>/<project name>, set at deployment; a given one is used as is', () => {
+    const byDefault = render({ auth: 'entra-id' });
+    expect(byDefault.read('infra/main.bicep')).toContain('ENTRA_API_AUDIENCE: httpApi.outputs.apiAudience');
+    expect(byDefault.read('infra/modules/http-api.bicep')).toContain("output apiAudience string = empty(entraAudience) ? format('api://{0}/{1}', tenant().tenantId, 'orders-api') : entraAudience");
+    expect(byDefault.read('infra/main.bicep')).toMatch(/module httpApi [^\n]*\{[^}]*entraAudience: ''/);
+    expect(JSON.parse(byDefault.read('local.settings.json')).Values.ENTRA_API_AUDIENCE).toBe('api://00000000-0000-0000-0000-000000000000/orders-api');
+
+    const given = render({ auth: 'entra-id', entraAudience: 'api://orders-api' });
+    expect(given.read('infra/main.bicep')).toMatch(/module httpApi [^\n]*\{[^}]*entraAudience: 'api:\/\/orders-api'/);
+    expect(JSON.parse(given.read('local.settings.json')).Values).toMatchObject({ ENTRA_API_AUDIENCE: 'api://orders-api' });
   });
 
   it('with none: anonymous routes and a README that says so', () => {
