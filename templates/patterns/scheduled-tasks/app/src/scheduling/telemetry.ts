@@ -61,6 +61,8 @@ export class ApplicationInsightsTelemetry implements JobTelemetry {
       job: record.job,
       outcome: record.outcome,
       scheduledTime: record.scheduledTime.toISOString(),
+      // With scheduledTime, how late the run started: past due by seconds is an idle app starting for its timer.
+      startedAt: record.startedAt.toISOString(),
       attempt: String(record.attempt),
       isPastDue: String(record.isPastDue),
       invocationId: record.invocationId,

@@ -49,7 +49,7 @@ describe('ApplicationInsightsTelemetry', () => {
           baseData: {
             ver: 2,
             name: RUN_EVENT,
-            properties: { job: 'nightly-report', outcome: 'failed', scheduledTime: '2026-05-04T02:30:00.000Z', attempt: '1', isPastDue: 'false', invocationId: 'inv-1', error: 'Error: boom' },
+            properties: { job: 'nightly-report', outcome: 'failed', scheduledTime: '2026-05-04T02:30:00.000Z', startedAt: '2026-05-04T02:30:00.000Z', attempt: '1', isPastDue: 'false', invocationId: 'inv-1', error: 'Error: boom' },
             measurements: { durationMs: 2000 },
           },
         },
