@@ -92,8 +92,11 @@ const SUPPORTED_RUNTIME_MAJORS = [20, 22];
 interface PackageJson {
   main?: unknown;
   engines?: { node?: unknown };
+  dependencies?: Record<string, unknown>;
   devDependencies?: Record<string, string>;
 }
+
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies'] as const;
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -287,6 +290,26 @@ const manifestDrift: Check = {
   },
 };
 
+const lockfileSync: Check = {
+  id: 'lockfile-sync',
+  title: 'package-lock.json matches package.json',
+  run(project) {
+    // npm's lockfile records package.json's dependencies at its root; pnpm, yarn and bun keep their own.
+    const root = project.json<{ packages?: Record<string, PackageJson> }>('package-lock.json')?.packages?.[''];
+    if (!root) return [];
+    const pkg = project.json<PackageJson>('package.json') ?? {};
+    const differing = DEPENDENCY_FIELDS.flatMap((field) => {
+      const wanted: Record<string, unknown> = pkg[field] ?? {};
+      const locked: Record<string, unknown> = root[field] ?? {};
+      const names = [...new Set([...Object.keys(wanted), ...Object.keys(locked)])].filter((name) => wanted[name] !== locked[name]);
+      return names.map((name) => `${name} ${String(wanted[name] ?? '(removed)')} (locked: ${String(locked[name] ?? 'none')})`);
+    });
+    if (differing.length === 0) return [];
+    const listed = differing.length > 3 ? `${differing.slice(0, 3).join(', ')} and ${differing.length - 3} more` : differing.join(', ');
+    return [{ severity: 'error', file: 'package-lock.json', message: `package-lock.json does not match package.json: ${listed}. npm ci, the CI workflow's install, refuses it.`, fix: 'Run npm install, then commit package-lock.json with package.json.' }];
+  },
+};
+
 const nodeVersion: Check = {
   id: 'node-version',
   title: 'Node.js versions agree with the Azure runtime',
@@ -320,7 +343,7 @@ const nodeVersion: Check = {
   },
 };
 
-export const CHECKS: readonly Check[] = [mainGlob, localSettings, extensionBundle, runOnStartup, identityConnections, flexSettings, manifestDrift, nodeVersion];
+export const CHECKS: readonly Check[] = [mainGlob, localSettings, extensionBundle, runOnStartup, identityConnections, flexSettings, manifestDrift, lockfileSync, nodeVersion];
 
 // ---------------------------------------------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ import { PATTERN_IDS } from '../../src/patterns/types.js';
 import { scratchDir } from '../support/generated-app.js';
 import { defaultPlan } from '../support/subsets.js';
 
-// Each fixture is a freshly generated app (every pattern, rendered in memory and written to a temp folder)
-// with exactly one thing broken; doctor must name that one check and nothing else.
+// Each fixture is a freshly generated app (every pattern, rendered in memory and written to a temp folder, with
+// the lockfile an npm app gets) with exactly one thing broken; doctor must name that one check and nothing else.
 
 const parent = scratchDir('doctor');
 let dir: string;
@@ -17,7 +17,7 @@ let counter = 0;
 
 function generate(): string {
   const target = join(parent, `app-${counter++}`);
-  const tree = renderPlan(defaultPlan(PATTERN_IDS, target));
+  const tree = renderPlan(defaultPlan(PATTERN_IDS, target), { lockfile: true });
   for (const path of tree.paths) {
     mkdirSync(dirname(join(target, path)), { recursive: true });
     writeFileSync(join(target, path), readTree(tree, path));
@@ -212,6 +212,24 @@ describe('doctor', () => {
     editJson('package.json', (pkg) => (pkg.engines = { node: 'node twenty-two' }));
     const findings = diagnoseProject(dir).checks.find((check) => check.id === 'node-version')!.findings.filter((finding) => finding.file === 'package.json');
     expect(findings).toEqual([expect.objectContaining({ severity: 'warning', message: 'engines.node "node twenty-two" is not a version range npm understands.' })]);
+  });
+
+  // add --no-install (or a hand edit) leaves the lockfile behind package.json: the workflow's npm ci then fails.
+  it('lockfile-sync: a dependency added, bumped or removed in package.json but not in package-lock.json', () => {
+    editJson('package.json', (pkg) => {
+      pkg.dependencies['date-fns'] = '4.1.0';
+      pkg.dependencies.zod = '4.2.0';
+      delete pkg.devDependencies.rimraf;
+    });
+    expect(errors(diagnoseProject(dir))).toEqual({ 'lockfile-sync': ['package-lock.json'] });
+    const [finding] = diagnoseProject(dir).checks.find((check) => check.id === 'lockfile-sync')!.findings;
+    expect(finding!.message).toBe('package-lock.json does not match package.json: zod 4.2.0 (locked: 4.1.12), date-fns 4.1.0 (locked: none), rimraf (removed) (locked: 6.1.2). npm ci, the CI workflow\'s install, refuses it.');
+  });
+
+  it('lockfile-sync: no lockfile (pnpm, yarn, bun, or not installed yet) is nothing to check', () => {
+    rmSync(join(dir, 'package-lock.json'));
+    editJson('package.json', (pkg) => (pkg.dependencies['date-fns'] = '4.1.0'));
+    expect(errors(diagnoseProject(dir))).toEqual({});
   });
 
   it('node-version: a runtime Flex Consumption does not offer', () => {
