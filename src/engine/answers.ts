@@ -6,6 +6,7 @@ import type { JsonValue, OptionSpec, PatternDefinition, PatternId } from '../pat
 import type { Prompter } from '../prompts.js';
 import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_DEFAULTS, WORKLOAD_QUESTIONS, WORKLOAD_RELEVANT, type Recommendation, type Workload } from '../advisor.js';
 import type { AnswersFile } from './answers-file.js';
+import { existingEntries } from './changes.js';
 import type { Answers } from './plan.js';
 import { parseProjectName } from './project-name.js';
 
@@ -52,8 +53,11 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   if (givenLocation !== undefined) labelled(input.location !== undefined ? '--location' : 'location', () => parseLocation(givenLocation));
   let name = directory === undefined ? undefined : projectName(input, directory, session.cwd);
   checkGivenOptions(file.patterns ?? {}, input.patternOptions);
+  // create writes only into a missing or empty folder: a person learns that before the questions, not after them.
+  if (directory !== undefined && ask) refuseNonEmptyFolder(resolve(session.cwd, directory));
   if (directory === undefined && ask) {
-    directory = await ask.input({ message: 'Project name', default: 'my-serverless-app', validate: validator(parseProjectName) });
+    const folderFree = (value: string) => refuseNonEmptyFolder(resolve(session.cwd, value), true);
+    directory = await ask.input({ message: 'Project name', default: 'my-serverless-app', validate: validator((value) => (folderFree(parseProjectName(value)), value)) });
     name = projectName(input, directory, session.cwd);
   }
   if (directory === undefined) missing.push('[directory] or --name (the project folder, e.g. my-app)');
@@ -101,6 +105,27 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
     answers: { name: name!, location: location ?? DEFAULT_LOCATION, patterns },
     recommendations,
   };
+}
+
+/**
+ * Refuses a folder that already holds files, as the write would after every question (the same rule, .git
+ * aside). At the project-name prompt (`asName`) it is a validation message, so another name can be typed.
+ */
+function refuseNonEmptyFolder(dir: string, asName = false): void {
+  let entries: string[];
+  try {
+    entries = existingEntries(dir);
+  } catch (error) {
+    // A file or a dangling link of that name: at the prompt, a message and another try.
+    if (asName && error instanceof UserError) throw new ValidationError(`${error.message}: type another name`);
+    throw error;
+  }
+  if (entries.length === 0) return;
+  if (asName) throw new ValidationError(`folder ${dir} already exists and is not empty: type another name (or run \`create-serverless-app add\` inside that project)`);
+  throw new UserError(
+    `${dir} is not empty; refusing to write into it (it already holds files). Choose a new directory, or use \`create-serverless-app add\` inside an existing project.`,
+    ExitCode.Conflict,
+  );
 }
 
 /**

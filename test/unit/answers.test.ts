@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -125,6 +125,27 @@ describe('resolveAnswers', () => {
       { directory: 'app', answersFile: { patterns: { 'scheduled-tasks': { timeZone: 'Mars/Base' } } }, patternOptions: { 'scheduled-tasks': { timeZone: 'Nowhere/Else' } } },
       /^--time-zone: "Nowhere\/Else" is not an IANA time zone/,
     );
+  });
+
+  it('refuses a folder that already holds files before the questions, not after all of them', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'csa-taken-'));
+    mkdirSync(join(parent, 'taken'));
+    writeFileSync(join(parent, 'taken', 'notes.txt'), 'mine');
+    mkdirSync(join(parent, 'empty'));
+    writeFileSync(join(parent, 'a-file'), 'not a folder');
+    const given = scriptedPrompter([]);
+    await expect(resolveAnswers(input({ directory: 'taken' }), { interactive: true, prompter: given, cwd: parent })).rejects.toThrow(/taken is not empty; refusing to write into it/);
+    expect(given.asked).toEqual([]);
+    // Typed at the prompt, the name is refused there, with what to do; a missing or empty folder is taken.
+    const nameCheck = async (name: string) => {
+      const prompter = scriptedPrompter([[/Project name/, name]]);
+      await resolveAnswers(input({ pattern: 'http-api', location: 'eastus2' }), { interactive: true, prompter, cwd: parent }).catch(() => undefined);
+      return (prompter.asked[0]!.validate as (value: string) => string | true)(name);
+    };
+    expect(await nameCheck('taken')).toMatch(/folder .*taken already exists and is not empty: type another name/);
+    expect(await nameCheck('a-file')).toMatch(/a-file exists and is not a directory.*: type another name/);
+    expect(await nameCheck('empty')).toBe(true);
+    expect(await nameCheck('new-app')).toBe(true);
   });
 
   it('names the project after the folder it is created in, also for `.`', async () => {
