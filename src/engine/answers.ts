@@ -284,8 +284,11 @@ async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec, 
   const checked = [previous, spec.defaultValue].find(Array.isArray) ?? [];
   const answer = await (() => {
     switch (spec.prompt.kind) {
-      case 'input':
-        return ask.input({ message, default: shown, validate: validator(parse) });
+      case 'input': {
+        const required = spec.requiredWhenAsked;
+        const check = validator(parse);
+        return ask.input({ message, default: shown, validate: (value) => (required !== undefined && String(value).trim() === '' ? required : check(value)) });
+      }
       case 'select':
         return ask.select({ message, choices: spec.prompt.choices, default: shown });
       case 'checkbox':

@@ -45,6 +45,11 @@ export interface OptionSpec<T extends JsonValue = JsonValue> {
    * for those not given). Unasked, the default applies. Absent: always asked.
    */
   askWhen?(earlier: Readonly<Record<string, JsonValue>>): boolean;
+  /**
+   * For an option whose empty default means "not used" but which `askWhen` asks only where it is needed: the
+   * message an empty answer at the prompt gets, so it is refused there and not after the pattern's last question.
+   */
+  requiredWhenAsked?: string;
 }
 
 /**

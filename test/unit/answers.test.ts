@@ -200,19 +200,41 @@ describe('resolveAnswers', () => {
   });
 
   it('shows answers that clash at once and asks again, the answers given before as defaults', async () => {
-    const keys = ['', 'customerId'];
+    const queues = ['audit', 'orders'];
     const prompter = scriptedPrompter([
       [/event sources/, ['storage-queue']],
-      [/processing styles/, (q) => (q.default as string[]).length === 3 ? (q.default as string[]) : ['filtering', 'aggregation', 'transformation']],
-      [/aggregation groups by/, () => keys.shift()!],
-      [/aggregation needs a key to group by.*Answer its questions again\?/, true],
+      [/processing styles/, (q) => (q.default as string[]).length === 3 ? (q.default as string[]) : ['filtering', 'transformation', 'fan-out']],
+      [/name of the storage queue/, () => queues.shift()!],
+      [/"audit" is the name of a fan-out destination.*Answer its questions again\?/, true],
       [/./, undefined],
     ]);
     const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'event-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
-    expect(resolved.answers.patterns['event-processing']).toMatchObject({ eventStyles: ['filtering', 'aggregation', 'transformation'], aggregationKey: 'customerId' });
+    expect(resolved.answers.patterns['event-processing']).toMatchObject({ eventStyles: ['filtering', 'transformation', 'fan-out'], storageQueueName: 'orders' });
     const styles = prompter.asked.filter((q) => /processing styles/.test(q.message));
-    expect(styles.map((q) => q.default)).toEqual([['filtering', 'transformation'], ['filtering', 'aggregation', 'transformation']]);
+    expect(styles.map((q) => q.default)).toEqual([['filtering', 'transformation'], ['filtering', 'transformation', 'fan-out']]);
     expect(prompter.asked.filter((q) => q.kind === 'confirm')).toHaveLength(1);
+  });
+
+  it('refuses an empty aggregation key at its prompt, asked only with aggregation, instead of after the last question', async () => {
+    const verdicts: (string | true)[] = [];
+    const prompter = scriptedPrompter([
+      [/processing styles/, ['filtering', 'aggregation']],
+      [
+        /aggregation groups by/,
+        (q) => {
+          const validate = q.validate as (value: string) => string | true;
+          verdicts.push(validate(''), validate('  '), validate('customer id'));
+          return 'customerId';
+        },
+      ],
+      [/./, undefined],
+    ]);
+    const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'event-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    expect(verdicts[0]).toMatch(/^aggregation needs a key to group by: type a field of the event data, e.g. customerId$/);
+    expect(verdicts[1]).toBe(verdicts[0]);
+    expect(verdicts[2]).toMatch(/"customer id" is not a field name/);
+    expect(resolved.answers.patterns['event-processing']).toMatchObject({ aggregationKey: 'customerId' });
+    expect(prompter.asked.filter((q) => q.kind === 'confirm')).toEqual([]);
   });
 
   it('asks a list as boxes to tick, not in the words of its comma-separated flag', async () => {
@@ -224,13 +246,14 @@ describe('resolveAnswers', () => {
 
   it('declined, the clash is left for the plan to report, as for flags', async () => {
     const prompter = scriptedPrompter([
-      [/processing styles/, ['aggregation']],
+      [/processing styles/, ['fan-out']],
+      [/name of the storage queue/, 'audit'],
       [/Answer its questions again\?/, false],
       [/./, undefined],
     ]);
     const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'event-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
-    expect(resolved.answers.patterns['event-processing']).toMatchObject({ eventStyles: ['aggregation'], aggregationKey: '' });
-    expect(prompter.asked.filter((q) => /aggregation groups by/.test(q.message))).toHaveLength(1);
+    expect(resolved.answers.patterns['event-processing']).toMatchObject({ eventStyles: ['fan-out'], storageQueueName: 'audit' });
+    expect(prompter.asked.filter((q) => /name of the storage queue/.test(q.message))).toHaveLength(1);
   });
 
   it('takes the answers file, with flags winning over it', async () => {

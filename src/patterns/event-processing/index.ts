@@ -86,6 +86,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
     aggregationKey: {
       ...textOption('--aggregation-key <field>', 'field of the event data the aggregation groups by, e.g. customerId (needed by aggregation)', '', parseFieldName),
       askWhen: chose('eventStyles', 'aggregation'),
+      requiredWhenAsked: 'aggregation needs a key to group by: type a field of the event data, e.g. customerId',
     },
     aggregationValue: {
       ...textOption('--aggregation-value <field>', 'numeric field of the event data the aggregation sums per key and window', 'amount', parseFieldName),
