@@ -210,6 +210,9 @@ function patternOptionsFrom(flags: Record<string, unknown>, patternFlags: readon
 
 /** Runs the CLI and returns the exit code; user errors print one line, never a stack trace. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // NO_COLOR (no-color.org) turns colour off; inquirer honours it, chalk and ora only FORCE_COLOR. Set before either
+  // loads, so summary, spinners and next steps are as plain as the prompts. An explicit FORCE_COLOR still wins.
+  if (process.env.NO_COLOR && process.env.FORCE_COLOR === undefined) process.env.FORCE_COLOR = '0';
   const debug = argv.includes('--debug') || Boolean(process.env.DEBUG);
   const json = argv.includes('--json');
   let exitCode: number = ExitCode.Ok;

@@ -58,6 +58,24 @@ describe.skipIf(tmuxMissing)('the questionnaire in a real terminal', () => {
     expect(Object.keys(manifest.answers.patterns)).toEqual(['http-api', 'scheduled-tasks']);
   });
 
+  // Sessions run with FORCE_COLOR=0; these unset it, as a person's terminal does not set it.
+  it('NO_COLOR=1 turns off the colour of everything it prints, not only of the prompts', async () => {
+    const colour = /\x1b\[3\dm/;
+    const run = async (env: string, name: string) => {
+      const parent = scratchDir('no-color');
+      session = TerminalSession.start(`env -u FORCE_COLOR ${env} node ${CLI} ${name} --pattern http-api --yes --no-install --no-git`, parent);
+      await session.waitFor(/EXIT:\d+/, 30_000);
+      const screen = session.screen({ escapes: true });
+      session.close();
+      expect(screen).toMatch(/Created \d+ files/);
+      expect(screen).toContain('EXIT:0');
+      return screen;
+    };
+    // Without NO_COLOR the same run is coloured: what the test looks for is there to find.
+    expect(await run('', 'colour-app')).toMatch(colour);
+    expect(await run('NO_COLOR=1', 'plain-app')).not.toMatch(colour);
+  });
+
   it('Ctrl-C at a prompt exits 130 with one line and writes nothing', async () => {
     const parent = scratchDir('ctrl-c');
     session = TerminalSession.start(`node ${CLI} ctrl-app --no-install --no-git`, parent);

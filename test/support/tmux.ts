@@ -17,8 +17,9 @@ export class TerminalSession {
     return new TerminalSession(name);
   }
 
-  screen(): string {
-    return tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', this.name);
+  /** The screen as text; with `escapes`, with the colour codes the program wrote. */
+  screen(options: { escapes?: boolean } = {}): string {
+    return tmux('capture-pane', '-p', '-J', ...(options.escapes ? ['-e'] : []), '-S', '-200', '-t', this.name);
   }
 
   /** Types text (literally) and, unless told otherwise, presses Enter. */
