@@ -135,7 +135,14 @@ function refuseNonEmptyFolder(dir: string, asName = false): void {
 function projectName(input: CreateInput, directory: string, cwd: string): string {
   const [source, name] =
     input.name !== undefined ? ['--name', input.name] : input.answersFile?.name !== undefined ? ['name', input.answersFile.name] : ['[directory]', basename(resolve(cwd, directory))];
-  return labelled(source, () => parseProjectName(name));
+  if (source !== '[directory]') return labelled(source, () => parseProjectName(name));
+  // The person typed a folder, not a name: say that the name comes from it, and how to keep the folder anyway.
+  try {
+    return labelled(source, () => parseProjectName(name));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(`${error.message}; the folder's name is the project name: choose another folder, or keep this one and give the name with --name <name>`);
+  }
 }
 
 /**

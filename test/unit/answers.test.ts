@@ -116,7 +116,7 @@ describe('resolveAnswers', () => {
       await expect(resolveAnswers(input(over), { interactive: true, prompter, cwd: '/work' })).rejects.toThrow(message);
       expect(prompter.asked).toEqual([]);
     };
-    await rejected({ directory: 'My App' }, /^\[directory\]: project name "My App" is invalid/);
+    await rejected({ directory: 'My App' }, /^\[directory\]: project name "My App" is invalid.*; the folder's name is the project name: choose another folder, or keep this one and give the name with --name <name>$/);
     await rejected({ directory: 'app', name: 'My App' }, /^--name: project name "My App" is invalid/);
     await rejected({ directory: 'app', location: 'mars' }, /^--location: unknown or unsupported Azure region "mars"/);
     await rejected({ directory: 'app', patternOptions: { 'http-api': { resources: 'Bad' } } }, /^--resource: resource "Bad" is not a valid name/);
