@@ -70,7 +70,7 @@ export async function createApp(
     const unfinished = postSteps.filter((step) => step.status === 'interrupted').map((step) => step.step);
     if (interrupted.aborted || unfinished.length > 0) {
       throw new UserError(
-        `interrupted: the project was created in ${shownDir}${unfinished.length > 0 ? `, but ${unfinished.join(' and ')} did not finish; run it by hand` : ''}`,
+        `interrupted: the project was created in ${shownDir}${unfinished.length > 0 ? `, but ${unfinished.join(' and ')} did not finish; ${runByHand(unfinished)}` : ''}`,
         ExitCode.Interrupted,
         [],
         outcome,
@@ -79,7 +79,7 @@ export async function createApp(
     const failed = postSteps.filter((step) => step.status === 'failed');
     if (failed.length > 0) {
       throw new UserError(
-        `the project was created in ${shownDir}, but ${failed.map((step) => step.step).join(' and ')} failed; run it by hand`,
+        `the project was created in ${shownDir}, but ${failed.map((step) => step.step).join(' and ')} failed; ${runByHand(failed)}`,
         ExitCode.PostStep,
         failed.map((step) => `${step.step}: ${step.detail}`),
         outcome,
@@ -87,6 +87,10 @@ export async function createApp(
     }
     return outcome;
   });
+}
+
+function runByHand(steps: readonly unknown[]): string {
+  return steps.length > 1 ? 'run them by hand' : 'run it by hand';
 }
 
 /** What is about to be generated, so a person can say no before anything is written. */

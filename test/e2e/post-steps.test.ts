@@ -68,14 +68,14 @@ describe('post-steps', () => {
     expect(existsSync(join(parent, 'no-repo/package.json'))).toBe(true);
   });
 
-  it('stops the install on Ctrl-C, keeps the project and exits 130', async () => {
+  it('stops the install on Ctrl-C, starts no git after it, keeps the project and exits 130', async () => {
     const parent = scratchDir('post-interrupt');
     // An npm that records its pid and hangs, first on the PATH: the install is still running when Ctrl-C comes.
     const bin = join(parent, 'bin');
     mkdirSync(bin);
     writeFileSync(join(bin, 'npm'), `#!/bin/sh\necho $$ > "${join(parent, 'npm.pid')}"\nexec sleep 60\n`);
     chmodSync(join(bin, 'npm'), 0o755);
-    const cli = spawn(process.execPath, [CLI, 'stopped', '--pattern', 'http-api', '--yes', '--no-git', '--package-manager', 'npm'], {
+    const cli = spawn(process.execPath, [CLI, 'stopped', '--pattern', 'http-api', '--yes', '--package-manager', 'npm'], {
       cwd: parent,
       env: { ...process.env, CI: 'true', PATH: `${bin}:${process.env.PATH}` },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,8 +88,9 @@ describe('post-steps', () => {
     cli.kill('SIGINT');
 
     expect(await exited).toBe(130);
-    expect(stderr).toMatch(/✖ interrupted: the project was created in stopped, but install did not finish; run it by hand\n/);
+    expect(stderr).toMatch(/✖ interrupted: the project was created in stopped, but install and git did not finish; run them by hand\n/);
     expect(existsSync(join(parent, 'stopped/package.json'))).toBe(true);
+    expect(existsSync(join(parent, 'stopped/.git'))).toBe(false);
     const npmPid = Number(readFileSync(pidFile, 'utf8'));
     await sleep(200);
     // kill(pid, 0) throws ESRCH once the hanging install is gone: Ctrl-C must not leave it running.
