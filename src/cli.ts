@@ -191,7 +191,9 @@ function addPatternFlags(command: Command): PatternFlag[] {
   const patternFlags: PatternFlag[] = [];
   for (const id of PATTERN_IDS) {
     for (const [key, spec] of Object.entries(PATTERNS[id].options)) {
-      const option = onceFlag(new Option(spec.flag, `[${id}] ${spec.description} (default: ${spec.format(spec.defaultValue)})`));
+      // An empty default means "not used"; the description says what then happens.
+      const shownDefault = spec.format(spec.defaultValue);
+      const option = onceFlag(new Option(spec.flag, `[${id}] ${spec.description}${shownDefault === '' ? '' : ` (default: ${shownDefault})`}`));
       command.addOption(option);
       patternFlags.push({ pattern: id, key, attribute: option.attributeName() });
     }

@@ -77,7 +77,8 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   if (patternIds === undefined) missing.push(`--pattern <ids> (${PATTERN_IDS.join(', ')})${input.answersFile ? ', or "patterns" in the answers file' : ''}`);
 
   if (missing.length > 0) {
-    const why = input.yes ? '--yes cannot default' : 'no terminal to ask for';
+    // Not asked: no terminal, or CI=true or --json, which mean a pipeline even with one.
+    const why = input.yes ? '--yes cannot default' : 'nothing is asked without a terminal, with CI=true or with --json';
     throw new UserError(`missing required values (${why}): ${missing.join(', ')}`, ExitCode.Usage);
   }
 

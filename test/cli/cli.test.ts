@@ -24,6 +24,9 @@ describe('--help and --version', () => {
     expect(result.stdout).toMatch(/list \[options\] +list the patterns/);
     expect(result.stdout).toContain('--pattern http-api,scheduled-tasks --yes --no-install');
     expect(result.stdout).toMatch(/Exit codes: 0 ok, 1 unexpected error, 2 invalid or missing input, 3 conflict/);
+    // An option whose empty default means "not used" printed "(default: )".
+    expect(result.stdout).not.toMatch(/\(default: *\)/);
+    expect(result.stdout.replace(/\s+/g, ' ')).toContain('--entra-audience <uri> [http-api] with --auth entra-id: the token audience, an App ID URI or client id (empty: api://<tenant id>/<project name>)');
   });
 
   // The README is the first thing a new user follows: its option table, exit codes and Node version must be the CLI's.
@@ -221,7 +224,7 @@ describe('bad input: a clear one-line error, a documented exit code, nothing on 
     const result = runCli([], { cwd: parent, env: { CI: '' } });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.status).toBe(2);
-    expectOneLineError(result.stderr, /missing required values \(no terminal to ask for\): \[directory\] or --name \(the project folder, e\.g\. my-app\), --pattern <ids>/);
+    expectOneLineError(result.stderr, /missing required values \(nothing is asked without a terminal, with CI=true or with --json\): \[directory\] or --name \(the project folder, e\.g\. my-app\), --pattern <ids>/);
   });
 
   it('refuses a non-empty directory, lists what would be overwritten and touches nothing', () => {
