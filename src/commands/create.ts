@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import { relative, resolve } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { resolveAnswers, type CreateInput } from '../engine/answers.js';
-import { diffTree, existingEntries, type FileChange } from '../engine/changes.js';
+import { diffTree, existingEntries, nonEmptyTargetError, type FileChange } from '../engine/changes.js';
 import { packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
 import { buildPlan, type Plan } from '../engine/plan.js';
 import { runPostSteps, whileInterruptible, type PostStepResult } from '../engine/post-steps.js';
@@ -136,9 +136,9 @@ function refuseNonEmptyTarget(plan: Plan, changes: readonly FileChange[]): void 
   if (entries.length === 0) return;
   const conflicting = changes.filter((change) => change.kind !== 'create').map((change) => change.path);
   const listed = conflicting.length > 0 ? conflicting : entries;
-  throw new UserError(
-    `${plan.targetDir} is not empty; refusing to write into it (${conflicting.length > 0 ? `${conflicting.length} file(s) would be overwritten` : 'it already holds files'}). Choose a new directory, or use \`create-serverless-app add\` inside an existing project.`,
-    ExitCode.Conflict,
+  throw nonEmptyTargetError(
+    plan.targetDir,
+    conflicting.length > 0 ? `${conflicting.length} file(s) would be overwritten` : 'it already holds files',
     listed.slice(0, 20).concat(listed.length > 20 ? [`… and ${listed.length - 20} more`] : []),
   );
 }

@@ -6,7 +6,7 @@ import type { JsonValue, OptionSpec, PatternDefinition, PatternId } from '../pat
 import type { Prompter } from '../prompts.js';
 import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_DEFAULTS, WORKLOAD_QUESTIONS, WORKLOAD_RELEVANT, type Recommendation, type Workload } from '../advisor.js';
 import type { AnswersFile } from './answers-file.js';
-import { existingEntries } from './changes.js';
+import { existingEntries, nonEmptyTargetError } from './changes.js';
 import type { Answers } from './plan.js';
 import { parseProjectName } from './project-name.js';
 
@@ -123,10 +123,7 @@ function refuseNonEmptyFolder(dir: string, asName = false): void {
   }
   if (entries.length === 0) return;
   if (asName) throw new ValidationError(`folder ${dir} already exists and is not empty: type another name (or run \`create-serverless-app add\` inside that project)`);
-  throw new UserError(
-    `${dir} is not empty; refusing to write into it (it already holds files). Choose a new directory, or use \`create-serverless-app add\` inside an existing project.`,
-    ExitCode.Conflict,
-  );
+  throw nonEmptyTargetError(dir, 'it already holds files');
 }
 
 /**
@@ -136,12 +133,11 @@ function refuseNonEmptyFolder(dir: string, asName = false): void {
 function projectName(input: CreateInput, directory: string, cwd: string): string {
   const [source, name] =
     input.name !== undefined ? ['--name', input.name] : input.answersFile?.name !== undefined ? ['name', input.answersFile.name] : ['[directory]', basename(resolve(cwd, directory))];
-  if (source !== '[directory]') return labelled(source, () => parseProjectName(name));
-  // The person typed a folder, not a name: say that the name comes from it, and how to keep the folder anyway.
   try {
     return labelled(source, () => parseProjectName(name));
   } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
+    if (source !== '[directory]' || !(error instanceof ValidationError)) throw error;
+    // The person typed a folder, not a name: say that the name comes from it, and how to keep the folder anyway.
     throw new ValidationError(`${error.message}; the folder's name is the project name: choose another folder, or keep this one and give the name with --name <name>`);
   }
 }

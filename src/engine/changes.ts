@@ -75,6 +75,15 @@ export function existingEntries(dir: string): string[] {
   }
 }
 
+/** The refusal of a folder that holds files (`why` says which), before the questions or after the diff. */
+export function nonEmptyTargetError(dir: string, why: string, details: string[] = []): UserError {
+  return new UserError(
+    `${dir} is not empty; refusing to write into it (${why}). Choose a new directory, or use \`create-serverless-app add\` inside an existing project.`,
+    ExitCode.Conflict,
+    details,
+  );
+}
+
 /** A missing target is fine, but not a link to a missing folder: the files cannot be written through it. */
 function refuseDanglingLink(dir: string): [] {
   const link = lstatSync(dir, { throwIfNoEntry: false });
