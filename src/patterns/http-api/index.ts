@@ -17,6 +17,9 @@ type HttpApiOptions = {
  */
 const CRUD_FUNCTION_SUFFIXES = ['list', 'create', 'get', 'replace', 'update', 'delete', 'collection-method-not-allowed', 'item-method-not-allowed'];
 
+/** local.settings.json's tenant until the developer sets theirs (README "Authentication"). */
+const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
+
 const AUTH_CHOICES: Record<AuthMode, string> = {
   'none': 'none — anonymous (public data only)',
   'function-key': 'function key — callers send x-functions-key (host-managed keys)',
@@ -61,6 +64,8 @@ export const httpApi = definePattern<HttpApiOptions>({
     const resources = options.resources.map(resourceNames);
     const entraId = options.auth === 'entra-id';
     const data = { resources, entraId };
+    // Without --entra-audience, infra/modules/http-api.bicep sets this form with the deployment's tenant id.
+    const audienceIn = (tenantId: string) => options.entraAudience || `api://${tenantId}/${project.name}`;
     const perResource = (template: string, path: (name: string) => string): TemplateFile[] =>
       resources.map((resource) => ({ template: `patterns/http-api/${template}`, path: path(resource.name), data: { ...data, resource } }));
 
@@ -87,14 +92,13 @@ export const httpApi = definePattern<HttpApiOptions>({
         ? [
             {
               name: 'ENTRA_TENANT_ID',
-              local: '00000000-0000-0000-0000-000000000000',
+              local: PLACEHOLDER_TENANT,
               cloud: { module: 'httpApi', output: 'tenantId' },
               description: 'Entra ID tenant whose tokens the API accepts (issuer and signing keys)',
             },
             {
               name: 'ENTRA_API_AUDIENCE',
-              // Locally, the same form under the placeholder tenant above.
-              local: options.entraAudience || `api://00000000-0000-0000-0000-000000000000/${project.name}`,
+              local: audienceIn(PLACEHOLDER_TENANT),
               cloud: { module: 'httpApi', output: 'apiAudience' },
               description: 'the aud claim the API requires: its App ID URI or client id',
             },
@@ -112,7 +116,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       nextSteps: [`curl http://localhost:7071/${options.routePrefix}/openapi.json   # the API's OpenAPI document, once the app runs (start above)`],
       notices: entraId
         ? [
-            `--auth entra-id: callers need tokens for audience ${options.entraAudience || `api://<tenant id>/${project.name}`} with the scopes (or app roles) ${resources.flatMap((r) => [r.readScope, r.writeScope]).join(', ')}; register them in Entra ID (see README "Authentication").`,
+            `--auth entra-id: callers need tokens for audience ${audienceIn('<tenant id>')} with the scopes (or app roles) ${resources.flatMap((r) => [r.readScope, r.writeScope]).join(', ')}; register them in Entra ID (see README "Authentication").`,
           ]
         : [],
     };
