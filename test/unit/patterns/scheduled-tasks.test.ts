@@ -88,6 +88,25 @@ describe('schedule arithmetic', () => {
     expect(longestGapMinutes('0 0 0 */10 * *', 'UTC', new Date('2026-01-21T12:00:00Z'))).toBe(longestGapMinutes('0 0 0 */10 * *', 'UTC', NOW));
     expect(longestGapMinutes('0 0 0 1 1 *', 'UTC', NOW)).toBe(365 * 1440);
   });
+
+  it('measures a schedule that fires every day from its fields, as walking its runs would', () => {
+    const walkedGap = (expression: string, timeZone: string) => {
+      const runs = nextRuns(expression, timeZone, NOW, 2000).map((run) => run.getTime());
+      return Math.max(...runs.slice(1).map((run, i) => run - runs[i]!)) / 60_000;
+    };
+    const daily: Array<[string, string, number]> = [
+      ['0 */15 * * * *', 'UTC', 15],
+      ['0 0 9,17 * * *', 'Asia/Tokyo', 16 * 60],
+      ['*/7 * * * * *', 'UTC', 7 / 60],
+      ['30 5 */5 * * *', 'Asia/Kolkata', 5 * 60],
+      ['0 0 0 * * *', 'UTC', 1440],
+      ['0 10-20/5 8-9 * * *', 'UTC', 22 * 60 + 50],
+    ];
+    for (const [expression, timeZone, minutes] of daily) {
+      expect(longestGapMinutes(expression, timeZone, NOW), expression).toBe(minutes);
+      expect(walkedGap(expression, timeZone), expression).toBe(minutes);
+    }
+  });
 });
 
 describe('conversion to UTC', () => {
