@@ -167,10 +167,15 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
       context.warn(`${late} (the app was stopped, scaling or busy); policy: ${definition.pastDue}`);
     }
     if (definition.pastDue === 'skip' && lateMs > PAST_DUE_GRACE_MS) {
-      const earlier = await settleEarlierRuns(record, dependencies, context);
+      const earlier = await inspectEarlierRuns(record, dependencies, context);
       if (earlier === 'done') return undefined;
-      if (earlier === 'abandoned') {
-        // Its record now says failed, which is what happened: the work was started and is not resumed late.
+      if (earlier.abandoned.length > 0) {
+        // Closed one by one, each conditional on its record: this execution does no work, so there is nothing another
+        // one could end up doing twice. The record says failed, which is what happened: the work is not resumed late.
+        for (const { dead, closed } of earlier.abandoned) {
+          if ((await dependencies.runs.replace(dead, closed)) === undefined) throw lostRace(record);
+          await report(closed, dependencies, context);
+        }
         context.log(`${name}: the run for ${scheduledTime.toISOString()} died and is past due; not resumed under the skip policy`);
         return undefined;
       }
@@ -287,43 +292,49 @@ function keepAlive(record: RunRecord, version: RunVersion, dependencies: JobDepe
 }
 
 /**
- * Takes the occurrence for this execution once `settleEarlierRuns` found it free. Its own attempt may already be
- * recorded: failed earlier, or just closed as abandoned (then this run replaces that record), or started by
- * another execution since (then that one is live).
+ * Takes the occurrence for this execution: records its attempt and closes the dead runs it takes over in one write
+ * that fails if any record of the occurrence changed since they were read, so that of several executions that
+ * find the occurrence free, or the same run dead, exactly one does the work.
  */
 async function claim(record: RunRecord, dependencies: JobDependencies, context: InvocationContext): Promise<RunVersion | undefined> {
-  if ((await settleEarlierRuns(record, dependencies, context)) === 'done') return undefined;
-  const started = await dependencies.runs.start(record);
-  if (started !== undefined) return started;
-  const existing = await dependencies.runs.get(record.job, record.scheduledTime, record.attempt);
-  if (existing?.outcome === 'running') throw inProgress(record, existing);
-  // Conditional, like the takeover: of two executions replacing the same failed attempt, one runs.
-  const replaced = existing && (await dependencies.runs.replace(existing, record));
-  if (replaced) return replaced;
-  throw lostRace(record);
+  const earlier = await inspectEarlierRuns(record, dependencies, context);
+  if (earlier === 'done') return undefined;
+  const closed = earlier.abandoned.map((run) => run.closed);
+  const version = await dependencies.runs.claim(record, earlier.seen, closed);
+  if (version === undefined) throw lostRace(record);
+  // The crashes reach the failed-run alert, not only the table.
+  for (const run of closed) await report(run, dependencies, context);
+  return version;
+}
+
+/** What earlier executions left of an occurrence that none finished. */
+interface EarlierRuns {
+  /** Every record of the occurrence, as read: taking it over is conditional on them being unchanged. */
+  seen: RunRecord[];
+  /** The runs whose execution died, each with the record that closes it as failed. */
+  abandoned: Array<{ dead: RunRecord; closed: RunRecord }>;
 }
 
 /**
- * Settles what earlier executions left of the occurrence, across all its attempts: 'done' once one succeeded
- * or was skipped; a live execution (fresh heartbeat) keeps it and this one fails with RunInProgressError so the
- * host retries later; an execution silent for STALE_RUN_MS died, so its record is closed as failed (and
- * reported, so the failed-run alert sees the crash) and this one may take over ('abandoned'). The platform's
+ * Reads what earlier executions left of the occurrence, across all its attempts: 'done' once one succeeded or was
+ * skipped; a live execution (fresh heartbeat) keeps it and this one fails with RunInProgressError so the host
+ * retries later; an execution silent for STALE_RUN_MS died, and this one may take its run over. The platform's
  * singleton lock normally prevents overlaps; this guards the crash and lost-lease cases.
  */
-async function settleEarlierRuns(record: RunRecord, dependencies: JobDependencies, context: InvocationContext): Promise<'done' | 'abandoned' | 'free'> {
-  const earlier = await dependencies.runs.attempts(record.job, record.scheduledTime);
-  const done = earlier.find((run) => run.outcome === 'succeeded' || run.outcome === 'skipped');
+async function inspectEarlierRuns(record: RunRecord, dependencies: JobDependencies, context: InvocationContext): Promise<'done' | EarlierRuns> {
+  const seen = await dependencies.runs.attempts(record.job, record.scheduledTime);
+  const done = seen.find((run) => run.outcome === 'succeeded' || run.outcome === 'skipped');
   if (done) {
     context.log(`${record.job}: the run for ${record.scheduledTime.toISOString()} already ${done.outcome} (attempt ${done.attempt}); nothing to do`);
     return 'done';
   }
-  const running = earlier.filter((run) => run.outcome === 'running');
+  const running = seen.filter((run) => run.outcome === 'running');
   const live = running.find((run) => record.startedAt.getTime() - lastSeen(run).getTime() < STALE_RUN_MS);
   if (live) throw inProgress(record, live);
-  for (const dead of running) {
+  const abandoned = running.map((dead) => {
     const silentSince = lastSeen(dead).toISOString();
     context.warn(`${record.job}: taking over ${record.scheduledTime.toISOString()} (attempt ${dead.attempt}) from invocation ${dead.invocationId}, silent since ${silentSince}`);
-    const abandoned: RunRecord = {
+    const closed: RunRecord = {
       ...dead,
       outcome: 'failed',
       endedAt: record.startedAt,
@@ -331,12 +342,9 @@ async function settleEarlierRuns(record: RunRecord, dependencies: JobDependencie
       durationMs: lastSeen(dead).getTime() - dead.startedAt.getTime(),
       error: `abandoned: no heartbeat since ${silentSince}; taken over by invocation ${record.invocationId}`,
     };
-    // Conditional on the record being unchanged since it was read: of two executions finding the same dead
-    // record (different attempts, or a past-due run beside a retry), exactly one takes it over.
-    if ((await dependencies.runs.replace(dead, abandoned)) === undefined) throw lostRace(record);
-    await report(abandoned, dependencies, context);
-  }
-  return running.length > 0 ? 'abandoned' : 'free';
+    return { dead, closed };
+  });
+  return { seen, abandoned };
 }
 
 function lastSeen(run: RunRecord): Date {

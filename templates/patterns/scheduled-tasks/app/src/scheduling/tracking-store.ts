@@ -1,4 +1,4 @@
-import { RestError, type TableClient } from '@azure/data-tables';
+import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { deleteWhere, ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
 
 export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -40,6 +40,14 @@ export interface RunStore {
    * when another execution has changed it since (and so owns the run now).
    */
   finish(record: RunRecord, version: RunVersion): Promise<boolean>;
+  /**
+   * Records an execution's attempt of an occurrence and writes `closed` over the dead runs it takes over, in one
+   * transaction that fails if any record of the occurrence is no longer as `seen` read it (or a record was added):
+   * of several executions claiming one occurrence from the same state, exactly one succeeds. The attempt replaces
+   * an earlier record of its own (failed, or dead and taken over). Returns its version; undefined when the
+   * occurrence changed first.
+   */
+  claim(record: RunRecord, seen: readonly RunRecord[], closed: readonly RunRecord[]): Promise<RunVersion | undefined>;
   /**
    * Replaces a record only if it is still the one read as `expected` (same invocation, outcome and heartbeat)
    * and returns its new version; undefined when another execution changed it first. Of several executions
@@ -86,7 +94,8 @@ export interface CheckpointStore {
   write(job: string, owner: string, position: string, version: CheckpointVersion): Promise<CheckpointVersion | undefined>;
 }
 
-interface RunEntity {
+// A type, not an interface: transaction actions take entities as records of values, which an interface is not.
+type RunEntity = {
   partitionKey: string;
   rowKey: string;
   scheduledTime: string;
@@ -99,7 +108,7 @@ interface RunEntity {
   error?: string;
   isPastDue: boolean;
   invocationId: string;
-}
+};
 
 // Table rows are limited to 64 KiB per string property; a stack trace never needs more than this.
 const MAX_ERROR_LENGTH = 8000;
@@ -123,6 +132,35 @@ export class TableRunStore implements RunStore {
     return (await updateIfUnchanged(this.table, toEntity(record), 'Replace', version)) !== undefined;
   }
 
+  async claim(record: RunRecord, seen: readonly RunRecord[], closed: readonly RunRecord[]): Promise<RunVersion | undefined> {
+    await ensureTable(this.table);
+    const stored = await this.occurrenceEntities(record.job, record.scheduledTime);
+    const unchanged = stored.length === seen.length && stored.every((entity) => seen.some((run) => sameVersion(fromEntity(entity), run)));
+    if (!unchanged) return undefined;
+    const own = toEntity(record);
+    const closing = new Map(closed.map((run) => [runRowKey(run.scheduledTime, run.attempt), toEntity(run)]));
+    const ownStored = stored.find((entity) => entity.rowKey === own.rowKey);
+    const actions: TransactionAction[] = [
+      ownStored ? ['update', own, 'Replace', { etag: etagOf(ownStored) }] : ['create', own],
+      // Every other record is written too, closed or unchanged, each conditional on its ETag as read.
+      ...stored
+        .filter((entity) => entity !== ownStored)
+        .map((entity): TransactionAction => {
+          const closes = closing.get(entity.rowKey);
+          const unchangedOutcome = { partitionKey: entity.partitionKey, rowKey: entity.rowKey, outcome: entity.outcome };
+          return closes ? ['update', closes, 'Replace', { etag: etagOf(entity) }] : ['update', unchangedOutcome, 'Merge', { etag: etagOf(entity) }];
+        }),
+    ];
+    try {
+      const { subResponses } = await this.table.submitTransaction(actions);
+      return subResponses[0]?.etag ?? (await etagIfLanded(this.table, own));
+    } catch (error) {
+      // Refused because a record changed, or because it landed and its lost response was resent.
+      if (error instanceof RestError && [...CHANGED_SINCE, ...ALREADY_EXISTS].includes(error.statusCode ?? 0)) return etagIfLanded(this.table, own);
+      throw error;
+    }
+  }
+
   async replace(expected: RunRecord, next: RunRecord): Promise<RunVersion | undefined> {
     await ensureTable(this.table);
     const current = await entityOrUndefined<RunEntity>(this.table, expected.job, runRowKey(expected.scheduledTime, expected.attempt));
@@ -139,11 +177,7 @@ export class TableRunStore implements RunStore {
 
   async attempts(job: string, scheduledTime: Date): Promise<RunRecord[]> {
     await ensureTable(this.table);
-    const occurrence = scheduledTime.toISOString();
-    const filter = `PartitionKey eq ${quote(job)} and RowKey ge ${quote(`${occurrence}_`)} and RowKey lt ${quote(`${occurrence}~`)}`;
-    const records: RunRecord[] = [];
-    for await (const entity of this.table.listEntities<RunEntity>({ queryOptions: { filter } })) records.push(fromEntity(entity as RunEntity));
-    return records;
+    return (await this.occurrenceEntities(job, scheduledTime)).map(fromEntity);
   }
 
   async get(job: string, scheduledTime: Date, attempt: number): Promise<RunRecord | undefined> {
@@ -174,6 +208,15 @@ export class TableRunStore implements RunStore {
   async deleteDay(job: string, day: string): Promise<number> {
     await ensureTable(this.table);
     return deleteWhere(this.table, `PartitionKey eq ${quote(job)} and RowKey ge ${quote(day)} and RowKey lt ${quote(nextDay(day))}`);
+  }
+
+  /** The rows of every attempt of one occurrence, with their ETags. */
+  private async occurrenceEntities(job: string, scheduledTime: Date): Promise<Array<RunEntity & { etag: string }>> {
+    const occurrence = scheduledTime.toISOString();
+    const filter = `PartitionKey eq ${quote(job)} and RowKey ge ${quote(`${occurrence}_`)} and RowKey lt ${quote(`${occurrence}~`)}`;
+    const entities: Array<RunEntity & { etag: string }> = [];
+    for await (const entity of this.table.listEntities<RunEntity>({ queryOptions: { filter } })) entities.push(entity);
+    return entities;
   }
 }
 

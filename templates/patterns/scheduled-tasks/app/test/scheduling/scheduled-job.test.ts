@@ -221,6 +221,33 @@ describe('runScheduledJob', () => {
     ]);
   });
 
+  it('lets exactly one of two executions that find the occurrence free at the same moment do the work', async () => {
+    const deps = testDependencies(SCHEDULED);
+    await deps.runs.start({ job: 'nightly-report', scheduledTime: SCHEDULED, attempt: 0, startedAt: SCHEDULED, outcome: 'failed', isPastDue: false, invocationId: 'first' });
+    // Both read the occurrence (its first attempt failed) before either records its own attempt, a different row each.
+    const readAttempts = deps.runs.attempts.bind(deps.runs);
+    let readers = 0;
+    let bothRead!: () => void;
+    const gate = new Promise<void>((resolve) => (bothRead = resolve));
+    deps.runs.attempts = async (...args) => {
+      const rows = await readAttempts(...args);
+      if (++readers === 2) bothRead();
+      await gate;
+      return rows;
+    };
+    let workDone = 0;
+    const definition = job({ work: async () => void workDone++ });
+
+    const results = await Promise.allSettled([
+      runScheduledJob(definition, timer(), invocation({ retryCount: 1, invocationId: 'retry-1' }).context, deps.dependencies),
+      runScheduledJob(definition, timer(), invocation({ retryCount: 2, invocationId: 'retry-2' }).context, deps.dependencies),
+    ]);
+
+    expect(workDone).toBe(1);
+    const lost = results.find((result) => result.status === 'rejected');
+    expect(lost?.status === 'rejected' && lost.reason).toBeInstanceOf(RunInProgressError);
+  });
+
   it('takes over its own attempt when the execution that died had the same one', async () => {
     const deps = testDependencies(new Date('2026-05-04T02:30:00Z'));
     const { done, work } = unitsOfWork();

@@ -82,6 +82,55 @@ describe('TableRunStore against Azurite', () => {
     ]);
   });
 
+  it('claims an occurrence for one of two executions that read it alike, closing the dead run in the same write', async () => {
+    const store = new TableRunStore(freshTable());
+    const dead = record();
+    await store.start(dead);
+    const seen = await store.attempts('nightly-report', dead.scheduledTime);
+    const closedBy = (invocationId: string) => record({ outcome: 'failed', error: `abandoned; taken over by ${invocationId}` });
+
+    const claims = await Promise.all([
+      store.claim(record({ attempt: 1, invocationId: 'inv-2' }), seen, [closedBy('inv-2')]),
+      store.claim(record({ attempt: 2, invocationId: 'inv-3' }), seen, [closedBy('inv-3')]),
+    ]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const winner = claims[0] ? 'inv-2' : 'inv-3';
+    const attempts = await store.attempts('nightly-report', dead.scheduledTime);
+    expect(attempts.map(({ outcome, invocationId, error }) => ({ outcome, invocationId, error }))).toEqual([
+      { outcome: 'failed', invocationId: 'inv-1', error: `abandoned; taken over by ${winner}` },
+      { outcome: 'running', invocationId: winner, error: undefined },
+    ]);
+    // The claim's version is the one its heartbeats and outcome are written on.
+    expect(await store.heartbeat(attempts[1]!, new Date('2026-05-04T02:31:00Z'), (claims[0] ?? claims[1])!)).toEqual(expect.any(String));
+  });
+
+  it('refuses a claim when another execution claimed the occurrence between its read and its write', async () => {
+    const table = freshTable();
+    const store = new TableRunStore(table);
+    const failed = record({ outcome: 'failed' });
+    await store.start(failed);
+    const seen = await store.attempts('nightly-report', failed.scheduledTime);
+    // Both find the occurrence free (its first attempt failed) and claim their own attempts, which are different rows:
+    // only the first attempt's record, written by both transactions, keeps the second from landing.
+    const submit = table.submitTransaction.bind(table);
+    vi.spyOn(table, 'submitTransaction').mockImplementationOnce(async (actions) => {
+      const otherExecution = new TableRunStore(TableClient.fromConnectionString(settings.AzureWebJobsStorage, table.tableName, { allowInsecureConnection: true }));
+      expect(await otherExecution.claim(record({ attempt: 2, invocationId: 'inv-3' }), seen, [])).toEqual(expect.any(String));
+      return submit(actions);
+    });
+
+    expect(await store.claim(record({ attempt: 1, invocationId: 'inv-2' }), seen, [])).toBeUndefined();
+    expect((await store.attempts('nightly-report', failed.scheduledTime)).map(({ attempt }) => attempt)).toEqual([0, 2]);
+  });
+
+  it('claims its own attempt over the record a failed execution of it left', async () => {
+    const store = new TableRunStore(freshTable());
+    await store.start(record({ outcome: 'failed', invocationId: 'inv-1' }));
+    const seen = await store.attempts('nightly-report', record().scheduledTime);
+    expect(await store.claim(record({ invocationId: 'inv-2' }), seen, [])).toEqual(expect.any(String));
+    expect(await store.get('nightly-report', record().scheduledTime, 0)).toEqual(record({ invocationId: 'inv-2' }));
+  });
+
   it('replaces a record only while it is unchanged, so of two concurrent takeovers exactly one wins', async () => {
     const store = new TableRunStore(freshTable());
     const dead = record();

@@ -22,6 +22,15 @@ export class InMemoryRunStore implements RunStore {
     return true;
   }
 
+  async claim(record: RunRecord, seen: readonly RunRecord[], closed: readonly RunRecord[]): Promise<RunVersion | undefined> {
+    // Checked and written without an await in between: one transaction, as in Table storage.
+    const stored = this.occurrenceRows(record.job, record.scheduledTime);
+    if (stored.length !== seen.length || !stored.every((row) => seen.some((run) => sameVersion(row, run)))) return undefined;
+    // Every record of the occurrence gets a new version, as the Table store's transaction writes them all.
+    for (const row of stored) this.write(this.key(row.job, row.scheduledTime, row.attempt), closed.find((run) => run.attempt === row.attempt) ?? row);
+    return this.write(this.key(record.job, record.scheduledTime, record.attempt), record);
+  }
+
   async replace(expected: RunRecord, next: RunRecord): Promise<RunVersion | undefined> {
     const key = this.key(expected.job, expected.scheduledTime, expected.attempt);
     const current = this.rows.get(key);
@@ -41,15 +50,11 @@ export class InMemoryRunStore implements RunStore {
   }
 
   async attempts(job: string, scheduledTime: Date): Promise<RunRecord[]> {
-    return (await this.list(job)).filter((record) => record.scheduledTime.getTime() === scheduledTime.getTime());
+    return this.occurrenceRows(job, scheduledTime);
   }
 
   async list(job: string, since?: string, until?: string): Promise<RunRecord[]> {
-    const inRange = (rowKey: string) => (since === undefined || rowKey >= since) && (until === undefined || rowKey < until);
-    return [...this.rows.entries()]
-      .filter(([key]) => key.startsWith(`${job}|`) && inRange(key.slice(job.length + 1)))
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([, record]) => record);
+    return this.rowsOf(job, since, until);
   }
 
   async earliestDay(job: string): Promise<string | undefined> {
@@ -72,6 +77,18 @@ export class InMemoryRunStore implements RunStore {
     this.rows.set(key, { ...record });
     this.versions.set(key, version);
     return version;
+  }
+
+  private rowsOf(job: string, since?: string, until?: string): RunRecord[] {
+    const inRange = (rowKey: string) => (since === undefined || rowKey >= since) && (until === undefined || rowKey < until);
+    return [...this.rows.entries()]
+      .filter(([key]) => key.startsWith(`${job}|`) && inRange(key.slice(job.length + 1)))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, record]) => record);
+  }
+
+  private occurrenceRows(job: string, scheduledTime: Date): RunRecord[] {
+    return this.rowsOf(job).filter((record) => record.scheduledTime.getTime() === scheduledTime.getTime());
   }
 
   private key(job: string, scheduledTime: Date, attempt: number): string {
