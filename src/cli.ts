@@ -49,7 +49,8 @@ Examples:
 Files you never edited are updated; JSON files you edited (host.json, package.json, local.settings*.json…)
 get the new settings merged in with your comments kept; other files you edited are merged line by line.
 Where your edit and the new version touch the same part, that file is a conflict: keep yours, take theirs
-(in JSON files only the values in conflict; your other edits stay), or write theirs beside it as <file>.new.
+(in a JSON file either settles only the values in conflict, and the other changes of both sides stay), or
+write theirs beside it as <file>.new.
 
 Exit codes: 0 ok (also: pattern already present), 2 invalid input or not in a generated project,
 3 unresolved conflicts (nothing written), 4 file system error, 5 install failed, 130 cancelled or interrupted.`;

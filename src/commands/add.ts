@@ -133,7 +133,6 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   }
 
   const choices = await resolveConflicts(conflicts, options.conflict, ask);
-  const deleted = new Set(conflicts.filter((file) => file.current === undefined).map((file) => file.path));
   const changes = fileChanges(planned, choices, ours, base);
   changes.push({ path: MANIFEST_PATH, kind: 'update', content: newManifest, current: await readFile(join(root, MANIFEST_PATH), 'utf8') });
 
@@ -147,10 +146,10 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     applyChanges(root, changes);
     await deliverPendingSignals();
     logger.info(`${chalk.green('✔')} Added ${toAdd.join(', ')}: ${summary(planned, choices)}`);
-    for (const [path, choice] of choices) {
-      if (choice === 'keep' && deleted.has(path)) logger.info(`  left ${path} deleted, as you had it`);
-      else if (choice === 'keep') logger.info(`  kept your ${path}; the new version's changes are in the diff above — apply them by hand`);
-      if (choice === 'new') logger.info(`  wrote ${sideBySidePath(path)} next to ${path}: merge it by hand, then delete it`);
+    for (const file of conflicts) {
+      const choice = choices.get(file.path);
+      if (choice === 'keep') logger.info(`  ${keptMessage(file)}`);
+      if (choice === 'new') logger.info(`  wrote ${sideBySidePath(file.path)} next to ${file.path}: merge it by hand, then delete it`);
     }
 
     const needsInstall = dependenciesChanged(changes.find((change) => change.path === 'package.json'));
@@ -312,7 +311,7 @@ async function readFiles(root: string, paths: readonly string[]): Promise<{ file
 /** A merge of a file read with replacement characters would write them over the user's own characters. */
 function withoutMerge(file: PlannedFile): PlannedFile {
   // Its text was read with replacement characters: only the new version whole can be written over it.
-  if (file.action === 'conflict') return { ...file, theirsWhereConflicting: undefined };
+  if (file.action === 'conflict') return { ...file, theirsWhereConflicting: undefined, oursWhereConflicting: undefined, conflictingValues: undefined };
   if (file.action !== 'merge') return file;
   return { ...file, action: 'conflict', content: undefined, reasons: ['your version is not UTF-8 text (saved in another encoding?), so it cannot be merged'] };
 }
@@ -393,6 +392,24 @@ function takenVersion(file: PlannedFile): string {
   return file.theirsWhereConflicting ?? file.theirs;
 }
 
+/**
+ * What keeping the user's version writes over a conflict: in a JSON file, the user's values where they conflict
+ * and every other change of the new version (package.json gets the new pattern's dependencies); any other file
+ * stays as it is.
+ */
+function keptVersion(file: PlannedFile): string | undefined {
+  return file.oursWhereConflicting ?? file.current;
+}
+
+/** What keeping the user's version did, value by value in a JSON file. */
+function keptMessage(file: PlannedFile): string {
+  if (file.current === undefined) return `left ${file.path} deleted, as you had it`;
+  const values = file.conflictingValues;
+  if (values === undefined) return `kept your ${file.path}; the new version's changes are in the diff above — apply them by hand`;
+  const rest = keptVersion(file) === file.current ? '; the new version changes nothing else there' : " and merged in the new version's other changes";
+  return `kept your value${values.length > 1 ? 's' : ''} of ${values.join(', ')} in ${file.path}${rest}`;
+}
+
 /** local.settings.json is where connection strings and keys go (git ignores it): a diff must not print them. */
 function holdsSecrets(path: string): boolean {
   return basename(path) === 'local.settings.json';
@@ -428,7 +445,7 @@ function conflictAdvice(count: number, given: ConflictChoice | undefined): strin
   const files = `${count} file${count > 1 ? 's' : ''} you edited ${count > 1 ? 'are' : 'is'} changed by the new version too`;
   if (given === undefined) return `${files}: choose for each when asked, or pass --conflict keep|theirs|new.`;
   const settled: Record<ConflictChoice, string> = {
-    keep: "each stays as you have it; apply the new version's changes by hand",
+    keep: "JSON files keep your values where you changed them too and take the new version's other changes; other files stay as you have them, and the new version's changes to them are yours to apply by hand",
     theirs: "the new version's changes win: JSON files take its values where you changed them too and keep your other edits; other files are replaced whole, and your edits to them are lost",
     new: 'the new version is written beside each as <file>.new',
   };
@@ -455,7 +472,7 @@ async function resolveConflicts(conflicts: readonly PlannedFile[], given: Confli
               ? `${file.path} was deleted by you, and the new version changes it. What should happen?`
               : `${file.path} was edited by you and the new version changes it too (diff above). What should happen?`,
           choices: [
-            { value: 'keep', name: file.current === undefined ? 'leave it deleted' : 'keep mine (apply the changes by hand)' },
+            { value: 'keep', name: keepMineLabel(file) },
             { value: 'theirs', name: takeTheirsLabel(file) },
             { value: 'new', name: `write the new version side by side as ${sideBySidePath(file.path)}` },
           ],
@@ -464,6 +481,12 @@ async function resolveConflicts(conflicts: readonly PlannedFile[], given: Confli
     );
   }
   return choices;
+}
+
+function keepMineLabel(file: PlannedFile): string {
+  if (file.current === undefined) return 'leave it deleted';
+  if (file.oursWhereConflicting !== undefined) return "keep my values where we both changed them (the new version's other changes are applied)";
+  return 'keep mine (apply the changes by hand)';
 }
 
 function takeTheirsLabel(file: PlannedFile): string {
@@ -489,7 +512,8 @@ function fileChanges(
         const choice = choices.get(file.path);
         if (choice === 'theirs') return [{ path: file.path, kind: file.current === undefined ? 'create' : 'update', content: takenVersion(file), current: file.current }];
         if (choice === 'new') return sideBySideChange(file, ours.get(sideBySidePath(file.path)), base.get(file.path));
-        return [];
+        const kept = keptVersion(file);
+        return kept === undefined || kept === file.current ? [] : [{ path: file.path, kind: 'update', content: kept, current: file.current }];
       }
       default:
         return [];
@@ -526,7 +550,7 @@ function summary(planned: readonly PlannedFile[], choices: ReadonlyMap<string, C
     [count('merge'), 'merged into your edits'],
     [[...choices.values()].filter((choice) => choice === 'theirs').length, 'settled with the new version'],
     [[...choices.values()].filter((choice) => choice === 'new').length, 'written side by side'],
-    [[...choices.values()].filter((choice) => choice === 'keep').length, 'kept as you had them'],
+    [[...choices.values()].filter((choice) => choice === 'keep').length, 'settled with your version'],
   ] as const;
   return parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`).join(', ') || 'no file changed';
 }

@@ -17,13 +17,20 @@ import { sha256 } from './manifest.js';
 
 const BOM = '\uFEFF';
 
-export type MergeOutcome =
-  | { kind: 'merged'; content: string }
-  /**
-   * `theirsWhereConflicting`: the merge with the new version's values where they conflict, the user's other
-   * edits kept (JSON only): what "take the new version" writes, so local.settings.json keeps the user's secrets.
-   */
-  | { kind: 'conflict'; reasons: string[]; theirsWhereConflicting?: string };
+export type MergeOutcome = { kind: 'merged'; content: string } | ({ kind: 'conflict'; reasons: string[] } & JsonConflictVersions);
+
+/**
+ * A JSON conflict settled value by value (JSON only), every change that does not conflict applied either way.
+ * `theirsWhereConflicting` takes the new version's values where both changed: what "take the new version"
+ * writes, so local.settings.json keeps the user's secrets. `oursWhereConflicting` keeps the user's: what "keep
+ * mine" writes, so package.json still gets the new pattern's dependencies. `conflictingValues` names them.
+ */
+export interface JsonConflictVersions {
+  theirsWhereConflicting?: string;
+  oursWhereConflicting?: string;
+  /** Paths as in the reasons: `description`, `extensions.queues.batchSize`. */
+  conflictingValues?: string[];
+}
 
 /**
  * Merges a file by its type: JSON/JSONC structurally (comments and formatting kept), anything else by lines.
@@ -35,7 +42,9 @@ export function mergeFile(path: string, base: string, ours: string, theirs: stri
   // Windows editors may save a byte order mark: no edit (and no JSON error), so it is merged around and kept.
   if (ours.startsWith(BOM)) {
     const outcome = mergeFile(path, base, ours.slice(BOM.length), theirs);
-    return outcome.kind === 'merged' ? { kind: 'merged', content: `${BOM}${outcome.content}` } : outcome;
+    const withBom = (text: string | undefined) => (text === undefined ? undefined : `${BOM}${text}`);
+    if (outcome.kind === 'merged') return { kind: 'merged', content: `${BOM}${outcome.content}` };
+    return { ...outcome, theirsWhereConflicting: withBom(outcome.theirsWhereConflicting), oursWhereConflicting: withBom(outcome.oursWhereConflicting) };
   }
   if (isJsonFile(path)) return mergeJson(base, ours, theirs, /(^|\/)package\.json$/.test(path) ? settleDependencyVersion : undefined);
   const outcome = mergeText(base, ours, theirs);
@@ -113,10 +122,14 @@ export function mergeJson(base: string, ours: string, theirs: string, settle?: S
   const conflicts: JSONPath[] = [];
   collectJsonEdits([], baseValue, ourValue, theirValue, { edits, conflicts, settle });
   if (conflicts.length > 0) {
+    const conflictingValues = conflicts.map((path) => formatJsonPath(path));
     return {
       kind: 'conflict',
-      reasons: conflicts.map((path) => `${formatJsonPath(path)}: you changed it, and the new version changes it too`),
+      reasons: conflictingValues.map((value) => `${value}: you changed it, and the new version changes it too`),
       theirsWhereConflicting: applyJsonEdits(ours, [...edits, ...conflicts.map((path) => ({ path, value: valueAt(theirValue, path) as JsonValue | undefined }))]),
+      // The edits that do not conflict, the user's values left where they do.
+      oursWhereConflicting: applyJsonEdits(ours, edits),
+      conflictingValues,
     };
   }
   return { kind: 'merged', content: applyJsonEdits(ours, edits) };
@@ -286,7 +299,7 @@ export type FileAction =
   /** Edited (or deleted) by the user where the generator changes it too, or a file of the user's in the way: the user decides. */
   | 'conflict';
 
-export interface PlannedFile {
+export interface PlannedFile extends JsonConflictVersions {
   path: string;
   action: FileAction;
   /** What is on disk now, when something is. */
@@ -297,8 +310,6 @@ export interface PlannedFile {
   content?: string;
   /** Why a conflict is one. */
   reasons?: string[];
-  /** What taking the new version writes for a conflict, when not `theirs` whole (see MergeOutcome). */
-  theirsWhereConflicting?: string;
   /** Shown next to the action, e.g. why an edited file is left as it is. */
   note?: string;
 }
@@ -340,7 +351,10 @@ function planFile(path: string, { base, theirs: theirTree, ours: ourTree, record
   // Edited by the user: their version wins wherever the generator has nothing new to say.
   if (generated === theirs) return { path, action: 'unchanged', current, theirs, note: 'edited by you; the new pattern does not change it' };
   const outcome = mergeFile(path, generated, current, theirs);
-  if (outcome.kind === 'conflict') return { path, action: 'conflict', current, theirs, reasons: outcome.reasons, theirsWhereConflicting: outcome.theirsWhereConflicting };
+  if (outcome.kind === 'conflict') {
+    const { kind: _conflict, ...conflict } = outcome;
+    return { path, action: 'conflict', current, theirs, ...conflict };
+  }
   if (outcome.content === current) return { path, action: 'unchanged', current, theirs };
   return { path, action: 'merge', current, theirs, content: outcome.content };
 }

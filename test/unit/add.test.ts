@@ -295,6 +295,64 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(existsSync(join(root, 'src/functions/eventProcessing.ts'))).toBe(true);
     });
 
+    // One conflicting value kept the whole package.json: the new pattern's dependencies were dropped, exit 0,
+    // and the next add found the pattern present, so the app stayed broken.
+    it('--conflict keep in package.json keeps the user’s description and still adds the new pattern’s dependencies', async () => {
+      const root = await generate(['http-api']);
+      edit(root, 'package.json', (text) =>
+        text
+          .replace(/"description": "[^"]*"/, '"description": "Orders service"')
+          .replace('"@azure/functions": ', '"date-fns": "4.1.0",\n    "@azure/functions": ')
+          .replace('"test": "vitest run",', '"test": "vitest run",\n    "lint": "eslint .",'),
+      );
+      const dryRun = session(root);
+      await add(root, ['scheduled-tasks'], { conflict: 'keep', dryRun: true }, dryRun);
+      expect(dryRun.logger.lines).toContainEqual(
+        expect.stringMatching(/with --conflict keep, JSON files keep your values where you changed them too and take the new version's other changes; other files stay as you have them/),
+      );
+      const s = session(root);
+      const result = await add(root, ['scheduled-tasks'], { conflict: 'keep' }, s);
+
+      expect(result.files).toContainEqual({ path: 'package.json', outcome: 'conflict:keep' });
+      const generated = JSON.parse(read(await generate(['http-api', 'scheduled-tasks']), 'package.json'));
+      expect(JSON.parse(read(root, 'package.json'))).toEqual({
+        ...generated,
+        description: 'Orders service',
+        scripts: { ...generated.scripts, lint: 'eslint .' },
+        dependencies: { ...generated.dependencies, 'date-fns': '4.1.0' },
+      });
+      expect(s.logger.lines).toContain("  kept your value of description in package.json and merged in the new version's other changes");
+    });
+
+    it('--conflict keep in a JSON file where every change of the new version conflicts changes nothing, and says what it kept', async () => {
+      const root = await conflictingProject();
+      const host = read(root, 'host.json');
+      const s = session(root);
+      await add(root, ['event-processing'], { conflict: 'keep' }, s);
+      expect(read(root, 'host.json')).toBe(host);
+      expect(s.logger.lines).toContain('  kept your value of extensions.standIn1.batchSize in host.json; the new version changes nothing else there');
+    });
+
+    it('--conflict keep in a text file keeps it whole, the new version’s changes left in the diff', async () => {
+      const root = await conflictingProject();
+      const bicep = read(root, 'infra/main.bicep');
+      const s = session(root);
+      await add(root, ['event-processing'], { conflict: 'keep' }, s);
+      expect(read(root, 'infra/main.bicep')).toBe(bicep);
+      expect(s.logger.lines).toContainEqual(expect.stringContaining('infra/main.bicep: yours → the new version (conflict)'));
+      expect(s.logger.lines).toContain("  kept your infra/main.bicep; the new version's changes are in the diff above — apply them by hand");
+    });
+
+    it('--conflict keep leaves a JSON file saved in another encoding than UTF-8 whole: its text is not what is on disk', async () => {
+      const root = await generate(['http-api']);
+      const pkg = Buffer.from(read(root, 'package.json').replace(/"description": "[^"]*"/, '"description": "Commandes, café"'), 'latin1');
+      writeFileSync(join(root, 'package.json'), pkg);
+      const s = session(root);
+      await add(root, ['scheduled-tasks'], { conflict: 'keep' }, s);
+      expect(readFileSync(join(root, 'package.json'))).toEqual(pkg);
+      expect(s.logger.lines).toContain("  kept your package.json; the new version's changes are in the diff above — apply them by hand");
+    });
+
     it('--conflict theirs takes the new version', async () => {
       const root = await conflictingProject();
       await add(root, ['event-processing'], { conflict: 'theirs' });
@@ -381,12 +439,22 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       await add(root, ['event-processing'], { yes: false }, session(root, prompter, true));
       // Taking the new version keeps the user's other edits in JSON; a text file is replaced whole.
       expect(offered).toEqual([
-        `keep mine (apply the changes by hand) | take the new version's values where we both changed them (my other edits stay) | write the new version side by side as host.json.new`,
+        `keep my values where we both changed them (the new version's other changes are applied) | take the new version's values where we both changed them (my other edits stay) | write the new version side by side as host.json.new`,
         'keep mine (apply the changes by hand) | take the new version (my edits to this file are lost) | write the new version side by side as infra/main.bicep.new',
       ]);
       expect(read(root, 'host.json')).toBe(host);
       expect(existsSync(join(root, 'infra/main.bicep.new'))).toBe(true);
       expect(read(root, 'src/functions/eventProcessing.ts')).toContain('context.log("hi there", message)');
+    });
+
+    it('an interactive keep in a JSON file writes what --conflict keep writes', async () => {
+      const projects = await Promise.all([generate(['http-api']), generate(['http-api'])]);
+      for (const root of projects) edit(root, 'package.json', (text) => text.replace(/"description": "[^"]*"/, '"description": "Orders service"'));
+      const [asked, given] = projects as [string, string];
+      await add(asked, ['scheduled-tasks'], { yes: false }, session(asked, scriptedPrompter({ input: ['hi there'], select: ['keep'], confirm: [true] }), true));
+      await add(given, ['scheduled-tasks'], { conflict: 'keep', patternOptions: { 'scheduled-tasks': { greeting: 'hi there' } } });
+      expect(JSON.parse(read(asked, 'package.json')).dependencies).toHaveProperty('cron-parser');
+      expect(tree(asked)).toEqual(tree(given));
     });
 
     it('an interactive user who declines writes nothing, and exits 130 like Ctrl-C', async () => {

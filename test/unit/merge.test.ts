@@ -150,6 +150,28 @@ describe('mergeJson', () => {
     expect(mergeFile('package.json', PACKAGE_JSON, ours, theirs)).toMatchObject({ kind: 'conflict', reasons: ['dependencies.@azure/service-bus: you changed it, and the new version changes it too'] });
   });
 
+  // Keeping yours kept the whole file: one conflicting description dropped the new pattern's dependencies.
+  it('a JSON conflict also says what keeping yours writes: your values where both changed, every other change merged in', () => {
+    const ours = PACKAGE_JSON.replace('"Azure Functions app: HTTP API",', '"Orders service", // ours').replace('"test": "vitest run"', '"test": "vitest run",\n    "lint": "eslint ."');
+    const theirs = withJson(PACKAGE_JSON, (pkg) => {
+      pkg.description = 'Azure Functions app: HTTP API + Scheduled Tasks';
+      pkg.dependencies['cron-parser'] = '5.4.0';
+    });
+
+    const outcome = mergeFile('package.json', PACKAGE_JSON, ours, theirs);
+
+    expect(outcome).toMatchObject({ kind: 'conflict', conflictingValues: ['description'] });
+    const kept = outcome.kind === 'conflict' ? outcome.oursWhereConflicting! : '';
+    expect(kept).toContain('"description": "Orders service", // ours');
+    expect(parse(kept)).toEqual({ ...parse(theirs), description: 'Orders service', scripts: { ...parse(theirs).scripts, lint: 'eslint .' } });
+  });
+
+  it('a JSON conflict where every change of the new version conflicts: keeping yours writes your file as it is', () => {
+    const ours = PACKAGE_JSON.replace('"Azure Functions app: HTTP API"', '"Orders service"');
+    const theirs = withJson(PACKAGE_JSON, (pkg) => (pkg.description = 'Azure Functions app: HTTP API + Scheduled Tasks'));
+    expect(mergeFile('package.json', PACKAGE_JSON, ours, theirs)).toMatchObject({ kind: 'conflict', oursWhereConflicting: ours, conflictingValues: ['description'] });
+  });
+
   it('only package.json dependencies settle by version: the same values elsewhere are a conflict', () => {
     const ours = PACKAGE_JSON.replace('"zod": "4.1.12"', '"zod": "4.2.0"');
     const theirs = PACKAGE_JSON.replace('"zod": "4.1.12"', '"zod": "4.1.13"');
@@ -326,6 +348,13 @@ describe('mergeFile on a file saved with a byte order mark', () => {
     expect(merged(mergeFile('host.json', HOST_JSON, `${BOM}${HOST_JSON}`, host))).toBe(`${BOM}${host}`);
     const bicep = MAIN_BICEP.replace('Patterns: http-api.', 'Patterns: http-api, event-processing.');
     expect(merged(mergeFile('infra/main.bicep', MAIN_BICEP, `${BOM}${MAIN_BICEP}`, bicep))).toBe(`${BOM}${bicep}`);
+  });
+
+  it('a JSON conflict keeps it in front of what keeping yours and taking theirs write', () => {
+    const base = withJson(HOST_JSON, (value) => (value.extensions = { queues: { batchSize: 16 } }));
+    const theirs = withJson(base, (value) => (value.extensions.queues.batchSize = 32));
+    const outcome = mergeFile('host.json', base, `${BOM}${base.replace('"batchSize": 16', '"batchSize": 8')}`, theirs);
+    expect(outcome).toMatchObject({ kind: 'conflict', oursWhereConflicting: expect.stringMatching(/^\uFEFF\{/), theirsWhereConflicting: expect.stringMatching(/^\uFEFF\{/) });
   });
 });
 
