@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import chalk from 'chalk';
-import { CHECKS, ProjectFiles, UnusableFileError, type Check, type Finding } from '../doctor/checks.js';
+import { CHECKS, NotApplicable, ProjectFiles, UnusableFileError, type Check, type Finding } from '../doctor/checks.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 
 export interface CheckResult {
   id: string;
   title: string;
-  status: 'ok' | 'warning' | 'error';
+  status: 'ok' | 'warning' | 'error' | 'skipped';
   findings: Finding[];
+  /** Why the check did not apply to this project (status "skipped"). */
+  skipped?: string;
 }
 
 export interface DoctorReport {
@@ -31,6 +33,7 @@ export function diagnoseProject(directory: string, checks: readonly Check[] = CH
   const project = new ProjectFiles(root);
   const results = checks.map((check): CheckResult => {
     const findings = runCheck(check, project);
+    if (findings instanceof NotApplicable) return { id: check.id, title: check.title, status: 'skipped', findings: [], skipped: findings.reason };
     const status = findings.some((f) => f.severity === 'error') ? 'error' : findings.length > 0 ? 'warning' : 'ok';
     return { id: check.id, title: check.title, status, findings };
   });
@@ -39,7 +42,7 @@ export function diagnoseProject(directory: string, checks: readonly Check[] = CH
   return { directory: root, ok: errors === 0, errors, warnings: all.length - errors, checks: results };
 }
 
-function runCheck(check: Check, project: ProjectFiles): Finding[] {
+function runCheck(check: Check, project: ProjectFiles): Finding[] | NotApplicable {
   try {
     return check.run(project);
   } catch (error) {
@@ -65,6 +68,10 @@ export async function runDoctorCommand(options: { directory?: string; json: bool
 export function formatReport(report: DoctorReport): string {
   const lines: string[] = [`Checking ${report.directory}`, ''];
   for (const check of report.checks) {
+    if (check.status === 'skipped') {
+      lines.push(`${chalk.dim('-')} ${check.title} ${chalk.dim(`(skipped: ${check.skipped})`)}`);
+      continue;
+    }
     const mark = check.status === 'ok' ? chalk.green('✔') : check.status === 'warning' ? chalk.yellow('⚠') : chalk.red('✖');
     lines.push(`${mark} ${check.title}`);
     for (const finding of check.findings) {

@@ -1,7 +1,7 @@
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { satisfies, validRange } from 'semver';
+import { intersects, minVersion, satisfies, validRange } from 'semver';
 import { describeFsError, isErrno } from '../engine/fs-errors.js';
 import { isProjectPath, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
 import { filesUnder } from '../templates-dir.js';
@@ -26,7 +26,12 @@ export interface Finding {
 export interface Check {
   id: string;
   title: string;
-  run(project: ProjectFiles): Finding[];
+  run(project: ProjectFiles): Finding[] | NotApplicable;
+}
+
+/** What a check returns when it does not apply to the project, so that doctor says why instead of passing it. */
+export class NotApplicable {
+  constructor(readonly reason: string) {}
 }
 
 /** Read access to the project, relative to its root; missing files read as undefined. */
@@ -64,6 +69,10 @@ export class ProjectFiles {
     return value;
   }
 
+  exists(path: string): boolean {
+    return existsSync(join(this.root, path));
+  }
+
   /** Files under a folder (recursively) whose name ends with one of the suffixes, project-relative. */
   list(folder: string, suffixes: readonly string[]): string[] {
     const full = join(this.root, folder);
@@ -91,9 +100,14 @@ const SUPPORTED_RUNTIME_MAJORS = [20, 22];
 // Fields as the file has them, of any type: one of the wrong type is reported, not a crash.
 interface PackageJson {
   main?: unknown;
-  engines?: { node?: unknown };
+  engines?: unknown;
   dependencies?: Record<string, unknown>;
   devDependencies?: Record<string, string>;
+}
+
+interface PackageLock {
+  /** By location: "" is the project itself, "node_modules/<name>" a package installed at the top. */
+  packages?: Record<string, PackageJson & { version?: unknown }>;
 }
 
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies'] as const;
@@ -161,7 +175,7 @@ const extensionBundle: Check = {
   id: 'extension-bundle',
   title: 'host.json uses extension bundle 4.x',
   run(project) {
-    const host = project.json<{ extensionBundle?: { id?: string; version?: string } }>('host.json');
+    const host = project.json<{ extensionBundle?: { id?: string; version?: unknown } }>('host.json');
     const fix = 'Set "extensionBundle": { "id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)" } in host.json.';
     if (!host) return [{ severity: 'error', file: 'host.json', message: 'host.json is missing: the Functions host cannot start.', fix: `Create host.json with "version": "2.0" and ${fix.slice(4)}` }];
     const bundle = host.extensionBundle;
@@ -171,9 +185,21 @@ const extensionBundle: Check = {
     if (bundle.id !== 'Microsoft.Azure.Functions.ExtensionBundle') {
       return [{ severity: 'error', file: 'host.json', message: `extensionBundle.id is "${bundle.id}", not the bundle the Node.js v4 model needs.`, fix }];
     }
-    const lowest = /^\[\s*(\d+)/.exec(bundle.version)?.[1];
-    if (lowest === undefined || Number(lowest) < 4) {
-      return [{ severity: 'error', file: 'host.json', message: `extensionBundle.version "${bundle.version}" allows bundles older than 4.x, which lack the triggers the Node.js v4 programming model uses.`, fix }];
+    const range = bundleRange(bundle.version);
+    const shown = typeof bundle.version === 'string' ? `"${bundle.version}"` : JSON.stringify(bundle.version);
+    const tooOld = 'which lack the triggers the Node.js v4 programming model uses.';
+    if (range === undefined) {
+      return [{ severity: 'error', file: 'host.json', message: `extensionBundle.version ${shown} is not a version range the Functions host can read.`, fix }];
+    }
+    if (!intersects(range, '>=4.0.0')) {
+      return [{ severity: 'error', file: 'host.json', message: `extensionBundle.version ${shown} allows only bundles older than 4.x, ${tooOld}`, fix }];
+    }
+    if (intersects(range, '<4.0.0')) {
+      return [{ severity: 'error', file: 'host.json', message: `extensionBundle.version ${shown} allows bundles older than 4.x, ${tooOld}`, fix }];
+    }
+    // Newer majors may work one day, but nothing here was tested with them, and a range no bundle matches stops the host.
+    if (!intersects(range, '4.x')) {
+      return [{ severity: 'warning', file: 'host.json', message: `extensionBundle.version ${shown} excludes every 4.x bundle, the major version this app's triggers and bindings are written and tested for; the host fails to start if no bundle in the range exists.`, fix }];
     }
     return [];
   },
@@ -290,22 +316,40 @@ const manifestDrift: Check = {
   },
 };
 
+// The lockfiles of pnpm, yarn and bun: named when a project has one, never parsed.
+const OTHER_LOCKFILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb'];
+
 const lockfileSync: Check = {
   id: 'lockfile-sync',
   title: 'package-lock.json matches package.json',
   run(project) {
-    // npm's lockfile records package.json's dependencies at its root; pnpm, yarn and bun keep their own.
-    const root = project.json<{ packages?: Record<string, PackageJson> }>('package-lock.json')?.packages?.[''];
-    if (!root) return [];
+    const lock = project.json<PackageLock>('package-lock.json');
+    if (!lock) {
+      const other = OTHER_LOCKFILES.find((file) => project.exists(file));
+      return new NotApplicable(other ? `the project has ${other}, not package-lock.json, and doctor reads only npm's lockfile` : 'the project has no lockfile yet (npm install writes package-lock.json)');
+    }
+    const packages = lock.packages ?? {};
+    const root = packages[''];
+    if (!root) return new NotApplicable('package-lock.json has no "packages" section (lockfileVersion 1, from npm 6 or older)');
     const pkg = project.json<PackageJson>('package.json') ?? {};
-    const differing = DEPENDENCY_FIELDS.flatMap((field) => {
+    // By name, so a dependency wrong in both places is listed once.
+    const differing = new Map<string, string>();
+    // npm's lockfile records package.json's dependencies at its root ...
+    for (const field of DEPENDENCY_FIELDS) {
       const wanted: Record<string, unknown> = pkg[field] ?? {};
       const locked: Record<string, unknown> = root[field] ?? {};
-      const names = [...new Set([...Object.keys(wanted), ...Object.keys(locked)])].filter((name) => wanted[name] !== locked[name]);
-      return names.map((name) => `${name} ${String(wanted[name] ?? '(removed)')} (locked: ${String(locked[name] ?? 'none')})`);
-    });
-    if (differing.length === 0) return [];
-    const listed = differing.length > 3 ? `${differing.slice(0, 3).join(', ')} and ${differing.length - 3} more` : differing.join(', ');
+      for (const name of new Set([...Object.keys(wanted), ...Object.keys(locked)])) {
+        if (wanted[name] !== locked[name] && !differing.has(name)) differing.set(name, `${name} ${String(wanted[name] ?? '(removed)')} (locked: ${String(locked[name] ?? 'none')})`);
+      }
+    }
+    // ... and npm ci also refuses it when a direct dependency is not locked at a version its range accepts.
+    for (const [name, range] of checkableRanges(pkg)) {
+      const version = packages[`node_modules/${name}`]?.version;
+      if (!differing.has(name) && !(typeof version === 'string' && lockedVersionSatisfies(version, range))) differing.set(name, `${name} ${range} (locked: ${String(version ?? 'none')})`);
+    }
+    if (differing.size === 0) return [];
+    const offenders = [...differing.values()];
+    const listed = offenders.length > 3 ? `${offenders.slice(0, 3).join(', ')} and ${offenders.length - 3} more` : offenders.join(', ');
     return [{ severity: 'error', file: 'package-lock.json', message: `package-lock.json does not match package.json: ${listed}. npm ci, the CI workflow's install, refuses it.`, fix: 'Run npm install, then commit package-lock.json with package.json.' }];
   },
 };
@@ -323,7 +367,10 @@ const nodeVersion: Check = {
       findings.push({ severity: 'error', file: runtime.file, message: `The function app runs Node.js ${runtime.major}, which Flex Consumption does not offer (${SUPPORTED_RUNTIME_MAJORS.join(', ')}).`, fix: "Set the runtime version to '22'." });
     }
     const pkg = project.json<PackageJson>('package.json');
-    const engines = pkg?.engines?.node;
+    if (pkg?.engines !== undefined && !isObject(pkg.engines)) {
+      findings.push({ severity: 'warning', file: 'package.json', message: `package.json "engines" is ${JSON.stringify(pkg.engines)}, not an object: npm reads no Node.js version from it, so nothing checks it.`, fix: 'Write it as "engines": { "node": ">=20" }.' });
+    }
+    const engines = isObject(pkg?.engines) ? pkg.engines.node : undefined;
     if (engines && validRange(String(engines)) === null) {
       findings.push({ severity: 'warning', file: 'package.json', message: `engines.node "${engines}" is not a version range npm understands.`, fix: 'Write it as a semver range, e.g. ">=20".' });
     } else if (engines && !rangeAllowsMajor(String(engines), runtime.major)) {
@@ -362,6 +409,58 @@ function runtimeVersion(project: ProjectFiles): { major: number; file: string } 
  */
 function rangeAllowsMajor(range: string, major: number): boolean {
   return satisfies(`${major}.9999.0`, range);
+}
+
+/**
+ * extensionBundle.version as a semver range, or undefined when unreadable. The host reads it as a NuGet range:
+ * an interval such as "[4.*, 5.0.0)" (`*` floats, so "4.*" starts at 4.0.0), "[4.2.0]" for exactly that
+ * version, or a bare version such as "4.10.0" or "4.*", which means that version or later.
+ */
+function bundleRange(version: unknown): string | undefined {
+  if (typeof version !== 'string') return undefined;
+  const text = version.trim();
+  const exact = /^\[\s*([^,\s]+)\s*\]$/.exec(text);
+  const interval = /^([[(])\s*([^,\s]*)\s*,\s*([^,\s]*)\s*([\])])$/.exec(text);
+  let range: string | undefined;
+  if (exact) {
+    const only = bundleVersion(exact[1]!, false);
+    range = only && `=${only}`;
+  } else if (interval) {
+    const [, open, low = '', high = '', close] = interval;
+    const min = low === '' ? '' : bundleVersion(low, true);
+    const max = high === '' ? '' : bundleVersion(high, false);
+    if (min !== undefined && max !== undefined && (min || max)) {
+      range = [min && `${open === '[' ? '>=' : '>'}${min}`, max && `${close === ']' ? '<=' : '<'}${max}`].filter(Boolean).join(' ');
+    }
+  } else {
+    const least = bundleVersion(text, true);
+    range = least && `>=${least}`;
+  }
+  // A range no version satisfies (its bounds reversed) is one the host refuses too.
+  return range !== undefined && minVersion(range) !== null ? range : undefined;
+}
+
+/** "4", "4.2", "4.2.1" and, where the host lets versions float, "4.*" or "4.2.*" (their lowest version), as x.y.z. */
+function bundleVersion(text: string, floating: boolean): string | undefined {
+  const match = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(\.\*)?$/.exec(text);
+  if (!match || (match[4] && !floating)) return undefined;
+  return `${match[1]}.${match[2] ?? 0}.${match[3] ?? 0}`;
+}
+
+/** package.json ranges a locked version can be held against; git, file:, npm: aliases and tags cannot be. */
+function checkableRanges(pkg: PackageJson): [name: string, range: string][] {
+  return DEPENDENCY_FIELDS.flatMap((field) => Object.entries(pkg[field] ?? {})).flatMap(([name, spec]) =>
+    typeof spec === 'string' && validRange(spec, { loose: true }) !== null ? [[name, spec] as [string, string]] : [],
+  );
+}
+
+/** As npm ci judges it (arborist's dep-valid): "*" accepts any version, prereleases included; other ranges loosely. */
+function lockedVersionSatisfies(version: string, range: string): boolean {
+  return range.trim() === '*' || range.trim() === '' || satisfies(version, range, { loose: true });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `*` within one path segment and `{a,b}` alternatives: what Functions "main" globs use. */

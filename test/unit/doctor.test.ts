@@ -101,6 +101,23 @@ describe('doctor', () => {
     expect(errors(diagnoseProject(dir))).toEqual({ 'extension-bundle': ['host.json'] });
   });
 
+  // A bundle version is a NuGet range: "[4.*, 5.0.0)" is 4.x, a bare "4.10.0" means "4.10.0 or later".
+  it.each(['[4.*, 5.0.0)', '4.*', '4.10.0', '[4.0.0, 5.0.0)'])('extension-bundle: "%s" allows 4.x bundles only', (version) => {
+    editJson('host.json', (host) => (host.extensionBundle.version = version));
+    expect(diagnoseProject(dir).checks.find((check) => check.id === 'extension-bundle')!.findings).toEqual([]);
+  });
+
+  it.each([
+    ['[3.*, 4.0.0)', 'error', 'extensionBundle.version "[3.*, 4.0.0)" allows only bundles older than 4.x, which lack the triggers the Node.js v4 programming model uses.'],
+    ['[3.*, 5.0.0)', 'error', 'extensionBundle.version "[3.*, 5.0.0)" allows bundles older than 4.x, which lack the triggers the Node.js v4 programming model uses.'],
+    ['[5.*, 6.0.0)', 'warning', 'extensionBundle.version "[5.*, 6.0.0)" excludes every 4.x bundle, the major version this app\'s triggers and bindings are written and tested for; the host fails to start if no bundle in the range exists.'],
+    ['latest', 'error', 'extensionBundle.version "latest" is not a version range the Functions host can read.'],
+    [4, 'error', 'extensionBundle.version 4 is not a version range the Functions host can read.'],
+  ])('extension-bundle: "%s" is reported (%s)', (version, severity, message) => {
+    editJson('host.json', (host) => (host.extensionBundle.version = version));
+    expect(diagnoseProject(dir).checks.find((check) => check.id === 'extension-bundle')!.findings).toEqual([expect.objectContaining({ severity, file: 'host.json', message })]);
+  });
+
   it('extension-bundle: malformed host.json is reported, not thrown', () => {
     write('host.json', '{ "version": "2.0", }');
     const report = diagnoseProject(dir);
@@ -208,6 +225,12 @@ describe('doctor', () => {
     expect(errors(diagnoseProject(dir))).toEqual({ 'node-version': ['package.json'] });
   });
 
+  it.each([['"20"', '20'], ['["node >=20"]', ['node >=20']]])('node-version: an "engines" that is %s, not an object, is a warning, not passed over', (shown, engines) => {
+    editJson('package.json', (pkg) => (pkg.engines = engines));
+    const findings = diagnoseProject(dir).checks.find((check) => check.id === 'node-version')!.findings.filter((finding) => finding.file === 'package.json');
+    expect(findings).toEqual([expect.objectContaining({ severity: 'warning', message: `package.json "engines" is ${shown}, not an object: npm reads no Node.js version from it, so nothing checks it.` })]);
+  });
+
   it('node-version: an engines.node npm cannot read is a warning, not a claim that it excludes Node.js 22', () => {
     editJson('package.json', (pkg) => (pkg.engines = { node: 'node twenty-two' }));
     const findings = diagnoseProject(dir).checks.find((check) => check.id === 'node-version')!.findings.filter((finding) => finding.file === 'package.json');
@@ -226,10 +249,56 @@ describe('doctor', () => {
     expect(finding!.message).toBe('package-lock.json does not match package.json: zod 4.2.0 (locked: 4.1.12), date-fns 4.1.0 (locked: none), rimraf (removed) (locked: 6.1.2). npm ci, the CI workflow\'s install, refuses it.');
   });
 
-  it('lockfile-sync: no lockfile (pnpm, yarn, bun, or not installed yet) is nothing to check', () => {
-    rmSync(join(dir, 'package-lock.json'));
-    editJson('package.json', (pkg) => (pkg.dependencies['date-fns'] = '4.1.0'));
+  // npm ci also refuses a lockfile whose root entry matches package.json but whose packages do not.
+  it('lockfile-sync: a locked direct dependency that is missing or does not satisfy package.json', () => {
+    editJson('package-lock.json', (lock) => {
+      lock.packages['node_modules/@azure/functions'].version = '4.0.0';
+      delete lock.packages['node_modules/zod'];
+    });
+    expect(errors(diagnoseProject(dir))).toEqual({ 'lockfile-sync': ['package-lock.json'] });
+    const [finding] = diagnoseProject(dir).checks.find((check) => check.id === 'lockfile-sync')!.findings;
+    expect(finding!.message).toBe('package-lock.json does not match package.json: @azure/functions 4.16.5 (locked: 4.0.0), zod 4.1.12 (locked: none). npm ci, the CI workflow\'s install, refuses it.');
+    expect(finding!.fix).toContain('npm install');
+  });
+
+  it('lockfile-sync: a locked version within a package.json range passes; git, file: and tag specs are not checked', () => {
+    const both = (edit: (deps: Record<string, string>) => void) => {
+      editJson('package.json', (pkg) => edit(pkg.dependencies));
+      editJson('package-lock.json', (lock) => edit(lock.packages[''].dependencies));
+    };
+    both((deps) => {
+      deps['@azure/functions'] = '^4.10.0';
+      deps['from-git'] = 'github:example/from-git#v1';
+      deps['from-disk'] = 'file:../from-disk';
+      deps['tagged'] = 'latest';
+    });
     expect(errors(diagnoseProject(dir))).toEqual({});
+    both((deps) => (deps['@azure/functions'] = '^4.17.0'));
+    expect(errors(diagnoseProject(dir))).toEqual({ 'lockfile-sync': ['package-lock.json'] });
+  });
+
+  it.each([
+    ['pnpm-lock.yaml', 'the project has pnpm-lock.yaml, not package-lock.json, and doctor reads only npm\'s lockfile'],
+    ['yarn.lock', 'the project has yarn.lock, not package-lock.json, and doctor reads only npm\'s lockfile'],
+    ['bun.lock', 'the project has bun.lock, not package-lock.json, and doctor reads only npm\'s lockfile'],
+    ['bun.lockb', 'the project has bun.lockb, not package-lock.json, and doctor reads only npm\'s lockfile'],
+    ['no lockfile', 'the project has no lockfile yet (npm install writes package-lock.json)'],
+  ])('lockfile-sync: with %s instead of package-lock.json the check is skipped, not passed', (lockfile, reason) => {
+    rmSync(join(dir, 'package-lock.json'));
+    if (lockfile !== 'no lockfile') write(lockfile, 'lockfileVersion: 9.0\n');
+    editJson('package.json', (pkg) => (pkg.dependencies['date-fns'] = '4.1.0'));
+    const report = diagnoseProject(dir);
+    expect(errors(report)).toEqual({});
+    expect(report.checks.find((check) => check.id === 'lockfile-sync')).toMatchObject({ status: 'skipped', skipped: reason, findings: [] });
+    expect(formatReport(report)).toContain(`- package-lock.json matches package.json (skipped: ${reason})`);
+  });
+
+  it('lockfile-sync: a lockfileVersion 1 package-lock.json, which has no "packages", is skipped, not passed', () => {
+    editJson('package-lock.json', (lock) => {
+      lock.lockfileVersion = 1;
+      delete lock.packages;
+    });
+    expect(diagnoseProject(dir).checks.find((check) => check.id === 'lockfile-sync')).toMatchObject({ status: 'skipped', skipped: 'package-lock.json has no "packages" section (lockfileVersion 1, from npm 6 or older)' });
   });
 
   it('node-version: a runtime Flex Consumption does not offer', () => {
