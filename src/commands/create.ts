@@ -39,8 +39,7 @@ export async function createApp(
 ): Promise<CreateResult> {
   const { directory, answers, recommendations } = await resolveAnswers(options, session);
   const plan = buildPlan(answers, resolve(session.cwd, directory));
-  // npm gets the app's lockfile with the project; pnpm, yarn and bun write their own from package.json.
-  const tree = renderPlan(plan, { lockfile: options.packageManager === 'npm' });
+  const tree = renderPlan(plan, { packageManager: options.packageManager });
   const changes = diffTree(tree, plan.targetDir);
   refuseNonEmptyTarget(plan, changes);
 

@@ -6,8 +6,9 @@ import { bicepLiteral } from './escape.js';
 import { deepMerge } from './json-merge.js';
 import { lockfileFor, type AppPackageJson } from './lockfile.js';
 import { MANIFEST_PATH, sha256 } from './manifest.js';
+import type { PackageManager } from './package-manager.js';
 import type { Plan } from './plan.js';
-import { templateEngine } from './templates.js';
+import { templateEngine, type TemplateEngine } from './templates.js';
 
 /** An in-memory project: a memfs file system plus the list of paths it holds, in order. */
 export interface RenderedTree {
@@ -23,9 +24,10 @@ export function readTree(tree: RenderedTree, path: string): string {
 
 /**
  * Renders a plan into memory. Nothing here touches the target directory: the caller diffs the tree
- * against the disk before a single byte is written.
+ * against the disk before a single byte is written. With a package manager, the app also gets what that one
+ * reads besides package.json (see packageManagerFiles).
  */
-export function renderPlan(plan: Plan, { lockfile = false }: { lockfile?: boolean } = {}): RenderedTree {
+export function renderPlan(plan: Plan, { packageManager }: { packageManager?: PackageManager } = {}): RenderedTree {
   const templates = templateEngine();
   const context = renderContext(plan);
   for (const { partial } of plan.contribution.readmeSections) templates.ensurePartial(partial);
@@ -40,11 +42,21 @@ export function renderPlan(plan: Plan, { lockfile = false }: { lockfile?: boolea
     files.set(path, `${JSON.stringify(deepMerge(JSON.parse(current) as JsonObject, patch), null, 2)}\n`);
   }
   files.set(MANIFEST_PATH, manifest(plan, files));
-  // Outside the manifest: from the first install on, npm owns the lockfile, and `add` leaves it to npm.
-  if (lockfile) files.set('package-lock.json', lockfileFor(JSON.parse(files.get('package.json')!) as AppPackageJson));
+  for (const [path, content] of packageManagerFiles(packageManager, files, templates)) files.set(path, content);
 
   const paths = [...files.keys()].sort();
   return { fs: memoryTree(paths.map((path) => [path, files.get(path)!])), paths };
+}
+
+/**
+ * npm gets the app's lockfile, so that its first install fetches no package metadata; yarn 1 a .yarnrc that lets it
+ * install on Node.js 20 (see the file). pnpm and bun write their own lockfiles from package.json. Outside the
+ * manifest: they belong to the package manager from the first install on, and `add` leaves them alone.
+ */
+function packageManagerFiles(packageManager: PackageManager | undefined, files: ReadonlyMap<string, string>, templates: TemplateEngine): Array<[string, string]> {
+  if (packageManager === 'npm') return [['package-lock.json', lockfileFor(JSON.parse(files.get('package.json')!) as AppPackageJson)]];
+  if (packageManager === 'yarn') return [['.yarnrc', templates.render('package-managers/yarn/_yarnrc', {})]];
+  return [];
 }
 
 /**

@@ -115,7 +115,7 @@ describe('generating an app', () => {
 
   // Without a lockfile, an app's first `npm install` resolved every version afresh from the registry: half the
   // install time, and versions the generator's tests never ran with. pnpm, yarn and bun write their own.
-  it('gives an npm app the lockfile of the versions it was tested with, outside the manifest; other package managers none', () => {
+  it('gives an npm app the lockfile of the versions it was tested with and a yarn app its .yarnrc, outside the manifest', () => {
     const parent = scratchDir('lockfile');
     expect(runCli(['with-npm', '--pattern', 'http-api', '--yes', '--no-install', '--no-git'], { cwd: parent }).status).toBe(0);
     const lockfile = JSON.parse(readFileSync(join(parent, 'with-npm/package-lock.json'), 'utf8'));
@@ -128,6 +128,10 @@ describe('generating an app', () => {
       expect(runCli([`with-${packageManager}`, '--pattern', 'http-api', '--yes', '--no-install', '--no-git', '--package-manager', packageManager], { cwd: parent }).status).toBe(0);
       expect(readdirSync(join(parent, `with-${packageManager}`))).not.toContain('package-lock.json');
     }
+    // yarn 1 refused Node.js 20 for the Azure SDK releases that declare Node.js 22, where npm and pnpm only warn.
+    expect(readFileSync(join(parent, 'with-yarn/.yarnrc'), 'utf8')).toMatch(/^ignore-engines true$/m);
+    expect(Object.keys(JSON.parse(readFileSync(join(parent, 'with-yarn/.create-serverless-app.json'), 'utf8')).files)).not.toContain('.yarnrc');
+    for (const packageManager of ['npm', 'pnpm', 'bun']) expect(readdirSync(join(parent, `with-${packageManager}`))).not.toContain('.yarnrc');
   });
 
   it('takes --name over the folder name', () => {

@@ -17,7 +17,7 @@ let counter = 0;
 
 function generate(): string {
   const target = join(parent, `app-${counter++}`);
-  const tree = renderPlan(defaultPlan(PATTERN_IDS, target), { lockfile: true });
+  const tree = renderPlan(defaultPlan(PATTERN_IDS, target), { packageManager: 'npm' });
   for (const path of tree.paths) {
     mkdirSync(dirname(join(target, path)), { recursive: true });
     writeFileSync(join(target, path), readTree(tree, path));
