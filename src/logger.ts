@@ -29,7 +29,7 @@ export function createLogger(options: { json: boolean }): Logger {
           spinner.fail(`${label}: interrupted`);
           return { step, status: 'interrupted', detail: 'interrupted (Ctrl-C)' };
         }
-        const detail = firstLine(error);
+        const detail = failureDetail(error);
         spinner.fail(`${label} failed: ${detail}`);
         return { step, status: 'failed', detail };
       }
@@ -37,7 +37,19 @@ export function createLogger(options: { json: boolean }): Logger {
   };
 }
 
-function firstLine(error: unknown): string {
-  const message = (error as { shortMessage?: string }).shortMessage ?? (error instanceof Error ? error.message : String(error));
-  return message.split('\n')[0] ?? message;
+/**
+ * One line on why a step failed: that its command is missing, or the command's own error line (yarn refusing an
+ * engine, npm's ERESOLVE, git's fatal) after execa's "Command failed with exit code 1".
+ */
+function failureDetail(error: unknown): string {
+  const failure = error as { code?: unknown; command?: unknown; shortMessage?: unknown; stderr?: unknown };
+  if (failure.code === 'ENOENT' && typeof failure.command === 'string') {
+    return `${failure.command.split(' ')[0]} is not installed or not on the PATH (${failure.command})`;
+  }
+  const message = typeof failure.shortMessage === 'string' ? failure.shortMessage : error instanceof Error ? error.message : String(error);
+  const summary = message.split('\n')[0] ?? message;
+  const stderrLines = typeof failure.stderr === 'string' ? failure.stderr.split('\n').map((line) => line.trim()) : [];
+  // npm's first error line names only a code ("npm error code ERESOLVE"); the next one says what went wrong.
+  const cause = stderrLines.find((line) => /\berror\b|ERR_|ERR!|^fatal:/i.test(line) && !/\berror code \S+$/i.test(line));
+  return cause ? `${summary}: ${cause}` : summary;
 }

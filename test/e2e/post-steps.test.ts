@@ -52,6 +52,23 @@ describe('post-steps', () => {
     expect(document.nextSteps).toContain('npm install');
   });
 
+  it("says why an install failed in the package manager's own words, and when the package manager is missing", () => {
+    const parent = scratchDir('post-why');
+    // A yarn that refuses as yarn 1 does, first on the PATH.
+    const bin = join(parent, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'yarn'), '#!/bin/sh\necho "yarn install v1.22.22" >&2\necho \'error @azure/core-auth@1.11.0: The engine "node" is incompatible with this module.\' >&2\nexit 1\n');
+    chmodSync(join(bin, 'yarn'), 0o755);
+    const refused = runCli(['refused', '--pattern', 'http-api', '--yes', '--no-git', '--package-manager', 'yarn'], { cwd: parent, env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(refused.status).toBe(5);
+    expect(refused.stderr).toMatch(/ {2}install: Command failed with exit code 1: yarn install: error @azure\/core-auth@1\.11\.0: The engine "node" is incompatible/);
+
+    // No pnpm anywhere on this PATH (the CLI runs on process.execPath and needs none).
+    const missing = runCli(['missing', '--pattern', 'http-api', '--yes', '--no-git', '--package-manager', 'pnpm'], { cwd: parent, env: { PATH: bin } });
+    expect(missing.status).toBe(5);
+    expect(missing.stderr).toMatch(/ {2}install: pnpm is not installed or not on the PATH \(pnpm install\)/);
+  });
+
   it('keeps the project, exits 5 and lists the git commands to run by hand when git fails', () => {
     const parent = scratchDir('post-git');
     // A git that fails every command, first on the PATH.
@@ -62,7 +79,7 @@ describe('post-steps', () => {
     const result = runCli(['no-repo', '--pattern', 'http-api', '--yes', '--no-install', '--json'], { cwd: parent, env: { PATH: `${bin}:${process.env.PATH}` } });
     expect(result.status).toBe(5);
     const document = JSON.parse(result.stdout);
-    expect(document.postSteps).toEqual([expect.objectContaining({ step: 'install', status: 'skipped' }), { step: 'git', status: 'failed', detail: expect.any(String) }]);
+    expect(document.postSteps).toEqual([expect.objectContaining({ step: 'install', status: 'skipped' }), { step: 'git', status: 'failed', detail: expect.stringMatching(/: fatal: cannot lock ref$/) }]);
     // The install first, so that the commit holds the lockfile.
     expect(document.nextSteps.slice(0, 3)).toEqual(['cd no-repo', 'npm install', 'git init && git add --all && git commit -m "Initial commit"']);
     expect(existsSync(join(parent, 'no-repo/package.json'))).toBe(true);
