@@ -47,9 +47,22 @@ export function yamlString(value: string): string {
   return tsString(value);
 }
 
-/** Markdown text: characters that would start markup are backslash-escaped, HTML is neutralised. */
+// At a line's start, as CommonMark reads it: a heading or bullet (its marker then a space or the end), a numbered item
+// ("1." or "1)" likewise), or a line of = or - under a paragraph (a heading) or alone (a rule).
+const LINE_START_MARKUP = /^(\s*)(?:(#{1,6}|[-+])(?=[ \t]|$)|(\d{1,9})([.)])(?=[ \t]|$)|([=-])(?=[=-]*\s*$))/;
+
+/**
+ * Markdown text on one line: what makes markup anywhere (emphasis, code, links and images, HTML, table cells,
+ * strikethrough) is backslash-escaped everywhere, what does only at the start of a line (a heading, list or quote)
+ * only there, since a value may start one. So `my-app 1.2 + more` stays as readable in the raw file as rendered.
+ */
 export function markdownText(value: string): string {
-  return value.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (char) => `\\${char}`).replace(/\r?\n/g, ' ');
+  return value
+    .replace(/\r?\n/g, ' ')
+    .replace(/[\\`*_[\]<>|~]/g, (char) => `\\${char}`)
+    .replace(LINE_START_MARKUP, (_match, space: string, mark?: string, number?: string, listMark?: string, rule?: string) =>
+      number ? `${space}${number}\\${listMark}` : `${space}\\${mark ?? rule}`,
+    );
 }
 
 /**

@@ -55,7 +55,25 @@ describe('bicepLiteral', () => {
 
 describe('markdownText', () => {
   it('neutralises markup and HTML and keeps one line', () => {
-    expect(markdownText('<b>*x*</b>\n# y')).toBe('\\<b\\>\\*x\\*\\</b\\> \\# y');
+    expect(markdownText('<b>*x*</b>\n# y')).toBe('\\<b\\>\\*x\\*\\</b\\> # y');
+    expect(markdownText('[link](http://x) `code` a|b ~~gone~~ _em_ \\')).toBe('\\[link\\](http://x) \\`code\\` a\\|b \\~\\~gone\\~\\~ \\_em\\_ \\\\');
+  });
+
+  // A value can begin a line ("# {{md name}}" is not one, "{{md description}}" is): a heading, list or quote there.
+  it('escapes what starts a heading, list or quote only at the start, and leaves names and versions readable', () => {
+    expect(markdownText('my-app 1.2 + more (beta)!')).toBe('my-app 1.2 + more (beta)!');
+    expect(markdownText('# title')).toBe('\\# title');
+    expect(markdownText('- item')).toBe('\\- item');
+    expect(markdownText('+ item')).toBe('\\+ item');
+    expect(markdownText('> quote')).toBe('\\> quote');
+    expect(markdownText('=====')).toBe('\\=====');
+    expect(markdownText('12. item')).toBe('12\\. item');
+    expect(markdownText('3) item')).toBe('3\\) item');
+    expect(markdownText('2026 plan')).toBe('2026 plan');
+    expect(markdownText('0.1.0')).toBe('0.1.0');
+    expect(markdownText('-x #tag')).toBe('-x #tag');
+    expect(markdownText('---')).toBe('\\---');
+    expect(markdownText('#')).toBe('\\#');
   });
 });
 
