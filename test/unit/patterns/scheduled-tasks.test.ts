@@ -308,14 +308,14 @@ describe('rendered app', () => {
   it('lists the jobs in the README', () => {
     const readme = readTree(tree, 'README.md');
     expect(readme).toContain('## Scheduled Tasks');
-    expect(readme).toContain('| nightly\\-report | daily at 02:30 | Europe/Berlin | skip |');
+    expect(readme).toContain('| nightly-report | daily at 02:30 | Europe/Berlin | skip |');
   });
 
   // A daily job's missed-run window is 48 hours, the most a log alert looks back: the prose must not promise
   // three periods (72 hours) where the alert table shows 2880 minutes.
   it('describes the missed-run window the alert table shows', () => {
     const readme = readTree(tree, 'README.md').replace(/\s+/g, ' ');
-    expect(readme).toContain('Job nightly\\-report has had no successful run in 2880 minutes');
+    expect(readme).toContain('Job nightly-report has had no successful run in 2880 minutes');
     expect(readme).toContain('within three schedule periods, capped at 48 hours, the longest a log alert looks back (so a daily job gets 48 hours');
   });
 
