@@ -37,8 +37,8 @@ export async function createApp(
   options: CreateOptions,
   session: { interactive: boolean; prompter: Prompter; logger: Logger; cwd: string },
 ): Promise<CreateResult> {
-  const { directory, answers, recommendations } = await resolveAnswers(options, session);
-  const plan = buildPlan(answers, resolve(session.cwd, directory));
+  const { directory, answers, recommendations, sources } = await resolveAnswers(options, session);
+  const plan = buildPlan(answers, resolve(session.cwd, directory), sources);
   const tree = renderPlan(plan, { packageManager: options.packageManager });
   const changes = diffTree(tree, plan.targetDir);
   refuseNonEmptyTarget(plan, changes);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
-import { findPatternId, PATTERN_IDS } from '../patterns/index.js';
+import { findPatternId, PATTERN_IDS, PATTERNS } from '../patterns/index.js';
 import type { PatternId } from '../patterns/types.js';
 import { isErrno } from './fs-errors.js';
 
@@ -10,6 +10,26 @@ export interface AnswersFile {
   name?: string;
   location?: string;
   patterns?: Partial<Record<PatternId, Record<string, unknown>>>;
+  /** How errors name the file, once and first: `--answers <path as typed>`. */
+  source?: string;
+  /** Key paths in the file, for errors: `patterns` (`answers.patterns` in a manifest, none in a bare map of options). */
+  keys?: { answers: string; patterns: string };
+}
+
+/**
+ * Where a value sits in the file, for errors: `patterns.http-api.auth` (`answers.patterns.http-api.auth` in a
+ * manifest). Files built without `loadAnswersFile` (tests) use the answers-file layout.
+ */
+export function keyPathIn(file: AnswersFile, ...path: string[]): string {
+  const { answers, patterns } = file.keys ?? { answers: '', patterns: 'patterns' };
+  const [first, ...rest] = path;
+  const parent = first === 'name' || first === 'location' ? answers : patterns;
+  return [parent, first, ...rest].filter((key) => key !== '').join('.');
+}
+
+/** Whether the file is a whole manifest: a record of another app, whose every pattern it lists. */
+export function isManifest(file: AnswersFile): boolean {
+  return file.keys?.answers === 'answers';
 }
 
 const ANSWER_KEYS = ['name', 'location', 'patterns'] as const;
@@ -21,8 +41,9 @@ const MANIFEST_KEYS = ['generator', 'answers', 'files'];
  * id (what `add` needs). Shape errors name the key at fault; option values are checked later by the patterns'
  * own parsers, exactly as flags are.
  */
-export async function loadAnswersFile(path: string): Promise<AnswersFile> {
-  const fail = (message: string) => new UserError(`--answers ${path}: ${message}`, ExitCode.Usage);
+export async function loadAnswersFile(path: string, shownAs = path): Promise<AnswersFile> {
+  const source = `--answers ${shownAs}`;
+  const fail = (message: string, details: readonly string[] = []) => new UserError(`${source}: ${message}`, ExitCode.Usage, details);
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -40,8 +61,13 @@ export async function loadAnswersFile(path: string): Promise<AnswersFile> {
   if (!isPlainObject(data)) throw fail('must contain an object with name, location and patterns');
 
   const keys = Object.keys(data);
-  if (keys.length > 0 && keys.every((key) => findPatternId(key) !== undefined)) return { patterns: readPatterns(data, fail) };
-  const answers = keys.includes('answers') && keys.every((key) => MANIFEST_KEYS.includes(key)) ? data.answers : data;
+  if (keys.length > 0 && keys.every((key) => findPatternId(key) !== undefined)) {
+    const bare = { answers: '', patterns: '' };
+    return { patterns: readPatterns(data, fail, bare), source, keys: bare };
+  }
+  const manifest = keys.includes('answers') && keys.every((key) => MANIFEST_KEYS.includes(key));
+  const answers = manifest ? data.answers : data;
+  const layout = manifest ? { answers: 'answers', patterns: 'answers.patterns' } : { answers: '', patterns: 'patterns' };
   if (!isPlainObject(answers)) throw fail('"answers" must be an object');
 
   const unknown = Object.keys(answers).filter((key) => !(ANSWER_KEYS as readonly string[]).includes(key));
@@ -49,14 +75,20 @@ export async function loadAnswersFile(path: string): Promise<AnswersFile> {
   for (const key of ['name', 'location'] as const) {
     if (answers[key] !== undefined && typeof answers[key] !== 'string') throw fail(`"${key}" must be a string`);
   }
-  return { name: answers.name as string | undefined, location: answers.location as string | undefined, patterns: readPatterns(answers.patterns, fail) };
+  return {
+    name: answers.name as string | undefined,
+    location: answers.location as string | undefined,
+    patterns: readPatterns(answers.patterns, fail, layout),
+    source,
+    keys: layout,
+  };
 }
 
 /**
  * By the extension, else JSON and then YAML: a file whose name says nothing (`--answers <(…)`, /dev/stdin) may
  * hold either.
  */
-async function parseAnswers(text: string, extension: string, fail: (message: string) => UserError): Promise<unknown> {
+async function parseAnswers(text: string, extension: string, fail: (message: string, details?: readonly string[]) => UserError): Promise<unknown> {
   const json = extension === '.json';
   const yaml = extension === '.yaml' || extension === '.yml';
   try {
@@ -70,12 +102,16 @@ async function parseAnswers(text: string, extension: string, fail: (message: str
     // yaml is CommonJS under Node: its exports object is the default export, bundled or not.
     return (await import('yaml')).default.parse(text);
   } catch (error) {
-    throw fail(`is ${json ? 'not valid JSON' : yaml ? 'not valid YAML' : 'neither valid JSON nor YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    // yaml's message ends its first line with a colon and goes on with an excerpt of the file: the line is the
+    // error, the excerpt its details.
+    const [first = '', ...excerpt] = (error as Error).message.trimEnd().split('\n');
+    const what = json ? 'not valid JSON' : yaml ? 'not valid YAML' : 'neither valid JSON nor YAML';
+    throw fail(`is ${what}: ${first.replace(/:\s*$/, '')}`, excerpt.filter((line) => line.trim() !== ''));
   }
 }
 
 /** `patterns` is an object of pattern id → options, or a plain list of ids when no option is set. */
-function readPatterns(value: unknown, fail: (message: string) => UserError): AnswersFile['patterns'] {
+function readPatterns(value: unknown, fail: (message: string) => UserError, keys: NonNullable<AnswersFile['keys']>): AnswersFile['patterns'] {
   if (value === undefined) return undefined;
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((id) => [String(id), {}]) : isPlainObject(value) ? Object.entries(value) : [];
   if (!Array.isArray(value) && !isPlainObject(value)) throw fail('"patterns" must be an object of pattern id → options, or a list of ids');
@@ -89,6 +125,14 @@ function readPatterns(value: unknown, fail: (message: string) => UserError): Ans
     if (!isPlainObject(options)) throw fail(`"patterns.${typed}" must be an object of options`);
     // A list may repeat an id harmlessly; two objects of options for one pattern leave no way to tell which wins.
     if (id in patterns && !Array.isArray(value)) throw fail(`"patterns" names ${id} twice`);
+    // Refused here, where the file can be named; a flag cannot be unknown (commander refuses it).
+    const known = Object.keys(PATTERNS[id].options);
+    const unknown = Object.keys(options).filter((key) => !Object.hasOwn(PATTERNS[id].options, key));
+    if (unknown.length > 0) {
+      const paths = unknown.map((key) => keyPathIn({ keys }, typed, key));
+      const listed = known.length > 0 ? `options: ${known.join(', ')}` : 'it has no options';
+      throw fail(`${paths.join(', ')} ${unknown.length > 1 ? 'are not options' : 'is not an option'} of ${id} (${listed})`);
+    }
     patterns[id] = options;
   }
   return patterns;

@@ -5,9 +5,9 @@ import { findPatternId, PATTERN_IDS, PATTERNS, sortPatternIds } from '../pattern
 import type { JsonValue, OptionSpec, PatternDefinition, PatternId } from '../patterns/types.js';
 import type { Prompter } from '../prompts.js';
 import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_DEFAULTS, WORKLOAD_QUESTIONS, WORKLOAD_RELEVANT, type Recommendation, type Workload } from '../advisor.js';
-import type { AnswersFile } from './answers-file.js';
+import { keyPathIn, type AnswersFile } from './answers-file.js';
 import { existingEntries, nonEmptyTargetError } from './changes.js';
-import type { Answers } from './plan.js';
+import { byFlag, sourceLabel, type Answers, type OptionSources } from './plan.js';
 import { parseProjectName } from './project-name.js';
 
 export const DEFAULT_PATTERNS: readonly PatternId[] = ['http-api'];
@@ -29,6 +29,8 @@ export interface ResolvedAnswers {
   answers: Answers;
   /** Why each pattern was chosen, when the advisor chose; shown in the summary. */
   recommendations: Recommendation[];
+  /** Where each pattern option was given, for the plan's errors. */
+  sources: OptionSources;
 }
 
 /**
@@ -45,14 +47,15 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   let directory = input.directory ?? input.name ?? file.name;
   // An empty argument (an unset shell variable) would resolve to the working directory and write there.
   if (directory?.trim() === '') {
-    const source = input.directory !== undefined ? '[directory]' : input.name !== undefined ? '--name' : 'name';
+    const source = input.directory !== undefined ? '[directory]' : input.name !== undefined ? '--name' : fileLabel(file, 'name');
     throw new ValidationError(`${source}: must not be empty; it names the folder to create (. for the current one)`);
   }
   // What the questions cannot change is checked before them, so nobody answers them all to fail at the end.
   const givenLocation = input.location ?? file.location;
-  if (givenLocation !== undefined) labelled(input.location !== undefined ? '--location' : 'location', () => parseLocation(givenLocation));
+  if (givenLocation !== undefined) labelled(input.location !== undefined ? '--location' : fileLabel(file, 'location'), () => parseLocation(givenLocation));
   let name = directory === undefined ? undefined : projectName(input, directory, session.cwd);
-  checkGivenOptions(file.patterns ?? {}, input.patternOptions);
+  const sources = optionSources(input.answersFile, input.patternOptions);
+  checkGivenOptions(file.patterns ?? {}, input.patternOptions, sources);
   // create writes only into a missing or empty folder: a person learns that before the questions, not after them.
   if (directory !== undefined && ask) refuseNonEmptyFolder(resolve(session.cwd, directory));
   if (directory === undefined && ask) {
@@ -105,6 +108,23 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
     directory: directory!,
     answers: { name: name!, location: location ?? DEFAULT_LOCATION, patterns },
     recommendations,
+    sources,
+  };
+}
+
+/** `--answers a.json: name`: a value of the answers file, named by its file and key. */
+function fileLabel(file: AnswersFile, key: string): string {
+  return sourceLabel({ name: keyPathIn(file, key), file: file.source ?? '--answers' });
+}
+
+/**
+ * Names a pattern option where the user gave it: its flag; else, for a pattern the answers file configures, its
+ * key there (a default too: that is where an answers-file user sets it); else its flag.
+ */
+export function optionSources(file: AnswersFile | undefined, fromFlags: CreateInput['patternOptions']): OptionSources {
+  return (id, key) => {
+    if (file?.patterns?.[id] === undefined || Object.hasOwn(fromFlags[id] ?? {}, key)) return byFlag(id, key);
+    return { name: keyPathIn(file, id, key), file: file.source ?? '--answers' };
   };
 }
 
@@ -132,7 +152,11 @@ function refuseNonEmptyFolder(dir: string, asName = false): void {
  */
 function projectName(input: CreateInput, directory: string, cwd: string): string {
   const [source, name] =
-    input.name !== undefined ? ['--name', input.name] : input.answersFile?.name !== undefined ? ['name', input.answersFile.name] : ['[directory]', basename(resolve(cwd, directory))];
+    input.name !== undefined
+      ? ['--name', input.name]
+      : input.answersFile?.name !== undefined
+        ? [fileLabel(input.answersFile, 'name'), input.answersFile.name]
+        : ['[directory]', basename(resolve(cwd, directory))];
   try {
     return labelled(source, () => parseProjectName(name));
   } catch (error) {
@@ -146,16 +170,12 @@ function projectName(input: CreateInput, directory: string, cwd: string): string
  * Option values from the answers file and flags (flags win), each parsed by its option's parser. An error names
  * the value where the user wrote it: the flag, or the key in the answers file.
  */
-function checkGivenOptions(fromFile: NonNullable<AnswersFile['patterns']>, fromFlags: CreateInput['patternOptions']): void {
+function checkGivenOptions(fromFile: NonNullable<AnswersFile['patterns']>, fromFlags: CreateInput['patternOptions'], sources: OptionSources): void {
   for (const id of PATTERN_IDS) {
-    const flags = fromFlags[id] ?? {};
-    const given = [
-      ...Object.entries(fromFile[id] ?? {}).filter(([key]) => !Object.hasOwn(flags, key)).map(([key, value]) => ({ key, value, label: `answers file, patterns.${id}.${key}` })),
-      ...Object.entries(flags).map(([key, value]) => ({ key, value, label: PATTERNS[id].options[key]!.flag.split(' ')[0]! })),
-    ];
+    const given = { ...fromFile[id], ...fromFlags[id] };
     // An unknown key is left to the plan, which names every option the pattern has.
-    for (const { key, value, label } of given.filter(({ key }) => Object.hasOwn(PATTERNS[id].options, key))) {
-      labelled(label, () => PATTERNS[id].options[key]!.parse(value));
+    for (const [key, value] of Object.entries(given).filter(([key]) => Object.hasOwn(PATTERNS[id].options, key))) {
+      labelled(sourceLabel(sources(id, key)), () => PATTERNS[id].options[key]!.parse(value));
     }
   }
 }
@@ -258,7 +278,7 @@ async function askOptionsOnce(
 /** The message of the pattern's rule across options that these options break, if any. */
 function clashBetween(definition: PatternDefinition, options: Record<string, JsonValue>): string | undefined {
   try {
-    definition.validate?.(options);
+    definition.validate?.(options, (key) => byFlag(definition.id, key).name);
     return undefined;
   } catch (error) {
     if (error instanceof ValidationError) return error.message;

@@ -3,6 +3,7 @@ import { parseLocation } from '../azure/locations.js';
 import { baseContribution, FEATURE_CONTRIBUTIONS } from '../base.js';
 import { labelled, ValidationError } from '../exit-codes.js';
 import { PATTERNS, sortPatternIds } from '../patterns/index.js';
+import { flagName } from '../patterns/option-kinds.js';
 import { type JsonValue, type PatternDefinition, type PatternId, type ProjectInfo, type StorageName } from '../patterns/types.js';
 import { GENERATOR } from '../version.js';
 import { composeContributions, type ComposedContribution, type OwnedContribution } from './compose.js';
@@ -23,6 +24,25 @@ export interface SelectedPattern {
   options: Record<string, JsonValue>;
 }
 
+/** Where the user gave a pattern option, as errors name it. */
+export interface OptionSource {
+  /** `--auth`, or the key path in an answers file: `patterns.http-api.auth`. */
+  name: string;
+  /** For a key in an answers file, the file (`--answers a.json`): an error names it once, first. */
+  file?: string;
+}
+
+/** Names option `key` of pattern `id` where the user gave it. */
+export type OptionSources = (id: PatternId, key: string) => OptionSource;
+
+/** Options named by their flags: values from flags, defaults and prompts. */
+export const byFlag: OptionSources = (id, key) => ({ name: flagName(PATTERNS[id].options[key]!) });
+
+/** A value's label in errors: the flag, or the file and the key in it. */
+export function sourceLabel({ name, file }: OptionSource): string {
+  return file === undefined ? name : `${file}: ${name}`;
+}
+
 /** A validated, complete description of the app: rendering it cannot fail on user input. */
 export interface Plan {
   targetDir: string;
@@ -34,16 +54,19 @@ export interface Plan {
   generator: typeof GENERATOR;
 }
 
-/** Validates every answer and composes the app; throws ValidationError naming the answer at fault. */
-export function buildPlan(answers: Answers, targetDir: string): Plan {
+/**
+ * Validates every answer and composes the app; throws ValidationError naming the answer at fault where it was
+ * given (`sources`: flags unless told otherwise).
+ */
+export function buildPlan(answers: Answers, targetDir: string, sources: OptionSources = byFlag): Plan {
   const name = labelled('name', () => parseProjectName(answers.name));
   const location = labelled('location', () => parseLocation(answers.location));
   const project: ProjectInfo = { name, slug: azureSlug(name), location };
 
   const ids = sortPatternIds(Object.keys(answers.patterns) as PatternId[]);
-  const patterns = ids.map((id) => selectPattern(PATTERNS[id], answers.patterns[id] ?? {}));
+  const patterns = ids.map((id) => selectPattern(PATTERNS[id], answers.patterns[id] ?? {}, sources));
   const owned = patterns.map((p) => withOwnOptions(p, project));
-  checkSharedStorage(patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.storageNames })));
+  naming(sources, (name) => checkSharedStorage(patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.storageNames })), name));
   checkSharedFiles(patterns.map((p, i) => ({ id: p.definition.id, paths: owned[i]!.files.map((file) => file.path) })));
   const base = baseContribution();
   checkFunctionNames(base.functionNames, patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.functionNames })));
@@ -68,7 +91,8 @@ export function buildPlan(answers: Answers, targetDir: string): Plan {
   };
 }
 
-function selectPattern(definition: PatternDefinition, raw: Record<string, unknown>): SelectedPattern {
+function selectPattern(definition: PatternDefinition, raw: Record<string, unknown>, sources: OptionSources): SelectedPattern {
+  const { id } = definition;
   // Own keys only: `in` also finds what every object inherits, so `constructor` would pass as an option.
   const unknown = Object.keys(raw).filter((key) => !Object.hasOwn(definition.options, key));
   if (unknown.length > 0) {
@@ -81,11 +105,31 @@ function selectPattern(definition: PatternDefinition, raw: Record<string, unknow
   const options = Object.fromEntries(
     Object.entries(definition.options).map(([key, spec]) => {
       const input = raw[key];
-      return [key, input === undefined ? spec.defaultValue : labelled(spec.flag.split(' ')[0]!, () => spec.parse(input))];
+      return [key, input === undefined ? spec.defaultValue : labelled(sourceLabel(sources(id, key)), () => spec.parse(input))];
     }),
   );
-  labelled(definition.id, () => definition.validate?.(options));
+  naming(sources, (name) => definition.validate?.(options, (key) => name(id, key)), id);
   return { definition, options };
+}
+
+/**
+ * Runs a check across options whose message names them through `name`: an answers file that one of the options
+ * it names came from is named once, before the message; otherwise `otherwise` (the pattern) is.
+ */
+function naming(sources: OptionSources, check: (name: (id: PatternId, key: string) => string) => void, otherwise?: string): void {
+  const named: OptionSource[] = [];
+  try {
+    check((id, key) => {
+      const source = sources(id, key);
+      named.push(source);
+      return source.name;
+    });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // Only the names the message uses count: a check may name options it does not complain about.
+    const prefix = named.find((source) => source.file !== undefined && error.message.includes(source.name))?.file ?? otherwise;
+    throw prefix === undefined ? error : new ValidationError(`${prefix}: ${error.message}`);
+  }
 }
 
 /**
@@ -105,17 +149,18 @@ function withOwnOptions({ definition, options }: SelectedPattern, project: Proje
  * messages or data, so the answers that lead there are refused, naming the options to change.
  * Table names are case-insensitive in Azure.
  */
-function checkSharedStorage(patterns: readonly { id: PatternId; names: readonly StorageName[] }[]): void {
+function checkSharedStorage(patterns: readonly { id: PatternId; names: readonly StorageName[] }[], name: (id: PatternId, key: string) => string): void {
   const clash = firstClash(
     patterns.map(({ id, names }) => ({ owner: id, items: names })),
     (name) => `${name.kind} ${name.kind === 'table' ? name.name.toLowerCase() : name.name}`,
   );
   if (!clash) return;
   const claims = [clash.earlier, clash.later];
-  const by = ({ owner, item }: Claim<PatternId, StorageName>) => (item.flag ? `${owner} (${item.flag})` : owner);
-  const change = claims.flatMap(({ item }) => (item.flag ? [item.flag] : []));
+  const options = claims.map(({ owner, item }) => (item.option === undefined ? undefined : name(owner, item.option)));
+  const by = (i: number) => (options[i] === undefined ? claims[i]!.owner : `${claims[i]!.owner} (${options[i]})`);
+  const change = options.filter((option) => option !== undefined);
   throw new ValidationError(
-    `${by(clash.earlier)} and ${by(clash.later)} both use the storage ${clash.later.item.kind} "${clash.later.item.name}"; ` +
+    `${by(0)} and ${by(1)} both use the storage ${clash.later.item.kind} "${clash.later.item.name}"; ` +
       `give one of them another name${change.length > 0 ? ` with ${change.join(' or ')}` : ''}`,
   );
 }

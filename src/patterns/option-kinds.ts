@@ -1,6 +1,11 @@
 import { ValidationError } from '../exit-codes.js';
 import type { JsonValue, OptionSpec } from './types.js';
 
+/** The flag alone, as errors name it: `--auth` of `--auth <mode>`. */
+export function flagName(spec: Pick<OptionSpec, 'flag'>): string {
+  return spec.flag.split(' ')[0]!;
+}
+
 /** How every choice the CLI takes is compared (a mode, a source, a policy): trimmed, any case (`BLOB` is `blob`). */
 export function choiceKey(input: unknown): string {
   return String(input ?? '').trim().toLowerCase();

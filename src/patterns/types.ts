@@ -181,8 +181,8 @@ export interface PatternContribution {
 export interface StorageName {
   kind: 'queue' | 'container' | 'table';
   name: string;
-  /** The option that chose the name, so a clash can say what to change; absent for a fixed name. */
-  flag?: string;
+  /** The key of the option that chose the name, so a clash can say what to change; absent for a fixed name. */
+  option?: string;
 }
 
 export interface ProjectInfo {
@@ -200,8 +200,11 @@ export interface PatternDefinition<TOptions extends Record<string, JsonValue> = 
   matrix: MatrixRow;
   /** Keyed by the answers-file key (camelCase). */
   options: { [K in keyof TOptions]: OptionSpec<TOptions[K]> };
-  /** Cross-option checks that a single option's parser cannot make (e.g. aggregation needs a key). */
-  validate?(options: TOptions): void;
+  /**
+   * Cross-option checks that a single option's parser cannot make (e.g. aggregation needs a key). Messages name
+   * options through `name` (`--auth`, or `patterns.http-api.auth` when the value came from an answers file).
+   */
+  validate?(options: TOptions, name: (key: keyof TOptions & string) => string): void;
   contribute(options: TOptions, project: ProjectInfo): PatternContribution;
 }
 

@@ -114,9 +114,14 @@ describe('--answers', () => {
     ['malformed', '{"name": "x",', /is not valid JSON/],
     ['unknown keys', '{"name": "x", "patterns": ["http-api"], "region": "x"}', /unknown key "region"/],
     ['wrong types', '{"name": ["x"], "patterns": ["http-api"]}', /"name" must be a string/],
-    ['a value that fails validation', '{"name": "Bad Name", "patterns": ["http-api"]}', /name: project name "Bad Name" is invalid/],
-    ['an unknown pattern option', '{"name": "x", "patterns": {"http-api": {"nope": 1}}}', /unknown option for http-api: nope/],
-    ['an option value that fails validation', '{"name": "x", "patterns": {"http-api": {"resources": 5}}}', /^✖ answers file, patterns\.http-api\.resources: resource names are strings; got 5/],
+    ['a value that fails validation', '{"name": "Bad Name", "patterns": ["http-api"]}', /^✖ --answers answers\.json: name: project name "Bad Name" is invalid/],
+    ['an unknown pattern option', '{"name": "x", "patterns": {"http-api": {"nope": 1}}}', /^✖ --answers answers\.json: patterns\.http-api\.nope is not an option of http-api \(options: resources, /],
+    ['an option value that fails validation', '{"name": "x", "patterns": {"http-api": {"resources": 5}}}', /^✖ --answers answers\.json: patterns\.http-api\.resources: resource names are strings; got 5/],
+    [
+      'options that break a rule across options',
+      '{"name": "x", "patterns": {"data-processing": {"coolAfterDays": 200, "archiveAfterDays": 100}}}',
+      /^✖ --answers answers\.json: patterns\.data-processing\.archiveAfterDays \(100\) must be greater than patterns\.data-processing\.coolAfterDays \(200\)/,
+    ],
   ])('%s: exit 2 and nothing written', (_, content, message) => {
     const parent = scratchDir('bad-answers');
     writeFileSync(join(parent, 'answers.json'), content);
@@ -124,6 +129,17 @@ describe('--answers', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(readdirSync(parent)).toEqual(['answers.json']);
+  });
+
+  it('a YAML error is one line, the excerpt of the file under it', () => {
+    const parent = scratchDir('bad-yaml');
+    writeFileSync(join(parent, 'answers.yaml'), 'name: x\npatterns:\n  http-api:\n    resources: [orders, customers\n');
+    const result = runCli(['--answers', 'answers.yaml', '--yes', '--no-install', '--no-git'], { cwd: parent });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      '✖ --answers answers.yaml: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 5, column 1\n' +
+        '      resources: [orders, customers\n  ^\n',
+    );
   });
 
   it('--yes with an answers file that lacks patterns fails instead of guessing', () => {

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { recommendPatterns, WORKLOAD_DEFAULTS, WORKLOAD_RELEVANT, type Workload } from '../../src/advisor.js';
 import { loadAnswersFile } from '../../src/engine/answers-file.js';
 import { resolveAnswers, type CreateInput } from '../../src/engine/answers.js';
+import { UserError } from '../../src/exit-codes.js';
 import { PATTERNS } from '../../src/patterns/index.js';
 import { scriptedPrompter } from '../support/scripted-prompter.js';
 
@@ -96,8 +97,8 @@ describe('resolveAnswers', () => {
   it('refuses an empty directory instead of creating the project in the working directory', async () => {
     const prompter = scriptedPrompter([]);
     await expect(resolveAnswers(input({ directory: '', yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^\[directory\]: must not be empty/);
-    const answersFile = { name: '', patterns: { 'http-api': {} } };
-    await expect(resolveAnswers(input({ answersFile, yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^name: must not be empty; it names the folder/);
+    const answersFile = { name: '', patterns: { 'http-api': {} }, source: '--answers a.json' };
+    await expect(resolveAnswers(input({ answersFile, yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^--answers a\.json: name: must not be empty; it names the folder/);
     await expect(resolveAnswers(input({ name: '', pattern: 'http-api', yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^--name: must not be empty; it names the folder/);
   });
 
@@ -120,7 +121,12 @@ describe('resolveAnswers', () => {
     await rejected({ directory: 'app', name: 'My App' }, /^--name: project name "My App" is invalid/);
     await rejected({ directory: 'app', location: 'mars' }, /^--location: unknown or unsupported Azure region "mars"/);
     await rejected({ directory: 'app', patternOptions: { 'http-api': { resources: 'Bad' } } }, /^--resource: resource "Bad" is not a valid name/);
-    await rejected({ directory: 'app', answersFile: { patterns: { 'scheduled-tasks': { timeZone: 'Mars/Base' } } } }, /^answers file, patterns\.scheduled-tasks\.timeZone: "Mars\/Base" is not an IANA time zone/);
+    await rejected(
+      { directory: 'app', answersFile: { patterns: { 'scheduled-tasks': { timeZone: 'Mars/Base' } }, source: '--answers a.json' } },
+      /^--answers a\.json: patterns\.scheduled-tasks\.timeZone: "Mars\/Base" is not an IANA time zone/,
+    );
+    await rejected({ directory: 'app', answersFile: { location: 'mars', source: '--answers a.json' } }, /^--answers a\.json: location: unknown or unsupported Azure region "mars"/);
+    await rejected({ answersFile: { name: 'My App', source: '--answers a.json' } }, /^--answers a\.json: name: project name "My App" is invalid/);
     await rejected(
       { directory: 'app', answersFile: { patterns: { 'scheduled-tasks': { timeZone: 'Mars/Base' } } }, patternOptions: { 'scheduled-tasks': { timeZone: 'Nowhere/Else' } } },
       /^--time-zone: "Nowhere\/Else" is not an IANA time zone/,
@@ -278,27 +284,36 @@ describe('loadAnswersFile', () => {
   };
 
   it('reads JSON and YAML, and a whole manifest', async () => {
-    expect(await loadAnswersFile(file('a.json', '{"name":"a","patterns":{"http-api":{}}}'))).toEqual({ name: 'a', location: undefined, patterns: { 'http-api': {} } });
-    expect(await loadAnswersFile(file('a.yaml', 'name: b\nlocation: uksouth\npatterns: [scheduled-tasks]\n'))).toEqual({ name: 'b', location: 'uksouth', patterns: { 'scheduled-tasks': {} } });
+    expect(await loadAnswersFile(file('a.json', '{"name":"a","patterns":{"http-api":{}}}'))).toMatchObject({ name: 'a', location: undefined, patterns: { 'http-api': {} } });
+    expect(await loadAnswersFile(file('a.yaml', 'name: b\nlocation: uksouth\npatterns: [scheduled-tasks]\n'))).toMatchObject({ name: 'b', location: 'uksouth', patterns: { 'scheduled-tasks': {} } });
     const manifest = { generator: { name: 'create-serverless-app', version: '0.1.0' }, answers: { name: 'c', location: 'eastus2', patterns: { 'http-api': {} } }, files: {} };
     expect(await loadAnswersFile(file('.create-serverless-app.json', JSON.stringify(manifest)))).toMatchObject({ name: 'c' });
   });
 
   it('reads a bare map of pattern options, what add takes, and a whole manifest for add too', async () => {
-    expect(await loadAnswersFile(file('options.json', '{"scheduled-tasks":{"timeZone":"UTC"}}'))).toEqual({ patterns: { 'scheduled-tasks': { timeZone: 'UTC' } } });
-    expect(await loadAnswersFile(file('options.yaml', 'data-processing:\n  dataInput: queue\n'))).toEqual({ patterns: { 'data-processing': { dataInput: 'queue' } } });
+    expect(await loadAnswersFile(file('options.json', '{"scheduled-tasks":{"timeZone":"UTC"}}'))).toMatchObject({ patterns: { 'scheduled-tasks': { timeZone: 'UTC' } } });
+    expect(await loadAnswersFile(file('options.yaml', 'data-processing:\n  dataInput: queue\n'))).toMatchObject({ patterns: { 'data-processing': { dataInput: 'queue' } } });
   });
 
   it('reads YAML from a file whose name says nothing, e.g. a pipe: --answers <(…) or /dev/stdin', async () => {
-    expect(await loadAnswersFile(file('answers', 'name: d\npatterns: [http-api]\n'))).toEqual({ name: 'd', location: undefined, patterns: { 'http-api': {} } });
+    expect(await loadAnswersFile(file('answers', 'name: d\npatterns: [http-api]\n'))).toMatchObject({ name: 'd', location: undefined, patterns: { 'http-api': {} } });
     expect(await loadAnswersFile(file('answers.txt', '{"patterns": ["http-api"]}'))).toMatchObject({ patterns: { 'http-api': {} } });
     await expect(loadAnswersFile(file('neither', 'name: [unclosed'))).rejects.toThrow(/is neither valid JSON nor YAML: /);
+  });
+
+  it('reports a YAML error in one line, without the colon that introduced the excerpt, and the excerpt as details', async () => {
+    const error = await loadAnswersFile(file('unclosed.yaml', 'name: a\npatterns:\n  http-api:\n    resources: [orders, customers\n'), 'unclosed.yaml').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    const { message, details } = error as UserError;
+    expect(message).toMatch(/^--answers unclosed\.yaml: is not valid YAML: .*at line 5, column 1$/);
+    expect(message).not.toContain('\n');
+    expect(details).toEqual(['    resources: [orders, customers', '^']);
   });
 
   it('matches pattern ids in any case and keys them by the canonical id', async () => {
     expect(await loadAnswersFile(file('upper.json', '{"patterns": {"HTTP-API": {"auth": "none"}}}'))).toMatchObject({ patterns: { 'http-api': { auth: 'none' } } });
     expect(await loadAnswersFile(file('upper-list.yaml', 'patterns: [Scheduled-Tasks, scheduled-tasks]\n'))).toMatchObject({ patterns: { 'scheduled-tasks': {} } });
-    expect(await loadAnswersFile(file('upper-bare.json', '{"Data-Processing": {"dataInput": "queue"}}'))).toEqual({ patterns: { 'data-processing': { dataInput: 'queue' } } });
+    expect(await loadAnswersFile(file('upper-bare.json', '{"Data-Processing": {"dataInput": "queue"}}'))).toMatchObject({ patterns: { 'data-processing': { dataInput: 'queue' } } });
   });
 
   it.each([
@@ -313,6 +328,8 @@ describe('loadAnswersFile', () => {
     ['patterns.json', '{"patterns": "http-api"}', /"patterns" must be an object of pattern id → options, or a list of ids/],
     ['pattern-id.json', '{"patterns": {"graphql": {}}}', /unknown pattern "graphql" in "patterns"; valid patterns: http-api/],
     ['options.json', '{"patterns": {"http-api": [1]}}', /"patterns.http-api" must be an object of options/],
+    ['option.json', '{"patterns": {"http-api": {"authh": "none"}}}', /^--answers \S*option\.json: patterns\.http-api\.authh is not an option of http-api \(options: resources, routePrefix, auth, entraAudience\)$/],
+    ['bare-option.json', '{"http-api": {"authh": "none", "x": 1}}', /: http-api\.authh, http-api\.x are not options of http-api \(options: /],
   ])('%s: a clear error naming the problem', async (name, content, message) => {
     const path = content === undefined ? join(dir, name) : file(name, content);
     await expect(loadAnswersFile(path)).rejects.toThrow(message);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLocation } from '../../src/azure/locations.js';
 import { baseContribution } from '../../src/base.js';
 import { ValidationError } from '../../src/exit-codes.js';
-import { parsePatternIds } from '../../src/engine/answers.js';
+import { optionSources, parsePatternIds } from '../../src/engine/answers.js';
 import { composeContributions } from '../../src/engine/compose.js';
 import { buildPlan } from '../../src/engine/plan.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
@@ -129,6 +129,27 @@ describe('buildPlan', () => {
   it('prefixes validation errors with the answer at fault', () => {
     expect(() => buildPlan({ ...answers, name: 'Bad Name' }, '/tmp/x')).toThrow(/^name: project name "Bad Name" is invalid/);
     expect(() => buildPlan({ ...answers, location: 'nowhere' }, '/tmp/x')).toThrow(/^location: unknown or unsupported/);
+  });
+
+  it('names the options of a cross-option rule where they were given: answers-file keys after the file, flags, or both', () => {
+    const patterns = { 'data-processing': { coolAfterDays: 200, archiveAfterDays: 100 } };
+    const file = { patterns, source: '--answers a.json' };
+    const plan = (flags: Record<string, string>) => () =>
+      buildPlan({ ...answers, patterns: { 'data-processing': { ...patterns['data-processing'], ...flags } } }, '/tmp/x', optionSources(file, { 'data-processing': flags }));
+    expect(plan({})).toThrow(
+      /^--answers a\.json: patterns\.data-processing\.archiveAfterDays \(100\) must be greater than patterns\.data-processing\.coolAfterDays \(200\): blobs go cool first/,
+    );
+    expect(plan({ archiveAfterDays: '150' })).toThrow(/^--answers a\.json: --data-archive-after-days \(150\) must be greater than patterns\.data-processing\.coolAfterDays \(200\)/);
+    expect(plan({ archiveAfterDays: '150', coolAfterDays: '160' })).toThrow(/^data-processing: --data-archive-after-days \(150\) must be greater than --data-cool-after-days \(160\)/);
+    // A whole manifest keeps the answers one level down; a value that does not parse is named there too.
+    const manifest = { patterns: { 'http-api': { auth: 'none', entraAudience: 'api://x' } }, source: '--answers m.json', keys: { answers: 'answers', patterns: 'answers.patterns' } };
+    expect(() => buildPlan({ ...answers, patterns: manifest.patterns }, '/tmp/x', optionSources(manifest, {}))).toThrow(
+      /^--answers m\.json: answers\.patterns\.http-api\.entraAudience applies only with answers\.patterns\.http-api\.auth entra-id/,
+    );
+    const shared = { 'event-processing': { storageQueueName: 'shared' }, 'data-processing': { dataInput: 'queue', inputQueue: 'shared' } };
+    expect(() => buildPlan({ ...answers, patterns: shared }, '/tmp/x', optionSources({ patterns: shared, source: '--answers s.json' }, {}))).toThrow(
+      /^--answers s\.json: event-processing \(patterns\.event-processing\.storageQueueName\) and data-processing \(patterns\.data-processing\.inputQueue\) both use/,
+    );
   });
 
   it('rejects options a pattern does not have', () => {

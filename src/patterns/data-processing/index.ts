@@ -76,21 +76,21 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
     archiveAfterDays: daysOption('--data-archive-after-days <days>', 'days after which archived inputs move to the archive tier', 180),
     retentionDays: daysOption('--data-retention-days <days>', 'days status and quarantine rows are kept after their last write', 30),
   },
-  validate(options) {
-    // Fixed names first, so a clash names the user's flag first ("--data-container and the generated …").
+  validate(options, name) {
+    // Fixed names first, so a clash names the user's option first ("--data-container and the generated …").
     const containers = [
-      ...Object.values(FIXED_CONTAINERS).map((name) => [`the generated "${name}" container`, name]),
-      ...(options.dataInput === 'blob' ? [['--data-container', options.inputContainer]] : []),
-      ['--data-archive-container', options.archiveContainer],
-      ['--data-poison-container', options.poisonContainer],
+      ...Object.values(FIXED_CONTAINERS).map((container) => [`the generated "${container}" container`, container]),
+      ...(options.dataInput === 'blob' ? [[name('inputContainer'), options.inputContainer]] : []),
+      [name('archiveContainer'), options.archiveContainer],
+      [name('poisonContainer'), options.poisonContainer],
     ];
-    for (const [i, [label, name]] of containers.entries()) {
-      const clash = containers.slice(0, i).find(([, other]) => other === name);
-      if (clash) throw new ValidationError(`${label} and ${clash[0]} both name the container "${name}"; each container needs its own name`);
+    for (const [i, [label, container]] of containers.entries()) {
+      const clash = containers.slice(0, i).find(([, other]) => other === container);
+      if (clash) throw new ValidationError(`${label} and ${clash[0]} both name the container "${container}"; each container needs its own name`);
     }
     if (options.archiveAfterDays <= options.coolAfterDays) {
       throw new ValidationError(
-        `--data-archive-after-days (${options.archiveAfterDays}) must be greater than --data-cool-after-days (${options.coolAfterDays}): blobs go cool first, then archive`,
+        `${name('archiveAfterDays')} (${options.archiveAfterDays}) must be greater than ${name('coolAfterDays')} (${options.coolAfterDays}): blobs go cool first, then archive`,
       );
     }
   },
@@ -158,10 +158,10 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       features: ['storageClients', 'azurite', 'slowTests', 'traceContext', ...(input === 'blob' ? (['postdeployHooks', 'metricAlerts'] as const) : [])],
       functionNames: [functionName, 'purgeDataRecords'],
       storageNames: [
-        ...(input === 'queue' ? [options.inputQueue, `${options.inputQueue}${POISON_SUFFIX}`].map((name) => ({ kind: 'queue' as const, name, flag: '--data-queue' })) : []),
-        ...(input === 'blob' ? [{ kind: 'container' as const, name: options.inputContainer, flag: '--data-container' }] : []),
-        { kind: 'container', name: options.archiveContainer, flag: '--data-archive-container' },
-        { kind: 'container', name: options.poisonContainer, flag: '--data-poison-container' },
+        ...(input === 'queue' ? [options.inputQueue, `${options.inputQueue}${POISON_SUFFIX}`].map((name) => ({ kind: 'queue' as const, name, option: 'inputQueue' })) : []),
+        ...(input === 'blob' ? [{ kind: 'container' as const, name: options.inputContainer, option: 'inputContainer' }] : []),
+        { kind: 'container', name: options.archiveContainer, option: 'archiveContainer' },
+        { kind: 'container', name: options.poisonContainer, option: 'poisonContainer' },
         ...Object.values(FIXED_CONTAINERS).map((name) => ({ kind: 'container' as const, name })),
         ...TABLES.map((name) => ({ kind: 'table' as const, name })),
       ],

@@ -133,17 +133,17 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
     },
   },
 
-  validate(options) {
+  validate(options, name) {
     const styles = new Set(options.eventStyles);
     const sources = new Set(options.eventSources);
     if (styles.has('aggregation') && options.aggregationKey === '') {
-      throw new ValidationError('aggregation needs a key to group by: add --aggregation-key <field> (a field of the event data, e.g. customerId)');
+      throw new ValidationError(`aggregation needs a key to group by: add ${name('aggregationKey')} (a field of the event data, e.g. customerId)`);
     }
     if (!styles.has('aggregation') && options.aggregationKey !== '') {
-      throw new ValidationError(`--aggregation-key "${options.aggregationKey}" has no effect without the aggregation style: add it to --event-styles or drop the key`);
+      throw new ValidationError(`${name('aggregationKey')} "${options.aggregationKey}" has no effect without the aggregation style: add it to ${name('eventStyles')} or drop the key`);
     }
     if (options.ordering === 'ordered' && !sources.has('servicebus') && !sources.has('eventhubs')) {
-      throw new ValidationError('--ordering ordered needs servicebus (sessions) or eventhubs (partition keys); Event Grid and storage queues do not preserve order');
+      throw new ValidationError(`${name('ordering')} ordered needs servicebus (sessions) or eventhubs (partition keys); Event Grid and storage queues do not preserve order`);
     }
     if (styles.has('fan-out')) {
       // Service Bus entity names ignore case ("Audit" is the audit queue); storage queue names are lowercase anyway.
@@ -229,7 +229,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
       readmePartial: `${TEMPLATES}/partials/readme.md`,
       functionNames: [...model.sourceList.map((source) => TRIGGER_FUNCTIONS[source]), ...(sources.storageQueue ? ['storageQueuePoison'] : []), 'purgeProcessedEvents'],
       storageNames: [
-        ...(sources.storageQueue ? [model.storageQueue.name, model.storageQueue.poisonName].map((name) => ({ kind: 'queue' as const, name, flag: '--storage-queue-name' })) : []),
+        ...(sources.storageQueue ? [model.storageQueue.name, model.storageQueue.poisonName].map((name) => ({ kind: 'queue' as const, name, option: 'storageQueueName' })) : []),
         ...(model.fanOut.storageQueue ? FAN_OUT_TARGETS.map((name) => ({ kind: 'queue' as const, name })) : []),
         { kind: 'container', name: model.deadLetterContainer },
         ...model.tableNames.map((name) => ({ kind: 'table' as const, name })),

@@ -55,9 +55,9 @@ export const httpApi = definePattern<HttpApiOptions>({
       askWhen: (earlier) => earlier.auth === 'entra-id',
     },
   },
-  validate(options) {
+  validate(options, name) {
     if (options.entraAudience !== '' && options.auth !== 'entra-id') {
-      throw new ValidationError(`--entra-audience applies only with --auth entra-id (auth is ${options.auth})`);
+      throw new ValidationError(`${name('entraAudience')} applies only with ${name('auth')} entra-id (auth is ${options.auth})`);
     }
   },
   contribute(options, project) {
@@ -104,7 +104,7 @@ export const httpApi = definePattern<HttpApiOptions>({
             },
           ]
         : [],
-      storageNames: resources.map((resource) => ({ kind: 'table', name: resource.table, flag: '--resource' })),
+      storageNames: resources.map((resource) => ({ kind: 'table', name: resource.table, option: 'resources' })),
       functionNames: ['openapi', ...resources.flatMap((resource) => CRUD_FUNCTION_SUFFIXES.map((suffix) => `${resource.name}-${suffix}`))],
       hostJson: { extensions: { http: { routePrefix: options.routePrefix } } },
       dependencies: ['zod', '@azure/keyvault-secrets', '@azure/identity', ...(entraId ? (['jose'] as const) : [])],

@@ -87,7 +87,7 @@ describe('event-processing options', () => {
 describe('event-processing validation', () => {
   it('refuses aggregation without a key, naming the flag', () => {
     expect(planError({ eventStyles: 'aggregation' })).toBe(
-      'event-processing: aggregation needs a key to group by: add --aggregation-key <field> (a field of the event data, e.g. customerId)',
+      'event-processing: aggregation needs a key to group by: add --aggregation-key (a field of the event data, e.g. customerId)',
     );
   });
 
