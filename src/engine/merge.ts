@@ -312,6 +312,8 @@ export interface PlannedFile extends JsonConflictVersions {
   reasons?: string[];
   /** Shown next to the action, e.g. why an edited file is left as it is. */
   note?: string;
+  /** A conflict with a file of the user's that the generator never wrote (not one they edited). */
+  notGenerated?: true;
 }
 
 export interface FileVersions {
@@ -346,7 +348,7 @@ function planFile(path: string, { base, theirs: theirTree, ours: ourTree, record
   if (current === theirs) return { path, action: 'unchanged', current, theirs };
   if (hash !== undefined && sha256(current) === hash) return { path, action: 'update', current, theirs, content: theirs };
   if (generated === undefined || hash === undefined) {
-    return { path, action: 'conflict', current, theirs, reasons: ['a file that create-serverless-app did not generate is in the way'] };
+    return { path, action: 'conflict', current, theirs, notGenerated: true, reasons: ['a file that create-serverless-app did not generate is in the way'] };
   }
   // Edited by the user: their version wins wherever the generator has nothing new to say.
   if (generated === theirs) return { path, action: 'unchanged', current, theirs, note: 'edited by you; the new pattern does not change it' };

@@ -526,7 +526,16 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     it('a file of the user where the new pattern writes one is a conflict too', async () => {
       const root = await generate(['http-api']);
       writeFileSync(join(root, 'src/functions/eventProcessing.ts'), 'export const mine = 1;\n');
-      await expectUserError(add(root, ['event-processing']), 3, /1 file you edited/);
+      await expectUserError(add(root, ['event-processing']), 3, /^1 file that create-serverless-app did not generate is in the way; nothing was written/);
+      const s = session(root);
+      await add(root, ['event-processing'], { dryRun: true }, s);
+      expect(s.logger.lines).toContain('1 file that create-serverless-app did not generate is in the way: choose for each when asked, or pass --conflict keep|theirs|new.');
+    });
+
+    it('counts files the user edited and files of theirs in the way apart', async () => {
+      const root = await conflictingProject();
+      writeFileSync(join(root, 'src/functions/eventProcessing.ts'), 'export const mine = 1;\n');
+      await expectUserError(add(root, ['event-processing']), 3, /^2 files you edited would change and 1 file that create-serverless-app did not generate is in the way; nothing was written/);
     });
   });
 
@@ -546,6 +555,28 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       'scheduled-tasks': { greeting: 'from the file' },
       'data-processing': { greeting: 'from the flag' },
     });
+  });
+
+  it('refuses answers-file options for a pattern neither present nor being added, as it does flags; a whole manifest lists every pattern of its app, so is no such request', async () => {
+    const root = await generate(['http-api']);
+    writeFileSync(join(root, 'answers.json'), JSON.stringify({ patterns: { 'event-processing': { greeting: 'from the file' }, 'data-processing': { greeting: 'x' } } }));
+    const before = tree(root);
+    await expectUserError(
+      add(root, ['event-processing'], { answersFile: 'answers.json' }),
+      2,
+      /^--answers answers\.json: patterns\.data-processing configures data-processing, which is neither in this project nor being added$/,
+    );
+    expect(tree(root)).toEqual(before);
+    const other = JSON.parse(read(await generate(['http-api', 'data-processing']), '.create-serverless-app.json'));
+    writeFileSync(join(root, 'answers.json'), JSON.stringify({ ...other, answers: { ...other.answers, patterns: { ...other.answers.patterns, 'event-processing': { greeting: 'from the manifest' } } } }));
+    await add(root, ['event-processing'], { answersFile: 'answers.json' });
+    expect(JSON.parse(read(root, '.create-serverless-app.json')).answers.patterns).toEqual({ 'http-api': { greeting: 'hello from http-api' }, 'event-processing': { greeting: 'from the manifest' } });
+  });
+
+  it('names an answers-file value that fails its parser or a cross-option rule by its key in the file', async () => {
+    const root = await generate(['http-api']);
+    writeFileSync(join(root, 'answers.json'), JSON.stringify({ 'event-processing': { greeting: ' ' } }));
+    await expectUserError(add(root, ['event-processing'], { answersFile: 'answers.json' }), 2, /^--answers answers\.json: event-processing\.greeting: give a non-empty text$/);
   });
 
   it("says when an answers file's options for a present pattern are not applied", async () => {
