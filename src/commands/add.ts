@@ -107,8 +107,9 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     );
   }
 
-  const base = treeFiles(before);
-  const theirs = treeFiles(after);
+  // Both with the package manager the project was made for: its README's commands are no edit of the user's.
+  const base = treeFiles(before, manifest.packageManager);
+  const theirs = treeFiles(after, manifest.packageManager);
   const newManifest = theirs.get(MANIFEST_PATH)!;
   base.delete(MANIFEST_PATH);
   theirs.delete(MANIFEST_PATH);
@@ -296,8 +297,9 @@ function validated<T>(build: () => T): T {
   }
 }
 
-function treeFiles(plan: Plan): Map<string, string> {
-  const tree = renderPlan(plan);
+function treeFiles(plan: Plan, packageManager: PackageManager | undefined): Map<string, string> {
+  // Without the package manager's own files (package-lock.json, .yarnrc): add leaves them to it.
+  const tree = renderPlan(plan, { packageManager, packageManagerFiles: false });
   return new Map(tree.paths.map((path) => [path, readTree(tree, path)]));
 }
 

@@ -151,7 +151,7 @@ function result(plan: Plan, shownDir: string, files: string[], dryRun: boolean, 
     // The install before the commit, so that the commit holds the lockfile.
     ...(installed ? [] : [packageManagerCommands(pm).install.join(' ')]),
     ...(gitUnfinished ? ['git init && git add --all && git commit -m "Initial commit"'] : []),
-    pm === 'npm' ? 'npm test' : run('test'),
+    run('test'),
     `${run('start')}   # needs Azure Functions Core Tools and Azurite`,
     'azd up   # provision and deploy to Azure',
     ...plan.contribution.nextSteps,

@@ -1,4 +1,5 @@
 import type { HelperDelegate } from 'handlebars';
+import { PACKAGE_MANAGERS, packageManagerCommands, type PackageManager } from './package-manager.js';
 
 /**
  * Escapers per target language. Templates render with `noEscape`, so every interpolation must go through
@@ -86,6 +87,19 @@ export function identifier(value: string): string {
   return value;
 }
 
+/**
+ * A package manager command for the app's README, as "next steps" spell it: `install`, or a package.json script
+ * run (`pnpm test`, `bun run test`). Only the four package managers and plain script names pass, so the command
+ * needs no quoting in a shell block or a code span.
+ */
+export function packageManagerCommand(pm: unknown, script?: unknown): string {
+  if (!(PACKAGE_MANAGERS as readonly unknown[]).includes(pm)) throw new Error(`template bug: ${JSON.stringify(pm)} is not a package manager (${PACKAGE_MANAGERS.join(', ')})`);
+  const commands = packageManagerCommands(pm as PackageManager);
+  if (script === undefined) return commands.install.join(' ');
+  if (typeof script !== 'string' || !/^[a-z][a-z0-9:-]*$/.test(script)) throw new Error(`template bug: ${JSON.stringify(script)} is not a script name`);
+  return commands.run(script);
+}
+
 /** Helpers registered on the Handlebars instance. Names are short because templates use them everywhere. */
 export const escapeHelpers: Record<string, HelperDelegate> = {
   ts: (value: unknown) => tsString(String(value)),
@@ -99,6 +113,9 @@ export const escapeHelpers: Record<string, HelperDelegate> = {
   id: (value: unknown) => identifier(value as string),
   /** azd parameter substitution with a default, `${NAME=default}` (braces would clash with Handlebars). */
   azdVar: (name: unknown, fallback: unknown) => `\${${identifier(name as string)}=${identifier(fallback as string)}}`,
+  /** `{{install packageManager}}` and `{{run packageManager 'test'}}`: that package manager's command (Handlebars passes its options last). */
+  install: (pm: unknown) => packageManagerCommand(pm),
+  run: (pm: unknown, script: unknown) => packageManagerCommand(pm, script),
   num: (value: unknown) => {
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`template bug: ${String(value)} is not a number`);
     return String(value);

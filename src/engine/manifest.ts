@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { cannotRead } from './fs-errors.js';
 import { PATTERN_IDS } from '../patterns/types.js';
+import { PACKAGE_MANAGERS, type PackageManager } from './package-manager.js';
 import type { Answers } from './plan.js';
 
 /** The generated project's record of how it was made: render.ts writes it, `add` and `doctor` read it. */
@@ -24,6 +25,8 @@ export function isProjectPath(path: string): boolean {
 export interface Manifest {
   generator: { name: string; version: string };
   answers: Answers;
+  /** The package manager the app was made for, whose commands its README shows; absent means npm. */
+  packageManager?: PackageManager;
   /** sha256 of every generated file, by path. */
   files: Record<string, string>;
 }
@@ -98,6 +101,9 @@ function parseManifest(text: string, path: string): Manifest {
   }
   const unknown = Object.keys(answers.patterns).filter((id) => !(PATTERN_IDS as readonly string[]).includes(id));
   if (unknown.length > 0) throw broken(`unknown pattern ${unknown.join(', ')} (made by a newer create-serverless-app?)`);
+  if (record.packageManager !== undefined && !PACKAGE_MANAGERS.includes(record.packageManager)) {
+    throw broken(`unknown package manager ${JSON.stringify(record.packageManager)} (one of ${PACKAGE_MANAGERS.join(', ')})`);
+  }
   if (!isRecord(record.files) || !Object.values(record.files).every((hash) => typeof hash === 'string')) throw broken('no file hashes');
   const outside = Object.keys(record.files).find((path) => !isProjectPath(path));
   if (outside !== undefined) throw broken(`it records ${outside}, a path outside the project`);

@@ -10,11 +10,12 @@ export function detectPackageManager(userAgent: string | undefined): PackageMana
   return PACKAGE_MANAGERS.find((pm) => pm === name) ?? 'npm';
 }
 
-/** The commands shown in "next steps" and run by the install step. */
+/** The commands shown in "next steps" and the generated README, and run by the install step. */
 export function packageManagerCommands(pm: PackageManager): { install: string[]; run: (script: string) => string } {
   return {
     install: [pm, 'install'],
-    // Always `run`: `bun test` and `bun start` are Bun's own commands, not the project's scripts.
-    run: (script) => `${pm} run ${script}`,
+    // `test` and `start` by the short form npm, pnpm and yarn all have (how the README always spelt them for npm);
+    // Bun always with `run`: `bun test` is Bun's own test runner, not the project's script.
+    run: (script) => (pm !== 'bun' && (script === 'test' || script === 'start') ? `${pm} ${script}` : `${pm} run ${script}`),
   };
 }

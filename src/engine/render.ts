@@ -22,14 +22,24 @@ export function readTree(tree: RenderedTree, path: string): string {
   return node.getString();
 }
 
+export interface RenderOptions {
+  /** Whose commands the README shows, recorded in the manifest for `add`; npm when not given. */
+  packageManager?: PackageManager;
+  /**
+   * Whether the app gets what the package manager reads besides package.json (see packageManagerFiles): by default
+   * when one is given. `add` says false: from the first install on those files are the package manager's.
+   */
+  packageManagerFiles?: boolean;
+}
+
 /**
  * Renders a plan into memory. Nothing here touches the target directory: the caller diffs the tree
- * against the disk before a single byte is written. With a package manager, the app also gets what that one
- * reads besides package.json (see packageManagerFiles).
+ * against the disk before a single byte is written.
  */
-export function renderPlan(plan: Plan, { packageManager }: { packageManager?: PackageManager } = {}): RenderedTree {
+export function renderPlan(plan: Plan, options: RenderOptions = {}): RenderedTree {
+  const packageManager = options.packageManager ?? 'npm';
   const templates = templateEngine();
-  const context = renderContext(plan);
+  const context = renderContext(plan, packageManager);
   for (const { partial } of plan.contribution.readmeSections) templates.ensurePartial(partial);
   const files = new Map<string, string>();
 
@@ -41,8 +51,10 @@ export function renderPlan(plan: Plan, { packageManager }: { packageManager?: Pa
     if (current === undefined) throw new Error(`template bug: ${path} receives JSON contributions but is not generated`);
     files.set(path, `${JSON.stringify(deepMerge(JSON.parse(current) as JsonObject, patch), null, 2)}\n`);
   }
-  files.set(MANIFEST_PATH, manifest(plan, files));
-  for (const [path, content] of packageManagerFiles(packageManager, files, templates)) files.set(path, content);
+  files.set(MANIFEST_PATH, manifest(plan, packageManager, files));
+  if (options.packageManagerFiles ?? options.packageManager !== undefined) {
+    for (const [path, content] of packageManagerFiles(packageManager, files, templates)) files.set(path, content);
+  }
 
   const paths = [...files.keys()].sort();
   return { fs: memoryTree(paths.map((path) => [path, files.get(path)!])), paths };
@@ -53,7 +65,7 @@ export function renderPlan(plan: Plan, { packageManager }: { packageManager?: Pa
  * install on Node.js 20 (see the file). pnpm and bun write their own lockfiles from package.json. Outside the
  * manifest: they belong to the package manager from the first install on, and `add` leaves them alone.
  */
-function packageManagerFiles(packageManager: PackageManager | undefined, files: ReadonlyMap<string, string>, templates: TemplateEngine): Array<[string, string]> {
+function packageManagerFiles(packageManager: PackageManager, files: ReadonlyMap<string, string>, templates: TemplateEngine): Array<[string, string]> {
   if (packageManager === 'npm') return [['package-lock.json', lockfileFor(JSON.parse(files.get('package.json')!) as AppPackageJson)]];
   if (packageManager === 'yarn') return [['.yarnrc', templates.render('package-managers/yarn/_yarnrc', {})]];
   return [];
@@ -88,18 +100,21 @@ function jsonContributions(plan: Plan): Record<string, JsonObject> {
   };
 }
 
-function manifest(plan: Plan, files: Map<string, string>): string {
+function manifest(plan: Plan, packageManager: PackageManager, files: Map<string, string>): string {
   const hashes = Object.fromEntries([...files.keys()].sort().map((path) => [path, sha256(files.get(path)!)]));
-  const record = { generator: plan.generator, answers: plan.answers, files: hashes };
+  // Recorded only when not npm: a manifest without it (npm apps, and every app made before it was recorded) means npm.
+  const record = { generator: plan.generator, answers: plan.answers, ...(packageManager === 'npm' ? {} : { packageManager }), files: hashes };
   return `${JSON.stringify(record, null, 2)}\n`;
 }
 
-function renderContext(plan: Plan): Record<string, unknown> {
+function renderContext(plan: Plan, packageManager: PackageManager): Record<string, unknown> {
   const { contribution } = plan;
   // HTTP routes (the base health probe too) live under host.json's extensions.http.routePrefix, "api" by default.
   const http = (contribution.hostJson.extensions as JsonObject | undefined)?.http as JsonObject | undefined;
   const context: Record<string, unknown> = {
     routePrefix: typeof http?.routePrefix === 'string' ? http.routePrefix : 'api',
+    // For the README's commands: `{{run packageManager 'test'}}`.
+    packageManager,
     project: plan.project,
     generator: plan.generator,
     appDescription: `Azure Functions app: ${plan.patterns.map((p) => p.definition.title).join(' + ') || 'base project'}`,

@@ -288,6 +288,8 @@ describe('loadAnswersFile', () => {
     expect(await loadAnswersFile(file('a.yaml', 'name: b\nlocation: uksouth\npatterns: [scheduled-tasks]\n'))).toMatchObject({ name: 'b', location: 'uksouth', patterns: { 'scheduled-tasks': {} } });
     const manifest = { generator: { name: 'create-serverless-app', version: '0.1.0' }, answers: { name: 'c', location: 'eastus2', patterns: { 'http-api': {} } }, files: {} };
     expect(await loadAnswersFile(file('.create-serverless-app.json', JSON.stringify(manifest)))).toMatchObject({ name: 'c' });
+    // A pnpm, yarn or bun app's manifest records its package manager too.
+    expect(await loadAnswersFile(file('pnpm-app.json', JSON.stringify({ ...manifest, packageManager: 'pnpm' })))).toMatchObject({ name: 'c' });
   });
 
   it('reads a bare map of pattern options, what add takes, and a whole manifest for add too', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { bicepKey, bicepLiteral, bicepString, escapeHelpers, identifier, markdownCode, markdownText, tsString, yamlString } from '../../src/engine/escape.js';
+import { bicepKey, bicepLiteral, bicepString, escapeHelpers, identifier, markdownCode, markdownText, packageManagerCommand, tsString, yamlString } from '../../src/engine/escape.js';
 import { bicepMissing, compileBicep } from '../support/bicep.js';
 
 // Strings a user could type (or paste) that break naive interpolation in each target language.
@@ -99,5 +99,29 @@ describe('identifier', () => {
   it('passes identifiers and refuses anything else', () => {
     expect(identifier('orders_api-1')).toBe('orders_api-1');
     for (const bad of ['', '1abc', 'a b', "a'b", 'a/b', '../x']) expect(() => identifier(bad)).toThrow(/not an identifier/);
+  });
+});
+
+describe('packageManagerCommand', () => {
+  it("spells install and a script's run as the package manager's own command", () => {
+    expect(packageManagerCommand('pnpm')).toBe('pnpm install');
+    expect(packageManagerCommand('npm', 'test')).toBe('npm test');
+    expect(packageManagerCommand('yarn', 'start')).toBe('yarn start');
+    expect(packageManagerCommand('bun', 'test')).toBe('bun run test');
+    expect(packageManagerCommand('npm', 'test:slow')).toBe('npm run test:slow');
+    // Through Handlebars, which passes its options last.
+    expect(escapeHelpers.install!('yarn', { hash: {} })).toBe('yarn install');
+    expect(escapeHelpers.run!('pnpm', 'typecheck', { hash: {} })).toBe('pnpm run typecheck');
+  });
+
+  it('refuses anything but the four package managers', () => {
+    for (const bad of ['deno', 'NPM', 'npm; rm -rf /', '', undefined, { hash: {} }]) expect(() => packageManagerCommand(bad, 'test')).toThrow(/template bug: .* is not a package manager/);
+  });
+
+  it('refuses a script name that is not a plain name, and a missing one', () => {
+    for (const bad of ['Test', '1test', 'test && rm -rf /', 'test slow', '`x`', 'a|b', '', { hash: {} }]) {
+      expect(() => packageManagerCommand('npm', bad)).toThrow(/template bug: .* is not a script name/);
+    }
+    expect(() => escapeHelpers.run!('npm', { hash: {} })).toThrow(/not a script name/);
   });
 });

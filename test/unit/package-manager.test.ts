@@ -17,8 +17,12 @@ describe('detectPackageManager', () => {
   });
 
   it('spells install and script commands the way each manager does', () => {
-    expect(packageManagerCommands('npm').run('start')).toBe('npm run start');
-    expect(packageManagerCommands('pnpm').run('start')).toBe('pnpm run start');
+    // `test` and `start` by npm's, pnpm's and yarn's short form, the others with `run`.
+    expect(packageManagerCommands('npm').run('start')).toBe('npm start');
+    expect(packageManagerCommands('pnpm').run('test')).toBe('pnpm test');
+    expect(packageManagerCommands('yarn').run('start')).toBe('yarn start');
+    expect(packageManagerCommands('npm').run('build')).toBe('npm run build');
+    expect(packageManagerCommands('pnpm').run('test:slow')).toBe('pnpm run test:slow');
     // `bun test` would run Bun's own test runner instead of the project's vitest script.
     expect(packageManagerCommands('bun').run('test')).toBe('bun run test');
     expect(packageManagerCommands('bun').install).toEqual(['bun', 'install']);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/engine/plan.js';
 import { MANIFEST_PATH, sha256 } from '../../src/engine/manifest.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
+import type { PackageManager } from '../../src/engine/package-manager.js';
 import { PATTERN_IDS } from '../../src/patterns/types.js';
 import { REPO_ROOT } from '../support/generated-app.js';
 
@@ -81,6 +82,12 @@ describe('renderPlan', () => {
     expect(manifest.files['host.json']).toBe(sha256(file('host.json')));
   });
 
+  it('records the package manager in the manifest unless it is npm, which a manifest without one means', () => {
+    expect(JSON.parse(file(MANIFEST_PATH))).not.toHaveProperty('packageManager');
+    expect(JSON.parse(readTree(renderPlan(plan(), { packageManager: 'npm' }), MANIFEST_PATH))).not.toHaveProperty('packageManager');
+    expect(JSON.parse(readTree(renderPlan(plan(), { packageManager: 'pnpm' }), MANIFEST_PATH)).packageManager).toBe('pnpm');
+  });
+
   it('is deterministic: the same plan renders byte-identical trees', () => {
     const again = renderPlan(plan());
     expect(again.paths).toEqual(tree.paths);
@@ -141,6 +148,47 @@ describe('README of the generated app', () => {
     expect(params.length).toBeGreaterThan(5);
     const rows = readTree(tree, 'README.md');
     expect(params.filter((name) => !rows.includes(`| \`${name}\` |`))).toEqual([]);
+  });
+
+  describe('commands, in the package manager the app was made for', () => {
+    const readmeFor = (packageManager?: PackageManager) => readTree(renderPlan(plan(Object.fromEntries(PATTERN_IDS.map((id) => [id, {}]))), { packageManager }), 'README.md');
+    /** The README's commands of npm, pnpm, yarn or bun, as in a shell block or a code span, in order. */
+    const commands = (readme: string, pm: string) => [...readme.matchAll(new RegExp(`(?<=^|\`)${pm} [a-z][a-z0-9:-]*(?: [a-z][a-z0-9:-]*)?`, 'gm'))].map((match) => match[0]);
+
+    // A pnpm user following an npm README would get a package-lock.json beside pnpm-lock.yaml.
+    it.each([
+      ['pnpm', 'pnpm test', 'pnpm start', 'pnpm run'],
+      ['yarn', 'yarn test', 'yarn start', 'yarn run'],
+      ['bun', 'bun run test', 'bun run start', 'bun run'],
+    ] as const)('%s: every install and script command is its own, none is npm', (pm, test, start, run) => {
+      const readme = readmeFor(pm);
+      expect(readme).toContain(`\n${pm} install\n${test}          # unit and integration tests`);
+      expect(readme).toContain(`${run} test:slow`);
+      expect(readme).toContain(`${run} typecheck`);
+      expect(readme).toContain(`\n${start}         # builds, then runs \`func start\``);
+      expect(readme).toContain(`\`${run} build\``);
+      expect(readme).not.toMatch(/\bnpm (install|test|run|start)\b/);
+      expect(commands(readme, pm)).toHaveLength(commands(readmeFor('npm'), 'npm').length);
+    });
+
+    it('npm: as before, and what an app rendered without a package manager gets', () => {
+      const readme = readmeFor('npm');
+      expect(readme).toBe(readmeFor());
+      expect(commands(readme, 'npm')).toEqual([
+        'npm install',
+        'npm test',
+        'npm run test:slow',
+        'npm run typecheck',
+        'npm start',
+        'npm install',
+        'npm test',
+        'npm start',
+        'npm start',
+        'npm run test:slow',
+        'npm run build',
+        'npm run build',
+      ]);
+    });
   });
 
   it('says when CI runs as the workflow triggers it', () => {

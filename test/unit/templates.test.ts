@@ -57,6 +57,12 @@ describe('templates', () => {
     expect(mdInsideCodeSpans(source)).toEqual([]);
   });
 
+  // The README is the app's, made for npm, pnpm, yarn or bun: `{{run packageManager 'test'}}` spells it for that one.
+  it.each(templates.filter((path) => path.endsWith('.md.hbs')))('%s writes no literal npm command', (template) => {
+    const source = readFileSync(join(TEMPLATES_DIR, template), 'utf8');
+    expect(source.split('\n').filter((line) => /\bnpm (install|test|run|start|ci)\b/.test(line))).toEqual([]);
+  });
+
   it('the code span scan catches md between backticks, not between two code spans', () => {
     expect(mdInsideCodeSpans('`{{md a}}-poison` and `x` **{{md b}}** `y`\n```sh\n{{md c}}\n```')).toEqual(['`{{md a}}-poison` and `x` **{{md b}}** `y`']);
   });
