@@ -143,7 +143,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .option('--answers <file>', 'JSON or YAML file of pattern options: { "<pattern>": { "<option>": value } }, or a generated app\'s .create-serverless-app.json')
     .addOption(choiceFlag('--conflict <choice>', 'for files you edited that the new version changes too: keep yours, take theirs, or write <file>.new beside it', CONFLICT_CHOICES))
     .option('--dir <path>', 'the project folder (default: the one containing the working directory)')
-    .addOption(choiceFlag('--package-manager <pm>', 'package manager for install (default: the one that launched this)', PACKAGE_MANAGERS))
+    .addOption(choiceFlag('--package-manager <pm>', 'package manager for install (default: the one the project was made for)', PACKAGE_MANAGERS))
     .option('--no-install', 'do not install dependencies after package.json changed')
     .option('--debug', 'print stack traces for unexpected errors', false)
     .addHelpText('after', ADD_EXAMPLES);
@@ -160,7 +160,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
         dryRun: flags.dryRun as boolean,
         install: flags.install as boolean,
         conflict: flags.conflict as ConflictChoice | undefined,
-        packageManager: (flags.packageManager as PackageManager | undefined) ?? detectPackageManager(process.env.npm_config_user_agent),
+        packageManager: flags.packageManager as PackageManager | undefined,
       });
     }),
   );

@@ -12,7 +12,7 @@ import type { FileChange } from '../engine/changes.js';
 import { cannotRead, isErrno } from '../engine/fs-errors.js';
 import { findProject, MANIFEST_PATH, type Manifest } from '../engine/manifest.js';
 import { planFileUpdates, valueAt, type FileAction, type PlannedFile } from '../engine/merge.js';
-import { packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
+import { detectPackageManager, packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
 import { buildPlan, type Answers, type Plan } from '../engine/plan.js';
 import { deliverPendingSignals, runPostSteps, whileInterruptible } from '../engine/post-steps.js';
 import { readTree, renderPlan } from '../engine/render.js';
@@ -39,7 +39,8 @@ export interface AddOptions {
   install: boolean;
   /** Settles every conflict the same way, for runs without a terminal. */
   conflict?: ConflictChoice;
-  packageManager: PackageManager;
+  /** The install's, when given; else the one the project was made for, else the one that launched us. */
+  packageManager?: PackageManager;
 }
 
 export type Outcome = Exclude<FileAction, 'conflict'> | `conflict:${ConflictChoice}` | 'conflict';
@@ -158,10 +159,12 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     }
 
     const needsInstall = dependenciesChanged(changes.find((change) => change.path === 'package.json'));
-    const postSteps = needsInstall ? await runPostSteps({ targetDir: root, git: false, install: options.install, packageManager: options.packageManager }, logger, interrupted) : [];
+    // `npx create-serverless-app add` in a pnpm project says npm launched it: npm would write a second lockfile.
+    const packageManager = options.packageManager ?? manifest.packageManager ?? detectPackageManager(process.env.npm_config_user_agent);
+    const postSteps = needsInstall ? await runPostSteps({ targetDir: root, git: false, install: options.install, packageManager }, logger, interrupted) : [];
     const installed = postSteps.some((step) => step.step === 'install' && step.status === 'done');
     const nextSteps = [
-      ...(needsInstall && !installed ? [packageManagerCommands(options.packageManager).install.join(' ')] : []),
+      ...(needsInstall && !installed ? [packageManagerCommands(packageManager).install.join(' ')] : []),
       ...newItems(after.contribution.nextSteps, before.contribution.nextSteps),
     ];
     if (nextSteps.length > 0) {

@@ -135,6 +135,20 @@ describe('add to an app made for pnpm, yarn or bun', () => {
     expect(JSON.parse(read(root, '.create-serverless-app.json')).packageManager).toBe(pm);
     expect(existsSync(join(root, 'package-lock.json'))).toBe(false);
   });
+
+  // Launched by npx, npm would have installed the new dependencies and written a package-lock.json beside pnpm's.
+  it.each(['pnpm', 'yarn', 'bun'] as const)('%s: installs with it unless --package-manager says otherwise', async (pm) => {
+    const nextSteps = async (packageManager: PackageManager | undefined) => {
+      const root = await generate(['http-api'], pm);
+      const s = session(root);
+      await add(root, ['scheduled-tasks'], { packageManager }, s);
+      const heading = s.logger.lines.findIndex((line) => line.includes('Next steps:'));
+      expect(heading).toBeGreaterThan(-1);
+      return s.logger.lines.slice(heading + 1).map((line) => line.trim());
+    };
+    expect(await nextSteps(undefined)).toContain(`${pm} install`);
+    expect(await nextSteps('npm')).toContain('npm install');
+  });
 });
 
 describe('add, with the user’s edits (stand-in patterns)', () => {
