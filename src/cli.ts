@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LOCATION } from './azure/locations.js';
 import { ExitCode, UserError, ValidationError } from './exit-codes.js';
-import { detectPackageManager, PACKAGE_MANAGERS, type PackageManager } from './engine/package-manager.js';
+import { PACKAGE_MANAGERS, type PackageManager } from './engine/package-manager.js';
 import { CONFLICT_CHOICES, type ConflictChoice } from './commands/conflict-choices.js';
 import { PATTERN_IDS, PATTERNS } from './patterns/index.js';
 import { choiceKey } from './patterns/option-kinds.js';
@@ -129,7 +129,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
         dryRun: flags.dryRun as boolean,
         git: flags.git as boolean,
         install: flags.install as boolean,
-        packageManager: (flags.packageManager as PackageManager | undefined) ?? detectPackageManager(process.env.npm_config_user_agent),
+        packageManager: flags.packageManager as PackageManager | undefined,
       });
     }),
   );

@@ -1,14 +1,19 @@
 import { loadAnswersFile } from '../engine/answers-file.js';
+import { detectPackageManager, type PackageManager } from '../engine/package-manager.js';
 import { createLogger } from '../logger.js';
 import { inquirerPrompter } from '../prompts.js';
 import { createApp, type CreateOptions } from './create.js';
 
 /** Wires the create pipeline to the real terminal (or, with --json, to a machine reading stdout). */
-export async function runCreateCommand(options: Omit<CreateOptions, 'answersFile'> & { answersPath?: string; json: boolean }): Promise<void> {
+export async function runCreateCommand(
+  options: Omit<CreateOptions, 'answersFile' | 'packageManager'> & { answersPath?: string; json: boolean; packageManager?: PackageManager },
+): Promise<void> {
   const interactive = process.stdin.isTTY === true && !isCI() && !options.json;
   const answersFile = options.answersPath === undefined ? undefined : await loadAnswersFile(options.answersPath);
+  // Flag, else the package manager of the app whose manifest is replayed, else the one that launched us.
+  const packageManager = options.packageManager ?? answersFile?.packageManager ?? detectPackageManager(process.env.npm_config_user_agent);
   const outcome = await createApp(
-    { ...options, answersFile },
+    { ...options, answersFile, packageManager },
     { interactive, prompter: inquirerPrompter(), logger: createLogger({ json: options.json }), cwd: process.cwd() },
   );
   if (options.json) process.stdout.write(`${JSON.stringify({ ok: true, ...outcome }, null, 2)}\n`);

@@ -4,12 +4,15 @@ import { ExitCode, UserError } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS } from '../patterns/index.js';
 import type { PatternId } from '../patterns/types.js';
 import { isErrno } from './fs-errors.js';
+import { PACKAGE_MANAGERS, type PackageManager } from './package-manager.js';
 
 /** The answers a file may give; the same shape as `answers` in a generated project's manifest. */
 export interface AnswersFile {
   name?: string;
   location?: string;
   patterns?: Partial<Record<PatternId, Record<string, unknown>>>;
+  /** A whole manifest's package manager (absent there means npm), so that re-creating the app re-creates its README too. */
+  packageManager?: PackageManager;
   /** How errors name the file, once and first: `--answers <path as typed>`. */
   source?: string;
   /** Key paths in the file, for errors: `patterns` (`answers.patterns` in a manifest, none in a bare map of options). */
@@ -75,10 +78,14 @@ export async function loadAnswersFile(path: string, shownAs = path): Promise<Ans
   for (const key of ['name', 'location'] as const) {
     if (answers[key] !== undefined && typeof answers[key] !== 'string') throw fail(`"${key}" must be a string`);
   }
+  if (manifest && data.packageManager !== undefined && !(PACKAGE_MANAGERS as readonly unknown[]).includes(data.packageManager)) {
+    throw fail(`"packageManager" must be one of ${PACKAGE_MANAGERS.join(', ')}`);
+  }
   return {
     name: answers.name as string | undefined,
     location: answers.location as string | undefined,
     patterns: readPatterns(answers.patterns, fail, layout),
+    ...(manifest && { packageManager: (data.packageManager as PackageManager | undefined) ?? 'npm' }),
     source,
     keys: layout,
   };

@@ -101,6 +101,23 @@ describe('--answers', () => {
     }
   });
 
+  // Launched by another package manager than the original's, the copy still gets the original's README and files.
+  it.each([
+    ['npm', 'pnpm/9.12.0 npm/? node/v20.20.2 linux x64'],
+    ['pnpm', 'npm/11.6.0 node/v20.20.2 linux x64 workspaces/false'],
+  ])('re-creates an app made for %s with that package manager', (packageManager, launchedBy) => {
+    const parent = scratchDir(`recreate-${packageManager}`);
+    expect(runCli(['original', '--pattern', 'http-api', '--yes', '--no-install', '--no-git', '--package-manager', packageManager], { cwd: parent }).status).toBe(0);
+    const copy = runCli(['copy', '--answers', 'original/.create-serverless-app.json', '--no-install', '--no-git'], { cwd: parent, env: { npm_config_user_agent: launchedBy } });
+    expect(copy.status, copy.stderr).toBe(0);
+    const original = join(parent, 'original');
+    expect(listFiles(join(parent, 'copy'))).toEqual(listFiles(original));
+    for (const file of listFiles(original)) {
+      expect(readFileSync(join(parent, 'copy', file), 'utf8'), file).toBe(readFileSync(join(original, file), 'utf8'));
+    }
+    expect(copy.stdout).toContain(`${packageManager} install`);
+  });
+
   it('reads YAML, and flags override the file', () => {
     const parent = scratchDir('yaml');
     writeFileSync(join(parent, 'answers.yaml'), 'name: yaml-app\nlocation: uksouth\npatterns:\n  http-api: {}\n');
