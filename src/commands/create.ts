@@ -37,7 +37,8 @@ export async function createApp(
   options: CreateOptions,
   session: { interactive: boolean; prompter: Prompter; logger: Logger; cwd: string },
 ): Promise<CreateResult> {
-  const { directory, answers, recommendations, sources } = await resolveAnswers(options, session);
+  const { directory, answers, recommendations, sources, notices } = await resolveAnswers(options, session);
+  for (const notice of notices) session.logger.warn(chalk.yellow(`⚠ ${notice}`));
   const plan = buildPlan(answers, resolve(session.cwd, directory), sources);
   const tree = renderPlan(plan, { packageManager: options.packageManager });
   const changes = diffTree(tree, plan.targetDir);

@@ -31,6 +31,8 @@ export interface ResolvedAnswers {
   recommendations: Recommendation[];
   /** Where each pattern option was given, for the plan's errors. */
   sources: OptionSources;
+  /** What the user should know before the files are written: answers-file options that are not used. */
+  notices: string[];
 }
 
 /**
@@ -109,7 +111,18 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
     answers: { name: name!, location: location ?? DEFAULT_LOCATION, patterns },
     recommendations,
     sources,
+    notices: unusedFileOptions(file, chosen),
   };
+}
+
+/**
+ * Options the answers file gives for patterns that --pattern left out: flags win, so they are not applied, but
+ * silently dropping them would let a typo in --pattern go unnoticed.
+ */
+function unusedFileOptions(file: AnswersFile, chosen: readonly PatternId[]): string[] {
+  return (Object.entries(file.patterns ?? {}) as [PatternId, Record<string, unknown>][])
+    .filter(([id, options]) => !chosen.includes(id) && Object.keys(options).length > 0)
+    .map(([id]) => `${file.source ?? '--answers'}: ${keyPathIn(file, id)} is not applied: --pattern chose ${chosen.join(', ')}`);
 }
 
 /** `--answers a.json: name`: a value of the answers file, named by its file and key. */

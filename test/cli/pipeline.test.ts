@@ -118,6 +118,16 @@ describe('--answers', () => {
     expect(copy.stdout).toContain(`${packageManager} install`);
   });
 
+  // --pattern wins over the file's patterns; the options the file gives for the others are said to be unused.
+  it('says which answers-file options --pattern left unused, and writes the app', () => {
+    const parent = scratchDir('unused');
+    writeFileSync(join(parent, 'answers.json'), JSON.stringify({ name: 'picked', patterns: { 'http-api': {}, 'scheduled-tasks': { timeZone: 'Europe/Berlin' } } }));
+    const result = runCli(['--answers', 'answers.json', '--pattern', 'http-api', '--no-install', '--no-git'], { cwd: parent });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toBe('⚠ --answers answers.json: patterns.scheduled-tasks is not applied: --pattern chose http-api\n');
+    expect(Object.keys(JSON.parse(readFileSync(join(parent, 'picked/.create-serverless-app.json'), 'utf8')).answers.patterns)).toEqual(['http-api']);
+  });
+
   it('reads YAML, and flags override the file', () => {
     const parent = scratchDir('yaml');
     writeFileSync(join(parent, 'answers.yaml'), 'name: yaml-app\nlocation: uksouth\npatterns:\n  http-api: {}\n');
