@@ -19,6 +19,7 @@ import { readTree, renderPlan } from '../engine/render.js';
 import { applyChanges } from '../engine/write.js';
 import type { Logger } from '../logger.js';
 import { PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
+import { flagName } from '../patterns/option-kinds.js';
 import type { PatternId } from '../patterns/types.js';
 import type { Prompter } from '../prompts.js';
 import { GENERATOR } from '../version.js';
@@ -243,7 +244,7 @@ function rejectOptionsOfOtherPatterns(given: AddOptions['patternOptions'], toAdd
     const recorded = manifest.answers.patterns[id];
     for (const [key, value] of Object.entries(options)) {
       const spec = PATTERNS[id].options[key]!;
-      const flag = spec.flag.split(' ')[0];
+      const flag = flagName(spec);
       if (!recorded) throw new UserError(`${flag} configures ${id}, which is neither in this project nor being added`, ExitCode.Usage);
       if (JSON.stringify(validated(() => spec.parse(value))) !== JSON.stringify(recorded[key])) {
         throw new UserError(

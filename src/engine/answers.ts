@@ -7,7 +7,7 @@ import type { Prompter } from '../prompts.js';
 import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_DEFAULTS, WORKLOAD_QUESTIONS, WORKLOAD_RELEVANT, type Recommendation, type Workload } from '../advisor.js';
 import { keyPathIn, type AnswersFile } from './answers-file.js';
 import { existingEntries, nonEmptyTargetError } from './changes.js';
-import { byFlag, sourceLabel, type Answers, type OptionSources } from './plan.js';
+import { byFlag, sourceLabel, type Answers, type OptionSource, type OptionSources } from './plan.js';
 import { parseProjectName } from './project-name.js';
 
 export const DEFAULT_PATTERNS: readonly PatternId[] = ['http-api'];
@@ -122,12 +122,17 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
 function unusedFileOptions(file: AnswersFile, chosen: readonly PatternId[]): string[] {
   return (Object.entries(file.patterns ?? {}) as [PatternId, Record<string, unknown>][])
     .filter(([id, options]) => !chosen.includes(id) && Object.keys(options).length > 0)
-    .map(([id]) => `${file.source ?? '--answers'}: ${keyPathIn(file, id)} is not applied: --pattern chose ${chosen.join(', ')}`);
+    .map(([id]) => `${sourceLabel(inFile(file, id))} is not applied: --pattern chose ${chosen.join(', ')}`);
+}
+
+/** A value of the answers file, named by its key there and the file: `--answers a.json` + `patterns.http-api.auth`. */
+function inFile(file: AnswersFile, ...path: string[]): OptionSource {
+  return { name: keyPathIn(file, ...path), file: file.source ?? '--answers' };
 }
 
 /** `--answers a.json: name`: a value of the answers file, named by its file and key. */
 function fileLabel(file: AnswersFile, key: string): string {
-  return sourceLabel({ name: keyPathIn(file, key), file: file.source ?? '--answers' });
+  return sourceLabel(inFile(file, key));
 }
 
 /**
@@ -137,7 +142,7 @@ function fileLabel(file: AnswersFile, key: string): string {
 export function optionSources(file: AnswersFile | undefined, fromFlags: CreateInput['patternOptions']): OptionSources {
   return (id, key) => {
     if (file?.patterns?.[id] === undefined || Object.hasOwn(fromFlags[id] ?? {}, key)) return byFlag(id, key);
-    return { name: keyPathIn(file, id, key), file: file.source ?? '--answers' };
+    return inFile(file, id, key);
   };
 }
 
@@ -234,7 +239,7 @@ export function patternChoiceLabel(id: PatternId): string {
 function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'], chosen: readonly PatternId[]): void {
   for (const [id, options] of Object.entries(given) as [PatternId, Record<string, string>][]) {
     if (chosen.includes(id) || Object.keys(options).length === 0) continue;
-    const flags = Object.keys(options).map((key) => PATTERNS[id].options[key]!.flag.split(' ')[0]);
+    const flags = Object.keys(options).map((key) => byFlag(id, key).name);
     throw new UserError(`${flags.join(', ')} configure${flags.length > 1 ? '' : 's'} ${id}, which is not selected (add it to --pattern)`, ExitCode.Usage);
   }
 }
