@@ -4,7 +4,7 @@ import { ExitCode, UserError } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS } from '../patterns/index.js';
 import type { PatternId } from '../patterns/types.js';
 import { isErrno } from './fs-errors.js';
-import { PACKAGE_MANAGERS, type PackageManager } from './package-manager.js';
+import { isPackageManager, PACKAGE_MANAGERS, type PackageManager } from './package-manager.js';
 
 /** The answers a file may give; the same shape as `answers` in a generated project's manifest. */
 export interface AnswersFile {
@@ -78,7 +78,7 @@ export async function loadAnswersFile(path: string, shownAs = path): Promise<Ans
   for (const key of ['name', 'location'] as const) {
     if (answers[key] !== undefined && typeof answers[key] !== 'string') throw fail(`"${key}" must be a string`);
   }
-  if (manifest && data.packageManager !== undefined && !(PACKAGE_MANAGERS as readonly unknown[]).includes(data.packageManager)) {
+  if (manifest && data.packageManager !== undefined && !isPackageManager(data.packageManager)) {
     throw fail(`"packageManager" must be one of ${PACKAGE_MANAGERS.join(', ')}`);
   }
   return {

@@ -1,5 +1,5 @@
 import type { HelperDelegate } from 'handlebars';
-import { PACKAGE_MANAGERS, packageManagerCommands, type PackageManager } from './package-manager.js';
+import { isPackageManager, PACKAGE_MANAGERS, packageManagerCommands } from './package-manager.js';
 
 /**
  * Escapers per target language. Templates render with `noEscape`, so every interpolation must go through
@@ -93,8 +93,8 @@ export function identifier(value: string): string {
  * needs no quoting in a shell block or a code span.
  */
 export function packageManagerCommand(pm: unknown, script?: unknown): string {
-  if (!(PACKAGE_MANAGERS as readonly unknown[]).includes(pm)) throw new Error(`template bug: ${JSON.stringify(pm)} is not a package manager (${PACKAGE_MANAGERS.join(', ')})`);
-  const commands = packageManagerCommands(pm as PackageManager);
+  if (!isPackageManager(pm)) throw new Error(`template bug: ${JSON.stringify(pm)} is not a package manager (${PACKAGE_MANAGERS.join(', ')})`);
+  const commands = packageManagerCommands(pm);
   if (script === undefined) return commands.install.join(' ');
   if (typeof script !== 'string' || !/^[a-z][a-z0-9:-]*$/.test(script)) throw new Error(`template bug: ${JSON.stringify(script)} is not a script name`);
   return commands.run(script);

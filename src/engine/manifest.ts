@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { cannotRead } from './fs-errors.js';
 import { PATTERN_IDS } from '../patterns/types.js';
-import { PACKAGE_MANAGERS, type PackageManager } from './package-manager.js';
+import { isPackageManager, PACKAGE_MANAGERS, type PackageManager } from './package-manager.js';
 import type { Answers } from './plan.js';
 
 /** The generated project's record of how it was made: render.ts writes it, `add` and `doctor` read it. */
@@ -101,7 +101,7 @@ function parseManifest(text: string, path: string): Manifest {
   }
   const unknown = Object.keys(answers.patterns).filter((id) => !(PATTERN_IDS as readonly string[]).includes(id));
   if (unknown.length > 0) throw broken(`unknown pattern ${unknown.join(', ')} (made by a newer create-serverless-app?)`);
-  if (record.packageManager !== undefined && !PACKAGE_MANAGERS.includes(record.packageManager)) {
+  if (record.packageManager !== undefined && !isPackageManager(record.packageManager)) {
     throw broken(`unknown package manager ${JSON.stringify(record.packageManager)} (one of ${PACKAGE_MANAGERS.join(', ')})`);
   }
   if (!isRecord(record.files) || !Object.values(record.files).every((hash) => typeof hash === 'string')) throw broken('no file hashes');

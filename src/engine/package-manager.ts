@@ -1,6 +1,10 @@
 export const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn', 'bun'] as const;
 export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
 
+export function isPackageManager(value: unknown): value is PackageManager {
+  return (PACKAGE_MANAGERS as readonly unknown[]).includes(value);
+}
+
 /**
  * The package manager that launched us (`npx`, `pnpm dlx`, `yarn create`, `bunx`), read from the
  * user agent each of them sets, e.g. "pnpm/9.12.0 npm/? node/v22.11.0 linux x64".
