@@ -135,8 +135,7 @@ export class TableRunStore implements RunStore {
   async claim(record: RunRecord, seen: readonly RunRecord[], closed: readonly RunRecord[]): Promise<RunVersion | undefined> {
     await ensureTable(this.table);
     const stored = await this.occurrenceEntities(record.job, record.scheduledTime);
-    const unchanged = stored.length === seen.length && stored.every((entity) => seen.some((run) => sameVersion(fromEntity(entity), run)));
-    if (!unchanged) return undefined;
+    if (!sameRecords(stored.map(fromEntity), seen)) return undefined;
     const own = toEntity(record);
     const closing = new Map(closed.map((run) => [runRowKey(run.scheduledTime, run.attempt), toEntity(run)]));
     const ownStored = stored.find((entity) => entity.rowKey === own.rowKey);
@@ -338,6 +337,11 @@ export function sameVersion(stored: RunRecord, expected: RunRecord): boolean {
     stored.invocationId === expected.invocationId &&
     stored.heartbeatAt?.getTime() === expected.heartbeatAt?.getTime()
   );
+}
+
+/** Whether the records of an occurrence are still those read as `seen`: none changed, none added or deleted. */
+export function sameRecords(stored: readonly RunRecord[], seen: readonly RunRecord[]): boolean {
+  return stored.length === seen.length && stored.every((record) => seen.some((run) => sameVersion(record, run)));
 }
 
 /** An OData string literal: single quotes doubled. */

@@ -1,7 +1,7 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import type { JobDependencies } from '../../src/scheduling/scheduled-job.js';
 import type { JobTelemetry } from '../../src/scheduling/telemetry.js';
-import { nextDay, runRowKey, sameVersion, type CheckpointClaim, type CheckpointStore, type CheckpointVersion, type RunRecord, type RunStore, type RunVersion } from '../../src/scheduling/tracking-store.js';
+import { nextDay, runRowKey, sameRecords, sameVersion, type CheckpointClaim, type CheckpointStore, type CheckpointVersion, type RunRecord, type RunStore, type RunVersion } from '../../src/scheduling/tracking-store.js';
 
 /** RunStore with the Table store's semantics (insert conflicts, ETags, day ranges), in memory. */
 export class InMemoryRunStore implements RunStore {
@@ -25,7 +25,7 @@ export class InMemoryRunStore implements RunStore {
   async claim(record: RunRecord, seen: readonly RunRecord[], closed: readonly RunRecord[]): Promise<RunVersion | undefined> {
     // Checked and written without an await in between: one transaction, as in Table storage.
     const stored = this.occurrenceRows(record.job, record.scheduledTime);
-    if (stored.length !== seen.length || !stored.every((row) => seen.some((run) => sameVersion(row, run)))) return undefined;
+    if (!sameRecords(stored, seen)) return undefined;
     // Every record of the occurrence gets a new version, as the Table store's transaction writes them all.
     for (const row of stored) this.write(this.key(row.job, row.scheduledTime, row.attempt), closed.find((run) => run.attempt === row.attempt) ?? row);
     return this.write(this.key(record.job, record.scheduledTime, record.attempt), record);
