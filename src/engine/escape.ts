@@ -116,6 +116,11 @@ export const escapeHelpers: Record<string, HelperDelegate> = {
   /** `{{install packageManager}}` and `{{run packageManager 'test'}}`: that package manager's command (Handlebars passes its options last). */
   install: (pm: unknown) => packageManagerCommand(pm),
   run: (pm: unknown, script: unknown) => packageManagerCommand(pm, script),
+  /** `{{pad (run packageManager 'test') 20}}# comment`: the text and spaces up to that column (at least one), so comments line up. */
+  pad: (value: unknown, width: unknown) => {
+    if (typeof width !== 'number' || !Number.isInteger(width)) throw new Error(`template bug: ${String(width)} is not a column`);
+    return String(value).padEnd(Math.max(width, String(value).length + 1));
+  },
   num: (value: unknown) => {
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`template bug: ${String(value)} is not a number`);
     return String(value);

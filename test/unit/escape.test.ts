@@ -102,6 +102,14 @@ describe('identifier', () => {
   });
 });
 
+describe('pad', () => {
+  it('fills a command up to a column, and leaves one space after a command that reaches it', () => {
+    expect(escapeHelpers.pad!('npm test', 20, { hash: {} })).toBe('npm test'.padEnd(20));
+    expect(escapeHelpers.pad!('pnpm run test:slow:all', 20, { hash: {} })).toBe('pnpm run test:slow:all ');
+    expect(() => escapeHelpers.pad!('npm test', '20', { hash: {} })).toThrow(/not a column/);
+  });
+});
+
 describe('packageManagerCommand', () => {
   it("spells install and a script's run as the package manager's own command", () => {
     expect(packageManagerCommand('pnpm')).toBe('pnpm install');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/engine/plan.js';
 import { MANIFEST_PATH, sha256 } from '../../src/engine/manifest.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
-import type { PackageManager } from '../../src/engine/package-manager.js';
+import { PACKAGE_MANAGERS, type PackageManager } from '../../src/engine/package-manager.js';
 import { PATTERN_IDS } from '../../src/patterns/types.js';
 import { REPO_ROOT } from '../support/generated-app.js';
 
@@ -162,13 +162,32 @@ describe('README of the generated app', () => {
       ['bun', 'bun run test', 'bun run start', 'bun run'],
     ] as const)('%s: every install and script command is its own, none is npm', (pm, test, start, run) => {
       const readme = readmeFor(pm);
-      expect(readme).toContain(`\n${pm} install\n${test}          # unit and integration tests`);
+      expect(readme).toContain(`\n${pm} install\n${test.padEnd(20)}# unit and integration tests`);
       expect(readme).toContain(`${run} test:slow`);
       expect(readme).toContain(`${run} typecheck`);
-      expect(readme).toContain(`\n${start}         # builds, then runs \`func start\``);
+      expect(readme).toContain(`\n${start.padEnd(20)}# builds, then runs \`func start\``);
       expect(readme).toContain(`\`${run} build\``);
       expect(readme).not.toMatch(/\bnpm (install|test|run|start)\b/);
       expect(commands(readme, pm)).toHaveLength(commands(readmeFor('npm'), 'npm').length);
+    });
+
+    it.each(PACKAGE_MANAGERS)('%s: comments after the commands start in one column, whatever their length', (pm) => {
+      const block = readmeFor(pm).split('```sh\n')[1]!.split('```')[0]!;
+      const columns = block.split('\n').filter((line) => line.includes(' # ')).map((line) => line.indexOf('# '));
+      expect(columns.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(columns).size).toBe(1);
+    });
+
+    // Yarn 2+ runs no pre/post scripts (and pnpm 7 did not): `start` must build by itself.
+    it.each([
+      ['npm', 'npm run clean && npm run build && func start'],
+      ['pnpm', 'pnpm run clean && pnpm run build && func start'],
+      ['yarn', 'yarn run clean && yarn run build && func start'],
+      ['bun', 'bun run clean && bun run build && func start'],
+    ] as const)('%s: start cleans and builds with the same package manager, with no prestart', (pm, start) => {
+      const { scripts } = JSON.parse(readTree(renderPlan(plan(), { packageManager: pm }), 'package.json')) as { scripts: Record<string, string> };
+      expect(scripts.start).toBe(start);
+      expect(Object.keys(scripts).filter((name) => /^(pre|post)/.test(name))).toEqual([]);
     });
 
     it('npm: as before, and what an app rendered without a package manager gets', () => {
