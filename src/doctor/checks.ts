@@ -103,6 +103,9 @@ interface PackageJson {
   engines?: unknown;
   dependencies?: Record<string, unknown>;
   devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, unknown>;
+  peerDependencies?: Record<string, unknown>;
+  peerDependenciesMeta?: Record<string, { optional?: unknown } | undefined>;
 }
 
 interface PackageLock {
@@ -110,7 +113,7 @@ interface PackageLock {
   packages?: Record<string, PackageJson & { version?: unknown }>;
 }
 
-const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies'] as const;
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const;
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -316,21 +319,24 @@ const manifestDrift: Check = {
   },
 };
 
+// npm reads npm-shrinkwrap.json, when a project has one, instead of package-lock.json.
+const NPM_LOCKFILES = ['npm-shrinkwrap.json', 'package-lock.json'];
 // The lockfiles of pnpm, yarn and bun: named when a project has one, never parsed.
 const OTHER_LOCKFILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb'];
 
 const lockfileSync: Check = {
   id: 'lockfile-sync',
-  title: 'package-lock.json matches package.json',
+  title: "npm's lockfile matches package.json",
   run(project) {
-    const lock = project.json<PackageLock>('package-lock.json');
-    if (!lock) {
+    const lockfile = NPM_LOCKFILES.find((file) => project.exists(file));
+    const lock = lockfile && project.json<PackageLock>(lockfile);
+    if (!lockfile || !lock) {
       const other = OTHER_LOCKFILES.find((file) => project.exists(file));
       return new NotApplicable(other ? `the project has ${other}, not package-lock.json, and doctor reads only npm's lockfile` : 'the project has no lockfile yet (npm install writes package-lock.json)');
     }
     const packages = lock.packages ?? {};
     const root = packages[''];
-    if (!root) return new NotApplicable('package-lock.json has no "packages" section (lockfileVersion 1, from npm 6 or older)');
+    if (!root) return new NotApplicable(`${lockfile} has no "packages" section (lockfileVersion 1, from npm 6 or older)`);
     const pkg = project.json<PackageJson>('package.json') ?? {};
     // By name, so a dependency wrong in both places is listed once.
     const differing = new Map<string, string>();
@@ -345,12 +351,14 @@ const lockfileSync: Check = {
     // ... and npm ci also refuses it when a direct dependency is not locked at a version its range accepts.
     for (const [name, range] of checkableRanges(pkg)) {
       const version = packages[`node_modules/${name}`]?.version;
+      // npm installs no optional peer dependency of the project itself.
+      if (version === undefined && pkg.peerDependenciesMeta?.[name]?.optional === true) continue;
       if (!differing.has(name) && !(typeof version === 'string' && lockedVersionSatisfies(version, range))) differing.set(name, `${name} ${range} (locked: ${String(version ?? 'none')})`);
     }
     if (differing.size === 0) return [];
     const offenders = [...differing.values()];
     const listed = offenders.length > 3 ? `${offenders.slice(0, 3).join(', ')} and ${offenders.length - 3} more` : offenders.join(', ');
-    return [{ severity: 'error', file: 'package-lock.json', message: `package-lock.json does not match package.json: ${listed}. npm ci, the CI workflow's install, refuses it.`, fix: 'Run npm install, then commit package-lock.json with package.json.' }];
+    return [{ severity: 'error', file: lockfile, message: `${lockfile} does not match package.json: ${listed}. npm ci, the CI workflow's install, refuses it.`, fix: `Run npm install, then commit ${lockfile} with package.json.` }];
   },
 };
 

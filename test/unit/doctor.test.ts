@@ -277,6 +277,46 @@ describe('doctor', () => {
     expect(errors(diagnoseProject(dir))).toEqual({ 'lockfile-sync': ['package-lock.json'] });
   });
 
+  it('lockfile-sync: optional and peer dependencies count like the others; an optional peer may be left uninstalled', () => {
+    editJson('package.json', (pkg) => {
+      pkg.optionalDependencies = { 'date-fns': '4.1.0', fsevents: '2.3.3' };
+      pkg.peerDependencies = { zod: '^4.1.0', 'left-out': '^1.0.0' };
+      pkg.peerDependenciesMeta = { 'left-out': { optional: true } };
+    });
+    editJson('package-lock.json', (lock) => {
+      Object.assign(lock.packages[''], { optionalDependencies: { 'date-fns': '4.0.0', fsevents: '2.3.3' }, peerDependencies: { zod: '^4.1.0', 'left-out': '^1.0.0' } });
+      // npm locks a platform's optional packages on every platform: fsevents is installed only on macOS.
+      lock.packages['node_modules/fsevents'] = { version: '2.3.3', optional: true, os: ['darwin'] };
+    });
+    const findings = () => diagnoseProject(dir).checks.find((check) => check.id === 'lockfile-sync')!.findings;
+    expect(findings()[0]!.message).toBe('package-lock.json does not match package.json: date-fns 4.1.0 (locked: 4.0.0). npm ci, the CI workflow\'s install, refuses it.');
+    editJson('package-lock.json', (lock) => (lock.packages[''].optionalDependencies['date-fns'] = '4.1.0'));
+    editJson('package.json', (pkg) => (pkg.peerDependencies.zod = '^4.2.0'));
+    editJson('package-lock.json', (lock) => (lock.packages[''].peerDependencies.zod = '^4.2.0'));
+    expect(findings()[0]!.message).toBe('package-lock.json does not match package.json: date-fns 4.1.0 (locked: none), zod ^4.2.0 (locked: 4.1.12). npm ci, the CI workflow\'s install, refuses it.');
+    editJson('package.json', (pkg) => (pkg.peerDependencies.zod = '^4.1.0'));
+    editJson('package-lock.json', (lock) => {
+      lock.packages[''].peerDependencies.zod = '^4.1.0';
+      lock.packages['node_modules/date-fns'] = { version: '4.1.0', optional: true };
+    });
+    expect(findings()).toEqual([]);
+  });
+
+  // npm reads npm-shrinkwrap.json instead of package-lock.json when a project has both.
+  it('lockfile-sync: reads npm-shrinkwrap.json, which npm prefers to package-lock.json', () => {
+    write('npm-shrinkwrap.json', read('package-lock.json'));
+    editJson('package.json', (pkg) => (pkg.dependencies['date-fns'] = '4.1.0'));
+    editJson('package-lock.json', (lock) => (lock.packages[''].dependencies['date-fns'] = '4.1.0'));
+    expect(errors(diagnoseProject(dir))).toEqual({ 'lockfile-sync': ['npm-shrinkwrap.json'] });
+    const [finding] = diagnoseProject(dir).checks.find((check) => check.id === 'lockfile-sync')!.findings;
+    expect(finding!.message).toBe('npm-shrinkwrap.json does not match package.json: date-fns 4.1.0 (locked: none). npm ci, the CI workflow\'s install, refuses it.');
+    expect(finding!.fix).toBe('Run npm install, then commit npm-shrinkwrap.json with package.json.');
+    rmSync(join(dir, 'package-lock.json'));
+    editJson('npm-shrinkwrap.json', (lock) => (lock.packages[''].dependencies['date-fns'] = '4.1.0'));
+    editJson('npm-shrinkwrap.json', (lock) => (lock.packages['node_modules/date-fns'] = { version: '4.1.0' }));
+    expect(errors(diagnoseProject(dir))).toEqual({});
+  });
+
   it.each([
     ['pnpm-lock.yaml', 'the project has pnpm-lock.yaml, not package-lock.json, and doctor reads only npm\'s lockfile'],
     ['yarn.lock', 'the project has yarn.lock, not package-lock.json, and doctor reads only npm\'s lockfile'],
@@ -290,7 +330,7 @@ describe('doctor', () => {
     const report = diagnoseProject(dir);
     expect(errors(report)).toEqual({});
     expect(report.checks.find((check) => check.id === 'lockfile-sync')).toMatchObject({ status: 'skipped', skipped: reason, findings: [] });
-    expect(formatReport(report)).toContain(`- package-lock.json matches package.json (skipped: ${reason})`);
+    expect(formatReport(report)).toContain(`- npm's lockfile matches package.json (skipped: ${reason})`);
   });
 
   it('lockfile-sync: a lockfileVersion 1 package-lock.json, which has no "packages", is skipped, not passed', () => {
