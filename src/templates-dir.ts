@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type HandlebarsModule from 'handlebars';
+import type { LockfilePack } from './engine/lockfile.js';
 import type { TemplateFile } from './patterns/types.js';
 
 /** templates/ sits next to src/ and dist/, so this resolves the same from sources and from the build. */
@@ -38,6 +39,19 @@ export function templatePack(): TemplatePack | null {
     }
   }
   return pack;
+}
+
+/**
+ * The build's packed lockfile (dist/lockfile.pack.json, see src/engine/lockfile.ts), next to the bundled CLI.
+ * Run from sources there is none, and the lockfile is packed from lockfile/package-lock.json at first use.
+ */
+export function lockfilePack(): LockfilePack | undefined {
+  try {
+    return JSON.parse(readFileSync(new URL('./lockfile.pack.json', import.meta.url), 'utf8')) as LockfilePack;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return undefined;
+  }
 }
 
 /** Every template file under `folder` (a path below templates/), relative to it with `/` separators, sorted. */

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/engine/plan.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
 import { COMPILE_OPTIONS } from '../../src/engine/templates.js';
-import { filesUnder, TEMPLATES_DIR, type TemplatePack } from '../../src/templates-dir.js';
+import { packLockfile } from '../../src/engine/lockfile.js';
+import { filesUnder, GENERATOR_LOCKFILE, TEMPLATES_DIR, type TemplatePack } from '../../src/templates-dir.js';
 import { CLI, REPO_ROOT } from '../support/generated-app.js';
 
 // `npm test` builds first; the build's template pack is all the published CLI renders from.
@@ -16,7 +17,7 @@ const PACK = join(REPO_ROOT, 'dist/templates.pack.cjs');
 const built = existsSync(PACK);
 if (!built) console.warn('skipping template-pack checks: run `npm run build` first');
 
-describe.skipIf(!built)('the template pack written by the build', () => {
+describe.skipIf(!built)('the template and lockfile packs written by the build', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'csa-pack-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -39,7 +40,12 @@ describe.skipIf(!built)('the template pack written by the build', () => {
     }
   });
 
-  it('renders exactly what compiling the sources renders', () => {
+  it('holds lockfile/package-lock.json as it is now: a lockfile changed by npm run lock without a rebuild fails here', () => {
+    const packed = JSON.parse(readFileSync(join(REPO_ROOT, 'dist/lockfile.pack.json'), 'utf8')) as unknown;
+    expect(packed).toEqual(packLockfile(JSON.parse(readFileSync(GENERATOR_LOCKFILE, 'utf8'))));
+  });
+
+  it('renders exactly what compiling the sources renders (the lockfile too)', () => {
     const patterns = 'http-api,event-processing,scheduled-tasks,data-processing';
     const cli = spawnSync(process.execPath, [CLI, 'same-app', '--pattern', patterns, '--yes', '--no-install', '--no-git'], { cwd: scratch, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(cli.status, cli.stderr).toBe(0);

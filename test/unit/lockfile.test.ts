@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { satisfies } from 'semver';
 import { describe, expect, it } from 'vitest';
-import { lockfileFor, type Lockfile } from '../../src/engine/lockfile.js';
+import { lockfileFor, packLockfile, type Lockfile } from '../../src/engine/lockfile.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
 import { GENERATOR_LOCKFILE } from '../../src/templates-dir.js';
 import { DEV_DEPENDENCY_VERSIONS, RUNTIME_DEPENDENCY_VERSIONS } from '../../src/versions.js';
@@ -25,12 +25,13 @@ const LOCKFILE: Lockfile = {
   },
 };
 
+const PACKED = packLockfile(LOCKFILE);
 const app = (dependencies: Record<string, string>, devDependencies: Record<string, string> = {}) => ({ name: 'my-app', version: '0.1.0', dependencies, devDependencies, engines: { node: '>=20.19' } });
 const packagesOf = (text: string) => (JSON.parse(text) as Lockfile).packages;
 
 describe('lockfileFor', () => {
   it('keeps the packages the app reaches, by Node resolution, and names the app at the root', () => {
-    const packages = packagesOf(lockfileFor(app({ a: '1.0.0' }), LOCKFILE));
+    const packages = packagesOf(lockfileFor(app({ a: '1.0.0' }), PACKED));
     expect(Object.keys(packages)).toEqual(['', 'node_modules/a', 'node_modules/c']);
     expect(packages['']).toEqual({ name: 'my-app', version: '0.1.0', dependencies: { a: '1.0.0' }, devDependencies: {}, engines: { node: '>=20.19' } });
     expect(packages['node_modules/c']).toEqual(integrity('c'));
@@ -39,7 +40,7 @@ describe('lockfileFor', () => {
   // A package the union reached from a runtime dependency may be reached from dev tools alone in an app: npm then
   // flags it `dev` (installs leaving out devDependencies skip it), and rewrites a lockfile that says otherwise.
   it('flags each package as npm does, where npm puts the flag', () => {
-    const text = lockfileFor(app({ b: '1.0.0' }, { t: '1.0.0' }), LOCKFILE);
+    const text = lockfileFor(app({ b: '1.0.0' }, { t: '1.0.0' }), PACKED);
     const packages = packagesOf(text);
     expect(Object.keys(packages)).toEqual(['', 'node_modules/b', 'node_modules/b/node_modules/c', 'node_modules/c', 'node_modules/d', 'node_modules/fsevents', 'node_modules/t']);
     expect(packages['node_modules/b/node_modules/c']).not.toHaveProperty('dev');
@@ -50,11 +51,24 @@ describe('lockfileFor', () => {
   });
 
   it('a runtime path to a package clears the dev flag a dev path gave it', () => {
-    expect(packagesOf(lockfileFor(app({ a: '1.0.0' }, { t: '1.0.0' }), LOCKFILE))['node_modules/c']).toEqual(integrity('c'));
+    expect(packagesOf(lockfileFor(app({ a: '1.0.0' }, { t: '1.0.0' }), PACKED))['node_modules/c']).toEqual(integrity('c'));
+  });
+
+  // Entries are printed once, when the build packs the lockfile, and joined per app: the result must still be
+  // exactly what printing the whole object gives, flags moved or not.
+  it('prints the lockfile as npm does, two-space JSON and a final newline', () => {
+    for (const text of [lockfileFor(app({ b: '1.0.0' }, { t: '1.0.0' }), PACKED), lockfileFor(app({}, {}), PACKED)]) {
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+    }
+  });
+
+  it('refuses, when packing, a lockfile where a dependency resolves to no package', () => {
+    const broken = { ...LOCKFILE, packages: { ...LOCKFILE.packages, 'node_modules/a': { ...integrity('a'), dependencies: { gone: '^1.0.0' } } } };
+    expect(() => packLockfile(broken)).toThrow('lockfile/package-lock.json has no gone for node_modules/a: run npm run lock');
   });
 
   it('refuses a pin the lockfile does not hold: src/versions.ts changed without npm run lock', () => {
-    expect(() => lockfileFor(app({ a: '2.0.0' }), LOCKFILE)).toThrow('lockfile/package-lock.json has a@1.0.0, the app wants 2.0.0: run npm run lock');
+    expect(() => lockfileFor(app({ a: '2.0.0' }), PACKED)).toThrow('lockfile/package-lock.json has a@1.0.0, the app wants 2.0.0: run npm run lock');
   });
 });
 
@@ -69,7 +83,9 @@ describe("the generator's lockfile", () => {
   // that package sits, to a package the lockfile holds at a version the dependency accepts.
   it.each(PATTERN_SUBSETS.map((patterns) => [subsetName(patterns), patterns] as const))('gives the %s app a lockfile where every dependency resolves', (_, patterns) => {
     const packageJson = JSON.parse(readTree(renderPlan(defaultPlan(patterns)), 'package.json')) as ReturnType<typeof app>;
-    const packages = packagesOf(lockfileFor(packageJson));
+    const text = lockfileFor(packageJson);
+    expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+    const packages = packagesOf(text);
     const unresolved: string[] = [];
     for (const [location, entry] of Object.entries(packages)) {
       const required = location === '' ? { ...entry.dependencies, ...(entry.devDependencies as Record<string, string>) } : entry.dependencies ?? {};

@@ -19,10 +19,11 @@ describe('the published package', () => {
 
   it('ships only the compiled code and templates, bin, README and licence', () => {
     const roots = [...new Set(files.map((path) => path.split('/')[0]))].sort();
-    expect(roots).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'lockfile', 'package.json']);
+    expect(roots).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
     expect(files.filter((path) => /\.test\.|^src\/|^test\/|\.map$|\.tsbuildinfo$/.test(path))).toEqual([]);
-    // The templates travel packed by the build: compiled Handlebars plus the texts of files copied as they are.
-    for (const path of ['dist/cli.js', 'dist/templates.pack.cjs', 'dist/templates.pack.txt', 'lockfile/package-lock.json']) expect(files).toContain(path);
+    // The templates and the lockfile travel packed by the build: compiled Handlebars plus the texts of files copied
+    // as they are, and the lockfile resolved and printed.
+    for (const path of ['dist/cli.js', 'dist/templates.pack.cjs', 'dist/templates.pack.txt', 'dist/lockfile.pack.json']) expect(files).toContain(path);
   });
 
   it('declares Node 20+ and no runtime dependency that is only a devDependency', () => {
