@@ -10,7 +10,7 @@ import { isManifest, keyPathIn, loadAnswersFile, type AnswersFile } from '../eng
 import { askMissingOptions, optionSources, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
 import type { FileChange } from '../engine/changes.js';
 import { cannotRead, isErrno } from '../engine/fs-errors.js';
-import { findProject, MANIFEST_PATH, type Manifest } from '../engine/manifest.js';
+import { findProject, isMachineLocal, MANIFEST_PATH, type Manifest } from '../engine/manifest.js';
 import { planFileUpdates, valueAt, type FileAction, type PlannedFile } from '../engine/merge.js';
 import { detectPackageManager, packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
 import { buildPlan, type Answers, type Plan } from '../engine/plan.js';
@@ -402,7 +402,7 @@ function showPlan(logger: Logger, toAdd: readonly PatternId[], shownRoot: string
     if (file.current === undefined || !['update', 'merge', 'conflict'].includes(file.action)) continue;
     const after = file.action === 'conflict' ? takenVersion(file) : file.content!;
     const title = file.action === 'conflict' ? `${file.path}: yours → the new version (conflict)` : file.path;
-    const shown = (text: string) => (holdsSecrets(file.path) ? hideOwnValues(text, file.theirs) : text);
+    const shown = (text: string) => (isMachineLocal(file.path) ? hideOwnValues(text, file.theirs) : text);
     logger.info(`\n${chalk.bold(title)}`);
     logger.info(unifiedDiff(file.path, shown(file.current), shown(after)));
   }
@@ -432,11 +432,6 @@ function keptMessage(file: PlannedFile): string {
   if (values === undefined) return `kept your ${file.path}; the new version's changes are in the diff above — apply them by hand`;
   const rest = keptVersion(file) === file.current ? '; the new version changes nothing else there' : " and merged in the new version's other changes";
   return `kept your value${values.length > 1 ? 's' : ''} of ${values.join(', ')} in ${file.path}${rest}`;
-}
-
-/** local.settings.json is where connection strings and keys go (git ignores it): a diff must not print them. */
-function holdsSecrets(path: string): boolean {
-  return basename(path) === 'local.settings.json';
 }
 
 /**

@@ -11,6 +11,14 @@ import type { Answers } from './plan.js';
 /** The generated project's record of how it was made: render.ts writes it, `add` and `doctor` read it. */
 export const MANIFEST_PATH = '.create-serverless-app.json';
 
+/**
+ * local.settings.json: generated, but git ignores it, for it holds each developer's connection strings and keys.
+ * A fresh clone has none without anyone having deleted it, and a diff must not print its values.
+ */
+export function isMachineLocal(path: string): boolean {
+  return path === 'local.settings.json';
+}
+
 /** How the manifest fingerprints a generated file's content. */
 export function sha256(content: string): string {
   return createHash('sha256').update(content).digest('hex');

@@ -4,7 +4,7 @@ import { subset, valid, validRange } from 'semver';
 import { parseDocument } from 'yaml';
 import type { JsonValue } from '../patterns/types.js';
 import { sortKeys } from './json-merge.js';
-import { sha256 } from './manifest.js';
+import { isMachineLocal, sha256 } from './manifest.js';
 
 /**
  * Three-way merges for `add`. The three versions of a file:
@@ -340,6 +340,7 @@ function planFile(path: string, { base, theirs: theirTree, ours: ourTree, record
 
   if (current === undefined) {
     if (hash === undefined) return { path, action: 'create', theirs, content: theirs };
+    if (isMachineLocal(path)) return { path, action: 'create', theirs, content: theirs, note: 'git ignores it: this clone had none' };
     if (generated === theirs) return { path, action: 'keep-deleted', theirs, note: 'you deleted it; the new pattern does not change it' };
     // Deleting is an edit too (a workflow replaced by the user's own CI would deploy twice if it came back):
     // changed on one side and deleted on the other is the user's call, as a modify/delete conflict is in git.

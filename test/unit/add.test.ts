@@ -655,6 +655,16 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     expect(read(root, 'README.md')).toBe(read(await generate(['http-api', 'event-processing', 'scheduled-tasks']), 'README.md'));
   });
 
+  // Found by QA: in a teammate's clone, add stopped on a conflict over a file git never gave them.
+  it('creates local.settings.json where there is none: git ignores it, so a fresh clone lacks it without anyone deleting it', async () => {
+    const root = await generate(['http-api']);
+    rmSync(join(root, 'local.settings.json'));
+    const s = session(root);
+    expect((await add(root, ['event-processing'], {}, s)).files).toContainEqual({ path: 'local.settings.json', outcome: 'create' });
+    expect(read(root, 'local.settings.json')).toBe(read(await generate(['http-api', 'event-processing']), 'local.settings.json'));
+    expect(s.logger.lines.join('\n')).toContain('local.settings.json (git ignores it: this clone had none)');
+  });
+
   it('warns when git has uncommitted changes in the project, which would mix with what add writes', async () => {
     const root = await generate(['http-api']);
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, stdio: 'ignore' });
