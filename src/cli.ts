@@ -62,11 +62,11 @@ interface PatternFlag {
 }
 
 /** `run` executes a command's action; an action may return its exit code (e.g. doctor's 6). */
-export function buildProgram(run: (action: () => Promise<number | void>) => Promise<void>, options: { json: boolean }): Command {
+export function buildProgram(run: (action: () => Promise<number | void>) => Promise<void>): Command {
   const program = new Command('create-serverless-app')
     .description('Create a ready-to-deploy Azure Functions app (Node.js v4 model, TypeScript, Bicep, azd) from serverless patterns.')
     .version(GENERATOR.version, '-v, --version')
-    .argument('[directory]', 'folder to create (default: the --name); its name is the project name unless --name is given')
+    .argument('[directory]', "folder to create (default: the project name); its name is the project name unless --name or an answers file's name gives one")
     .addOption(onceFlag(new Option('-p, --pattern <ids>', `comma-separated patterns: ${PATTERN_IDS.join(', ')}`)))
     .addOption(onceFlag(new Option('-n, --name <name>', 'project name (npm package name; lowercase letters, digits, hyphens)')))
     .addOption(onceFlag(new Option('-l, --location <region>', `Azure region with Flex Consumption (default: ${DEFAULT_LOCATION})`)))
@@ -83,9 +83,9 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     // Options after a subcommand name belong to it (`list --json`, `add --yes`).
     .enablePositionalOptions()
     .exitOverride();
-  // With --json, commander's own usage errors are reported as JSON like ours. Set before the subcommands are
-  // added: each copies its parent's output settings when it is created.
-  if (options.json) program.configureOutput({ outputError: () => undefined });
+  // Commander's own usage errors are reported by main() like ours: one ✖ line, or JSON with --json. Set before
+  // the subcommands are added: each copies its parent's output settings when it is created.
+  program.configureOutput({ outputError: () => undefined });
 
   const patternFlags = addPatternFlags(program);
 
@@ -226,18 +226,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = report(error, { debug, json });
     }
   };
-  const program = buildProgram(run, { json });
+  const program = buildProgram(run);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.Ok;
-      if (json) {
-        // Commander adds its suggestion on a line of its own ("(Did you mean --job?)"): a detail, as in our errors.
-        const [message, ...details] = error.message.replace(/^error: /, '').split('\n');
-        return report(new UserError(message!, ExitCode.Usage, details), { debug, json });
-      }
-      return ExitCode.Usage; // commander already printed its message
+      // Commander adds its suggestion on a line of its own ("(Did you mean --job?)"): a detail, as in our errors.
+      const [message, ...details] = error.message.replace(/^error: /, '').split('\n');
+      return report(new UserError(message!, ExitCode.Usage, details), { debug, json });
     }
     return report(error, { debug, json });
   }

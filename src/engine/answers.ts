@@ -49,8 +49,9 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   let directory = input.directory ?? input.name ?? file.name;
   // An empty argument (an unset shell variable) would resolve to the working directory and write there.
   if (directory?.trim() === '') {
-    const source = input.directory !== undefined ? '[directory]' : input.name !== undefined ? '--name' : fileLabel(file, 'name');
-    throw new ValidationError(`${source}: must not be empty; it names the folder to create (. for the current one)`);
+    if (input.directory !== undefined) throw new ValidationError('[directory]: must not be empty; it names the folder to create (. for the current one)');
+    const source = input.name !== undefined ? '--name' : fileLabel(file, 'name');
+    throw new ValidationError(`${source}: must not be empty; it is the project's npm package name and, without [directory], its folder`);
   }
   // What the questions cannot change is checked before them, so nobody answers them all to fail at the end.
   const givenLocation = input.location ?? file.location;
