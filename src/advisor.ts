@@ -14,6 +14,8 @@ export interface Workload {
 export interface Recommendation {
   id: PatternId;
   reasons: string[];
+  /** Answers the questionnaire offers as the defaults of this pattern's options, for what the workload needs. */
+  offered?: Record<string, unknown>;
 }
 
 /** The workload questions, in the order asked; each maps onto one field of Workload. */
@@ -77,8 +79,10 @@ export function recommendPatterns(workload: Workload): Recommendation[] {
       reasons: [
         workload.reactsToEvents ? 'it reacts to events from other systems: asynchronous handlers with retries and dead-lettering' : 'very high request volume: buffer work in a queue and process it asynchronously',
         ...(heavy ? ['Very High scalability: consumers scale out per partition or message count'] : []),
-        ...(workload.ordering ? ['ordering: use Service Bus sessions or Event Hubs partition keys'] : []),
+        ...(workload.ordering ? ['ordering: Service Bus sessions keep related messages in order (offered below; Event Hubs partition keys do too)'] : []),
       ],
+      // Storage queues and Event Grid, the other sources, do not preserve order.
+      ...(workload.ordering ? { offered: { eventSources: ['servicebus'], ordering: 'ordered' } } : {}),
     });
   }
   if (workload.runsOnSchedule) {

@@ -103,7 +103,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   const patterns: Answers['patterns'] = {};
   for (const id of chosen) {
     const given = { ...file.patterns?.[id], ...input.patternOptions[id] };
-    if (ask) await askMissingOptions(ask, id, given);
+    if (ask) await askMissingOptions(ask, id, given, recommendations.find((r) => r.id === id)?.offered);
     patterns[id] = given;
   }
 
@@ -251,9 +251,10 @@ function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'],
  * with each other (aggregation without a key, two containers of one name) are shown at once, and the person
  * may answer again, their answers as defaults, instead of losing them all to the error after the last question.
  */
-export async function askMissingOptions(ask: Prompter, id: PatternId, given: Record<string, unknown>): Promise<void> {
+/** `offered`: answers shown as the defaults instead of the options' own (the advisor's, for the workload described). */
+export async function askMissingOptions(ask: Prompter, id: PatternId, given: Record<string, unknown>, offered: Readonly<Record<string, unknown>> = {}): Promise<void> {
   const definition = PATTERNS[id];
-  let previous: Record<string, unknown> = {};
+  let previous: Readonly<Record<string, unknown>> = offered;
   for (;;) {
     const { answered, options } = await askOptionsOnce(ask, definition.title, definition.options, given, previous);
     const problem = Object.keys(answered).length > 0 && options ? clashBetween(definition, options) : undefined;

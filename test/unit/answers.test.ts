@@ -21,7 +21,11 @@ describe('recommendPatterns', () => {
 
   it('adds event processing for ordering and very high volume, and says why', () => {
     const [, events] = recommendPatterns({ ...base, requestResponse: true, volume: 'very-high', ordering: true });
-    expect(events).toEqual({ id: 'event-processing', reasons: [expect.stringContaining('buffer work in a queue'), expect.stringContaining('Very High scalability'), expect.stringContaining('Service Bus sessions')] });
+    expect(events).toEqual({
+      id: 'event-processing',
+      reasons: [expect.stringContaining('buffer work in a queue'), expect.stringContaining('Very High scalability'), expect.stringContaining('Service Bus sessions')],
+      offered: { eventSources: ['servicebus'], ordering: 'ordered' },
+    });
   });
 
   it('skips only questions whose answer cannot change the recommendation', () => {
@@ -70,6 +74,20 @@ describe('resolveAnswers', () => {
     expect(checkbox.choices?.map((c) => c.name)).toContain('HTTP API — RESTful · scalability High · complexity Low');
   });
 
+  // Found by QA: "ordered: yes" was echoed as a reason, but the event sources still defaulted to a storage queue.
+  it('pre-fills what an ordered workload needs: Service Bus as the event source, ordered processing', async () => {
+    const prompter = scriptedPrompter([
+      [/call it over HTTP|on a schedule|transform files/, false],
+      [/react to events/, true],
+      [/volume/, 'high'],
+      [/processed in the order/, true],
+      [/./, undefined], // everything else: the default offered
+    ]);
+    const resolved = await resolveAnswers(input({ directory: 'app', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved.answers.patterns['event-processing']).toMatchObject({ eventSources: ['servicebus'], ordering: 'ordered' });
+    expect(resolved.recommendations[0]!.reasons.join('\n')).toContain('Service Bus sessions');
+  });
+
   it('asks about volume, latency and ordering only where they can change the recommendation', async () => {
     const prompter = scriptedPrompter([
       [/on a schedule/, true],
@@ -98,8 +116,8 @@ describe('resolveAnswers', () => {
     const prompter = scriptedPrompter([]);
     await expect(resolveAnswers(input({ directory: '', yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^\[directory\]: must not be empty/);
     const answersFile = { name: '', patterns: { 'http-api': {} }, source: '--answers a.json' };
-    await expect(resolveAnswers(input({ answersFile, yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^--answers a\.json: name: must not be empty; it names the folder/);
-    await expect(resolveAnswers(input({ name: '', pattern: 'http-api', yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^--name: must not be empty; it names the folder/);
+    await expect(resolveAnswers(input({ answersFile, yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^--answers a\.json: name: must not be empty; it is the project's npm package name/);
+    await expect(resolveAnswers(input({ name: '', pattern: 'http-api', yes: true }), { interactive: false, prompter, cwd: '/work/shop-app' })).rejects.toThrow(/^--name: must not be empty; it is the project's npm package name/);
   });
 
   it('creates the folder --name names when no directory is given, as it does with an answers file\'s name', async () => {
