@@ -312,10 +312,27 @@ const manifestDrift: Check = {
       if (content === undefined) {
         findings.push({ severity: 'warning', file: path, message: `${path} was generated but is gone.`, fix: 'If that was deliberate, nothing to do; otherwise restore it from version control.' });
       } else if (sha256(content) !== hash) {
-        findings.push({ severity: 'warning', file: path, message: `${path} differs from what was generated.`, fix: 'Expected after your own edits; `add` will merge into it rather than overwrite it. Review with `git diff` if unintended.' });
+        findings.push({ severity: 'warning', file: path, message: `${path} differs from what was generated.`, fix: 'Expected after your own edits: `add` merges its changes into yours, and asks (or follows --conflict) where both changed the same lines. Review with `git diff` if unintended.' });
       }
     }
     return findings;
+  },
+};
+
+const pendingMerges: Check = {
+  id: 'pending-merges',
+  title: 'no `<file>.new` from `add` waits to be merged',
+  run(project) {
+    const files = recordedManifest(project)?.files;
+    if (!isObject(files)) return new NotApplicable(`the project has no readable ${MANIFEST_PATH}, which lists the generated files`);
+    return Object.keys(files)
+      .filter((path) => isProjectPath(path) && project.exists(`${path}.new`))
+      .map((path) => ({
+        severity: 'error' as const,
+        file: `${path}.new`,
+        message: `${path}.new is a newer version \`add\` left beside ${path}: until it is merged, the app is half-wired.`,
+        fix: `Merge ${path}.new into ${path}, then delete ${path}.new.`,
+      }));
   },
 };
 
@@ -398,9 +415,19 @@ const nodeVersion: Check = {
   },
 };
 
-export const CHECKS: readonly Check[] = [mainGlob, localSettings, extensionBundle, runOnStartup, identityConnections, flexSettings, manifestDrift, lockfileSync, nodeVersion];
+export const CHECKS: readonly Check[] = [mainGlob, localSettings, extensionBundle, runOnStartup, identityConnections, flexSettings, manifestDrift, pendingMerges, lockfileSync, nodeVersion];
 
 // ---------------------------------------------------------------------------------------------------------
+
+/** The manifest, for checks that only consult it: manifest-drift is the one that reports it unreadable. */
+function recordedManifest(project: ProjectFiles): { files?: unknown } | undefined {
+  try {
+    return project.json<{ files?: unknown }>(MANIFEST_PATH);
+  } catch (error) {
+    if (error instanceof UnusableFileError) return undefined;
+    throw error;
+  }
+}
 
 function runtimeVersion(project: ProjectFiles): { major: number; file: string } | undefined {
   for (const file of project.list('infra', ['.bicep'])) {

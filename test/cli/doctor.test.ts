@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateApp, runCli, scratchDir } from '../support/generated-app.js';
@@ -37,6 +37,18 @@ describe('create-serverless-app doctor', () => {
     const report = JSON.parse(runCli(['doctor', '--json'], { cwd: clone }).stdout) as { checks: { findings: { message: string }[] }[] };
     const edited = report.checks.flatMap((check) => check.findings).filter((finding) => finding.message.includes('differs from what was generated'));
     expect(edited).toEqual([]);
+  });
+
+  it('reports the <file>.new that add --conflict new leaves beside an edited file', () => {
+    const app = generateApp(scratchDir('doctor-pending'), 'app', ['--pattern', 'http-api']);
+    const bicep = join(app, 'infra/main.bicep');
+    writeFileSync(bicep, readFileSync(bicep, 'utf8').replace('KEY_VAULT_URI: keyVault.outputs.uri', 'KEY_VAULT_URI: keyVault.outputs.uri // ours'));
+    expect(runCli(['add', 'scheduled-tasks', '--yes', '--no-install', '--conflict', 'new'], { cwd: app }).status).toBe(0);
+
+    const result = runCli(['doctor', '--json'], { cwd: app });
+    expect(result.status).toBe(6);
+    const report = JSON.parse(result.stdout) as { checks: { id: string; status: string; findings: { file: string }[] }[] };
+    expect(report.checks.find((check) => check.id === 'pending-merges')).toMatchObject({ status: 'error', findings: [{ file: 'infra/main.bicep.new' }] });
   });
 
   it('exits 2 outside a Functions project', () => {

@@ -170,6 +170,35 @@ describe('doctor', () => {
     expect(report.ok).toBe(true);
   });
 
+  it('manifest-drift: the fix for an edited file says how add treats it (merges, asks when both changed the same lines)', () => {
+    write('README.md', `${read('README.md')}\nOur notes.\n`);
+    const [finding] = diagnoseProject(dir).checks.find((c) => c.id === 'manifest-drift')!.findings;
+    expect(finding!.fix).toBe('Expected after your own edits: `add` merges its changes into yours, and asks (or follows --conflict) where both changed the same lines. Review with `git diff` if unintended.');
+  });
+
+  // add --conflict new writes the new version beside the user's file: until it is merged, the app is half-wired.
+  it('pending-merges: a <file>.new beside a generated file is an error; one beside a file of your own is not', () => {
+    write('infra/main.bicep.new', read('infra/main.bicep'));
+    write('package.json.new', read('package.json'));
+    write('local.settings.json.new', read('local.settings.json'));
+    write('notes.md.new', 'beside no generated file');
+    const report = diagnoseProject(dir);
+    expect(errors(report)).toEqual({ 'pending-merges': ['infra/main.bicep.new', 'local.settings.json.new', 'package.json.new'] });
+    expect(report.checks.find((c) => c.id === 'pending-merges')!.findings[0]).toEqual({
+      severity: 'error',
+      file: 'infra/main.bicep.new',
+      message: 'infra/main.bicep.new is a newer version `add` left beside infra/main.bicep: until it is merged, the app is half-wired.',
+      fix: 'Merge infra/main.bicep.new into infra/main.bicep, then delete infra/main.bicep.new.',
+    });
+  });
+
+  it('pending-merges: without a readable manifest the check is skipped, and only manifest-drift reports the manifest', () => {
+    write('.create-serverless-app.json', '{ "files": ');
+    const report = diagnoseProject(dir);
+    expect(report.checks.find((c) => c.id === 'pending-merges')).toMatchObject({ status: 'skipped', skipped: 'the project has no readable .create-serverless-app.json, which lists the generated files' });
+    expect(Object.keys(errors(report))).toEqual(['manifest-drift']);
+  });
+
   it('manifest-drift: local.settings.json edits are expected', () => {
     editJson('local.settings.json', (settings) => (settings.Values.MY_SETTING = 'x'));
     expect(diagnoseProject(dir).checks.find((c) => c.id === 'manifest-drift')!.findings).toEqual([]);
