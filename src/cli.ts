@@ -104,7 +104,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
   program
     .command('doctor')
     .description('check the project in the current (or given) directory for what commonly breaks local runs and deploys')
-    .argument('[directory]', 'project directory (default: the current directory)')
+    .argument('[directory]', 'the project directory or any folder inside it (default: the current directory)')
     .option('--json', 'print the report as JSON on stdout', false)
     .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 2 not a Functions project, 6 at least one error.')
     .action((directory: string | undefined, flags: { json: boolean }) =>

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import chalk from 'chalk';
 import { CHECKS, NotApplicable, ProjectFiles, UnusableFileError, type Check, type Finding } from '../doctor/checks.js';
+import { findProjectRoot, MANIFEST_PATH } from '../engine/manifest.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 
 export interface CheckResult {
@@ -22,15 +23,21 @@ export interface DoctorReport {
   checks: CheckResult[];
 }
 
-/** Runs every check against the project in `directory`; a check that cannot read its file reports that. */
+/**
+ * Runs every check against the project `directory` is in: the generated app holding it, found as `add` finds
+ * it (so doctor works from `src/functions`), else `directory` itself. A check that cannot read its file reports that.
+ */
 export function diagnoseProject(directory: string, checks: readonly Check[] = CHECKS): DoctorReport {
-  const root = resolve(directory);
-  if (!existsSync(root)) throw new UserError(`${root} does not exist; run doctor inside the generated app`, ExitCode.Usage);
-  const missing = ['package.json', 'host.json'].filter((file) => !existsSync(join(root, file)));
+  const start = resolve(directory);
+  if (!existsSync(start)) throw new UserError(`${start} does not exist; run doctor inside the generated app`, ExitCode.Usage);
+  const root = findProjectRoot(start);
+  const checked = root ?? start;
+  const missing = ['package.json', 'host.json'].filter((file) => !existsSync(join(checked, file)));
   if (missing.length > 0) {
-    throw new UserError(`${root} is not an Azure Functions project (no ${missing.join(' and ')}); run doctor inside the generated app`, ExitCode.Usage);
+    const above = root === undefined ? `, and no folder above it holds ${MANIFEST_PATH}` : '';
+    throw new UserError(`${checked} is not an Azure Functions project (no ${missing.join(' and ')})${above}; run doctor inside the generated app`, ExitCode.Usage);
   }
-  const project = new ProjectFiles(root);
+  const project = new ProjectFiles(checked);
   const results = checks.map((check): CheckResult => {
     const findings = runCheck(check, project);
     if (findings instanceof NotApplicable) return { id: check.id, title: check.title, status: 'skipped', findings: [], skipped: findings.reason };
@@ -39,7 +46,7 @@ export function diagnoseProject(directory: string, checks: readonly Check[] = CH
   });
   const all = results.flatMap((result) => result.findings);
   const errors = all.filter((finding) => finding.severity === 'error').length;
-  return { directory: root, ok: errors === 0, errors, warnings: all.length - errors, checks: results };
+  return { directory: checked, ok: errors === 0, errors, warnings: all.length - errors, checks: results };
 }
 
 function runCheck(check: Check, project: ProjectFiles): Finding[] | NotApplicable {

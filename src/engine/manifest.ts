@@ -49,12 +49,18 @@ export interface Project {
  * `add` works from `src/functions` as it does from the root, like git does).
  */
 export async function findProject(start: string): Promise<Project> {
+  const root = findProjectRoot(start);
+  if (root === undefined) throw notAProject(start);
+  const path = join(root, MANIFEST_PATH);
+  return { root, manifest: parseManifest(await readManifest(path), path) };
+}
+
+/** The nearest folder, `start` or above, holding the manifest; undefined when none does. */
+export function findProjectRoot(start: string): string | undefined {
   for (let dir = start; ; dir = dirname(dir)) {
-    const path = join(dir, MANIFEST_PATH);
-    if (existsSync(path)) return { root: dir, manifest: parseManifest(await readManifest(path), path) };
-    if (dirname(dir) === dir) break;
+    if (existsSync(join(dir, MANIFEST_PATH))) return dir;
+    if (dirname(dir) === dir) return undefined;
   }
-  throw notAProject(start);
 }
 
 /** The manifest's text; one that cannot be read (no permission, a folder) is the user's to fix, not a crash. */

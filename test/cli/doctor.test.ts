@@ -51,6 +51,12 @@ describe('create-serverless-app doctor', () => {
     expect(report.checks.find((check) => check.id === 'pending-merges')).toMatchObject({ status: 'error', findings: [{ file: 'infra/main.bicep.new' }] });
   });
 
+  it('from a subfolder of the app, checks the app, as add finds it from there', () => {
+    const result = runCli(['doctor'], { cwd: join(dir, 'src/functions') });
+    expect(result.stdout).toContain(`Checking ${dir}\n`);
+    expect(result.stdout).toContain('✔ package.json "main" matches every compiled function');
+  });
+
   it('exits 2 outside a Functions project', () => {
     const result = runCli(['doctor', scratchDir('doctor-empty')]);
     expect(result.status).toBe(2);

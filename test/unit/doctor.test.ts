@@ -382,6 +382,19 @@ describe('doctor', () => {
     expect(() => diagnoseProject(dir)).toThrow(/not an Azure Functions project \(no host\.json\)/);
   });
 
+  it('checks the generated app a subfolder lies in, found as add finds it', () => {
+    const report = diagnoseProject(join(dir, 'src/functions'));
+    expect(report.directory).toBe(dir);
+    expect(errors(report)).toEqual({});
+    expect(formatReport(report)).toContain(`Checking ${dir}\n`);
+  });
+
+  it('outside any app, names the folder it checked and that none above it is a generated app', () => {
+    expect(() => diagnoseProject(parent)).toThrow(
+      `${parent} is not an Azure Functions project (no package.json and host.json), and no folder above it holds .create-serverless-app.json; run doctor inside the generated app`,
+    );
+  });
+
   it('says a directory that does not exist does not exist', () => {
     expect(() => diagnoseProject(join(parent, 'missing'))).toThrow(/missing does not exist; run doctor inside the generated app$/);
   });
