@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { intersects, minVersion, satisfies, validRange } from 'semver';
 import { describeFsError, isErrno } from '../engine/fs-errors.js';
 import { isProjectPath, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
+import { isPackageManager, type PackageManager } from '../engine/package-manager.js';
 import { filesUnder } from '../templates-dir.js';
 
 /**
@@ -340,6 +341,8 @@ const pendingMerges: Check = {
 const NPM_LOCKFILES = ['npm-shrinkwrap.json', 'package-lock.json'];
 // The lockfiles of pnpm, yarn and bun: named when a project has one, never parsed.
 const OTHER_LOCKFILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb'];
+// What each package manager's first install writes (bun.lockb only before Bun 1.2).
+const LOCKFILE_WRITTEN_BY: Record<PackageManager, string> = { npm: 'package-lock.json', pnpm: 'pnpm-lock.yaml', yarn: 'yarn.lock', bun: 'bun.lock' };
 
 const lockfileSync: Check = {
   id: 'lockfile-sync',
@@ -349,7 +352,9 @@ const lockfileSync: Check = {
     const lock = lockfile && project.json<PackageLock>(lockfile);
     if (!lockfile || !lock) {
       const other = OTHER_LOCKFILES.find((file) => project.exists(file));
-      return new NotApplicable(other ? `the project has ${other}, not package-lock.json, and doctor reads only npm's lockfile` : 'the project has no lockfile yet (npm install writes package-lock.json)');
+      if (other) return new NotApplicable(`the project has ${other}, not package-lock.json, and doctor reads only npm's lockfile`);
+      const packageManager = recordedPackageManager(project);
+      return new NotApplicable(`the project has no lockfile yet (${packageManager} install writes ${LOCKFILE_WRITTEN_BY[packageManager]})`);
     }
     const packages = lock.packages ?? {};
     const root = packages[''];
@@ -420,13 +425,19 @@ export const CHECKS: readonly Check[] = [mainGlob, localSettings, extensionBundl
 // ---------------------------------------------------------------------------------------------------------
 
 /** The manifest, for checks that only consult it: manifest-drift is the one that reports it unreadable. */
-function recordedManifest(project: ProjectFiles): { files?: unknown } | undefined {
+function recordedManifest(project: ProjectFiles): { files?: unknown; packageManager?: unknown } | undefined {
   try {
-    return project.json<{ files?: unknown }>(MANIFEST_PATH);
+    return project.json<{ files?: unknown; packageManager?: unknown }>(MANIFEST_PATH);
   } catch (error) {
     if (error instanceof UnusableFileError) return undefined;
     throw error;
   }
+}
+
+/** The package manager the app was made for, as its manifest records it (absent means npm). */
+function recordedPackageManager(project: ProjectFiles): PackageManager {
+  const recorded = recordedManifest(project)?.packageManager;
+  return isPackageManager(recorded) ? recorded : 'npm';
 }
 
 function runtimeVersion(project: ProjectFiles): { major: number; file: string } | undefined {

@@ -57,6 +57,12 @@ describe('create-serverless-app doctor', () => {
     expect(result.stdout).toContain('✔ package.json "main" matches every compiled function');
   });
 
+  it('in a fresh pnpm app, says pnpm install writes its lockfile', () => {
+    const app = generateApp(scratchDir('doctor-pnpm'), 'app', ['--pattern', 'http-api', '--package-manager', 'pnpm']);
+    const report = JSON.parse(runCli(['doctor', '--json'], { cwd: app }).stdout) as { checks: { id: string; skipped?: string }[] };
+    expect(report.checks.find((check) => check.id === 'lockfile-sync')!.skipped).toBe('the project has no lockfile yet (pnpm install writes pnpm-lock.yaml)');
+  });
+
   it('exits 2 outside a Functions project', () => {
     const result = runCli(['doctor', scratchDir('doctor-empty')]);
     expect(result.status).toBe(2);

@@ -362,6 +362,17 @@ describe('doctor', () => {
     expect(formatReport(report)).toContain(`- npm's lockfile matches package.json (skipped: ${reason})`);
   });
 
+  it.each([
+    ['pnpm', 'the project has no lockfile yet (pnpm install writes pnpm-lock.yaml)'],
+    ['yarn', 'the project has no lockfile yet (yarn install writes yarn.lock)'],
+    ['bun', 'the project has no lockfile yet (bun install writes bun.lock)'],
+    ['npm', 'the project has no lockfile yet (npm install writes package-lock.json)'],
+  ])('lockfile-sync: in a %s app with no lockfile yet, the skip names its own package manager and lockfile', (packageManager, reason) => {
+    rmSync(join(dir, 'package-lock.json'));
+    editJson('.create-serverless-app.json', (manifest) => (manifest.packageManager = packageManager));
+    expect(diagnoseProject(dir).checks.find((check) => check.id === 'lockfile-sync')).toMatchObject({ status: 'skipped', skipped: reason });
+  });
+
   it('lockfile-sync: a lockfileVersion 1 package-lock.json, which has no "packages", is skipped, not passed', () => {
     editJson('package-lock.json', (lock) => {
       lock.lockfileVersion = 1;
