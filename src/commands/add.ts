@@ -74,13 +74,13 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   refuseNewerGenerator(manifest);
   const present = sortPatternIds(Object.keys(manifest.answers.patterns) as PatternId[]);
 
-  const requested = await requestedPatterns(options.patterns, present, ask);
-  const toAdd = requested.filter((id) => !present.includes(id));
-  const alreadyPresent = requested.filter((id) => present.includes(id));
-  rejectOptionsOfOtherPatterns(options.patternOptions, toAdd, manifest);
   // Only the pattern options count: the project's name and location are already recorded.
   const file = options.answersFile === undefined ? undefined : await loadAnswersFile(resolve(session.cwd, options.answersFile), options.answersFile);
   const fromFile = file?.patterns ?? {};
+  const requested = await requestedPatterns(options.patterns, sortPatternIds(Object.keys(fromFile) as PatternId[]), present, ask);
+  const toAdd = requested.filter((id) => !present.includes(id));
+  const alreadyPresent = requested.filter((id) => present.includes(id));
+  rejectOptionsOfOtherPatterns(options.patternOptions, toAdd, manifest);
   if (file) rejectFileOptionsOfAbsentPatterns(file, [...present, ...toAdd]);
   if (alreadyPresent.length > 0) logger.info(`${alreadyPresent.join(', ')} ${alreadyPresent.length > 1 ? 'are' : 'is'} already in this project.`);
   if (toAdd.length === 0) {
@@ -222,8 +222,10 @@ function dependenciesChanged(change: FileChange | undefined): boolean {
   return sections(change.current) !== sections(change.content);
 }
 
-async function requestedPatterns(args: readonly string[], present: readonly PatternId[], ask: Prompter | undefined): Promise<PatternId[]> {
+/** The patterns named as arguments, else those the answers file configures (as create takes them), else asked for. */
+async function requestedPatterns(args: readonly string[], inFile: readonly PatternId[], present: readonly PatternId[], ask: Prompter | undefined): Promise<PatternId[]> {
   if (args.length > 0) return validated(() => parsePatternIds(args.flatMap((arg) => arg.split(',')), 'add'));
+  if (inFile.length > 0) return [...inFile];
   const missing = PATTERN_IDS.filter((id) => !present.includes(id));
   if (!ask) throw new UserError(`which pattern? give one: add <pattern> (${missing.join(', ') || 'all patterns are already in this project'})`, ExitCode.Usage);
   if (missing.length === 0) return [];

@@ -604,6 +604,15 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     expect(JSON.parse(read(root, '.create-serverless-app.json')).answers.patterns).toEqual({ 'http-api': { greeting: 'hello from http-api' }, 'event-processing': { greeting: 'from the manifest' } });
   });
 
+  // Found by QA: `add --answers f` asked "which pattern?" although f named it.
+  it('adds the patterns an answers file configures when no pattern is named, and only those not yet present', async () => {
+    const root = await generate(['http-api']);
+    writeFileSync(join(root, 'answers.json'), JSON.stringify({ patterns: { 'http-api': { greeting: 'hello from http-api' }, 'scheduled-tasks': { greeting: 'from the file' } } }));
+    const result = await add(root, [], { answersFile: 'answers.json' });
+    expect(result).toMatchObject({ added: ['scheduled-tasks'], alreadyPresent: ['http-api'] });
+    expect(JSON.parse(read(root, '.create-serverless-app.json')).answers.patterns['scheduled-tasks']).toEqual({ greeting: 'from the file' });
+  });
+
   it('names an answers-file value that fails its parser or a cross-option rule by its key in the file', async () => {
     const root = await generate(['http-api']);
     writeFileSync(join(root, 'answers.json'), JSON.stringify({ 'event-processing': { greeting: ' ' } }));
