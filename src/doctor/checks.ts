@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { intersects, minVersion, satisfies, validRange } from 'semver';
 import { describeFsError, isErrno } from '../engine/fs-errors.js';
-import { isProjectPath, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
+import { isMachineLocal, isProjectPath, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
 import { isPackageManager, type PackageManager } from '../engine/package-manager.js';
 import { filesUnder } from '../templates-dir.js';
 
@@ -301,7 +301,7 @@ const manifestDrift: Check = {
         continue;
       }
       // local.settings.json is yours to edit, and git-ignored.
-      if (path === 'local.settings.json') continue;
+      if (isMachineLocal(path)) continue;
       let content: string | undefined;
       try {
         content = project.read(path);

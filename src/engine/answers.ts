@@ -250,8 +250,8 @@ function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'],
  * before them make irrelevant (e.g. a token audience when the API does not use Entra ID). Answers that clash
  * with each other (aggregation without a key, two containers of one name) are shown at once, and the person
  * may answer again, their answers as defaults, instead of losing them all to the error after the last question.
+ * `offered` answers are shown as the defaults instead of the options' own (the advisor's, for the workload described).
  */
-/** `offered`: answers shown as the defaults instead of the options' own (the advisor's, for the workload described). */
 export async function askMissingOptions(ask: Prompter, id: PatternId, given: Record<string, unknown>, offered: Readonly<Record<string, unknown>> = {}): Promise<void> {
   const definition = PATTERNS[id];
   let previous: Readonly<Record<string, unknown>> = offered;
