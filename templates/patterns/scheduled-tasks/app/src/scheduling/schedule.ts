@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser';
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
 
 /** A local-time schedule, for jobs whose UTC trigger fires at candidates and runs only when due locally. */
 export interface LocalTime {
@@ -67,9 +67,16 @@ export function isDueInTimeZone(localTime: LocalTime, instant: Date): boolean {
   return occursAt(schedule, local) || (skipped && occursAt(schedule, local - shift));
 }
 
-/** Whether the schedule, read as local wall-clock time, has an occurrence at `local`. */
+const localSchedules = new Map<string, CronExpression>();
+
+/**
+ * Whether the schedule, read as local wall-clock time, has an occurrence at `local`: its fields matched, not its
+ * next run searched for, which for a rare schedule (29 February) means walking years of days at every candidate.
+ */
 function occursAt(schedule: string, local: number): boolean {
-  return CronExpressionParser.parse(schedule, { tz: 'UTC', currentDate: new Date(local - 1) }).next().getTime() === local;
+  let expression = localSchedules.get(schedule);
+  if (!expression) localSchedules.set(schedule, (expression = CronExpressionParser.parse(schedule, { tz: 'UTC' })));
+  return expression.includesDate(new Date(local));
 }
 
 const clockFormats = new Map<string, Intl.DateTimeFormat>();
