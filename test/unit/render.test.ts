@@ -150,6 +150,18 @@ describe('README of the generated app', () => {
     expect(params.filter((name) => !rows.includes(`| \`${name}\` |`))).toEqual([]);
   });
 
+  // Found by QA: the app's storage SDKs send an API version newer than Azurite knows, and Azurite answers 400
+  // unless told to skip that check, which the generated tests' own Azurite is.
+  it('starts Azurite for a local run with the flags the tests start it with', () => {
+    const tree = allPatterns();
+    const command = /^npx azurite .*&$/m.exec(readTree(tree, 'README.md'))?.[0];
+    expect(command).toBeDefined();
+    for (const flag of ['--skipApiVersionCheck', '--loose']) {
+      expect(readTree(tree, 'test/support/azurite.ts')).toContain(`'${flag}'`);
+      expect(command).toContain(flag);
+    }
+  });
+
   describe('commands, in the package manager the app was made for', () => {
     const readmeFor = (packageManager?: PackageManager) => readTree(renderPlan(plan(Object.fromEntries(PATTERN_IDS.map((id) => [id, {}]))), { packageManager }), 'README.md');
     /** The README's commands of npm, pnpm, yarn or bun, as in a shell block or a code span, in order. */
