@@ -1,7 +1,7 @@
 // `npm run build`, after `tsc` type-checks: bundles the CLI with esbuild, so `npx create-serverless-app` reads a
 // few files instead of several hundred (resolving and loading modules is much of a cold start), then the
-// templates and the lockfile are packed. The template engine and the lockfile cutter are entry points of their own for
-// scripts/pack-templates.mjs and scripts/pack-lockfile.mjs.
+// templates and the lockfile are packed. The template engine and the lockfile cutter are entry points of their
+// own, for scripts/pack-templates.mjs and scripts/pack-lockfile.mjs.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
