@@ -11,7 +11,7 @@ export interface BulkItems {
 }
 
 /**
- * Persist stage: records in Cosmos DB for NoSQL (partition key /customerId, id = order id). Bulk upserts, so
+ * Persist stage: records in Cosmos DB for NoSQL (partition key /customerId, id = order line id). Bulk upserts, so
  * reprocessing an input overwrites the same items; any failed operation fails the batch, and the input is retried.
  */
 export class CosmosDestination implements RecordDestination {

@@ -9,7 +9,7 @@ import type { RecordDestination } from './sink.js';
 const MAX_TRANSACTION = 100;
 
 /**
- * Persist stage: records in Table storage, partition = customer, row = order id. Every write is an upsert,
+ * Persist stage: records in Table storage, partition = customer, row = order line id. Every write is an upsert,
  * so reprocessing an input rewrites the same rows instead of adding copies.
  */
 export class TableDestination implements RecordDestination {
@@ -25,15 +25,16 @@ export class TableDestination implements RecordDestination {
 
   private async upsert(records: EnrichedOrderRecord[]): Promise<void> {
     await ensureTable(this.table);
-    // Keyed by row: a batch that repeats an order keeps its last version (a transaction refuses duplicates).
-    const byPartition = new Map<string, Map<string, EnrichedOrderRecord>>();
+    // The pipeline quarantines a repeated order line, so no row comes twice: a transaction would refuse it, and
+    // dropping one here would lose a line that the status counts as persisted.
+    const byPartition = new Map<string, EnrichedOrderRecord[]>();
     for (const record of records) {
-      const rows = byPartition.get(record.customerId) ?? new Map<string, EnrichedOrderRecord>();
-      rows.set(record.id, record);
+      const rows = byPartition.get(record.customerId) ?? [];
+      rows.push(record);
       byPartition.set(record.customerId, rows);
     }
     for (const [partitionKey, rows] of byPartition) {
-      const actions: TransactionAction[] = [...rows.values()].map(({ id, ...fields }) => ['upsert', { partitionKey, rowKey: id, ...fields }, 'Replace']);
+      const actions: TransactionAction[] = rows.map(({ id, ...fields }) => ['upsert', { partitionKey, rowKey: id, ...fields }, 'Replace']);
       for (let i = 0; i < actions.length; i += MAX_TRANSACTION) {
         await this.table.submitTransaction(actions.slice(i, i + MAX_TRANSACTION));
       }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { DATA_CONFIG } from './config.js';
+import { RecentLineIds } from './duplicates.js';
 import type { Enricher } from './enrich.js';
 import { mapRecord } from './map.js';
 import { parseRecords } from './parse.js';
@@ -163,6 +164,9 @@ async function poisonAndRecord(input: PipelineInput, log: Logger, { status, save
   return { outcome: 'poisoned', status };
 }
 
+/** Lines whose ids an input remembers to catch repeats (`duplicates.ts`): about 5 MB at most, whatever the input's size. */
+const REMEMBERED_LINES = 20_000;
+
 async function runStages(input: PipelineInput, deps: PipelineDependencies, { status, save, now, earlierAttempt }: Run): Promise<void> {
   // The earlier attempt stopped before persisting, and may have rejected records that are valid now (reference
   // data changed, an enrich failure passed): its rows go, so the partition lists this attempt's rejections only.
@@ -170,6 +174,7 @@ async function runStages(input: PipelineInput, deps: PipelineDependencies, { sta
   const quarantine = deps.quarantine.open(input.inputId, input.version);
   const sink = deps.destination.open({ source: input.source, inputId: input.inputId, version: input.version });
   const reject = (recordNumber: number, reason: string, record: unknown) => quarantine.add(quarantinedRecord(input.inputId, recordNumber, reason, record));
+  const lineIds = new RecentLineIds(REMEMBERED_LINES);
 
   for await (const parsed of parseRecords(await input.open())) {
     status.records++;
@@ -185,6 +190,11 @@ async function runStages(input: PipelineInput, deps: PipelineDependencies, { sta
     const enrichment = await deps.enricher.enrich(mapRecord(validation.record));
     if (!enrichment.ok) {
       await reject(parsed.recordNumber, enrichment.reason, parsed.raw ?? parsed.value);
+      continue;
+    }
+    const earlier = lineIds.claim(enrichment.record.id, parsed.recordNumber);
+    if (earlier !== undefined) {
+      await reject(parsed.recordNumber, `duplicate order line: record ${earlier} has the same orderId and sku`, parsed.raw ?? parsed.value);
       continue;
     }
     status.valid++;

@@ -25,7 +25,7 @@ export type IncomingOrder = z.infer<typeof incomingOrderSchema>;
 
 /** After the map stage: the shape the destination stores, keyed for idempotent upserts. */
 export interface OrderRecord {
-  /** Unique per order line; the destination's row key, so reprocessing overwrites instead of duplicating. */
+  /** One per order line (`orderLineId`); the destination's key, so reprocessing overwrites instead of duplicating. */
   id: string;
   customerId: string;
   sku: string;

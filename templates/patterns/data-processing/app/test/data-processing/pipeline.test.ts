@@ -16,8 +16,8 @@ describe('processInput', () => {
     const result = await processInput(input, deps, silentLog);
 
     expect(result.outcome).toBe('completed');
-    expect([...persisted.keys()].sort()).toEqual(['o-1', 'o-3', 'o-6']);
-    expect(persisted.get('o-3')).toMatchObject({ totalMinor: 10, customerName: 'Northwind' });
+    expect([...persisted.keys()].sort()).toEqual(['o-1:SKU-1', 'o-3:SKU-1', 'o-6:SKU-1']);
+    expect(persisted.get('o-3:SKU-1')).toMatchObject({ totalMinor: 10, customerName: 'Northwind' });
     expect(quarantined.map(({ recordNumber, reason }) => [recordNumber, reason.split(':')[0]])).toEqual([
       [2, 'quantity'],
       [4, 'currency'],
@@ -27,6 +27,31 @@ describe('processInput', () => {
     expect(history.map((status) => status.state)).toEqual(['received', 'validated', 'processed', 'archived']);
     expect(result.status).toMatchObject({ records: 6, valid: 3, quarantined: 3, persisted: 3, attempts: 1 });
     expect(result.status.archivedAt).toBeDefined();
+  });
+
+  it('persists every line of an order: two skus of one order are two records', async () => {
+    const { deps, persisted } = memoryDependencies();
+    const { input } = memoryInput(encodeRecords([incomingOrder({ sku: 'SKU-1' }), incomingOrder({ sku: 'SKU-2', quantity: 1, unitPrice: 5 })]));
+
+    const result = await processInput(input, deps, silentLog);
+
+    expect([...persisted.values()].map(({ sku, totalMinor }) => [sku, totalMinor])).toEqual([
+      ['SKU-1', 2500],
+      ['SKU-2', 500],
+    ]);
+    expect(result.status).toMatchObject({ records: 2, valid: 2, quarantined: 0, persisted: 2 });
+  });
+
+  it('quarantines a line that repeats the order and sku of an earlier one, so a record is persisted and counted once', async () => {
+    const { deps, persisted, quarantined } = memoryDependencies();
+    const lines = [incomingOrder({ sku: 'SKU-1' }), incomingOrder({ sku: 'SKU-2' }), incomingOrder({ sku: 'SKU-1', quantity: 5 })];
+
+    const result = await processInput(memoryInput(encodeRecords(lines)).input, deps, silentLog);
+
+    expect(persisted.size).toBe(2);
+    expect(persisted.get('o-1:SKU-1')).toMatchObject({ quantity: 2 });
+    expect(quarantined).toMatchObject([{ recordNumber: 3, reason: 'duplicate order line: record 1 has the same orderId and sku' }]);
+    expect(result.status).toMatchObject({ records: 3, valid: 2, quarantined: 1, persisted: 2 });
   });
 
   it('skips an input it has already archived, and processes a new version of it', async () => {

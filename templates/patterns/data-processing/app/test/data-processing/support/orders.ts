@@ -23,7 +23,7 @@ export function incomingOrder(overrides: Record<string, string | number> = {}): 
 
 export function enrichedOrder(overrides: Partial<EnrichedOrderRecord> = {}): EnrichedOrderRecord {
   return {
-    id: 'o-1',
+    id: 'o-1:SKU-1',
     customerId: 'c-1',
     sku: 'SKU-1',
     quantity: 2,
