@@ -6,21 +6,55 @@ import { z } from 'zod';
  */
 
 /**
- * A number, or its text: CSV delivers every field as text. Only text that is not blank is converted, since
- * Number('') and Number(null) are 0 and Number(true) is 1: an empty field is missing, not zero.
+ * A number's decimal text: CSV delivers every field as text, and a JSON number is read as the text it prints as.
+ * Only plain decimals pass: Number() would read '0x10' as 16, '1e3' as 1000, and '' or null as 0.
  */
-const numeric = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), schema);
+const decimalText = (pattern: RegExp, message: string) =>
+  z.preprocess((value) => (typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : value), z.string().regex(pattern, message));
 
-/** What the validate stage accepts. */
-export const incomingOrderSchema = z.object({
-  orderId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'orderId must be 1-64 letters, digits or hyphens'),
-  customerId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'customerId must be 1-64 letters, digits or hyphens'),
-  sku: z.string().trim().min(1).max(64),
-  quantity: numeric(z.number().int().positive()),
-  unitPrice: numeric(z.number().nonnegative()),
-  currency: z.string().trim().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR'),
-  orderedAt: z.iso.datetime({ offset: true }),
-});
+const currencyDigits = new Map<string, number>();
+
+/** Decimals of a currency's minor unit (JPY 0, EUR 2, KWD 3), as Intl knows them; cached, as a formatter is slow to make. */
+function minorUnitDigits(currency: string): number {
+  let digits = currencyDigits.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    currencyDigits.set(currency, digits);
+  }
+  return digits;
+}
+
+/**
+ * What the validate stage accepts, and what it makes of it: the line's total in integer minor units, computed from
+ * the price's decimal text, so no binary fraction (0.1 + 0.2 = 0.30000000000000004) ever reaches a ledger.
+ */
+export const incomingOrderSchema = z
+  .object({
+    orderId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'orderId must be 1-64 letters, digits or hyphens'),
+    customerId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'customerId must be 1-64 letters, digits or hyphens'),
+    sku: z.string().trim().min(1).max(64),
+    // `int()` takes safe integers only, so a quantity too long to be exact (9007199254740993 reads as …992) is rejected.
+    quantity: decimalText(/^\d+$/, 'quantity must be a whole number such as 3').transform(Number).pipe(z.number().int().positive()),
+    unitPrice: decimalText(/^\d+(\.\d+)?$/, 'unitPrice must be a decimal number such as 12.50'),
+    currency: z.string().trim().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR'),
+    orderedAt: z.iso.datetime({ offset: true }),
+  })
+  .transform((order, context) => {
+    const digits = minorUnitDigits(order.currency);
+    const [units = '', fraction = ''] = order.unitPrice.split('.');
+    // Trailing zeros are formatting (12.500 EUR); a significant digit past the minor unit is a price the currency cannot charge.
+    const significantFraction = fraction.replace(/0+$/, '');
+    if (significantFraction.length > digits) {
+      context.addIssue({ code: 'custom', path: ['unitPrice'], message: `${order.unitPrice} has more decimals than ${order.currency} has (${digits})` });
+      return z.NEVER;
+    }
+    const totalMinor = BigInt(order.quantity) * BigInt(units + significantFraction.padEnd(digits, '0'));
+    if (totalMinor > BigInt(Number.MAX_SAFE_INTEGER)) {
+      context.addIssue({ code: 'custom', path: [], message: `${order.quantity} × ${order.unitPrice} ${order.currency} is too large to total exactly` });
+      return z.NEVER;
+    }
+    return { ...order, unitPrice: Number(order.unitPrice), totalMinor: Number(totalMinor) };
+  });
 export type IncomingOrder = z.infer<typeof incomingOrderSchema>;
 
 /** After the map stage: the shape the destination stores, keyed for idempotent upserts. */
@@ -32,7 +66,7 @@ export interface OrderRecord {
   quantity: number;
   unitPrice: number;
   currency: string;
-  /** quantity × unitPrice in minor units (cents), exact. */
+  /** quantity × unitPrice in the currency's minor units (cents for EUR, yen for JPY), exact. */
   totalMinor: number;
   orderedAt: string;
 }
