@@ -1,15 +1,17 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { DEFAULT_LOCATION } from './azure/locations.js';
 import { ExitCode, UserError, ValidationError } from './exit-codes.js';
 import { PACKAGE_MANAGERS, type PackageManager } from './engine/package-manager.js';
 import { CONFLICT_CHOICES, type ConflictChoice } from './commands/conflict-choices.js';
-import { PATTERN_IDS, PATTERNS } from './patterns/index.js';
+import type { PatternFlag } from './patterns/flags.js';
 import { choiceKey } from './patterns/option-kinds.js';
-import type { PatternId } from './patterns/types.js';
+import { PATTERN_IDS, type PatternId } from './patterns/types.js';
 import { GENERATOR } from './version.js';
 
-// Only commander, the registry and small modules load at start-up: `--help` and `--version` stay fast.
-// Everything else (prompts, Handlebars, memfs, execa, ora) is imported by the command that needs it.
+// Only commander and small modules load at start-up: `--help` and `--version` stay fast. The pattern options'
+// flags come from a table the build writes; everything else (the pattern registry, prompts, Handlebars, memfs,
+// execa, ora) is imported by the command that needs it.
 
 const EXAMPLES = `
 Examples:
@@ -55,7 +57,8 @@ write theirs beside it as <file>.new.
 Exit codes: 0 ok (also: pattern already present), 2 invalid input or not in a generated project,
 3 unresolved conflicts (nothing written), 4 file system error, 5 install failed, 130 cancelled or interrupted.`;
 
-interface PatternFlag {
+/** A pattern flag as commander parses it: the attribute its value lands in. */
+interface BoundPatternFlag {
   pattern: PatternId;
   key: string;
   attribute: string;
@@ -63,6 +66,7 @@ interface PatternFlag {
 
 /** `run` executes a command's action; an action may return its exit code (e.g. doctor's 6). */
 export function buildProgram(run: (action: () => Promise<number | void>) => Promise<void>): Command {
+  const patternFlags = readPatternFlags();
   const program = new Command('create-serverless-app')
     .description('Create a ready-to-deploy Azure Functions app (Node.js v4 model, TypeScript, Bicep, azd) from serverless patterns.')
     .version(GENERATOR.version, '-v, --version')
@@ -87,7 +91,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
   // the subcommands are added: each copies its parent's output settings when it is created.
   program.configureOutput({ outputError: () => undefined });
 
-  const patternFlags = addPatternFlags(program);
+  const createFlags = addPatternFlags(program, patternFlags);
 
   program
     .command('list')
@@ -122,7 +126,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
         name: flags.name as string | undefined,
         pattern: flags.pattern as string | undefined,
         location: flags.location as string | undefined,
-        patternOptions: patternOptionsFrom(flags, patternFlags),
+        patternOptions: patternOptionsFrom(flags, createFlags),
         yes: flags.yes as boolean,
         answersPath: flags.answers as string | undefined,
         json: flags.json as boolean,
@@ -147,7 +151,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .option('--no-install', 'do not install dependencies after package.json changed')
     .option('--debug', 'print stack traces for unexpected errors', false)
     .addHelpText('after', ADD_EXAMPLES);
-  const addFlags = addPatternFlags(add);
+  const addFlags = addPatternFlags(add, patternFlags);
   add.action((patterns: string[], flags: Record<string, unknown>) =>
     run(async () => {
       const { runAddCommand } = await import('./commands/add-command.js');
@@ -188,21 +192,20 @@ function choiceFlag(flags: string, description: string, choices: readonly string
 }
 
 /** Every pattern option becomes a flag, on `create` and on `add` alike (the same parser validates both). */
-function addPatternFlags(command: Command): PatternFlag[] {
-  const patternFlags: PatternFlag[] = [];
-  for (const id of PATTERN_IDS) {
-    for (const [key, spec] of Object.entries(PATTERNS[id].options)) {
-      // An empty default means "not used"; the description says what then happens.
-      const shownDefault = spec.format(spec.defaultValue);
-      const option = onceFlag(new Option(spec.flag, `[${id}] ${spec.description}${shownDefault === '' ? '' : ` (default: ${shownDefault})`}`));
-      command.addOption(option);
-      patternFlags.push({ pattern: id, key, attribute: option.attributeName() });
-    }
-  }
-  return patternFlags;
+function addPatternFlags(command: Command, patternFlags: readonly PatternFlag[]): BoundPatternFlag[] {
+  return patternFlags.map(({ pattern, key, flag, description }) => {
+    const option = onceFlag(new Option(flag, description));
+    command.addOption(option);
+    return { pattern, key, attribute: option.attributeName() };
+  });
 }
 
-function patternOptionsFrom(flags: Record<string, unknown>, patternFlags: readonly PatternFlag[]): Partial<Record<PatternId, Record<string, string>>> {
+/** Every pattern option's flag, from the table the build writes next to the bundle (scripts/pack-pattern-flags.mjs). */
+function readPatternFlags(): PatternFlag[] {
+  return JSON.parse(readFileSync(new URL('./pattern-flags.json', import.meta.url), 'utf8')) as PatternFlag[];
+}
+
+function patternOptionsFrom(flags: Record<string, unknown>, patternFlags: readonly BoundPatternFlag[]): Partial<Record<PatternId, Record<string, string>>> {
   const patternOptions: Partial<Record<PatternId, Record<string, string>>> = {};
   for (const flag of patternFlags) {
     const value = flags[flag.attribute];

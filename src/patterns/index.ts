@@ -5,10 +5,7 @@ import { choiceKey } from './option-kinds.js';
 import { scheduledTasks } from './scheduled-tasks/index.js';
 import { PATTERN_IDS, type PatternDefinition, type PatternId } from './types.js';
 
-/**
- * The pattern registry. A Record over PatternId means a new id cannot be added without its module.
- * Pattern modules must stay cheap to import: `--help` loads this registry to list the flags.
- */
+/** The pattern registry. A Record over PatternId means a new id cannot be added without its module. */
 export const PATTERNS: Record<PatternId, PatternDefinition> = {
   'http-api': httpApi,
   'event-processing': eventProcessing,

@@ -55,7 +55,7 @@ describe('--help and --version', () => {
     expect(existsSync(join(dir, 'app'))).toBe(false);
   });
 
-  it('loads neither prompts, templates, memfs, execa nor ora for --help', () => {
+  it('loads neither the pattern modules, prompts, templates, memfs, execa, ora nor child_process for --help', () => {
     const record = join(scratchDir('imports'), 'imports.txt');
     writeFileSync(record, '');
     const result = spawnSync(process.execPath, ['--import', join(REPO_ROOT, 'test/support/record-imports.mjs'), CLI, '--help'], {
@@ -64,14 +64,18 @@ describe('--help and --version', () => {
     });
     expect(result.status).toBe(0);
     // The CLI is bundled: esbuild marks each module it inlines with a `// node_modules/<package>/…` comment.
-    const files = readFileSync(record, 'utf8').split('\n').filter((url) => url.startsWith('file:'));
+    const recorded = readFileSync(record, 'utf8').split('\n');
+    const files = recorded.filter((url) => url.startsWith('file:'));
     const loaded = files.map((url) => (url.includes('/node_modules/') ? url : readFileSync(new URL(url), 'utf8'))).join('\n');
     expect(loaded).toContain('node_modules/commander/');
-    // The registry's own validators (croner, cronstrue, validate-npm-package-name) are bundled with it: parsing
-    // them costs less than resolving them from node_modules at the first schedule or name.
-    for (const heavy of ['@inquirer', 'handlebars', 'memfs', 'execa', 'ora', 'chalk', 'jsonc-parser', 'diff']) {
+    // The pattern flags come from the table the build wrote, not from the registry and the libraries it uses.
+    expect(loaded).toContain('// src/patterns/option-kinds.ts');
+    expect(loaded).not.toContain('// src/patterns/index.ts');
+    for (const heavy of ['cronstrue', 'croner', 'validate-npm-package-name', '@inquirer', 'handlebars', 'memfs', 'execa', 'ora', 'chalk', 'jsonc-parser', 'diff']) {
       expect(loaded, heavy).not.toContain(`node_modules/${heavy}/`);
     }
+    expect(recorded).toContain('node:fs');
+    expect(recorded).not.toContain('node:child_process');
   });
 });
 

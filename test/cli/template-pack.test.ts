@@ -9,6 +9,7 @@ import { buildPlan } from '../../src/engine/plan.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
 import { COMPILE_OPTIONS } from '../../src/engine/templates.js';
 import { packLockfile } from '../../src/engine/lockfile.js';
+import { patternFlags } from '../../src/patterns/flags.js';
 import { filesUnder, GENERATOR_LOCKFILE, TEMPLATES_DIR, type TemplatePack } from '../../src/templates-dir.js';
 import { CLI, REPO_ROOT } from '../support/generated-app.js';
 
@@ -17,7 +18,7 @@ const PACK = join(REPO_ROOT, 'dist/templates.pack.cjs');
 const built = existsSync(PACK);
 if (!built) console.warn('skipping template-pack checks: run `npm run build` first');
 
-describe.skipIf(!built)('the template and lockfile packs written by the build', () => {
+describe.skipIf(!built)('the template, lockfile and pattern flag packs written by the build', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'csa-pack-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -43,6 +44,11 @@ describe.skipIf(!built)('the template and lockfile packs written by the build', 
   it('holds lockfile/package-lock.json as it is now: a lockfile changed by npm run lock without a rebuild fails here', () => {
     const packed = JSON.parse(readFileSync(join(REPO_ROOT, 'dist/lockfile.pack.json'), 'utf8')) as unknown;
     expect(packed).toEqual(packLockfile(JSON.parse(readFileSync(GENERATOR_LOCKFILE, 'utf8'))));
+  });
+
+  it('holds every pattern flag as the registry declares it now: an option changed without a rebuild fails here', () => {
+    const packed = JSON.parse(readFileSync(join(REPO_ROOT, 'dist/pattern-flags.json'), 'utf8')) as unknown;
+    expect(packed).toEqual(patternFlags());
   });
 
   it('renders exactly what compiling the sources renders (the lockfile too)', () => {

@@ -21,9 +21,9 @@ describe('the published package', () => {
     const roots = [...new Set(files.map((path) => path.split('/')[0]))].sort();
     expect(roots).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
     expect(files.filter((path) => /\.test\.|^src\/|^test\/|\.map$|\.tsbuildinfo$/.test(path))).toEqual([]);
-    // The templates and the lockfile travel packed by the build: compiled Handlebars plus the texts of files copied
-    // as they are, and the lockfile resolved and printed.
-    for (const path of ['dist/cli.js', 'dist/templates.pack.cjs', 'dist/templates.pack.txt', 'dist/lockfile.pack.json']) expect(files).toContain(path);
+    // The templates, the lockfile and the pattern flags travel packed by the build: compiled Handlebars plus the
+    // texts of files copied as they are, the lockfile resolved and printed, the flags as --help shows them.
+    for (const path of ['dist/cli.js', 'dist/templates.pack.cjs', 'dist/templates.pack.txt', 'dist/lockfile.pack.json', 'dist/pattern-flags.json']) expect(files).toContain(path);
   });
 
   it('declares Node 20+ and no runtime dependency that is only a devDependency', () => {
