@@ -246,7 +246,11 @@ function longestDailyGapSeconds({ second, minute, hour }: ScheduleFields): numbe
   return longest;
 }
 
-/** The zone's canonical spelling (`europe/berlin` → `Europe/Berlin`); ValidationError unless it is an IANA zone. */
+/**
+ * The zone as the app should name it (`europe/berlin` → `Europe/Berlin`); ValidationError unless it is an IANA zone.
+ * ICU still resolves some zones to their old names (`Asia/Kolkata` → `Asia/Calcutta`, `Europe/Kyiv` →
+ * `Europe/Kiev`): a name that resolves to another one is kept as written, which every IANA-aware library accepts.
+ */
 export function checkTimeZone(timeZone: string): string {
   let resolved: string;
   try {
@@ -262,7 +266,7 @@ export function checkTimeZone(timeZone: string): string {
       `"${resolved}" moves its clocks by less than an hour for daylight saving time, which the generated app's schedule library cannot follow; write the schedules in UTC or in a zone whose clocks move by whole hours`,
     );
   }
-  return resolved;
+  return resolved.toLowerCase() === timeZone.toLowerCase() ? resolved : timeZone;
 }
 
 /** UTC offset of `timeZone` at `instant`, in minutes east of UTC. */

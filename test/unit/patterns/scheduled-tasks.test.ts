@@ -205,6 +205,12 @@ describe('the jobs option', () => {
     expect(plan({ timeZone: 'europe/berlin' }).answers.patterns['scheduled-tasks']?.timeZone).toBe('Europe/Berlin');
   });
 
+  // ICU still calls these zones by their old names (Asia/Calcutta, Europe/Kiev, Asia/Saigon): the app keeps the
+  // name its author wrote.
+  it.each(['Asia/Kolkata', 'Europe/Kyiv', 'Asia/Ho_Chi_Minh'])('keeps %s as written, not as ICU names it', (timeZone) => {
+    expect(plan({ timeZone }).answers.patterns['scheduled-tasks']?.timeZone).toBe(timeZone);
+  });
+
   it('applies the --past-due default to jobs that do not choose', () => {
     const jobs = planJobs({ jobs: parseJobs('a=hourly|skip; b=hourly'), timeZone: 'UTC', pastDue: 'run' }, NOW);
     expect(jobs.map((job) => job.pastDue)).toEqual(['skip', 'run']);
