@@ -27,7 +27,7 @@ const RESERVED_NAMES = new Set([
  * clash with it: `--resource app` would not compile (`import { app }` twice), nor would `auth` or `crud-handlers`.
  */
 const GENERATED_IDENTIFIERS = new Set([
-  'app', 'appAuthorizer', 'crudHandlers', 'registerCrudFunctions', 'defineResource',
+  'app', 'appAuthorizer', 'crudHandlers', 'registerCrudFunctions', 'defineResource', 'nameField', 'textField',
   'beforeEach', 'describe', 'expect', 'apiRequest', 'invocation', 'problemOf', 'httpRegistrationsOf', 'bearer', 'testAuthorizer',
   'handlers', 'auth', 'create', 'itemRequest',
 ]);

@@ -5,6 +5,29 @@ export const itemId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1–64 letters, digits, underscores or hyphens');
 
+/**
+ * Text people read, such as a description: trimmed, at most `max` characters, and only what every client can show
+ * and store: no control characters (a NUL or an escape sequence breaks CSV exports, logs and terminals;
+ * `multiline` lets tabs and line breaks through) and no unpaired surrogate halves (not Unicode at all: storage
+ * and clients would each replace them differently).
+ */
+export function textField(max: number, { multiline = false } = {}) {
+  const control = multiline ? /(?![\t\n\r])\p{Cc}/u : /\p{Cc}/u;
+  return z
+    .string()
+    .trim()
+    .max(max)
+    .refine((value) => !/\p{Cs}/u.test(value), 'must be valid Unicode: it holds half of a surrogate pair')
+    .refine((value) => !control.test(value), multiline ? 'must not hold control characters other than tabs and line breaks' : 'must not hold control characters, tabs or line breaks');
+}
+
+/** Text that names something: one line, and at least one visible character (spaces or zero-width ones alone are no name). */
+export function nameField(max: number) {
+  return textField(max)
+    .min(1, { abort: true }) // an empty name gets one message, not also "must hold a visible character"
+    .refine((value) => /[^\p{White_Space}\p{Cf}]/u.test(value), 'must hold a visible character');
+}
+
 /** What the API knows about one resource: its route, its storage, its fields and the scopes guarding it. */
 export interface ResourceDefinition<Fields extends z.ZodObject = z.ZodObject> {
   /** Route segment, e.g. `orders` → /api/orders and /api/orders/{id}. */
