@@ -257,10 +257,12 @@ export async function askMissingOptions(ask: Prompter, id: PatternId, given: Rec
   let previous: Readonly<Record<string, unknown>> = offered;
   for (;;) {
     const { answered, options } = await askOptionsOnce(ask, definition.title, definition.options, given, previous);
-    const problem = Object.keys(answered).length > 0 && options ? clashBetween(definition, options) : undefined;
+    const problem = options ? clashBetween(definition, options) : undefined;
+    // Only the questions the problem names are asked again; a clash between flags is the plan's to report.
+    const askAgain = problem === undefined ? [] : Object.keys(answered).filter((key) => namesOption(problem, byFlag(id, key).name));
     // Declined, the plan reports the problem as it would for flags.
-    if (problem === undefined || !(await ask.confirm({ message: `${definition.title}: ${problem}. Answer its questions again?`, default: true }))) return;
-    for (const key of Object.keys(answered)) delete given[key];
+    if (askAgain.length === 0 || !(await ask.confirm({ message: `${definition.title}: ${problem}. Answer its questions again?`, default: true }))) return;
+    for (const key of askAgain) delete given[key];
     previous = answered;
   }
 }
@@ -293,6 +295,12 @@ async function askOptionsOnce(
     }
   }
   return { answered, options: parsable ? earlier : undefined };
+}
+
+/** Whether a message names an option by its flag: `--data-container`, and not only the start of `--data-container-x`. */
+function namesOption(message: string, flag: string): boolean {
+  // A flag is letters, digits and hyphens: nothing in it to escape.
+  return new RegExp(`${flag}(?![\\w-])`).test(message);
 }
 
 /** The message of the pattern's rule across options that these options break, if any. */

@@ -239,6 +239,21 @@ describe('resolveAnswers', () => {
     expect(prompter.asked.filter((q) => q.kind === 'confirm')).toHaveLength(1);
   });
 
+  it('asks again only the questions the clash names, not the whole pattern', async () => {
+    const coolAfter = ['200', '30'];
+    const prompter = scriptedPrompter([
+      [/cool tier/, () => coolAfter.shift()!],
+      [/Answer its questions again\?/, true],
+      [/./, undefined],
+    ]);
+    const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'data-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved.answers.patterns['data-processing']).toMatchObject({ coolAfterDays: '30', archiveAfterDays: '180' });
+    const messages = prompter.asked.map((q) => q.message);
+    const again = messages.findIndex((message) => /Answer its questions again\?/.test(message));
+    expect(messages[again]).toMatch(/--data-archive-after-days \(180\) must be greater than --data-cool-after-days \(200\)/);
+    expect(messages.slice(again + 1)).toEqual([expect.stringMatching(/cool tier/), expect.stringMatching(/archive tier/)]);
+  });
+
   it('refuses an empty aggregation key at its prompt, asked only with aggregation, instead of after the last question', async () => {
     const verdicts: (string | true)[] = [];
     const prompter = scriptedPrompter([

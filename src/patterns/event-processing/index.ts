@@ -147,11 +147,15 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
     }
     if (styles.has('fan-out')) {
       // Service Bus entity names ignore case ("Audit" is the audit queue); storage queue names are lowercase anyway.
-      const taken = [sources.has('servicebus') && options.serviceBusEntityName, sources.has('storage-queue') && options.storageQueueName].filter(
-        (name): name is string => name !== false,
-      );
-      const clash = taken.find((name) => (FAN_OUT_TARGETS as readonly string[]).includes(name.toLowerCase()));
-      if (clash) throw new ValidationError(`"${clash}" is the name of a fan-out destination (${list(FAN_OUT_TARGETS)}); choose another source entity name`);
+      const taken = [
+        ...(sources.has('servicebus') ? [['serviceBusEntityName', options.serviceBusEntityName] as const] : []),
+        ...(sources.has('storage-queue') ? [['storageQueueName', options.storageQueueName] as const] : []),
+      ];
+      const clash = taken.find(([, entity]) => (FAN_OUT_TARGETS as readonly string[]).includes(entity.toLowerCase()));
+      if (clash) {
+        const [key, entity] = clash;
+        throw new ValidationError(`${name(key)} "${entity}" is the name of a fan-out destination of ${name('eventStyles')} fan-out (${list(FAN_OUT_TARGETS)}); choose another name`);
+      }
     }
   },
 

@@ -94,13 +94,13 @@ describe('event-processing validation', () => {
   it('refuses a key without aggregation, ordering without an ordered source, and a source named like a fan-out queue', () => {
     expect(planError({ aggregationKey: 'customerId' })).toContain('has no effect without the aggregation style');
     expect(planError({ eventSources: 'eventgrid,storage-queue', ordering: 'ordered' })).toContain('--ordering ordered needs servicebus (sessions) or eventhubs');
-    expect(planError({ eventStyles: 'fan-out', storageQueueName: 'audit' })).toContain('"audit" is the name of a fan-out destination');
+    expect(planError({ eventStyles: 'fan-out', storageQueueName: 'audit' })).toContain('--storage-queue-name "audit" is the name of a fan-out destination of --event-styles fan-out');
   });
 
   it('refuses a Service Bus entity named like a fan-out queue in another case: Service Bus names ignore case', () => {
     for (const serviceBusEntity of ['queue', 'topic']) {
       expect(planError({ eventSources: 'servicebus', eventStyles: 'fan-out', serviceBusEntity, serviceBusEntityName: 'Audit' })).toContain(
-        '"Audit" is the name of a fan-out destination',
+        '--servicebus-entity-name "Audit" is the name of a fan-out destination',
       );
     }
   });
