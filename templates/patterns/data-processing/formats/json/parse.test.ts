@@ -32,6 +32,20 @@ describe('parse stage (JSON array)', () => {
     expect(await collect(['  [ ]  '])).toEqual([]);
   });
 
+  it.each([
+    { shape: 'a trailing comma', chunks: ['[1,]'], reason: 'a comma before its closing "]"', before: [1] },
+    { shape: 'a trailing comma and whitespace, across chunks', chunks: ['[{"orderId":"o-1"},\n', '  ]'], reason: 'a comma before its closing "]"', before: [{ orderId: 'o-1' }] },
+    { shape: 'a leading comma', chunks: ['[ ,{"orderId":"o-1"}]'], reason: 'a comma with no element before it', before: [] },
+    { shape: 'two commas in a row', chunks: ['[{"orderId":"o-1"}, ,{"orderId":"o-2"}]'], reason: 'a comma with no element before it', before: [{ orderId: 'o-1' }] },
+  ])('fails the input as unreadable at an empty element, never yields it as a record: $shape', async ({ chunks, reason, before }) => {
+    const read: unknown[] = [];
+    const reading = (async () => {
+      for await (const record of parseRecords(Readable.from(chunks.map((chunk) => Buffer.from(chunk))))) read.push(record);
+    })();
+    await expect(reading).rejects.toThrow(new InvalidInputError(`the JSON array has ${reason}`));
+    expect(read).toEqual(before.map((value, i) => ({ recordNumber: i + 1, value })));
+  });
+
   it('turns an element that is not JSON into a rejected record with the reason', async () => {
     const [broken, valid] = await collect(['[{"orderId": oops}, {"orderId":"o-2"}]']);
     expect(broken).toMatchObject({ recordNumber: 1, raw: '{"orderId": oops}', error: expect.stringMatching(/^not valid JSON/) });

@@ -9,8 +9,8 @@ type State = 'start' | 'arrayStart' | 'beforeElement' | 'element' | 'end';
  * each top-level element ends and parses one element at a time, so memory holds one record, never the
  * whole array. An element that is not valid JSON becomes a rejected record, and so does one longer than
  * MAX_RECORD_LENGTH, of which only the start is kept while the scan goes on; a payload that is not an array
- * at all, or is cut short (a quote never closed swallows the rest of the file), fails the input as an
- * InvalidInputError.
+ * at all, has an empty element (`[1,]`), or is cut short (a quote never closed swallows the rest of the file),
+ * fails the input as an InvalidInputError.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
   let state = 'start' as State;
@@ -62,6 +62,9 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
         state = 'end';
       } else if (state === 'end') {
         throw new InvalidInputError('unexpected content after the closing "]" of the JSON array');
+      } else if (char === ',' || char === ']') {
+        // "[,", ",," or ",]": an empty element holds no record (JSON has none), so it is the array that is malformed.
+        throw new InvalidInputError(char === ']' ? 'the JSON array has a comma before its closing "]"' : 'the JSON array has a comma with no element before it');
       } else {
         // The first character of an element (after "[" or ","): scan it again in the element state.
         state = 'element';
