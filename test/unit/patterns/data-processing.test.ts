@@ -187,10 +187,11 @@ describe('data-processing rendered tree', () => {
     expect(read('src/data-processing/persist.ts')).toContain('class BlobDestination');
   });
 
-  // QA found `[1,]` read as a record more than the input holds.
-  it.each(['csv', 'json', 'ndjson'])('%s input: README says a JSON trailing comma poisons the input', (dataFormat) => {
+  // QA found `[1,]` read as a record more than the input holds, and an empty JSON input poisoned where CSV and NDJSON completed.
+  it.each(['csv', 'json', 'ndjson'])('%s input: README says an empty payload completes with no records and a JSON trailing comma poisons the input', (dataFormat) => {
     const readme = render({ dataFormat }).read('README.md').replace(/\s+/g, ' ');
     expect(readme).toContain('JSON that is not an array or has an empty element, such as a trailing comma in `[{…},]`) is moved to poison at once');
+    expect(readme).toContain('An empty payload (no bytes, or only whitespace) completes with no records.');
   });
 
   it('writes the retention of status and quarantine rows to the app settings, and generates the nightly purge', () => {

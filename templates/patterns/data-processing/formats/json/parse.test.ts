@@ -32,6 +32,12 @@ describe('parse stage (JSON array)', () => {
     expect(await collect(['  [ ]  '])).toEqual([]);
   });
 
+  it('yields no records for an empty payload (no bytes, a byte order mark alone or only whitespace), as CSV and NDJSON', async () => {
+    expect(await collect([])).toEqual([]);
+    expect(await collect(['\uFEFF'])).toEqual([]);
+    expect(await collect([' \r\n', '\t'])).toEqual([]);
+  });
+
   it.each([
     { shape: 'a trailing comma', chunks: ['[1,]'], reason: 'a comma before its closing "]"', before: [1] },
     { shape: 'a trailing comma and whitespace, across chunks', chunks: ['[{"orderId":"o-1"},\n', '  ]'], reason: 'a comma before its closing "]"', before: [{ orderId: 'o-1' }] },

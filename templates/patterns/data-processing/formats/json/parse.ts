@@ -10,7 +10,7 @@ type State = 'start' | 'arrayStart' | 'beforeElement' | 'element' | 'end';
  * whole array. An element that is not valid JSON becomes a rejected record, and so does one longer than
  * MAX_RECORD_LENGTH, of which only the start is kept while the scan goes on; a payload that is not an array
  * at all, has an empty element (`[1,]`), or is cut short (a quote never closed swallows the rest of the file),
- * fails the input as an InvalidInputError.
+ * fails the input as an InvalidInputError. An empty payload (no bytes, or only whitespace) yields no records.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
   let state = 'start' as State;
@@ -75,5 +75,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
     }
     if (state === 'element') element.append(text.slice(elementStart));
   }
+  // Nothing but whitespace: no records, as in an empty CSV or NDJSON input, so the input completes instead of going to poison.
+  if (state === 'start') return;
   if (state !== 'end') throw new InvalidInputError('the JSON array ended before its closing "]"');
 }

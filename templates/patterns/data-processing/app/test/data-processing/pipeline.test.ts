@@ -117,6 +117,21 @@ describe('processInput', () => {
     expect((await processInput(broken().input, deps, silentLog)).outcome).toBe('skipped');
   });
 
+  it.each([
+    ['no bytes', ''],
+    ['only whitespace', ' \r\n\t\n'],
+  ])('completes an input of %s with no records, whatever the format: there is nothing to quarantine or retry', async (_, payload) => {
+    const { deps, persisted } = memoryDependencies();
+    const { input, moves } = memoryInput(payload);
+
+    const result = await processInput(input, deps, silentLog);
+
+    expect(result.outcome).toBe('completed');
+    expect(moves).toEqual(['archive']);
+    expect(result.status).toMatchObject({ state: 'archived', records: 0, quarantined: 0, persisted: 0 });
+    expect(persisted.size).toBe(0);
+  });
+
   it('poisons an input that cannot be read at all at the first attempt: retrying cannot fix it', async () => {
     const { deps, statuses } = memoryDependencies();
     const unreadable = memoryInput('', { open: async () => Promise.reject(new InvalidInputError('not valid CSV: Quote Not Closed')) });
