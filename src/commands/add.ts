@@ -16,7 +16,7 @@ import { detectPackageManager, packageManagerCommands, type PackageManager } fro
 import { buildPlan, type Answers, type Plan } from '../engine/plan.js';
 import { deliverPendingSignals, runPostSteps, whileInterruptible } from '../engine/post-steps.js';
 import { readTree, renderPlan } from '../engine/render.js';
-import { applyChanges } from '../engine/write.js';
+import { applyChanges, refuseUnwritable } from '../engine/write.js';
 import type { Logger } from '../logger.js';
 import { PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
 import { flagName } from '../patterns/option-kinds.js';
@@ -130,18 +130,21 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   }
 
   const conflicts = planned.filter((file) => file.action === 'conflict');
+  const manifestUpdate: FileChange = { path: MANIFEST_PATH, kind: 'update', content: newManifest, current: await readFile(join(root, MANIFEST_PATH), 'utf8') };
   if (options.dryRun) {
     if (conflicts.length > 0) logger.info(conflictAdvice(conflicts, options.conflict));
-    // What the run would refuse, its dry run refuses too: an edited <file>.new, a link out of the project.
+    // What the run would refuse, its dry run refuses too: an edited <file>.new, a link out of the project, a
+    // folder or file it may not write.
     const given = new Map(options.conflict === undefined ? [] : conflicts.map((file) => [file.path, options.conflict!]));
-    await refuseWritesThroughLinks(root, fileChanges(planned, given, ours, base));
+    const changes = [...fileChanges(planned, given, ours, base), manifestUpdate];
+    await refuseWritesThroughLinks(root, changes);
+    refuseUnwritable(root, changes);
     logger.info('Dry run: nothing written.');
     return { root, added: toAdd, alreadyPresent, files: outcomes(planned, given), written: false };
   }
 
   const choices = await resolveConflicts(conflicts, options.conflict, ask);
-  const changes = fileChanges(planned, choices, ours, base);
-  changes.push({ path: MANIFEST_PATH, kind: 'update', content: newManifest, current: await readFile(join(root, MANIFEST_PATH), 'utf8') });
+  const changes = [...fileChanges(planned, choices, ours, base), manifestUpdate];
 
   await refuseWritesThroughLinks(root, changes);
 

@@ -7,7 +7,7 @@ import { packageManagerCommands, type PackageManager } from '../engine/package-m
 import { buildPlan, type Plan } from '../engine/plan.js';
 import { runPostSteps, whileInterruptible, type PostStepResult } from '../engine/post-steps.js';
 import { renderPlan } from '../engine/render.js';
-import { applyChanges } from '../engine/write.js';
+import { applyChanges, refuseUnwritable } from '../engine/write.js';
 import type { Logger } from '../logger.js';
 import type { Prompter } from '../prompts.js';
 import type { Recommendation } from '../advisor.js';
@@ -49,6 +49,7 @@ export async function createApp(
   const files = changes.map((change) => change.path);
   const shownDir = displayPath(session.cwd, plan.targetDir);
   if (options.dryRun) {
+    refuseUnwritable(plan.targetDir, changes);
     logger.info(`Dry run: would create ${files.length} files in ${shownDir} (nothing written):`);
     for (const path of files) logger.info(`  ${chalk.green('create')} ${path}`);
     return result(plan, shownDir, files, true, [], options.packageManager);

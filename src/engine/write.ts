@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import type { FileChange } from './changes.js';
@@ -6,13 +6,15 @@ import { describeFsError, isErrno } from './fs-errors.js';
 
 /**
  * Writes creates and updates as one transaction: if any write fails, files created so far are removed,
- * updated files get their previous content back and directories this call created are removed again.
+ * updated files get their previous content back and directories this call created are removed again. What the
+ * file system refuses outright (a read-only folder or file) is refused before the first write.
  * Conflicts must have been resolved before; a leftover one is a bug.
  */
 export function applyChanges(targetDir: string, changes: readonly FileChange[]): void {
   const conflicts = changes.filter((change) => change.kind === 'conflict');
   if (conflicts.length > 0) throw new Error(`applyChanges called with unresolved conflicts: ${conflicts.map((c) => c.path).join(', ')}`);
 
+  refuseUnwritable(targetDir, changes);
   const writes = changes.filter((change) => change.kind !== 'unchanged');
   const createdDirs: string[] = [];
   const done: FileChange[] = [];
@@ -38,8 +40,52 @@ export function applyChanges(targetDir: string, changes: readonly FileChange[]):
     const undone = notRestored.length === 0 ? 'nothing was written' : `and ${notRestored.join(', ')} could not be put back as ${notRestored.length > 1 ? 'they were' : 'it was'}`;
     // The file that failed, when one did: "permission denied" alone does not say which of a hundred files is read-only.
     const failed = writing ? join(targetDir, writing.path) : targetDir;
-    throw new UserError(`cannot write ${failed}: ${describeFsError(error)}; ${undone}`, ExitCode.FileSystem);
+    throw cannotWrite(failed, error, undone);
   }
+}
+
+/**
+ * Refuses, before anything is written, what the file system would refuse: a folder that takes no new entries, a
+ * file where a folder must be, a read-only file to update. Writes nothing, so `--dry-run` fails as the run would.
+ * It names the path the write would fail on: for a create, the first one made below the nearest existing folder.
+ */
+export function refuseUnwritable(targetDir: string, changes: readonly FileChange[]): void {
+  const checkedDirs = new Set<string>();
+  for (const change of changes) {
+    const path = join(targetDir, change.path);
+    let refused = path;
+    try {
+      if (change.kind === 'update') accessSync(path, constants.W_OK);
+      if (change.kind !== 'create' || checkedDirs.has(dirname(path))) continue;
+      checkedDirs.add(dirname(path));
+      while (!exists(dirname(refused))) refused = dirname(refused);
+      checkCanCreateIn(dirname(refused));
+    } catch (error) {
+      throw cannotWrite(refused, error, 'nothing was written');
+    }
+  }
+}
+
+/** Whether something is at `path`; a dangling link counts, as it does for `makeDirectory`. */
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (error) {
+    // ENOTDIR: a parent is a file, which the walk up reaches.
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return false;
+    throw error;
+  }
+}
+
+/** Throws what creating an entry in `dir` would: ENOTDIR for a file, EACCES, EPERM or EROFS for a folder that takes none. */
+function checkCanCreateIn(dir: string): void {
+  if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+  accessSync(dir, constants.W_OK | constants.X_OK);
+}
+
+function cannotWrite(path: string, error: unknown, undone: string): UserError {
+  return new UserError(`cannot write ${path}: ${describeFsError(error)}; ${undone}`, ExitCode.FileSystem);
 }
 
 /**

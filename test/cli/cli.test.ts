@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/exit-codes.js';
 import { CLI, generateApp, REPO_ROOT, runCli, scratchDir } from '../support/generated-app.js';
+import { readOnly } from '../support/read-only.js';
 
 const version = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
 
@@ -275,6 +276,25 @@ describe('bad input: a clear one-line error, a documented exit code, nothing on 
     });
     expect(result.status).toBe(4);
     expectOneLineError(result.stderr, /file size limit.*nothing was written/);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('fails a dry run as the run would where the target cannot be written: exit 4, the same message', (context) => {
+    const parent = scratchDir('unwritable-dry-run');
+    const unlock = readOnly(parent);
+    if (!unlock) return context.skip();
+    try {
+      const args = ['app', '--pattern', 'http-api', '--yes', '--no-install', '--no-git'];
+      const run = runCli(args, { cwd: parent });
+      const dryRun = runCli([...args, '--dry-run'], { cwd: parent });
+      expect(run.status).toBe(ExitCode.FileSystem);
+      expectOneLineError(run.stderr, /^✖ cannot write .*app: permission denied; nothing was written$/);
+      expect(dryRun.status).toBe(run.status);
+      expect(dryRun.stderr).toBe(run.stderr);
+      expect(dryRun.stdout).not.toContain('Dry run');
+    } finally {
+      unlock();
+    }
     expect(readdirSync(parent)).toEqual([]);
   });
 

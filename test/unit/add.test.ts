@@ -14,6 +14,7 @@ import type { Prompter } from '../../src/prompts.js';
 import { GENERATOR } from '../../src/version.js';
 import { bicepMissing, runBicep } from '../support/bicep.js';
 import { scratchDir } from '../support/generated-app.js';
+import { readOnly } from '../support/read-only.js';
 import { useStandInPatterns } from '../support/stand-in-patterns.js';
 
 const parent = scratchDir('add');
@@ -452,6 +453,22 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       renameSync(join(root, 'local.settings.json'), join(elsewhere, 'local.settings.json'));
       symlinkSync(join(elsewhere, 'local.settings.json'), join(root, 'local.settings.json'));
       await expectUserError(add(root, ['data-processing'], { dryRun: true }), 3, /^local\.settings\.json would be written to .*, outside the project/);
+    });
+
+    it('a dry run fails as the run would where a folder cannot be written: exit 4, the same message, nothing written', async (context) => {
+      const root = await generate(['http-api']);
+      const before = tree(root);
+      const unlock = readOnly(join(root, 'src/functions'));
+      if (!unlock) return context.skip();
+      try {
+        const refusal = /^cannot write .*src\/functions\/\w+\.ts: permission denied; nothing was written$/;
+        const dryRun = await expectUserError(add(root, ['event-processing'], { dryRun: true }), 4, refusal);
+        const run = await expectUserError(add(root, ['event-processing']), 4, refusal);
+        expect(dryRun.message).toBe(run.message);
+      } finally {
+        unlock();
+      }
+      expect(tree(root)).toEqual(before);
     });
 
     it('--conflict new replaces a <file>.new an earlier add wrote and nobody edited', async () => {

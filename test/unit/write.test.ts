@@ -1,32 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffTree, existingEntries } from '../../src/engine/changes.js';
 import { buildPlan } from '../../src/engine/plan.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
-import { applyChanges } from '../../src/engine/write.js';
+import { applyChanges, refuseUnwritable } from '../../src/engine/write.js';
 import { ExitCode, UserError } from '../../src/exit-codes.js';
+import { readOnly } from '../support/read-only.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'csa-write-'));
 
-/**
- * Makes a file refuse writes, and returns how to undo it; undefined where that cannot be done. Root ignores
- * file modes, so there the file is made immutable (chattr +i), which only some file systems support.
- */
-function readOnly(path: string): (() => void) | undefined {
-  if (process.getuid?.() !== 0) {
-    chmodSync(path, 0o444);
-    return () => chmodSync(path, 0o644);
-  }
-  try {
-    execFileSync('chattr', ['+i', path], { stdio: 'ignore' });
-    return () => execFileSync('chattr', ['-i', path], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-}
 const tree = () => renderPlan(buildPlan({ name: 'demo', location: 'eastus2', patterns: { 'http-api': {} } }, '/unused'));
 
 describe('diffTree', () => {
@@ -123,7 +107,7 @@ describe('applyChanges', () => {
     expect(existsSync(join(target, 'blocked'))).toBe(true);
   });
 
-  it('puts back every file written before a read-only one refuses its write', (context) => {
+  it('refuses a read-only file to update before writing any other', (context) => {
     const target = scratch();
     writeFileSync(join(target, 'README.md'), 'readme');
     writeFileSync(join(target, 'host.json'), 'locked');
@@ -135,9 +119,9 @@ describe('applyChanges', () => {
       { path: 'host.json', kind: 'update' as const, content: 'new', current: 'locked' },
     ];
     try {
-      const error = thrownBy(() => applyChanges(target, changes));
-      expect(error).toBeInstanceOf(UserError);
-      expect((error as UserError).message).toBe(`cannot write ${join(target, 'host.json')}: permission denied; nothing was written`);
+      for (const attempt of [() => refuseUnwritable(target, changes), () => applyChanges(target, changes)]) {
+        expect(thrownBy(attempt)).toMatchObject({ exitCode: ExitCode.FileSystem, message: `cannot write ${join(target, 'host.json')}: permission denied; nothing was written` });
+      }
     } finally {
       unlock();
     }
@@ -160,13 +144,6 @@ describe('applyChanges', () => {
     expect(readFileSync(join(target, 'README.md'))).toEqual(latin1);
   });
 
-  it('reports an unwritable parent as a file system error', () => {
-    const parent = scratch();
-    writeFileSync(join(parent, 'a-file'), '');
-    const target = join(parent, 'a-file', 'app');
-    expect(() => applyChanges(target, diffTree(tree(), target))).toThrow(/a parent path is a file/);
-  });
-
   // Node's own recursive mkdir retries forever there: mkdir answers ENOENT below the existing /proc.
   it.runIf(existsSync('/proc/self'))('fails at once, not hangs, where the file system refuses new folders (/proc)', () => {
     const target = '/proc/csa-write-test/app';
@@ -180,11 +157,45 @@ describe('applyChanges', () => {
   it('refuses to run with an unresolved conflict', () => {
     expect(() => applyChanges(scratch(), [{ path: 'x', kind: 'conflict', content: 'a', current: 'b' }])).toThrow(/unresolved conflicts/);
   });
+});
 
-  it.skipIf(process.getuid?.() === 0)('reports permission denied', () => {
+// A dry run refuses what the write would refuse, with the same words: both go through refuseUnwritable.
+describe('refuseUnwritable', () => {
+  /** Both the check alone (a dry run) and the write refuse `target` with the same error, and nothing is written. */
+  function expectRefusedBeforeWriting(parent: string, target: string, message: string): void {
+    const before = listAll(parent);
+    const changes = diffTree(tree(), target);
+    for (const attempt of [() => refuseUnwritable(target, changes), () => applyChanges(target, changes)]) {
+      expect(thrownBy(attempt)).toMatchObject({ exitCode: ExitCode.FileSystem, message });
+    }
+    expect(listAll(parent)).toEqual(before);
+  }
+
+  it('refuses a folder it may not write in', (context) => {
     const parent = scratch();
-    chmodSync(parent, 0o500);
-    expect(() => applyChanges(join(parent, 'app'), diffTree(tree(), join(parent, 'app')))).toThrow(/permission denied/);
+    const unlock = readOnly(parent);
+    if (!unlock) return context.skip();
+    try {
+      expectRefusedBeforeWriting(parent, join(parent, 'app'), `cannot write ${join(parent, 'app')}: permission denied; nothing was written`);
+    } finally {
+      unlock();
+    }
+  });
+
+  it('refuses a file where a parent folder must be', () => {
+    const parent = scratch();
+    writeFileSync(join(parent, 'a-file'), '');
+    const target = join(parent, 'a-file', 'app');
+    expectRefusedBeforeWriting(parent, target, `cannot write ${target}: a parent path is a file, not a directory; nothing was written`);
+  });
+
+  it('lets through what can be written, and a file left unchanged or in conflict', () => {
+    const parent = scratch();
+    const target = join(parent, 'app');
+    expect(() => refuseUnwritable(target, diffTree(tree(), target))).not.toThrow();
+    writeFileSync(join(parent, 'a-file'), '');
+    expect(() => refuseUnwritable(parent, [{ path: 'a-file/x', kind: 'unchanged', content: '' }, { path: 'a-file/y', kind: 'conflict', content: '' }])).not.toThrow();
+    expect(listAll(parent)).toEqual(['a-file']);
   });
 });
 
