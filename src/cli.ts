@@ -254,11 +254,21 @@ function report(error: unknown, output: { debug: boolean; json: boolean }): numb
     process.stdout.write(`${JSON.stringify({ ok: false, ...partialResult, error: { code, message: known ? message : `unexpected error: ${message}`, details } }, null, 2)}\n`);
   }
   if (known) {
-    process.stderr.write(`✖ ${message}\n${details.map((line) => `  ${line}\n`).join('')}`);
+    process.stderr.write(`✖ ${message}\n${shortList(details).map((line) => `  ${line}\n`).join('')}`);
     return code;
   }
   process.stderr.write(`✖ unexpected error: ${message}\n`);
   if (output.debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write('  run again with --debug for details, and please report it\n');
   return code;
+}
+
+/** Entries a terminal is shown of an error's list; the --json document carries them all. */
+const SHOWN_ENTRIES = 20;
+
+/** The first entries of a long list, and how many more there are. An entry is a line and the indented lines under it. */
+function shortList(details: readonly string[]): readonly string[] {
+  const entryStarts = details.flatMap((line, index) => (line.startsWith(' ') ? [] : [index]));
+  if (entryStarts.length <= SHOWN_ENTRIES) return details;
+  return [...details.slice(0, entryStarts[SHOWN_ENTRIES]), `… and ${entryStarts.length - SHOWN_ENTRIES} more`];
 }

@@ -136,11 +136,10 @@ function refuseNonEmptyTarget(plan: Plan, changes: readonly FileChange[]): void 
   const entries = existingEntries(plan.targetDir);
   if (entries.length === 0) return;
   const conflicting = changes.filter((change) => change.kind !== 'create').map((change) => change.path);
-  const listed = conflicting.length > 0 ? conflicting : entries;
   throw nonEmptyTargetError(
     plan.targetDir,
     conflicting.length > 0 ? `${conflicting.length} file(s) would be overwritten` : 'it already holds files',
-    listed.slice(0, 20).concat(listed.length > 20 ? [`… and ${listed.length - 20} more`] : []),
+    conflicting.length > 0 ? conflicting : entries,
   );
 }
 

@@ -178,6 +178,24 @@ describe('add --answers', () => {
   });
 });
 
+describe('add, with files in the way', () => {
+  it('lists at most 20 of them on the terminal, each with its reason', () => {
+    const dir = generateApp(scratchDir('add-in-the-way'), 'app', ['--pattern', 'http-api']);
+    const planned = runCli(['add', 'event-processing', '--dry-run'], { cwd: dir }).stdout;
+    const created = [...planned.matchAll(/^ +create +(\S+)$/gm)].map((match) => match[1]!);
+    expect(created.length).toBeGreaterThan(20);
+    for (const path of created) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), '// mine\n');
+    }
+    const human = runCli(['add', 'event-processing', '--yes', '--no-install'], { cwd: dir });
+    expect(human.status).toBe(3);
+    const listed = human.stderr.trimEnd().split('\n').slice(1);
+    expect(listed.filter((line) => /^ {2}\S/.test(line))).toEqual([...created.slice(0, 20), `… and ${created.length - 20} more`].map((line) => `  ${line}`));
+    expect(listed.filter((line) => line.startsWith('    '))).toHaveLength(20);
+  });
+});
+
 describe('add --conflict keep', () => {
   // The defect QA found: the kept package.json lacked cron-parser, which src/scheduling/schedule.ts imports.
   it('keeps the user’s description in package.json and still adds the new pattern’s dependencies', () => {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PATTERN_IDS } from '../../src/patterns/types.js';
@@ -43,6 +43,17 @@ describe('--json', () => {
     const result = runCli(['app', '--pattern', 'nope', '--json'], { cwd: scratchDir('json-error') });
     expect(result.status).toBe(2);
     expect(JSON.parse(result.stdout)).toEqual({ ok: false, error: { code: 2, message: expect.stringMatching(/^--pattern: unknown pattern "nope"/), details: [] } });
+  });
+
+  it("carries every entry of an error's list, which the terminal cuts short", () => {
+    const parent = scratchDir('json-long-list');
+    const notes = Array.from({ length: 25 }, (_, index) => `note-${String(index + 1).padStart(2, '0')}.txt`);
+    mkdirSync(join(parent, 'app'));
+    for (const note of notes) writeFileSync(join(parent, 'app', note), '');
+    const result = runCli(['app', '--pattern', 'http-api', '--yes', '--no-install', '--no-git', '--json'], { cwd: parent });
+    expect(result.status).toBe(3);
+    expect(JSON.parse(result.stdout).error.details).toEqual(notes);
+    expect(result.stderr.trimEnd().split('\n').slice(1)).toEqual([...notes.slice(0, 20), '… and 5 more'].map((line) => `  ${line}`));
   });
 
   it('reports a subcommand usage error once: JSON on stdout, one line on stderr', () => {
