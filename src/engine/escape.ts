@@ -79,6 +79,19 @@ export function markdownCode(value: string): string {
   return `${fence}${padding}${text}${padding}${fence}`;
 }
 
+/**
+ * The URL path of a route under host.json's routePrefix: `urlPath('api', 'health')` is `/api/health`, and with no
+ * prefix (`""`) it is `/health`. Segments were validated upstream (route names, `openapi.json`); anything else is a
+ * template bug, so the path needs no escaping in the TS, Bicep, KQL or Markdown it lands in.
+ */
+export function urlPath(routePrefix: string, ...segments: string[]): string {
+  const parts = [routePrefix, ...segments].filter((part) => part !== '');
+  for (const part of parts) {
+    if (!/^[A-Za-z0-9_{}-]+(\.[A-Za-z0-9]+)?$/.test(part)) throw new Error(`template bug: ${JSON.stringify(part)} is not a route segment`);
+  }
+  return `/${parts.join('/')}`;
+}
+
 /** An identifier-like value that was validated upstream (TS/Bicep names, route segments, ids). */
 export function identifier(value: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(value)) {
@@ -111,6 +124,8 @@ export const escapeHelpers: Record<string, HelperDelegate> = {
   /** `{{code name '-poison'}}`: the arguments joined into one code span (Handlebars passes its options last). */
   code: (...parts: unknown[]) => markdownCode(parts.slice(0, -1).map(String).join('')),
   id: (value: unknown) => identifier(value as string),
+  /** `{{urlPath routePrefix 'health'}}`: `/api/health`, or `/health` with no route prefix (Handlebars passes its options last). */
+  urlPath: (routePrefix: unknown, ...segments: unknown[]) => urlPath(String(routePrefix), ...segments.slice(0, -1).map(String)),
   /** azd parameter substitution with a default, `${NAME=default}` (braces would clash with Handlebars). */
   azdVar: (name: unknown, fallback: unknown) => `\${${identifier(name as string)}=${identifier(fallback as string)}}`,
   /** `{{install packageManager}}` and `{{run packageManager 'test'}}`: that package manager's command (Handlebars passes its options last). */

@@ -11,7 +11,7 @@ const ALL_APPS: { name: string; patterns: readonly PatternId[]; options?: string
   ...PATTERN_IDS.map((id) => ({ name: id, patterns: [id] })),
   { name: 'all', patterns: PATTERN_IDS },
   // Option variants whose code paths the defaults do not reach: each event source alone, the other
-  // data-processing inputs and destinations, Entra ID authentication.
+  // data-processing inputs and destinations, Entra ID authentication with routes at the root (no route prefix).
   ...['eventgrid', 'servicebus', 'eventhubs'].map((source) => ({ name: `events-${source}`, patterns: ['event-processing'] as PatternId[], options: ['--event-sources', source] })),
   {
     name: 'events-all-sources',
@@ -20,7 +20,7 @@ const ALL_APPS: { name: string; patterns: readonly PatternId[]; options?: string
   },
   { name: 'data-queue-ndjson-cosmos', patterns: ['data-processing'], options: ['--data-input', 'queue', '--data-format', 'ndjson', '--data-destination', 'cosmos'] },
   { name: 'data-eventhubs-json-blob', patterns: ['data-processing'], options: ['--data-input', 'eventhubs', '--data-format', 'json', '--data-destination', 'blob'] },
-  { name: 'http-entra-id', patterns: ['http-api'], options: ['--auth', 'entra-id', '--resource', 'orders,order-lines'] },
+  { name: 'http-entra-id-no-prefix', patterns: ['http-api'], options: ['--auth', 'entra-id', '--resource', 'orders,order-lines', '--route-prefix', ''] },
   // Rare schedules in a zone ahead of UTC run behind daily triggers with a local-time guard: the generated tests
   // check them candidate by candidate (QA found a 29 February job there timing them out).
   { name: 'jobs-rare-tokyo', patterns: ['scheduled-tasks'], options: ['--time-zone', 'Asia/Tokyo', '--job', 'leap-day=0 0 0 29 2 *;new-year=0 0 9 1 1 *;month-end=0 30 2 31 * *'] },

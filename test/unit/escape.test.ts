@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { bicepKey, bicepLiteral, bicepString, escapeHelpers, identifier, markdownCode, markdownText, packageManagerCommand, tsString, yamlString } from '../../src/engine/escape.js';
+import { bicepKey, bicepLiteral, bicepString, escapeHelpers, identifier, markdownCode, markdownText, packageManagerCommand, tsString, urlPath, yamlString } from '../../src/engine/escape.js';
 import { bicepMissing, compileBicep } from '../support/bicep.js';
 
 // Strings a user could type (or paste) that break naive interpolation in each target language.
@@ -92,6 +92,21 @@ describe('markdownCode', () => {
 
   it('joins the helper\'s arguments into one span', () => {
     expect(escapeHelpers.code!('my-queue', '-poison', { hash: {} })).toBe('`my-queue-poison`');
+  });
+});
+
+describe('urlPath', () => {
+  it('joins a route prefix and route segments, leaving out an empty prefix', () => {
+    expect(urlPath('api', 'health')).toBe('/api/health');
+    expect(urlPath('', 'health')).toBe('/health');
+    expect(urlPath('v1', 'order-lines', '{id}')).toBe('/v1/order-lines/{id}');
+    expect(urlPath('api', 'openapi.json')).toBe('/api/openapi.json');
+    expect(urlPath('api')).toBe('/api');
+    expect(urlPath('')).toBe('/');
+  });
+
+  it('refuses what is no route segment: the path must need no escaping', () => {
+    for (const bad of ['a/b', '..', 'a b', "a'b", 'x.', '.x', 'a\nb']) expect(() => urlPath('api', bad)).toThrow(/not a route segment/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { textOption } from '../option-kinds.js';
+import { urlPath } from '../../engine/escape.js';
 import { ValidationError } from '../../exit-codes.js';
 import { templateFolder } from '../../templates-dir.js';
 import { definePattern, emptyContribution, type LogAlert, type TemplateFile } from '../types.js';
@@ -40,7 +41,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       format: (value) => value.join(','),
       prompt: { kind: 'input' },
     },
-    routePrefix: textOption('--route-prefix <segment>', 'route prefix of every HTTP function (host.json extensions.http.routePrefix)', 'api', parseRoutePrefix),
+    routePrefix: textOption('--route-prefix <segment>', "route prefix of every HTTP function (host.json extensions.http.routePrefix; '' for none)", 'api', parseRoutePrefix),
     auth: {
       flag: '--auth <mode>',
       description: `how callers authenticate: ${AUTH_MODES.join(', ')}`,
@@ -113,7 +114,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       alerts: httpAlerts(options.routePrefix),
       features: ['storageClients'],
       readmePartial: 'patterns/http-api/partials/readme.md',
-      nextSteps: [`curl http://localhost:7071/${options.routePrefix}/openapi.json   # the API's OpenAPI document, once the app runs (start above)`],
+      nextSteps: [`curl http://localhost:7071${urlPath(options.routePrefix, 'openapi.json')}   # the API's OpenAPI document, once the app runs (start above)`],
       notices: entraId
         ? [
             `--auth entra-id: callers need tokens for audience ${audienceIn('<tenant id>')} with the scopes (or app roles) ${resources.flatMap((r) => [r.readScope, r.writeScope]).join(', ')}; register them in Entra ID (see README "Authentication").`,
@@ -123,9 +124,12 @@ export const httpApi = definePattern<HttpApiOptions>({
   },
 });
 
-/** Log alerts over the API's own requests (URLs under the route prefix), measured only with enough traffic. */
+/**
+ * Log alerts over the API's own requests, measured only with enough traffic: the URLs under the route prefix or,
+ * with none, every HTTP request (other triggers' executions have no URL) but the host's own webhooks.
+ */
 function httpAlerts(routePrefix: string): LogAlert[] {
-  const apiRequests = `AppRequests\n| where Url contains '/${routePrefix}/'`;
+  const apiRequests = `AppRequests\n| where ${routePrefix === '' ? "Url startswith 'http' and Url !contains '/runtime/webhooks/'" : `Url contains '${urlPath(routePrefix)}/'`}`;
   return [
     {
       id: 'http-server-errors',

@@ -84,13 +84,13 @@ export function parseResources(input: unknown): string[] {
   return names as string[];
 }
 
-/** The route prefix in host.json: one URL path segment, `api` by default. */
+/** The route prefix in host.json: one URL path segment, `api` by default, or empty for routes at the root. */
 export function parseRoutePrefix(input: unknown): string {
   if (typeof input !== 'string') throw new ValidationError('route prefix must be a string, e.g. api');
   const prefix = input.trim();
-  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(prefix)) {
+  if (prefix !== '' && !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(prefix)) {
     throw new ValidationError(
-      `route prefix "${shown(input)}" is invalid: one path segment of lowercase letters, digits and single hyphens, starting with a letter, with no slashes or spaces (e.g. api, v1)`,
+      `route prefix "${shown(input)}" is invalid: one path segment of lowercase letters, digits and single hyphens, starting with a letter, with no slashes or spaces (e.g. api, v1), or empty for none`,
     );
   }
   if (prefix === 'admin' || prefix === 'runtime') throw new ValidationError(`route prefix "${prefix}" is reserved by the Functions host`);

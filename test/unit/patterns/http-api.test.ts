@@ -85,7 +85,13 @@ describe('--route-prefix', () => {
     expect(parseRoutePrefix('orders-api')).toBe('orders-api');
   });
 
-  it.each(['api/v1', '/api', 'api/', 'my api', '', 'API', '2024', 'admin'])('refuses %j', (input) => {
+  // host.json's own way to serve routes at the root: `"routePrefix": ""`.
+  it('accepts an empty prefix for none', () => {
+    expect(parseRoutePrefix('')).toBe('');
+    expect(parseRoutePrefix('  ')).toBe('');
+  });
+
+  it.each(['api/v1', '/api', 'api/', 'my api', 'API', '2024', 'admin'])('refuses %j', (input) => {
     expect(() => parseRoutePrefix(input)).toThrow(ValidationError);
   });
 
@@ -125,7 +131,7 @@ describe('the generated app', () => {
     }
     expect(read('src/resources/order-lines.ts')).toContain('export const orderLines = defineResource({');
     expect(read('src/resources/index.ts')).toContain('export const RESOURCES: readonly ResourceDefinition[] = [orders, orderLines];');
-    expect(read('src/http/openapi.ts')).toContain('export const ROUTE_PREFIX = "v1";');
+    expect(read('src/http/openapi.ts')).toContain('export const ROUTE_PREFIX: string = "v1";');
     expect(JSON.parse(read('host.json')).extensions.http.routePrefix).toBe('v1');
   });
 
@@ -136,12 +142,36 @@ describe('the generated app', () => {
     expect(main).toContain("    routePrefix: 'v1'");
     expect(main).toContain('    functionAppName: functionAppName');
     const module = read('infra/modules/http-api.bicep');
-    expect(module).toContain("RequestUrl: 'https://${functionAppHostName}/${routePrefix}/health'");
+    expect(module).toContain("var healthPath = empty(routePrefix) ? '/health' : '/${routePrefix}/health'");
+    expect(module).toContain("RequestUrl: 'https://${functionAppHostName}${healthPath}'");
     expect(module).toContain("'Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria'");
     // The identity's Table Data Contributor role on the account comes from the base storage module, once.
     expect(module).not.toContain('roleAssignments');
     expect(read('infra/main.bicep')).toContain("id: 'http-server-errors'");
     expect(read('infra/main.bicep')).toContain("id: 'http-p95-duration'");
+  });
+
+  it('with an empty route prefix: every route at the root, wherever the app names one', () => {
+    const { paths, read } = render({ routePrefix: '' });
+    expect(JSON.parse(read('host.json')).extensions.http.routePrefix).toBe('');
+    expect(read('src/http/openapi.ts')).toContain('export const ROUTE_PREFIX: string = "";');
+    expect(read('test/functions/items.test.ts')).toContain("const BASE = '/items';");
+    const readme = read('README.md');
+    expect(readme).toContain('curl http://localhost:7071/health');
+    expect(readme).toContain('| `GET` | `/items/{id}` |');
+    expect(readme).toContain('`GET /openapi.json`');
+    expect(readme).toContain("Routes sit at the root (host.json's\n`extensions.http.routePrefix` is empty)");
+    expect(render({ routePrefix: 'v1' }).read('README.md')).toContain('Every route is under\n`/v1` (host.json `extensions.http.routePrefix`)');
+    // No route anywhere with an empty segment, as "/${prefix}/x" would give.
+    for (const path of paths) expect(read(path).replace(/[a-z]+:\/\//g, ''), path).not.toMatch(/(^|[\s'"`(])\/\/[a-z{]/);
+    expect(read('infra/main.bicep')).toContain("    routePrefix: ''");
+    // The alerts watch the API's requests: with no prefix, every HTTP request but the host's own webhooks.
+    const apiAlerts = plan({ routePrefix: '' }).contribution.alerts.filter((alert) => alert.id.startsWith('http-'));
+    expect(apiAlerts.map((alert) => alert.id)).toEqual(['http-server-errors', 'http-p95-duration']);
+    for (const alert of apiAlerts) {
+      expect(alert.query, alert.id).toContain("AppRequests\n| where Url startswith 'http' and Url !contains '/runtime/webhooks/'\n");
+    }
+    expect(plan({ routePrefix: '' }).contribution.nextSteps.join('\n')).toContain('curl http://localhost:7071/openapi.json');
   });
 
   it('with entra-id: the token validator, jose, and the tenant and audience settings', () => {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CRUD_ROUTES, crudHandlers, registerCrudFunctions, routeOf, type CrudOperation } from '../../src/http/crud.js';
 import type { ApiHandler } from '../../src/http/handler.js';
 import { MAX_BODY_BYTES } from '../../src/http/negotiation.js';
-import { openApiDocument, resourcePaths, ROUTE_PREFIX } from '../../src/http/openapi.js';
+import { apiPath, openApiDocument, resourcePaths, ROUTE_PREFIX } from '../../src/http/openapi.js';
 import { openapi } from '../../src/functions/openapi.js';
 import { RESOURCES } from '../../src/resources/index.js';
 import { InMemoryRepository } from '../../src/resources/repository.js';
@@ -68,7 +68,7 @@ describe('OpenAPI document', () => {
   });
 
   it('is served at GET /openapi.json', async () => {
-    const response = await openapi(apiRequest('GET', `/${ROUTE_PREFIX}/openapi.json`), invocation());
+    const response = await openapi(apiRequest('GET', apiPath('openapi.json')), invocation());
     expect(response.status).toBe(200);
     expect(response.jsonBody).toEqual(openApiDocument());
   });
@@ -106,7 +106,7 @@ describe('OpenAPI responses', () => {
     const route = (operation: CrudOperation) => CRUD_ROUTES.find((candidate) => candidate.operation === operation)!;
     const call = (operation: CrudOperation, id: string | undefined, options: { body?: unknown; headers?: Record<string, string>; query?: string } = {}) => {
       const { method, item } = route(operation);
-      const url = `/${ROUTE_PREFIX}/widgets${id === undefined ? '' : `/${id}`}${options.query ?? ''}`;
+      const url = `${apiPath('widgets')}${id === undefined ? '' : `/${id}`}${options.query ?? ''}`;
       const request = apiRequest(method, url, { body: options.body, headers: options.headers, params: id === undefined ? {} : { id } });
       return record(handlers[operation], request, `/${routeOf(widgets, item)}`);
     };
@@ -151,7 +151,7 @@ describe('OpenAPI responses', () => {
     }
     const broken = crudHandlers(widgets, { repository: failing });
     for (const { operation, method, item } of CRUD_ROUTES) {
-      const request = apiRequest(method, `/${ROUTE_PREFIX}/widgets${item ? '/w1' : ''}`, { body: method === 'GET' || method === 'DELETE' ? undefined : { name: 'x' }, params: item ? { id: 'w1' } : {} });
+      const request = apiRequest(method, apiPath(item ? 'widgets/w1' : 'widgets'), { body: method === 'GET' || method === 'DELETE' ? undefined : { name: 'x' }, params: item ? { id: 'w1' } : {} });
       await record(broken[operation], request, `/${routeOf(widgets, item)}`);
     }
 
@@ -167,7 +167,7 @@ describe('OpenAPI responses', () => {
     const raced = crudHandlers(widgets, { repository: racing });
     for (const { operation, method } of CRUD_ROUTES.filter((candidate) => candidate.item && candidate.access === 'write')) {
       const body = method === 'DELETE' ? undefined : { name: 'x' };
-      const request = apiRequest(method, `/${ROUTE_PREFIX}/widgets/w1`, { body, headers: { 'if-none-match': '"other"' }, params: { id: 'w1' } });
+      const request = apiRequest(method, apiPath('widgets/w1'), { body, headers: { 'if-none-match': '"other"' }, params: { id: 'w1' } });
       await record(raced[operation], request, `/${routeOf(widgets, true)}`);
     }
 
@@ -185,7 +185,7 @@ describe('OpenAPI responses', () => {
 
     for (const [name, { methods, route, handler }] of registered) {
       if (!name.endsWith('-method-not-allowed')) continue;
-      for (const method of methods) await record(handler, apiRequest(method, `/${ROUTE_PREFIX}/${route.replace('{id}', 'w1')}`), `/${route}`);
+      for (const method of methods) await record(handler, apiRequest(method, apiPath(route.replace('{id}', 'w1'))), `/${route}`);
     }
 
     expect(answered).toHaveLength(4);
@@ -197,7 +197,7 @@ describe('OpenAPI responses', () => {
     const items = defineResource({ ...widgets, name: 'items', itemName: 'Item' });
     const summaries = Object.values(resourcePaths(items)).flatMap((operations) => Object.values(operations).map((operation) => operation.summary));
     const handlers = crudHandlers(items, { repository: new InMemoryRepository() });
-    const create = () => handlers.create(apiRequest('POST', `/${ROUTE_PREFIX}/items`, { body: { id: 'i1', name: 'one' } }), invocation());
+    const create = () => handlers.create(apiRequest('POST', apiPath('items'), { body: { id: 'i1', name: 'one' } }), invocation());
     await create();
     const conflict = await create();
 
