@@ -2,12 +2,13 @@ import { basename, resolve } from 'node:path';
 import { DEFAULT_LOCATION, FLEX_CONSUMPTION_LOCATIONS, parseLocation } from '../azure/locations.js';
 import { ExitCode, labelled, UserError, ValidationError } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
+import { flagName } from '../patterns/option-kinds.js';
 import type { JsonValue, OptionSpec, PatternDefinition, PatternId } from '../patterns/types.js';
 import type { Prompter } from '../prompts.js';
 import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_DEFAULTS, WORKLOAD_QUESTIONS, WORKLOAD_RELEVANT, type Recommendation, type Workload } from '../advisor.js';
 import { keyPathIn, type AnswersFile } from './answers-file.js';
 import { existingEntries, nonEmptyTargetError } from './changes.js';
-import { byFlag, sourceLabel, type Answers, type OptionSource, type OptionSources } from './plan.js';
+import { buildPlan, byFlag, sourceLabel, type Answers, type OptionSource, type OptionSources } from './plan.js';
 import { parseProjectName } from './project-name.js';
 
 export const DEFAULT_PATTERNS: readonly PatternId[] = ['http-api'];
@@ -101,19 +102,41 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   }
 
   const patterns: Answers['patterns'] = {};
+  const asked = new Map<PatternId, Set<string>>();
   for (const id of chosen) {
     const given = { ...file.patterns?.[id], ...input.patternOptions[id] };
-    if (ask) await askMissingOptions(ask, id, given, recommendations.find((r) => r.id === id)?.offered);
+    if (ask) asked.set(id, await askMissingOptions(ask, id, given, recommendations.find((r) => r.id === id)?.offered));
     patterns[id] = given;
   }
+  const answers: Answers = { name: name!, location: location ?? DEFAULT_LOCATION, patterns };
+  if (ask && chosen.length > 1) await askAgainForClashesBetweenPatterns(ask, answers, asked, (checked) => buildPlan(checked, resolve(session.cwd, directory!), sources));
 
   return {
     directory: directory!,
-    answers: { name: name!, location: location ?? DEFAULT_LOCATION, patterns },
+    answers,
     recommendations,
     sources,
-    notices: unusedFileOptions(file, chosen),
+    notices: [...unusedFileOptions(file, chosen), ...offersNotApplied(recommendations, patterns)],
   };
+}
+
+/**
+ * Answers the advisor offered (ordered processing for a workload whose messages must stay in order) whose questions
+ * the options chosen since then left out (no source that keeps order): the app goes without, and the user is told.
+ */
+function offersNotApplied(recommendations: readonly Recommendation[], patterns: Answers['patterns']): string[] {
+  return recommendations.flatMap(({ id, offered = {} }) => {
+    const given = patterns[id];
+    if (given === undefined) return [];
+    const { title, options } = PATTERNS[id];
+    return Object.entries(offered)
+      .filter(([key]) => !Object.hasOwn(given, key))
+      .map(([key, value]) => {
+        const spec = options[key]!;
+        const flag = flagName(spec);
+        return `${title}: ${flag} ${spec.format(value as JsonValue)}, offered for your workload, does not apply to the options chosen: ${flag} is ${spec.format(spec.defaultValue)}`;
+      });
+  });
 }
 
 /**
@@ -252,18 +275,55 @@ function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'],
  * may answer again, their answers as defaults, instead of losing them all to the error after the last question.
  * `offered` answers are shown as the defaults instead of the options' own (the advisor's, for the workload described).
  */
-export async function askMissingOptions(ask: Prompter, id: PatternId, given: Record<string, unknown>, offered: Readonly<Record<string, unknown>> = {}): Promise<void> {
+export async function askMissingOptions(ask: Prompter, id: PatternId, given: Record<string, unknown>, offered: Readonly<Record<string, unknown>> = {}): Promise<Set<string>> {
   const definition = PATTERNS[id];
+  const asked = new Set<string>();
   let previous: Readonly<Record<string, unknown>> = offered;
   for (;;) {
     const { answered, options } = await askOptionsOnce(ask, definition.title, definition.options, given, previous);
+    for (const key of Object.keys(answered)) asked.add(key);
     const problem = options ? clashBetween(definition, options) : undefined;
     // Only the questions the problem names are asked again; a clash between flags is the plan's to report.
-    const askAgain = problem === undefined ? [] : Object.keys(answered).filter((key) => namesOption(problem, byFlag(id, key).name));
-    // Declined, the plan reports the problem as it would for flags.
-    if (askAgain.length === 0 || !(await ask.confirm({ message: `${definition.title}: ${problem}. Answer its questions again?`, default: true }))) return;
+    const askAgain = problem === undefined ? [] : [...asked].filter((key) => namesOption(problem, byFlag(id, key).name));
+    if (askAgain.length === 0) return asked;
+    if (!(await ask.confirm({ message: `${definition.title}: ${problem}. Answer its questions again?`, default: true }))) {
+      // Declined: stopped here, not after the other patterns' questions, whose answers would be lost anyway.
+      throw new ValidationError(`${id}: ${problem}`);
+    }
     for (const key of askAgain) delete given[key];
-    previous = answered;
+    previous = { ...previous, ...answered };
+  }
+}
+
+/**
+ * A clash between patterns (two of them using one queue) shows when the plan is built from every answer: before
+ * the summary, the questions it names are asked again, as within a pattern. Declined, the clash is the error.
+ */
+async function askAgainForClashesBetweenPatterns(
+  ask: Prompter,
+  answers: Answers,
+  asked: ReadonlyMap<PatternId, ReadonlySet<string>>,
+  check: (answers: Answers) => void,
+): Promise<void> {
+  for (;;) {
+    let problem: string;
+    try {
+      check(answers);
+      return;
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problem = error.message;
+    }
+    const askAgain = [...asked].flatMap(([id, keys]) => [...keys].filter((key) => namesOption(problem, byFlag(id, key).name)).map((key) => ({ id, key })));
+    // Nothing asked is named (a clash between flags, or one no option can settle): the plan reports it.
+    if (askAgain.length === 0) return;
+    if (!(await ask.confirm({ message: `${problem}. Answer those questions again?`, default: true }))) throw new ValidationError(problem);
+    for (const id of new Set(askAgain.map((entry) => entry.id))) {
+      const given = answers.patterns[id]!;
+      const previous = { ...given };
+      for (const { key } of askAgain.filter((entry) => entry.id === id)) delete given[key];
+      await askMissingOptions(ask, id, given, previous);
+    }
   }
 }
 

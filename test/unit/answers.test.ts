@@ -88,6 +88,23 @@ describe('resolveAnswers', () => {
     expect(resolved.recommendations[0]!.reasons.join('\n')).toContain('Service Bus sessions');
   });
 
+  // Found by QA: with Service Bus swapped for a storage queue, ordering was dropped without a word.
+  it('says so when an answer offered for the workload no longer applies to the options chosen', async () => {
+    const prompter = scriptedPrompter([
+      [/call it over HTTP|on a schedule|transform files/, false],
+      [/react to events/, true],
+      [/volume/, 'high'],
+      [/processed in the order/, true],
+      [/event sources/, ['storage-queue']],
+      [/./, undefined],
+    ]);
+    const resolved = await resolveAnswers(input({ directory: 'app', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved.answers.patterns['event-processing']).not.toHaveProperty('ordering');
+    expect(resolved.notices).toEqual([
+      'Event Processing: --ordering ordered, offered for your workload, does not apply to the options chosen: --ordering is none',
+    ]);
+  });
+
   it('asks about volume, latency and ordering only where they can change the recommendation', async () => {
     const prompter = scriptedPrompter([
       [/on a schedule/, true],
@@ -254,6 +271,35 @@ describe('resolveAnswers', () => {
     expect(messages.slice(again + 1)).toEqual([expect.stringMatching(/cool tier/), expect.stringMatching(/archive tier/)]);
   });
 
+  it('asks again, before the summary, the questions a clash between two patterns names', async () => {
+    const dataQueues = ['events', 'incoming-data'];
+    const prompter = scriptedPrompter([
+      [/where payloads arrive/, 'queue'],
+      [/storage queue that receives input messages/, () => dataQueues.shift()!],
+      [/both use the storage queue "events".*Answer those questions again\?/, true],
+      [/./, undefined],
+    ]);
+    const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'event-processing,data-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved.answers.patterns['data-processing']).toMatchObject({ dataInput: 'queue', inputQueue: 'incoming-data' });
+    const messages = prompter.asked.map((q) => q.message);
+    const again = messages.findIndex((message) => /Answer those questions again\?/.test(message));
+    // Both queues were answered at prompts and the message names both: both are asked again, earlier answers as defaults.
+    expect(messages.slice(again + 1)).toEqual([expect.stringMatching(/name of the storage queue/), expect.stringMatching(/storage queue that receives input messages/)]);
+  });
+
+  it('declined, a clash stops the questions at once with its error', async () => {
+    const prompter = scriptedPrompter([
+      [/processing styles/, ['fan-out']],
+      [/name of the storage queue/, 'audit'],
+      [/Answer its questions again\?/, false],
+      [/./, undefined],
+    ]);
+    await expect(
+      resolveAnswers(input({ directory: 'app', pattern: 'event-processing,scheduled-tasks', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' }),
+    ).rejects.toThrow(/^event-processing: --storage-queue-name "audit" is the name of a fan-out destination/);
+    expect(prompter.asked.filter((q) => /Scheduled Tasks/.test(q.message))).toEqual([]);
+  });
+
   it('refuses an empty aggregation key at its prompt, asked only with aggregation, instead of after the last question', async () => {
     const verdicts: (string | true)[] = [];
     const prompter = scriptedPrompter([
@@ -281,18 +327,6 @@ describe('resolveAnswers', () => {
     await resolveAnswers(input({ directory: 'app', pattern: 'event-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
     const boxes = prompter.asked.filter((q) => q.kind === 'checkbox').map((q) => q.message);
     expect(boxes).toEqual(['Event Processing: event sources', 'Event Processing: processing styles']);
-  });
-
-  it('declined, the clash is left for the plan to report, as for flags', async () => {
-    const prompter = scriptedPrompter([
-      [/processing styles/, ['fan-out']],
-      [/name of the storage queue/, 'audit'],
-      [/Answer its questions again\?/, false],
-      [/./, undefined],
-    ]);
-    const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'event-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
-    expect(resolved.answers.patterns['event-processing']).toMatchObject({ eventStyles: ['fan-out'], storageQueueName: 'audit' });
-    expect(prompter.asked.filter((q) => /name of the storage queue/.test(q.message))).toHaveLength(1);
   });
 
   it('takes the answers file, with flags winning over it', async () => {
