@@ -87,7 +87,8 @@ export function parseResources(input: unknown): string[] {
 /** The route prefix in host.json: one URL path segment, `api` by default, or empty for routes at the root. */
 export function parseRoutePrefix(input: unknown): string {
   if (typeof input !== 'string') throw new ValidationError('route prefix must be a string, e.g. api');
-  const prefix = input.trim();
+  // '' or "" typed at the prompt, where an empty answer takes the default, means none as an empty flag does.
+  const prefix = /^\s*(''|"")?\s*$/.test(input) ? '' : input.trim();
   if (prefix !== '' && !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(prefix)) {
     throw new ValidationError(
       `route prefix "${shown(input)}" is invalid: one path segment of lowercase letters, digits and single hyphens, starting with a letter, with no slashes or spaces (e.g. api, v1), or empty for none`,

@@ -89,6 +89,9 @@ describe('--route-prefix', () => {
   it('accepts an empty prefix for none', () => {
     expect(parseRoutePrefix('')).toBe('');
     expect(parseRoutePrefix('  ')).toBe('');
+    // At the prompt, where an empty answer takes the default: what the description says to type.
+    expect(parseRoutePrefix("''")).toBe('');
+    expect(parseRoutePrefix('""')).toBe('');
   });
 
   it.each(['api/v1', '/api', 'api/', 'my api', 'API', '2024', 'admin'])('refuses %j', (input) => {
