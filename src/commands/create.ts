@@ -11,6 +11,7 @@ import { applyChanges, refuseUnwritable } from '../engine/write.js';
 import type { Logger } from '../logger.js';
 import type { Prompter } from '../prompts.js';
 import type { Recommendation } from '../advisor.js';
+import { flagName } from '../patterns/option-kinds.js';
 
 export interface CreateOptions extends CreateInput {
   dryRun: boolean;
@@ -99,10 +100,16 @@ function printSummary(logger: Logger, plan: Plan, recommendations: readonly Reco
   const { contribution } = plan;
   logger.info(`\n${chalk.bold('Summary')}`);
   logger.info(`  project   ${plan.project.name} in ${shownDir} (${plan.project.location})`);
-  for (const { definition } of plan.patterns) {
+  for (const { definition, options } of plan.patterns) {
     const { useCase, scalability, complexity } = definition.matrix;
     logger.info(`  pattern   ${definition.title} — ${useCase} · scalability ${scalability} · complexity ${complexity}`);
     for (const reason of recommendations.find((r) => r.id === definition.id)?.reasons ?? []) logger.info(chalk.dim(`            why: ${reason}`));
+    // The answers, as the flags that would give them (the questions have scrolled away); only those that apply.
+    for (const [key, spec] of Object.entries(definition.options)) {
+      if (spec.askWhen?.(options) === false) continue;
+      const shown = spec.format(options[key]!);
+      logger.info(`            ${flagName(spec)} ${shown === '' ? "''" : shown}`);
+    }
   }
   // Every Bicep module the app gets, the base project's and the patterns', by file name.
   const modulePaths = [...contribution.files.map((file) => file.path), ...contribution.infraModules.map((module) => module.path)].filter((path) => /^infra\/modules\/[^/]+\.bicep$/.test(path));

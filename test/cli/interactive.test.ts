@@ -46,6 +46,11 @@ describe.skipIf(tmuxMissing)('the questionnaire in a real terminal', () => {
     expect(screen).toMatch(/Summary/);
     expect(screen).toMatch(/pattern {3}HTTP API — RESTful/);
     expect(screen).toMatch(/why: clients call it and wait for an answer/);
+    // The answers, as the flags that would give them: the questions have scrolled away by now.
+    expect(screen).toMatch(/^ {12}--resource items\n {12}--route-prefix api\n {12}--auth function-key\n/m);
+    // Only what applies: the Entra ID audience is not asked with function keys, so it is not shown either.
+    expect(screen).not.toMatch(/--entra-audience/);
+    expect(screen).toMatch(/^ {12}--time-zone UTC$/m);
     // Every module the app gets, the base project's (budget, workbook…) and the patterns', from the plan itself.
     expect(screen).toMatch(/infra {5}alerts, app-settings, budget, function-app, http-api, identity, key-vault, monitoring, scheduled-tasks, storage, workbook; \d+ log alerts/);
     expect(screen).toMatch(/cost {6}\(billing model as of November 2026/);
