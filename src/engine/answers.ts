@@ -8,7 +8,7 @@ import type { Prompter } from '../prompts.js';
 import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_DEFAULTS, WORKLOAD_QUESTIONS, WORKLOAD_RELEVANT, type Recommendation, type Workload } from '../advisor.js';
 import { keyPathIn, type AnswersFile } from './answers-file.js';
 import { existingEntries, nonEmptyTargetError } from './changes.js';
-import { buildPlan, byFlag, sourceLabel, type Answers, type OptionSource, type OptionSources } from './plan.js';
+import { buildPlan, byFlag, selectPattern, sourceLabel, type Answers, type OptionSource, type OptionSources } from './plan.js';
 import { parseProjectName } from './project-name.js';
 
 export const DEFAULT_PATTERNS: readonly PatternId[] = ['http-api'];
@@ -76,7 +76,8 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
     patternIds = (await ask.checkbox({
       message: `Recommended: ${recommendations.map((r) => r.id).join(', ')}. Patterns to combine (space toggles, enter accepts)`,
       choices: PATTERN_IDS.map((id) => ({ value: id, name: patternChoiceLabel(id), description: recommendations.find((r) => r.id === id)?.reasons.join('; ') })),
-      default: recommendations.map((r) => r.id),
+      // Beside the recommendation, the patterns whose options were given as flags: `--job` means scheduled tasks.
+      default: sortPatternIds([...recommendations.map((r) => r.id), ...PATTERN_IDS.filter((id) => Object.keys(input.patternOptions[id] ?? {}).length > 0)]),
       validate: (values) => (values.length > 0 ? true : 'choose at least one pattern'),
     })) as PatternId[];
   }
@@ -216,8 +217,16 @@ function checkGivenOptions(fromFile: NonNullable<AnswersFile['patterns']>, fromF
   for (const id of PATTERN_IDS) {
     const given = { ...fromFile[id], ...fromFlags[id] };
     // An unknown key is left to the plan, which names every option the pattern has.
-    for (const [key, value] of Object.entries(given).filter(([key]) => Object.hasOwn(PATTERNS[id].options, key))) {
-      labelled(sourceLabel(sources(id, key)), () => PATTERNS[id].options[key]!.parse(value));
+    const known = Object.keys(given).filter((key) => Object.hasOwn(PATTERNS[id].options, key));
+    for (const key of known) labelled(sourceLabel(sources(id, key)), () => PATTERNS[id].options[key]!.parse(given[key]));
+    if (known.length === 0) continue;
+    // A clash between given values fails now; one that names an option still to be answered is the questions' to settle.
+    try {
+      selectPattern(PATTERNS[id], Object.fromEntries(known.map((key) => [key, given[key]])), sources);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const named = Object.keys(PATTERNS[id].options).filter((key) => namesOption(error.message, sources(id, key).name));
+      if (named.length > 0 && named.every((key) => known.includes(key))) throw error;
     }
   }
 }
@@ -357,10 +366,12 @@ async function askOptionsOnce(
   return { answered, options: parsable ? earlier : undefined };
 }
 
-/** Whether a message names an option by its flag: `--data-container`, and not only the start of `--data-container-x`. */
-function namesOption(message: string, flag: string): boolean {
-  // A flag is letters, digits and hyphens: nothing in it to escape.
-  return new RegExp(`${flag}(?![\\w-])`).test(message);
+/**
+ * Whether a message names an option, by its flag or its key path in an answers file: `--data-container`, and not
+ * only the start of `--data-container-x`.
+ */
+function namesOption(message: string, name: string): boolean {
+  return new RegExp(`${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`).test(message);
 }
 
 /** The message of the pattern's rule across options that these options break, if any. */

@@ -91,7 +91,7 @@ export function buildPlan(answers: Answers, targetDir: string, sources: OptionSo
   };
 }
 
-function selectPattern(definition: PatternDefinition, raw: Record<string, unknown>, sources: OptionSources): SelectedPattern {
+export function selectPattern(definition: PatternDefinition, raw: Record<string, unknown>, sources: OptionSources): SelectedPattern {
   const { id } = definition;
   // Own keys only: `in` also finds what every object inherits, so `constructor` would pass as an option.
   const unknown = Object.keys(raw).filter((key) => !Object.hasOwn(definition.options, key));

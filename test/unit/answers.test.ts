@@ -300,6 +300,38 @@ describe('resolveAnswers', () => {
     expect(prompter.asked.filter((q) => /Scheduled Tasks/.test(q.message))).toEqual([]);
   });
 
+  it('fails before the first question on a clash between given values alone', async () => {
+    const prompter = scriptedPrompter([[/./, undefined]]);
+    const patternOptions = { 'data-processing': { coolAfterDays: '200', archiveAfterDays: '100' } };
+    await expect(resolveAnswers(input({ directory: 'app', patternOptions }), { interactive: true, prompter, cwd: '/work' })).rejects.toThrow(
+      'data-processing: --data-archive-after-days (100) must be greater than --data-cool-after-days (200)',
+    );
+    expect(prompter.asked).toEqual([]);
+  });
+
+  it('leaves a clash that a question can still settle to the questionnaire', async () => {
+    const archiveAfter = ['100', '365'];
+    const prompter = scriptedPrompter([
+      [/archive tier/, () => archiveAfter.shift()!],
+      [/Answer its questions again\?/, true],
+      [/./, undefined],
+    ]);
+    const patternOptions = { 'data-processing': { coolAfterDays: '200' } };
+    const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'data-processing', location: 'eastus2', patternOptions }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved.answers.patterns['data-processing']).toMatchObject({ coolAfterDays: '200', archiveAfterDays: '365' });
+  });
+
+  it('pre-selects the patterns whose options were given, beside the recommendation', async () => {
+    const prompter = scriptedPrompter([
+      [/call it over HTTP/, true],
+      [/react to events|on a schedule|transform files/, false],
+      [/./, undefined],
+    ]);
+    const resolved = await resolveAnswers(input({ directory: 'app', location: 'eastus2', patternOptions: { 'scheduled-tasks': { jobs: 'nightly=daily' } } }), { interactive: true, prompter, cwd: '/work' });
+    expect(prompter.asked.find((q) => q.kind === 'checkbox')!.default).toEqual(['http-api', 'scheduled-tasks']);
+    expect(Object.keys(resolved.answers.patterns)).toEqual(['http-api', 'scheduled-tasks']);
+  });
+
   it('refuses an empty aggregation key at its prompt, asked only with aggregation, instead of after the last question', async () => {
     const verdicts: (string | true)[] = [];
     const prompter = scriptedPrompter([
