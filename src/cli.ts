@@ -50,9 +50,9 @@ Examples:
 
 Files you never edited are updated; JSON files you edited (host.json, package.json, local.settings*.json…)
 get the new settings merged in with your comments kept; other files you edited are merged line by line.
-Where your edit and the new version touch the same part, that file is a conflict: keep yours, take theirs
-(in a JSON file either settles only the values in conflict, and the other changes of both sides stay), or
-write theirs beside it as <file>.new.
+Where your edit and the new version touch the same part, that file is a conflict: keep yours or take theirs
+for the parts in conflict (values in JSON, lines elsewhere; the other changes of both sides stay), or write
+theirs beside it as <file>.new (the file still takes the changes that do not conflict).
 
 Exit codes: 0 ok (also: pattern already present), 2 invalid input or not in a generated project,
 3 unresolved conflicts (nothing written), 4 file system error, 5 install failed, 130 cancelled or interrupted.`;

@@ -159,7 +159,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     for (const file of conflicts) {
       const choice = choices.get(file.path);
       if (choice === 'keep') logger.info(`  ${keptMessage(file)}`);
-      if (choice === 'new') logger.info(`  wrote ${sideBySidePath(file.path)} next to ${file.path}: merge it by hand, then delete it`);
+      if (choice === 'new') logger.info(`  ${sideBySideMessage(file)}`);
     }
 
     const needsInstall = dependenciesChanged(changes.find((change) => change.path === 'package.json'));
@@ -340,7 +340,7 @@ async function readFiles(root: string, paths: readonly string[]): Promise<{ file
 /** A merge of a file read with replacement characters would write them over the user's own characters. */
 function withoutMerge(file: PlannedFile): PlannedFile {
   // Its text was read with replacement characters: only the new version whole can be written over it.
-  if (file.action === 'conflict') return { ...file, theirsWhereConflicting: undefined, oursWhereConflicting: undefined, conflictingValues: undefined };
+  if (file.action === 'conflict') return { ...file, theirsWhereConflicting: undefined, oursWhereConflicting: undefined, conflictingValues: undefined, conflictingLines: undefined };
   if (file.action !== 'merge') return file;
   return { ...file, action: 'conflict', content: undefined, reasons: ['your version is not UTF-8 text (saved in another encoding?), so it cannot be merged'] };
 }
@@ -414,17 +414,18 @@ function showPlan(logger: Logger, toAdd: readonly PatternId[], shownRoot: string
 }
 
 /**
- * What taking the new version writes over a conflict: in a JSON file, the new values where they conflict, the
- * user's other edits (and own keys: local.settings.json's secrets) kept; any other file whole.
+ * What taking the new version writes over a conflict: its values or lines where both changed, the user's other
+ * edits (and own keys: local.settings.json's secrets) kept; the new version whole where the parts cannot be settled
+ * (a file of the user's in the way, a merge that would break YAML or Bicep).
  */
 function takenVersion(file: PlannedFile): string {
   return file.theirsWhereConflicting ?? file.theirs;
 }
 
 /**
- * What keeping the user's version writes over a conflict: in a JSON file, the user's values where they conflict
- * and every other change of the new version (package.json gets the new pattern's dependencies); any other file
- * stays as it is.
+ * What keeping the user's version writes over a conflict: the user's values or lines where both changed and every
+ * other change of the new version (package.json gets the new pattern's dependencies, main.bicep its modules); the
+ * file as it is where the parts cannot be settled.
  */
 function keptVersion(file: PlannedFile): string | undefined {
   return file.oursWhereConflicting ?? file.current;
@@ -433,10 +434,19 @@ function keptVersion(file: PlannedFile): string | undefined {
 /** What keeping the user's version did, value by value in a JSON file. */
 function keptMessage(file: PlannedFile): string {
   if (file.current === undefined) return `left ${file.path} deleted, as you had it`;
-  const values = file.conflictingValues;
-  if (values === undefined) return `kept your ${file.path}; the new version's changes are in the diff above — apply them by hand`;
+  if (file.oursWhereConflicting === undefined) return `kept your ${file.path}; the new version's changes are in the diff above — apply them by hand`;
   const rest = keptVersion(file) === file.current ? '; the new version changes nothing else there' : " and merged in the new version's other changes";
-  return `kept your value${values.length > 1 ? 's' : ''} of ${values.join(', ')} in ${file.path}${rest}`;
+  const values = file.conflictingValues;
+  if (values !== undefined) return `kept your value${values.length > 1 ? 's' : ''} of ${values.join(', ')} in ${file.path}${rest}`;
+  return `kept your lines of ${file.path} where both changed them (${file.conflictingLines!.join(', ')})${rest}`;
+}
+
+/** After `new`: where the new version is, and what the file itself took. */
+function sideBySideMessage(file: PlannedFile): string {
+  const beside = sideBySidePath(file.path);
+  const took = keptVersion(file);
+  if (took === undefined || took === file.current) return `wrote ${beside} next to ${file.path}: merge it by hand, then delete it`;
+  return `wrote ${beside} next to ${file.path}, which took the new version's other changes: settle where both changed it by hand, then delete ${beside}`;
 }
 
 /**
@@ -486,10 +496,11 @@ function describeConflicts(conflicts: readonly PlannedFile[], edited: (count: nu
 function conflictAdvice(conflicts: readonly PlannedFile[], given: ConflictChoice | undefined): string {
   const files = describeConflicts(conflicts, (count) => `${count > 1 ? 'are' : 'is'} changed by the new version too`);
   if (given === undefined) return `${files}: choose for each when asked, or pass --conflict keep|theirs|new.`;
+  // Values in JSON, lines elsewhere; a file of yours in the way, or one the parts would make invalid YAML or Bicep, whole.
   const settled: Record<ConflictChoice, string> = {
-    keep: "JSON files keep your values where you changed them too and take the new version's other changes; other files stay as you have them, and the new version's changes to them are yours to apply by hand",
-    theirs: "the new version's changes win: JSON files take its values where you changed them too and keep your other edits; other files are replaced whole, and your edits to them are lost",
-    new: 'the new version is written beside each as <file>.new',
+    keep: "each file keeps your values or lines where you changed them too and takes the new version's other changes (a file that cannot be settled so stays as you have it)",
+    theirs: "each file takes the new version's values or lines where you changed them too and keeps your other edits (a file that cannot be settled so is replaced whole, and your edits to it are lost)",
+    new: "the new version is written beside each as <file>.new, and each file takes the new version's changes that do not conflict with yours",
   };
   return `${files}: with --conflict ${given}, ${settled[given]}.`;
 }
@@ -518,7 +529,7 @@ async function resolveConflicts(conflicts: readonly PlannedFile[], given: Confli
           choices: [
             { value: 'keep', name: keepMineLabel(file) },
             { value: 'theirs', name: takeTheirsLabel(file) },
-            { value: 'new', name: `write the new version side by side as ${sideBySidePath(file.path)}` },
+            { value: 'new', name: `write the new version side by side as ${sideBySidePath(file.path)}${file.oursWhereConflicting === undefined ? '' : ' (the other changes are applied)'}` },
           ],
           default: 'keep',
         })) as ConflictChoice),
@@ -529,14 +540,19 @@ async function resolveConflicts(conflicts: readonly PlannedFile[], given: Confli
 
 function keepMineLabel(file: PlannedFile): string {
   if (file.current === undefined) return 'leave it deleted';
-  if (file.oursWhereConflicting !== undefined) return "keep my values where we both changed them (the new version's other changes are applied)";
+  if (file.oursWhereConflicting !== undefined) return `keep my ${settledParts(file)} where we both changed them (the new version's other changes are applied)`;
   return 'keep mine (apply the changes by hand)';
 }
 
 function takeTheirsLabel(file: PlannedFile): string {
   if (file.current === undefined) return 'write the new version again';
-  if (file.theirsWhereConflicting !== undefined) return "take the new version's values where we both changed them (my other edits stay)";
+  if (file.theirsWhereConflicting !== undefined) return `take the new version's ${settledParts(file)} where we both changed them (my other edits stay)`;
   return 'take the new version (my edits to this file are lost)';
+}
+
+/** What a conflict is settled by: JSON values, or lines. */
+function settledParts(file: PlannedFile): 'values' | 'lines' {
+  return file.conflictingValues !== undefined ? 'values' : 'lines';
 }
 
 function fileChanges(
@@ -555,9 +571,10 @@ function fileChanges(
       case 'conflict': {
         const choice = choices.get(file.path);
         if (choice === 'theirs') return [{ path: file.path, kind: file.current === undefined ? 'create' : 'update', content: takenVersion(file), current: file.current }];
-        if (choice === 'new') return sideBySideChange(file, ours.get(sideBySidePath(file.path)), base.get(file.path));
         const kept = keptVersion(file);
-        return kept === undefined || kept === file.current ? [] : [{ path: file.path, kind: 'update', content: kept, current: file.current }];
+        const keeping: FileChange[] = kept === undefined || kept === file.current ? [] : [{ path: file.path, kind: 'update', content: kept, current: file.current }];
+        // Beside the new version, the file takes what keep would: the changes that do not conflict.
+        return choice === 'new' ? [...keeping, ...sideBySideChange(file, ours.get(sideBySidePath(file.path)), base.get(file.path))] : keeping;
       }
       default:
         return [];

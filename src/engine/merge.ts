@@ -17,19 +17,22 @@ import { isMachineLocal, sha256 } from './manifest.js';
 
 const BOM = '\uFEFF';
 
-export type MergeOutcome = { kind: 'merged'; content: string } | ({ kind: 'conflict'; reasons: string[] } & JsonConflictVersions);
+export type MergeOutcome = { kind: 'merged'; content: string } | ({ kind: 'conflict'; reasons: string[] } & ConflictResolutions);
 
 /**
- * A JSON conflict settled value by value (JSON only), every change that does not conflict applied either way.
- * `theirsWhereConflicting` takes the new version's values where both changed: what "take the new version"
- * writes, so local.settings.json keeps the user's secrets. `oursWhereConflicting` keeps the user's: what "keep
- * mine" writes, so package.json still gets the new pattern's dependencies. `conflictingValues` names them.
+ * A conflict settled part by part, every change that does not conflict applied either way: a JSON file value
+ * by value, any other file by lines. `theirsWhereConflicting` takes the new version's parts where both changed:
+ * what "take the new version" writes, so local.settings.json keeps the user's secrets. `oursWhereConflicting`
+ * keeps the user's: what "keep mine" writes, so package.json still gets the new pattern's dependencies and
+ * main.bicep its modules. Absent when a side cannot be settled so (a YAML or Bicep file it would break).
  */
-export interface JsonConflictVersions {
+export interface ConflictResolutions {
   theirsWhereConflicting?: string;
   oursWhereConflicting?: string;
-  /** Paths as in the reasons: `description`, `extensions.queues.batchSize`. */
+  /** JSON only, paths as in the reasons: `description`, `extensions.queues.batchSize`. */
   conflictingValues?: string[];
+  /** Other files: where in the user's version, as in the reasons: `line 1`, `lines 4–6`, `after line 9`. */
+  conflictingLines?: string[];
 }
 
 /**
@@ -48,9 +51,14 @@ export function mergeFile(path: string, base: string, ours: string, theirs: stri
   }
   if (isJsonFile(path)) return mergeJson(base, ours, theirs, /(^|\/)package\.json$/.test(path) ? settleDependencyVersion : undefined);
   const outcome = mergeText(base, ours, theirs);
-  if (outcome.kind !== 'merged') return outcome;
-  const problem = /\.ya?ml$/.test(path) ? yamlProblem(outcome.content, ours) : path.endsWith('.bicep') ? bicepProblem(outcome.content, ours) : undefined;
-  return problem === undefined ? outcome : { kind: 'conflict', reasons: [problem] };
+  const problemIn = (merged: string) => (/\.ya?ml$/.test(path) ? yamlProblem(merged, ours) : path.endsWith('.bicep') ? bicepProblem(merged, ours) : undefined);
+  if (outcome.kind === 'merged') {
+    const problem = problemIn(outcome.content);
+    return problem === undefined ? outcome : { kind: 'conflict', reasons: [problem] };
+  }
+  // A side that would break the file is not offered: that conflict is then kept or replaced whole.
+  const valid = (merged: string | undefined) => (merged !== undefined && problemIn(merged) === undefined ? merged : undefined);
+  return { ...outcome, theirsWhereConflicting: valid(outcome.theirsWhereConflicting), oursWhereConflicting: valid(outcome.oursWhereConflicting) };
 }
 
 /** What makes the merged YAML invalid, unless the user's own version already was. */
@@ -261,7 +269,8 @@ function formatJsonPath(path: JSONPath): string {
 
 /**
  * A line-based three-way merge (diff3). Changes on different lines combine; the same lines changed on
- * both sides, or an insertion at the very place the user inserted something, are a conflict.
+ * both sides, or an insertion at the very place the user inserted something, are a conflict, which either
+ * side's lines can settle (as `git merge -X ours` or `-X theirs` would).
  */
 export function mergeText(base: string, ours: string, theirs: string): MergeOutcome {
   // A user who converted the file to CRLF should not see every line as changed. A file with only some CRLF
@@ -270,18 +279,29 @@ export function mergeText(base: string, ours: string, theirs: string): MergeOutc
   const lines = (text: string) => (crlf ? text.replace(/\r?\n/g, '\r\n') : text).split(crlf ? '\r\n' : '\n');
   const regions = diff3Merge(lines(ours), lines(base), lines(theirs), { excludeFalseConflicts: true });
 
-  const merged: string[] = [];
-  const reasons: string[] = [];
+  const keepingOurs: string[] = [];
+  const takingTheirs: string[] = [];
+  const conflictingLines: string[] = [];
   for (const region of regions) {
     if (region.ok) {
-      merged.push(...region.ok);
+      keepingOurs.push(...region.ok);
+      takingTheirs.push(...region.ok);
     } else if (region.conflict) {
-      const { a, aIndex } = region.conflict;
-      const where = a.length === 0 ? `after line ${aIndex}` : a.length === 1 ? `line ${aIndex + 1}` : `lines ${aIndex + 1}–${aIndex + a.length}`;
-      reasons.push(`${where}: you changed this part, and the new version changes it too`);
+      const { a, aIndex, b } = region.conflict;
+      keepingOurs.push(...a);
+      takingTheirs.push(...b);
+      conflictingLines.push(a.length === 0 ? `after line ${aIndex}` : a.length === 1 ? `line ${aIndex + 1}` : `lines ${aIndex + 1}–${aIndex + a.length}`);
     }
   }
-  return reasons.length > 0 ? { kind: 'conflict', reasons } : { kind: 'merged', content: merged.join(crlf ? '\r\n' : '\n') };
+  const join = (merged: string[]) => merged.join(crlf ? '\r\n' : '\n');
+  if (conflictingLines.length === 0) return { kind: 'merged', content: join(keepingOurs) };
+  return {
+    kind: 'conflict',
+    reasons: conflictingLines.map((where) => `${where}: you changed this part, and the new version changes it too`),
+    oursWhereConflicting: join(keepingOurs),
+    theirsWhereConflicting: join(takingTheirs),
+    conflictingLines,
+  };
 }
 
 /** What `add` does with one file of the new tree. */
@@ -299,7 +319,7 @@ export type FileAction =
   /** Edited (or deleted) by the user where the generator changes it too, or a file of the user's in the way: the user decides. */
   | 'conflict';
 
-export interface PlannedFile extends JsonConflictVersions {
+export interface PlannedFile extends ConflictResolutions {
   path: string;
   action: FileAction;
   /** What is on disk now, when something is. */

@@ -278,7 +278,35 @@ resource reporting 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   it('main.bicep: an edit of the very lines the new version changes is a conflict, located in the user file', () => {
     const ours = MAIN_BICEP.replace('      KEY_VAULT_URI: keyVault.outputs.uri\n', '      KEY_VAULT_URI: keyVault.outputs.uri\n      FEATURE_FLAGS: \'beta\'\n');
     const theirs = MAIN_BICEP.replace('      KEY_VAULT_URI: keyVault.outputs.uri\n', '      KEY_VAULT_URI: keyVault.outputs.uri\n      ORDERS_QUEUE: eventProcessing.outputs.queueName\n');
-    expect(mergeText(MAIN_BICEP, ours, theirs)).toEqual({ kind: 'conflict', reasons: ['line 16: you changed this part, and the new version changes it too'] });
+    expect(mergeText(MAIN_BICEP, ours, theirs)).toEqual({
+      kind: 'conflict',
+      reasons: ['line 16: you changed this part, and the new version changes it too'],
+      conflictingLines: ['line 16'],
+      // Either side settles it, as git merge -X ours / -X theirs would: here the conflict is the only change.
+      oursWhereConflicting: ours,
+      theirsWhereConflicting: theirs,
+    });
+  });
+
+  it('settles a conflict by lines either way, every change that does not conflict applied', () => {
+    const base = 'header v1\nkeep\nmiddle\nkeep\nfooter\n';
+    const ours = 'header by me\nkeep\nmiddle\nkeep\nfooter\nmy notes\n';
+    const theirs = 'header v2\nkeep\nmiddle plus\nkeep\nfooter\n';
+    expect(mergeText(base, ours, theirs)).toMatchObject({
+      kind: 'conflict',
+      conflictingLines: ['line 1'],
+      oursWhereConflicting: 'header by me\nkeep\nmiddle plus\nkeep\nfooter\nmy notes\n',
+      theirsWhereConflicting: 'header v2\nkeep\nmiddle plus\nkeep\nfooter\nmy notes\n',
+    });
+  });
+
+  it('offers no side of a Bicep conflict that would declare a symbol twice: that file is kept or replaced whole', () => {
+    // Both add a module named events, in different places: those lines merge cleanly, the header conflicts.
+    const base = "// v1\nmodule storage 'storage.bicep' = {}\n\noutput done bool = true\n";
+    const ours = "// mine\nmodule storage 'storage.bicep' = {}\n\noutput done bool = true\nmodule events 'mine.bicep' = {}\n";
+    const theirs = "// v2\nmodule storage 'storage.bicep' = {}\nmodule events 'events.bicep' = {}\n\noutput done bool = true\n";
+    const outcome = mergeFile('infra/main.bicep', base, ours, theirs);
+    expect(outcome).toMatchObject({ kind: 'conflict', oursWhereConflicting: undefined, theirsWhereConflicting: undefined });
   });
 
   it('README.md: the new pattern section is added and the user section kept', () => {
