@@ -77,9 +77,8 @@ function intervalToNcrontab(text: string): string | undefined {
   if (!match) return undefined;
   const count = match[1] === undefined ? 1 : Number(match[1]);
   const unit = match[2] as 'millisecond' | keyof typeof UNIT_SPAN;
-  if (unit === 'millisecond' || count === 0) {
-    throw new ValidationError(`"${text}" is more frequent than once a second, the finest a timer trigger can fire`);
-  }
+  if (count === 0) throw new ValidationError(`"${text}" never fires: give a count of at least 1`);
+  if (unit === 'millisecond') throw new ValidationError(`"${text}" is more frequent than once a second, the finest a timer trigger can fire`);
   const span = UNIT_SPAN[unit];
   if (count > span || span % count !== 0) {
     throw new ValidationError(
