@@ -23,6 +23,10 @@ export function parseProjectName(input: unknown): string {
       `project name "${shown(name)}" is invalid: use lowercase letters, digits and single hyphens, starting with a letter (e.g. orders-api)`,
     );
   }
+  // The name is the project folder's too, and Windows has no folder of these names: the repository would not clone there.
+  if (/^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/.test(name)) {
+    throw new ValidationError(`project name "${name}" is a device name on Windows, where no folder can have it; choose another name`);
+  }
   const npm = validateNpmName(name);
   if (!npm.validForNewPackages) {
     const reasons = [...(npm.errors ?? []), ...(npm.warnings ?? [])].join('; ');

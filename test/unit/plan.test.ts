@@ -11,7 +11,7 @@ import { PATTERNS } from '../../src/patterns/index.js';
 import { emptyContribution, PATTERN_IDS } from '../../src/patterns/types.js';
 
 describe('project names', () => {
-  it.each(['orders-api', 'a', 'app2', 'x'.repeat(MAX_PROJECT_NAME_LENGTH)])('accepts %j', (name) => {
+  it.each(['orders-api', 'a', 'app2', 'connector', 'com10', 'x'.repeat(MAX_PROJECT_NAME_LENGTH)])('accepts %j', (name) => {
     expect(parseProjectName(name)).toBe(name);
   });
 
@@ -31,6 +31,11 @@ describe('project names', () => {
     ['Upper', /invalid/],
     ['x'.repeat(MAX_PROJECT_NAME_LENGTH + 1), /41 characters; the limit is 40/],
     ['node_modules', /invalid/],
+    // The project name is its folder's name too: Windows reserves these, so the repository could not be cloned there.
+    ['con', /"con" is a device name on Windows/],
+    ['nul', /"nul" is a device name on Windows/],
+    ['com1', /"com1" is a device name on Windows/],
+    ['lpt9', /"lpt9" is a device name on Windows/],
   ])('rejects %j', (name, message) => {
     expect(() => parseProjectName(name)).toThrow(ValidationError);
     expect(() => parseProjectName(name)).toThrow(message);
