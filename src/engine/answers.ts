@@ -64,7 +64,9 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   if (directory !== undefined && ask) refuseNonEmptyFolder(resolve(session.cwd, directory));
   if (directory === undefined && ask) {
     const folderFree = (value: string) => refuseNonEmptyFolder(resolve(session.cwd, value), true);
-    directory = await ask.input({ message: 'Project name', default: 'my-serverless-app', validate: validator((value) => (folderFree(parseProjectName(value)), value)) });
+    // Spaces around a typed name are a slip of the keyboard, not part of the name.
+    const typed = await ask.input({ message: 'Project name', default: 'my-serverless-app', validate: validator((value) => folderFree(parseProjectName(String(value).trim()))) });
+    directory = typed.trim();
     name = projectName(input, directory, session.cwd);
   }
   if (directory === undefined) missing.push('[directory] or --name (the project folder, e.g. my-app)');

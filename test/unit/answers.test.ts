@@ -332,6 +332,23 @@ describe('resolveAnswers', () => {
     expect(Object.keys(resolved.answers.patterns)).toEqual(['http-api', 'scheduled-tasks']);
   });
 
+  it('trims the project name typed at its prompt', async () => {
+    let verdict: string | boolean = false;
+    const prompter = scriptedPrompter([
+      [
+        /Project name/,
+        (q) => {
+          verdict = (q.validate as (value: string) => string | boolean)('  spaced-app  ');
+          return '  spaced-app  ';
+        },
+      ],
+      [/./, undefined],
+    ]);
+    const resolved = await resolveAnswers(input({ pattern: 'http-api', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    expect(verdict).toBe(true);
+    expect(resolved).toMatchObject({ directory: 'spaced-app', answers: { name: 'spaced-app' } });
+  });
+
   it('refuses an empty aggregation key at its prompt, asked only with aggregation, instead of after the last question', async () => {
     const verdicts: (string | true)[] = [];
     const prompter = scriptedPrompter([
