@@ -9,7 +9,7 @@ import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_DEFAULTS, 
 import { keyPathIn, type AnswersFile } from './answers-file.js';
 import { existingEntries, nonEmptyTargetError } from './changes.js';
 import { buildPlan, byFlag, selectPattern, sourceLabel, type Answers, type OptionSource, type OptionSources } from './plan.js';
-import { parseProjectName } from './project-name.js';
+import { MAX_PROJECT_NAME_LENGTH, parseProjectName, shown } from './project-name.js';
 
 export const DEFAULT_PATTERNS: readonly PatternId[] = ['http-api'];
 
@@ -57,11 +57,22 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   // What the questions cannot change is checked before them, so nobody answers them all to fail at the end.
   const givenLocation = input.location ?? file.location;
   if (givenLocation !== undefined) labelled(input.location !== undefined ? '--location' : fileLabel(file, 'location'), () => parseLocation(givenLocation));
-  let name = directory === undefined ? undefined : projectName(input, directory, session.cwd);
+  // In a terminal, a folder whose name is no project name (`My App`) gets the name asked, as create-vite does.
+  const folderNamed = directory !== undefined && ask && input.name === undefined && file.name === undefined && !isProjectName(basename(resolve(session.cwd, directory)));
+  let name = directory === undefined || folderNamed ? undefined : projectName(input, directory, session.cwd);
   const sources = optionSources(input.answersFile, input.patternOptions);
   checkGivenOptions(file.patterns ?? {}, input.patternOptions, sources);
   // create writes only into a missing or empty folder: a person learns that before the questions, not after them.
   if (directory !== undefined && ask) refuseNonEmptyFolder(resolve(session.cwd, directory));
+  if (folderNamed) {
+    const folder = basename(resolve(session.cwd, directory!));
+    const typed = await ask!.input({
+      message: `Project name (the folder's name "${shown(folder)}" is not one: lowercase letters, digits and hyphens)`,
+      default: suggestedProjectName(folder),
+      validate: validator((value) => parseProjectName(String(value).trim())),
+    });
+    name = typed.trim();
+  }
   if (directory === undefined && ask) {
     const folderFree = (value: string) => refuseNonEmptyFolder(resolve(session.cwd, value), true);
     // Spaces around a typed name are a slip of the keyboard, not part of the name.
@@ -195,6 +206,27 @@ function refuseNonEmptyFolder(dir: string, asName = false): void {
  * The validated project name: --name, else the answers file's, else the folder's own name, also for `.`
  * (`create-serverless-app .` in my-app/ names the project my-app). Errors name where the name came from.
  */
+function isProjectName(name: string): boolean {
+  try {
+    parseProjectName(name);
+    return true;
+  } catch (error) {
+    if (error instanceof ValidationError) return false;
+    throw error;
+  }
+}
+
+/** A project name close to a folder's (`My App` → `my-app`), or the default when nothing of it is left. */
+function suggestedProjectName(folder: string): string {
+  const suggestion = folder
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^[^a-z]+|-+$/g, '')
+    .slice(0, MAX_PROJECT_NAME_LENGTH)
+    .replace(/-+$/, '');
+  return isProjectName(suggestion) ? suggestion : 'my-serverless-app';
+}
+
 function projectName(input: CreateInput, directory: string, cwd: string): string {
   const [source, name] =
     input.name !== undefined

@@ -152,7 +152,10 @@ describe('resolveAnswers', () => {
       await expect(resolveAnswers(input(over), { interactive: true, prompter, cwd: '/work' })).rejects.toThrow(message);
       expect(prompter.asked).toEqual([]);
     };
-    await rejected({ directory: 'My App' }, /^\[directory\]: project name "My App" is invalid.*; the folder's name is the project name: choose another folder, or keep this one and give the name with --name <name>$/);
+    // Without a terminal, a folder whose name is no project name is an error (in one, the name is asked: below).
+    await expect(resolveAnswers(input({ directory: 'My App', pattern: 'http-api' }), { interactive: false, prompter: scriptedPrompter([]), cwd: '/work' })).rejects.toThrow(
+      /^\[directory\]: project name "My App" is invalid.*; the folder's name is the project name: choose another folder, or keep this one and give the name with --name <name>$/,
+    );
     await rejected({ directory: 'app', name: 'My App' }, /^--name: project name "My App" is invalid/);
     await rejected({ directory: 'app', location: 'mars' }, /^--location: unknown or unsupported Azure region "mars"/);
     await rejected({ directory: 'app', patternOptions: { 'http-api': { resources: 'Bad' } } }, /^--resource: resource "Bad" is not a valid name/);
@@ -330,6 +333,13 @@ describe('resolveAnswers', () => {
     const resolved = await resolveAnswers(input({ directory: 'app', location: 'eastus2', patternOptions: { 'scheduled-tasks': { jobs: 'nightly=daily' } } }), { interactive: true, prompter, cwd: '/work' });
     expect(prompter.asked.find((q) => q.kind === 'checkbox')!.default).toEqual(['http-api', 'scheduled-tasks']);
     expect(Object.keys(resolved.answers.patterns)).toEqual(['http-api', 'scheduled-tasks']);
+  });
+
+  it('asks for a project name, suggesting one, when the folder’s name is none', async () => {
+    const prompter = scriptedPrompter([[/./, undefined]]);
+    const resolved = await resolveAnswers(input({ directory: 'My App', pattern: 'http-api', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    expect(prompter.asked[0]).toMatchObject({ message: 'Project name (the folder\'s name "My App" is not one: lowercase letters, digits and hyphens)', default: 'my-app' });
+    expect(resolved).toMatchObject({ directory: 'My App', answers: { name: 'my-app' } });
   });
 
   it('trims the project name typed at its prompt', async () => {
