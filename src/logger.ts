@@ -20,6 +20,8 @@ export function createLogger(options: { json: boolean }): Logger {
       const { default: ora } = await import('ora');
       const spinner = ora({ text: label, stream: process.stderr, isEnabled: process.stderr.isTTY === true && !options.json });
       spinner.start();
+      // A package manager can take seconds to stop: say at once that the Ctrl-C came.
+      interrupted.addEventListener('abort', () => (spinner.text = `${label}: stopping (Ctrl-C)…`), { once: true });
       try {
         await work();
         spinner.succeed();

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, scratchDir } from '../support/generated-app.js';
@@ -92,5 +92,22 @@ describe.skipIf(tmuxMissing)('the questionnaire in a real terminal', () => {
     expect(screen).not.toMatch(/\n\s+at /);
     expect(readdirSync(parent)).toEqual([]);
     expect(existsSync(join(parent, 'ctrl-app'))).toBe(false);
+  });
+
+  // Found by QA: an install takes seconds to stop, and the spinner went on as if nothing had been pressed.
+  it('Ctrl-C during the install says at once that it is stopping the install', async () => {
+    const parent = scratchDir('ctrl-c-install');
+    // An npm that takes its time to stop, as a real install does: TERM is ignored for two seconds.
+    const bin = join(parent, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'npm'), '#!/bin/sh\ntrap "sleep 2; exit 143" TERM\nwhile :; do sleep 0.1; done\n');
+    chmodSync(join(bin, 'npm'), 0o755);
+    session = TerminalSession.start(`env PATH=${bin}:$PATH node ${CLI} slow-app --pattern http-api --yes --no-git`, parent);
+    await session.waitFor(/Installing dependencies with npm/);
+    session.press('C-c');
+    const stopping = await session.waitFor(/Installing dependencies with npm: stopping \(Ctrl-C\)/, 1_500);
+    expect(stopping).not.toMatch(/EXIT:/);
+    const screen = await session.waitFor(/EXIT:\d+/);
+    expect(screen).toContain('EXIT:130');
   });
 });
