@@ -114,7 +114,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       alerts: httpAlerts(options.routePrefix),
       features: ['storageClients'],
       readmePartial: 'patterns/http-api/partials/readme.md',
-      nextSteps: [`curl http://localhost:7071${urlPath(options.routePrefix, 'openapi.json')}   # the API's OpenAPI document, once the app runs (start above)`],
+      nextSteps: [`curl http://localhost:7071${urlPath(options.routePrefix, 'openapi.json')}   # the API's OpenAPI document, while the app runs locally`],
       notices: entraId
         ? [
             `--auth entra-id: callers need tokens for audience ${audienceIn('<tenant id>')} with the scopes (or app roles) ${resources.flatMap((r) => [r.readScope, r.writeScope]).join(', ')}; register them in Entra ID (see README "Authentication").`,
