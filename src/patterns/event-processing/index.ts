@@ -139,6 +139,11 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
     if (styles.has('aggregation') && options.aggregationKey === '') {
       throw new ValidationError(`aggregation needs a key to group by: add ${name('aggregationKey')} (a field of the event data, e.g. customerId)`);
     }
+    if (styles.has('aggregation') && options.aggregationValue === options.aggregationKey) {
+      throw new ValidationError(
+        `${name('aggregationValue')} "${options.aggregationValue}" is also the key it groups by: every group would sum its own key; choose another field for one of them with ${name('aggregationKey')} or ${name('aggregationValue')}`,
+      );
+    }
     if (!styles.has('aggregation') && options.aggregationKey !== '') {
       throw new ValidationError(`${name('aggregationKey')} "${options.aggregationKey}" has no effect without the aggregation style: add it to ${name('eventStyles')} or drop the key`);
     }

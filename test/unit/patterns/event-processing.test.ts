@@ -93,6 +93,9 @@ describe('event-processing validation', () => {
 
   it('refuses a key without aggregation, ordering without an ordered source, and a source named like a fan-out queue', () => {
     expect(planError({ aggregationKey: 'customerId' })).toContain('has no effect without the aggregation style');
+    expect(planError({ eventStyles: 'aggregation', aggregationKey: 'amount' })).toContain(
+      '--aggregation-value "amount" is also the key it groups by: every group would sum its own key; choose another field for one of them',
+    );
     expect(planError({ eventSources: 'eventgrid,storage-queue', ordering: 'ordered' })).toContain('--ordering ordered needs servicebus (sessions) or eventhubs');
     expect(planError({ eventStyles: 'fan-out', storageQueueName: 'audit' })).toContain('--storage-queue-name "audit" is the name of a fan-out destination of --event-styles fan-out');
   });
