@@ -1,4 +1,5 @@
 import chalk from 'chalk';
+import wrapAnsi from 'wrap-ansi';
 import { relative, resolve } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { resolveAnswers, type CreateInput } from '../engine/answers.js';
@@ -98,27 +99,40 @@ function runByHand(steps: readonly unknown[]): string {
 /** What is about to be generated, so a person can say no before anything is written. */
 function printSummary(logger: Logger, plan: Plan, recommendations: readonly Recommendation[], shownDir: string, fileCount: number): void {
   const { contribution } = plan;
+  const row = (label: string, text: string, style = (line: string) => line) => logger.info(summaryRow(label, text, process.stdout.columns, style));
   logger.info(`\n${chalk.bold('Summary')}`);
-  logger.info(`  project   ${plan.project.name} in ${shownDir} (${plan.project.location})`);
+  row('project', `${plan.project.name} in ${shownDir} (${plan.project.location})`);
   for (const { definition, options } of plan.patterns) {
     const { useCase, scalability, complexity } = definition.matrix;
-    logger.info(`  pattern   ${definition.title} — ${useCase} · scalability ${scalability} · complexity ${complexity}`);
-    for (const reason of recommendations.find((r) => r.id === definition.id)?.reasons ?? []) logger.info(chalk.dim(`            why: ${reason}`));
+    row('pattern', `${definition.title} — ${useCase} · scalability ${scalability} · complexity ${complexity}`);
+    for (const reason of recommendations.find((r) => r.id === definition.id)?.reasons ?? []) row('', `why: ${reason}`, chalk.dim);
     // The answers, as the flags that would give them (the questions have scrolled away); only those that apply.
     for (const [key, spec] of Object.entries(definition.options)) {
       if (spec.askWhen?.(options) === false) continue;
       const shown = spec.format(options[key]!);
-      logger.info(`            ${flagName(spec)} ${shown === '' ? "''" : shown}`);
+      row('', `${flagName(spec)} ${shown === '' ? "''" : shown}`);
     }
   }
   // Every Bicep module the app gets, the base project's and the patterns', by file name.
   const modulePaths = [...contribution.files.map((file) => file.path), ...contribution.infraModules.map((module) => module.path)].filter((path) => /^infra\/modules\/[^/]+\.bicep$/.test(path));
   const modules = [...new Set(modulePaths)].map((path) => path.slice('infra/modules/'.length, -'.bicep'.length)).sort();
-  logger.info(`  infra     ${modules.join(', ')}; ${contribution.alerts.length} log alerts`);
-  logger.info(`  files     ${fileCount}`);
-  logger.info('  cost      (billing model as of November 2026; check the Azure pricing calculator for prices)');
-  for (const note of contribution.costNotes) logger.info(chalk.dim(`            ${note}`));
+  row('infra', `${modules.join(', ')}; ${contribution.alerts.length} log alerts`);
+  row('files', String(fileCount));
+  row('cost', '(billing model as of November 2026; check the Azure pricing calculator for prices)');
+  for (const note of contribution.costNotes) row('', note, chalk.dim);
   logger.info('');
+}
+
+const SUMMARY_LABEL_WIDTH = 12;
+
+/**
+ * `  label     text`, the text wrapped at word boundaries to a terminal `columns` wide, its further lines under
+ * it: a terminal would otherwise break a long reason mid-word at its edge. Unwrapped when not a terminal.
+ */
+export function summaryRow(label: string, text: string, columns: number | undefined, style: (line: string) => string = (line) => line): string {
+  const head = `  ${label}`.padEnd(SUMMARY_LABEL_WIDTH);
+  const lines = columns === undefined ? [text] : wrapAnsi(text, Math.max(20, columns - SUMMARY_LABEL_WIDTH - 1), { hard: false }).split('\n');
+  return lines.map((line, index) => style(`${index === 0 ? head : ' '.repeat(SUMMARY_LABEL_WIDTH)}${line}`)).join('\n');
 }
 
 /** A path as one word for a POSIX shell, so the `cd` of the next steps can be pasted: `my app` → `'my app'`. */
