@@ -68,11 +68,23 @@ function yamlProblem(merged: string, ours: string): string | undefined {
   return `the merged lines are not valid YAML (${problem.message.split('\n')[0]})`;
 }
 
-/** Symbols the merged Bicep declares twice where the user's version did not: Bicep refuses the file (BCP028). */
+/**
+ * What makes the merged Bicep a file Bicep refuses where the user's version was not: a symbol declared twice
+ * (BCP028), or the outputs of a module or resource the user's version no longer declares, as after a rename (BCP057).
+ */
 function bicepProblem(merged: string, ours: string): string | undefined {
   const already = duplicateDeclarations(ours);
   const twice = duplicateDeclarations(merged).filter((name) => !already.includes(name));
-  return twice.length > 0 ? `the merged lines declare ${twice.join(', ')} twice, which Bicep refuses` : undefined;
+  if (twice.length > 0) return `the merged lines declare ${twice.join(', ')} twice, which Bicep refuses`;
+  const alreadyMissing = undeclaredOutputOwners(ours);
+  const missing = undeclaredOutputOwners(merged).filter((name) => !alreadyMissing.includes(name));
+  return missing.length > 0 ? `the merged lines use ${missing.join(', ')}, which your version does not declare (renamed?), so Bicep would refuse the file` : undefined;
+}
+
+/** Names whose `.outputs` the Bicep reads without declaring them. */
+function undeclaredOutputOwners(bicep: string): string[] {
+  const declared = new Set([...bicep.matchAll(/^(?:resource|module)\s+(\w+)/gm)].map(([, name]) => name!));
+  return [...new Set([...bicep.matchAll(/\b(\w+)\.outputs\b/g)].map(([, name]) => name!))].filter((name) => !declared.has(name));
 }
 
 function duplicateDeclarations(bicep: string): string[] {

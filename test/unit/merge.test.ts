@@ -362,6 +362,19 @@ describe('mergeFile on Bicep', () => {
     expect(mergeFile('infra/main.bicep', MAIN_BICEP, ours, theirs)).toEqual({ kind: 'conflict', reasons: ['the merged lines declare eventProcessing twice, which Bicep refuses'] });
   });
 
+  // Found by QA: a module the user renamed merged cleanly with new lines that use its old name (BCP057).
+  it('main.bicep: a clean line merge that uses a symbol the user’s version no longer declares is a conflict', () => {
+    const ours = MAIN_BICEP.replace("module functionApp 'modules/function-app.bicep'", "module app 'modules/function-app.bicep'");
+    const uses = theirs.replace('    location: location\n  }\n}\n\nmodule appSettings', '    location: location\n    appName: functionApp.outputs.name\n  }\n}\n\nmodule appSettings');
+    expect(uses).not.toBe(theirs);
+    expect(mergeFile('infra/main.bicep', MAIN_BICEP, ours, uses)).toEqual({
+      kind: 'conflict',
+      reasons: ['the merged lines use functionApp, which your version does not declare (renamed?), so Bicep would refuse the file'],
+    });
+    // A name the user's version already used without declaring it is not the merge's doing.
+    expect(mergeFile('infra/main.bicep', MAIN_BICEP, MAIN_BICEP.replace('param location string', 'param location string // ours'), theirs).kind).toBe('merged');
+  });
+
   it('main.bicep: an output may share a name with another symbol, and a user output merges as lines', () => {
     const ours = `${MAIN_BICEP}output eventProcessing string = 'ours'\n`;
     expect(merged(mergeFile('infra/main.bicep', MAIN_BICEP, ours, theirs))).toBe(`${theirs}output eventProcessing string = 'ours'\n`);
