@@ -1,5 +1,4 @@
 import chalk from 'chalk';
-import wrapAnsi from 'wrap-ansi';
 import { relative, resolve } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { resolveAnswers, type CreateInput } from '../engine/answers.js';
@@ -58,7 +57,7 @@ export async function createApp(
   }
 
   if (session.interactive && !options.yes) {
-    printSummary(logger, plan, recommendations, shownDir, files.length);
+    await printSummary(logger, plan, recommendations, shownDir, files.length);
     if (!(await session.prompter.confirm({ message: `Write ${files.length} files to ${shownDir}?`, default: true }))) {
       throw new UserError('cancelled; nothing was written', ExitCode.Interrupted);
     }
@@ -97,9 +96,13 @@ function runByHand(steps: readonly unknown[]): string {
 }
 
 /** What is about to be generated, so a person can say no before anything is written. */
-function printSummary(logger: Logger, plan: Plan, recommendations: readonly Recommendation[], shownDir: string, fileCount: number): void {
+async function printSummary(logger: Logger, plan: Plan, recommendations: readonly Recommendation[], shownDir: string, fileCount: number): Promise<void> {
   const { contribution } = plan;
-  const row = (label: string, text: string, style = (line: string) => line) => logger.info(summaryRow(label, text, process.stdout.columns, style));
+  const { columns } = process.stdout;
+  // Loaded here only: a pipeline never shows the summary.
+  const wrapAnsi = columns === undefined ? undefined : (await import('wrap-ansi')).default;
+  const wrap = wrapAnsi && ((text: string) => wrapAnsi(text, Math.max(20, columns! - SUMMARY_LABEL_WIDTH - 1), { hard: false }));
+  const row = (label: string, text: string, style?: (line: string) => string) => logger.info(summaryRow(label, text, wrap, style));
   logger.info(`\n${chalk.bold('Summary')}`);
   row('project', `${plan.project.name} in ${shownDir} (${plan.project.location})`);
   for (const { definition, options } of plan.patterns) {
@@ -126,12 +129,12 @@ function printSummary(logger: Logger, plan: Plan, recommendations: readonly Reco
 const SUMMARY_LABEL_WIDTH = 12;
 
 /**
- * `  label     text`, the text wrapped at word boundaries to a terminal `columns` wide, its further lines under
- * it: a terminal would otherwise break a long reason mid-word at its edge. Unwrapped when not a terminal.
+ * `  label     text`, the text wrapped by `wrap` (at word boundaries, to what is left of the terminal's width) and
+ * its further lines under it: a terminal would otherwise break a long reason mid-word at its edge.
  */
-export function summaryRow(label: string, text: string, columns: number | undefined, style: (line: string) => string = (line) => line): string {
+export function summaryRow(label: string, text: string, wrap?: (text: string) => string, style: (line: string) => string = (line) => line): string {
   const head = `  ${label}`.padEnd(SUMMARY_LABEL_WIDTH);
-  const lines = columns === undefined ? [text] : wrapAnsi(text, Math.max(20, columns - SUMMARY_LABEL_WIDTH - 1), { hard: false }).split('\n');
+  const lines = wrap ? wrap(text).split('\n') : [text];
   return lines.map((line, index) => style(`${index === 0 ? head : ' '.repeat(SUMMARY_LABEL_WIDTH)}${line}`)).join('\n');
 }
 

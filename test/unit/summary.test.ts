@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import wrapAnsi from 'wrap-ansi';
 import { summaryRow } from '../../src/commands/create.js';
+
+/** What the summary wraps with in a terminal `columns` wide. */
+const terminal = (columns: number) => (text: string) => wrapAnsi(text, columns - 13, { hard: false });
 
 describe('the summary before writing', () => {
   const reason = 'why: clients call it and wait for an answer: a RESTful API with validation and OpenAPI';
 
   it('wraps a long row at word boundaries to the terminal, further lines under its text', () => {
-    expect(summaryRow('', reason, 50).split('\n')).toEqual([
+    expect(summaryRow('', reason, terminal(50)).split('\n')).toEqual([
       '            why: clients call it and wait for an',
       '            answer: a RESTful API with validation',
       '            and OpenAPI',
     ]);
-    expect(summaryRow('pattern', 'HTTP API — RESTful · scalability High · complexity Low', 40).split('\n')).toEqual([
+    expect(summaryRow('pattern', 'HTTP API — RESTful · scalability High · complexity Low', terminal(40)).split('\n')).toEqual([
       '  pattern   HTTP API — RESTful ·',
       '            scalability High ·',
       '            complexity Low',
@@ -18,8 +22,8 @@ describe('the summary before writing', () => {
   });
 
   it('leaves a row whole where output is no terminal, and styles every line of a wrapped one', () => {
-    expect(summaryRow('files', '161', undefined)).toBe('  files     161');
-    expect(summaryRow('', reason, 50, (line) => `<${line}>`).split('\n')).toHaveLength(3);
-    expect(summaryRow('', reason, 50, (line) => `<${line}>`).split('\n').every((line) => line.startsWith('<') && line.endsWith('>'))).toBe(true);
+    expect(summaryRow('files', '161')).toBe('  files     161');
+    expect(summaryRow('', reason, terminal(50), (line) => `<${line}>`).split('\n')).toHaveLength(3);
+    expect(summaryRow('', reason, terminal(50), (line) => `<${line}>`).split('\n').every((line) => line.startsWith('<') && line.endsWith('>'))).toBe(true);
   });
 });
