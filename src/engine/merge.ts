@@ -49,7 +49,7 @@ export function mergeFile(path: string, base: string, ours: string, theirs: stri
     if (outcome.kind === 'merged') return { kind: 'merged', content: `${BOM}${outcome.content}` };
     return { ...outcome, theirsWhereConflicting: withBom(outcome.theirsWhereConflicting), oursWhereConflicting: withBom(outcome.oursWhereConflicting) };
   }
-  if (isJsonFile(path)) return mergeJson(base, ours, theirs, /(^|\/)package\.json$/.test(path) ? settleDependencyVersion : undefined);
+  if (isJsonFile(path)) return mergeJson(base, ours, theirs, /(^|\/)package\.json$/.test(path) ? PACKAGE_JSON_RULES : {});
   const outcome = mergeText(base, ours, theirs);
   const problemIn = (merged: string) => (/\.ya?ml$/.test(path) ? yamlProblem(merged, ours) : path.endsWith('.bicep') ? bicepProblem(merged, ours) : undefined);
   if (outcome.kind === 'merged') {
@@ -106,6 +106,13 @@ function isJsonFile(path: string): boolean {
 /** A value both sides changed: a rule of the file's format may say whose version holds; otherwise it is a conflict. */
 export type SettleJson = (path: JSONPath, ours: JsonValue | undefined, theirs: JsonValue | undefined) => 'ours' | 'theirs' | undefined;
 
+/** What a file's format knows beyond "objects merge key by key". */
+export interface JsonRules {
+  settle?: SettleJson;
+  /** Edits that merge cleanly value by value but clash with something else of the user's: each a conflict instead. */
+  clashes?: (edits: readonly JsonEdit[], ours: JsonValue) => JsonConflict[];
+}
+
 const DEPENDENCY_FIELDS = new Set(['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']);
 
 /**
@@ -123,11 +130,40 @@ export const settleDependencyVersion: SettleJson = (path, ours, theirs) => {
 };
 
 /**
+ * package.json: a dependency the new version adds to one section while the user has it in another (csv-parse in
+ * devDependencies, the new pattern's code needing it in dependencies) would be listed twice, and the package
+ * manager installs one of the two: the new code may get the user's version. Not where the new version itself
+ * moves it from the section the user left it in.
+ */
+function dependenciesInTwoSections(edits: readonly JsonEdit[], ours: JsonValue): JsonConflict[] {
+  return edits.flatMap(({ path, value }): JsonConflict[] => {
+    const [section, name] = path as [string, string];
+    if (path.length !== 2 || !DEPENDENCY_FIELDS.has(section) || typeof value !== 'string' || valueAt(ours, path) !== undefined) return [];
+    const movedByTheNewVersion = (other: string) => edits.some((edit) => edit.value === undefined && samePath(edit.path, [other, name]));
+    const yours = [...DEPENDENCY_FIELDS].flatMap((other) => {
+      const version = valueAt(ours, [other, name]);
+      return other !== section && typeof version === 'string' && !movedByTheNewVersion(other) ? [{ section: other, version }] : [];
+    });
+    if (yours.length === 0) return [];
+    return [
+      {
+        path,
+        reason: `you have it in ${yours.map((entry) => `${entry.section} (${entry.version})`).join(' and ')}, and the new version adds it to ${section} (${value})`,
+        // Taking the new version moves the package: listed once, where the new code needs it.
+        theirs: [{ path, value }, ...yours.map((entry) => ({ path: [entry.section, name], value: undefined }))],
+      },
+    ];
+  });
+}
+
+const PACKAGE_JSON_RULES: JsonRules = { settle: settleDependencyVersion, clashes: dependenciesInTwoSections };
+
+/**
  * Replays the base → theirs changes onto the user's JSONC text with jsonc-parser edits, so the user's
  * comments, key order, formatting and own keys survive. Objects merge key by key; any other value (an
- * array, a string) is replaced whole, and only when the user left it as generated, or when `settle` says so.
+ * array, a string) is replaced whole, and only when the user left it as generated, or when `rules.settle` says so.
  */
-export function mergeJson(base: string, ours: string, theirs: string, settle?: SettleJson): MergeOutcome {
+export function mergeJson(base: string, ours: string, theirs: string, rules: JsonRules = {}): MergeOutcome {
   const ourValue = parseJsonc(ours);
   if (ourValue === undefined) return { kind: 'conflict', reasons: ['your version is not valid JSON, so it cannot be merged'] };
   const twice = duplicateKeys(ours);
@@ -138,15 +174,18 @@ export function mergeJson(base: string, ours: string, theirs: string, settle?: S
   const theirValue = parseJsonc(theirs);
   if (baseValue === undefined || theirValue === undefined) throw new Error('template bug: generated JSON does not parse');
 
-  const edits: JsonEdit[] = [];
-  const conflicts: JSONPath[] = [];
-  collectJsonEdits([], baseValue, ourValue, theirValue, { edits, conflicts, settle });
+  const collected: JsonEdit[] = [];
+  const conflicts: JsonConflict[] = [];
+  collectJsonEdits([], baseValue, ourValue, theirValue, { edits: collected, conflicts, settle: rules.settle });
+  const clashes = rules.clashes?.(collected, ourValue) ?? [];
+  conflicts.push(...clashes);
+  const edits = collected.filter((edit) => !clashes.some((clash) => samePath(clash.path, edit.path)));
   if (conflicts.length > 0) {
-    const conflictingValues = conflicts.map((path) => formatJsonPath(path));
+    const conflictingValues = conflicts.map(({ path }) => formatJsonPath(path));
     return {
       kind: 'conflict',
-      reasons: conflictingValues.map((value) => `${value}: you changed it, and the new version changes it too`),
-      theirsWhereConflicting: applyJsonEdits(ours, [...edits, ...conflicts.map((path) => ({ path, value: valueAt(theirValue, path) as JsonValue | undefined }))]),
+      reasons: conflicts.map(({ reason }, index) => `${conflictingValues[index]}: ${reason}`),
+      theirsWhereConflicting: applyJsonEdits(ours, [...edits, ...conflicts.flatMap((conflict) => conflict.theirs)]),
       // The edits that do not conflict, the user's values left where they do.
       oursWhereConflicting: applyJsonEdits(ours, edits),
       conflictingValues,
@@ -198,15 +237,22 @@ function trailingComment(text: string): string | undefined {
   return text.slice(start);
 }
 
-interface JsonEdit {
+export interface JsonEdit {
   path: JSONPath;
   /** `undefined` removes the property. */
   value: JsonValue | undefined;
 }
 
+/** A value the user's version and the new one disagree on: why, and the edits that take the new version's side. */
+export interface JsonConflict {
+  path: JSONPath;
+  reason: string;
+  theirs: JsonEdit[];
+}
+
 interface JsonMergeState {
   edits: JsonEdit[];
-  conflicts: JSONPath[];
+  conflicts: JsonConflict[];
   settle: SettleJson | undefined;
 }
 
@@ -220,7 +266,11 @@ function collectJsonEdits(path: JSONPath, base: JsonValue | undefined, ours: Jso
   }
   const winner = sameValue(ours, base) ? 'theirs' : state.settle?.(path, ours, theirs);
   if (winner === 'theirs') state.edits.push({ path, value: theirs });
-  else if (winner === undefined) state.conflicts.push(path);
+  else if (winner === undefined) state.conflicts.push({ path, reason: 'you changed it, and the new version changes it too', theirs: [{ path, value: theirs }] });
+}
+
+function samePath(a: JSONPath, b: JSONPath): boolean {
+  return a.length === b.length && a.every((segment, index) => segment === b[index]);
 }
 
 /**

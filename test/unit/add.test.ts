@@ -152,6 +152,37 @@ describe('add to an app made for pnpm, yarn or bun', () => {
   });
 });
 
+// Found by QA: csv-parse ^5 in devDependencies and 6.1.0 added to dependencies merged cleanly; npm installed
+// the devDependencies version and tsc failed.
+describe('add, with a dependency the user has in another section than the new pattern puts it', () => {
+  async function projectWithCsvParseForTests(): Promise<string> {
+    const root = await generate(['http-api']);
+    edit(root, 'package.json', (text) => text.replace('"devDependencies": {', '"devDependencies": {\n    "csv-parse": "^5.0.0",'));
+    return root;
+  }
+
+  it('is a conflict on that package, which stops a run without a terminal', async () => {
+    const root = await projectWithCsvParseForTests();
+    const error = await expectUserError(add(root, ['data-processing']), 3, /^1 file you edited would change; nothing was written/);
+    expect(error.details).toEqual(['package.json', '  dependencies.csv-parse: you have it in devDependencies (^5.0.0), and the new version adds it to dependencies (6.1.0)']);
+  });
+
+  it('keep leaves the user’s entry where it is and does not add the new one; theirs adds the new one and removes the user’s', async () => {
+    const generated = JSON.parse(read(await generate(['http-api', 'data-processing']), 'package.json'));
+    const { 'csv-parse': pinned, ...otherDependencies } = generated.dependencies;
+
+    const kept = await projectWithCsvParseForTests();
+    await add(kept, ['data-processing'], { conflict: 'keep' });
+    expect(JSON.parse(read(kept, 'package.json'))).toMatchObject({ dependencies: otherDependencies, devDependencies: { ...generated.devDependencies, 'csv-parse': '^5.0.0' } });
+    expect(JSON.parse(read(kept, 'package.json')).dependencies).not.toHaveProperty('csv-parse');
+
+    const taken = await projectWithCsvParseForTests();
+    await add(taken, ['data-processing'], { conflict: 'theirs' });
+    expect(JSON.parse(read(taken, 'package.json'))).toMatchObject({ dependencies: { ...otherDependencies, 'csv-parse': pinned }, devDependencies: generated.devDependencies });
+    expect(JSON.parse(read(taken, 'package.json')).devDependencies).not.toHaveProperty('csv-parse');
+  });
+});
+
 describe('add, with the user’s edits (stand-in patterns)', () => {
   let restore: () => void;
   beforeAll(() => {

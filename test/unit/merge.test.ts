@@ -150,6 +150,40 @@ describe('mergeJson', () => {
     expect(mergeFile('package.json', PACKAGE_JSON, ours, theirs)).toMatchObject({ kind: 'conflict', reasons: ['dependencies.@azure/service-bus: you changed it, and the new version changes it too'] });
   });
 
+  // Found by QA: a package the user had in devDependencies was added to dependencies at another major as a clean
+  // merge; npm then installed the devDependencies version and the new code did not compile.
+  it('package.json: a dependency the new version adds to one section while the user has it in another is a conflict on it, settled either way', () => {
+    const ours = withJson(PACKAGE_JSON, (pkg) => (pkg.devDependencies['csv-parse'] = '^5.0.0'));
+    const theirs = withJson(PACKAGE_JSON, (pkg) => Object.assign(pkg.dependencies, { '@azure/storage-blob': '12.32.0', 'csv-parse': '6.1.0' }));
+
+    const outcome = mergeFile('package.json', PACKAGE_JSON, ours, theirs);
+
+    expect(outcome).toMatchObject({
+      kind: 'conflict',
+      reasons: ['dependencies.csv-parse: you have it in devDependencies (^5.0.0), and the new version adds it to dependencies (6.1.0)'],
+      conflictingValues: ['dependencies.csv-parse'],
+    });
+    const { oursWhereConflicting, theirsWhereConflicting } = outcome.kind === 'conflict' ? outcome : {};
+    const generated = parse(PACKAGE_JSON);
+    expect(parse(oursWhereConflicting!)).toMatchObject({
+      dependencies: { ...generated.dependencies, '@azure/storage-blob': '12.32.0' },
+      devDependencies: { ...generated.devDependencies, 'csv-parse': '^5.0.0' },
+    });
+    expect(parse(theirsWhereConflicting!)).toMatchObject({
+      dependencies: { ...generated.dependencies, '@azure/storage-blob': '12.32.0', 'csv-parse': '6.1.0' },
+      devDependencies: generated.devDependencies,
+    });
+  });
+
+  it('package.json: a dependency the new version moves to another section, where the user left it, moves cleanly', () => {
+    const base = withJson(PACKAGE_JSON, (pkg) => (pkg.dependencies['csv-parse'] = '6.1.0'));
+    const ours = base.replace('"Azure Functions app: HTTP API"', '"Orders service"');
+    const theirs = withJson(PACKAGE_JSON, (pkg) => (pkg.devDependencies['csv-parse'] = '6.1.0'));
+    const result = parse(merged(mergeFile('package.json', base, ours, theirs)));
+    expect(result.dependencies['csv-parse']).toBeUndefined();
+    expect(result.devDependencies['csv-parse']).toBe('6.1.0');
+  });
+
   // Keeping yours kept the whole file: one conflicting description dropped the new pattern's dependencies.
   it('a JSON conflict also says what keeping yours writes: your values where both changed, every other change merged in', () => {
     const ours = PACKAGE_JSON.replace('"Azure Functions app: HTTP API",', '"Orders service", // ours').replace('"test": "vitest run"', '"test": "vitest run",\n    "lint": "eslint ."');
