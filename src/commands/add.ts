@@ -132,9 +132,10 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const conflicts = planned.filter((file) => file.action === 'conflict');
   const manifestUpdate: FileChange = { path: MANIFEST_PATH, kind: 'update', content: newManifest, current: await readFile(join(root, MANIFEST_PATH), 'utf8') };
   if (options.dryRun) {
+    // What the run would refuse, its dry run refuses too, in the same order: conflicts nobody can settle, an
+    // edited <file>.new, a link out of the project, a folder or file it may not write.
+    refuseUnsettledConflicts(conflicts, options.conflict, ask);
     if (conflicts.length > 0) logger.info(conflictAdvice(conflicts, options.conflict));
-    // What the run would refuse, its dry run refuses too: an edited <file>.new, a link out of the project, a
-    // folder or file it may not write.
     const given = new Map(options.conflict === undefined ? [] : conflicts.map((file) => [file.path, options.conflict!]));
     const changes = [...fileChanges(planned, given, ours, base), manifestUpdate];
     await refuseWritesThroughLinks(root, changes);
@@ -505,16 +506,19 @@ function conflictAdvice(conflicts: readonly PlannedFile[], given: ConflictChoice
   return `${files}: with --conflict ${given}, ${settled[given]}.`;
 }
 
+/** Without --conflict and without a terminal to ask in, nobody can settle the conflicts. */
+function refuseUnsettledConflicts(conflicts: readonly PlannedFile[], given: ConflictChoice | undefined, ask: Prompter | undefined): void {
+  if (conflicts.length === 0 || given !== undefined || ask) return;
+  throw new UserError(
+    `${describeConflicts(conflicts, () => 'would change')}; nothing was written. Re-run in a terminal to choose per file, or with --conflict keep|theirs|new`,
+    ExitCode.Conflict,
+    conflicts.flatMap((file) => [file.path, ...(file.reasons ?? []).map((reason) => `  ${reason}`)]),
+  );
+}
+
 async function resolveConflicts(conflicts: readonly PlannedFile[], given: ConflictChoice | undefined, ask: Prompter | undefined): Promise<Map<string, ConflictChoice>> {
+  refuseUnsettledConflicts(conflicts, given, ask);
   const choices = new Map<string, ConflictChoice>();
-  if (conflicts.length === 0) return choices;
-  if (given === undefined && !ask) {
-    throw new UserError(
-      `${describeConflicts(conflicts, () => 'would change')}; nothing was written. Re-run in a terminal to choose per file, or with --conflict keep|theirs|new`,
-      ExitCode.Conflict,
-      conflicts.flatMap((file) => [file.path, ...(file.reasons ?? []).map((reason) => `  ${reason}`)]),
-    );
-  }
   for (const file of conflicts) {
     choices.set(
       file.path,

@@ -487,6 +487,20 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(tree(root)).toEqual(before);
     });
 
+    // Found by QA: the dry run exited 0 where the run exits 3.
+    it('a dry run without a terminal and without --conflict shows the plan, then stops as the run would: exit 3, the same message', async () => {
+      const root = await conflictingProject();
+      const before = tree(root);
+      const s = session(root);
+      const dryRun = await expectUserError(add(root, ['event-processing'], { dryRun: true }, s), 3, /^2 files you edited would change; nothing was written/);
+      const run = await expectUserError(add(root, ['event-processing']), 3, /^2 files you edited would change; nothing was written/);
+      expect(dryRun.message).toBe(run.message);
+      expect(dryRun.details).toEqual(run.details);
+      expect(s.logger.lines).toContainEqual(expect.stringContaining('infra/main.bicep: yours → the new version (conflict)'));
+      expect(s.logger.lines.join('\n')).not.toContain('choose for each when asked');
+      expect(tree(root)).toEqual(before);
+    });
+
     it('a dry run with --conflict says how the run settles the conflicts, and reports the outcomes the run has', async () => {
       for (const conflict of ['keep', 'theirs', 'new'] as const) {
         const root = await conflictingProject();
@@ -507,7 +521,7 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       const elsewhere = scratchDir('elsewhere');
       renameSync(join(root, 'local.settings.json'), join(elsewhere, 'local.settings.json'));
       symlinkSync(join(elsewhere, 'local.settings.json'), join(root, 'local.settings.json'));
-      await expectUserError(add(root, ['data-processing'], { dryRun: true }), 3, /^local\.settings\.json would be written to .*, outside the project/);
+      await expectUserError(add(root, ['data-processing'], { conflict: 'keep', dryRun: true }), 3, /^local\.settings\.json would be written to .*, outside the project/);
     });
 
     it('a dry run fails as the run would where a folder cannot be written: exit 4, the same message, nothing written', async (context) => {
@@ -630,8 +644,8 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       const root = await generate(['http-api']);
       writeFileSync(join(root, 'src/functions/eventProcessing.ts'), 'export const mine = 1;\n');
       await expectUserError(add(root, ['event-processing']), 3, /^1 file that create-serverless-app did not generate is in the way; nothing was written/);
-      const s = session(root);
-      await add(root, ['event-processing'], { dryRun: true }, s);
+      const s = session(root, scriptedPrompter({ input: ['hello'] }), true);
+      await add(root, ['event-processing'], { yes: false, dryRun: true }, s);
       expect(s.logger.lines).toContain('1 file that create-serverless-app did not generate is in the way: choose for each when asked, or pass --conflict keep|theirs|new.');
     });
 
