@@ -84,7 +84,8 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   if (file) rejectFileOptionsOfAbsentPatterns(file, [...present, ...toAdd]);
   if (alreadyPresent.length > 0) logger.info(`${alreadyPresent.join(', ')} ${alreadyPresent.length > 1 ? 'are' : 'is'} already in this project.`);
   if (toAdd.length === 0) {
-    logger.info('Nothing to change.');
+    // None requested: none named, and every pattern present.
+    logger.info(requested.length === 0 ? 'all four patterns are already in this project; nothing to add' : 'Nothing to change.');
     return { root, added: [], alreadyPresent, files: [], written: false };
   }
 
@@ -231,8 +232,9 @@ async function requestedPatterns(args: readonly string[], inFile: readonly Patte
   if (args.length > 0) return validated(() => parsePatternIds(args.flatMap((arg) => arg.split(',')), 'add'));
   if (inFile.length > 0) return [...inFile];
   const missing = PATTERN_IDS.filter((id) => !present.includes(id));
-  if (!ask) throw new UserError(`which pattern? give one: add <pattern> (${missing.join(', ') || 'all patterns are already in this project'})`, ExitCode.Usage);
+  // Every pattern present: nothing to choose from, and nothing to add, which is no error.
   if (missing.length === 0) return [];
+  if (!ask) throw new UserError(`which pattern? give one: add <pattern> (${missing.join(', ')})`, ExitCode.Usage);
   return (await ask.checkbox({
     message: 'Which patterns should be added?',
     choices: missing.map((id) => ({ value: id, name: patternChoiceLabel(id) })),

@@ -852,4 +852,15 @@ describe('add outside a generated project', () => {
     const root = await generate(['http-api']);
     await expectUserError(add(root, []), 2, /which pattern\? give one: add <pattern> \(event-processing, scheduled-tasks, data-processing\)/);
   });
+
+  // Found by QA: exit 2 "which pattern? … (all patterns are already in this project)", where a present pattern exits 0.
+  it('has nothing to ask, and nothing to add, in a project with every pattern: exit 0, said in one line', async () => {
+    const root = await generate(PATTERN_IDS);
+    const before = tree(root);
+    for (const s of [session(root), session(root, scriptedPrompter({}), true)]) {
+      expect(await add(root, [], { yes: !s.interactive }, s)).toMatchObject({ added: [], written: false });
+      expect(s.logger.lines).toEqual(['all four patterns are already in this project; nothing to add']);
+    }
+    expect(tree(root)).toEqual(before);
+  });
 });
