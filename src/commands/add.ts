@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
 import { parse, visit } from 'jsonc-parser';
 import { isUtf8 } from 'node:buffer';
-import { lstat, readFile, realpath } from 'node:fs/promises';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { gt, valid } from 'semver';
 import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
@@ -70,7 +70,7 @@ export interface Session {
 export async function addPatterns(options: AddOptions, session: Session): Promise<AddResult> {
   const { logger } = session;
   const ask = session.interactive && !options.yes ? session.prompter : undefined;
-  const { root, manifest } = await findProject(resolve(session.cwd, options.dir ?? '.'));
+  const { root, manifest } = await findProject(options.dir === undefined ? session.cwd : await givenFolder(session.cwd, options.dir));
   refuseNewerGenerator(manifest);
   const present = sortPatternIds(Object.keys(manifest.answers.patterns) as PatternId[]);
 
@@ -186,6 +186,21 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     }
     return { root, added: toAdd, alreadyPresent, files: outcomes(planned, choices), written: true };
   });
+}
+
+/**
+ * The folder --dir names. It must be one: from a folder that does not exist, the search for the manifest would
+ * go on above it and could find another project than the one meant (a typo inside a project finds that project).
+ */
+async function givenFolder(cwd: string, dir: string): Promise<string> {
+  const folder = resolve(cwd, dir);
+  const stats = await stat(folder).catch((error: unknown) => {
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined;
+    throw cannotRead(folder, error);
+  });
+  if (stats === undefined) throw new UserError(`--dir ${dir}: the folder does not exist`, ExitCode.Usage);
+  if (!stats.isDirectory()) throw new UserError(`--dir ${dir}: not a folder (give the project folder, or a folder inside it)`, ExitCode.Usage);
+  return folder;
 }
 
 /**

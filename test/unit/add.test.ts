@@ -793,6 +793,16 @@ describe('add outside a generated project', () => {
     expect(error.details[0]).toBe(`looked for .create-serverless-app.json in ${dir} and every folder above it.`);
   });
 
+  // Found by QA: a --dir that does not exist was reported as "not inside a create-serverless-app project".
+  it('says that a --dir that does not exist does not, and refuses a --dir that is a file', async () => {
+    const root = await generate(['http-api']);
+    const before = tree(root);
+    await expectUserError(add(root, ['event-processing'], { dir: 'nowhere' }), 2, /^--dir nowhere: the folder does not exist$/);
+    await expectUserError(add(root, ['event-processing'], { dir: 'package.json' }), 2, /^--dir package\.json: not a folder \(give the project folder, or a folder inside it\)$/);
+    expect(tree(root)).toEqual(before);
+    expect(await add(join(root, 'src'), ['event-processing'], { dir: '..' })).toMatchObject({ root, written: true });
+  });
+
   it('recognises an Azure Functions project it did not generate, and explains why it will not merge into it', async () => {
     const dir = scratchDir('foreign');
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ dependencies: { '@azure/functions': '^4.0.0' } }));
