@@ -5,7 +5,7 @@ import { isUtf8 } from 'node:buffer';
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { gt, valid } from 'semver';
-import { ExitCode, UserError, ValidationError } from '../exit-codes.js';
+import { ExitCode, labelled, UserError, ValidationError } from '../exit-codes.js';
 import { isManifest, keyPathIn, loadAnswersFile, type AnswersFile } from '../engine/answers-file.js';
 import { askMissingOptions, optionSources, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
 import type { FileChange } from '../engine/changes.js';
@@ -81,7 +81,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const toAdd = requested.filter((id) => !present.includes(id));
   const alreadyPresent = requested.filter((id) => present.includes(id));
   rejectOptionsOfOtherPatterns(options.patternOptions, toAdd, manifest);
-  if (file) rejectFileOptionsOfAbsentPatterns(file, [...present, ...toAdd]);
+  if (file) rejectFileOptionsOfOtherPatterns(file, toAdd, manifest);
   if (alreadyPresent.length > 0) logger.info(`${alreadyPresent.join(', ')} ${alreadyPresent.length > 1 ? 'are' : 'is'} already in this project.`);
   if (toAdd.length === 0) {
     // None requested: none named, and every pattern present.
@@ -89,8 +89,9 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     return { root, added: [], alreadyPresent, files: [], written: false };
   }
 
-  // A file may be another app's manifest, so options for present patterns are no error; differing ones are said.
-  for (const id of present.filter((id) => fromFile[id] !== undefined && !sameOptions(id, fromFile[id]!, manifest.answers.patterns[id]!))) {
+  // A whole manifest is the record of another app: its options for present patterns are no request, only said.
+  const differing = file && isManifest(file) ? present.filter((id) => fromFile[id] !== undefined && !sameOptions(id, fromFile[id]!, manifest.answers.patterns[id]!)) : [];
+  for (const id of differing) {
     logger.warn(chalk.yellow(`⚠ ${file!.source}: ${id} is already in this project; its options there are not applied (add does not change a present pattern)`));
   }
   const addedAnswers: Answers['patterns'] = {};
@@ -264,45 +265,48 @@ async function requestedPatterns(args: readonly string[], inFile: readonly Patte
 function rejectOptionsOfOtherPatterns(given: AddOptions['patternOptions'], toAdd: readonly PatternId[], manifest: Manifest): void {
   for (const [id, options] of Object.entries(given) as [PatternId, Record<string, string>][]) {
     if (toAdd.includes(id)) continue;
+    const flag = (key: string) => flagName(PATTERNS[id].options[key]!);
     const recorded = manifest.answers.patterns[id];
-    for (const [key, value] of Object.entries(options)) {
-      const spec = PATTERNS[id].options[key]!;
-      const flag = flagName(spec);
-      if (!recorded) throw new UserError(`${flag} configures ${id}, which is neither in this project nor being added`, ExitCode.Usage);
-      if (JSON.stringify(validated(() => spec.parse(value))) !== JSON.stringify(recorded[key])) {
-        throw new UserError(
-          `${flag}: ${id} is already in this project with ${spec.format(recorded[key] as never)}; add does not change the options of a present pattern`,
-          ExitCode.Usage,
-        );
-      }
-    }
+    const [first] = Object.keys(options);
+    if (!recorded && first !== undefined) throw new UserError(`${flag(first)} configures ${id}, which is neither in this project nor being added`, ExitCode.Usage);
+    if (recorded) refuseChangedOptions(id, options, recorded, flag);
   }
 }
 
 /**
- * An answers file configures only patterns being added (or present: see the warning), as flags do. A whole
- * manifest is the record of another app and lists every pattern of it: those are no request, and are skipped.
+ * An answers file configures only patterns being added, as flags do, or repeats a present pattern's recorded
+ * options. A whole manifest is the record of another app and lists every pattern of it: those are no request,
+ * and are skipped.
  */
-function rejectFileOptionsOfAbsentPatterns(file: AnswersFile, inProject: readonly PatternId[]): void {
+function rejectFileOptionsOfOtherPatterns(file: AnswersFile, toAdd: readonly PatternId[], manifest: Manifest): void {
   if (isManifest(file)) return;
-  const [absent] = (Object.entries(file.patterns ?? {}) as [PatternId, Record<string, unknown>][]).filter(
-    ([id, options]) => !inProject.includes(id) && Object.keys(options).length > 0,
-  );
-  if (absent === undefined) return;
-  const [id] = absent;
-  throw new UserError(`${file.source}: ${keyPathIn(file, id)} configures ${id}, which is neither in this project nor being added`, ExitCode.Usage);
+  for (const [id, options] of Object.entries(file.patterns ?? {}) as [PatternId, Record<string, unknown>][]) {
+    if (toAdd.includes(id)) continue;
+    const recorded = manifest.answers.patterns[id];
+    if (!recorded && Object.keys(options).length > 0) throw new UserError(`${file.source}: ${keyPathIn(file, id)} configures ${id}, which is neither in this project nor being added`, ExitCode.Usage);
+    if (recorded) refuseChangedOptions(id, options, recorded, (key) => `${file.source}: ${keyPathIn(file, id, key)}`);
+  }
 }
 
-/** Whether answers-file options for a pattern come to the recorded ones (unparseable ones do not). */
-function sameOptions(id: PatternId, given: Record<string, unknown>, recorded: Record<string, unknown>): boolean {
-  return Object.entries(given).every(([key, value]) => {
-    const spec = PATTERNS[id].options[key];
-    try {
-      return spec !== undefined && JSON.stringify(spec.parse(value)) === JSON.stringify(recorded[key]);
-    } catch {
-      return false;
+/** Refuses options of a present pattern that are not its recorded ones, each named by `label` (its flag, or its key in the file). */
+function refuseChangedOptions(id: PatternId, given: Record<string, unknown>, recorded: Record<string, unknown>, label: (key: string) => string): void {
+  for (const [key, value] of Object.entries(given)) {
+    // Unknown keys never get here: commander and the answers-file loader refuse them.
+    const spec = PATTERNS[id].options[key]!;
+    if (JSON.stringify(validated(() => labelled(label(key), () => spec.parse(value)))) !== JSON.stringify(recorded[key])) {
+      throw new UserError(`${label(key)}: ${id} is already in this project with ${spec.format(recorded[key] as never)}; add does not change the options of a present pattern`, ExitCode.Usage);
     }
-  });
+  }
+}
+
+/** Whether a whole manifest's options for a present pattern come to the recorded ones (unparseable ones do not). */
+function sameOptions(id: PatternId, given: Record<string, unknown>, recorded: Record<string, unknown>): boolean {
+  try {
+    refuseChangedOptions(id, given, recorded, (key) => key);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The project as generated from its manifest: the common ancestor of every three-way merge. */

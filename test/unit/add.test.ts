@@ -705,16 +705,28 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     await expectUserError(add(root, ['event-processing'], { answersFile: 'answers.json' }), 2, /^--answers answers\.json: event-processing\.greeting: give a non-empty text$/);
   });
 
-  it("says when an answers file's options for a present pattern are not applied", async () => {
+  // Found by QA: options of a present pattern in an answers file were ignored ("Nothing to change", exit 0), where
+  // the same as a flag fails.
+  it("refuses an answers file's options for a present pattern that differ from the recorded ones, naming the file and key, as it refuses flags", async () => {
     const root = await generate(['http-api']);
-    const addWithFile = async (httpApi: Record<string, unknown>) => {
+    const addWithFile = (patterns: string[], httpApi: Record<string, unknown>) => {
       writeFileSync(join(root, 'answers.json'), JSON.stringify({ 'http-api': httpApi }));
-      const s = session(root);
-      await add(root, ['event-processing'], { answersFile: 'answers.json', dryRun: true }, s);
-      return s.logger.lines.filter((line) => line.includes('not applied'));
+      return add(root, patterns, { answersFile: 'answers.json', dryRun: true });
     };
-    expect(await addWithFile({ greeting: 'hello from http-api' })).toEqual([]);
-    expect(await addWithFile({ greeting: 'changed' })).toEqual([
+    await addWithFile(['event-processing'], { greeting: 'hello from http-api' });
+    const changed = /^--answers answers\.json: http-api\.greeting: http-api is already in this project with hello from http-api; add does not change the options of a present pattern$/;
+    for (const patterns of [['event-processing'], []]) await expectUserError(addWithFile(patterns, { greeting: 'changed' }), 2, changed);
+    await expectUserError(addWithFile([], { greeting: ' ' }), 2, /^--answers answers\.json: http-api\.greeting: give a non-empty text$/);
+  });
+
+  it("only warns about a whole manifest's options for a present pattern: it is the record of another app", async () => {
+    const root = await generate(['http-api']);
+    const other = JSON.parse(read(await generate(['http-api', 'event-processing']), '.create-serverless-app.json'));
+    other.answers.patterns['http-api'] = { greeting: 'changed' };
+    writeFileSync(join(root, 'answers.json'), JSON.stringify(other));
+    const s = session(root);
+    await add(root, ['event-processing'], { answersFile: 'answers.json', dryRun: true }, s);
+    expect(s.logger.lines.filter((line) => line.includes('not applied'))).toEqual([
       expect.stringContaining('answers.json: http-api is already in this project; its options there are not applied (add does not change a present pattern)'),
     ]);
   });
