@@ -283,7 +283,8 @@ function rejectFileOptionsOfOtherPatterns(file: AnswersFile, toAdd: readonly Pat
   for (const [id, options] of Object.entries(file.patterns ?? {}) as [PatternId, Record<string, unknown>][]) {
     if (toAdd.includes(id)) continue;
     const recorded = manifest.answers.patterns[id];
-    if (!recorded && Object.keys(options).length > 0) throw new UserError(`${file.source}: ${keyPathIn(file, id)} configures ${id}, which is neither in this project nor being added`, ExitCode.Usage);
+    // The key is the pattern's id (`patterns.<id>` in an answers file as create takes it): it names the pattern.
+    if (!recorded && Object.keys(options).length > 0) throw new UserError(`${file.source}: ${keyPathIn(file, id)}: options for a pattern that is neither in this project nor being added`, ExitCode.Usage);
     if (recorded) refuseChangedOptions(id, options, recorded, (key) => `${file.source}: ${keyPathIn(file, id, key)}`);
   }
 }

@@ -681,9 +681,16 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     await expectUserError(
       add(root, ['event-processing'], { answersFile: 'answers.json' }),
       2,
-      /^--answers answers\.json: patterns\.data-processing configures data-processing, which is neither in this project nor being added$/,
+      /^--answers answers\.json: patterns\.data-processing: options for a pattern that is neither in this project nor being added$/,
     );
     expect(tree(root)).toEqual(before);
+    // Found by QA: "scheduled-tasks configures scheduled-tasks, which is neither …", where the key is the pattern id.
+    writeFileSync(join(root, 'answers.json'), JSON.stringify({ 'scheduled-tasks': { greeting: 'x' } }));
+    await expectUserError(
+      add(root, ['event-processing'], { answersFile: 'answers.json' }),
+      2,
+      /^--answers answers\.json: scheduled-tasks: options for a pattern that is neither in this project nor being added$/,
+    );
     const other = JSON.parse(read(await generate(['http-api', 'data-processing']), '.create-serverless-app.json'));
     writeFileSync(join(root, 'answers.json'), JSON.stringify({ ...other, answers: { ...other.answers, patterns: { ...other.answers.patterns, 'event-processing': { greeting: 'from the manifest' } } } }));
     await add(root, ['event-processing'], { answersFile: 'answers.json' });
