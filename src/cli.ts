@@ -32,8 +32,8 @@ Examples:
   $ npx create-serverless-app doctor
       inside a generated app: check what commonly breaks local runs and deploys
 
-Without a terminal, or with CI=true, nothing is ever prompted: a missing value fails at once naming every
-missing flag.
+Without a terminal, in a dumb one (TERM=dumb) or with CI=true, nothing is ever prompted: a missing value
+fails at once naming every missing flag.
 
 Exit codes: 0 ok, 1 unexpected error, 2 invalid or missing input, 3 conflict with existing files,
 4 file system error, 5 project written but a post-step (git, install) failed, 6 doctor found problems,

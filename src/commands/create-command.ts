@@ -8,7 +8,7 @@ import { createApp, type CreateOptions } from './create.js';
 export async function runCreateCommand(
   options: Omit<CreateOptions, 'answersFile' | 'packageManager'> & { answersPath?: string; json: boolean; packageManager?: PackageManager },
 ): Promise<void> {
-  const interactive = process.stdin.isTTY === true && !isCI() && !options.json;
+  const interactive = canAsk() && !options.json;
   const answersFile = options.answersPath === undefined ? undefined : await loadAnswersFile(options.answersPath);
   // Flag, else the package manager of the app whose manifest is replayed, else the one that launched us.
   const packageManager = options.packageManager ?? answersFile?.packageManager ?? detectPackageManager(process.env.npm_config_user_agent);
@@ -17,6 +17,14 @@ export async function runCreateCommand(
     { interactive, prompter: inquirerPrompter(), logger: createLogger({ json: options.json }), cwd: process.cwd() },
   );
   if (options.json) process.stdout.write(`${JSON.stringify({ ok: true, ...outcome }, null, 2)}\n`);
+}
+
+/**
+ * Whether a person can answer prompts here: a terminal, not a pipeline, and not a dumb terminal (Emacs' shell),
+ * where prompts that redraw themselves with cursor codes would print as garbage.
+ */
+export function canAsk(): boolean {
+  return process.stdin.isTTY === true && !isCI() && process.env.TERM !== 'dumb';
 }
 
 /** CI=true (or 1) means a pipeline, even when a pseudo-terminal is attached. */

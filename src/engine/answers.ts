@@ -99,7 +99,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
 
   if (missing.length > 0) {
     // Not asked: no terminal, or CI=true or --json, which mean a pipeline even with one.
-    const why = input.yes ? '--yes cannot default' : 'nothing is asked without a terminal, with CI=true or with --json';
+    const why = input.yes ? '--yes cannot default' : 'nothing is asked without a terminal, in a dumb one (TERM=dumb), with CI=true or with --json';
     throw new UserError(`missing required values (${why}): ${missing.join(', ')}`, ExitCode.Usage);
   }
 

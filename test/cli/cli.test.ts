@@ -268,7 +268,7 @@ describe('bad input: a clear one-line error, a documented exit code, nothing on 
     const result = runCli([], { cwd: parent, env: { CI: '' } });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.status).toBe(2);
-    expectOneLineError(result.stderr, /missing required values \(nothing is asked without a terminal, with CI=true or with --json\): \[directory\] or --name \(the project folder, e\.g\. my-app\), --pattern <ids>/);
+    expectOneLineError(result.stderr, /missing required values \(nothing is asked without a terminal, in a dumb one \(TERM=dumb\), with CI=true or with --json\): \[directory\] or --name \(the project folder, e\.g\. my-app\), --pattern <ids>/);
   });
 
   it('refuses a non-empty directory, lists what would be overwritten and touches nothing', () => {

@@ -94,6 +94,16 @@ describe.skipIf(tmuxMissing)('the questionnaire in a real terminal', () => {
     expect(existsSync(join(parent, 'ctrl-app'))).toBe(false);
   });
 
+  // Found by QA: prompts redraw with cursor codes, which a dumb terminal (Emacs' M-x shell) prints as garbage.
+  it('TERM=dumb asks nothing: it fails at once naming the missing flags, as in a pipeline', async () => {
+    const parent = scratchDir('dumb');
+    session = TerminalSession.start(`env TERM=dumb node ${CLI} --no-install --no-git`, parent);
+    const screen = await session.waitFor(/EXIT:\d+/);
+    expect(screen).toContain('EXIT:2');
+    expect(screen).toMatch(/✖ missing required values \(nothing is asked without a terminal, in a dumb one \(TERM=dumb\), with CI=true or with --json\): \[directory\]/);
+    expect(screen.replace(/\s+$/, '')).not.toMatch(/\? Project name/);
+  });
+
   // Found by QA: an install takes seconds to stop, and the spinner went on as if nothing had been pressed.
   it('Ctrl-C during the install says at once that it is stopping the install', async () => {
     const parent = scratchDir('ctrl-c-install');

@@ -125,7 +125,7 @@ describe('resolveAnswers', () => {
     const prompter = scriptedPrompter([]);
     const resolved = await resolveAnswers(input({ directory: 'app', yes: true }), { interactive: true, prompter, cwd: '/work' });
     expect(resolved.answers.patterns).toEqual({ 'http-api': {} });
-    await expect(resolveAnswers(input(), { interactive: false, prompter, cwd: '/work' })).rejects.toThrow(/missing required values \(nothing is asked without a terminal, with CI=true or with --json\): \[directory\].*--pattern <ids>/);
+    await expect(resolveAnswers(input(), { interactive: false, prompter, cwd: '/work' })).rejects.toThrow(/missing required values \(nothing is asked without a terminal, in a dumb one \(TERM=dumb\), with CI=true or with --json\): \[directory\].*--pattern <ids>/);
     expect(prompter.asked).toEqual([]);
   });
 
