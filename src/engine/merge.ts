@@ -156,7 +156,13 @@ function dependenciesInTwoSections(edits: readonly JsonEdit[], ours: JsonValue):
   });
 }
 
-const PACKAGE_JSON_RULES: JsonRules = { settle: settleDependencyVersion, clashes: dependenciesInTwoSections };
+/**
+ * package.json: the user's own description stands. The generator's only lists the patterns, and rewriting it on
+ * every add made each one a conflict for whoever had written their own.
+ */
+const settlePackageJson: SettleJson = (path, ours, theirs) => (path.length === 1 && path[0] === 'description' ? 'ours' : settleDependencyVersion(path, ours, theirs));
+
+const PACKAGE_JSON_RULES: JsonRules = { settle: settlePackageJson, clashes: dependenciesInTwoSections };
 
 /**
  * Replays the base → theirs changes onto the user's JSONC text with jsonc-parser edits, so the user's

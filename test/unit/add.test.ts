@@ -329,6 +329,11 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
 
   describe('conflicts', () => {
     /** The user changed a setting the new pattern sets too, and the very line of main.bicep it rewrites. */
+    /** A pin of cron-parser at another major than the scheduled-tasks pattern's: a conflict on that dependency. */
+    function pinOlderCronParser(packageJson: string): string {
+      return packageJson.replace('"@azure/functions": ', '"cron-parser": "4.0.0",\n    "@azure/functions": ');
+    }
+
     async function conflictingProject(): Promise<string> {
       const root = await generate(['http-api']);
       edit(root, 'host.json', (text) => text.replace('"standIn0": {', '"standIn1": { "batchSize": 4 }, // tuned by hand\n    "standIn0": {'));
@@ -360,10 +365,10 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
 
     // One conflicting value kept the whole package.json: the new pattern's dependencies were dropped, exit 0,
     // and the next add found the pattern present, so the app stayed broken.
-    it('--conflict keep in package.json keeps the user’s description and still adds the new pattern’s dependencies', async () => {
+    it('--conflict keep in package.json keeps the user’s pin and still adds the new pattern’s other dependencies', async () => {
       const root = await generate(['http-api']);
       edit(root, 'package.json', (text) =>
-        text
+        pinOlderCronParser(text)
           .replace(/"description": "[^"]*"/, '"description": "Orders service"')
           .replace('"@azure/functions": ', '"date-fns": "4.1.0",\n    "@azure/functions": ')
           .replace('"test": "vitest run",', '"test": "vitest run",\n    "lint": "eslint .",'),
@@ -382,9 +387,20 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
         ...generated,
         description: 'Orders service',
         scripts: { ...generated.scripts, lint: 'eslint .' },
-        dependencies: { ...generated.dependencies, 'date-fns': '4.1.0' },
+        dependencies: { ...generated.dependencies, 'date-fns': '4.1.0', 'cron-parser': '4.0.0' },
       });
-      expect(s.logger.lines).toContain("  kept your value of description in package.json and merged in the new version's other changes");
+      expect(s.logger.lines).toContain("  kept your value of dependencies.cron-parser in package.json and merged in the new version's other changes");
+    });
+
+    // Found by QA: the generator rewrites the description to list the patterns, so every add conflicted for a
+    // user who had written their own.
+    it('a description the user wrote stays theirs, without a conflict', async () => {
+      const root = await generate(['http-api']);
+      edit(root, 'package.json', (text) => text.replace(/"description": "[^"]*"/, '"description": "Orders service"'));
+      const result = await add(root, ['scheduled-tasks']);
+      expect(result.files).toContainEqual({ path: 'package.json', outcome: 'merge' });
+      const generated = JSON.parse(read(await generate(['http-api', 'scheduled-tasks']), 'package.json'));
+      expect(JSON.parse(read(root, 'package.json'))).toEqual({ ...generated, description: 'Orders service' });
     });
 
     it('--conflict keep in a JSON file where every change of the new version conflicts changes nothing, and says what it kept', async () => {
@@ -471,10 +487,10 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     // never arrived and the app did not compile.
     it('--conflict new in package.json still adds the new pattern’s dependencies', async () => {
       const root = await generate(['http-api']);
-      edit(root, 'package.json', (text) => text.replace(/"description": "[^"]*"/, '"description": "Orders service"'));
+      edit(root, 'package.json', pinOlderCronParser);
       await add(root, ['scheduled-tasks'], { conflict: 'new' });
       const generated = JSON.parse(read(await generate(['http-api', 'scheduled-tasks']), 'package.json'));
-      expect(JSON.parse(read(root, 'package.json'))).toEqual({ ...generated, description: 'Orders service' });
+      expect(JSON.parse(read(root, 'package.json'))).toEqual({ ...generated, dependencies: { ...generated.dependencies, 'cron-parser': '4.0.0' } });
       expect(JSON.parse(read(root, 'package.json.new'))).toEqual(generated);
     });
 
@@ -566,11 +582,11 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
 
     it('an interactive keep in a JSON file writes what --conflict keep writes', async () => {
       const projects = await Promise.all([generate(['http-api']), generate(['http-api'])]);
-      for (const root of projects) edit(root, 'package.json', (text) => text.replace(/"description": "[^"]*"/, '"description": "Orders service"'));
+      for (const root of projects) edit(root, 'package.json', pinOlderCronParser);
       const [asked, given] = projects as [string, string];
       await add(asked, ['scheduled-tasks'], { yes: false }, session(asked, scriptedPrompter({ input: ['hi there'], select: ['keep'], confirm: [true] }), true));
       await add(given, ['scheduled-tasks'], { conflict: 'keep', patternOptions: { 'scheduled-tasks': { greeting: 'hi there' } } });
-      expect(JSON.parse(read(asked, 'package.json')).dependencies).toHaveProperty('cron-parser');
+      expect(JSON.parse(read(asked, 'package.json')).dependencies['cron-parser']).toBe('4.0.0');
       expect(tree(asked)).toEqual(tree(given));
     });
 

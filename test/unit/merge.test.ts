@@ -185,25 +185,38 @@ describe('mergeJson', () => {
   });
 
   // Keeping yours kept the whole file: one conflicting description dropped the new pattern's dependencies.
+  const OUR_BUILD = 'tsc -p tsconfig.build.json --incremental';
+  const THEIR_BUILD = 'tsc -p tsconfig.build.json && node scripts/copy-assets.mjs';
+
   it('a JSON conflict also says what keeping yours writes: your values where both changed, every other change merged in', () => {
-    const ours = PACKAGE_JSON.replace('"Azure Functions app: HTTP API",', '"Orders service", // ours').replace('"test": "vitest run"', '"test": "vitest run",\n    "lint": "eslint ."');
+    const ours = PACKAGE_JSON.replace('"tsc -p tsconfig.build.json",', `"${OUR_BUILD}", // ours`).replace('"test": "vitest run"', '"test": "vitest run",\n    "lint": "eslint ."');
     const theirs = withJson(PACKAGE_JSON, (pkg) => {
-      pkg.description = 'Azure Functions app: HTTP API + Scheduled Tasks';
+      pkg.scripts.build = THEIR_BUILD;
       pkg.dependencies['cron-parser'] = '5.4.0';
     });
 
     const outcome = mergeFile('package.json', PACKAGE_JSON, ours, theirs);
 
-    expect(outcome).toMatchObject({ kind: 'conflict', conflictingValues: ['description'] });
+    expect(outcome).toMatchObject({ kind: 'conflict', conflictingValues: ['scripts.build'] });
     const kept = outcome.kind === 'conflict' ? outcome.oursWhereConflicting! : '';
-    expect(kept).toContain('"description": "Orders service", // ours');
-    expect(parse(kept)).toEqual({ ...parse(theirs), description: 'Orders service', scripts: { ...parse(theirs).scripts, lint: 'eslint .' } });
+    expect(kept).toContain(`"build": "${OUR_BUILD}", // ours`);
+    expect(parse(kept)).toEqual({ ...parse(theirs), scripts: { ...parse(theirs).scripts, build: OUR_BUILD, lint: 'eslint .' } });
   });
 
   it('a JSON conflict where every change of the new version conflicts: keeping yours writes your file as it is', () => {
+    const ours = PACKAGE_JSON.replace('"tsc -p tsconfig.build.json"', `"${OUR_BUILD}"`);
+    const theirs = withJson(PACKAGE_JSON, (pkg) => (pkg.scripts.build = THEIR_BUILD));
+    expect(mergeFile('package.json', PACKAGE_JSON, ours, theirs)).toMatchObject({ kind: 'conflict', oursWhereConflicting: ours, conflictingValues: ['scripts.build'] });
+  });
+
+  // The generator's description lists the patterns and changes with each add: one the user wrote is theirs to keep.
+  it('package.json: a description the user wrote stands, and is no conflict', () => {
     const ours = PACKAGE_JSON.replace('"Azure Functions app: HTTP API"', '"Orders service"');
-    const theirs = withJson(PACKAGE_JSON, (pkg) => (pkg.description = 'Azure Functions app: HTTP API + Scheduled Tasks'));
-    expect(mergeFile('package.json', PACKAGE_JSON, ours, theirs)).toMatchObject({ kind: 'conflict', oursWhereConflicting: ours, conflictingValues: ['description'] });
+    const theirs = withJson(PACKAGE_JSON, (pkg) => {
+      pkg.description = 'Azure Functions app: HTTP API + Scheduled Tasks';
+      pkg.dependencies['cron-parser'] = '5.4.0';
+    });
+    expect(parse(merged(mergeFile('package.json', PACKAGE_JSON, ours, theirs)))).toEqual({ ...parse(theirs), description: 'Orders service' });
   });
 
   it('only package.json dependencies settle by version: the same values elsewhere are a conflict', () => {
