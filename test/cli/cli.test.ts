@@ -196,15 +196,16 @@ describe('add, with files in the way', () => {
   });
 });
 
-describe('add --conflict keep', () => {
-  // The defect QA found: the kept package.json lacked cron-parser, which src/scheduling/schedule.ts imports.
-  it('keeps the user’s description in package.json and still adds the new pattern’s dependencies', () => {
+describe('add, with package.json edited', () => {
+  // QA found a kept package.json that lacked cron-parser, which src/scheduling/schedule.ts imports; and then that
+  // every add conflicted over a description the user had written.
+  it('keeps the user’s description in package.json, without a conflict, and still adds the new pattern’s dependencies', () => {
     const dir = generateApp(scratchDir('add-keep'), 'app', ['--pattern', 'http-api']);
     const packageJson = join(dir, 'package.json');
     writeFileSync(packageJson, readFileSync(packageJson, 'utf8').replace(/"description": "[^"]*"/, '"description": "Orders service"'));
-    const added = runCli(['add', 'scheduled-tasks', '--yes', '--conflict', 'keep', '--no-install'], { cwd: dir });
-    expect(added.status).toBe(0);
-    expect(added.stdout).toContain("kept your value of description in package.json and merged in the new version's other changes");
+    const added = runCli(['add', 'scheduled-tasks', '--yes', '--no-install'], { cwd: dir });
+    expect(added.status, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/merge +package.json \(your edits kept\)/);
     const pkg = JSON.parse(readFileSync(packageJson, 'utf8'));
     expect(pkg.description).toBe('Orders service');
     expect(pkg.dependencies).toHaveProperty('cron-parser');
