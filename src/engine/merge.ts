@@ -336,9 +336,9 @@ function formatJsonPath(path: JSONPath): string {
 }
 
 /**
- * A line-based three-way merge (diff3). Changes on different lines combine; the same lines changed on
- * both sides, or an insertion at the very place the user inserted something, are a conflict, which either
- * side's lines can settle (as `git merge -X ours` or `-X theirs` would).
+ * A line-based three-way merge (diff3). Changes on different lines combine, and so do lines both sides only
+ * added at one place (the user's first) or added next to a line the other side changed; the same lines changed
+ * on both sides are a conflict, which either side's lines can settle (as `git merge -X ours` or `-X theirs`).
  */
 export function mergeText(base: string, ours: string, theirs: string): MergeOutcome {
   // A user who converted the file to CRLF should not see every line as changed. A file with only some CRLF
@@ -355,7 +355,13 @@ export function mergeText(base: string, ours: string, theirs: string): MergeOutc
       keepingOurs.push(...region.ok);
       takingTheirs.push(...region.ok);
     } else if (region.conflict) {
-      const { a, aIndex, b } = region.conflict;
+      const { a, aIndex, b, o } = region.conflict;
+      const both = bothSides(a, o, b);
+      if (both) {
+        keepingOurs.push(...both);
+        takingTheirs.push(...both);
+        continue;
+      }
       keepingOurs.push(...a);
       takingTheirs.push(...b);
       conflictingLines.push(a.length === 0 ? `after line ${aIndex}` : a.length === 1 ? `line ${aIndex + 1}` : `lines ${aIndex + 1}–${aIndex + a.length}`);
@@ -370,6 +376,26 @@ export function mergeText(base: string, ours: string, theirs: string): MergeOutc
     theirsWhereConflicting: join(takingTheirs),
     conflictingLines,
   };
+}
+
+/**
+ * The lines of a diff3 conflict region where the two sides do not contradict each other: lines both only added
+ * (`o` empty: the user's, then the new version's), or lines one side only added around the base lines, which the
+ * other side changed (its change, with the additions around it). Undefined where both changed the same lines.
+ */
+function bothSides(a: readonly string[], o: readonly string[], b: readonly string[]): string[] | undefined {
+  if (o.length === 0) return [...a, ...b];
+  const around = (side: readonly string[]) => {
+    for (let at = 0; at + o.length <= side.length; at++) {
+      if (o.every((line, i) => side[at + i] === line)) return { before: side.slice(0, at), after: side.slice(at + o.length) };
+    }
+    return undefined;
+  };
+  const addedByTheirs = around(b);
+  if (addedByTheirs) return [...addedByTheirs.before, ...a, ...addedByTheirs.after];
+  const addedByOurs = around(a);
+  if (addedByOurs) return [...addedByOurs.before, ...b, ...addedByOurs.after];
+  return undefined;
 }
 
 /** What `add` does with one file of the new tree. */

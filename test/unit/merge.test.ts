@@ -322,14 +322,33 @@ resource reporting 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
 `);
   });
 
-  it('main.bicep: an edit of the very lines the new version changes is a conflict, located in the user file', () => {
+  // Found by QA: keeping the user's lines where both only added some dropped the new pattern's app setting
+  // (its code then failed in Azure), and taking the new ones dropped the user's.
+  it('main.bicep: lines both sides added at one place are both kept, the user’s first', () => {
     const ours = MAIN_BICEP.replace('      KEY_VAULT_URI: keyVault.outputs.uri\n', '      KEY_VAULT_URI: keyVault.outputs.uri\n      FEATURE_FLAGS: \'beta\'\n');
     const theirs = MAIN_BICEP.replace('      KEY_VAULT_URI: keyVault.outputs.uri\n', '      KEY_VAULT_URI: keyVault.outputs.uri\n      ORDERS_QUEUE: eventProcessing.outputs.queueName\n');
+    expect(merged(mergeText(MAIN_BICEP, ours, theirs))).toBe(
+      MAIN_BICEP.replace('      KEY_VAULT_URI: keyVault.outputs.uri\n', '      KEY_VAULT_URI: keyVault.outputs.uri\n      FEATURE_FLAGS: \'beta\'\n      ORDERS_QUEUE: eventProcessing.outputs.queueName\n'),
+    );
+  });
+
+  // Found by QA: a user who changed `- run: npm test` lost the step the new version adds after it.
+  it('a line one side changed, next to lines the other side only added, takes both', () => {
+    const base = 'steps:\n  - run: npm ci\n  - run: npm test\n  - run: npm run build\n';
+    const ours = base.replace('npm test\n', 'npm test -- --reporter=verbose\n');
+    const theirs = base.replace('npm test\n', 'npm test\n  - run: npm run test:slow\n');
+    expect(merged(mergeText(base, ours, theirs))).toBe(base.replace('npm test\n', 'npm test -- --reporter=verbose\n  - run: npm run test:slow\n'));
+    expect(merged(mergeText(base, theirs, ours))).toBe(base.replace('npm test\n', 'npm test -- --reporter=verbose\n  - run: npm run test:slow\n'));
+  });
+
+  it('the same lines changed differently on both sides stay a conflict, which either side settles', () => {
+    const ours = MAIN_BICEP.replace('      KEY_VAULT_URI: keyVault.outputs.uri\n', '      KEY_VAULT_URI: \'https://mine.vault.azure.net\'\n');
+    const theirs = MAIN_BICEP.replace('      KEY_VAULT_URI: keyVault.outputs.uri\n', '      KEY_VAULT_URI: vault.outputs.uri\n');
     expect(mergeText(MAIN_BICEP, ours, theirs)).toEqual({
       kind: 'conflict',
-      reasons: ['line 16: you changed this part, and the new version changes it too'],
-      conflictingLines: ['line 16'],
-      // Either side settles it, as git merge -X ours / -X theirs would: here the conflict is the only change.
+      reasons: ['line 15: you changed this part, and the new version changes it too'],
+      conflictingLines: ['line 15'],
+      // As git merge -X ours / -X theirs would: here the conflict is the only change.
       oursWhereConflicting: ours,
       theirsWhereConflicting: theirs,
     });
