@@ -112,8 +112,8 @@ async function printSummary(logger: Logger, plan: Plan, recommendations: readonl
     // The answers, as the flags that would give them (the questions have scrolled away); only those that apply.
     for (const [key, spec] of Object.entries(definition.options)) {
       if (spec.askWhen?.(options) === false) continue;
-      const shown = spec.format(options[key]!);
-      row('', `${flagName(spec)} ${shown === '' ? "''" : shown}`);
+      // As a shell would read it: a job list holds `|`, `;` and `*`.
+      row('', `${flagName(spec)} ${shellWord(spec.format(options[key]!))}`);
     }
   }
   // Every Bicep module the app gets, the base project's and the patterns', by file name.

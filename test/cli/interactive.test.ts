@@ -51,6 +51,8 @@ describe.skipIf(tmuxMissing)('the questionnaire in a real terminal', () => {
     // Only what applies: the Entra ID audience is not asked with function keys, so it is not shown either.
     expect(screen).not.toMatch(/--entra-audience/);
     expect(screen).toMatch(/^ {12}--time-zone UTC$/m);
+    // As a shell reads it: a job list holds `|`, `;` and `*`.
+    expect(screen).toMatch(/^ {12}--job 'run-report=daily at 02:30'$/m);
     // Every module the app gets, the base project's (budget, workbook…) and the patterns', from the plan itself.
     expect(screen).toMatch(/infra {5}alerts, app-settings, budget, function-app, http-api, identity, key-vault, monitoring, scheduled-tasks, storage, workbook; \d+ log alerts/);
     expect(screen).toMatch(/cost {6}\(billing model as of November 2026/);
