@@ -122,7 +122,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
 
   const shownRoot = relative(session.cwd, root) || 'this project';
   for (const notice of newItems(after.contribution.notices, before.contribution.notices)) logger.info(notice);
-  showPlan(logger, toAdd, shownRoot, planned);
+  showPlan(logger, toAdd, shownRoot, planned, options.conflict);
 
   const uncommitted = await uncommittedChanges(root);
   if (uncommitted > 0) {
@@ -162,6 +162,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     for (const file of conflicts) {
       const choice = choices.get(file.path);
       if (choice === 'keep') logger.info(`  ${keptMessage(file)}`);
+      if (choice === 'theirs') logger.info(`  ${takenMessage(file)}`);
       if (choice === 'new') logger.info(`  ${sideBySideMessage(file)}`);
     }
 
@@ -416,8 +417,11 @@ const LABELS: Record<FileAction, string> = {
   conflict: chalk.red('conflict'),
 };
 
-/** The plan, then a unified diff of every file that changes (or would, for a conflict). */
-function showPlan(logger: Logger, toAdd: readonly PatternId[], shownRoot: string, planned: readonly PlannedFile[]): void {
+/**
+ * The plan, then a unified diff of every file that changes; for a conflict, of what the --conflict given writes
+ * there, or, when the user is yet to choose, of taking the new version.
+ */
+function showPlan(logger: Logger, toAdd: readonly PatternId[], shownRoot: string, planned: readonly PlannedFile[], given: ConflictChoice | undefined): void {
   logger.info(`Adding ${toAdd.join(', ')} to ${shownRoot}:`);
   for (const file of planned) {
     if (file.action === 'unchanged' && file.note === undefined) continue;
@@ -428,8 +432,8 @@ function showPlan(logger: Logger, toAdd: readonly PatternId[], shownRoot: string
   logger.info(`  ${LABELS.update} ${MANIFEST_PATH} (records the new answers)`);
   for (const file of planned) {
     if (file.current === undefined || !['update', 'merge', 'conflict'].includes(file.action)) continue;
-    const after = file.action === 'conflict' ? takenVersion(file) : file.content!;
-    const title = file.action === 'conflict' ? `${file.path}: yours → the new version (conflict)` : file.path;
+    const after = file.action !== 'conflict' ? file.content! : given === undefined || given === 'theirs' ? takenVersion(file) : (keptVersion(file) ?? file.current);
+    const title = file.action !== 'conflict' ? file.path : given === undefined ? `${file.path}: yours → the new version (conflict)` : `${file.path}: yours → what --conflict ${given} writes`;
     const shown = (text: string) => (isMachineLocal(file.path) ? hideOwnValues(text, file.theirs) : text);
     logger.info(`\n${chalk.bold(title)}`);
     logger.info(unifiedDiff(file.path, shown(file.current), shown(after)));
@@ -462,6 +466,14 @@ function keptMessage(file: PlannedFile): string {
   const values = file.conflictingValues;
   if (values !== undefined) return `kept your value${values.length > 1 ? 's' : ''} of ${values.join(', ')} in ${file.path}${rest}`;
   return `kept your lines of ${file.path} where both changed them (${file.conflictingLines!.join(', ')})${rest}`;
+}
+
+/** After `theirs`: what of the user's version was replaced, so that nobody learns it from a diff later. */
+function takenMessage(file: PlannedFile): string {
+  if (file.current === undefined) return `wrote ${file.path} again`;
+  if (file.theirsWhereConflicting === undefined) return `replaced your ${file.path} with the new version; your edits to it are in the diff above`;
+  const parts = file.conflictingValues ?? file.conflictingLines!;
+  return `took the new version's ${settledParts(file)} of ${file.path} where both changed them (${parts.join(', ')}); your other edits stay`;
 }
 
 /** After `new`: where the new version is, and what the file itself took. */
