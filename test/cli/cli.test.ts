@@ -220,11 +220,12 @@ describe('flags with fixed choices', () => {
     expect(JSON.parse(created.stdout).nextSteps).toContain('pnpm install');
 
     const dir = generateApp(parent, 'edited', ['--pattern', 'http-api']);
-    writeFileSync(join(dir, 'README.md'), readFileSync(join(dir, 'README.md'), 'utf8').replace('| RESTful |', '| RESTful, ours |'));
+    // The intro line, which the new version rewrites too: a conflict, settled with the new version's line.
+    writeFileSync(join(dir, 'README.md'), readFileSync(join(dir, 'README.md'), 'utf8').replace('Azure Functions app: HTTP API,', 'Orders API,'));
     const added = runCli(['add', 'scheduled-tasks', '--conflict', 'Theirs', '--no-install'], { cwd: dir });
     expect(added.stderr).toBe('');
     expect(added.status).toBe(0);
-    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('| RESTful |');
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('Azure Functions app: HTTP API + Scheduled Tasks,');
   });
 });
 
