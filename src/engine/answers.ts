@@ -105,6 +105,10 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
 
   const chosen = sortPatternIds(patternIds!);
   rejectOptionsOfUnselectedPatterns(input.patternOptions, chosen);
+  const givenOptions = (id: PatternId) => ({ ...file.patterns?.[id], ...input.patternOptions[id] });
+  if (ask && chosen.length > 1) {
+    refuseClashOfGivenOptions(chosen, givenOptions, sources, (given) => buildPlan({ name: name!, location: DEFAULT_LOCATION, patterns: given }, resolve(session.cwd, directory!), sources));
+  }
 
   let location = givenLocation;
   if (location === undefined && ask) {
@@ -118,7 +122,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   const patterns: Answers['patterns'] = {};
   const asked = new Map<PatternId, Set<string>>();
   for (const id of chosen) {
-    const given = { ...file.patterns?.[id], ...input.patternOptions[id] };
+    const given = givenOptions(id);
     if (ask) asked.set(id, await askMissingOptions(ask, id, given, recommendations.find((r) => r.id === id)?.offered));
     patterns[id] = given;
   }
@@ -335,6 +339,25 @@ export async function askMissingOptions(ask: Prompter, id: PatternId, given: Rec
     }
     for (const key of askAgain) delete given[key];
     previous = { ...previous, ...answered };
+  }
+}
+
+/**
+ * A clash between patterns that given values alone make (two flags naming one queue) fails before their questions,
+ * as a clash within a pattern does; one that names an option still to be answered is the questions' to settle.
+ */
+function refuseClashOfGivenOptions(
+  chosen: readonly PatternId[],
+  givenOptions: (id: PatternId) => Record<string, unknown>,
+  sources: OptionSources,
+  check: (given: Answers['patterns']) => void,
+): void {
+  try {
+    check(Object.fromEntries(chosen.map((id) => [id, givenOptions(id)])));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const named = chosen.flatMap((id) => Object.keys(PATTERNS[id].options).filter((key) => namesOption(error.message, sources(id, key).name)).map((key) => ({ id, key })));
+    if (named.length > 0 && named.every(({ id, key }) => Object.hasOwn(givenOptions(id), key))) throw error;
   }
 }
 

@@ -312,6 +312,15 @@ describe('resolveAnswers', () => {
     expect(prompter.asked).toEqual([]);
   });
 
+  it('fails before the patterns’ questions on a clash between patterns that given values alone make', async () => {
+    const prompter = scriptedPrompter([[/./, undefined]]);
+    const patternOptions = { 'event-processing': { storageQueueName: 'events' }, 'data-processing': { dataInput: 'queue', inputQueue: 'events' } };
+    await expect(
+      resolveAnswers(input({ directory: 'app', pattern: 'event-processing,data-processing', location: 'eastus2', patternOptions }), { interactive: true, prompter, cwd: '/work' }),
+    ).rejects.toThrow(/both use the storage queue "events"/);
+    expect(prompter.asked).toEqual([]);
+  });
+
   it('leaves a clash that a question can still settle to the questionnaire', async () => {
     const archiveAfter = ['100', '365'];
     const prompter = scriptedPrompter([
