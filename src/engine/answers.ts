@@ -211,13 +211,7 @@ function refuseNonEmptyFolder(dir: string, asName = false): void {
  * (`create-serverless-app .` in my-app/ names the project my-app). Errors name where the name came from.
  */
 function isProjectName(name: string): boolean {
-  try {
-    parseProjectName(name);
-    return true;
-  } catch (error) {
-    if (error instanceof ValidationError) return false;
-    throw error;
-  }
+  return validator(parseProjectName)(name) === true;
 }
 
 /** A project name close to a folder's (`My App` → `my-app`), or the default when nothing of it is left. */
@@ -258,13 +252,10 @@ function checkGivenOptions(fromFile: NonNullable<AnswersFile['patterns']>, fromF
     const known = Object.keys(given).filter((key) => Object.hasOwn(PATTERNS[id].options, key));
     for (const key of known) labelled(sourceLabel(sources(id, key)), () => PATTERNS[id].options[key]!.parse(given[key]));
     if (known.length === 0) continue;
-    // A clash between given values fails now; one that names an option still to be answered is the questions' to settle.
     try {
       selectPattern(PATTERNS[id], Object.fromEntries(known.map((key) => [key, given[key]])), sources);
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const named = Object.keys(PATTERNS[id].options).filter((key) => namesOption(error.message, sources(id, key).name));
-      if (named.length > 0 && named.every((key) => known.includes(key))) throw error;
+      refuseClashOfGivenValues(error, optionsOf([id]), (option) => known.includes(option.key), sources);
     }
   }
 }
@@ -331,7 +322,7 @@ export async function askMissingOptions(ask: Prompter, id: PatternId, given: Rec
     for (const key of Object.keys(answered)) asked.add(key);
     const problem = options ? clashBetween(definition, options) : undefined;
     // Only the questions the problem names are asked again; a clash between flags is the plan's to report.
-    const askAgain = problem === undefined ? [] : [...asked].filter((key) => namesOption(problem, byFlag(id, key).name));
+    const askAgain = problem === undefined ? [] : optionsNamedIn(problem, [...asked].map((key) => ({ id, key })), byFlag).map((option) => option.key);
     if (askAgain.length === 0) return asked;
     if (!(await ask.confirm({ message: `${definition.title}: ${problem}. Answer its questions again?`, default: true }))) {
       // Declined: stopped here, not after the other patterns' questions, whose answers would be lost anyway.
@@ -355,10 +346,18 @@ function refuseClashOfGivenOptions(
   try {
     check(Object.fromEntries(chosen.map((id) => [id, givenOptions(id)])));
   } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    const named = chosen.flatMap((id) => Object.keys(PATTERNS[id].options).filter((key) => namesOption(error.message, sources(id, key).name)).map((key) => ({ id, key })));
-    if (named.length > 0 && named.every(({ id, key }) => Object.hasOwn(givenOptions(id), key))) throw error;
+    refuseClashOfGivenValues(error, optionsOf(chosen), ({ id, key }) => Object.hasOwn(givenOptions(id), key), sources);
   }
+}
+
+/**
+ * Rethrows a clash whose message names only given values (no question can settle it), within a pattern or
+ * between patterns; one that names an option still to be answered is left to the questions.
+ */
+function refuseClashOfGivenValues(error: unknown, options: readonly PatternOption[], given: (option: PatternOption) => boolean, sources: OptionSources): void {
+  if (!(error instanceof ValidationError)) throw error;
+  const named = optionsNamedIn(error.message, options, sources);
+  if (named.length > 0 && named.every(given)) throw error;
 }
 
 /**
@@ -380,7 +379,7 @@ async function askAgainForClashesBetweenPatterns(
       if (!(error instanceof ValidationError)) throw error;
       problem = error.message;
     }
-    const askAgain = [...asked].flatMap(([id, keys]) => [...keys].filter((key) => namesOption(problem, byFlag(id, key).name)).map((key) => ({ id, key })));
+    const askAgain = optionsNamedIn(problem, [...asked].flatMap(([id, keys]) => [...keys].map((key) => ({ id, key }))), byFlag);
     // Nothing asked is named (a clash between flags, or one no option can settle): the plan reports it.
     if (askAgain.length === 0) return;
     if (!(await ask.confirm({ message: `${problem}. Answer those questions again?`, default: true }))) throw new ValidationError(problem);
@@ -423,12 +422,23 @@ async function askOptionsOnce(
   return { answered, options: parsable ? earlier : undefined };
 }
 
+/** One option of one pattern. */
+interface PatternOption {
+  id: PatternId;
+  key: string;
+}
+
+/** Every option of these patterns. */
+function optionsOf(ids: readonly PatternId[]): PatternOption[] {
+  return ids.flatMap((id) => Object.keys(PATTERNS[id].options).map((key) => ({ id, key })));
+}
+
 /**
- * Whether a message names an option, by its flag or its key path in an answers file: `--data-container`, and not
- * only the start of `--data-container-x`.
+ * The options a message names, by the names `sources` gives them (a flag, or a key path in an answers file):
+ * `--data-container`, and not only the start of `--data-container-x`.
  */
-function namesOption(message: string, name: string): boolean {
-  return new RegExp(`${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`).test(message);
+function optionsNamedIn(message: string, options: readonly PatternOption[], sources: OptionSources): PatternOption[] {
+  return options.filter(({ id, key }) => new RegExp(`${sources(id, key).name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`).test(message));
 }
 
 /** The message of the pattern's rule across options that these options break, if any. */
