@@ -127,7 +127,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
     patterns[id] = given;
   }
   const answers: Answers = { name: name!, location: location ?? DEFAULT_LOCATION, patterns };
-  if (ask && chosen.length > 1) await askAgainForClashesBetweenPatterns(ask, answers, asked, (checked) => buildPlan(checked, resolve(session.cwd, directory!), sources));
+  if (ask && chosen.length > 1) await askAgainForClashesBetweenPatterns(ask, answers, asked, sources, (checked) => buildPlan(checked, resolve(session.cwd, directory!), sources));
 
   return {
     directory: directory!,
@@ -368,6 +368,7 @@ async function askAgainForClashesBetweenPatterns(
   ask: Prompter,
   answers: Answers,
   asked: ReadonlyMap<PatternId, ReadonlySet<string>>,
+  sources: OptionSources,
   check: (answers: Answers) => void,
 ): Promise<void> {
   for (;;) {
@@ -379,7 +380,8 @@ async function askAgainForClashesBetweenPatterns(
       if (!(error instanceof ValidationError)) throw error;
       problem = error.message;
     }
-    const askAgain = optionsNamedIn(problem, [...asked].flatMap(([id, keys]) => [...keys].map((key) => ({ id, key }))), byFlag);
+    // Named as the plan names them: an option of a pattern the answers file configures by its key there.
+    const askAgain = optionsNamedIn(problem, [...asked].flatMap(([id, keys]) => [...keys].map((key) => ({ id, key }))), sources);
     // Nothing asked is named (a clash between flags, or one no option can settle): the plan reports it.
     if (askAgain.length === 0) return;
     if (!(await ask.confirm({ message: `${problem}. Answer those questions again?`, default: true }))) throw new ValidationError(problem);

@@ -290,6 +290,19 @@ describe('resolveAnswers', () => {
     expect(messages.slice(again + 1)).toEqual([expect.stringMatching(/name of the storage queue/), expect.stringMatching(/storage queue that receives input messages/)]);
   });
 
+  // The plan names an option of a pattern the answers file configures by its key there, even one asked at a prompt.
+  it('asks again a clashing question of a pattern the answers file configures', async () => {
+    const dataQueues = ['events', 'incoming-data'];
+    const prompter = scriptedPrompter([
+      [/storage queue that receives input messages/, () => dataQueues.shift()!],
+      [/Answer those questions again\?/, true],
+      [/./, undefined],
+    ]);
+    const answersFile = { patterns: { 'event-processing': {}, 'data-processing': { dataInput: 'queue' } }, source: '--answers a.json' };
+    const resolved = await resolveAnswers(input({ directory: 'app', location: 'eastus2', answersFile }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved.answers.patterns['data-processing']).toMatchObject({ inputQueue: 'incoming-data' });
+  });
+
   it('declined, a clash stops the questions at once with its error', async () => {
     const prompter = scriptedPrompter([
       [/processing styles/, ['fan-out']],
