@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/exit-codes.js';
 import { CLI, generateApp, REPO_ROOT, runCli, scratchDir } from '../support/generated-app.js';
 import { readOnly } from '../support/read-only.js';
+import { moveAppSettingsIntoVariable, OWN_APP_SETTINGS } from '../support/user-edits.js';
 
 const version = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
 
@@ -212,6 +213,21 @@ describe('add, with package.json edited', () => {
   });
 });
 
+describe('add, with the README intro and the main.bicep header edited', () => {
+  // Both named the app's patterns, so every add rewrote the lines users most often make their own: a conflict each time.
+  it('keeps both edits, without a conflict, and adds the pattern to the table and the infrastructure', () => {
+    const dir = generateApp(scratchDir('add-intro'), 'app', ['--pattern', 'http-api']);
+    const readme = join(dir, 'README.md');
+    const bicep = join(dir, 'infra/main.bicep');
+    writeFileSync(readme, readFileSync(readme, 'utf8').replace(/^(# app\n\n)[^\n]*/, '$1The orders service: owned by the payments team.'));
+    writeFileSync(bicep, readFileSync(bicep, 'utf8').replace(/^\/\/ [^\n]*/, '// Orders platform: owned by the payments team.'));
+    const added = runCli(['add', 'scheduled-tasks', '--yes', '--no-install'], { cwd: dir });
+    expect(added.status, added.stderr).toBe(0);
+    expect(readFileSync(readme, 'utf8')).toMatch(/^# app\n\nThe orders service: owned by the payments team\.\n[\s\S]*\| Scheduled Tasks \(`scheduled-tasks`\) \|/);
+    expect(readFileSync(bicep, 'utf8')).toMatch(/^\/\/ Orders platform: owned by the payments team\.\n[\s\S]*module scheduledTasks 'modules\/scheduled-tasks.bicep'/);
+  });
+});
+
 describe('flags with fixed choices', () => {
   it('take them in any case, like every other choice', () => {
     const parent = scratchDir('choice-case');
@@ -220,12 +236,12 @@ describe('flags with fixed choices', () => {
     expect(JSON.parse(created.stdout).nextSteps).toContain('pnpm install');
 
     const dir = generateApp(parent, 'edited', ['--pattern', 'http-api']);
-    // The intro line, which the new version rewrites too: a conflict, settled with the new version's line.
-    writeFileSync(join(dir, 'README.md'), readFileSync(join(dir, 'README.md'), 'utf8').replace('Azure Functions app: HTTP API,', 'Orders API,'));
+    const bicep = join(dir, 'infra/main.bicep');
+    writeFileSync(bicep, moveAppSettingsIntoVariable(readFileSync(bicep, 'utf8')));
     const added = runCli(['add', 'scheduled-tasks', '--conflict', 'Theirs', '--no-install'], { cwd: dir });
     expect(added.stderr).toBe('');
     expect(added.status).toBe(0);
-    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('Azure Functions app: HTTP API + Scheduled Tasks,');
+    expect(readFileSync(bicep, 'utf8')).not.toContain(OWN_APP_SETTINGS);
   });
 });
 
