@@ -364,7 +364,7 @@ function refuseClashOfGivenValues(error: unknown, options: readonly PatternOptio
  * A clash between patterns (two of them using one queue) shows when the plan is built from every answer: before
  * the summary, the questions it names are asked again, as within a pattern. Declined, the clash is the error.
  */
-async function askAgainForClashesBetweenPatterns(
+export async function askAgainForClashesBetweenPatterns(
   ask: Prompter,
   answers: Answers,
   asked: ReadonlyMap<PatternId, ReadonlySet<string>>,

@@ -56,9 +56,10 @@ export interface Plan {
 
 /**
  * Validates every answer and composes the app; throws ValidationError naming the answer at fault where it was
- * given (`sources`: flags unless told otherwise).
+ * given (`sources`: flags unless told otherwise). `present` are patterns the app already has, whose answers `add`
+ * cannot change: a clash with one names only what the other pattern can change.
  */
-export function buildPlan(answers: Answers, targetDir: string, sources: OptionSources = byFlag): Plan {
+export function buildPlan(answers: Answers, targetDir: string, sources: OptionSources = byFlag, present: ReadonlySet<PatternId> = new Set()): Plan {
   const name = labelled('name', () => parseProjectName(answers.name));
   const location = labelled('location', () => parseLocation(answers.location));
   const project: ProjectInfo = { name, slug: azureSlug(name), location };
@@ -66,10 +67,10 @@ export function buildPlan(answers: Answers, targetDir: string, sources: OptionSo
   const ids = sortPatternIds(Object.keys(answers.patterns) as PatternId[]);
   const patterns = ids.map((id) => selectPattern(PATTERNS[id], answers.patterns[id] ?? {}, sources));
   const owned = patterns.map((p) => withOwnOptions(p, project));
-  naming(sources, (name) => checkSharedStorage(patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.storageNames })), name));
-  checkSharedFiles(patterns.map((p, i) => ({ id: p.definition.id, paths: owned[i]!.files.map((file) => file.path) })));
+  naming(sources, (name) => checkSharedStorage(patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.storageNames })), name, present));
+  checkSharedFiles(patterns.map((p, i) => ({ id: p.definition.id, paths: owned[i]!.files.map((file) => file.path) })), present);
   const base = baseContribution();
-  checkFunctionNames(base.functionNames, patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.functionNames })));
+  checkFunctionNames(base.functionNames, patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.functionNames })), present);
   const contributions: OwnedContribution[] = [base, ...owned];
   // Features are added once each, until no contribution asks for one that is missing.
   const added = new Set<string>();
@@ -149,18 +150,32 @@ function withOwnOptions({ definition, options }: SelectedPattern, project: Proje
  * messages or data, so the answers that lead there are refused, naming the options to change.
  * Table names are case-insensitive in Azure.
  */
-function checkSharedStorage(patterns: readonly { id: PatternId; names: readonly StorageName[] }[], name: (id: PatternId, key: string) => string): void {
+function checkSharedStorage(
+  patterns: readonly { id: PatternId; names: readonly StorageName[] }[],
+  name: (id: PatternId, key: string) => string,
+  present: ReadonlySet<PatternId>,
+): void {
   const clash = firstClash(
     patterns.map(({ id, names }) => ({ owner: id, items: names })),
     (name) => `${name.kind} ${name.kind === 'table' ? name.name.toLowerCase() : name.name}`,
   );
   if (!clash) return;
+  const optionOf = ({ owner, item }: Claim<PatternId, StorageName>) => (item.option === undefined ? undefined : name(owner, item.option));
+  const storage = `the storage ${clash.later.item.kind} "${clash.later.item.name}"`;
+  const sides = presentAndAdded(clash, present);
+  if (sides) {
+    const option = optionOf(sides.added);
+    throw new ValidationError(
+      `${sides.added.owner}${option === undefined ? '' : ` (${option})`} would use ${storage}, which ${sides.present.owner} already uses in this project; ` +
+        (option === undefined ? `${sides.added.owner} has no option that names it, so it cannot be added to this project` : `give it another name with ${option}`),
+    );
+  }
   const claims = [clash.earlier, clash.later];
-  const options = claims.map(({ owner, item }) => (item.option === undefined ? undefined : name(owner, item.option)));
+  const options = claims.map(optionOf);
   const by = (i: number) => (options[i] === undefined ? claims[i]!.owner : `${claims[i]!.owner} (${options[i]})`);
   const change = options.filter((option) => option !== undefined);
   throw new ValidationError(
-    `${by(0)} and ${by(1)} both use the storage ${clash.later.item.kind} "${clash.later.item.name}"; ` +
+    `${by(0)} and ${by(1)} both use ${storage}; ` +
       `give one of them another name${change.length > 0 ? ` with ${change.join(' or ')}` : ''}`,
   );
 }
@@ -170,12 +185,15 @@ function checkSharedStorage(patterns: readonly { id: PatternId; names: readonly 
  * two patterns generating one file would each overwrite the other's function, so the answers are refused,
  * as a shared queue is, instead of reaching composition, where a shared file is a registry bug.
  */
-function checkSharedFiles(patterns: readonly { id: PatternId; paths: readonly string[] }[]): void {
+function checkSharedFiles(patterns: readonly { id: PatternId; paths: readonly string[] }[], present: ReadonlySet<PatternId>): void {
   const clash = firstClash(
     patterns.map(({ id, paths }) => ({ owner: id, items: paths })),
     (path) => path,
   );
-  if (clash) throw new ValidationError(`${clash.earlier.owner} and ${clash.later.owner} both generate ${clash.later.item}; give one of them another name`);
+  if (!clash) return;
+  const sides = presentAndAdded(clash, present);
+  if (sides) throw new ValidationError(`${sides.added.owner} would generate ${clash.later.item}, which ${sides.present.owner} already generates in this project; give it another name`);
+  throw new ValidationError(`${clash.earlier.owner} and ${clash.later.owner} both generate ${clash.later.item}; give one of them another name`);
 }
 
 /**
@@ -183,7 +201,7 @@ function checkSharedFiles(patterns: readonly { id: PatternId; paths: readonly st
  * `items`), as can a job and the app's own `health`: the Functions host then refuses to start the app, so the
  * answers are refused here. The host compares names ignoring case (job `processblob` takes `processBlob`).
  */
-function checkFunctionNames(appsOwn: readonly string[], patterns: readonly { id: PatternId; names: readonly string[] }[]): void {
+function checkFunctionNames(appsOwn: readonly string[], patterns: readonly { id: PatternId; names: readonly string[] }[], present: ReadonlySet<PatternId>): void {
   const clash = firstClash(
     [{ owner: 'app' as const, items: appsOwn }, ...patterns.map(({ id, names }) => ({ owner: id, items: names }))],
     (name) => name.toLowerCase(),
@@ -191,12 +209,23 @@ function checkFunctionNames(appsOwn: readonly string[], patterns: readonly { id:
   if (!clash) return;
   const { earlier, later } = clash;
   if (earlier.owner === 'app') throw new ValidationError(`${later.owner} would register a function named "${later.item}", as every app does; give it another name`);
+  const sides = presentAndAdded(clash, present);
+  if (sides) throw new ValidationError(`${sides.added.owner} would register a function named "${later.item}", which ${sides.present.owner} already registers in this project; give it another name`);
   throw new ValidationError(`${earlier.owner} and ${later.owner} both register a function named "${later.item}", which the Functions host refuses; give one of them another name`);
 }
 
 interface Claim<Owner, Item> {
   owner: Owner;
   item: Item;
+}
+
+/** Of a clash between a pattern the app has and one being added, which is which; undefined when both can change. */
+function presentAndAdded<Owner extends string, Item>(
+  { earlier, later }: { earlier: Claim<Owner, Item>; later: Claim<Owner, Item> },
+  present: ReadonlySet<string>,
+): { present: Claim<Owner, Item>; added: Claim<Owner, Item> } | undefined {
+  if (present.has(earlier.owner) === present.has(later.owner)) return undefined;
+  return present.has(earlier.owner) ? { present: earlier, added: later } : { present: later, added: earlier };
 }
 
 /** The first item that a second owner claims after another did, compared by `key`; one owner may repeat an item. */

@@ -213,6 +213,18 @@ describe('add, with package.json edited', () => {
   });
 });
 
+describe('add, with an answer that clashes with a pattern the app has', () => {
+  // It named the present pattern's flag too, which add refuses: the only way out was the new pattern's option.
+  it('names only the option of the pattern being added', () => {
+    const dir = generateApp(scratchDir('add-clash'), 'app', ['--pattern', 'event-processing']);
+    const added = runCli(['add', 'data-processing', '--data-input', 'queue', '--data-queue', 'events', '--yes', '--no-install'], { cwd: dir });
+    expect(added.status).toBe(ExitCode.Usage);
+    expect(added.stderr).toBe(
+      '✖ data-processing (--data-queue) would use the storage queue "events", which event-processing already uses in this project; give it another name with --data-queue\n',
+    );
+  });
+});
+
 describe('add, with the README intro and the main.bicep header edited', () => {
   // Both named the app's patterns, so every add rewrote the lines users most often make their own: a conflict each time.
   it('keeps both edits, without a conflict, and adds the pattern to the table and the infrastructure', () => {

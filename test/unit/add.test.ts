@@ -184,6 +184,29 @@ describe('add, with a dependency the user has in another section than the new pa
   });
 });
 
+describe('add, with an answer that clashes with a pattern the app has', () => {
+  // The clash failed after every question, naming the present pattern's option too, which add cannot change.
+  it('asks again, in a terminal, the question it names of the pattern being added', async () => {
+    const root = await generate(['event-processing']);
+    const queueNames = ['events', 'orders-in'];
+    const confirmed: string[] = [];
+    const prompter: Prompter = {
+      select: async ({ message, choices, default: preset }) => (/arrive/i.test(message) ? 'queue' : (preset ?? choices[0]!.value)),
+      input: async ({ message, default: preset }) => (/queue/i.test(message) ? queueNames.shift()! : (preset ?? '')),
+      checkbox: async ({ default: preset }) => [...(preset ?? [])],
+      confirm: async ({ message }) => {
+        confirmed.push(message);
+        return true;
+      },
+    };
+    await add(root, ['data-processing'], { yes: false }, session(root, prompter, true));
+    expect(confirmed[0]).toBe(
+      'data-processing (--data-queue) would use the storage queue "events", which event-processing already uses in this project; give it another name with --data-queue. Answer those questions again?',
+    );
+    expect(JSON.parse(read(root, '.create-serverless-app.json')).answers.patterns['data-processing']).toMatchObject({ dataInput: 'queue', inputQueue: 'orders-in' });
+  });
+});
+
 describe('add, with the user’s edits (stand-in patterns)', () => {
   let restore: () => void;
   beforeAll(() => {

@@ -8,7 +8,7 @@ import { buildPlan } from '../../src/engine/plan.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
 import { azureSlug, MAX_PROJECT_NAME_LENGTH, parseProjectName } from '../../src/engine/project-name.js';
 import { PATTERNS } from '../../src/patterns/index.js';
-import { emptyContribution, PATTERN_IDS } from '../../src/patterns/types.js';
+import { emptyContribution, PATTERN_IDS, type PatternId } from '../../src/patterns/types.js';
 
 describe('project names', () => {
   it.each(['orders-api', 'a', 'app2', 'connector', 'com10', 'x'.repeat(MAX_PROJECT_NAME_LENGTH)])('accepts %j', (name) => {
@@ -234,6 +234,38 @@ describe('buildPlan', () => {
     [{ 'scheduled-tasks': { jobs: 'run-report=daily; health=hourly' } }, 'scheduled-tasks would register a function named "health", as every app does; give it another name'],
   ])('refuses two patterns registering one function name (%#)', (patterns, message) => {
     expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s')).toThrow(new ValidationError(message));
+  });
+
+  // add cannot change a pattern the app already has: a clash with it names only what the pattern being added can change.
+  const queueClash = { 'event-processing': {}, 'data-processing': { dataInput: 'queue', inputQueue: 'events' } };
+  it.each([
+    [
+      queueClash,
+      'event-processing',
+      'data-processing (--data-queue) would use the storage queue "events", which event-processing already uses in this project; give it another name with --data-queue',
+    ],
+    [
+      queueClash,
+      'data-processing',
+      'event-processing (--storage-queue-name) would use the storage queue "events", which data-processing already uses in this project; give it another name with --storage-queue-name',
+    ],
+    [
+      { 'http-api': { resources: 'job-runs' }, 'scheduled-tasks': {} },
+      'http-api',
+      'scheduled-tasks would use the storage table "JobRuns", which http-api already uses in this project; scheduled-tasks has no option that names it, so it cannot be added to this project',
+    ],
+    [
+      { 'http-api': {}, 'scheduled-tasks': { jobs: 'items=hourly' } },
+      'http-api',
+      'scheduled-tasks would generate src/functions/items.ts, which http-api already generates in this project; give it another name',
+    ],
+    [
+      { 'http-api': {}, 'scheduled-tasks': { jobs: 'items-list=hourly' } },
+      'http-api',
+      'scheduled-tasks would register a function named "items-list", which http-api already registers in this project; give it another name',
+    ],
+  ])('names what the pattern being added can change in a clash with one the app has (%#)', (patterns, present, message) => {
+    expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s', undefined, new Set([present as PatternId]))).toThrow(new ValidationError(message));
   });
 
   it.each([
