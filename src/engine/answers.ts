@@ -469,7 +469,7 @@ function parsedOr(spec: OptionSpec, value: unknown): JsonValue | undefined {
  * parses it with the flags' values) and its parsed value, which the validation already computed.
  */
 async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec, previous: unknown): Promise<{ answer: unknown; value: JsonValue }> {
-  const message = `${patternTitle}: ${spec.prompt.kind === 'checkbox' ? spec.prompt.message : spec.description}`;
+  const message = `${patternTitle}: ${('message' in spec.prompt && spec.prompt.message) || spec.description}`;
   const parse = rememberLastParse(spec.parse);
   // Asked again, the answer given before is the default.
   const shown = previous === undefined ? spec.format(spec.defaultValue) : String(previous);

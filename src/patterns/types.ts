@@ -32,7 +32,11 @@ export interface OptionSpec<T extends JsonValue = JsonValue> {
   /** How the value is shown back to the user and offered as the prompt's default text. */
   format(value: T): string;
   prompt:
-    | { kind: 'input' }
+    | {
+        kind: 'input';
+        /** The question, where the flag's description names other flags, which someone answering questions never typed. */
+        message?: string;
+      }
     | { kind: 'select'; choices: readonly { value: string; name: string }[] }
     | {
         kind: 'checkbox';

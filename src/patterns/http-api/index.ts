@@ -53,6 +53,7 @@ export const httpApi = definePattern<HttpApiOptions>({
     },
     entraAudience: {
       ...textOption('--entra-audience <uri>', 'with --auth entra-id: the token audience, an App ID URI or client id (empty: api://<tenant id>/<project name>)', '', parseEntraAudience),
+      prompt: { kind: 'input', message: 'the token audience, an App ID URI or client id (empty: api://<tenant id>/<project name>)' },
       askWhen: (earlier) => earlier.auth === 'entra-id',
     },
   },
