@@ -248,7 +248,7 @@ function report(error: unknown, output: { debug: boolean; json: boolean }): numb
   const known = error instanceof UserError || error instanceof ValidationError;
   const code = error instanceof UserError ? error.exitCode : known ? ExitCode.Usage : ExitCode.Unexpected;
   const message = error instanceof Error ? error.message : String(error);
-  const details = error instanceof UserError ? error.details : [];
+  const details = error instanceof UserError || error instanceof ValidationError ? error.details : [];
   if (output.json) {
     const partialResult = error instanceof UserError ? error.partialResult : undefined;
     process.stdout.write(`${JSON.stringify({ ok: false, ...partialResult, error: { code, message: known ? message : `unexpected error: ${message}`, details } }, null, 2)}\n`);

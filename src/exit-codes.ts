@@ -32,9 +32,42 @@ export class UserError extends Error {
 
 /** A value that failed validation; the caller knows which flag or question it came from. */
 export class ValidationError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** One line per value, when several failed at once. */
+    readonly details: readonly string[] = [],
+  ) {
     super(message);
     this.name = 'ValidationError';
+  }
+}
+
+/**
+ * Collects the failures of independent checks, so that a pipeline with several wrong values learns of all of
+ * them in one run rather than one per run.
+ */
+export class ValidationProblems {
+  private readonly problems: string[] = [];
+
+  note(problem: string): void {
+    this.problems.push(problem);
+  }
+
+  /** Runs `check`; its ValidationError is noted (every value it lists) and undefined returned instead. */
+  check<T>(check: () => T): T | undefined {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      this.problems.push(...(error.details.length > 0 ? error.details : [error.message]));
+      return undefined;
+    }
+  }
+
+  /** Throws what was noted: one failure as it was, several as their count with one line each. */
+  throwIfAny(): void {
+    if (this.problems.length === 1) throw new ValidationError(this.problems[0]!);
+    if (this.problems.length > 1) throw new ValidationError(`${this.problems.length} given values are invalid:`, this.problems);
   }
 }
 

@@ -327,7 +327,7 @@ function validated<T>(build: () => T): T {
   try {
     return build();
   } catch (error) {
-    if (error instanceof ValidationError) throw new UserError(error.message, ExitCode.Usage);
+    if (error instanceof ValidationError) throw new UserError(error.message, ExitCode.Usage, error.details);
     throw error;
   }
 }

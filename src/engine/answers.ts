@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { DEFAULT_LOCATION, FLEX_CONSUMPTION_LOCATIONS, parseLocation } from '../azure/locations.js';
-import { ExitCode, labelled, UserError, ValidationError } from '../exit-codes.js';
+import { ExitCode, labelled, UserError, ValidationError, ValidationProblems } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
 import { flagName } from '../patterns/option-kinds.js';
 import type { JsonValue, OptionSpec, PatternDefinition, PatternId } from '../patterns/types.js';
@@ -55,13 +55,16 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
     throw new ValidationError(`${source}: must not be empty; it is the project's npm package name and, without [directory], its folder`);
   }
   // What the questions cannot change is checked before them, so nobody answers them all to fail at the end.
+  const problems = new ValidationProblems();
   const givenLocation = input.location ?? file.location;
-  if (givenLocation !== undefined) labelled(input.location !== undefined ? '--location' : fileLabel(file, 'location'), () => parseLocation(givenLocation));
+  if (givenLocation !== undefined) problems.check(() => labelled(input.location !== undefined ? '--location' : fileLabel(file, 'location'), () => parseLocation(givenLocation)));
   // In a terminal, a folder whose name is no project name (`My App`) gets the name asked, as create-vite does.
   const folderNamed = directory !== undefined && ask && input.name === undefined && file.name === undefined && !isProjectName(basename(resolve(session.cwd, directory)));
-  let name = directory === undefined || folderNamed ? undefined : projectName(input, directory, session.cwd);
+  const givenDirectory = folderNamed ? undefined : directory;
+  let name = givenDirectory === undefined ? undefined : problems.check(() => projectName(input, givenDirectory, session.cwd));
   const sources = optionSources(input.answersFile, input.patternOptions);
-  checkGivenOptions(file.patterns ?? {}, input.patternOptions, sources);
+  problems.check(() => checkGivenOptions(file.patterns ?? {}, input.patternOptions, sources));
+  problems.throwIfAny();
   // create writes only into a missing or empty folder: a person learns that before the questions, not after them.
   if (directory !== undefined && ask) refuseNonEmptyFolder(resolve(session.cwd, directory));
   if (folderNamed) {
@@ -246,18 +249,21 @@ function projectName(input: CreateInput, directory: string, cwd: string): string
  * the value where the user wrote it: the flag, or the key in the answers file.
  */
 function checkGivenOptions(fromFile: NonNullable<AnswersFile['patterns']>, fromFlags: CreateInput['patternOptions'], sources: OptionSources): void {
+  const problems = new ValidationProblems();
   for (const id of PATTERN_IDS) {
     const given = { ...fromFile[id], ...fromFlags[id] };
     // An unknown key is left to the plan, which names every option the pattern has.
     const known = Object.keys(given).filter((key) => Object.hasOwn(PATTERNS[id].options, key));
-    for (const key of known) labelled(sourceLabel(sources(id, key)), () => PATTERNS[id].options[key]!.parse(given[key]));
-    if (known.length === 0) continue;
+    const unparsed = known.filter((key) => problems.check(() => labelled(sourceLabel(sources(id, key)), () => PATTERNS[id].options[key]!.parse(given[key]))) === undefined);
+    // A rule across options is checked once each of them parses.
+    if (known.length === 0 || unparsed.length > 0) continue;
     try {
       selectPattern(PATTERNS[id], Object.fromEntries(known.map((key) => [key, given[key]])), sources);
     } catch (error) {
-      refuseClashOfGivenValues(error, optionsOf([id]), (option) => known.includes(option.key), sources);
+      problems.check(() => refuseClashOfGivenValues(error, optionsOf([id]), (option) => known.includes(option.key), sources));
     }
   }
+  problems.throwIfAny();
 }
 
 /** The advisor's questions about the workload, those the earlier answers make moot skipped; the answers drive `recommendPatterns`. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseLocation } from '../azure/locations.js';
 import { baseContribution, FEATURE_CONTRIBUTIONS } from '../base.js';
-import { labelled, ValidationError } from '../exit-codes.js';
+import { labelled, ValidationError, ValidationProblems } from '../exit-codes.js';
 import { PATTERNS, sortPatternIds } from '../patterns/index.js';
 import { flagName } from '../patterns/option-kinds.js';
 import { type JsonValue, type PatternDefinition, type PatternId, type ProjectInfo, type StorageName } from '../patterns/types.js';
@@ -60,12 +60,14 @@ export interface Plan {
  * cannot change: a clash with one names only what the other pattern can change.
  */
 export function buildPlan(answers: Answers, targetDir: string, sources: OptionSources = byFlag, present: ReadonlySet<PatternId> = new Set()): Plan {
-  const name = labelled('name', () => parseProjectName(answers.name));
-  const location = labelled('location', () => parseLocation(answers.location));
-  const project: ProjectInfo = { name, slug: azureSlug(name), location };
-
+  const problems = new ValidationProblems();
+  const name = problems.check(() => labelled('name', () => parseProjectName(answers.name)));
+  const location = problems.check(() => labelled('location', () => parseLocation(answers.location)));
   const ids = sortPatternIds(Object.keys(answers.patterns) as PatternId[]);
-  const patterns = ids.map((id) => selectPattern(PATTERNS[id], answers.patterns[id] ?? {}, sources));
+  const selected = ids.map((id) => problems.check(() => selectPattern(PATTERNS[id], answers.patterns[id] ?? {}, sources)));
+  problems.throwIfAny();
+  const project: ProjectInfo = { name: name!, slug: azureSlug(name!), location: location! };
+  const patterns = selected.map((pattern) => pattern!);
   const owned = patterns.map((p) => withOwnOptions(p, project));
   naming(sources, (name) => checkSharedStorage(patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.storageNames })), name, present));
   checkSharedFiles(patterns.map((p, i) => ({ id: p.definition.id, paths: owned[i]!.files.map((file) => file.path) })), present);
@@ -87,28 +89,30 @@ export function buildPlan(answers: Answers, targetDir: string, sources: OptionSo
     project,
     patterns,
     contribution: composeContributions(contributions),
-    answers: { name, location, patterns: Object.fromEntries(patterns.map((p) => [p.definition.id, p.options])) },
+    answers: { name: project.name, location: project.location, patterns: Object.fromEntries(patterns.map((p) => [p.definition.id, p.options])) },
     generator: GENERATOR,
   };
 }
 
 export function selectPattern(definition: PatternDefinition, raw: Record<string, unknown>, sources: OptionSources): SelectedPattern {
   const { id } = definition;
+  const problems = new ValidationProblems();
   // Own keys only: `in` also finds what every object inherits, so `constructor` would pass as an option.
   const unknown = Object.keys(raw).filter((key) => !Object.hasOwn(definition.options, key));
   if (unknown.length > 0) {
     const known = Object.keys(definition.options);
-    throw new ValidationError(
+    problems.note(
       `unknown option${unknown.length > 1 ? 's' : ''} for ${definition.id}: ${unknown.join(', ')}` +
         (known.length ? ` (known: ${known.join(', ')})` : ' (it has no options)'),
     );
   }
-  const options = Object.fromEntries(
-    Object.entries(definition.options).map(([key, spec]) => {
-      const input = raw[key];
-      return [key, input === undefined ? spec.defaultValue : labelled(sourceLabel(sources(id, key)), () => spec.parse(input))];
-    }),
-  );
+  const options: Record<string, JsonValue> = {};
+  for (const [key, spec] of Object.entries(definition.options)) {
+    const input = raw[key];
+    // Undefined only where a problem was noted, which throwIfAny throws below.
+    options[key] = input === undefined ? spec.defaultValue : problems.check(() => labelled(sourceLabel(sources(id, key)), () => spec.parse(input)))!;
+  }
+  problems.throwIfAny();
   naming(sources, (name) => definition.validate?.(options, (key) => name(id, key)), id);
   return { definition, options };
 }

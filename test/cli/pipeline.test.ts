@@ -169,6 +169,27 @@ describe('--answers', () => {
     expect(readdirSync(parent)).toEqual(['answers.json']);
   });
 
+  // A pipeline fixed one wrong value per run: every value that fails its own check is listed at once.
+  it('lists every invalid value of the file and the flags at once, each where it was given', () => {
+    const parent = scratchDir('several-bad-answers');
+    writeFileSync(join(parent, 'answers.json'), JSON.stringify({ name: 'Bad Name', patterns: { 'http-api': { resources: 5, auth: 'x' }, 'scheduled-tasks': {} } }));
+    const result = runCli(['--answers', 'answers.json', '--location', 'moon', '--time-zone', 'Mars/Base', '--yes', '--no-install', '--no-git'], { cwd: parent });
+    expect(result.status).toBe(2);
+    const [summary, ...listed] = result.stderr.trimEnd().split('\n');
+    expect(summary).toBe('✖ 5 given values are invalid:');
+    expect(listed).toEqual([
+      expect.stringMatching(/^ {2}--location: unknown or unsupported Azure region "moon"/),
+      expect.stringMatching(/^ {2}--answers answers\.json: name: project name "Bad Name" is invalid/),
+      expect.stringMatching(/^ {2}--answers answers\.json: patterns\.http-api\.resources: resource names are strings; got 5$/),
+      expect.stringMatching(/^ {2}--answers answers\.json: patterns\.http-api\.auth: unknown auth mode "x"/),
+      expect.stringMatching(/^ {2}--time-zone: .*Mars\/Base/),
+    ]);
+    expect(readdirSync(parent)).toEqual(['answers.json']);
+
+    const json = runCli(['--answers', 'answers.json', '--location', 'moon', '--time-zone', 'Mars/Base', '--yes', '--json'], { cwd: parent });
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 2, message: '5 given values are invalid:', details: listed.map((line) => line.trim()) });
+  });
+
   it('a YAML error is one line, the excerpt of the file under it', () => {
     const parent = scratchDir('bad-yaml');
     writeFileSync(join(parent, 'answers.yaml'), 'name: x\npatterns:\n  http-api:\n    resources: [orders, customers\n');

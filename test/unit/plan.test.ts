@@ -236,6 +236,25 @@ describe('buildPlan', () => {
     expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s')).toThrow(new ValidationError(message));
   });
 
+  // add validates the new pattern's values here only: every one that fails is listed, not the first.
+  it('lists every value that fails its own check, the unknown options of a pattern among them', () => {
+    const patterns = { 'http-api': { auth: 'x', color: 'blue' }, 'scheduled-tasks': { timeZone: 'Mars/Base' } };
+    let caught: unknown;
+    try {
+      buildPlan({ name: 'Bad Name', location: 'eastus2', patterns }, '/tmp/s');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ValidationError);
+    expect((caught as ValidationError).message).toBe('4 given values are invalid:');
+    expect((caught as ValidationError).details).toEqual([
+      expect.stringMatching(/^name: project name "Bad Name" is invalid/),
+      expect.stringMatching(/^unknown option for http-api: color \(known: /),
+      expect.stringMatching(/^--auth: unknown auth mode "x"/),
+      expect.stringMatching(/^--time-zone: "Mars\/Base" is not an IANA time zone/),
+    ]);
+  });
+
   // add cannot change a pattern the app already has: a clash with it names only what the pattern being added can change.
   const queueClash = { 'event-processing': {}, 'data-processing': { dataInput: 'queue', inputQueue: 'events' } };
   it.each([
