@@ -70,12 +70,16 @@ function yamlProblem(merged: string, ours: string): string | undefined {
 
 /**
  * What makes the merged Bicep a file Bicep refuses where the user's version was not: a symbol declared twice
- * (BCP028), or the outputs of a module or resource the user's version no longer declares, as after a rename (BCP057).
+ * (BCP028), an object given a property twice, as when both sides added an app setting of one name (BCP025), or
+ * the outputs of a module or resource the user's version no longer declares, as after a rename (BCP057).
  */
 function bicepProblem(merged: string, ours: string): string | undefined {
   const already = duplicateDeclarations(ours);
   const twice = duplicateDeclarations(merged).filter((name) => !already.includes(name));
   if (twice.length > 0) return `the merged lines declare ${twice.join(', ')} twice, which Bicep refuses`;
+  const alreadySetTwice = duplicateProperties(ours);
+  const setTwice = duplicateProperties(merged).filter((name) => !alreadySetTwice.includes(name));
+  if (setTwice.length > 0) return `the merged lines set ${setTwice.join(', ')} twice in one object, which Bicep refuses`;
   const alreadyMissing = undeclaredOutputOwners(ours);
   const missing = undeclaredOutputOwners(merged).filter((name) => !alreadyMissing.includes(name));
   return missing.length > 0 ? `the merged lines use ${missing.join(', ')}, which your version does not declare (renamed?), so Bicep would refuse the file` : undefined;
@@ -97,6 +101,97 @@ function duplicateDeclarations(bicep: string): string[] {
     seen.add(symbol);
   }
   return [...twice];
+}
+
+/**
+ * Property names some object of the Bicep sets more than once. Compared as the compiler does: case-sensitively,
+ * a quoted key by its value; a key with an interpolation is not compared at all.
+ */
+function duplicateProperties(bicep: string): string[] {
+  const twice = new Set<string>();
+  // Per open bracket, innermost last: the keys of an object so far; an array's or a call's items have none.
+  const scopes: (Set<string> | undefined)[] = [];
+  let atPropertyStart = false;
+  let key: string | undefined;
+  for (const { token, name } of bicepTokens(bicep)) {
+    const keys = scopes.at(-1);
+    if (token === ':' && key !== undefined && keys) {
+      if (keys.has(key)) twice.add(key);
+      keys.add(key);
+    }
+    // Only the first token of a property is its key: `a: cond ? 'x' : 'y'` sets a alone.
+    key = atPropertyStart ? name : undefined;
+    atPropertyStart = token === '\n' || token === ',';
+    if (token === '{') {
+      scopes.push(new Set());
+      atPropertyStart = true;
+    } else if (token === '[' || token === '(') scopes.push(undefined);
+    else if (token === '}' || token === ']' || token === ')') scopes.pop();
+  }
+  return [...twice];
+}
+
+/**
+ * Bicep's tokens, as far as finding an object's keys needs: a name, a string or any other character, line ends
+ * included; a name's or string's `name` too (a string's value, none if interpolated). Comments and blanks dropped.
+ */
+function* bicepTokens(bicep: string): Generator<{ token: string; name?: string }> {
+  // A multi-line string has neither escapes nor interpolation, so the pattern reads it whole; a '…' string it cannot.
+  const pattern = /(?<dropped>[^\S\n]+|\/\/.*|\/\*[\s\S]*?(?:\*\/|$))|(?<name>[A-Za-z_]\w*)|'''[\s\S]*?(?:'''|$)|[\s\S]/y;
+  while (pattern.lastIndex < bicep.length) {
+    const match = pattern.exec(bicep)!;
+    if (match.groups!.dropped) continue;
+    if (match[0] === "'") {
+      const string = bicepString(bicep, match.index);
+      pattern.lastIndex = string.end;
+      yield { token: "'", name: string.value };
+    } else yield { token: match[0], name: match.groups!.name };
+  }
+}
+
+const BICEP_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", $: '$' };
+
+/** The '…' string that starts at `start`: where it ends, and its value unless it has an interpolation. */
+function bicepString(bicep: string, start: number): { end: number; value?: string } {
+  const unicodeEscape = /\\u\{([0-9A-Fa-f]+)\}/y;
+  let value = '';
+  let interpolated = false;
+  let at = start + 1;
+  while (at < bicep.length && bicep[at] !== "'") {
+    unicodeEscape.lastIndex = at;
+    const unicode = unicodeEscape.exec(bicep);
+    // An escape Bicep does not know fails the file anyway: its value then only must not throw.
+    if (unicode) {
+      value += String.fromCodePoint(Math.min(parseInt(unicode[1]!, 16), 0x10ffff));
+      at = unicodeEscape.lastIndex;
+    } else if (bicep[at] === '\\') {
+      value += BICEP_ESCAPES[bicep[at + 1]!] ?? '';
+      at += 2;
+    } else if (bicep.startsWith('${', at)) {
+      interpolated = true;
+      at = interpolationEnd(bicep, at + 2);
+    } else {
+      value += bicep[at];
+      at += 1;
+    }
+  }
+  return { end: at + 1, value: interpolated ? undefined : value };
+}
+
+/** Where the `${…}` whose expression starts at `start` ends: its braces counted, strings in it skipped. */
+function interpolationEnd(bicep: string, start: number): number {
+  let depth = 1;
+  let at = start;
+  while (at < bicep.length && depth > 0) {
+    if (bicep[at] === "'") {
+      at = bicepString(bicep, at).end;
+      continue;
+    }
+    if (bicep[at] === '{') depth += 1;
+    if (bicep[at] === '}') depth -= 1;
+    at += 1;
+  }
+  return at;
 }
 
 function isJsonFile(path: string): boolean {

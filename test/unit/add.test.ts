@@ -184,6 +184,34 @@ describe('add, with a dependency the user has in another section than the new pa
   });
 });
 
+// Found by QA: the user's setting and the new pattern's of the same name, both added after the last generated
+// one, were both kept: a clean merge, and a main.bicep that Bicep refuses (BCP025).
+describe('add, with an app setting the user added under the name the new pattern gives one', () => {
+  const SERVICE_BUS = { 'event-processing': { eventSources: 'servicebus' } };
+
+  async function projectWithOwnServiceBusSetting(): Promise<string> {
+    const root = await generate(['http-api']);
+    edit(root, 'infra/main.bicep', (text) =>
+      text.replace('      KEY_VAULT_URI: keyVault.outputs.uri\n', "      KEY_VAULT_URI: keyVault.outputs.uri\n      EventsServiceBus__fullyQualifiedNamespace: 'x'\n"),
+    );
+    return root;
+  }
+
+  it('is a conflict on main.bicep, which stops a run without a terminal', async () => {
+    const root = await projectWithOwnServiceBusSetting();
+    const error = await expectUserError(add(root, ['event-processing'], { patternOptions: SERVICE_BUS }), 3, /^1 file you edited would change; nothing was written/);
+    expect(error.details).toEqual(['infra/main.bicep', '  the merged lines set EventsServiceBus__fullyQualifiedNamespace twice in one object, which Bicep refuses']);
+  });
+
+  it('keep leaves the user’s main.bicep as it is', async () => {
+    const root = await projectWithOwnServiceBusSetting();
+    const mainBicep = read(root, 'infra/main.bicep');
+    const result = await add(root, ['event-processing'], { patternOptions: SERVICE_BUS, conflict: 'keep' });
+    expect(result.files).toContainEqual({ path: 'infra/main.bicep', outcome: 'conflict:keep' });
+    expect(read(root, 'infra/main.bicep')).toBe(mainBicep);
+  });
+});
+
 describe('add, with an answer that clashes with a pattern the app has', () => {
   // The clash failed after every question, naming the present pattern's option too, which add cannot change.
   it('asks again, in a terminal, the question it names of the pattern being added', async () => {

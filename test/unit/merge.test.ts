@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { mergeFile, mergeJson, mergeText, planFileUpdates, type MergeOutcome } from '../../src/engine/merge.js';
 import { sha256 } from '../../src/engine/manifest.js';
 import { TEMPLATES_DIR } from '../../src/templates-dir.js';
+import { bicepMissing, buildBicepPattern } from '../support/bicep.js';
+import { scratchDir } from '../support/generated-app.js';
 
 const HOST_JSON = readFileSync(join(TEMPLATES_DIR, 'base/host.json'), 'utf8');
 
@@ -444,6 +446,83 @@ describe('mergeFile on Bicep', () => {
   it('main.bicep: an output may share a name with another symbol, and a user output merges as lines', () => {
     const ours = `${MAIN_BICEP}output eventProcessing string = 'ours'\n`;
     expect(merged(mergeFile('infra/main.bicep', MAIN_BICEP, ours, theirs))).toBe(`${theirs}output eventProcessing string = 'ours'\n`);
+  });
+
+  // Found by QA: the union of lines both sides added gave appSettings EVENT_PROCESSING_QUEUE twice (BCP025):
+  // add reported a clean merge and `azd up` failed.
+  describe('an object given a property twice', () => {
+    const LAST_SETTING = '      KEY_VAULT_URI: keyVault.outputs.uri\n';
+    const withSetting = theirs.replace(LAST_SETTING, `${LAST_SETTING}      EVENT_PROCESSING_QUEUE: eventProcessing.outputs.queueName\n`);
+    /** The user's lines added where the new version adds its setting, so the line merge keeps both. */
+    const oursAdding = (lines: string) => MAIN_BICEP.replace(LAST_SETTING, `${LAST_SETTING}${lines}`);
+
+    it('main.bicep: a clean line merge that sets the user’s property a second time is a conflict', () => {
+      expect(mergeFile('infra/main.bicep', MAIN_BICEP, oursAdding("      EVENT_PROCESSING_QUEUE: 'x'\n"), withSetting)).toEqual({
+        kind: 'conflict',
+        reasons: ['the merged lines set EVENT_PROCESSING_QUEUE twice in one object, which Bicep refuses'],
+      });
+    });
+
+    it('a quoted key, escapes and all, is the same property as the bare name', () => {
+      for (const key of ["'EVENT_PROCESSING_QUEUE'", "'EVENT\\u{5F}PROCESSING_QUEUE'"]) {
+        expect(mergeFile('infra/main.bicep', MAIN_BICEP, oursAdding(`      ${key}: 'x'\n`), withSetting)).toMatchObject({ kind: 'conflict' });
+      }
+    });
+
+    it('names differing in case only are two properties, as the Bicep compiler has it', () => {
+      expect(mergeFile('infra/main.bicep', MAIN_BICEP, oursAdding("      event_processing_queue: 'x'\n"), withSetting).kind).toBe('merged');
+    });
+
+    it('the same key in another object, nested or not, is fine', () => {
+      const nested = "      FEATURES: {\n        EVENT_PROCESSING_QUEUE: 'x'\n      }\n      QUEUES: [\n        { EVENT_PROCESSING_QUEUE: 'y' }\n      ]\n";
+      expect(mergeFile('infra/main.bicep', MAIN_BICEP, oursAdding(nested), withSetting).kind).toBe('merged');
+      const elsewhere = MAIN_BICEP.replace('    location: location\n', "    location: location\n    EVENT_PROCESSING_QUEUE: 'x'\n");
+      expect(mergeFile('infra/main.bicep', MAIN_BICEP, elsewhere, withSetting).kind).toBe('merged');
+    });
+
+    it('keys in comments and strings are no properties', () => {
+      const lines = [
+        "      // EVENT_PROCESSING_QUEUE: 'old'",
+        "      /* EVENT_PROCESSING_QUEUE: 'older' */",
+        "      NOTE: 'it\\'s } EVENT_PROCESSING_QUEUE: x'",
+        "      NESTED: '${'}'} EVENT_PROCESSING_QUEUE: y'",
+        "      DOC: '''",
+        "EVENT_PROCESSING_QUEUE: z",
+        "'''",
+      ];
+      expect(mergeFile('infra/main.bicep', MAIN_BICEP, oursAdding(`${lines.join('\n')}\n`), withSetting).kind).toBe('merged');
+    });
+
+    it('a property the user’s version already sets twice is not the merge’s doing', () => {
+      const ours = oursAdding("      FEATURE_FLAGS: 'a'\n      FEATURE_FLAGS: 'b'\n");
+      expect(mergeFile('infra/main.bicep', MAIN_BICEP, ours, withSetting).kind).toBe('merged');
+    });
+
+    it.skipIf(bicepMissing)('refuses exactly the line merges the Bicep compiler refuses with BCP025', async () => {
+      const base = "param queueName string\n\noutput settings object = {\n  KEY_VAULT_URI: 'https://example.vault.azure.net'\n}\n";
+      const newVersion = base.replace('}\n', '  EVENT_PROCESSING_QUEUE: queueName\n}\n');
+      const userLines = {
+        bare: "  EVENT_PROCESSING_QUEUE: 'x'\n",
+        quoted: "  'EVENT_PROCESSING_QUEUE': 'x'\n",
+        escaped: "  'EVENT\\u{5F}PROCESSING_QUEUE': 'x'\n",
+        otherCase: "  event_processing_queue: 'x'\n",
+        nested: "  FEATURES: {\n    EVENT_PROCESSING_QUEUE: 'x'\n  }\n  QUEUES: [\n    { EVENT_PROCESSING_QUEUE: 'y' }\n  ]\n",
+        commentsAndStrings: "  // EVENT_PROCESSING_QUEUE: 'old'\n  NOTE: 'it\\'s } EVENT_PROCESSING_QUEUE: x'\n  DOC: '''\nEVENT_PROCESSING_QUEUE: z\n'''\n",
+      };
+      const directory = scratchDir('bicep-properties');
+      const refused: Record<string, boolean> = {};
+      for (const [name, lines] of Object.entries(userLines)) {
+        const ours = base.replace('}\n', `${lines}}\n`);
+        writeFileSync(join(directory, `${name}.bicep`), merged(mergeText(base, ours, newVersion)));
+        refused[name] = mergeFile('infra/main.bicep', base, ours, newVersion).kind === 'conflict';
+      }
+      const { diagnostics } = await buildBicepPattern(`${directory}/*.bicep`);
+      const errors = diagnostics.filter((line) => line.includes(': Error '));
+      expect(errors.every((line) => line.includes('BCP025'))).toBe(true);
+      const refusedByBicep = Object.fromEntries(Object.keys(userLines).map((name) => [name, errors.some((line) => line.includes(`${name}.bicep`))]));
+      expect(refused).toEqual(refusedByBicep);
+      expect(refused).toEqual({ bare: true, quoted: true, escaped: true, otherCase: false, nested: false, commentsAndStrings: false });
+    });
   });
 });
 
