@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { intersects, minVersion, satisfies, validRange } from 'semver';
 import { describeFsError, isErrno } from '../engine/fs-errors.js';
-import { isMachineLocal, isProjectPath, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
+import { answersEdited, isMachineLocal, isProjectPath, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
 import { isPackageManager, type PackageManager } from '../engine/package-manager.js';
 import { filesUnder } from '../templates-dir.js';
 
@@ -290,11 +290,19 @@ const manifestDrift: Check = {
   id: 'manifest-drift',
   title: 'generated files match .create-serverless-app.json',
   run(project) {
-    const manifest = project.json<{ files?: Record<string, string> }>(MANIFEST_PATH);
+    const manifest = project.json<{ files?: Record<string, string>; answers?: unknown; packageManager?: unknown; answersSha256?: unknown }>(MANIFEST_PATH);
     if (!manifest?.files) {
       return [{ severity: 'warning', file: MANIFEST_PATH, message: `${MANIFEST_PATH} is missing, so generated files cannot be told from your own and \`add\` cannot merge safely.`, fix: 'Restore it from version control (git checkout -- .create-serverless-app.json).' }];
     }
     const findings: Finding[] = [];
+    if (answersEdited(manifest)) {
+      findings.push({
+        severity: 'error',
+        file: MANIFEST_PATH,
+        message: `${MANIFEST_PATH}: its recorded answers were edited by hand (they no longer match answersSha256), so \`add\` refuses to merge into this project.`,
+        fix: `Restore it from version control (git checkout -- ${MANIFEST_PATH}).`,
+      });
+    }
     for (const [path, hash] of Object.entries(manifest.files)) {
       if (!isProjectPath(path)) {
         findings.push({ severity: 'error', file: path, message: `${MANIFEST_PATH} records ${path}, a path outside the project: the manifest is damaged.`, fix: `Restore it from version control (git checkout -- ${MANIFEST_PATH}).` });

@@ -37,7 +37,7 @@ export function isManifest(file: AnswersFile): boolean {
 
 const ANSWER_KEYS = ['name', 'location', 'patterns'] as const;
 /** Keys of a whole manifest (`.create-serverless-app.json`), which is accepted as an answers file too. */
-const MANIFEST_KEYS = ['generator', 'answers', 'packageManager', 'files'];
+const MANIFEST_KEYS = ['generator', 'answers', 'packageManager', 'answersSha256', 'files'];
 
 /**
  * Reads `--answers <file>` (JSON or YAML): answers, a whole manifest, or just pattern options keyed by pattern

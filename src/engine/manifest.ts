@@ -35,8 +35,37 @@ export interface Manifest {
   answers: Answers;
   /** The package manager the app was made for, whose commands its README shows; absent means npm. */
   packageManager?: PackageManager;
+  /** `answersDigest` of the two above, so that `add` can tell they were edited; absent in manifests made before it was recorded. */
+  answersSha256?: string;
   /** sha256 of every generated file, by path. */
   files: Record<string, string>;
+}
+
+/**
+ * Fingerprints what `add` regenerates the base of its merge from: the answers and the package manager (absent and
+ * "npm" are one). Over canonical JSON, so that a manifest a formatter re-indented or reordered still matches. The
+ * generator version is left out: `add` regenerates with its own templates whatever the version says. Covering more
+ * (or less) would call for a new key name, or every manifest made before would read as edited.
+ */
+export function answersDigest(answers: unknown, packageManager: unknown): string {
+  return sha256(canonicalJson({ answers, packageManager: packageManager ?? 'npm' }));
+}
+
+/**
+ * Whether the manifest's answers were edited since it was written. One without the digest was written by an older
+ * version and is taken as it is, without a warning: refusing it would lock every existing project out of `add` for
+ * nothing its users did, a warning would ask them to act where there is nothing to do (add's warning about the older
+ * version already says to check the diffs), and the next `add` records the digest.
+ */
+export function answersEdited(manifest: { answers?: unknown; packageManager?: unknown; answersSha256?: unknown }): boolean {
+  return manifest.answersSha256 !== undefined && manifest.answersSha256 !== answersDigest(manifest.answers, manifest.packageManager);
+}
+
+/** JSON with every object's keys sorted (by code unit, not locale); arrays keep their order, which means something. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    isRecord(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item,
+  );
 }
 
 export interface Project {
@@ -121,6 +150,14 @@ function parseManifest(text: string, path: string): Manifest {
   if (!isRecord(record.files) || !Object.values(record.files).every((hash) => typeof hash === 'string')) throw broken('no file hashes');
   const outside = Object.keys(record.files).find((path) => !isProjectPath(path));
   if (outside !== undefined) throw broken(`it records ${outside}, a path outside the project`);
+  // Regenerated from edited answers, the base of the merge is not what was written: generated files would pass
+  // for the user's edits, and a present pattern's wiring be removed or doubled. A key added inside the answers too.
+  if (answersEdited(record)) {
+    throw new UserError(
+      `${path}: its recorded answers were edited by hand (they no longer match answersSha256), so add cannot tell what it generated from your edits; restore it from version control (git checkout -- ${MANIFEST_PATH}). Nothing was written`,
+      ExitCode.Usage,
+    );
+  }
   return record as Manifest;
 }
 

@@ -5,7 +5,7 @@ import type { JsonObject, JsonValue } from '../patterns/types.js';
 import { bicepLiteral } from './escape.js';
 import { deepMerge } from './json-merge.js';
 import { lockfileFor, type AppPackageJson } from './lockfile.js';
-import { MANIFEST_PATH, sha256 } from './manifest.js';
+import { answersDigest, MANIFEST_PATH, sha256 } from './manifest.js';
 import type { PackageManager } from './package-manager.js';
 import type { Plan } from './plan.js';
 import { templateEngine, type TemplateEngine } from './templates.js';
@@ -103,7 +103,13 @@ function jsonContributions(plan: Plan): Record<string, JsonObject> {
 function manifest(plan: Plan, packageManager: PackageManager, files: Map<string, string>): string {
   const hashes = Object.fromEntries([...files.keys()].sort().map((path) => [path, sha256(files.get(path)!)]));
   // Recorded only when not npm: a manifest without it (npm apps, and every app made before it was recorded) means npm.
-  const record = { generator: plan.generator, answers: plan.answers, ...(packageManager === 'npm' ? {} : { packageManager }), files: hashes };
+  const record = {
+    generator: plan.generator,
+    answers: plan.answers,
+    ...(packageManager === 'npm' ? {} : { packageManager }),
+    answersSha256: answersDigest(plan.answers, packageManager),
+    files: hashes,
+  };
   return `${JSON.stringify(record, null, 2)}\n`;
 }
 

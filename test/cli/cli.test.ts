@@ -225,6 +225,23 @@ describe('add, with an answer that clashes with a pattern the app has', () => {
   });
 });
 
+describe('add, with the manifest\'s answers edited by hand', () => {
+  it('refuses in one line naming the manifest and how to restore it, exit 2, nothing written', () => {
+    const dir = generateApp(scratchDir('add-edited-manifest'), 'app', ['--pattern', 'http-api']);
+    const path = join(dir, '.create-serverless-app.json');
+    const edited = readFileSync(path, 'utf8').replace('"items"', '"orders"');
+    writeFileSync(path, edited);
+    const functions = readdirSync(join(dir, 'src/functions'));
+    const added = runCli(['add', 'event-processing', '--yes', '--no-install'], { cwd: dir });
+    expect(added.status).toBe(ExitCode.Usage);
+    expect(added.stderr).toBe(
+      `✖ ${path}: its recorded answers were edited by hand (they no longer match answersSha256), so add cannot tell what it generated from your edits; restore it from version control (git checkout -- .create-serverless-app.json). Nothing was written\n`,
+    );
+    expect(readFileSync(path, 'utf8')).toBe(edited);
+    expect(readdirSync(join(dir, 'src/functions'))).toEqual(functions);
+  });
+});
+
 describe('add, with the README intro and the main.bicep header edited', () => {
   // Both named the app's patterns, so every add rewrote the lines users most often make their own: a conflict each time.
   it('keeps both edits, without a conflict, and adds the pattern to the table and the infrastructure', () => {

@@ -979,3 +979,52 @@ describe('add outside a generated project', () => {
     expect(tree(root)).toEqual(before);
   });
 });
+
+describe('add, with a manifest edited by hand', () => {
+  const MANIFEST = '.create-serverless-app.json';
+  const editManifest = (root: string, change: (manifest: Record<string, any>) => Record<string, any> | void) => {
+    const manifest = JSON.parse(read(root, MANIFEST)) as Record<string, any>;
+    writeFileSync(join(root, MANIFEST), `${JSON.stringify(change(manifest) ?? manifest, null, 2)}\n`);
+  };
+  /** The same value with every object's keys in reverse order, as a JSON formatter might leave it. */
+  const reordered = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(reordered)
+      : typeof value === 'object' && value !== null
+        ? Object.fromEntries(Object.entries(value).reverse().map(([key, item]) => [key, reordered(item)]))
+        : value;
+  const edited = /\.create-serverless-app\.json: its recorded answers were edited by hand .*; restore it from version control \(git checkout -- \.create-serverless-app\.json\)\. Nothing was written$/;
+
+  // Regenerated from edited answers, the base differs from what was written: the merge took generated files for edits.
+  it.each([
+    ['an option of a present pattern changed', (manifest: Record<string, any>) => void (manifest.answers.patterns['http-api'].resources = ['orders'])],
+    ['a present pattern removed', (manifest: Record<string, any>) => void delete manifest.answers.patterns['scheduled-tasks']],
+    ['the package manager changed', (manifest: Record<string, any>) => void (manifest.packageManager = 'pnpm')],
+    ['a key added to the answers', (manifest: Record<string, any>) => void (manifest.answers.owner = 'payments')],
+  ])('refuses recorded answers edited by hand (%s): exit 2, one line, nothing written', async (_case, change) => {
+    const root = await generate(['http-api', 'scheduled-tasks']);
+    editManifest(root, change);
+    const before = tree(root);
+    const error = await expectUserError(add(root, ['event-processing']), 2, edited);
+    expect(error.message).not.toContain('\n');
+    expect(error.details).toEqual([]);
+    expect(tree(root)).toEqual(before);
+  });
+
+  it('takes a manifest a formatter re-indented and reordered: the same answers', async () => {
+    const root = await generate(['http-api', 'scheduled-tasks']);
+    writeFileSync(join(root, MANIFEST), JSON.stringify(reordered(JSON.parse(read(root, MANIFEST))), null, 4));
+    expect(await add(root, ['event-processing'])).toMatchObject({ added: ['event-processing'], written: true });
+    expect(read(root, MANIFEST)).toBe(read(await generate(['http-api', 'scheduled-tasks', 'event-processing']), MANIFEST));
+  });
+
+  it('takes a manifest an older version wrote, without the digest, and records the digest', async () => {
+    const root = await generate(['http-api']);
+    editManifest(root, ({ answersSha256, ...manifest }) => {
+      expect(answersSha256).toMatch(/^[0-9a-f]{64}$/);
+      return manifest;
+    });
+    expect(await add(root, ['event-processing'])).toMatchObject({ added: ['event-processing'], written: true });
+    expect(read(root, MANIFEST)).toBe(read(await generate(['http-api', 'event-processing']), MANIFEST));
+  });
+});

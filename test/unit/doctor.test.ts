@@ -220,6 +220,24 @@ describe('doctor', () => {
     expect(drift.findings[0]!.message).toBe('.create-serverless-app.json records ../outside.txt, a path outside the project: the manifest is damaged.');
   });
 
+  it('manifest-drift: recorded answers edited by hand are an error, for add refuses them; a re-indented manifest is not', () => {
+    editJson('.create-serverless-app.json', (manifest) => (manifest.answers.patterns['http-api'].resources = ['orders']));
+    const drift = diagnoseProject(dir).checks.find((c) => c.id === 'manifest-drift')!;
+    expect(drift.status).toBe('error');
+    expect(drift.findings).toEqual([
+      {
+        severity: 'error',
+        file: '.create-serverless-app.json',
+        message: '.create-serverless-app.json: its recorded answers were edited by hand (they no longer match answersSha256), so `add` refuses to merge into this project.',
+        fix: 'Restore it from version control (git checkout -- .create-serverless-app.json).',
+      },
+    ]);
+
+    editJson('.create-serverless-app.json', (manifest) => (manifest.answers.patterns['http-api'].resources = ['items']));
+    write('.create-serverless-app.json', JSON.stringify(JSON.parse(read('.create-serverless-app.json')), null, 4));
+    expect(diagnoseProject(dir).checks.find((c) => c.id === 'manifest-drift')!.findings).toEqual([]);
+  });
+
   it('a folder where a checked file should be is that check\'s error, not a crash', () => {
     rmSync(join(dir, 'README.md'));
     mkdirSync(join(dir, 'README.md'));
