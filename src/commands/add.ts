@@ -10,7 +10,7 @@ import { isManifest, keyPathIn, loadAnswersFile, type AnswersFile } from '../eng
 import { askAgainForClashesBetweenPatterns, askMissingOptions, optionSources, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
 import type { FileChange } from '../engine/changes.js';
 import { cannotRead, isErrno } from '../engine/fs-errors.js';
-import { findProject, isMachineLocal, MANIFEST_PATH, type Manifest } from '../engine/manifest.js';
+import { findProject, isMachineLocal, MANIFEST_PATH, withUsersKeys, type Manifest } from '../engine/manifest.js';
 import { planFileUpdates, valueAt, type FileAction, type PlannedFile } from '../engine/merge.js';
 import { detectPackageManager, packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
 import { buildPlan, type Answers, type Plan } from '../engine/plan.js';
@@ -134,7 +134,8 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   }
 
   const conflicts = planned.filter((file) => file.action === 'conflict');
-  const manifestUpdate: FileChange = { path: MANIFEST_PATH, kind: 'update', content: newManifest, current: await readFile(join(root, MANIFEST_PATH), 'utf8') };
+  const currentManifest = await readFile(join(root, MANIFEST_PATH), 'utf8');
+  const manifestUpdate: FileChange = { path: MANIFEST_PATH, kind: 'update', content: withUsersKeys(newManifest, currentManifest), current: currentManifest };
   if (options.dryRun) {
     // What the run would refuse, its dry run refuses too, in the same order: conflicts nobody can settle, an
     // edited <file>.new, a link out of the project, a folder or file it may not write.

@@ -36,8 +36,6 @@ export function isManifest(file: AnswersFile): boolean {
 }
 
 const ANSWER_KEYS = ['name', 'location', 'patterns'] as const;
-/** Keys of a whole manifest (`.create-serverless-app.json`), which is accepted as an answers file too. */
-const MANIFEST_KEYS = ['generator', 'answers', 'packageManager', 'answersSha256', 'files'];
 
 /**
  * Reads `--answers <file>` (JSON or YAML): answers, a whole manifest, or just pattern options keyed by pattern
@@ -68,7 +66,8 @@ export async function loadAnswersFile(path: string, shownAs = path): Promise<Ans
     const bare = { answers: '', patterns: '' };
     return { patterns: readPatterns(data, fail, bare), source, keys: bare };
   }
-  const manifest = keys.includes('answers') && keys.every((key) => MANIFEST_KEYS.includes(key));
+  // A whole manifest keeps the answers one level down; its other top-level keys are the generator's or a team's own.
+  const manifest = keys.includes('answers') && !keys.some((key) => (ANSWER_KEYS as readonly string[]).includes(key));
   const answers = manifest ? data.answers : data;
   const layout = manifest ? { answers: 'answers', patterns: 'answers.patterns' } : { answers: '', patterns: 'patterns' };
   if (!isPlainObject(answers)) throw fail('"answers" must be an object');

@@ -41,6 +41,9 @@ export interface Manifest {
   files: Record<string, string>;
 }
 
+/** The manifest's own keys, in the order render.ts writes them; any other top-level key is the user's, and `add` keeps it. */
+const MANIFEST_KEYS: readonly string[] = ['generator', 'answers', 'packageManager', 'answersSha256', 'files'];
+
 /**
  * Fingerprints what `add` regenerates the base of its merge from: the answers and the package manager (absent and
  * "npm" are one). Over canonical JSON, so that a manifest a formatter re-indented or reordered still matches. The
@@ -66,6 +69,25 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
     isRecord(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item,
   );
+}
+
+/**
+ * The manifest `add` writes, `generated`, with the top-level keys the user added to `current` (a `$comment`, an
+ * owner), each after the manifest key it followed there. The manifest's own keys are generated whole: parseManifest
+ * refuses keys added inside them, which would be lost here.
+ */
+export function withUsersKeys(generated: string, current: string): string {
+  const users = Object.entries(JSON.parse(current) as Record<string, unknown>);
+  if (users.every(([key]) => MANIFEST_KEYS.includes(key))) return generated;
+  const after = new Map<string | undefined, [string, unknown][]>();
+  let previous: string | undefined;
+  for (const [key, value] of users) {
+    if (MANIFEST_KEYS.includes(key)) previous = key;
+    else after.set(previous, [...(after.get(previous) ?? []), [key, value]]);
+  }
+  const ordered: [string, unknown][] = [...(after.get(undefined) ?? [])];
+  for (const [key, value] of Object.entries(JSON.parse(generated) as Record<string, unknown>)) ordered.push([key, value], ...(after.get(key) ?? []));
+  return `${JSON.stringify(Object.fromEntries(ordered), null, 2)}\n`;
 }
 
 export interface Project {
@@ -138,6 +160,8 @@ function parseManifest(text: string, path: string): Manifest {
   }
   const record = value as Partial<Manifest>;
   if (typeof record?.generator?.version !== 'string') throw broken('no generator version');
+  const ownKey = Object.keys(record.generator).find((key) => key !== 'name' && key !== 'version');
+  if (ownKey !== undefined) throw broken(`unknown key generator.${ownKey} (keys of your own belong at the top level, which add keeps)`);
   const answers = record.answers as Partial<Answers> | undefined;
   if (typeof answers?.name !== 'string' || typeof answers.location !== 'string' || !isRecord(answers.patterns)) {
     throw broken('no recorded answers (name, location, patterns)');

@@ -1027,4 +1027,25 @@ describe('add, with a manifest edited by hand', () => {
     expect(await add(root, ['event-processing'])).toMatchObject({ added: ['event-processing'], written: true });
     expect(read(root, MANIFEST)).toBe(read(await generate(['http-api', 'event-processing']), MANIFEST));
   });
+
+  it('keeps the keys a team added at the top level, where they were', async () => {
+    const root = await generate(['http-api']);
+    editManifest(root, (manifest) => ({ $comment: 'do not edit', ...manifest, owner: { team: 'payments' } }));
+    await add(root, ['event-processing']);
+    const manifest = JSON.parse(read(root, MANIFEST)) as Record<string, unknown>;
+    const { $comment, owner, ...generated } = manifest;
+    expect(Object.keys(manifest)).toEqual(['$comment', 'generator', 'answers', 'answersSha256', 'files', 'owner']);
+    expect({ $comment, owner }).toEqual({ $comment: 'do not edit', owner: { team: 'payments' } });
+    expect(generated).toEqual(JSON.parse(read(await generate(['http-api', 'event-processing']), MANIFEST)));
+    // Kept through the next add too: the digest covers the answers, not the team's keys.
+    await add(root, ['scheduled-tasks']);
+    expect(JSON.parse(read(root, MANIFEST))).toMatchObject({ $comment: 'do not edit', owner: { team: 'payments' } });
+  });
+
+  // add rewrites the generator's record whole: a key put inside it would be lost without a word.
+  it('refuses a key added inside the generator record, saying where keys of the team belong', async () => {
+    const root = await generate(['http-api']);
+    editManifest(root, (manifest) => void (manifest.generator.owner = 'payments'));
+    await expectUserError(add(root, ['event-processing']), 2, /\.create-serverless-app\.json is damaged: unknown key generator\.owner \(keys of your own belong at the top level, which add keeps\)/);
+  });
 });

@@ -440,8 +440,9 @@ describe('loadAnswersFile', () => {
     expect(await loadAnswersFile(file('.create-serverless-app.json', JSON.stringify(manifest)))).toMatchObject({ name: 'c' });
     // A pnpm, yarn or bun app's manifest records its package manager too.
     expect(await loadAnswersFile(file('pnpm-app.json', JSON.stringify({ ...manifest, packageManager: 'pnpm' })))).toMatchObject({ name: 'c' });
-    // With the digest of its answers.
-    expect(await loadAnswersFile(file('digest-app.json', JSON.stringify({ ...manifest, answersSha256: '0'.repeat(64) })))).toMatchObject({ name: 'c', keys: { answers: 'answers' } });
+    // With its digest, and with keys a team added at the top level, which add keeps there.
+    const kept = { $comment: 'do not edit', ...manifest, answersSha256: '0'.repeat(64), owner: 'payments' };
+    expect(await loadAnswersFile(file('team-app.json', JSON.stringify(kept)))).toMatchObject({ name: 'c', keys: { answers: 'answers' } });
   });
 
   it('reads a bare map of pattern options, what add takes, and a whole manifest for add too', async () => {
