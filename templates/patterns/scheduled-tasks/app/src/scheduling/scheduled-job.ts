@@ -2,7 +2,7 @@ import type { ExponentialBackoffRetryOptions, InvocationContext, Timer, TimerFun
 import { tableClient } from '../shared/storage-clients.js';
 import { pruneRunHistory, RUN_HISTORY_DAYS } from './run-history.js';
 import { occurrenceToRun, type LocalTime } from './schedule.js';
-import { invocationOperationId, telemetryFromEnvironment, type JobTelemetry } from './telemetry.js';
+import { invocationOperationId, telemetryFromEnvironment, type JobTelemetry, type RunReport } from './telemetry.js';
 import { TableCheckpointStore, TableRunStore, type CheckpointStore, type CheckpointVersion, type RunRecord, type RunStore, type RunVersion } from './tracking-store.js';
 
 export type PastDuePolicy = 'run' | 'skip';
@@ -174,7 +174,8 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
         // one could end up doing twice. The record says failed, which is what happened: the work is not resumed late.
         for (const { dead, closed } of earlier.abandoned) {
           if ((await dependencies.runs.replace(dead, closed)) === undefined) throw lostRace(record);
-          await report(closed, dependencies, context);
+          // Neither resumed nor retried: the occurrence failed for good.
+          await report(closed, { final: true }, dependencies, context);
         }
         context.log(`${name}: the run for ${scheduledTime.toISOString()} died and is past due; not resumed under the skip policy`);
         return undefined;
@@ -210,7 +211,10 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
       dependencies,
     );
   } catch (error) {
-    await finish(record, await alive.stop(), 'failed', dependencies, context, error);
+    const version = await alive.stop();
+    // Not final while the host has retries left, nor when superseded: the execution that superseded this one carries on.
+    const final = !superseded.signal.aborted && record.attempt >= RETRY_POLICY.maxRetryCount;
+    await finish(record, version, 'failed', dependencies, context, { error, final });
     if (superseded.signal.aborted) {
       // The execution that superseded this one carries the work on; a retry of this one would only contend with it.
       context.warn(`${name}: stopped without retrying: ${(superseded.signal.reason as Error).message}`);
@@ -302,8 +306,8 @@ async function claim(record: RunRecord, dependencies: JobDependencies, context: 
   const closed = earlier.abandoned.map((run) => run.closed);
   const version = await dependencies.runs.claim(record, earlier.seen, closed);
   if (version === undefined) throw lostRace(record);
-  // The crashes reach the failed-run alert, not only the table.
-  for (const run of closed) await report(run, dependencies, context);
+  // The crashes reach telemetry, not only the table; not as final failures, since this execution carries the occurrence on.
+  for (const run of closed) await report(run, { final: false }, dependencies, context);
   return version;
 }
 
@@ -375,7 +379,7 @@ async function finish(
   outcome: 'succeeded' | 'failed' | 'skipped',
   dependencies: JobDependencies,
   context: InvocationContext,
-  error?: unknown,
+  failure?: { error: unknown; final: boolean },
 ): Promise<RunRecord | undefined> {
   const endedAt = dependencies.clock();
   const record: RunRecord = {
@@ -383,20 +387,21 @@ async function finish(
     outcome,
     endedAt,
     durationMs: endedAt.getTime() - started.startedAt.getTime(),
-    ...(error !== undefined && { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+    ...(failure !== undefined && { error: failure.error instanceof Error ? (failure.error.stack ?? failure.error.message) : String(failure.error) }),
   };
   if (version === undefined || !(await dependencies.runs.finish(record, version))) {
     context.warn(`${takenOver(started)} (its outcome: ${outcome})`);
     return undefined;
   }
-  await report(record, dependencies, context);
+  // A success or a skip is always the occurrence's outcome for good.
+  await report(record, { final: failure?.final ?? true }, dependencies, context);
   return record;
 }
 
 /** Sends a run's outcome to telemetry and the log. */
-async function report(record: RunRecord, dependencies: JobDependencies, context: InvocationContext): Promise<void> {
+async function report(record: RunRecord, { final }: Pick<RunReport, 'final'>, dependencies: JobDependencies, context: InvocationContext): Promise<void> {
   try {
-    await dependencies.telemetry.trackRun(record, invocationOperationId(context));
+    await dependencies.telemetry.trackRun(record, { final, operationId: invocationOperationId(context) });
   } catch (telemetryError) {
     // Lost telemetry must not fail (and so retry) a run whose work is done; the table still has the record.
     context.warn(`${record.job}: run telemetry not sent: ${telemetryError instanceof Error ? telemetryError.message : String(telemetryError)}`);

@@ -3,10 +3,20 @@ import type { TokenCredential } from '@azure/identity';
 import { azureCredential } from '../shared/storage-clients.js';
 import type { RunRecord } from './tracking-store.js';
 
+/** What the runner knows of a run's outcome beyond its record. */
+export interface RunReport {
+  /**
+   * No retry or other execution will change the occurrence's outcome: a success or skip, a failure of the last
+   * attempt RETRY_POLICY allows, or one closed without a retry. The failed-run alert pages on final failures only.
+   */
+  final: boolean;
+  /** The run's Application Insights OperationId (see `invocationOperationId`), when known. */
+  operationId?: string;
+}
+
 /** Where run events and duration metrics go: Application Insights in Azure, nowhere locally. */
 export interface JobTelemetry {
-  /** `operationId`: the run's Application Insights OperationId (see `invocationOperationId`), when known. */
-  trackRun(record: RunRecord, operationId?: string): Promise<void>;
+  trackRun(record: RunRecord, report: RunReport): Promise<void>;
 }
 
 /** The custom event every run emits; the alerts, queries and workbook read it from the AppEvents table. */
@@ -55,11 +65,12 @@ export class ApplicationInsightsTelemetry implements JobTelemetry {
     this.trackUrl = `${endpoint}/v2.1/track`;
   }
 
-  async trackRun(record: RunRecord, operationId?: string): Promise<void> {
+  async trackRun(record: RunRecord, { final, operationId }: RunReport): Promise<void> {
     const time = (record.endedAt ?? record.startedAt).toISOString();
     const properties = {
       job: record.job,
       outcome: record.outcome,
+      final: String(final),
       scheduledTime: record.scheduledTime.toISOString(),
       // With scheduledTime, how late the run started: past due by seconds is an idle app starting for its timer.
       startedAt: record.startedAt.toISOString(),

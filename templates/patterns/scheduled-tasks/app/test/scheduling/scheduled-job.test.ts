@@ -56,6 +56,7 @@ describe('runScheduledJob', () => {
     expect(record).toEqual(expected);
     expect(await deps.runs.list('nightly-report')).toEqual([expected]);
     expect(deps.telemetry.runs).toEqual([expected]);
+    expect(deps.telemetry.finals).toEqual([true]);
     // The trace id, so the event joins the run's request, logs and exceptions in Application Insights.
     expect(deps.telemetry.operationIds).toEqual(['4bf92f3577b34da6a3ce929d0e0e4736']);
   });
@@ -137,6 +138,8 @@ describe('runScheduledJob', () => {
       expect.objectContaining({ attempt: 0, outcome: 'failed', invocationId: 'crashed', error: expect.stringContaining('abandoned') }),
     ]);
     expect(deps.telemetry.runs.map(({ outcome, invocationId }) => ({ outcome, invocationId }))).toEqual([{ outcome: 'failed', invocationId: 'crashed' }]);
+    // Not resumed and not retried: the occurrence failed for good.
+    expect(deps.telemetry.finals).toEqual([true]);
   });
 
   it('fails, is retried by the host, and the retry resumes from the checkpoint and succeeds', async () => {
@@ -159,6 +162,16 @@ describe('runScheduledJob', () => {
     ]);
     expect(history[0]!.error).toContain('unit 3 failed');
     expect(deps.telemetry.runs.map((run) => run.outcome)).toEqual(['failed', 'succeeded']);
+    // The first failure had retries left: not final, so it pages no one.
+    expect(deps.telemetry.finals).toEqual([false, true]);
+  });
+
+  it('reports the failure of the last attempt the retry policy allows as final', async () => {
+    const deps = testDependencies(SCHEDULED);
+    const lastAttempt = invocation({ retryCount: RETRY_POLICY.maxRetryCount }).context;
+    await expect(runScheduledJob(job({ work: () => Promise.reject(new Error('still down')) }), timer(), lastAttempt, deps.dependencies)).rejects.toThrow('still down');
+    expect(deps.telemetry.runs.map(({ attempt, outcome }) => ({ attempt, outcome }))).toEqual([{ attempt: RETRY_POLICY.maxRetryCount, outcome: 'failed' }]);
+    expect(deps.telemetry.finals).toEqual([true]);
   });
 
   it('records the run failed, and fails for a retry, when the checkpoint cannot be claimed', async () => {
@@ -219,6 +232,8 @@ describe('runScheduledJob', () => {
       { attempt: 0, outcome: 'failed' },
       { attempt: 1, outcome: 'succeeded' },
     ]);
+    // The crashed attempt is not the occurrence's outcome: the execution that took it over carries it on.
+    expect(deps.telemetry.finals).toEqual([false, true]);
   });
 
   it('lets exactly one of two executions that find the occurrence free at the same moment do the work', async () => {
@@ -279,6 +294,7 @@ describe('runScheduledJob', () => {
       { outcome: 'failed', invocationId: 'paused' },
       { outcome: 'succeeded', invocationId: 'takeover' },
     ]);
+    expect(deps.telemetry.finals).toEqual([false, true]);
   });
 
   it('stops a paused run that was taken over at its next checkpoint, which stays where the takeover left it', async () => {
@@ -344,6 +360,12 @@ describe('runScheduledJob', () => {
     expect(deps.checkpoints.positions.get('nightly-report')).toBe('5');
     expect(await deps.runs.get('nightly-report', SCHEDULED, 0)).toMatchObject({ outcome: 'failed', error: expect.stringContaining('RunSupersededError') });
     expect(logs).toContainEqual({ level: 'warning', message: expect.stringContaining("stopped without retrying: nightly-report: another execution claimed the job's checkpoint") });
+    // Superseded, not failed for good: the later run carries the work on.
+    expect(deps.telemetry.runs.map(({ invocationId, outcome }) => ({ invocationId, outcome }))).toEqual([
+      { invocationId: 'later', outcome: 'succeeded' },
+      { invocationId: 'earlier', outcome: 'failed' },
+    ]);
+    expect(deps.telemetry.finals).toEqual([true, false]);
   });
 
   describe('a run longer than the staleness limit', () => {

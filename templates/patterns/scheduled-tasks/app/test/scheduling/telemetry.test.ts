@@ -34,7 +34,7 @@ const credential: TokenCredential = { getToken: async (scope) => ({ token: `toke
 describe('ApplicationInsightsTelemetry', () => {
   it('sends the run as a custom event and its duration as a custom metric, with an Entra ID token', async () => {
     const { calls, fetchImpl } = recordingFetch();
-    await new ApplicationInsightsTelemetry(CONNECTION_STRING, credential, fetchImpl, 'func-app').trackRun(RUN, TRACE_ID);
+    await new ApplicationInsightsTelemetry(CONNECTION_STRING, credential, fetchImpl, 'func-app').trackRun(RUN, { final: false, operationId: TRACE_ID });
 
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe('https://westeurope-5.in.applicationinsights.azure.com/v2.1/track');
@@ -49,7 +49,7 @@ describe('ApplicationInsightsTelemetry', () => {
           baseData: {
             ver: 2,
             name: RUN_EVENT,
-            properties: { job: 'nightly-report', outcome: 'failed', scheduledTime: '2026-05-04T02:30:00.000Z', startedAt: '2026-05-04T02:30:00.000Z', attempt: '1', isPastDue: 'false', invocationId: 'inv-1', error: 'Error: boom' },
+            properties: { job: 'nightly-report', outcome: 'failed', final: 'false', scheduledTime: '2026-05-04T02:30:00.000Z', startedAt: '2026-05-04T02:30:00.000Z', attempt: '1', isPastDue: 'false', invocationId: 'inv-1', error: 'Error: boom' },
             measurements: { durationMs: 2000 },
           },
         },
@@ -64,16 +64,27 @@ describe('ApplicationInsightsTelemetry', () => {
     ]);
   });
 
+  // The severity-1 alert fires on final failures only: one a retry may still fix pages no one.
+  it('marks an outcome that no retry or other execution will change as final', async () => {
+    const { calls, fetchImpl } = recordingFetch();
+    const telemetry = new ApplicationInsightsTelemetry(CONNECTION_STRING, undefined, fetchImpl);
+    await telemetry.trackRun({ ...RUN, attempt: 4 }, { final: true });
+    await telemetry.trackRun(RUN, { final: false });
+
+    const finals = calls.map((call) => (call.body[0] as { data: { baseData: { properties: { final: string } } } }).data.baseData.properties.final);
+    expect(finals).toEqual(['true', 'false']);
+  });
+
   it('leaves the operation to Application Insights when the run has no operation id', async () => {
     const { calls, fetchImpl } = recordingFetch();
-    await new ApplicationInsightsTelemetry(CONNECTION_STRING, undefined, fetchImpl, 'func-app').trackRun(RUN);
+    await new ApplicationInsightsTelemetry(CONNECTION_STRING, undefined, fetchImpl, 'func-app').trackRun(RUN, { final: false });
 
     expect(calls[0]!.body.map((envelope) => (envelope as { tags: object }).tags)).toEqual([{ 'ai.cloud.role': 'func-app' }, { 'ai.cloud.role': 'func-app' }]);
   });
 
   it('reports a refused batch as an error', async () => {
     const { fetchImpl } = recordingFetch(400);
-    await expect(new ApplicationInsightsTelemetry(CONNECTION_STRING, undefined, fetchImpl).trackRun(RUN)).rejects.toThrow('HTTP 400');
+    await expect(new ApplicationInsightsTelemetry(CONNECTION_STRING, undefined, fetchImpl).trackRun(RUN, { final: false })).rejects.toThrow('HTTP 400');
   });
 
   it('rejects a connection string without an instrumentation key', () => {

@@ -1,6 +1,6 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import type { JobDependencies } from '../../src/scheduling/scheduled-job.js';
-import type { JobTelemetry } from '../../src/scheduling/telemetry.js';
+import type { JobTelemetry, RunReport } from '../../src/scheduling/telemetry.js';
 import { nextDay, runRowKey, sameRecords, sameVersion, type CheckpointClaim, type CheckpointStore, type CheckpointVersion, type RunRecord, type RunStore, type RunVersion } from '../../src/scheduling/tracking-store.js';
 
 /** RunStore with the Table store's semantics (insert conflicts, ETags, day ranges), in memory. */
@@ -123,9 +123,11 @@ export class InMemoryCheckpointStore implements CheckpointStore {
 
 export class RecordingTelemetry implements JobTelemetry {
   readonly runs: RunRecord[] = [];
+  readonly finals: boolean[] = [];
   readonly operationIds: (string | undefined)[] = [];
-  async trackRun(record: RunRecord, operationId?: string) {
+  async trackRun(record: RunRecord, { final, operationId }: RunReport) {
     this.runs.push(record);
+    this.finals.push(final);
     this.operationIds.push(operationId);
   }
 }
