@@ -93,15 +93,22 @@ export const SUCCESS_RATE_PERCENT = 90;
 export const MAX_DURATION_MINUTES = 10;
 
 const RUN_EVENTS = 'AppEvents\n| where Name == "ScheduledJobRun"';
+/**
+ * A run (one occurrence of a job, shared by its retries) counted once: an occurrence may leave several final
+ * events, e.g. a failure and then the success of a manual rerun.
+ */
+const BY_RUN = 'by Job = tostring(Properties.job), ScheduledTime = tostring(Properties.scheduledTime)';
 
 /** Failure, success-rate and duration alerts over every job, and a missed-run alert per job. */
 export function jobAlerts(jobs: readonly PlannedJob[]): { alerts: LogAlert[]; notices: string[] } {
   const alerts: LogAlert[] = [
     {
       id: 'job-failed-runs',
-      description: 'A scheduled job run failed (each failed attempt counts; retries follow with exponential backoff).',
+      description:
+        'A scheduled job run failed for good: its last retry failed, or it was closed as failed without one (failed attempts the host still retries do not count; success-rate.kql shows them).',
       severity: 1,
-      query: `${RUN_EVENTS} and tostring(Properties.outcome) == "failed"\n| summarize FailedRuns = count()`,
+      // The app marks a failure final (Properties.final) when RETRY_POLICY has no retry left for it, so the count lives in one place.
+      query: `${RUN_EVENTS} and tostring(Properties.outcome) == "failed" and tostring(Properties.final) == "true"\n| summarize ${BY_RUN}\n| summarize FailedRuns = count()`,
       metricColumn: 'FailedRuns',
       operator: 'GreaterThan',
       threshold: 0,
@@ -110,11 +117,12 @@ export function jobAlerts(jobs: readonly PlannedJob[]): { alerts: LogAlert[]; no
     },
     {
       id: 'job-success-rate',
-      description: `The success rate of a scheduled job fell below ${SUCCESS_RATE_PERCENT}% over the last 24 hours.`,
+      description: `The success rate of a scheduled job fell below ${SUCCESS_RATE_PERCENT}% over the last 24 hours, each run counted by its final outcome (a failure its retry fixed counts as a success; a run still being retried is not counted yet).`,
       severity: 2,
       query:
-        `${RUN_EVENTS} and tostring(Properties.outcome) in ("succeeded", "failed")\n` +
-        '| summarize Runs = count(), Succeeded = countif(tostring(Properties.outcome) == "succeeded") by Job = tostring(Properties.job)\n' +
+        `${RUN_EVENTS} and tostring(Properties.outcome) in ("succeeded", "failed") and tostring(Properties.final) == "true"\n` +
+        `| summarize RunSucceeded = countif(tostring(Properties.outcome) == "succeeded") > 0 ${BY_RUN}\n` +
+        '| summarize Runs = count(), Succeeded = countif(RunSucceeded) by Job\n' +
         '| summarize LowestSuccessRatePercent = min(100.0 * Succeeded / Runs)',
       metricColumn: 'LowestSuccessRatePercent',
       operator: 'LessThan',

@@ -304,6 +304,25 @@ describe('rendered app', () => {
     expect(sync.query).toContain('tostring(Properties.job) == "sync"');
   });
 
+  // The host retries a failed run (RETRY_POLICY): a transient failure its retry fixes must not page anyone.
+  it('pages only for a run that failed for good, and rates runs by their final outcome, not by attempt', () => {
+    const alert = (id: string) => built.contribution.alerts.find((candidate) => candidate.id === id)!;
+    const failed = alert('job-failed-runs');
+    expect(failed.severity).toBe(1);
+    expect(failed.query).toContain('tostring(Properties.outcome) == "failed" and tostring(Properties.final) == "true"');
+    // One failed occurrence, however many events it left.
+    expect(failed.query).toContain('by Job = tostring(Properties.job), ScheduledTime = tostring(Properties.scheduledTime)');
+    expect(failed.description).toContain('failed for good');
+
+    const successRate = alert('job-success-rate');
+    expect(successRate.query).toContain('tostring(Properties.final) == "true"');
+    expect(successRate.query).toContain('by Job = tostring(Properties.job), ScheduledTime = tostring(Properties.scheduledTime)');
+    expect(successRate.query).toContain('| summarize Runs = count(), Succeeded = countif(RunSucceeded) by Job');
+    expect(successRate.description).toContain('final outcome');
+    // The retry count lives in the app's RETRY_POLICY only.
+    for (const { query } of [failed, successRate]) expect(query).not.toMatch(/attempt|\b4\b/);
+  });
+
   it('echoes each schedule in plain English with its next runs, and warns about daylight saving time', () => {
     const notices = built.contribution.notices.join('\n');
     expect(notices).toContain('Job nightly-report: At 02:30 (Europe/Berlin); timer schedule (UTC) "0 30 0,1 * * *"; if late: skip');
