@@ -12,6 +12,9 @@ import { defaultPlan, PATTERN_SUBSETS, subsetName } from '../support/subsets.js'
 const alertsBySubset = PATTERN_SUBSETS.map((patterns) => ({ name: subsetName(patterns), alerts: defaultPlan(patterns).contribution.alerts }));
 const queriesDir = join(TEMPLATES_DIR, 'base/infra/queries');
 const shippedQueries = readdirSync(queriesDir).filter((file) => file.endsWith('.kql'));
+// The scheduled-tasks pattern ships its own queries, which its workbook shows.
+const jobQueriesDir = join(TEMPLATES_DIR, 'patterns/scheduled-tasks/app/monitoring/scheduled-tasks');
+const shippedJobQueries = readdirSync(jobQueriesDir).filter((file) => file.endsWith('.kql'));
 
 describe('log alerts', () => {
   it.each(alertsBySubset)('$name: every alert query is valid KQL over the workspace tables', ({ alerts }) => {
@@ -54,5 +57,9 @@ describe('shipped KQL queries', () => {
 
   it.each(shippedQueries)('%s is valid KQL over the workspace tables', (file) => {
     expect(kqlProblems(readFileSync(join(queriesDir, file), 'utf8'))).toEqual([]);
+  });
+
+  it.each(shippedJobQueries)('scheduled-tasks %s is valid KQL over the workspace tables', (file) => {
+    expect(kqlProblems(readFileSync(join(jobQueriesDir, file), 'utf8'))).toEqual([]);
   });
 });
