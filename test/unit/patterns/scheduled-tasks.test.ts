@@ -321,6 +321,9 @@ describe('rendered app', () => {
     expect(successRate.description).toContain('final outcome');
     // The retry count lives in the app's RETRY_POLICY only.
     for (const { query } of [failed, successRate]) expect(query).not.toMatch(/attempt|\b4\b/);
+    const readme = readTree(tree, 'README.md').replace(/\s+/g, ' ');
+    expect(readme).toContain('| `job-failed-runs` | 1 | A scheduled job run failed for good');
+    expect(readme).toContain('A failure its retry fixes pages no one');
   });
 
   it('echoes each schedule in plain English with its next runs, and warns about daylight saving time', () => {

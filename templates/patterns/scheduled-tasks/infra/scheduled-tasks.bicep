@@ -81,7 +81,7 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
             type: 1
             name: 'introduction'
             content: {
-              json: '## Scheduled jobs\nEvery run emits a `ScheduledJobRun` event (job, outcome, scheduled time, attempt, duration). Run history with errors is also in the `JobRuns` table of the storage account.'
+              json: '## Scheduled jobs\nEvery run emits a `ScheduledJobRun` event (job, outcome, whether it is final, scheduled time, attempt, duration): a failed attempt the host still retries is not final, and pages no one. Run history with errors is also in the `JobRuns` table of the storage account.'
             }
           }
         ],
