@@ -61,13 +61,21 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): RenderedTre
 }
 
 /**
- * npm gets the app's lockfile, so that its first install fetches no package metadata; yarn 1 a .yarnrc that lets it
- * install on Node.js 20 (see the file). pnpm and bun write their own lockfiles from package.json. Outside the
- * manifest: they belong to the package manager from the first install on, and `add` leaves them alone.
+ * npm gets the app's lockfile, so that its first install fetches no package metadata; pnpm a pnpm-workspace.yaml
+ * that lets esbuild's install script run; yarn 1 a .yarnrc that lets it install on Node.js 20, and yarn 2+ a
+ * .yarnrc.yml that has it install node_modules (see the files). pnpm, yarn and bun write their own lockfiles from
+ * package.json. Outside the manifest: they belong to the package manager from the first install on, and `add` leaves
+ * them alone.
  */
 function packageManagerFiles(packageManager: PackageManager, files: ReadonlyMap<string, string>, templates: TemplateEngine): Array<[string, string]> {
   if (packageManager === 'npm') return [['package-lock.json', lockfileFor(JSON.parse(files.get('package.json')!) as AppPackageJson)]];
-  if (packageManager === 'yarn') return [['.yarnrc', templates.render('package-managers/yarn/_yarnrc', {})]];
+  if (packageManager === 'pnpm') return [['pnpm-workspace.yaml', templates.render('package-managers/pnpm/pnpm-workspace.yaml', {})]];
+  if (packageManager === 'yarn') {
+    return [
+      ['.yarnrc', templates.render('package-managers/yarn/_yarnrc', {})],
+      ['.yarnrc.yml', templates.render('package-managers/yarn/_yarnrc.yml', {})],
+    ];
+  }
   return [];
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { buildPlan } from '../../src/engine/plan.js';
 import { MANIFEST_PATH, sha256 } from '../../src/engine/manifest.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
@@ -86,6 +87,22 @@ describe('renderPlan', () => {
     expect(JSON.parse(file(MANIFEST_PATH))).not.toHaveProperty('packageManager');
     expect(JSON.parse(readTree(renderPlan(plan(), { packageManager: 'npm' }), MANIFEST_PATH))).not.toHaveProperty('packageManager');
     expect(JSON.parse(readTree(renderPlan(plan(), { packageManager: 'pnpm' }), MANIFEST_PATH)).packageManager).toBe('pnpm');
+  });
+
+  // pnpm 10 left esbuild's install script unrun with a warning to approve it, and pnpm 12 failed the install
+  // (ERR_PNPM_IGNORED_BUILDS). pnpm 9 refuses a pnpm-workspace.yaml without `packages`.
+  it("pnpm: allows esbuild's install script in pnpm-workspace.yaml, a workspace of the app alone", () => {
+    const tree = renderPlan(plan(), { packageManager: 'pnpm' });
+    expect(parseYaml(readTree(tree, 'pnpm-workspace.yaml'))).toEqual({ packages: ['.'], allowBuilds: { esbuild: true } });
+    for (const pm of ['npm', 'yarn', 'bun'] as const) expect(renderPlan(plan(), { packageManager: pm }).paths).not.toContain('pnpm-workspace.yaml');
+  });
+
+  // Yarn 2+ installs Plug'n'Play by default: no node_modules, so the built functions could not import
+  // @azure/functions, which the bundle leaves to node_modules, outside Yarn's own runtime (func start, Azure).
+  it('yarn: has Yarn 2+ install node_modules', () => {
+    const tree = renderPlan(plan(), { packageManager: 'yarn' });
+    expect(parseYaml(readTree(tree, '.yarnrc.yml'))).toEqual({ nodeLinker: 'node-modules' });
+    for (const pm of ['npm', 'pnpm', 'bun'] as const) expect(renderPlan(plan(), { packageManager: pm }).paths).not.toContain('.yarnrc.yml');
   });
 
   it('is deterministic: the same plan renders byte-identical trees', () => {
