@@ -24,17 +24,38 @@ export function inquirerPrompter(): Prompter {
   const prompts = () => import('@inquirer/prompts');
   return {
     input: (q) => interruptible(async () => (await prompts()).input({ message: q.message, default: q.default, validate: q.validate })),
-    select: (q) => interruptible(async () => (await prompts()).select({ message: q.message, choices: [...q.choices], default: q.default })),
+    select: (q) =>
+      interruptible(async () => (await prompts()).select({ message: q.message, choices: [...q.choices], default: q.default, pageSize: await pageSize(q.choices) })),
     checkbox: (q) =>
       interruptible(async () =>
         (await prompts()).checkbox({
           message: q.message,
+          pageSize: await pageSize(q.choices),
           choices: q.choices.map((choice) => ({ ...choice, short: choice.value, checked: q.default?.includes(choice.value) ?? false })),
           validate: (items) => q.validate(items.map((item) => item.value)),
         }),
       ),
     confirm: (q) => interruptible(async () => (await prompts()).confirm({ message: q.message, default: q.default })),
   };
+}
+
+function pageSize(choices: readonly Choice[]): Promise<number> {
+  return choicesPageSize(
+    choices.map((choice) => choice.name),
+    { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 },
+  );
+}
+
+/**
+ * How many lines of choices a list shows. Inquirer pages by lines, 7 by default, and a choice that wraps takes
+ * several: at 40 columns the pattern list showed 3 of its 4 patterns. Every choice fits, as far as the terminal
+ * leaves room beside the question, the active choice's description and the key help.
+ */
+export async function choicesPageSize(names: readonly string[], terminal: { columns: number; rows: number }): Promise<number> {
+  const { default: wrapAnsi } = await import('wrap-ansi');
+  // Each choice is drawn after a cursor and a box: `❯◯ HTTP API — …`.
+  const lines = names.reduce((sum, name) => sum + wrapAnsi(`❯◯ ${name}`, terminal.columns, { hard: true, trim: false }).split('\n').length, 0);
+  return Math.max(7, Math.min(lines, terminal.rows - 8));
 }
 
 /** Ctrl-C inside a prompt becomes exit code 130 with one line, before anything was written. */
