@@ -62,6 +62,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   const folderNamed = directory !== undefined && ask && input.name === undefined && file.name === undefined && !isProjectName(basename(resolve(session.cwd, directory)));
   const givenDirectory = folderNamed ? undefined : directory;
   let name = givenDirectory === undefined ? undefined : problems.check(() => projectName(input, givenDirectory, session.cwd));
+  const givenPatterns = input.pattern === undefined ? undefined : problems.check(() => parsePatternIds(input.pattern));
   const sources = optionSources(input.answersFile, input.patternOptions);
   problems.check(() => checkGivenOptions(file.patterns ?? {}, input.patternOptions, sources));
   problems.throwIfAny();
@@ -86,7 +87,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   if (directory === undefined) missing.push('[directory] or --name (the project folder, e.g. my-app)');
 
   let recommendations: Recommendation[] = [];
-  let patternIds = input.pattern !== undefined ? parsePatternIds(input.pattern) : file.patterns ? sortPatternIds(Object.keys(file.patterns) as PatternId[]) : undefined;
+  let patternIds = givenPatterns !== undefined ? givenPatterns : file.patterns ? sortPatternIds(Object.keys(file.patterns) as PatternId[]) : undefined;
   if (patternIds === undefined && ask) {
     recommendations = recommendPatterns(await askWorkload(ask));
     patternIds = (await ask.checkbox({

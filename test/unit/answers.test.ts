@@ -146,6 +146,23 @@ describe('resolveAnswers', () => {
     expect(await resolveAnswers(input({ answersFile, name: 'shop', yes: true }), { interactive: false, prompter, cwd: '/work' })).toMatchObject({ directory: 'shop', answers: { name: 'shop' } });
   });
 
+  // Found by QA: `--pattern http-api,nope --auth bogus` reported --auth alone, and the unknown pattern only on the next run.
+  it('lists an unknown --pattern with the other invalid values, before asking anything', async () => {
+    const prompter = scriptedPrompter([]);
+    const caught = await resolveAnswers(input({ directory: 'app', pattern: 'http-api,nope', location: 'mars', patternOptions: { 'http-api': { auth: 'bogus' } } }), {
+      interactive: true,
+      prompter,
+      cwd: '/work',
+    }).catch((error: unknown) => error);
+    expect((caught as Error).message).toBe('3 given values are invalid:');
+    expect((caught as { details: string[] }).details).toEqual([
+      expect.stringMatching(/^--location: unknown or unsupported Azure region "mars"/),
+      expect.stringMatching(/^--pattern: unknown pattern "nope"; valid patterns: http-api/),
+      expect.stringMatching(/^--auth: unknown auth mode "bogus"/),
+    ]);
+    expect(prompter.asked).toEqual([]);
+  });
+
   it('rejects a project name or region it cannot use before asking anything', async () => {
     const rejected = async (over: Partial<CreateInput>, message: RegExp) => {
       const prompter = scriptedPrompter([]);
