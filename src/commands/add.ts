@@ -7,7 +7,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { gt, valid } from 'semver';
 import { ExitCode, labelled, UserError, ValidationError } from '../exit-codes.js';
 import { isManifest, keyPathIn, loadAnswersFile, type AnswersFile } from '../engine/answers-file.js';
-import { askAgainForClashesBetweenPatterns, askMissingOptions, optionSources, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
+import { askAgainForClashesBetweenPatterns, askMissingOptions, checkGivenOptions, optionSources, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
 import type { FileChange } from '../engine/changes.js';
 import { cannotRead, isErrno } from '../engine/fs-errors.js';
 import { findProject, isMachineLocal, MANIFEST_PATH, withUsersKeys, type Manifest } from '../engine/manifest.js';
@@ -94,6 +94,11 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   for (const id of differing) {
     logger.warn(chalk.yellow(`⚠ ${file!.source}: ${id} is already in this project; its options there are not applied (add does not change a present pattern)`));
   }
+  const sources = optionSources(file, options.patternOptions);
+  // The values given for the patterns being added are checked, all of them at once, before any question: as create
+  // does, so that nobody answers every question to learn at the end that a flag was wrong.
+  const ofAdded = <T>(given: Partial<Record<PatternId, T>>) => Object.fromEntries(toAdd.flatMap((id) => (given[id] === undefined ? [] : [[id, given[id]]])));
+  validated(() => checkGivenOptions(ofAdded(fromFile), ofAdded(options.patternOptions), sources));
   const wanted: Answers = { ...manifest.answers, patterns: { ...manifest.answers.patterns } };
   const asked = new Map<PatternId, Set<string>>();
   for (const id of toAdd) {
@@ -101,7 +106,6 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     if (ask) asked.set(id, await askMissingOptions(ask, id, given));
     wanted.patterns[id] = given;
   }
-  const sources = optionSources(file, options.patternOptions);
   const planOf = (answers: Answers) => buildPlan(answers, root, sources, new Set(present));
   if (ask) await askAgainForClashesBetweenPatterns(ask, wanted, asked, sources, planOf);
 

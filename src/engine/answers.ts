@@ -249,7 +249,7 @@ function projectName(input: CreateInput, directory: string, cwd: string): string
  * Option values from the answers file and flags (flags win), each parsed by its option's parser. An error names
  * the value where the user wrote it: the flag, or the key in the answers file.
  */
-function checkGivenOptions(fromFile: NonNullable<AnswersFile['patterns']>, fromFlags: CreateInput['patternOptions'], sources: OptionSources): void {
+export function checkGivenOptions(fromFile: NonNullable<AnswersFile['patterns']>, fromFlags: CreateInput['patternOptions'], sources: OptionSources): void {
   const problems = new ValidationProblems();
   for (const id of PATTERN_IDS) {
     const given = { ...fromFile[id], ...fromFlags[id] };

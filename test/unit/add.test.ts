@@ -235,6 +235,17 @@ describe('add, with an answer that clashes with a pattern the app has', () => {
   });
 });
 
+// Found by QA: in a terminal, add asked every other question of the pattern and only then said that given values
+// were invalid, where create checks them before asking.
+describe('add, with invalid values given for the pattern being added', () => {
+  it('lists them all before asking anything, in a terminal too', async () => {
+    const root = await generate(['event-processing']);
+    const patternOptions = { 'data-processing': { dataFormat: 'xml', coolAfterDays: '-5' } };
+    const error = await expectUserError(add(root, ['data-processing'], { yes: false, patternOptions }, session(root, scriptedPrompter({}), true)), 2, /^2 given values are invalid:$/);
+    expect(error.details).toEqual([expect.stringMatching(/^--data-format: unknown value "xml"/), expect.stringMatching(/^--data-cool-after-days: "-5" is not a whole number/)]);
+  });
+});
+
 describe('add, with the user’s edits (stand-in patterns)', () => {
   let restore: () => void;
   beforeAll(() => {
