@@ -103,7 +103,7 @@ export function baseContribution(): PatternContribution {
     nextSteps: [],
     notices: [],
     storageNames: [],
-    functionNames: ['health'],
+    functionNames: [{ name: 'health' }],
     costNotes: [
       'Flex Consumption: billed per execution and GB-second, with a monthly free grant; no always-ready instances by default, so idle costs nothing',
       'Storage, Key Vault, Log Analytics: billed per use (GB stored or ingested, operations); Log Analytics ingestion is usually the largest of these',

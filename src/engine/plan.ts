@@ -4,7 +4,7 @@ import { baseContribution, FEATURE_CONTRIBUTIONS } from '../base.js';
 import { labelled, ValidationError, ValidationProblems } from '../exit-codes.js';
 import { PATTERNS, sortPatternIds } from '../patterns/index.js';
 import { flagName } from '../patterns/option-kinds.js';
-import { type JsonValue, type PatternDefinition, type PatternId, type ProjectInfo, type StorageName } from '../patterns/types.js';
+import { type FunctionName, type JsonValue, type PatternDefinition, type PatternId, type ProjectInfo, type StorageName, type TemplateFile } from '../patterns/types.js';
 import { GENERATOR } from '../version.js';
 import { composeContributions, type ComposedContribution, type OwnedContribution } from './compose.js';
 import { azureSlug, parseProjectName } from './project-name.js';
@@ -70,9 +70,9 @@ export function buildPlan(answers: Answers, targetDir: string, sources: OptionSo
   const patterns = selected.map((pattern) => pattern!);
   const owned = patterns.map((p) => withOwnOptions(p, project));
   naming(sources, (name) => checkSharedStorage(patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.storageNames })), name, present));
-  checkSharedFiles(patterns.map((p, i) => ({ id: p.definition.id, paths: owned[i]!.files.map((file) => file.path) })), present);
+  naming(sources, (name) => checkSharedFiles(patterns.map((p, i) => ({ id: p.definition.id, files: owned[i]!.files })), name, present));
   const base = baseContribution();
-  checkFunctionNames(base.functionNames, patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.functionNames })), present);
+  naming(sources, (name) => checkFunctionNames(base.functionNames, patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.functionNames })), name, present));
   const contributions: OwnedContribution[] = [base, ...owned];
   // Features are added once each, until no contribution asks for one that is missing.
   const added = new Set<string>();
@@ -149,39 +149,20 @@ function withOwnOptions({ definition, options }: SelectedPattern, project: Proje
   return { ...contribution, templateData, files: files.map((file) => ({ ...file, data: { ...templateData, ...file.data } })) };
 }
 
+/** Names the option a claim's name came from as the user gave it (flag or answers-file key), when one did. */
+type OptionName = (id: PatternId, key: string) => string;
+
 /**
  * Patterns share the app's storage account: a queue, container or table two of them use would mix their
  * messages or data, so the answers that lead there are refused, naming the options to change.
  * Table names are case-insensitive in Azure.
  */
-function checkSharedStorage(
-  patterns: readonly { id: PatternId; names: readonly StorageName[] }[],
-  name: (id: PatternId, key: string) => string,
-  present: ReadonlySet<PatternId>,
-): void {
+function checkSharedStorage(patterns: readonly { id: PatternId; names: readonly StorageName[] }[], name: OptionName, present: ReadonlySet<PatternId>): void {
   const clash = firstClash(
     patterns.map(({ id, names }) => ({ owner: id, items: names })),
     (name) => `${name.kind} ${name.kind === 'table' ? name.name.toLowerCase() : name.name}`,
   );
-  if (!clash) return;
-  const optionOf = ({ owner, item }: Claim<PatternId, StorageName>) => (item.option === undefined ? undefined : name(owner, item.option));
-  const storage = `the storage ${clash.later.item.kind} "${clash.later.item.name}"`;
-  const sides = presentAndAdded(clash, present);
-  if (sides) {
-    const option = optionOf(sides.added);
-    throw new ValidationError(
-      `${sides.added.owner}${option === undefined ? '' : ` (${option})`} would use ${storage}, which ${sides.present.owner} already uses in this project; ` +
-        (option === undefined ? `${sides.added.owner} has no option that names it, so it cannot be added to this project` : `give it another name with ${option}`),
-    );
-  }
-  const claims = [clash.earlier, clash.later];
-  const options = claims.map(optionOf);
-  const by = (i: number) => (options[i] === undefined ? claims[i]!.owner : `${claims[i]!.owner} (${options[i]})`);
-  const change = options.filter((option) => option !== undefined);
-  throw new ValidationError(
-    `${by(0)} and ${by(1)} both use ${storage}; ` +
-      `give one of them another name${change.length > 0 ? ` with ${change.join(' or ')}` : ''}`,
-  );
+  if (clash) throw clashError(clash, name, present, { verb: 'use', verbs: 'uses', object: `the storage ${clash.later.item.kind} "${clash.later.item.name}"` });
 }
 
 /**
@@ -189,15 +170,12 @@ function checkSharedStorage(
  * two patterns generating one file would each overwrite the other's function, so the answers are refused,
  * as a shared queue is, instead of reaching composition, where a shared file is a registry bug.
  */
-function checkSharedFiles(patterns: readonly { id: PatternId; paths: readonly string[] }[], present: ReadonlySet<PatternId>): void {
+function checkSharedFiles(patterns: readonly { id: PatternId; files: readonly TemplateFile[] }[], name: OptionName, present: ReadonlySet<PatternId>): void {
   const clash = firstClash(
-    patterns.map(({ id, paths }) => ({ owner: id, items: paths })),
-    (path) => path,
+    patterns.map(({ id, files }) => ({ owner: id, items: files })),
+    (file) => file.path,
   );
-  if (!clash) return;
-  const sides = presentAndAdded(clash, present);
-  if (sides) throw new ValidationError(`${sides.added.owner} would generate ${clash.later.item}, which ${sides.present.owner} already generates in this project; give it another name`);
-  throw new ValidationError(`${clash.earlier.owner} and ${clash.later.owner} both generate ${clash.later.item}; give one of them another name`);
+  if (clash) throw clashError(clash, name, present, { verb: 'generate', verbs: 'generates', object: clash.later.item.path });
 }
 
 /**
@@ -205,17 +183,52 @@ function checkSharedFiles(patterns: readonly { id: PatternId; paths: readonly st
  * `items`), as can a job and the app's own `health`: the Functions host then refuses to start the app, so the
  * answers are refused here. The host compares names ignoring case (job `processblob` takes `processBlob`).
  */
-function checkFunctionNames(appsOwn: readonly string[], patterns: readonly { id: PatternId; names: readonly string[] }[], present: ReadonlySet<PatternId>): void {
+function checkFunctionNames(appsOwn: readonly FunctionName[], patterns: readonly { id: PatternId; names: readonly FunctionName[] }[], name: OptionName, present: ReadonlySet<PatternId>): void {
   const clash = firstClash(
     [{ owner: 'app' as const, items: appsOwn }, ...patterns.map(({ id, names }) => ({ owner: id, items: names }))],
-    (name) => name.toLowerCase(),
+    (function_) => function_.name.toLowerCase(),
   );
   if (!clash) return;
   const { earlier, later } = clash;
-  if (earlier.owner === 'app') throw new ValidationError(`${later.owner} would register a function named "${later.item}", as every app does; give it another name`);
+  // The app's own names come first, and differ from one another: only the earlier claim can be the app's.
+  const owner = later.owner as PatternId;
+  if (earlier.owner === 'app') {
+    const option = later.item.option === undefined ? undefined : name(owner, later.item.option);
+    throw new ValidationError(`${owner}${option === undefined ? '' : ` (${option})`} would register a function named "${later.item.name}", as every app does; give it another name${option === undefined ? '' : ` with ${option}`}`);
+  }
+  throw clashError({ earlier: { ...earlier, owner: earlier.owner }, later: { ...later, owner } }, name, present, {
+    verb: 'register',
+    verbs: 'registers',
+    object: `a function named "${later.item.name}"`,
+    consequence: ', which the Functions host refuses',
+  });
+}
+
+/**
+ * The error for two patterns claiming one name, naming the options that would settle it (a fixed name has none).
+ * Where one of them is already in the app (`present`: add cannot change it), only the other's option is named.
+ */
+function clashError<Item extends { option?: string }>(
+  clash: { earlier: Claim<PatternId, Item>; later: Claim<PatternId, Item> },
+  name: OptionName,
+  present: ReadonlySet<PatternId>,
+  { verb, verbs, object, consequence = '' }: { verb: string; verbs: string; object: string; consequence?: string },
+): ValidationError {
+  const optionOf = ({ owner, item }: Claim<PatternId, Item>) => (item.option === undefined ? undefined : name(owner, item.option));
+  const by = (claim: Claim<PatternId, Item>) => {
+    const option = optionOf(claim);
+    return option === undefined ? claim.owner : `${claim.owner} (${option})`;
+  };
   const sides = presentAndAdded(clash, present);
-  if (sides) throw new ValidationError(`${sides.added.owner} would register a function named "${later.item}", which ${sides.present.owner} already registers in this project; give it another name`);
-  throw new ValidationError(`${earlier.owner} and ${later.owner} both register a function named "${later.item}", which the Functions host refuses; give one of them another name`);
+  if (sides) {
+    const option = optionOf(sides.added);
+    return new ValidationError(
+      `${by(sides.added)} would ${verb} ${object}, which ${sides.present.owner} already ${verbs} in this project; ` +
+        (option === undefined ? `${sides.added.owner} has no option that names it, so it cannot be added to this project` : `give it another name with ${option}`),
+    );
+  }
+  const options = [clash.earlier, clash.later].map(optionOf).filter((option) => option !== undefined);
+  return new ValidationError(`${by(clash.earlier)} and ${by(clash.later)} both ${verb} ${object}${consequence}; give one of them another name${options.length > 0 ? ` with ${options.join(' or ')}` : ''}`);
 }
 
 interface Claim<Owner, Item> {

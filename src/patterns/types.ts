@@ -133,6 +133,8 @@ export interface TemplateFile {
   path: string;
   /** Extra data for this file only (e.g. the resource a per-resource file is about). */
   data?: Record<string, unknown>;
+  /** The key of the option that named the file (a job's or a resource's), so a clash can say what to change. */
+  option?: string;
 }
 
 /**
@@ -172,10 +174,16 @@ export interface PatternContribution {
   /** Queues, containers and tables it uses in the app's one storage account: no two patterns may share one. */
   storageNames: StorageName[];
   /**
-   * Names of the functions it registers (`app.http(name, …)`): the host refuses to start an app that registers
-   * one name twice, and compares them ignoring case.
+   * The functions it registers (`app.http(name, …)`): the host refuses to start an app that registers one name
+   * twice, and compares them ignoring case.
    */
-  functionNames: string[];
+  functionNames: FunctionName[];
+}
+
+/** A function the app registers, and the key of the option that named it, if one did. */
+export interface FunctionName {
+  name: string;
+  option?: string;
 }
 
 /**

@@ -309,6 +309,18 @@ describe('resolveAnswers', () => {
     expect(messages.slice(again + 1)).toEqual([expect.stringMatching(/name of the storage queue/), expect.stringMatching(/storage queue that receives input messages/)]);
   });
 
+  // A job named like a resource takes its function file: the clash named no option, so it failed after the summary.
+  it('asks again the job a clash over a function file names', async () => {
+    const jobs = ['items=hourly', 'items-report=hourly'];
+    const prompter = scriptedPrompter([
+      [/jobs as name=schedule/, () => jobs.shift()!],
+      [/both generate src\/functions\/items\.ts.*Answer those questions again\?/, true],
+      [/./, undefined],
+    ]);
+    const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'http-api,scheduled-tasks', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved.answers.patterns['scheduled-tasks']).toMatchObject({ jobs: 'items-report=hourly' });
+  });
+
   // The plan names an option of a pattern the answers file configures by its key there, even one asked at a prompt.
   it('asks again a clashing question of a pattern the answers file configures', async () => {
     const dataQueues = ['events', 'incoming-data'];

@@ -204,10 +204,10 @@ describe('buildPlan', () => {
 
   // A job or a resource names its function's file: two of one name were a composition crash ("please report it").
   it.each([
-    [{ 'http-api': {}, 'scheduled-tasks': { jobs: 'items=hourly' } }, 'http-api and scheduled-tasks both generate src/functions/items.ts; give one of them another name'],
+    [{ 'http-api': {}, 'scheduled-tasks': { jobs: 'items=hourly' } }, 'http-api (--resource) and scheduled-tasks (--job) both generate src/functions/items.ts; give one of them another name with --resource or --job'],
     [
       { 'event-processing': {}, 'scheduled-tasks': { jobs: 'purge-processed-events=hourly' } },
-      'event-processing and scheduled-tasks both generate src/functions/purge-processed-events.ts; give one of them another name',
+      'event-processing and scheduled-tasks (--job) both generate src/functions/purge-processed-events.ts; give one of them another name with --job',
     ],
   ])('refuses two patterns generating one file, as an answer to change (%#)', (patterns, message) => {
     expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s')).toThrow(new ValidationError(message));
@@ -217,21 +217,21 @@ describe('buildPlan', () => {
   it.each([
     [
       { 'http-api': {}, 'scheduled-tasks': { jobs: 'items-list=hourly' } },
-      'http-api and scheduled-tasks both register a function named "items-list", which the Functions host refuses; give one of them another name',
+      'http-api (--resource) and scheduled-tasks (--job) both register a function named "items-list", which the Functions host refuses; give one of them another name with --resource or --job',
     ],
     [
       { 'http-api': { resources: 'orders' }, 'scheduled-tasks': { jobs: 'orders-item-method-not-allowed=hourly' } },
-      'http-api and scheduled-tasks both register a function named "orders-item-method-not-allowed", which the Functions host refuses; give one of them another name',
+      'http-api (--resource) and scheduled-tasks (--job) both register a function named "orders-item-method-not-allowed", which the Functions host refuses; give one of them another name with --resource or --job',
     ],
     [
       { 'scheduled-tasks': { jobs: 'processblob=hourly' }, 'data-processing': {} },
-      'scheduled-tasks and data-processing both register a function named "processBlob", which the Functions host refuses; give one of them another name',
+      'scheduled-tasks (--job) and data-processing both register a function named "processBlob", which the Functions host refuses; give one of them another name with --job',
     ],
     [
       { 'event-processing': {}, 'scheduled-tasks': { jobs: 'purgeprocessedevents=hourly' } },
-      'event-processing and scheduled-tasks both register a function named "purgeprocessedevents", which the Functions host refuses; give one of them another name',
+      'event-processing and scheduled-tasks (--job) both register a function named "purgeprocessedevents", which the Functions host refuses; give one of them another name with --job',
     ],
-    [{ 'scheduled-tasks': { jobs: 'run-report=daily; health=hourly' } }, 'scheduled-tasks would register a function named "health", as every app does; give it another name'],
+    [{ 'scheduled-tasks': { jobs: 'run-report=daily; health=hourly' } }, 'scheduled-tasks (--job) would register a function named "health", as every app does; give it another name with --job'],
   ])('refuses two patterns registering one function name (%#)', (patterns, message) => {
     expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s')).toThrow(new ValidationError(message));
   });
@@ -276,12 +276,17 @@ describe('buildPlan', () => {
     [
       { 'http-api': {}, 'scheduled-tasks': { jobs: 'items=hourly' } },
       'http-api',
-      'scheduled-tasks would generate src/functions/items.ts, which http-api already generates in this project; give it another name',
+      'scheduled-tasks (--job) would generate src/functions/items.ts, which http-api already generates in this project; give it another name with --job',
     ],
     [
       { 'http-api': {}, 'scheduled-tasks': { jobs: 'items-list=hourly' } },
       'http-api',
-      'scheduled-tasks would register a function named "items-list", which http-api already registers in this project; give it another name',
+      'scheduled-tasks (--job) would register a function named "items-list", which http-api already registers in this project; give it another name with --job',
+    ],
+    [
+      { 'http-api': {}, 'scheduled-tasks': { jobs: 'openapi=hourly' } },
+      'scheduled-tasks',
+      'http-api would generate src/functions/openapi.ts, which scheduled-tasks already generates in this project; http-api has no option that names it, so it cannot be added to this project',
     ],
   ])('names what the pattern being added can change in a clash with one the app has (%#)', (patterns, present, message) => {
     expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s', undefined, new Set([present as PatternId]))).toThrow(new ValidationError(message));
@@ -298,7 +303,7 @@ describe('buildPlan', () => {
       .filter((path) => path.startsWith('src/functions/'))
       .flatMap((path) => [...readTree(tree, path).matchAll(/\bapp\.\w+\(\s*['"]([^'"]+)['"]/g)].map((match) => match[1]));
     const [pattern] = plan.patterns;
-    expect(registered.sort()).toEqual([...baseContribution().functionNames, ...pattern!.definition.contribute(pattern!.options, plan.project).functionNames].sort());
+    expect(registered.sort()).toEqual([...baseContribution().functionNames, ...pattern!.definition.contribute(pattern!.options, plan.project).functionNames].map((declared) => declared.name).sort());
   });
 
   it('declares the function names the HTTP API registers for each resource, as src/http/crud.ts names them', () => {
@@ -308,7 +313,10 @@ describe('buildPlan', () => {
     expect(crud).toContain("app.http(`${resource.name}-${item ? 'item' : 'collection'}-method-not-allowed`");
     const perResource = (name: string) => [...operations, 'collection-method-not-allowed', 'item-method-not-allowed'].map((suffix) => `${name}-${suffix}`);
     const [pattern] = plan.patterns;
-    expect(pattern!.definition.contribute(pattern!.options, plan.project).functionNames).toEqual(['openapi', ...perResource('orders'), ...perResource('customers')]);
+    const declared = pattern!.definition.contribute(pattern!.options, plan.project).functionNames;
+    expect(declared.map((function_) => function_.name)).toEqual(['openapi', ...perResource('orders'), ...perResource('customers')]);
+    // Named by the resources, so a clash over one says which option to change; openapi is the pattern's own.
+    expect(declared.filter((function_) => function_.option === 'resources')).toHaveLength(declared.length - 1);
   });
 
   it('lets patterns use alike names for different kinds, or a name an unused option would have taken', () => {

@@ -236,7 +236,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         ...(model.hasMetricAlerts ? (['metricAlerts'] as const) : []),
       ],
       readmePartial: `${TEMPLATES}/partials/readme.md`,
-      functionNames: [...model.sourceList.map((source) => TRIGGER_FUNCTIONS[source]), ...(sources.storageQueue ? ['storageQueuePoison'] : []), 'purgeProcessedEvents'],
+      functionNames: [...model.sourceList.map((source) => TRIGGER_FUNCTIONS[source]), ...(sources.storageQueue ? ['storageQueuePoison'] : []), 'purgeProcessedEvents'].map((name) => ({ name })),
       storageNames: [
         ...(sources.storageQueue ? [model.storageQueue.name, model.storageQueue.poisonName].map((name) => ({ kind: 'queue' as const, name, option: 'storageQueueName' })) : []),
         ...(model.fanOut.storageQueue ? FAN_OUT_TARGETS.map((name) => ({ kind: 'queue' as const, name })) : []),

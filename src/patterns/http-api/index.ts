@@ -69,7 +69,7 @@ export const httpApi = definePattern<HttpApiOptions>({
     // Without --entra-audience, infra/modules/http-api.bicep sets this form with the deployment's tenant id.
     const audienceIn = (tenantId: string) => options.entraAudience || `api://${tenantId}/${project.name}`;
     const perResource = (template: string, path: (name: string) => string): TemplateFile[] =>
-      resources.map((resource) => ({ template: `patterns/http-api/${template}`, path: path(resource.name), data: { ...data, resource } }));
+      resources.map((resource) => ({ template: `patterns/http-api/${template}`, path: path(resource.name), data: { ...data, resource }, option: 'resources' }));
 
     return {
       ...emptyContribution(),
@@ -107,7 +107,7 @@ export const httpApi = definePattern<HttpApiOptions>({
           ]
         : [],
       storageNames: resources.map((resource) => ({ kind: 'table', name: resource.table, option: 'resources' })),
-      functionNames: ['openapi', ...resources.flatMap((resource) => CRUD_FUNCTION_SUFFIXES.map((suffix) => `${resource.name}-${suffix}`))],
+      functionNames: [{ name: 'openapi' }, ...resources.flatMap((resource) => CRUD_FUNCTION_SUFFIXES.map((suffix) => ({ name: `${resource.name}-${suffix}`, option: 'resources' })))],
       hostJson: { extensions: { http: { routePrefix: options.routePrefix } } },
       dependencies: ['zod', '@azure/keyvault-secrets', '@azure/identity', ...(entraId ? (['jose'] as const) : [])],
       // The OpenAPI sync test reads host.json, which may carry comments.

@@ -46,7 +46,7 @@ export const scheduledTasks = definePattern<ScheduledTasksOptions>({
       ...emptyContribution(),
       files: [
         ...templateFolder(`${TEMPLATES}/app`),
-        ...jobs.map((job) => ({ template: `${TEMPLATES}/job/function.ts.hbs`, path: `src/functions/${job.name}.ts`, data: { job } })),
+        ...jobs.map((job) => ({ template: `${TEMPLATES}/job/function.ts.hbs`, path: `src/functions/${job.name}.ts`, data: { job }, option: 'jobs' })),
         { template: `${TEMPLATES}/job/scheduled-jobs.test.ts.hbs`, path: 'test/functions/scheduled-jobs.test.ts', data: { jobs } },
       ],
       infraModules: [
@@ -71,7 +71,7 @@ export const scheduledTasks = definePattern<ScheduledTasksOptions>({
           description: 'Table storage table of job checkpoints (last completed unit of work per job)',
         },
       ],
-      functionNames: jobs.map((job) => job.name),
+      functionNames: jobs.map((job) => ({ name: job.name, option: 'jobs' })),
       storageNames: [
         { kind: 'table', name: 'JobRuns' },
         { kind: 'table', name: 'JobCheckpoints' },
