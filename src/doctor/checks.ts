@@ -51,10 +51,11 @@ export class ProjectFiles {
 
   /**
    * Parsed JSON, `undefined` when missing; throws a one-line error naming the file when malformed. Comments
-   * are accepted: the Functions host reads host.json and settings with them, and `add` keeps them.
+   * are accepted: the Functions host reads host.json and settings with them, and `add` keeps them; so is a byte
+   * order mark, which some editors (Notepad) save in front and the host and `add` read past.
    */
   json<T>(path: string): T | undefined {
-    const text = this.read(path);
+    const text = this.read(path)?.replace(/^\uFEFF/, '');
     if (text === undefined) return undefined;
     const errors: ParseError[] = [];
     const value = parse(text, errors) as T;

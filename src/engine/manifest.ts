@@ -77,7 +77,7 @@ function canonicalJson(value: unknown): string {
  * refuses keys added inside them, which would be lost here.
  */
 export function withUsersKeys(generated: string, current: string): string {
-  const users = Object.entries(JSON.parse(current) as Record<string, unknown>);
+  const users = Object.entries(manifestJson(current) as Record<string, unknown>);
   if (users.every(([key]) => MANIFEST_KEYS.includes(key))) return generated;
   const after = new Map<string | undefined, [string, unknown][]>();
   let previous: string | undefined;
@@ -88,6 +88,11 @@ export function withUsersKeys(generated: string, current: string): string {
   const ordered: [string, unknown][] = [...(after.get(undefined) ?? [])];
   for (const [key, value] of Object.entries(JSON.parse(generated) as Record<string, unknown>)) ordered.push([key, value], ...(after.get(key) ?? []));
   return `${JSON.stringify(Object.fromEntries(ordered), null, 2)}\n`;
+}
+
+/** The manifest's JSON, read past the byte order mark some editors (Notepad) put in front when they save it. */
+function manifestJson(text: string): unknown {
+  return JSON.parse(text.replace(/^\uFEFF/, ''));
 }
 
 export interface Project {
@@ -154,7 +159,7 @@ function parseManifest(text: string, path: string): Manifest {
     new UserError(`${path} is damaged: ${why}`, ExitCode.Usage, ['restore it from version control (git checkout -- .create-serverless-app.json)']);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = manifestJson(text);
   } catch {
     throw broken('it is not valid JSON');
   }

@@ -927,6 +927,15 @@ describe('add outside a generated project', () => {
     expect(error.details.join(' ')).toMatch(/This is an Azure Functions project .* but not one create-serverless-app generated/);
   });
 
+  // Notepad and other Windows editors save UTF-8 with a byte order mark: the manifest read as damaged.
+  it('reads a manifest an editor saved with a byte order mark', async () => {
+    const root = await generate(['http-api']);
+    edit(root, '.create-serverless-app.json', (text) => `\uFEFF${text.replace('{', '{\n  "$comment": "ours",')}`);
+    await add(root, ['scheduled-tasks']);
+    const manifest = read(root, '.create-serverless-app.json');
+    expect(JSON.parse(manifest.replace(/^\uFEFF/, ''))).toMatchObject({ $comment: 'ours', answers: { patterns: { 'scheduled-tasks': expect.any(Object) } } });
+  });
+
   it('reports a damaged manifest instead of trusting it', async () => {
     const root = await generate(['http-api']);
     writeFileSync(join(root, '.create-serverless-app.json'), '{ "generator": {} }');

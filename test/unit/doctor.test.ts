@@ -199,6 +199,11 @@ describe('doctor', () => {
     expect(Object.keys(errors(report))).toEqual(['manifest-drift']);
   });
 
+  it('reads JSON files an editor saved with a byte order mark, as the Functions host and add do', () => {
+    for (const path of ['host.json', '.create-serverless-app.json']) write(path, `\uFEFF${read(path)}`);
+    expect(errors(diagnoseProject(dir))).toEqual({});
+  });
+
   it('manifest-drift: local.settings.json edits are expected', () => {
     editJson('local.settings.json', (settings) => (settings.Values.MY_SETTING = 'x'));
     expect(diagnoseProject(dir).checks.find((c) => c.id === 'manifest-drift')!.findings).toEqual([]);
