@@ -2,6 +2,7 @@ import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { intersects, minVersion, satisfies, validRange } from 'semver';
+import { withoutBom } from '../engine/byte-order-mark.js';
 import { describeFsError, isErrno } from '../engine/fs-errors.js';
 import { answersEdited, isMachineLocal, isProjectPath, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
 import { isPackageManager, type PackageManager } from '../engine/package-manager.js';
@@ -55,8 +56,9 @@ export class ProjectFiles {
    * order mark, which some editors (Notepad) save in front and the host and `add` read past.
    */
   json<T>(path: string): T | undefined {
-    const text = this.read(path)?.replace(/^\uFEFF/, '');
-    if (text === undefined) return undefined;
+    const read = this.read(path);
+    if (read === undefined) return undefined;
+    const text = withoutBom(read);
     const errors: ParseError[] = [];
     const value = parse(text, errors) as T;
     const [first] = errors;

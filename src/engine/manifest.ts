@@ -4,9 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { cannotRead } from './fs-errors.js';
-import { PATTERN_IDS } from '../patterns/types.js';
+import { PATTERN_IDS, type JsonObject, type JsonValue } from '../patterns/types.js';
 import { isPackageManager, PACKAGE_MANAGERS, type PackageManager } from './package-manager.js';
 import type { Answers } from './plan.js';
+import { withoutBom } from './byte-order-mark.js';
+import { sortKeys } from './json-merge.js';
 
 /** The generated project's record of how it was made: render.ts writes it, `add` and `doctor` read it. */
 export const MANIFEST_PATH = '.create-serverless-app.json';
@@ -51,7 +53,9 @@ const MANIFEST_KEYS: readonly string[] = ['generator', 'answers', 'packageManage
  * (or less) would call for a new key name, or every manifest made before would read as edited.
  */
 export function answersDigest(answers: unknown, packageManager: unknown): string {
-  return sha256(canonicalJson({ answers, packageManager: packageManager ?? 'npm' }));
+  // Both come from JSON (the manifest, or the plan's answers). Keys sorted; arrays as they are: their order means something.
+  const fingerprinted: JsonObject = { answers: answers as JsonValue, packageManager: (packageManager ?? 'npm') as JsonValue };
+  return sha256(JSON.stringify(sortKeys(fingerprinted)));
 }
 
 /**
@@ -62,13 +66,6 @@ export function answersDigest(answers: unknown, packageManager: unknown): string
  */
 export function answersEdited(manifest: { answers?: unknown; packageManager?: unknown; answersSha256?: unknown }): boolean {
   return manifest.answersSha256 !== undefined && manifest.answersSha256 !== answersDigest(manifest.answers, manifest.packageManager);
-}
-
-/** JSON with every object's keys sorted (by code unit, not locale); arrays keep their order, which means something. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    isRecord(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item,
-  );
 }
 
 /**
@@ -92,7 +89,7 @@ export function withUsersKeys(generated: string, current: string): string {
 
 /** The manifest's JSON, read past the byte order mark some editors (Notepad) put in front when they save it. */
 function manifestJson(text: string): unknown {
-  return JSON.parse(text.replace(/^\uFEFF/, ''));
+  return JSON.parse(withoutBom(text));
 }
 
 export interface Project {

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import type { JsonValue } from '../patterns/types.js';
 import { sortKeys } from './json-merge.js';
 import { isMachineLocal, sha256 } from './manifest.js';
+import { BOM } from './byte-order-mark.js';
 
 /**
  * Three-way merges for `add`. The three versions of a file:
@@ -15,7 +16,6 @@ import { isMachineLocal, sha256 } from './manifest.js';
  * Everything here is pure: no file system, no prompts.
  */
 
-const BOM = '\uFEFF';
 
 export type MergeOutcome = { kind: 'merged'; content: string } | ({ kind: 'conflict'; reasons: string[] } & ConflictResolutions);
 
