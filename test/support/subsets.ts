@@ -14,3 +14,20 @@ export function subsetName(patterns: readonly PatternId[]): string {
 export function defaultPlan(patterns: readonly PatternId[], targetDir = '/tmp/csa-plan'): Plan {
   return buildPlan({ name: 'subset-app', location: 'eastus', patterns: Object.fromEntries(patterns.map((id) => [id, {}])) }, targetDir);
 }
+
+/**
+ * The four patterns with every option that adds Azure resources: where two patterns' modules could both
+ * declare one resource (a namespace, a queue), which the defaults never show.
+ */
+export const everyResource = {
+  'http-api': { auth: 'entra-id' },
+  'event-processing': {
+    eventSources: 'eventgrid,servicebus,eventhubs,storage-queue',
+    eventStyles: 'filtering,transformation,fan-out,aggregation',
+    aggregationKey: 'customerId',
+    ordering: 'ordered',
+    serviceBusEntity: 'topic',
+  },
+  'scheduled-tasks': {},
+  'data-processing': { dataInput: 'eventhubs', dataDestination: 'cosmos' },
+};

@@ -8,22 +8,7 @@ import { readTree, renderPlan } from '../../src/engine/render.js';
 import { declaredResources, duplicateDeclarations } from '../support/arm-resources.js';
 import { checkArmTemplate, formatViolations } from '../support/arm-security.js';
 import { bicepMissing, compileBicep } from '../support/bicep.js';
-import { defaultPlan, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
-
-// The four patterns with every option that adds Azure resources: where two patterns' modules could both
-// declare one resource (a namespace, a queue), which the defaults never show.
-const everyResource = {
-  'http-api': { auth: 'entra-id' },
-  'event-processing': {
-    eventSources: 'eventgrid,servicebus,eventhubs,storage-queue',
-    eventStyles: 'filtering,transformation,fan-out,aggregation',
-    aggregationKey: 'customerId',
-    ordering: 'ordered',
-    serviceBusEntity: 'topic',
-  },
-  'scheduled-tasks': {},
-  'data-processing': { dataInput: 'eventhubs', dataDestination: 'cosmos' },
-};
+import { defaultPlan, everyResource, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
 
 describe('settings of the four patterns with every resource-adding option', () => {
   it('leave the managed identity selectors out of local.settings.json, where no managed identity exists', () => {
