@@ -1,4 +1,4 @@
-import { emptyContribution, type Feature, type LogAlert, type PatternContribution } from './patterns/types.js';
+import { emptyContribution, failureRateAlert, type Feature, type LogAlert, type PatternContribution } from './patterns/types.js';
 import { templateFolder } from './templates-dir.js';
 
 /**
@@ -18,22 +18,11 @@ export const BASE_ALERTS: LogAlert[] = [
     windowMinutes: 15,
     frequencyMinutes: 5,
   },
-  {
+  failureRateAlert({
     id: 'failure-rate',
     description: 'More than 5% of function executions failed in 15 minutes (evaluated once there are at least 20).',
     severity: 1,
-    query: [
-      'AppRequests',
-      '| summarize Total = sum(ItemCount), Failed = sumif(ItemCount, Success == false)',
-      '| where Total >= 20',
-      '| project FailureRatePercent = 100.0 * Failed / Total',
-    ].join('\n'),
-    metricColumn: 'FailureRatePercent',
-    operator: 'GreaterThan',
-    threshold: 5,
-    windowMinutes: 15,
-    frequencyMinutes: 5,
-  },
+  }),
   {
     id: 'exceptions',
     description: 'Exceptions are being logged: more than 10 in 15 minutes.',

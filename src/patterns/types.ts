@@ -125,6 +125,28 @@ export interface LogAlert {
   metricColumn?: string;
 }
 
+/**
+ * The share of failed invocations (of `requests`, a KQL filter over AppRequests, or all) above 5% in 15 minutes,
+ * evaluated once there are 20: a floor, so one failure in a quiet window is not 100%.
+ */
+export function failureRateAlert(alert: Pick<LogAlert, 'id' | 'description' | 'severity'>, requests?: string): LogAlert {
+  return {
+    ...alert,
+    query: [
+      'AppRequests',
+      ...(requests ? [`| where ${requests}`] : []),
+      '| summarize Total = sum(ItemCount), Failed = sumif(ItemCount, Success == false)',
+      '| where Total >= 20',
+      '| project FailureRatePercent = 100.0 * Failed / Total',
+    ].join('\n'),
+    metricColumn: 'FailureRatePercent',
+    operator: 'GreaterThan',
+    threshold: 5,
+    windowMinutes: 15,
+    frequencyMinutes: 5,
+  };
+}
+
 /** A file rendered into the project. */
 export interface TemplateFile {
   /** Path under templates/; `.hbs` files are rendered with Handlebars, others copied verbatim. */

@@ -1,6 +1,6 @@
 import { textOption } from '../option-kinds.js';
 import { ValidationError } from '../../exit-codes.js';
-import { definePattern, emptyContribution, type AppSetting, type JsonObject, type JsonValue, type LogAlert, type TemplateFile } from '../types.js';
+import { definePattern, emptyContribution, failureRateAlert, type AppSetting, type JsonObject, type JsonValue, type LogAlert, type TemplateFile } from '../types.js';
 import {
   EVENT_SOURCES,
   EVENT_STYLES,
@@ -367,25 +367,15 @@ function alerts(model: EventModel): LogAlert[] {
       windowMinutes: 15,
       frequencyMinutes: 5,
     },
-    {
-      id: 'event-failure-rate',
-      description:
-        'More than 5% of event handler invocations failed in 15 minutes (evaluated once there are at least 20): each failure is retried, so a rising rate means a dependency is down.',
-      severity: 2,
-      // As the app's failure-rate alert: a floor, so one retried failure in a quiet window is not 100%, and a real division.
-      query: [
-        'AppRequests',
-        `| where OperationName in (${functionNames})`,
-        '| summarize Total = sum(ItemCount), Failed = sumif(ItemCount, Success == false)',
-        '| where Total >= 20',
-        '| project FailureRatePercent = 100.0 * Failed / Total',
-      ].join('\n'),
-      metricColumn: 'FailureRatePercent',
-      operator: 'GreaterThan',
-      threshold: 5,
-      windowMinutes: 15,
-      frequencyMinutes: 5,
-    },
+    failureRateAlert(
+      {
+        id: 'event-failure-rate',
+        description:
+          'More than 5% of event handler invocations failed in 15 minutes (evaluated once there are at least 20): each failure is retried, so a rising rate means a dependency is down.',
+        severity: 2,
+      },
+      `OperationName in (${functionNames})`,
+    ),
   ];
   if (model.sources.eventhubs) {
     result.push({
