@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS } from '../patterns/index.js';
 import type { PatternId } from '../patterns/types.js';
+import { withoutBom } from './byte-order-mark.js';
 import { isErrno } from './fs-errors.js';
 import { isPackageManager, PACKAGE_MANAGERS, type PackageManager } from './package-manager.js';
 
@@ -53,7 +54,9 @@ export async function loadAnswersFile(path: string, shownAs = path): Promise<Ans
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // The byte order mark a Windows editor saves is dropped by the shared helper, as the manifest and doctor drop it,
+    // not left to TextDecoder's default (JSON.parse refuses it).
+    text = withoutBom(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
   } catch {
     throw fail('is not valid UTF-8 text');
   }

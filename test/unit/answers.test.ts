@@ -494,6 +494,16 @@ describe('loadAnswersFile', () => {
     expect(details).toEqual(['    resources: [orders, customers', '^']);
   });
 
+  // Notepad and other Windows editors save UTF-8 with a byte order mark, which JSON.parse refuses.
+  it('reads a file an editor saved with a byte order mark, JSON, YAML or either', async () => {
+    const BOM = '\uFEFF';
+    expect(await loadAnswersFile(file('bom.json', `${BOM}{"name":"a","patterns":{"http-api":{"auth":"none"}}}`))).toMatchObject({ name: 'a', patterns: { 'http-api': { auth: 'none' } } });
+    expect(await loadAnswersFile(file('bom.yaml', `${BOM}name: b\npatterns: [scheduled-tasks]\n`))).toMatchObject({ name: 'b', patterns: { 'scheduled-tasks': {} } });
+    expect(await loadAnswersFile(file('bom-answers', `${BOM}{"name":"c","patterns":["data-processing"]}`))).toMatchObject({ name: 'c', patterns: { 'data-processing': {} } });
+    const manifest = { generator: { name: 'create-serverless-app', version: '0.1.0' }, answers: { name: 'd', location: 'eastus2', patterns: { 'http-api': {} } }, files: {} };
+    expect(await loadAnswersFile(file('bom-manifest.json', `${BOM}${JSON.stringify(manifest, null, 2)}`))).toMatchObject({ name: 'd', keys: { answers: 'answers' } });
+  });
+
   it('matches pattern ids in any case and keys them by the canonical id', async () => {
     expect(await loadAnswersFile(file('upper.json', '{"patterns": {"HTTP-API": {"auth": "none"}}}'))).toMatchObject({ patterns: { 'http-api': { auth: 'none' } } });
     expect(await loadAnswersFile(file('upper-list.yaml', 'patterns: [Scheduled-Tasks, scheduled-tasks]\n'))).toMatchObject({ patterns: { 'scheduled-tasks': {} } });
