@@ -44,13 +44,22 @@ export class ValidationError extends Error {
 
 /**
  * Collects the failures of independent checks, so that a pipeline with several wrong values learns of all of
- * them in one run rather than one per run.
+ * them in one run rather than one per run; and the required values nobody gave where nobody can be asked, so that
+ * those are listed with them, not only once every given value is fixed.
  */
 export class ValidationProblems {
   private readonly problems: string[] = [];
+  private readonly missing: string[] = [];
+  private missingWhy = '';
 
   note(problem: string): void {
     this.problems.push(problem);
+  }
+
+  /** A required value that was not given and cannot be asked for; `why` says why it is not asked (`--yes cannot default`). */
+  noteMissing(value: string, why: string): void {
+    this.missing.push(value);
+    this.missingWhy = why;
   }
 
   /** Runs `check`; its ValidationError is noted (every value it lists) and undefined returned instead. */
@@ -64,11 +73,24 @@ export class ValidationProblems {
     }
   }
 
-  /** Throws what was noted: one failure as it was, several as their count with one line each. */
+  /**
+   * Throws what was noted: one failure as it was, several as their count with one line each; missing values alone
+   * in one line that names them all, and with failures as lines of their own (`missing: --pattern <ids> …`) after them.
+   */
   throwIfAny(): void {
-    if (this.problems.length === 1) throw new ValidationError(this.problems[0]!);
-    if (this.problems.length > 1) throw new ValidationError(`${this.problems.length} given values are invalid:`, this.problems);
+    const { problems, missing } = this;
+    if (missing.length > 0) {
+      if (problems.length === 0) throw new ValidationError(`missing required values (${this.missingWhy}): ${missing.join(', ')}`);
+      const heading = `${counted(problems.length, 'given value is invalid', 'given values are invalid')} and ${counted(missing.length, 'required value is missing', 'required values are missing')}`;
+      throw new ValidationError(`${heading} (${this.missingWhy}):`, [...problems, ...missing.map((value) => `missing: ${value}`)]);
+    }
+    if (problems.length === 1) throw new ValidationError(problems[0]!);
+    if (problems.length > 1) throw new ValidationError(`${problems.length} given values are invalid:`, problems);
   }
+}
+
+function counted(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 /** Runs a parse and prefixes its validation failure with the flag or answer the value came from. */

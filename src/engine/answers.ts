@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { DEFAULT_LOCATION, FLEX_CONSUMPTION_LOCATIONS, parseLocation } from '../azure/locations.js';
-import { ExitCode, labelled, UserError, ValidationError, ValidationProblems } from '../exit-codes.js';
+import { labelled, UserError, ValidationError, ValidationProblems } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
 import { flagName } from '../patterns/option-kinds.js';
 import type { JsonValue, OptionSpec, PatternDefinition, PatternId } from '../patterns/types.js';
@@ -38,24 +38,32 @@ export interface ResolvedAnswers {
 
 /**
  * Fills in what the command line left out. Precedence: flags, then the answers file, then a prompt when a
- * person is there (or the default with `--yes`); otherwise it fails at once naming every missing flag, so a
- * pipeline never hangs.
+ * person is there (or the default with `--yes`); otherwise it fails at once naming every missing flag, with every
+ * invalid value, so a pipeline never hangs.
  */
 export async function resolveAnswers(input: CreateInput, session: { interactive: boolean; prompter: Prompter; cwd: string }): Promise<ResolvedAnswers> {
   const ask = session.interactive && !input.yes ? session.prompter : undefined;
   const file = input.answersFile ?? {};
-  const missing: string[] = [];
+  // What the questions cannot change is checked before them, so nobody answers them all to fail at the end; and
+  // without questions, what is missing is listed with what is invalid, so that one run names every problem.
+  const problems = new ValidationProblems();
+  // Not asked: no terminal, or CI=true or --json, which mean a pipeline even with one.
+  const notAsked = input.yes ? '--yes cannot default' : 'nothing is asked without a terminal, in a dumb one (TERM=dumb), with CI=true or with --json';
 
   // The folder is the argument, else the project name (--name, then the answers file's), as create-vite does.
-  let directory = input.directory ?? input.name ?? file.name;
+  const named = input.directory ?? input.name ?? file.name;
   // An empty argument (an unset shell variable) would resolve to the working directory and write there.
-  if (directory?.trim() === '') {
-    if (input.directory !== undefined) throw new ValidationError('[directory]: must not be empty; it names the folder to create (. for the current one)');
-    const source = input.name !== undefined ? '--name' : fileLabel(file, 'name');
-    throw new ValidationError(`${source}: must not be empty; it is the project's npm package name and, without [directory], its folder`);
+  const empty = named?.trim() === '';
+  if (empty) {
+    const source = input.directory !== undefined ? '[directory]' : input.name !== undefined ? '--name' : fileLabel(file, 'name');
+    problems.note(
+      input.directory !== undefined
+        ? `${source}: must not be empty; it names the folder to create (. for the current one)`
+        : `${source}: must not be empty; it is the project's npm package name and, without [directory], its folder`,
+    );
   }
-  // What the questions cannot change is checked before them, so nobody answers them all to fail at the end.
-  const problems = new ValidationProblems();
+  let directory = empty ? undefined : named;
+  if (directory === undefined && !empty && !ask) problems.noteMissing('[directory] or --name (the project folder, e.g. my-app)', notAsked);
   const givenLocation = input.location ?? file.location;
   if (givenLocation !== undefined) problems.check(() => labelled(input.location !== undefined ? '--location' : fileLabel(file, 'location'), () => parseLocation(givenLocation)));
   // In a terminal, a folder whose name is no project name (`My App`) gets the name asked, as create-vite does.
@@ -65,6 +73,13 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   const givenPatterns = input.pattern === undefined ? undefined : problems.check(() => parsePatternIds(input.pattern));
   const sources = optionSources(input.answersFile, input.patternOptions);
   problems.check(() => checkGivenOptions(file.patterns ?? {}, input.patternOptions, sources));
+  // The patterns, when no question chooses them: given, the file's, or with --yes the default.
+  let patternIds =
+    input.pattern !== undefined ? givenPatterns : file.patterns ? sortPatternIds(Object.keys(file.patterns) as PatternId[]) : input.yes && !input.answersFile ? [...DEFAULT_PATTERNS] : undefined;
+  if (patternIds !== undefined) problems.check(() => rejectOptionsOfUnselectedPatterns(input.patternOptions, patternIds!));
+  else if (input.pattern === undefined && !ask) {
+    problems.noteMissing(`--pattern <ids> (${PATTERN_IDS.join(', ')})${input.answersFile ? ', or "patterns" in the answers file' : ''}`, notAsked);
+  }
   problems.throwIfAny();
   // create writes only into a missing or empty folder: a person learns that before the questions, not after them.
   if (directory !== undefined && ask) refuseNonEmptyFolder(resolve(session.cwd, directory));
@@ -84,10 +99,8 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
     directory = typed.trim();
     name = projectName(input, directory, session.cwd);
   }
-  if (directory === undefined) missing.push('[directory] or --name (the project folder, e.g. my-app)');
 
   let recommendations: Recommendation[] = [];
-  let patternIds = givenPatterns !== undefined ? givenPatterns : file.patterns ? sortPatternIds(Object.keys(file.patterns) as PatternId[]) : undefined;
   if (patternIds === undefined && ask) {
     recommendations = recommendPatterns(await askWorkload(ask));
     patternIds = (await ask.checkbox({
@@ -97,18 +110,11 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
       default: sortPatternIds([...recommendations.map((r) => r.id), ...PATTERN_IDS.filter((id) => Object.keys(input.patternOptions[id] ?? {}).length > 0)]),
       validate: (values) => (values.length > 0 ? true : 'choose at least one pattern'),
     })) as PatternId[];
-  }
-  if (patternIds === undefined && input.yes && !input.answersFile) patternIds = [...DEFAULT_PATTERNS];
-  if (patternIds === undefined) missing.push(`--pattern <ids> (${PATTERN_IDS.join(', ')})${input.answersFile ? ', or "patterns" in the answers file' : ''}`);
-
-  if (missing.length > 0) {
-    // Not asked: no terminal, or CI=true or --json, which mean a pipeline even with one.
-    const why = input.yes ? '--yes cannot default' : 'nothing is asked without a terminal, in a dumb one (TERM=dumb), with CI=true or with --json';
-    throw new UserError(`missing required values (${why}): ${missing.join(', ')}`, ExitCode.Usage);
+    // Chosen in the questionnaire, where a pattern whose options were given may have been left out.
+    rejectOptionsOfUnselectedPatterns(input.patternOptions, patternIds);
   }
 
   const chosen = sortPatternIds(patternIds!);
-  rejectOptionsOfUnselectedPatterns(input.patternOptions, chosen);
   const givenOptions = (id: PatternId) => ({ ...file.patterns?.[id], ...input.patternOptions[id] });
   if (ask && chosen.length > 1) {
     refuseClashOfGivenOptions(chosen, givenOptions, sources, (given) => buildPlan({ name: name!, location: DEFAULT_LOCATION, patterns: given }, resolve(session.cwd, directory!), sources));
@@ -306,11 +312,13 @@ export function patternChoiceLabel(id: PatternId): string {
 }
 
 function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'], chosen: readonly PatternId[]): void {
+  const problems = new ValidationProblems();
   for (const [id, options] of Object.entries(given) as [PatternId, Record<string, string>][]) {
     if (chosen.includes(id) || Object.keys(options).length === 0) continue;
     const flags = Object.keys(options).map((key) => byFlag(id, key).name);
-    throw new UserError(`${flags.join(', ')} configure${flags.length > 1 ? '' : 's'} ${id}, which is not selected (add it to --pattern)`, ExitCode.Usage);
+    problems.note(`${flags.join(', ')} configure${flags.length > 1 ? '' : 's'} ${id}, which is not selected (add it to --pattern)`);
   }
+  problems.throwIfAny();
 }
 
 /**

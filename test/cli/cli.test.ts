@@ -318,6 +318,18 @@ describe('bad input: a clear one-line error, a documented exit code, nothing on 
     expectOneLineError(result.stderr, /missing required values \(nothing is asked without a terminal, in a dumb one \(TERM=dumb\), with CI=true or with --json\): \[directory\] or --name \(the project folder, e\.g\. my-app\), --pattern <ids>/);
   });
 
+  it('without a TTY, lists the missing flags with the invalid values in one report', () => {
+    const parent = scratchDir('notty-invalid');
+    const result = runCli(['--pattern', 'http-api', '--auth', 'bogus', '--yes'], { cwd: parent, env: { CI: '' } });
+    expect(result.status).toBe(2);
+    expectOneLineError(result.stderr, /^✖ 1 given value is invalid and 1 required value is missing \(--yes cannot default\):$/);
+    expect(result.stderr.trimEnd().split('\n').slice(1)).toEqual([
+      expect.stringMatching(/^  --auth: unknown auth mode "bogus"/),
+      '  missing: [directory] or --name (the project folder, e.g. my-app)',
+    ]);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
   it('refuses a non-empty directory, lists what would be overwritten and touches nothing', () => {
     const parent = scratchDir('nonempty');
     mkdirSync(join(parent, 'app'));

@@ -163,6 +163,38 @@ describe('resolveAnswers', () => {
     expect(prompter.asked).toEqual([]);
   });
 
+  // Found by QA: without a terminal, `--pattern http-api --auth bogus --yes` reported --auth alone, and the missing
+  // folder only on the next run, once --auth was fixed.
+  it('without a terminal, reports the missing values with the invalid ones, one line each', async () => {
+    const caught = async (over: Partial<CreateInput>) =>
+      (await resolveAnswers(input(over), { interactive: false, prompter: scriptedPrompter([]), cwd: '/work' }).catch((error: unknown) => error)) as { message: string; details: string[] };
+    const oneMissing = await caught({ pattern: 'http-api', yes: true, patternOptions: { 'http-api': { auth: 'bogus' } } });
+    expect(oneMissing.message).toBe('1 given value is invalid and 1 required value is missing (--yes cannot default):');
+    expect(oneMissing.details).toEqual([expect.stringMatching(/^--auth: unknown auth mode "bogus"/), 'missing: [directory] or --name (the project folder, e.g. my-app)']);
+    const twoMissing = await caught({ location: 'mars', patternOptions: { 'http-api': { auth: 'bogus' } } });
+    expect(twoMissing.message).toBe(
+      '2 given values are invalid and 2 required values are missing (nothing is asked without a terminal, in a dumb one (TERM=dumb), with CI=true or with --json):',
+    );
+    expect(twoMissing.details).toEqual([
+      expect.stringMatching(/^--location: unknown or unsupported Azure region "mars"/),
+      expect.stringMatching(/^--auth: unknown auth mode "bogus"/),
+      'missing: [directory] or --name (the project folder, e.g. my-app)',
+      expect.stringMatching(/^missing: --pattern <ids> \(http-api, event-processing, scheduled-tasks, data-processing\)$/),
+    ]);
+    // Options of a pattern --pattern leaves out, which were refused only once every value was valid.
+    const unselected = await caught({ directory: 'app', pattern: 'http-api', location: 'mars', patternOptions: { 'scheduled-tasks': { timeZone: 'UTC', pastDue: 'skip' }, 'data-processing': { dataFormat: 'csv' } } });
+    expect(unselected.message).toBe('3 given values are invalid:');
+    expect(unselected.details).toEqual([
+      expect.stringMatching(/^--location: unknown or unsupported Azure region "mars"/),
+      expect.stringMatching(/^--time-zone, --past-due configure scheduled-tasks, which is not selected \(add it to --pattern\)$/),
+      expect.stringMatching(/^--data-format configures data-processing, which is not selected \(add it to --pattern\)$/),
+    ]);
+    // An empty folder argument is listed with the rest, not alone.
+    const empty = await caught({ directory: '', pattern: 'http-api', yes: true, location: 'mars' });
+    expect(empty.message).toBe('2 given values are invalid:');
+    expect(empty.details).toEqual([expect.stringMatching(/^\[directory\]: must not be empty/), expect.stringMatching(/^--location: unknown or unsupported Azure region "mars"/)]);
+  });
+
   it('rejects a project name or region it cannot use before asking anything', async () => {
     const rejected = async (over: Partial<CreateInput>, message: RegExp) => {
       const prompter = scriptedPrompter([]);
