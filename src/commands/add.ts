@@ -5,7 +5,7 @@ import { isUtf8 } from 'node:buffer';
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { gt, valid } from 'semver';
-import { ExitCode, labelled, UserError, ValidationError } from '../exit-codes.js';
+import { ExitCode, labelled, UserError, ValidationError, ValidationProblems } from '../exit-codes.js';
 import { isManifest, keyPathIn, loadAnswersFile, type AnswersFile } from '../engine/answers-file.js';
 import { askAgainForClashesBetweenPatterns, askMissingOptions, checkGivenOptions, optionSources, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
 import type { FileChange } from '../engine/changes.js';
@@ -18,7 +18,7 @@ import { deliverPendingSignals, runPostSteps, whileInterruptible } from '../engi
 import { readTree, renderPlan } from '../engine/render.js';
 import { applyChanges, refuseUnwritable } from '../engine/write.js';
 import type { Logger } from '../logger.js';
-import { PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
+import { findPatternId, PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
 import { flagName } from '../patterns/option-kinds.js';
 import type { PatternId } from '../patterns/types.js';
 import type { Prompter } from '../prompts.js';
@@ -77,11 +77,29 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   // Only the pattern options count: the project's name and location are already recorded.
   const file = options.answersFile === undefined ? undefined : await loadAnswersFile(resolve(session.cwd, options.answersFile), options.answersFile);
   const fromFile = file?.patterns ?? {};
-  const requested = await requestedPatterns(options.patterns, sortPatternIds(Object.keys(fromFile) as PatternId[]), present, ask);
+  const sources = optionSources(file, options.patternOptions);
+  // Every problem with what was given is listed in one report, before any question: unknown patterns, options of
+  // patterns neither present nor being added, options a present pattern was not made with, values that do not parse,
+  // and, where nothing can be asked, the pattern nobody named.
+  const problems = new ValidationProblems();
+  const named = requestedPatterns(options.patterns, sortPatternIds(Object.keys(fromFile) as PatternId[]), present, problems);
+  // Until a question chooses, any pattern the project lacks may be the one added.
+  const absent = PATTERN_IDS.filter((id) => !present.includes(id));
+  if (named === undefined && !ask) {
+    problems.noteMissing(`add <pattern> (${absent.join(', ')})`, options.yes ? '--yes cannot default' : 'nothing is asked without a terminal, in a dumb one (TERM=dumb) or with CI=true');
+  }
+  const adding = named === undefined ? absent : named.filter((id) => !present.includes(id));
+  for (const problem of optionsOfOtherPatterns(options.patternOptions, file, adding, manifest)) problems.note(problem);
+  // The values given for the patterns being added are checked, all of them at once, before any question: as create
+  // does, so that nobody answers every question to learn at the end that a flag was wrong.
+  const ofAdded = <T>(given: Partial<Record<PatternId, T>>) => Object.fromEntries(adding.flatMap((id) => (given[id] === undefined ? [] : [[id, given[id]]])));
+  problems.check(() => checkGivenOptions(ofAdded(fromFile), ofAdded(options.patternOptions), sources));
+  validated(() => problems.throwIfAny());
+  const requested = named ?? (await askPatterns(present, ask!));
+  // Chosen in the questionnaire, where a pattern whose options were given may have been left out.
+  if (named === undefined) validated(() => refuseAll(optionsOfOtherPatterns(options.patternOptions, file, requested, manifest)));
   const toAdd = requested.filter((id) => !present.includes(id));
   const alreadyPresent = requested.filter((id) => present.includes(id));
-  rejectOptionsOfOtherPatterns(options.patternOptions, toAdd, manifest);
-  if (file) rejectFileOptionsOfOtherPatterns(file, toAdd, manifest);
   if (alreadyPresent.length > 0) logger.info(`${alreadyPresent.join(', ')} ${alreadyPresent.length > 1 ? 'are' : 'is'} already in this project.`);
   if (toAdd.length === 0) {
     // None requested: none named, and every pattern present.
@@ -94,11 +112,6 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   for (const id of differing) {
     logger.warn(chalk.yellow(`⚠ ${file!.source}: ${id} is already in this project; its options there are not applied (add does not change a present pattern)`));
   }
-  const sources = optionSources(file, options.patternOptions);
-  // The values given for the patterns being added are checked, all of them at once, before any question: as create
-  // does, so that nobody answers every question to learn at the end that a flag was wrong.
-  const ofAdded = <T>(given: Partial<Record<PatternId, T>>) => Object.fromEntries(toAdd.flatMap((id) => (given[id] === undefined ? [] : [[id, given[id]]])));
-  validated(() => checkGivenOptions(ofAdded(fromFile), ofAdded(options.patternOptions), sources));
   const wanted: Answers = { ...manifest.answers, patterns: { ...manifest.answers.patterns } };
   const asked = new Map<PatternId, Set<string>>();
   for (const id of toAdd) {
@@ -251,14 +264,24 @@ function dependenciesChanged(change: FileChange | undefined): boolean {
   return sections(change.current) !== sections(change.content);
 }
 
-/** The patterns named as arguments, else those the answers file configures (as create takes them), else asked for. */
-async function requestedPatterns(args: readonly string[], inFile: readonly PatternId[], present: readonly PatternId[], ask: Prompter | undefined): Promise<PatternId[]> {
-  if (args.length > 0) return validated(() => parsePatternIds(args.flatMap((arg) => arg.split(',')), 'add'));
+/**
+ * The patterns named as arguments (an unknown one noted in `problems`, the others kept), else those the answers file
+ * configures (as create takes them); undefined when neither names one, and the project lacks some: they are asked for.
+ */
+function requestedPatterns(args: readonly string[], inFile: readonly PatternId[], present: readonly PatternId[], problems: ValidationProblems): PatternId[] | undefined {
+  if (args.length > 0) {
+    const typed = args.flatMap((arg) => arg.split(','));
+    problems.check(() => parsePatternIds(typed, 'add'));
+    return sortPatternIds([...new Set(typed.flatMap((item) => findPatternId(item.trim()) ?? []))]);
+  }
   if (inFile.length > 0) return [...inFile];
-  const missing = PATTERN_IDS.filter((id) => !present.includes(id));
   // Every pattern present: nothing to choose from, and nothing to add, which is no error.
-  if (missing.length === 0) return [];
-  if (!ask) throw new UserError(`which pattern? give one: add <pattern> (${missing.join(', ')})`, ExitCode.Usage);
+  return PATTERN_IDS.every((id) => present.includes(id)) ? [] : undefined;
+}
+
+/** Asks which of the patterns the project lacks to add. */
+async function askPatterns(present: readonly PatternId[], ask: Prompter): Promise<PatternId[]> {
+  const missing = PATTERN_IDS.filter((id) => !present.includes(id));
   return (await ask.checkbox({
     message: 'Which patterns should be added?',
     choices: missing.map((id) => ({ value: id, name: patternChoiceLabel(id) })),
@@ -267,55 +290,63 @@ async function requestedPatterns(args: readonly string[], inFile: readonly Patte
 }
 
 /**
- * Flags configure only the patterns being added. A present pattern's options are recorded in the manifest
- * and `add` does not change them; repeating them with the recorded values is fine (re-running is harmless).
+ * Flags and an answers file configure only the patterns being added. A present pattern's options are recorded in
+ * the manifest and `add` does not change them; repeating them with the recorded values is fine (re-running is
+ * harmless). A whole manifest is the record of another app and lists every pattern of it: those are no request,
+ * and are skipped. Returns one line per problem: per pattern neither present nor added, per option changed.
  */
-function rejectOptionsOfOtherPatterns(given: AddOptions['patternOptions'], toAdd: readonly PatternId[], manifest: Manifest): void {
+function optionsOfOtherPatterns(given: AddOptions['patternOptions'], file: AnswersFile | undefined, toAdd: readonly PatternId[], manifest: Manifest): string[] {
+  const problems: string[] = [];
   for (const [id, options] of Object.entries(given) as [PatternId, Record<string, string>][]) {
     if (toAdd.includes(id)) continue;
     const flag = (key: string) => flagName(PATTERNS[id].options[key]!);
     const recorded = manifest.answers.patterns[id];
-    const [first] = Object.keys(options);
-    if (!recorded && first !== undefined) throw new UserError(`${flag(first)} configures ${id}, which is neither in this project nor being added`, ExitCode.Usage);
-    if (recorded) refuseChangedOptions(id, options, recorded, flag);
+    const flags = Object.keys(options).map(flag);
+    if (!recorded && flags.length > 0) problems.push(`${flags.join(', ')} configure${flags.length > 1 ? '' : 's'} ${id}, which is neither in this project nor being added`);
+    if (recorded) problems.push(...changedOptions(id, options, recorded, flag));
   }
-}
-
-/**
- * An answers file configures only patterns being added, as flags do, or repeats a present pattern's recorded
- * options. A whole manifest is the record of another app and lists every pattern of it: those are no request,
- * and are skipped.
- */
-function rejectFileOptionsOfOtherPatterns(file: AnswersFile, toAdd: readonly PatternId[], manifest: Manifest): void {
-  if (isManifest(file)) return;
+  if (file === undefined || isManifest(file)) return problems;
   for (const [id, options] of Object.entries(file.patterns ?? {}) as [PatternId, Record<string, unknown>][]) {
     if (toAdd.includes(id)) continue;
     const recorded = manifest.answers.patterns[id];
     // The key is the pattern's id (`patterns.<id>` in an answers file as create takes it): it names the pattern.
-    if (!recorded && Object.keys(options).length > 0) throw new UserError(`${file.source}: ${keyPathIn(file, id)}: options for a pattern that is neither in this project nor being added`, ExitCode.Usage);
-    if (recorded) refuseChangedOptions(id, options, recorded, (key) => `${file.source}: ${keyPathIn(file, id, key)}`);
+    if (!recorded && Object.keys(options).length > 0) problems.push(`${file.source}: ${keyPathIn(file, id)}: options for a pattern that is neither in this project nor being added`);
+    if (recorded) problems.push(...changedOptions(id, options, recorded, (key) => `${file.source}: ${keyPathIn(file, id, key)}`));
   }
+  return problems;
 }
 
-/** Refuses options of a present pattern that are not its recorded ones, each named by `label` (its flag, or its key in the file). */
-function refuseChangedOptions(id: PatternId, given: Record<string, unknown>, recorded: Record<string, unknown>, label: (key: string) => string): void {
+/** Options of a present pattern that are not its recorded ones, or do not parse, each named by `label` (its flag, or its key in the file). */
+function changedOptions(id: PatternId, given: Record<string, unknown>, recorded: Record<string, unknown>, label: (key: string) => string): string[] {
+  const problems: string[] = [];
   for (const [key, value] of Object.entries(given)) {
     // Unknown keys never get here: commander and the answers-file loader refuse them.
     const spec = PATTERNS[id].options[key]!;
-    if (JSON.stringify(validated(() => labelled(label(key), () => spec.parse(value)))) !== JSON.stringify(recorded[key])) {
-      throw new UserError(`${label(key)}: ${id} is already in this project with ${spec.format(recorded[key] as never)}; add does not change the options of a present pattern`, ExitCode.Usage);
+    let parsed: unknown;
+    try {
+      parsed = labelled(label(key), () => spec.parse(value));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.push(error.message);
+      continue;
+    }
+    if (JSON.stringify(parsed) !== JSON.stringify(recorded[key])) {
+      problems.push(`${label(key)}: ${id} is already in this project with ${spec.format(recorded[key] as never)}; add does not change the options of a present pattern`);
     }
   }
+  return problems;
+}
+
+/** Throws the problems as one report, as ValidationProblems does. */
+function refuseAll(lines: readonly string[]): void {
+  const problems = new ValidationProblems();
+  for (const line of lines) problems.note(line);
+  problems.throwIfAny();
 }
 
 /** Whether a whole manifest's options for a present pattern come to the recorded ones (unparseable ones do not). */
 function sameOptions(id: PatternId, given: Record<string, unknown>, recorded: Record<string, unknown>): boolean {
-  try {
-    refuseChangedOptions(id, given, recorded, (key) => key);
-    return true;
-  } catch {
-    return false;
-  }
+  return changedOptions(id, given, recorded, (key) => key).length === 0;
 }
 
 /** The project as generated from its manifest: the common ancestor of every three-way merge. */

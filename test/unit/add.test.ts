@@ -244,6 +244,34 @@ describe('add, with invalid values given for the pattern being added', () => {
     const error = await expectUserError(add(root, ['data-processing'], { yes: false, patternOptions }, session(root, scriptedPrompter({}), true)), 2, /^2 given values are invalid:$/);
     expect(error.details).toEqual([expect.stringMatching(/^--data-format: unknown value "xml"/), expect.stringMatching(/^--data-cool-after-days: "-5" is not a whole number/)]);
   });
+
+  // Found by QA: `add nope data-processing --data-format xml` reported the unknown pattern alone, and --data-format
+  // only on the next run.
+  it('lists an unknown pattern with the invalid values of the known ones', async () => {
+    const root = await generate(['event-processing']);
+    const patternOptions = { 'data-processing': { dataFormat: 'xml' } };
+    const error = await expectUserError(add(root, ['nope', 'data-processing'], { patternOptions }), 2, /^2 given values are invalid:$/);
+    expect(error.details).toEqual([expect.stringMatching(/^add: unknown pattern "nope"; valid patterns: http-api/), expect.stringMatching(/^--data-format: unknown value "xml"/)]);
+  });
+
+  // Found by QA: an option of the present pattern was refused first, and the invalid values only once it was dropped.
+  it('lists the options of other patterns, present or not, with the invalid values, one line each', async () => {
+    const root = await generate(['event-processing']);
+    const patternOptions = { 'event-processing': { ordering: 'ordered', eventStyles: 'bogus' }, 'http-api': { auth: 'none', routePrefix: 'v1' }, 'data-processing': { dataFormat: 'xml' } };
+    const error = await expectUserError(add(root, ['data-processing'], { patternOptions }), 2, /^4 given values are invalid:$/);
+    expect(error.details).toEqual([
+      expect.stringMatching(/^--ordering: event-processing is already in this project with none; add does not change the options of a present pattern$/),
+      expect.stringMatching(/^--event-styles: /),
+      '--auth, --route-prefix configure http-api, which is neither in this project nor being added',
+      expect.stringMatching(/^--data-format: unknown value "xml"/),
+    ]);
+  });
+
+  it('without a terminal and without a pattern, lists the missing pattern with the invalid values', async () => {
+    const root = await generate(['event-processing']);
+    const error = await expectUserError(add(root, [], { yes: false, patternOptions: { 'data-processing': { dataFormat: 'xml' } } }), 2, /^1 given value is invalid and 1 required value is missing \(nothing is asked without a terminal, in a dumb one \(TERM=dumb\) or with CI=true\):$/);
+    expect(error.details).toEqual([expect.stringMatching(/^--data-format: unknown value "xml"/), 'missing: add <pattern> (http-api, scheduled-tasks, data-processing)']);
+  });
 });
 
 describe('add, with the user’s edits (stand-in patterns)', () => {
@@ -983,9 +1011,10 @@ describe('add outside a generated project', () => {
     await expectUserError(add(root, ['event-processing']), 2, /\.create-serverless-app\.json is damaged: it records src\/\.\.\/\.\.\/outside\.ts, a path outside the project/);
   });
 
-  it('asks which pattern when none is given and nobody can be asked', async () => {
+  it('names the patterns it could add when none is given and nobody can be asked', async () => {
     const root = await generate(['http-api']);
-    await expectUserError(add(root, []), 2, /which pattern\? give one: add <pattern> \(event-processing, scheduled-tasks, data-processing\)/);
+    await expectUserError(add(root, []), 2, /^missing required values \(--yes cannot default\): add <pattern> \(event-processing, scheduled-tasks, data-processing\)$/);
+    await expectUserError(add(root, [], { yes: false }), 2, /^missing required values \(nothing is asked without a terminal, in a dumb one \(TERM=dumb\) or with CI=true\): add <pattern> \(event-processing/);
   });
 
   // Found by QA: exit 2 "which pattern? … (all patterns are already in this project)", where a present pattern exits 0.
