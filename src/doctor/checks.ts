@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { intersects, minVersion, satisfies, validRange } from 'semver';
 import { withoutBom } from '../engine/byte-order-mark.js';
 import { describeFsError, isErrno } from '../engine/fs-errors.js';
-import { answersEdited, isMachineLocal, isProjectPath, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
+import { answersEdited, isFileHash, isMachineLocal, isProjectPath, manifestDamage, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
 import { isPackageManager, type PackageManager } from '../engine/package-manager.js';
 import { filesUnder } from '../templates-dir.js';
 
@@ -293,12 +293,19 @@ const manifestDrift: Check = {
   id: 'manifest-drift',
   title: 'generated files match .create-serverless-app.json',
   run(project) {
-    const manifest = project.json<{ files?: Record<string, string>; answers?: unknown; packageManager?: unknown; answersSha256?: unknown }>(MANIFEST_PATH);
-    if (!manifest?.files) {
+    const manifest = project.json<{ files?: unknown; answers?: unknown; packageManager?: unknown; answersSha256?: unknown } | null>(MANIFEST_PATH);
+    if (manifest === undefined) {
       return [{ severity: 'warning', file: MANIFEST_PATH, message: `${MANIFEST_PATH} is missing, so generated files cannot be told from your own and \`add\` cannot merge safely.`, fix: 'Restore it from version control (git checkout -- .create-serverless-app.json).' }];
     }
     const findings: Finding[] = [];
-    if (answersEdited(manifest)) {
+    // What add refuses as damage, doctor reports the same way: a comment (which doctor's own reading allows), a key
+    // of the user's inside the generator's record or among the file hashes, a missing part.
+    const damage = manifestDamage(project.read(MANIFEST_PATH)!);
+    if (damage !== undefined) {
+      findings.push({ severity: 'error', file: MANIFEST_PATH, message: `${MANIFEST_PATH} is damaged: ${damage}; \`add\` refuses it.`, fix: `Restore it from version control (git checkout -- ${MANIFEST_PATH}).` });
+    }
+    // A damaged manifest's answers may fail the digest too (none recorded): one problem, one restore, one finding.
+    else if (manifest !== null && answersEdited(manifest)) {
       findings.push({
         severity: 'error',
         file: MANIFEST_PATH,
@@ -306,7 +313,10 @@ const manifestDrift: Check = {
         fix: `Restore it from version control (git checkout -- ${MANIFEST_PATH}).`,
       });
     }
-    for (const [path, hash] of Object.entries(manifest.files)) {
+    const files = typeof manifest?.files === 'object' && manifest.files !== null && !Array.isArray(manifest.files) ? (manifest.files as Record<string, unknown>) : {};
+    for (const [path, hash] of Object.entries(files)) {
+      // Not a hash (a key of the user's): reported above as damage, and no file of the app.
+      if (!isFileHash(hash)) continue;
       if (!isProjectPath(path)) {
         findings.push({ severity: 'error', file: path, message: `${MANIFEST_PATH} records ${path}, a path outside the project: the manifest is damaged.`, fix: `Restore it from version control (git checkout -- ${MANIFEST_PATH}).` });
         continue;

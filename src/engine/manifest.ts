@@ -26,6 +26,11 @@ export function sha256(content: string): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/** Whether a value of the manifest's `files` is a hash as `sha256` writes it. */
+export function isFileHash(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+}
+
 /** A path as the manifest records them: relative to the project, `/`-separated, never leading out of it. */
 export function isProjectPath(path: string): boolean {
   return path !== '' && !path.startsWith('/') && !path.includes('\\') && !path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..');
@@ -154,26 +159,9 @@ function functionsProjectAt(dir: string): boolean {
 function parseManifest(text: string, path: string): Manifest {
   const broken = (why: string) =>
     new UserError(`${path} is damaged: ${why}`, ExitCode.Usage, ['restore it from version control (git checkout -- .create-serverless-app.json)']);
-  let value: unknown;
-  try {
-    value = manifestJson(text);
-  } catch {
-    throw broken('it is not valid JSON');
-  }
-  const record = value as Partial<Manifest>;
-  if (typeof record?.generator?.version !== 'string') throw broken('no generator version');
-  const ownKey = Object.keys(record.generator).find((key) => key !== 'name' && key !== 'version');
-  if (ownKey !== undefined) throw broken(`unknown key generator.${ownKey} (keys of your own belong at the top level, which add keeps)`);
-  const answers = record.answers as Partial<Answers> | undefined;
-  if (typeof answers?.name !== 'string' || typeof answers.location !== 'string' || !isRecord(answers.patterns)) {
-    throw broken('no recorded answers (name, location, patterns)');
-  }
-  const unknown = Object.keys(answers.patterns).filter((id) => !(PATTERN_IDS as readonly string[]).includes(id));
-  if (unknown.length > 0) throw broken(`unknown pattern ${unknown.join(', ')} (made by a newer create-serverless-app?)`);
-  if (record.packageManager !== undefined && !isPackageManager(record.packageManager)) {
-    throw broken(`unknown package manager ${JSON.stringify(record.packageManager)} (one of ${PACKAGE_MANAGERS.join(', ')})`);
-  }
-  if (!isRecord(record.files) || !Object.values(record.files).every((hash) => typeof hash === 'string')) throw broken('no file hashes');
+  const damage = manifestDamage(text);
+  if (damage !== undefined) throw broken(damage);
+  const record = manifestJson(text) as Manifest;
   const outside = Object.keys(record.files).find((path) => !isProjectPath(path));
   if (outside !== undefined) throw broken(`it records ${outside}, a path outside the project`);
   // Regenerated from edited answers, the base of the merge is not what was written: generated files would pass
@@ -184,7 +172,55 @@ function parseManifest(text: string, path: string): Manifest {
       ExitCode.Usage,
     );
   }
-  return record as Manifest;
+  return record;
+}
+
+/** Where a key of the user's is kept: said wherever one is found inside the parts `add` rewrites whole. */
+const OWN_KEYS_BELONG = 'keys of your own belong at the top level, which add keeps';
+
+/**
+ * Why `add` cannot use the manifest's text (undefined when it can): the first damage found, as `add` refuses it and
+ * `doctor` reports it. A path recorded outside the project, and answers edited by hand, are checked apart: doctor
+ * names each such path, and edited answers are no damage to the file.
+ */
+export function manifestDamage(text: string): string | undefined {
+  let value: unknown;
+  try {
+    value = manifestJson(text);
+  } catch {
+    // doctor reads JSON files with comments, as the Functions host does; add rewrites this one as plain JSON.
+    return holdsComment(text) ? `it holds a comment, which JSON does not allow (${OWN_KEYS_BELONG}: a "$comment")` : 'it is not valid JSON';
+  }
+  const record = value as Partial<Manifest> | null;
+  if (typeof record?.generator?.version !== 'string') return 'no generator version';
+  const ownKey = Object.keys(record.generator).find((key) => key !== 'name' && key !== 'version');
+  if (ownKey !== undefined) return `unknown key generator.${ownKey} (${OWN_KEYS_BELONG})`;
+  const answers = record.answers as Partial<Answers> | undefined;
+  if (typeof answers?.name !== 'string' || typeof answers.location !== 'string' || !isRecord(answers.patterns)) return 'no recorded answers (name, location, patterns)';
+  const unknown = Object.keys(answers.patterns).filter((id) => !(PATTERN_IDS as readonly string[]).includes(id));
+  if (unknown.length > 0) return `unknown pattern ${unknown.join(', ')} (made by a newer create-serverless-app?)`;
+  if (record.packageManager !== undefined && !isPackageManager(record.packageManager)) {
+    return `unknown package manager ${JSON.stringify(record.packageManager)} (one of ${PACKAGE_MANAGERS.join(', ')})`;
+  }
+  if (!isRecord(record.files)) return 'no file hashes';
+  // Every value is a sha256 as render.ts writes it: anything else is a key of the user's, which add would drop.
+  const notHash = Object.entries(record.files).find(([, hash]) => !isFileHash(hash));
+  if (notHash !== undefined) return `files.${notHash[0]} is not a file hash (${OWN_KEYS_BELONG})`;
+  return undefined;
+}
+
+/** Whether the text has a `//` or `/*` comment outside its strings (no JSON parser here: create loads this module). */
+function holdsComment(text: string): boolean {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) return true;
+  }
+  return false;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

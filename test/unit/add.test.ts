@@ -1006,7 +1006,7 @@ describe('add outside a generated project', () => {
     const root = await generate(['http-api']);
     const path = join(root, '.create-serverless-app.json');
     const manifest = JSON.parse(readFileSync(path, 'utf8')) as { files: Record<string, string> };
-    manifest.files['src/../../outside.ts'] = 'x';
+    manifest.files['src/../../outside.ts'] = '0'.repeat(64);
     writeFileSync(path, JSON.stringify(manifest));
     await expectUserError(add(root, ['event-processing']), 2, /\.create-serverless-app\.json is damaged: it records src\/\.\.\/\.\.\/outside\.ts, a path outside the project/);
   });
@@ -1096,5 +1096,23 @@ describe('add, with a manifest edited by hand', () => {
     const root = await generate(['http-api']);
     editManifest(root, (manifest) => void (manifest.generator.owner = 'payments'));
     await expectUserError(add(root, ['event-processing']), 2, /\.create-serverless-app\.json is damaged: unknown key generator\.owner \(keys of your own belong at the top level, which add keeps\)/);
+  });
+
+  // Found by QA: a key added inside files was dropped without a word by the manifest add wrote.
+  it('refuses a key added among the file hashes, which it would lose, saying where keys of the team belong', async () => {
+    const root = await generate(['http-api']);
+    editManifest(root, (manifest) => void (manifest.files.$comment = 'hashes of the generated files'));
+    const before = tree(root);
+    await expectUserError(add(root, ['event-processing']), 2, /\.create-serverless-app\.json is damaged: files\.\$comment is not a file hash \(keys of your own belong at the top level, which add keeps\)$/);
+    expect(tree(root)).toEqual(before);
+  });
+
+  it('says a comment is what it cannot read in the manifest, and where a note belongs instead', async () => {
+    const root = await generate(['http-api']);
+    edit(root, MANIFEST, (text) => text.replace('{', '{\n  // owned by payments'));
+    await expectUserError(add(root, ['event-processing']), 2, /\.create-serverless-app\.json is damaged: it holds a comment, which JSON does not allow \(keys of your own belong at the top level, which add keeps: a "\$comment"\)$/);
+    // Not every error is a comment: a "//" inside a string is none.
+    edit(root, MANIFEST, (text) => text.replace('// owned by payments', '"$comment": "see https://example.com",').replace('"files"', '"files",'));
+    await expectUserError(add(root, ['event-processing']), 2, /\.create-serverless-app\.json is damaged: it is not valid JSON$/);
   });
 });

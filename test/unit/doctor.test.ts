@@ -213,8 +213,8 @@ describe('doctor', () => {
     const outside = join(parent, 'outside.txt');
     writeFileSync(outside, 'not part of the app');
     editJson('.create-serverless-app.json', (manifest) => {
-      manifest.files['../outside.txt'] = 'x';
-      manifest.files[outside] = 'x';
+      manifest.files['../outside.txt'] = '0'.repeat(64);
+      manifest.files[outside] = '0'.repeat(64);
     });
     const drift = diagnoseProject(dir).checks.find((c) => c.id === 'manifest-drift')!;
     expect(drift.status).toBe('error');
@@ -223,6 +223,26 @@ describe('doctor', () => {
       ['error', outside],
     ]);
     expect(drift.findings[0]!.message).toBe('.create-serverless-app.json records ../outside.txt, a path outside the project: the manifest is damaged.');
+  });
+
+  // Found by QA: add refused these manifests as damaged, and doctor passed them.
+  it.each([
+    ['a comment', (text: string) => text.replace('{', '{\n  // owned by payments'), 'it holds a comment, which JSON does not allow (keys of your own belong at the top level, which add keeps: a "$comment")'],
+    ['a key inside generator', (text: string) => text.replace('"version"', '"owner": "payments",\n    "version"'), 'unknown key generator.owner (keys of your own belong at the top level, which add keeps)'],
+    ['a key inside files', (text: string) => text.replace('"files": {', '"files": {\n    "$comment": "hashes",'), 'files.$comment is not a file hash (keys of your own belong at the top level, which add keeps)'],
+    ['no answers', (text: string) => text.replace('"answers"', '"answerz"'), 'no recorded answers (name, location, patterns)'],
+  ])('manifest-drift: a manifest add refuses as damaged (%s) is an error, named as add names it', (_, damage, why) => {
+    write('.create-serverless-app.json', damage(read('.create-serverless-app.json')));
+    const report = diagnoseProject(dir);
+    expect(errors(report)).toEqual({ 'manifest-drift': ['.create-serverless-app.json'] });
+    expect(report.checks.find((c) => c.id === 'manifest-drift')!.findings).toEqual([
+      {
+        severity: 'error',
+        file: '.create-serverless-app.json',
+        message: `.create-serverless-app.json is damaged: ${why}; \`add\` refuses it.`,
+        fix: 'Restore it from version control (git checkout -- .create-serverless-app.json).',
+      },
+    ]);
   });
 
   it('manifest-drift: recorded answers edited by hand are an error, for add refuses them; a re-indented manifest is not', () => {
