@@ -119,7 +119,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     if (ask) asked.set(id, await askMissingOptions(ask, id, given));
     wanted.patterns[id] = given;
   }
-  const planOf = (answers: Answers) => buildPlan(answers, root, sources, new Set(present));
+  const planOf = (answers: Answers, named = sources) => buildPlan(answers, root, named, new Set(present));
   if (ask) await askAgainForClashesBetweenPatterns(ask, wanted, asked, sources, planOf);
 
   const before = recordedPlan(manifest, root);

@@ -2,13 +2,13 @@ import { basename, resolve } from 'node:path';
 import { DEFAULT_LOCATION, FLEX_CONSUMPTION_LOCATIONS, parseLocation } from '../azure/locations.js';
 import { labelled, UserError, ValidationError, ValidationProblems } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS, sortPatternIds } from '../patterns/index.js';
-import { flagName } from '../patterns/option-kinds.js';
+import { flagName, questionName, questionText } from '../patterns/option-kinds.js';
 import type { JsonValue, OptionSpec, PatternDefinition, PatternId } from '../patterns/types.js';
 import type { Prompter } from '../prompts.js';
 import { LATENCY_CHOICES, recommendPatterns, VOLUME_CHOICES, WORKLOAD_DEFAULTS, WORKLOAD_QUESTIONS, WORKLOAD_RELEVANT, type Recommendation, type Workload } from '../advisor.js';
 import { keyPathIn, type AnswersFile } from './answers-file.js';
 import { existingEntries, nonEmptyTargetError } from './changes.js';
-import { buildPlan, byFlag, selectPattern, sourceLabel, type Answers, type OptionSource, type OptionSources } from './plan.js';
+import { buildPlan, byFlag, selectPattern, shownName, sourceLabel, type Answers, type OptionSource, type OptionSources } from './plan.js';
 import { MAX_PROJECT_NAME_LENGTH, parseProjectName, shown } from './project-name.js';
 
 export const DEFAULT_PATTERNS: readonly PatternId[] = ['http-api'];
@@ -137,7 +137,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
     patterns[id] = given;
   }
   const answers: Answers = { name: name!, location: location ?? DEFAULT_LOCATION, patterns };
-  if (ask && chosen.length > 1) await askAgainForClashesBetweenPatterns(ask, answers, asked, sources, (checked) => buildPlan(checked, resolve(session.cwd, directory!), sources));
+  if (ask && chosen.length > 1) await askAgainForClashesBetweenPatterns(ask, answers, asked, sources, (checked, named) => buildPlan(checked, resolve(session.cwd, directory!), named));
 
   return {
     directory: directory!,
@@ -384,19 +384,21 @@ export async function askAgainForClashesBetweenPatterns(
   answers: Answers,
   asked: ReadonlyMap<PatternId, ReadonlySet<string>>,
   sources: OptionSources,
-  check: (answers: Answers) => void,
+  check: (answers: Answers, sources: OptionSources) => void,
 ): Promise<void> {
+  // An answer given at a prompt is named by its question, which is what is asked again; a flag or key as it was given.
+  const named: OptionSources = (id, key) => (asked.get(id)?.has(key) ? { ...sources(id, key), question: questionName(PATTERNS[id].options[key]!) } : sources(id, key));
   for (;;) {
     let problem: string;
     try {
-      check(answers);
+      check(answers, named);
       return;
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       problem = error.message;
     }
-    // Named as the plan names them: an option of a pattern the answers file configures by its key there.
-    const askAgain = optionsNamedIn(problem, [...asked].flatMap(([id, keys]) => [...keys].map((key) => ({ id, key }))), sources);
+    // Named as the plan names them: by its question.
+    const askAgain = optionsNamedIn(problem, [...asked].flatMap(([id, keys]) => [...keys].map((key) => ({ id, key }))), named);
     // Nothing asked is named (a clash between flags, or one no option can settle): the plan reports it.
     if (askAgain.length === 0) return;
     if (!(await ask.confirm({ message: `${problem}. Answer those questions again?`, default: true }))) throw new ValidationError(problem);
@@ -451,11 +453,11 @@ function optionsOf(ids: readonly PatternId[]): PatternOption[] {
 }
 
 /**
- * The options a message names, by the names `sources` gives them (a flag, or a key path in an answers file):
- * `--data-container`, and not only the start of `--data-container-x`.
+ * The options a message names, by the names `sources` gives them (a flag, a key path in an answers file, or a
+ * question): `--data-container`, and not only the start of `--data-container-x`.
  */
 function optionsNamedIn(message: string, options: readonly PatternOption[], sources: OptionSources): PatternOption[] {
-  return options.filter(({ id, key }) => new RegExp(`${sources(id, key).name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`).test(message));
+  return options.filter(({ id, key }) => new RegExp(`${shownName(sources(id, key)).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`).test(message));
 }
 
 /** The message of the pattern's rule across options that these options break, if any. */
@@ -484,7 +486,7 @@ function parsedOr(spec: OptionSpec, value: unknown): JsonValue | undefined {
  * parses it with the flags' values) and its parsed value, which the validation already computed.
  */
 async function askOption(ask: Prompter, patternTitle: string, spec: OptionSpec, previous: unknown): Promise<{ answer: unknown; value: JsonValue }> {
-  const message = `${patternTitle}: ${('message' in spec.prompt && spec.prompt.message) || spec.description}`;
+  const message = `${patternTitle}: ${questionText(spec)}`;
   const parse = rememberLastParse(spec.parse);
   // Asked again, the answer given before is the default.
   const shown = previous === undefined ? spec.format(spec.defaultValue) : String(previous);

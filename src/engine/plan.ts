@@ -30,6 +30,11 @@ export interface OptionSource {
   name: string;
   /** For a key in an answers file, the file (`--answers a.json`): an error names it once, first. */
   file?: string;
+  /**
+   * For an answer given at a prompt, the question, quoted (`"name of the storage queue"`): a clash the questionnaire
+   * asks about names it there, and says to answer it again, not to give a flag. A pattern's own rules still use `name`.
+   */
+  question?: string;
 }
 
 /** Names option `key` of pattern `id` where the user gave it. */
@@ -113,7 +118,7 @@ export function selectPattern(definition: PatternDefinition, raw: Record<string,
     options[key] = input === undefined ? spec.defaultValue : problems.check(() => labelled(sourceLabel(sources(id, key)), () => spec.parse(input)))!;
   }
   problems.throwIfAny();
-  naming(sources, (name) => definition.validate?.(options, (key) => name(id, key)), id);
+  naming(sources, (name) => definition.validate?.(options, (key) => name(id, key).name), id);
   return { definition, options };
 }
 
@@ -121,18 +126,18 @@ export function selectPattern(definition: PatternDefinition, raw: Record<string,
  * Runs a check across options whose message names them through `name`: an answers file that one of the options
  * it names came from is named once, before the message; otherwise `otherwise` (the pattern) is.
  */
-function naming(sources: OptionSources, check: (name: (id: PatternId, key: string) => string) => void, otherwise?: string): void {
+function naming(sources: OptionSources, check: (name: OptionName) => void, otherwise?: string): void {
   const named: OptionSource[] = [];
   try {
     check((id, key) => {
       const source = sources(id, key);
       named.push(source);
-      return source.name;
+      return source;
     });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     // Only the names the message uses count: a check may name options it does not complain about.
-    const prefix = named.find((source) => source.file !== undefined && error.message.includes(source.name))?.file ?? otherwise;
+    const prefix = named.find((source) => source.file !== undefined && error.message.includes(shownName(source)))?.file ?? otherwise;
     throw prefix === undefined ? error : new ValidationError(`${prefix}: ${error.message}`);
   }
 }
@@ -149,8 +154,26 @@ function withOwnOptions({ definition, options }: SelectedPattern, project: Proje
   return { ...contribution, templateData, files: files.map((file) => ({ ...file, data: { ...templateData, ...file.data } })) };
 }
 
-/** Names the option a claim's name came from as the user gave it (flag or answers-file key), when one did. */
-type OptionName = (id: PatternId, key: string) => string;
+/** Names the option a claim's name came from as the user gave it (flag, answers-file key or question), when one did. */
+type OptionName = (id: PatternId, key: string) => OptionSource;
+
+/** An option as a clash names it: its question when it was answered at a prompt, else its flag or answers-file key. */
+export function shownName(source: OptionSource): string {
+  return source.question ?? source.name;
+}
+
+/**
+ * What to change to settle a clash, for the options that can: flags and answers-file keys to give another name with,
+ * questions to answer again with another one. `one` says which: `it` (one option) or `one of them`.
+ */
+function anotherName(options: readonly OptionSource[], one: 'it' | 'one of them'): string {
+  const given = options.filter((option) => option.question === undefined).map((option) => option.name);
+  const asked = options.flatMap((option) => (option.question === undefined ? [] : [option.question]));
+  const withGiven = given.length > 0 ? `give ${one} another name with ${given.join(' or ')}` : '';
+  const answerAgain = asked.length > 0 ? `answer ${asked.join(' or ')} with another name` : '';
+  if (withGiven === '' && answerAgain === '') return `give ${one} another name`;
+  return [withGiven, answerAgain].filter((part) => part !== '').join(', or ');
+}
 
 /**
  * Patterns share the app's storage account: a queue, container or table two of them use would mix their
@@ -194,7 +217,7 @@ function checkFunctionNames(appsOwn: readonly FunctionName[], patterns: readonly
   const owner = later.owner as PatternId;
   if (earlier.owner === 'app') {
     const option = later.item.option === undefined ? undefined : name(owner, later.item.option);
-    throw new ValidationError(`${owner}${option === undefined ? '' : ` (${option})`} would register a function named "${later.item.name}", as every app does; give it another name${option === undefined ? '' : ` with ${option}`}`);
+    throw new ValidationError(`${owner}${option === undefined ? '' : ` (${shownName(option)})`} would register a function named "${later.item.name}", as every app does; ${anotherName(option === undefined ? [] : [option], 'it')}`);
   }
   throw clashError({ earlier: { ...earlier, owner: earlier.owner }, later: { ...later, owner } }, name, present, {
     verb: 'register',
@@ -217,18 +240,18 @@ function clashError<Item extends { option?: string }>(
   const optionOf = ({ owner, item }: Claim<PatternId, Item>) => (item.option === undefined ? undefined : name(owner, item.option));
   const by = (claim: Claim<PatternId, Item>) => {
     const option = optionOf(claim);
-    return option === undefined ? claim.owner : `${claim.owner} (${option})`;
+    return option === undefined ? claim.owner : `${claim.owner} (${shownName(option)})`;
   };
   const sides = presentAndAdded(clash, present);
   if (sides) {
     const option = optionOf(sides.added);
     return new ValidationError(
       `${by(sides.added)} would ${verb} ${object}, which ${sides.present.owner} already ${verbs} in this project; ` +
-        (option === undefined ? `${sides.added.owner} has no option that names it, so it cannot be added to this project` : `give it another name with ${option}`),
+        (option === undefined ? `${sides.added.owner} has no option that names it, so it cannot be added to this project` : anotherName([option], 'it')),
     );
   }
   const options = [clash.earlier, clash.later].map(optionOf).filter((option) => option !== undefined);
-  return new ValidationError(`${by(clash.earlier)} and ${by(clash.later)} both ${verb} ${object}${consequence}; give one of them another name${options.length > 0 ? ` with ${options.join(' or ')}` : ''}`);
+  return new ValidationError(`${by(clash.earlier)} and ${by(clash.later)} both ${verb} ${object}${consequence}; ${anotherName(options, 'one of them')}`);
 }
 
 interface Claim<Owner, Item> {

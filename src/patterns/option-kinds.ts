@@ -6,6 +6,19 @@ export function flagName(spec: Pick<OptionSpec, 'flag'>): string {
   return spec.flag.split(' ')[0]!;
 }
 
+/** The question the questionnaire asks for an option (after the pattern's title): its prompt's message, else its description. */
+export function questionText(spec: Pick<OptionSpec, 'prompt' | 'description'>): string {
+  return ('message' in spec.prompt && spec.prompt.message) || spec.description;
+}
+
+/**
+ * The question as errors name an answer given at it, quoted: its text up to the first aside (`storage queue that
+ * receives input messages` of `… messages (queue input)`), which tells the questions apart, as the flags do.
+ */
+export function questionName(spec: Pick<OptionSpec, 'prompt' | 'description'>): string {
+  return `"${questionText(spec).split(/ \(|[:,;]/)[0]!.trim()}"`;
+}
+
 /** How every choice the CLI takes is compared (a mode, a source, a policy): trimmed, any case (`BLOB` is `blob`). */
 export function choiceKey(input: unknown): string {
   return String(input ?? '').trim().toLowerCase();

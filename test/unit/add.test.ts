@@ -229,7 +229,7 @@ describe('add, with an answer that clashes with a pattern the app has', () => {
     };
     await add(root, ['data-processing'], { yes: false }, session(root, prompter, true));
     expect(confirmed[0]).toBe(
-      'data-processing (--data-queue) would use the storage queue "events", which event-processing already uses in this project; give it another name with --data-queue. Answer those questions again?',
+      'data-processing ("storage queue that receives input messages") would use the storage queue "events", which event-processing already uses in this project; answer "storage queue that receives input messages" with another name. Answer those questions again?',
     );
     expect(JSON.parse(read(root, '.create-serverless-app.json')).answers.patterns['data-processing']).toMatchObject({ dataInput: 'queue', inputQueue: 'orders-in' });
   });

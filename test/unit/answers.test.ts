@@ -7,6 +7,7 @@ import { loadAnswersFile } from '../../src/engine/answers-file.js';
 import { resolveAnswers, type CreateInput } from '../../src/engine/answers.js';
 import { UserError } from '../../src/exit-codes.js';
 import { PATTERNS } from '../../src/patterns/index.js';
+import { questionName } from '../../src/patterns/option-kinds.js';
 import { scriptedPrompter } from '../support/scripted-prompter.js';
 
 const base: Workload = { requestResponse: false, reactsToEvents: false, runsOnSchedule: false, transformsData: false, volume: 'moderate', latency: 'seconds', ordering: false };
@@ -328,25 +329,53 @@ describe('resolveAnswers', () => {
   it('asks again, before the summary, the questions a clash between two patterns names', async () => {
     const dataQueues = ['events', 'incoming-data'];
     const prompter = scriptedPrompter([
+      // First: the question asked again names the questions.
+      [/both use the storage queue "events".*Answer those questions again\?/, true],
       [/where payloads arrive/, 'queue'],
       [/storage queue that receives input messages/, () => dataQueues.shift()!],
-      [/both use the storage queue "events".*Answer those questions again\?/, true],
       [/./, undefined],
     ]);
     const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'event-processing,data-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
     expect(resolved.answers.patterns['data-processing']).toMatchObject({ dataInput: 'queue', inputQueue: 'incoming-data' });
     const messages = prompter.asked.map((q) => q.message);
     const again = messages.findIndex((message) => /Answer those questions again\?/.test(message));
-    // Both queues were answered at prompts and the message names both: both are asked again, earlier answers as defaults.
+    // Both queues were answered at prompts and the message names both, by their questions (no flag was typed): both are
+    // asked again, earlier answers as defaults.
+    expect(messages[again]).toBe(
+      'event-processing ("name of the storage queue") and data-processing ("storage queue that receives input messages") both use the storage queue "events"; answer "name of the storage queue" or "storage queue that receives input messages" with another name. Answer those questions again?',
+    );
     expect(messages.slice(again + 1)).toEqual([expect.stringMatching(/name of the storage queue/), expect.stringMatching(/storage queue that receives input messages/)]);
+  });
+
+  // A clash names an answer by its question, and the questions it names are the ones asked again: no two may read alike.
+  it('names every option’s question apart from every other', () => {
+    const names = Object.values(PATTERNS).flatMap((pattern) => Object.values(pattern.options).map((spec) => questionName(spec)));
+    expect(new Set(names).size).toBe(names.length);
+    expect(questionName(PATTERNS['data-processing'].options.inputQueue!)).toBe('"storage queue that receives input messages"');
+  });
+
+  // A flag typed and a question answered: each is named as the person gave it.
+  it('names a clashing answer by its question and a clashing flag by the flag', async () => {
+    const prompter = scriptedPrompter([
+      [/Answer those questions again\?/, true],
+      [/where payloads arrive/, 'queue'],
+      [/storage queue that receives input messages/, (q) => (q.default === 'incoming-data' ? 'events' : 'incoming-data')],
+      [/./, undefined],
+    ]);
+    const patternOptions = { 'event-processing': { storageQueueName: 'events' } };
+    const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'event-processing,data-processing', location: 'eastus2', patternOptions }), { interactive: true, prompter, cwd: '/work' });
+    expect(resolved.answers.patterns['data-processing']).toMatchObject({ inputQueue: 'incoming-data' });
+    expect(prompter.asked.find((q) => q.kind === 'confirm')!.message).toBe(
+      'event-processing (--storage-queue-name) and data-processing ("storage queue that receives input messages") both use the storage queue "events"; give one of them another name with --storage-queue-name, or answer "storage queue that receives input messages" with another name. Answer those questions again?',
+    );
   });
 
   // A job named like a resource takes its function file: the clash named no option, so it failed after the summary.
   it('asks again the job a clash over a function file names', async () => {
     const jobs = ['items=hourly', 'items-report=hourly'];
     const prompter = scriptedPrompter([
-      [/jobs as name=schedule/, () => jobs.shift()!],
       [/both generate src\/functions\/items\.ts.*Answer those questions again\?/, true],
+      [/jobs as name=schedule/, () => jobs.shift()!],
       [/./, undefined],
     ]);
     const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'http-api,scheduled-tasks', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
@@ -357,8 +386,8 @@ describe('resolveAnswers', () => {
   it('asks again a clashing question of a pattern the answers file configures', async () => {
     const dataQueues = ['events', 'incoming-data'];
     const prompter = scriptedPrompter([
-      [/storage queue that receives input messages/, () => dataQueues.shift()!],
       [/Answer those questions again\?/, true],
+      [/storage queue that receives input messages/, () => dataQueues.shift()!],
       [/./, undefined],
     ]);
     const answersFile = { patterns: { 'event-processing': {}, 'data-processing': { dataInput: 'queue' } }, source: '--answers a.json' };
