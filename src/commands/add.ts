@@ -9,6 +9,7 @@ import { ExitCode, labelled, UserError, ValidationError, ValidationProblems } fr
 import { isManifest, keyPathIn, loadAnswersFile, type AnswersFile } from '../engine/answers-file.js';
 import { askAgainForClashesBetweenPatterns, askMissingOptions, checkGivenOptions, optionSources, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
 import type { FileChange } from '../engine/changes.js';
+import { withoutBom } from '../engine/byte-order-mark.js';
 import { cannotRead, isErrno } from '../engine/fs-errors.js';
 import { findProject, isMachineLocal, MANIFEST_PATH, withUsersKeys, type Manifest } from '../engine/manifest.js';
 import { planFileUpdates, valueAt, type FileAction, type PlannedFile } from '../engine/merge.js';
@@ -255,7 +256,8 @@ function dependenciesChanged(change: FileChange | undefined): boolean {
   if (change === undefined) return false;
   const sections = (text: string | undefined) => {
     try {
-      const pkg = JSON.parse(text ?? '{}') as Record<string, unknown>;
+      // Past a byte order mark, which the merge keeps: JSON.parse refuses it, and both sides then compared equal.
+      const pkg = JSON.parse(withoutBom(text ?? '{}')) as Record<string, unknown>;
       return JSON.stringify([pkg.dependencies, pkg.devDependencies, pkg.optionalDependencies, pkg.peerDependencies]);
     } catch {
       return undefined;

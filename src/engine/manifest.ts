@@ -148,7 +148,7 @@ function notAProject(start: string): UserError {
 
 function functionsProjectAt(dir: string): boolean {
   try {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const pkg = JSON.parse(withoutBom(readFileSync(join(dir, 'package.json'), 'utf8'))) as { dependencies?: Record<string, string> };
     return pkg.dependencies?.['@azure/functions'] !== undefined && existsSync(join(dir, 'host.json'));
   } catch {
     return false;

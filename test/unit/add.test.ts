@@ -953,6 +953,10 @@ describe('add outside a generated project', () => {
     writeFileSync(join(dir, 'host.json'), '{ "version": "2.0" }');
     const error = await expectUserError(add(dir, ['http-api']), 2, /not inside a create-serverless-app project/);
     expect(error.details.join(' ')).toMatch(/This is an Azure Functions project .* but not one create-serverless-app generated/);
+    // Saved by an editor with a byte order mark, its package.json still says so.
+    writeFileSync(join(dir, 'package.json'), `\uFEFF${JSON.stringify({ dependencies: { '@azure/functions': '^4.0.0' } })}`);
+    const withBom = await expectUserError(add(dir, ['http-api']), 2, /not inside a create-serverless-app project/);
+    expect(withBom.details.join(' ')).toMatch(/This is an Azure Functions project .* but not one create-serverless-app generated/);
   });
 
   // Notepad and other Windows editors save UTF-8 with a byte order mark: the manifest read as damaged.
@@ -962,6 +966,17 @@ describe('add outside a generated project', () => {
     await add(root, ['scheduled-tasks']);
     const manifest = read(root, '.create-serverless-app.json');
     expect(JSON.parse(manifest.replace(/^\uFEFF/, ''))).toMatchObject({ $comment: 'ours', answers: { patterns: { 'scheduled-tasks': expect.any(Object) } } });
+  });
+
+  // A package.json saved with a byte order mark read as unchanged dependencies: no install, nor the step to run it.
+  it('installs the new dependencies into a package.json an editor saved with a byte order mark', async () => {
+    const root = await generate(['http-api']);
+    edit(root, 'package.json', (text) => `\uFEFF${text}`);
+    const s = session(root);
+    await add(root, ['event-processing'], {}, s);
+    expect(read(root, 'package.json')).toMatch(/^\uFEFF\{/);
+    const heading = s.logger.lines.findIndex((line) => line.includes('Next steps:'));
+    expect(s.logger.lines.slice(heading + 1).map((line) => line.trim())).toContain('npm install');
   });
 
   it('reports a damaged manifest instead of trusting it', async () => {
