@@ -72,10 +72,12 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   let name = givenDirectory === undefined ? undefined : problems.check(() => projectName(input, givenDirectory, session.cwd));
   const givenPatterns = input.pattern === undefined ? undefined : problems.check(() => parsePatternIds(input.pattern));
   const sources = optionSources(input.answersFile, input.patternOptions);
-  problems.check(() => checkGivenOptions(file.patterns ?? {}, input.patternOptions, sources));
   // The patterns, when no question chooses them: given, the file's, or with --yes the default.
   let patternIds =
     input.pattern !== undefined ? givenPatterns : file.patterns ? sortPatternIds(Object.keys(file.patterns) as PatternId[]) : input.yes && !input.answersFile ? [...DEFAULT_PATTERNS] : undefined;
+  // A flag of a pattern left out is reported as that, not also as an invalid value of it.
+  const flagsOfSelected = patternIds === undefined ? input.patternOptions : Object.fromEntries(patternIds.map((id) => [id, input.patternOptions[id]]));
+  problems.check(() => checkGivenOptions(file.patterns ?? {}, flagsOfSelected, sources));
   if (patternIds !== undefined) problems.check(() => rejectOptionsOfUnselectedPatterns(input.patternOptions, patternIds!));
   else if (input.pattern === undefined && !ask) {
     problems.noteMissing(`--pattern <ids> (${PATTERN_IDS.join(', ')})${input.answersFile ? ', or "patterns" in the answers file' : ''}`, notAsked);

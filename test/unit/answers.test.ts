@@ -190,6 +190,9 @@ describe('resolveAnswers', () => {
       expect.stringMatching(/^--time-zone, --past-due configure scheduled-tasks, which is not selected \(add it to --pattern\)$/),
       expect.stringMatching(/^--data-format configures data-processing, which is not selected \(add it to --pattern\)$/),
     ]);
+    // An invalid value of a pattern left out is named once, as left out: fixing the value would not do.
+    const invalidAndUnselected = await caught({ directory: 'app', pattern: 'http-api', patternOptions: { 'data-processing': { dataFormat: 'xml' } } });
+    expect(invalidAndUnselected.message).toBe('--data-format configures data-processing, which is not selected (add it to --pattern)');
     // An empty folder argument is listed with the rest, not alone.
     const empty = await caught({ directory: '', pattern: 'http-api', yes: true, location: 'mars' });
     expect(empty.message).toBe('2 given values are invalid:');
