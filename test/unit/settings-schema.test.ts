@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/engine/plan.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
 import { defaultPlan, everyResource, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
@@ -78,36 +78,44 @@ const plans = [
   })),
 ];
 
+/** Files with a misspelt setting, a value of the wrong type and an unknown log level: proof the check can fail. */
+const TYPOS = {
+  'typos/host.json': JSON.stringify(
+    {
+      version: '2.0',
+      logging: { logLevel: { default: 'Info' } },
+      extensions: { queues: { batchSize: '16' }, http: { routePrefx: 'api' } },
+    },
+    null,
+    2,
+  ),
+  'typos/local.settings.json': JSON.stringify({ IsEncrypted: 'false', Values: { FUNCTIONS_WORKER_RUNTIME: 'nodejs' } }, null, 2),
+};
+
 describe('host.json and local.settings*.json against SchemaStore', () => {
-  it('every pattern subset and option that changes them gives files the schemas accept', () => {
-    const files: Record<string, string> = {};
+  const generated: Record<string, string> = {};
+  let errors: string[];
+  // One program for every file: creating one takes a second or two.
+  beforeAll(() => {
     for (const { name, plan } of plans) {
       const tree = renderPlan(plan);
-      for (const path of Object.keys(CHECKED_FILES)) files[`${name}/${path}`] = readTree(tree, path);
+      for (const path of Object.keys(CHECKED_FILES)) generated[`${name}/${path}`] = readTree(tree, path);
     }
-    expect(Object.keys(files)).toHaveLength(plans.length * 3);
-    expect(schemaErrors(files)).toEqual([]);
+    errors = schemaErrors({ ...generated, ...TYPOS });
   }, 60_000);
 
+  it('every pattern subset and option that changes them gives files the schemas accept', () => {
+    expect(Object.keys(generated)).toHaveLength(plans.length * 3);
+    expect(errors.filter((error) => !error.startsWith('typos/'))).toEqual([]);
+  });
+
   it('reports a misspelt setting, a value of the wrong type and an unknown log level', () => {
-    const errors = schemaErrors({
-      'typos/host.json': JSON.stringify(
-        {
-          version: '2.0',
-          logging: { logLevel: { default: 'Info' } },
-          extensions: { queues: { batchSize: '16' }, http: { routePrefx: 'api' } },
-        },
-        null,
-        2,
-      ),
-      'typos/local.settings.json': JSON.stringify({ IsEncrypted: 'false', Values: { FUNCTIONS_WORKER_RUNTIME: 'nodejs' } }, null, 2),
-    });
-    expect(errors).toEqual([
+    expect(errors.filter((error) => error.startsWith('typos/'))).toEqual([
       expect.stringMatching(/^typos\/host\.json line 5: .*'"Info"'/),
       expect.stringMatching(/^typos\/host\.json line 10: .*'string' is not assignable to type 'number'/),
       expect.stringMatching(/^typos\/host\.json line 13: .*routePrefx/),
       expect.stringMatching(/^typos\/local\.settings\.json line 2: .*'string' is not assignable to type 'boolean/),
       expect.stringMatching(/^typos\/local\.settings\.json line 4: .*'"nodejs"'/),
     ]);
-  }, 60_000);
+  });
 });
