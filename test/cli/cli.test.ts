@@ -28,7 +28,7 @@ describe('--help and --version', () => {
     expect(result.stdout).toMatch(/Exit codes: 0 ok, 1 unexpected error, 2 invalid or missing input, 3 conflict/);
     // An option whose empty default means "not used" printed "(default: )".
     expect(result.stdout).not.toMatch(/\(default: *\)/);
-    expect(result.stdout.replace(/\s+/g, ' ')).toContain('--entra-audience <uri> [http-api] with --auth entra-id: the token audience, an App ID URI or client id (empty: api://<tenant id>/<project name>)');
+    expect(result.stdout.replace(/\s+/g, ' ')).toContain('--entra-audience <uris> [http-api] with --auth entra-id: the token audiences the API accepts, comma-separated App ID URIs or client ids (empty: api://<tenant id>/<project name>)');
   });
 
   // The README is the first thing a new user follows: its option table, exit codes and Node version must be the CLI's.

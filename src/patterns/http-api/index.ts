@@ -52,8 +52,13 @@ export const httpApi = definePattern<HttpApiOptions>({
       prompt: { kind: 'select', choices: AUTH_MODES.map((value) => ({ value, name: AUTH_CHOICES[value] })) },
     },
     entraAudience: {
-      ...textOption('--entra-audience <uri>', 'with --auth entra-id: the token audience, an App ID URI or client id (empty: api://<tenant id>/<project name>)', '', parseEntraAudience),
-      prompt: { kind: 'input', message: 'the token audience, an App ID URI or client id (empty: api://<tenant id>/<project name>)' },
+      ...textOption(
+        '--entra-audience <uris>',
+        'with --auth entra-id: the token audiences the API accepts, comma-separated App ID URIs or client ids (empty: api://<tenant id>/<project name>)',
+        '',
+        parseEntraAudience,
+      ),
+      prompt: { kind: 'input', message: 'the token audiences the API accepts, comma-separated App ID URIs or client ids (empty: api://<tenant id>/<project name>)' },
       askWhen: (earlier) => earlier.auth === 'entra-id',
     },
   },
@@ -102,7 +107,7 @@ export const httpApi = definePattern<HttpApiOptions>({
               name: 'ENTRA_API_AUDIENCE',
               local: audienceIn(PLACEHOLDER_TENANT),
               cloud: { module: 'httpApi', output: 'apiAudience' },
-              description: 'the aud claim the API requires: its App ID URI or client id',
+              description: 'the aud claims the API accepts, comma-separated: its App ID URI (in v1.0 tokens) and client id (in v2.0 tokens)',
             },
           ]
         : [],
@@ -118,7 +123,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       nextSteps: [`curl http://localhost:7071${urlPath(options.routePrefix, 'openapi.json')}   # the API's OpenAPI document, while the app runs locally`],
       notices: entraId
         ? [
-            `--auth entra-id: callers need tokens for audience ${audienceIn('<tenant id>')} with the scopes (or app roles) ${resources.flatMap((r) => [r.readScope, r.writeScope]).join(', ')}; register them in Entra ID (see README "Authentication").`,
+            `--auth entra-id: callers need tokens for audience ${audienceIn('<tenant id>').split(',').join(' or ')} with the scopes (or app roles) ${resources.flatMap((r) => [r.readScope, r.writeScope]).join(', ')}; register them in Entra ID (see README "Authentication").`,
           ]
         : [],
     };

@@ -107,18 +107,24 @@ export function parseAuthMode(input: unknown): AuthMode {
 }
 
 /**
- * The `aud` claim the API accepts: an App ID URI (`api://…`, `https://…`) or the client id of its app
- * registration. Empty means `api://<tenant id>/<project name>`, set at deployment.
+ * The `aud` claims the API accepts, comma-separated: App ID URIs (`api://…`, `https://…`), which v1.0 tokens carry,
+ * and client ids of its app registration, which v2.0 tokens carry. Empty means `api://<tenant id>/<project name>`,
+ * set at deployment.
  */
 export function parseEntraAudience(input: unknown): string {
   if (typeof input !== 'string') throw new ValidationError('audience must be a string, e.g. api://orders-api');
-  const audience = input.trim();
-  if (audience === '') return '';
+  const audiences = input
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter((audience) => audience !== '');
   const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  if (!guid.test(audience) && !/^(api|https):\/\/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$/.test(audience)) {
-    throw new ValidationError(`audience "${shown(input)}" is invalid: use an App ID URI (api://… or https://…) or an application (client) id`);
+  const invalid = audiences.filter((audience) => !guid.test(audience) && !/^(api|https):\/\/[A-Za-z0-9._~:/?#@!$&'()*+;=%-]+$/.test(audience));
+  if (invalid.length > 0) {
+    throw new ValidationError(
+      `${invalid.length > 1 ? 'audiences' : 'audience'} ${invalid.map((audience) => `"${shown(audience)}"`).join(', ')} ${invalid.length > 1 ? 'are' : 'is'} invalid: use App ID URIs (api://… or https://…) or application (client) ids, comma-separated`,
+    );
   }
-  return audience;
+  return [...new Set(audiences)].join(',');
 }
 
 /** Names derived from a resource name, e.g. `order-lines`. */

@@ -115,6 +115,14 @@ describe('--auth and --entra-audience', () => {
     expect(parseEntraAudience('')).toBe('');
     expect(() => parseEntraAudience('orders api')).toThrow(ValidationError);
   });
+
+  // v1.0 tokens carry the App ID URI, v2.0 tokens the client id: an API that callers reach with both accepts both.
+  it('accepts several audiences, comma-separated, and names each one it refuses', () => {
+    expect(parseEntraAudience(' api://contoso/orders-api , 8f6d3b9b-027b-4f4c-9142-0e5a2a2247e0 ')).toBe('api://contoso/orders-api,8f6d3b9b-027b-4f4c-9142-0e5a2a2247e0');
+    expect(parseEntraAudience('api://orders-api,api://orders-api')).toBe('api://orders-api');
+    expect(parseEntraAudience('api://orders-api, ,')).toBe('api://orders-api');
+    expect(() => parseEntraAudience('api://orders-api,orders api,x')).toThrow(/^audiences "orders api", "x" are invalid: use App ID URIs/);
+  });
 });
 
 describe('the generated app', () => {

@@ -5,8 +5,11 @@ import { HttpError } from '../http/problem.js';
 
 export interface EntraIdSettings {
   tenantId: string;
-  /** The `aud` the API requires: its App ID URI or client id. */
-  audience: string;
+  /**
+   * The `aud` values the API accepts: its App ID URI, which v1.0 tokens carry, and its client id, which v2.0 tokens
+   * carry (the app registration's accessTokenAcceptedVersion decides which a caller gets).
+   */
+  audiences: readonly string[];
 }
 
 const REALM = 'Bearer realm="api"';
@@ -28,7 +31,7 @@ export function entraIdAuthorizer(settings: EntraIdSettings, keys: JWTVerifyGetK
     let payload: JWTPayload;
     try {
       // jose checks `exp` only when present: required, a token without one is refused rather than valid for ever.
-      const options = { issuer, audience: settings.audience, algorithms: ['RS256'], clockTolerance: 60, requiredClaims: ['exp'] };
+      const options = { issuer, audience: [...settings.audiences], algorithms: ['RS256'], clockTolerance: 60, requiredClaims: ['exp'] };
       ({ payload } = await jwtVerify(match[1]!, keys, options));
     } catch (error) {
       const reason = tokenProblem(error);
@@ -78,6 +81,14 @@ function tokenProblem(error: unknown): string | undefined {
 
 let configured: Authorizer | undefined;
 
+/** ENTRA_API_AUDIENCE's audiences: one, or several separated by commas (`api://…/orders-api,<client id>`). */
+export function audiencesIn(setting: string | undefined): string[] {
+  return (setting ?? '')
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter((audience) => audience !== '');
+}
+
 /**
  * The app's authorizer, configured from ENTRA_TENANT_ID and ENTRA_API_AUDIENCE on first use. The tenant's
  * signing keys are fetched once per process and refreshed by jose when an unknown key id appears.
@@ -86,10 +97,10 @@ export function appAuthorizer(settings: Readonly<Record<string, string | undefin
   return async (request, scope) => {
     if (!configured) {
       const tenantId = settings.ENTRA_TENANT_ID;
-      const audience = settings.ENTRA_API_AUDIENCE;
-      if (!tenantId || !audience) throw new Error('ENTRA_TENANT_ID and ENTRA_API_AUDIENCE must be set for bearer-token authentication');
+      const audiences = audiencesIn(settings.ENTRA_API_AUDIENCE);
+      if (!tenantId || audiences.length === 0) throw new Error('ENTRA_TENANT_ID and ENTRA_API_AUDIENCE must be set for bearer-token authentication');
       const keys = createRemoteJWKSet(new URL(`https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`));
-      configured = entraIdAuthorizer({ tenantId, audience }, keys);
+      configured = entraIdAuthorizer({ tenantId, audiences }, keys);
     }
     return configured(request, scope);
   };

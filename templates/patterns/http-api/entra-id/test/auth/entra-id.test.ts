@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/http/problem.js';
 import { apiRequest } from '../support/http.js';
-import { entraIdAuthorizer } from '../../src/auth/entra-id.js';
-import { AUDIENCE, bearer, foreignKey, TENANT_ID, testAuthorizer } from '../support/tokens.js';
+import { audiencesIn, entraIdAuthorizer } from '../../src/auth/entra-id.js';
+import { AUDIENCE, bearer, CLIENT_ID, foreignKey, TENANT_ID, testAuthorizer } from '../support/tokens.js';
 
 const SCOPE = 'things.read';
 
@@ -27,8 +27,18 @@ describe('Entra ID bearer tokens', () => {
     expect(await authorizeWith(await bearer({ roles: ['things.read'] }))).toBeUndefined();
   });
 
-  it('accepts a token from the v1 endpoint of the same tenant', async () => {
-    expect(await authorizeWith(await bearer({ scp: SCOPE }, { issuer: `https://sts.windows.net/${TENANT_ID}/` }))).toBeUndefined();
+  it('accepts a v1.0 token, issued to the App ID URI by the v1 endpoint of the same tenant', async () => {
+    expect(await authorizeWith(await bearer({ scp: SCOPE }, { issuer: `https://sts.windows.net/${TENANT_ID}/`, audience: AUDIENCE }))).toBeUndefined();
+  });
+
+  it('accepts a v2.0 token, issued to the client id', async () => {
+    expect(await authorizeWith(await bearer({ scp: SCOPE }, { audience: CLIENT_ID }))).toBeUndefined();
+  });
+
+  it('reads one audience or several, comma-separated, from ENTRA_API_AUDIENCE', () => {
+    expect(audiencesIn('api://contoso/orders-api')).toEqual(['api://contoso/orders-api']);
+    expect(audiencesIn(` api://contoso/orders-api , ${CLIENT_ID},`)).toEqual(['api://contoso/orders-api', CLIENT_ID]);
+    expect(audiencesIn(undefined)).toEqual([]);
   });
 
   it('answers 401 with a Bearer challenge when no token is sent', async () => {
@@ -79,7 +89,7 @@ describe('Entra ID bearer tokens', () => {
   });
 
   it('lets a failure to fetch the signing keys through as a server error, not a 401', async () => {
-    const authorize = entraIdAuthorizer({ tenantId: TENANT_ID, audience: AUDIENCE }, async () => {
+    const authorize = entraIdAuthorizer({ tenantId: TENANT_ID, audiences: [AUDIENCE] }, async () => {
       throw new Error('getaddrinfo ENOTFOUND login.microsoftonline.com');
     });
     const request = apiRequest('GET', '/api/things', { headers: { authorization: await bearer({ scp: SCOPE }) } });

@@ -5,6 +5,8 @@ import type { Authorizer } from '../../src/http/crud.js';
 // Tokens are signed with keys made here: the tests never reach login.microsoftonline.com.
 export const TENANT_ID = '72f988bf-0000-4000-8000-000000000001';
 export const AUDIENCE = 'api://test-api';
+/** The API's client id: the audience of the v2.0 tokens issued for it. */
+export const CLIENT_ID = '0b3c1d2e-0000-4000-8000-000000000002';
 export const V2_ISSUER = `https://login.microsoftonline.com/${TENANT_ID}/v2.0`;
 const KEY_ID = 'test-signing-key';
 
@@ -26,7 +28,7 @@ export async function foreignKey(): Promise<SigningKey> {
 }
 
 export async function testAuthorizer(): Promise<Authorizer> {
-  return entraIdAuthorizer({ tenantId: TENANT_ID, audience: AUDIENCE }, createLocalJWKSet((await keys()).jwks));
+  return entraIdAuthorizer({ tenantId: TENANT_ID, audiences: [AUDIENCE, CLIENT_ID] }, createLocalJWKSet((await keys()).jwks));
 }
 
 export interface TokenOptions {
