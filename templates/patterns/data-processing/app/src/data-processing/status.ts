@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { ensureTable, entityOrUndefined, tableKey } from '../shared/storage-clients.js';
 
@@ -76,19 +77,27 @@ export class TableStatusStore implements StatusStore {
 
   async get(source: InputSource, inputId: string): Promise<StoredStatus | undefined> {
     await ensureTable(this.table);
-    const entity = await entityOrUndefined<InputStatus>(this.table, source, statusRowKey(inputId));
-    return entity && { ...entity, source, inputId: entity.inputId, etag: entity.etag };
+    const entity = await entityOrUndefined<InputStatus & { writeId?: string }>(this.table, source, statusRowKey(inputId));
+    if (!entity) return undefined;
+    const { writeId: _writeId, ...row } = entity;
+    return { ...row, source, inputId: entity.inputId, etag: entity.etag };
   }
 
   async save(status: InputStatus, etag: string | undefined): Promise<string> {
     await ensureTable(this.table);
-    const entity = { partitionKey: status.source, rowKey: statusRowKey(status.inputId), ...status, error: storedError(status.error) };
+    // Every write is told apart by an id of its own (see below).
+    const writeId = randomUUID();
+    const entity = { partitionKey: status.source, rowKey: statusRowKey(status.inputId), ...status, error: storedError(status.error), writeId };
     try {
       const response = etag ? await this.table.updateEntity(entity, 'Replace', { etag }) : await this.table.createEntity(entity);
       return response.etag!;
     } catch (error) {
-      // 412: the row changed since `etag`; 409: a row was created since it was read as missing.
+      // 412: the row changed since `etag`; 409: a row was created since it was read as missing. Or the write itself
+      // landed, lost its response (a timeout, a dropped connection) and the SDK's resend met the row it left: taken
+      // for another execution's, the input would be left unfinished (neither archived, nor retried, nor poisoned).
       if (statusCode(error) === 412 || statusCode(error) === 409) {
+        const stored = await entityOrUndefined<{ writeId?: string }>(this.table, entity.partitionKey, entity.rowKey);
+        if (stored?.writeId === writeId) return stored.etag;
         throw new StatusConflictError(`another execution updated the status of ${status.inputId}`, { cause: error });
       }
       throw error;

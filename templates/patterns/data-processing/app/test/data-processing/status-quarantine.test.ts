@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { RestError, TableClient } from '@azure/data-tables';
 import { describe, expect, inject, it } from 'vitest';
 import { DATA_CONFIG } from '../../src/data-processing/config.js';
 import { Enricher, referenceDataSchema } from '../../src/data-processing/enrich.js';
@@ -12,6 +13,28 @@ import { CUSTOMERS, MIXED_ORDERS } from './support/orders.js';
 
 const settings = () => ({ AzureWebJobsStorage: inject('azuriteConnectionString') });
 const uniqueTable = (prefix: string) => `${prefix}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+
+/**
+ * A table whose next insert or update lands but loses its response (a timeout, a dropped connection), as Azure does now
+ * and then: the SDK sends it again, and the resend meets the row the first send left (409) or its new ETag (412).
+ */
+function tableLosingResponses() {
+  const table = TableClient.fromConnectionString(inject('azuriteConnectionString'), uniqueTable('status'), { allowInsecureConnection: true, retryOptions: { retryDelayInMs: 10 } });
+  const losing = { next: false };
+  table.pipeline.addPolicy(
+    {
+      name: 'lose-write-response',
+      async sendRequest(request, next) {
+        const response = await next(request);
+        if (!losing.next || !['POST', 'PUT', 'PATCH'].includes(request.method)) return response;
+        losing.next = false;
+        throw new RestError('socket hang up', { code: 'ECONNRESET', request });
+      },
+    },
+    { afterPhase: 'Retry' },
+  );
+  return { table, losing };
+}
 
 describe('status and quarantine tables (Azurite)', () => {
   it('creates its table and stores a status row per input under a key that tolerates any input id', async () => {
@@ -46,6 +69,26 @@ describe('status and quarantine tables (Azurite)', () => {
     const second = await store.save({ ...status, attempts: 2 }, first);
     await expect(store.save({ ...status, state: 'failed' }, first)).rejects.toBeInstanceOf(StatusConflictError);
     expect(await store.get('queue', 'm-1')).toMatchObject({ state: 'received', attempts: 2, etag: second });
+  });
+
+  it('keeps a status write whose response was lost, which the SDK resent and the table refused, instead of taking it for another execution', async () => {
+    const { table, losing } = tableLosingResponses();
+    const store = new TableStatusStore(table);
+    const status: InputStatus = { source: 'blob', inputId: 'incoming/orders.csv', version: '"0x1"', state: 'received', attempts: 1, records: 0, valid: 0, quarantined: 0, persisted: 0, receivedAt: '2026-01-15T10:00:00.000Z' };
+    // Creates the table first, so the lost response is the save's.
+    expect(await store.get('blob', status.inputId)).toBeUndefined();
+
+    losing.next = true;
+    const created = await store.save(status, undefined);
+    losing.next = true;
+    const processed = await store.save({ ...status, state: 'processed', processedAt: '2026-01-15T10:00:05.000Z' }, created);
+
+    expect(losing.next).toBe(false);
+    expect(await store.get('blob', status.inputId)).toMatchObject({ state: 'processed', etag: processed });
+    // Still conditional: a write from the version before, or one that finds the row already there, is another execution's.
+    await expect(store.save({ ...status, state: 'failed' }, created)).rejects.toBeInstanceOf(StatusConflictError);
+    await expect(store.save(status, undefined)).rejects.toBeInstanceOf(StatusConflictError);
+    expect(await store.save({ ...status, state: 'archived' }, processed)).toEqual(expect.any(String));
   });
 
   it('records a failure whose message is longer than a table property holds, cut, and still poisons the input at its last attempt', async () => {
