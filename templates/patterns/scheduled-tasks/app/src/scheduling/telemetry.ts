@@ -36,7 +36,14 @@ export function invocationOperationId(context: InvocationContext): string | unde
 
 const INGESTION_SCOPE = 'https://monitor.azure.com//.default';
 
-type Fetch = (url: string, init: { method: 'POST'; headers: Record<string, string>; body: string }) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+type Fetch = (url: string, init: { method: 'POST'; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+
+/**
+ * How long sending a run's telemetry may take, token included. The runner waits for it (after claiming a run, before
+ * its work and heartbeats start; after recording the outcome), and fetch alone waits up to 5 minutes for an endpoint
+ * that does not answer: as long as a run may stay silent before another execution takes it for dead.
+ */
+export const TELEMETRY_TIMEOUT_MS = 10_000;
 
 /**
  * Sends custom events and metrics to the Application Insights ingestion API (the one every SDK uses), with an
@@ -52,6 +59,7 @@ export class ApplicationInsightsTelemetry implements JobTelemetry {
     private readonly credential: TokenCredential | undefined,
     private readonly fetchImpl: Fetch = fetch,
     private readonly roleName = process.env.WEBSITE_SITE_NAME ?? 'local',
+    private readonly timeoutMs = TELEMETRY_TIMEOUT_MS,
   ) {
     const parts = Object.fromEntries(
       connectionString.split(';').filter(Boolean).map((part) => {
@@ -96,14 +104,20 @@ export class ApplicationInsightsTelemetry implements JobTelemetry {
         }),
       );
     }
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (this.credential) {
-      const token = await this.credential.getToken(INGESTION_SCOPE);
-      if (!token) throw new Error('no Entra ID token for Application Insights ingestion');
-      headers.Authorization = `Bearer ${token.token}`;
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    try {
+      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+      if (this.credential) {
+        const token = await this.credential.getToken(INGESTION_SCOPE, { abortSignal: signal });
+        if (!token) throw new Error('no Entra ID token for Application Insights ingestion');
+        headers.Authorization = `Bearer ${token.token}`;
+      }
+      const response = await this.fetchImpl(this.trackUrl, { method: 'POST', headers, body: JSON.stringify(envelopes), signal });
+      if (!response.ok) throw new Error(`Application Insights refused ${envelopes.length} items: HTTP ${response.status} ${await response.text()}`);
+    } catch (error) {
+      if (signal.aborted) throw new Error(`Application Insights ingestion timed out after ${this.timeoutMs} ms`, { cause: error });
+      throw error;
     }
-    const response = await this.fetchImpl(this.trackUrl, { method: 'POST', headers, body: JSON.stringify(envelopes) });
-    if (!response.ok) throw new Error(`Application Insights refused ${envelopes.length} items: HTTP ${response.status} ${await response.text()}`);
   }
 }
 

@@ -32,6 +32,22 @@ const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const credential: TokenCredential = { getToken: async (scope) => ({ token: `token-for-${String(scope)}`, expiresOnTimestamp: Date.now() + 3600_000 }) };
 
 describe('ApplicationInsightsTelemetry', () => {
+  it('gives up on an ingestion endpoint or a token request that does not answer, so a run is not held up by its telemetry', async () => {
+    // Answers only by failing once its request is aborted, as fetch does; without a signal it never answers.
+    const hanging = (signal: Pick<AbortSignal, 'addEventListener'> | undefined) =>
+      new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(new Error('This operation was aborted')), { once: true }));
+    const silentFetch = async (_url: string, init: { signal?: AbortSignal }) => hanging(init.signal);
+    const silentCredential: TokenCredential = { getToken: async (_scope, options) => hanging(options?.abortSignal) };
+
+    for (const telemetry of [
+      new ApplicationInsightsTelemetry(CONNECTION_STRING, credential, silentFetch, 'func-app', 50),
+      new ApplicationInsightsTelemetry(CONNECTION_STRING, silentCredential, recordingFetch().fetchImpl, 'func-app', 50),
+    ]) {
+      const outcome = await Promise.race([telemetry.trackRun(RUN, { final: true }).then(() => 'sent', (error: Error) => error.message), new Promise((resolve) => setTimeout(resolve, 2_000, 'still waiting'))]);
+      expect(outcome).toMatch(/timed out after 50 ms/);
+    }
+  });
+
   it('sends the run as a custom event and its duration as a custom metric, with an Entra ID token', async () => {
     const { calls, fetchImpl } = recordingFetch();
     await new ApplicationInsightsTelemetry(CONNECTION_STRING, credential, fetchImpl, 'func-app').trackRun(RUN, { final: false, operationId: TRACE_ID });
