@@ -61,6 +61,33 @@ describe('parse stage (CSV)', () => {
     ]);
   });
 
+  it('hands each malformed row on as it reads on, so a file of malformed rows streams instead of piling up in memory', async () => {
+    // Rows with an inch mark in an unquoted field (27" wide): every one is malformed, none is a record.
+    const chunks = 400;
+    const rowsPerChunk = 50;
+    let readRows = 0;
+    const file = Readable.from(
+      (function* () {
+        yield Buffer.from('orderId,sku\n');
+        for (let chunk = 0; chunk < chunks; chunk++) {
+          readRows += rowsPerChunk;
+          yield Buffer.from(Array.from({ length: rowsPerChunk }, (_, i) => `o-${chunk}-${i},Monitor 27" wide\n`).join(''));
+        }
+      })(),
+    );
+
+    const rows = parseRecords(file);
+    const first = await rows.next();
+    await rows.return(undefined);
+
+    expect(first.value).toEqual({ recordNumber: 1, raw: expect.stringMatching(/^o-0-0,Monitor 27"/), error: expect.stringMatching(/^not valid CSV: Invalid Opening Quote/) });
+    // Only what the streams between the file and the parse stage buffer, not the file.
+    expect(readRows).toBeLessThan((chunks * rowsPerChunk) / 4);
+    // Malformed rows in a run, before a record and after the last one, keep their places.
+    const numbered = (await collect('orderId,sku\no-1,A 1"\no-2,B 2"\no-3,Desk\no-4,C 3"\no-5,D 4"\n')).map((row) => [row.recordNumber, row.raw?.slice(0, 3), 'error' in row]);
+    expect(numbered).toEqual([[1, 'o-1', true], [2, 'o-2', true], [3, 'o-3', false], [4, 'o-4', true], [5, 'o-5', true]]);
+  });
+
   it('fails the input as unreadable, not worth a retry, when it ends inside a quoted field or its header is malformed or repeats a column', async () => {
     const cases = [
       [MALFORMED_PAYLOAD, /^not valid CSV: Quote Not Closed/],

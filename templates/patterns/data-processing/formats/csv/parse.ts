@@ -16,8 +16,14 @@ const UNRECOVERABLE: ReadonlySet<string> = new Set(['CSV_MAX_RECORD_SIZE', 'CSV_
  * JSON; a file csv-parse cannot read on from (a bad header, a quote never closed) fails as an InvalidInputError.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
-  // Skipped rows with the number of records csv-parse had emitted before each, so they keep their place in the file.
-  const skipped: { after: number; error: string; raw: string }[] = [];
+  // The last skipped row, held until csv-parse reports the next row or record: one row can be reported twice.
+  let pending: SkippedRow | undefined;
+  // Skipped rows go out through the parser, in file order with its records: they are handed on as the file is read,
+  // and fill the parser's buffer as records do, so a file of malformed rows streams instead of piling up in memory.
+  const handOn = () => {
+    if (pending) parser.push(pending);
+    pending = undefined;
+  };
   const parser: Parser = parse({
     columns: uniqueColumns,
     trim: true,
@@ -31,32 +37,47 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
       if (!error) return undefined;
       if (parser.options.columns === true) throw new InvalidInputError(`not valid CSV: the header row: ${error.message}`);
       if (UNRECOVERABLE.has(error.code)) throw error;
-      const last = skipped.at(-1);
       // One row can be reported twice (a misplaced quote, then the quote it opened): the later raw text extends the earlier.
-      if (last?.after === parser.info.records && raw.length > last.raw.length && raw.startsWith(last.raw)) last.raw = raw;
-      else skipped.push({ after: parser.info.records, error: `not valid CSV: ${error.message}`, raw });
+      if (pending && raw.length > pending.raw.length && raw.startsWith(pending.raw)) pending.raw = raw;
+      else {
+        handOn();
+        pending = { skipped: true, error: `not valid CSV: ${error.message}`, raw };
+      }
       return undefined;
+    },
+    // Called just before a record is emitted: a row skipped before it goes first.
+    on_record: (record: ParsedRow) => {
+      handOn();
+      return record;
     },
   });
   // Not pipe(): a failing source (a dropped download) must fail the parser, not leave it waiting.
   pipeline(decodeText(source), parser, () => undefined);
 
-  let emitted = 0;
   let recordNumber = 0;
   try {
-    for await (const { record, raw } of parser as AsyncIterable<{ record: Record<string, string>; raw: string }>) {
-      while (skipped[0] && skipped[0].after <= emitted) {
-        const { error, raw: skippedRaw } = skipped.shift()!;
-        yield { recordNumber: ++recordNumber, error, raw: skippedRaw };
-      }
-      emitted++;
-      yield { recordNumber: ++recordNumber, value: record, raw: rowText(raw) };
+    for await (const row of parser as AsyncIterable<ParsedRow | SkippedRow>) {
+      if ('skipped' in row) yield { recordNumber: ++recordNumber, error: row.error, raw: row.raw };
+      else yield { recordNumber: ++recordNumber, value: row.record, raw: rowText(row.raw) };
     }
   } catch (error) {
     if (error instanceof CsvError) throw new InvalidInputError(`not valid CSV: ${error.message}`, { cause: error });
     throw error;
   }
-  for (const { error, raw } of skipped) yield { recordNumber: ++recordNumber, error, raw };
+  if (pending) yield { recordNumber: ++recordNumber, error: pending.error, raw: pending.raw };
+}
+
+/** A record as csv-parse emits it with `raw`. */
+interface ParsedRow {
+  record: Record<string, string>;
+  raw: string;
+}
+
+/** A row csv-parse skipped, with the reason. */
+interface SkippedRow {
+  skipped: true;
+  error: string;
+  raw: string;
 }
 
 /**
