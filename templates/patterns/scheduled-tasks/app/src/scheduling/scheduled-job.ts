@@ -210,6 +210,8 @@ export async function runScheduledJob(definition: ScheduledJobDefinition, timer:
       },
       dependencies,
     );
+    // A save the work did not wait for is part of the run: the run has not succeeded until the checkpoint has moved.
+    await checkpoint.saved();
   } catch (error) {
     const version = await alive.stop();
     // Not final while the host has retries left, nor when superseded: the execution that superseded this one carries on.
@@ -260,7 +262,15 @@ async function claimCheckpoint(job: string, owner: string, checkpoints: Checkpoi
   return {
     position: claimed.position,
     // In call order, even when the work does not wait for one save before the next; a failed save fails only itself.
-    save: (position: string) => (saves = saves.catch(() => undefined).then(() => write(position))),
+    save: (position: string) => {
+      saves = saves.catch(() => undefined).then(() => write(position));
+      // Handled here too: the failure of a save the work does not wait for would otherwise be an unhandled rejection,
+      // which ends the worker process. The runner waits for the last save (`saved`) before recording the outcome.
+      saves.catch(() => undefined);
+      return saves;
+    },
+    /** Settles with the last save: fails if it failed. */
+    saved: () => saves,
   };
 }
 

@@ -186,6 +186,20 @@ describe('runScheduledJob', () => {
     expect(await deps.runs.get('nightly-report', SCHEDULED, 0)).toMatchObject({ outcome: 'failed', error: expect.stringContaining('table unavailable') });
   });
 
+  it('waits for a checkpoint save its work did not wait for, and fails the run for a retry when that save fails', async () => {
+    const deps = testDependencies(SCHEDULED);
+    deps.checkpoints.write = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw new Error('table unavailable');
+    };
+    // Work that forgets to wait for its save: the save's failure must neither go unhandled (which ends the worker
+    // process, and every invocation on it) nor leave the run recorded as succeeded with its checkpoint not moved.
+    const work = async (run: JobRun) => void run.saveCheckpoint('1');
+
+    await expect(runScheduledJob(job({ work }), timer(), invocation().context, deps.dependencies)).rejects.toThrow('table unavailable');
+    expect(await deps.runs.get('nightly-report', SCHEDULED, 0)).toMatchObject({ outcome: 'failed', error: expect.stringContaining('table unavailable') });
+  });
+
   it('records a retry under the occurrence it retries, even when the schedule has moved on since', async () => {
     const occurrence = new Date('2026-05-04T10:15:00Z');
     const deps = testDependencies(new Date('2026-05-04T10:15:00.200Z'));
