@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { RestError, TableClient } from '@azure/data-tables';
 import { describe, expect, inject, it } from 'vitest';
 import { DATA_CONFIG } from '../../src/data-processing/config.js';
 import { Enricher, referenceDataSchema } from '../../src/data-processing/enrich.js';
@@ -10,31 +9,10 @@ import { tableClient } from '../../src/shared/storage-clients.js';
 import { encodeRecords } from './support/encode.js';
 import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
 import { CUSTOMERS, MIXED_ORDERS } from './support/orders.js';
+import { tableLosingResponses } from '../support/lost-write-responses.js';
 
 const settings = () => ({ AzureWebJobsStorage: inject('azuriteConnectionString') });
 const uniqueTable = (prefix: string) => `${prefix}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-
-/**
- * A table whose next insert or update lands but loses its response (a timeout, a dropped connection), as Azure does now
- * and then: the SDK sends it again, and the resend meets the row the first send left (409) or its new ETag (412).
- */
-function tableLosingResponses() {
-  const table = TableClient.fromConnectionString(inject('azuriteConnectionString'), uniqueTable('status'), { allowInsecureConnection: true, retryOptions: { retryDelayInMs: 10 } });
-  const losing = { next: false };
-  table.pipeline.addPolicy(
-    {
-      name: 'lose-write-response',
-      async sendRequest(request, next) {
-        const response = await next(request);
-        if (!losing.next || !['POST', 'PUT', 'PATCH'].includes(request.method)) return response;
-        losing.next = false;
-        throw new RestError('socket hang up', { code: 'ECONNRESET', request });
-      },
-    },
-    { afterPhase: 'Retry' },
-  );
-  return { table, losing };
-}
 
 describe('status and quarantine tables (Azurite)', () => {
   it('creates its table and stores a status row per input under a key that tolerates any input id', async () => {
@@ -72,7 +50,7 @@ describe('status and quarantine tables (Azurite)', () => {
   });
 
   it('keeps a status write whose response was lost, which the SDK resent and the table refused, instead of taking it for another execution', async () => {
-    const { table, losing } = tableLosingResponses();
+    const { table, losing } = tableLosingResponses(inject('azuriteConnectionString'));
     const store = new TableStatusStore(table);
     const status: InputStatus = { source: 'blob', inputId: 'incoming/orders.csv', version: '"0x1"', state: 'received', attempts: 1, records: 0, valid: 0, quarantined: 0, persisted: 0, receivedAt: '2026-01-15T10:00:00.000Z' };
     // Creates the table first, so the lost response is the save's.

@@ -1,37 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { RestError, TableClient } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { tableClient } from '../../src/shared/storage-clients.js';
 import { TableCheckpointStore, TableRunStore, type RunRecord } from '../../src/scheduling/tracking-store.js';
+import { tableLosingResponses } from '../support/lost-write-responses.js';
 
 // Integration tests against the Azurite the global setup started: real Table storage semantics.
 const settings = { AzureWebJobsStorage: inject('azuriteConnectionString') };
 const freshTable = () => tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'AzureWebJobsStorage', settings);
-
-/**
- * A table whose next insert or update lands but loses its response (a timeout, a dropped connection), as Azure does now and
- * then: the SDK sends it again, and the resend meets the ETag the first send left.
- */
-function tableLosingResponses() {
-  const table = TableClient.fromConnectionString(settings.AzureWebJobsStorage, `t${randomUUID().replace(/-/g, '').slice(0, 20)}`, {
-    allowInsecureConnection: true,
-    retryOptions: { retryDelayInMs: 10 },
-  });
-  const losing = { next: false };
-  table.pipeline.addPolicy(
-    {
-      name: 'lose-update-response',
-      async sendRequest(request, next) {
-        const response = await next(request);
-        if (!losing.next || !['POST', 'PUT', 'PATCH'].includes(request.method)) return response;
-        losing.next = false;
-        throw new RestError('socket hang up', { code: 'ECONNRESET', request });
-      },
-    },
-    { afterPhase: 'Retry' },
-  );
-  return { table, losing };
-}
 
 function record(overrides: Partial<RunRecord> = {}): RunRecord {
   return {
@@ -180,7 +156,7 @@ describe('TableRunStore against Azurite', () => {
   });
 
   it('keeps a start, a heartbeat and an outcome whose response was lost, which the SDK resent and the table refused', async () => {
-    const { table, losing } = tableLosingResponses();
+    const { table, losing } = tableLosingResponses(settings.AzureWebJobsStorage);
     const store = new TableRunStore(table);
     const run = record();
     // Creates the table first, so the lost response is the start's.
@@ -225,7 +201,7 @@ describe('TableCheckpointStore against Azurite', () => {
   });
 
   it('keeps a move whose response was lost, which the SDK resent and the checkpoint refused, but not after a claim', async () => {
-    const { table, losing } = tableLosingResponses();
+    const { table, losing } = tableLosingResponses(settings.AzureWebJobsStorage);
     const store = new TableCheckpointStore(table);
     const claim = await store.claim('nightly-report', 'inv-1');
     losing.next = true;
