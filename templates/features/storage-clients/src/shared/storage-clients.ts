@@ -26,7 +26,8 @@ export function storageConnection(name: string, service: StorageService, setting
   if (connectionString) {
     return { kind: 'connectionString', connectionString: connectionString === 'UseDevelopmentStorage=true' ? DEVELOPMENT_STORAGE : connectionString };
   }
-  const serviceUri = settings[`${name}__${service}ServiceUri`] ?? settings[`${name}__serviceUri`];
+  // Never `<name>__serviceUri`: the host reads it as the endpoint of the one service its binding uses (blob or queue).
+  const serviceUri = settings[`${name}__${service}ServiceUri`];
   if (serviceUri) return { kind: 'identity', serviceUri };
   throw new Error(`storage connection "${name}" is not configured: set ${name} or ${name}__${service}ServiceUri`);
 }

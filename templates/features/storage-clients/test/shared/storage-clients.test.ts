@@ -18,6 +18,12 @@ describe('storageConnection', () => {
     });
   });
 
+  // The host reads `<name>__serviceUri` as the endpoint of the one service its binding uses (blob or queue): taken
+  // for every service, a table client would be sent to the blob endpoint.
+  it('does not take a service-less __serviceUri for another service', () => {
+    expect(() => storageConnection('Store', 'table', { Store__serviceUri: 'https://acct.blob.core.windows.net' })).toThrow('set Store or Store__tableServiceUri');
+  });
+
   it('names both settings when neither is configured', () => {
     expect(() => storageConnection('Store', 'queue', {})).toThrow('set Store or Store__queueServiceUri');
   });
