@@ -200,7 +200,8 @@ export class TableRunStore implements RunStore {
   async earliestDay(job: string): Promise<string | undefined> {
     await ensureTable(this.table);
     const pages = this.table.listEntities<RunEntity>({ queryOptions: { filter: `PartitionKey eq ${quote(job)}`, select: ['RowKey'] } }).byPage({ maxPageSize: 1 });
-    for await (const page of pages) return page[0]?.rowKey?.slice(0, 10);
+    // A page may come back empty with a continuation (the service's time limit): the first row is on a later one.
+    for await (const page of pages) if (page.length > 0) return page[0]!.rowKey?.slice(0, 10);
     return undefined;
   }
 

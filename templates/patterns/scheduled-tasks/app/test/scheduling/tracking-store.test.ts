@@ -186,6 +186,27 @@ describe('TableRunStore against Azurite', () => {
     expect(await store.earliestDay('other-job')).toBe('2026-05-03');
     expect(await store.earliestDay('never-ran')).toBeUndefined();
   });
+
+  it('reads on past an empty page the service sends with a continuation to find the oldest day', async () => {
+    const table = freshTable();
+    const store = new TableRunStore(table);
+    await store.start(record({ outcome: 'succeeded' }));
+    // Table storage may answer a query with no rows and a continuation (its five-second limit, a partition boundary).
+    const listEntities = table.listEntities.bind(table);
+    vi.spyOn(table, 'listEntities').mockImplementation((options) => {
+      const listed = listEntities(options);
+      return {
+        ...listed,
+        byPage: (settings) =>
+          (async function* () {
+            yield Object.assign([], { continuationToken: 'more' });
+            yield* listed.byPage(settings);
+          })(),
+      } as typeof listed;
+    });
+
+    expect(await store.earliestDay('nightly-report')).toBe('2026-05-04');
+  });
 });
 
 describe('TableCheckpointStore against Azurite', () => {
