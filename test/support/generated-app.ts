@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { builtinModules } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,7 +100,15 @@ export async function installApp(dir: string): Promise<{ cached: boolean }> {
   }
   await runIn(dir, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
   mkdirSync(join(depsCache, key), { recursive: true });
-  await runIn(dir, 'cp', ['-al', join(dir, 'node_modules'), cached]);
+  // Copied beside it, then renamed into place: another test file installing the same set at once must never find a
+  // half-copied node_modules. If that one was first, its copy stays and this one goes.
+  const staging = `${cached}.${process.pid}.${randomUUID()}`;
+  await runIn(dir, 'cp', ['-al', join(dir, 'node_modules'), staging]);
+  try {
+    renameSync(staging, cached);
+  } catch {
+    rmSync(staging, { recursive: true, force: true });
+  }
   return { cached: false };
 }
 
