@@ -159,9 +159,9 @@ function functionsProjectAt(dir: string): boolean {
 function parseManifest(text: string, path: string): Manifest {
   const broken = (why: string) =>
     new UserError(`${path} is damaged: ${why}`, ExitCode.Usage, ['restore it from version control (git checkout -- .create-serverless-app.json)']);
-  const damage = manifestDamage(text);
-  if (damage !== undefined) throw broken(damage);
-  const record = manifestJson(text) as Manifest;
+  const checked = checkedManifest(text);
+  if ('damage' in checked) throw broken(checked.damage);
+  const { record } = checked;
   const outside = Object.keys(record.files).find((path) => !isProjectPath(path));
   if (outside !== undefined) throw broken(`it records ${outside}, a path outside the project`);
   // Regenerated from edited answers, the base of the merge is not what was written: generated files would pass
@@ -184,14 +184,25 @@ const OWN_KEYS_BELONG = 'keys of your own belong at the top level, which add kee
  * names each such path, and edited answers are no damage to the file.
  */
 export function manifestDamage(text: string): string | undefined {
+  const checked = checkedManifest(text);
+  return 'damage' in checked ? checked.damage : undefined;
+}
+
+/** The manifest's text parsed once: the record, or the first damage found (see manifestDamage). */
+function checkedManifest(text: string): { record: Manifest } | { damage: string } {
   let value: unknown;
   try {
     value = manifestJson(text);
   } catch {
     // doctor reads JSON files with comments, as the Functions host does; add rewrites this one as plain JSON.
-    return holdsComment(text) ? `it holds a comment, which JSON does not allow (${OWN_KEYS_BELONG}: a "$comment")` : 'it is not valid JSON';
+    return { damage: holdsComment(text) ? `it holds a comment, which JSON does not allow (${OWN_KEYS_BELONG}: a "$comment")` : 'it is not valid JSON' };
   }
-  const record = value as Partial<Manifest> | null;
+  const damage = damageIn(value as Partial<Manifest> | null);
+  return damage === undefined ? { record: value as Manifest } : { damage };
+}
+
+/** The first part of a parsed manifest that add cannot use, if any. */
+function damageIn(record: Partial<Manifest> | null): string | undefined {
   if (typeof record?.generator?.version !== 'string') return 'no generator version';
   const ownKey = Object.keys(record.generator).find((key) => key !== 'name' && key !== 'version');
   if (ownKey !== undefined) return `unknown key generator.${ownKey} (${OWN_KEYS_BELONG})`;

@@ -16,7 +16,6 @@ import { BOM } from './byte-order-mark.js';
  * Everything here is pure: no file system, no prompts.
  */
 
-
 export type MergeOutcome = { kind: 'merged'; content: string } | ({ kind: 'conflict'; reasons: string[] } & ConflictResolutions);
 
 /**
