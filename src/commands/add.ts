@@ -117,7 +117,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const asked = new Map<PatternId, Set<string>>();
   for (const id of toAdd) {
     const given: Record<string, unknown> = { ...fromFile[id], ...options.patternOptions[id] };
-    if (ask) asked.set(id, await askMissingOptions(ask, id, given));
+    if (ask) asked.set(id, await askMissingOptions(ask, id, given, sources));
     wanted.patterns[id] = given;
   }
   const planOf = (answers: Answers, named = sources) => buildPlan(answers, root, named, new Set(present));

@@ -135,7 +135,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   const asked = new Map<PatternId, Set<string>>();
   for (const id of chosen) {
     const given = givenOptions(id);
-    if (ask) asked.set(id, await askMissingOptions(ask, id, given, recommendations.find((r) => r.id === id)?.offered));
+    if (ask) asked.set(id, await askMissingOptions(ask, id, given, sources, recommendations.find((r) => r.id === id)?.offered));
     patterns[id] = given;
   }
   const answers: Answers = { name: name!, location: location ?? DEFAULT_LOCATION, patterns };
@@ -330,16 +330,23 @@ function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'],
  * may answer again, their answers as defaults, instead of losing them all to the error after the last question.
  * `offered` answers are shown as the defaults instead of the options' own (the advisor's, for the workload described).
  */
-export async function askMissingOptions(ask: Prompter, id: PatternId, given: Record<string, unknown>, offered: Readonly<Record<string, unknown>> = {}): Promise<Set<string>> {
+export async function askMissingOptions(
+  ask: Prompter,
+  id: PatternId,
+  given: Record<string, unknown>,
+  sources: OptionSources,
+  offered: Readonly<Record<string, unknown>> = {},
+): Promise<Set<string>> {
   const definition = PATTERNS[id];
   const asked = new Set<string>();
+  const named = namedAsGiven((_, key) => asked.has(key), sources);
   let previous: Readonly<Record<string, unknown>> = offered;
   for (;;) {
     const { answered, options } = await askOptionsOnce(ask, definition.title, definition.options, given, previous);
     for (const key of Object.keys(answered)) asked.add(key);
-    const problem = options ? clashBetween(definition, options) : undefined;
+    const problem = options ? clashBetween(definition, options, (key) => shownName(named(id, key))) : undefined;
     // Only the questions the problem names are asked again; a clash between flags is the plan's to report.
-    const askAgain = problem === undefined ? [] : optionsNamedIn(problem, [...asked].map((key) => ({ id, key })), byFlag).map((option) => option.key);
+    const askAgain = problem === undefined ? [] : optionsNamedIn(problem, [...asked].map((key) => ({ id, key })), named).map((option) => option.key);
     if (askAgain.length === 0) return asked;
     if (!(await ask.confirm({ message: `${definition.title}: ${problem}. Answer its questions again?`, default: true }))) {
       // Declined: stopped here, not after the other patterns' questions, whose answers would be lost anyway.
@@ -388,8 +395,7 @@ export async function askAgainForClashesBetweenPatterns(
   sources: OptionSources,
   check: (answers: Answers, sources: OptionSources) => void,
 ): Promise<void> {
-  // An answer given at a prompt is named by its question, which is what is asked again; a flag or key as it was given.
-  const named: OptionSources = (id, key) => (asked.get(id)?.has(key) ? { ...sources(id, key), question: questionName(PATTERNS[id].options[key]!) } : sources(id, key));
+  const named = namedAsGiven((id, key) => asked.get(id)?.has(key) === true, sources);
   for (;;) {
     let problem: string;
     try {
@@ -408,7 +414,7 @@ export async function askAgainForClashesBetweenPatterns(
       const given = answers.patterns[id]!;
       const previous = { ...given };
       for (const { key } of askAgain.filter((entry) => entry.id === id)) delete given[key];
-      await askMissingOptions(ask, id, given, previous);
+      await askMissingOptions(ask, id, given, sources, previous);
     }
   }
 }
@@ -462,10 +468,15 @@ function optionsNamedIn(message: string, options: readonly PatternOption[], sour
   return options.filter(({ id, key }) => new RegExp(`${shownName(sources(id, key)).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`).test(message));
 }
 
+/** An answer given at a prompt is named by its question, which is what is asked again; a flag or key as it was given. */
+function namedAsGiven(answeredAtPrompt: (id: PatternId, key: string) => boolean, sources: OptionSources): OptionSources {
+  return (id, key) => (answeredAtPrompt(id, key) ? { ...sources(id, key), question: questionName(PATTERNS[id].options[key]!) } : sources(id, key));
+}
+
 /** The message of the pattern's rule across options that these options break, if any. */
-function clashBetween(definition: PatternDefinition, options: Record<string, JsonValue>): string | undefined {
+function clashBetween(definition: PatternDefinition, options: Record<string, JsonValue>, name: (key: string) => string): string | undefined {
   try {
-    definition.validate?.(options, (key) => byFlag(definition.id, key).name);
+    definition.validate?.(options, name);
     return undefined;
   } catch (error) {
     if (error instanceof ValidationError) return error.message;

@@ -32,7 +32,8 @@ export interface OptionSource {
   file?: string;
   /**
    * For an answer given at a prompt, the question, quoted (`"name of the storage queue"`): a clash the questionnaire
-   * asks about names it there, and says to answer it again, not to give a flag. A pattern's own rules still use `name`.
+   * asks about names it there, and says to answer it again, not to give a flag. The plan checks a pattern's own rules
+   * with `name`: the questionnaire settles their clashes before (`askMissingOptions`).
    */
   question?: string;
 }

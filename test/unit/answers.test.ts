@@ -301,15 +301,16 @@ describe('resolveAnswers', () => {
   it('shows answers that clash at once and asks again, the answers given before as defaults', async () => {
     const queues = ['audit', 'orders'];
     const prompter = scriptedPrompter([
+      // First: the confirmation quotes the questions it names.
+      [/"audit" is the name of a fan-out destination.*Answer its questions again\?/, true],
       [/event sources/, ['storage-queue']],
       [/processing styles/, (q) => (q.default as string[]).length === 3 ? (q.default as string[]) : ['filtering', 'transformation', 'fan-out']],
       [/name of the storage queue/, () => queues.shift()!],
-      [/"audit" is the name of a fan-out destination.*Answer its questions again\?/, true],
       [/./, undefined],
     ]);
     const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'event-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
     expect(resolved.answers.patterns['event-processing']).toMatchObject({ eventStyles: ['filtering', 'transformation', 'fan-out'], storageQueueName: 'orders' });
-    const styles = prompter.asked.filter((q) => /processing styles/.test(q.message));
+    const styles = prompter.asked.filter((q) => q.kind !== 'confirm' && /processing styles/.test(q.message));
     expect(styles.map((q) => q.default)).toEqual([['filtering', 'transformation'], ['filtering', 'transformation', 'fan-out']]);
     expect(prompter.asked.filter((q) => q.kind === 'confirm')).toHaveLength(1);
   });
@@ -317,15 +318,19 @@ describe('resolveAnswers', () => {
   it('asks again only the questions the clash names, not the whole pattern', async () => {
     const coolAfter = ['200', '30'];
     const prompter = scriptedPrompter([
-      [/cool tier/, () => coolAfter.shift()!],
+      // First: the confirmation quotes the questions.
       [/Answer its questions again\?/, true],
+      [/cool tier/, () => coolAfter.shift()!],
       [/./, undefined],
     ]);
     const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'data-processing', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
     expect(resolved.answers.patterns['data-processing']).toMatchObject({ coolAfterDays: '30', archiveAfterDays: '180' });
     const messages = prompter.asked.map((q) => q.message);
     const again = messages.findIndex((message) => /Answer its questions again\?/.test(message));
-    expect(messages[again]).toMatch(/--data-archive-after-days \(180\) must be greater than --data-cool-after-days \(200\)/);
+    // Both answered at prompts: named by their questions, as asked, not by flags nobody typed.
+    expect(messages[again]).toBe(
+      'Data Processing: "days after which archived inputs move to the archive tier" (180) must be greater than "days after which archived inputs move to the cool tier" (200): blobs go cool first, then archive. Answer its questions again?',
+    );
     expect(messages.slice(again + 1)).toEqual([expect.stringMatching(/cool tier/), expect.stringMatching(/archive tier/)]);
   });
 
@@ -400,14 +405,14 @@ describe('resolveAnswers', () => {
 
   it('declined, a clash stops the questions at once with its error', async () => {
     const prompter = scriptedPrompter([
+      [/Answer its questions again\?/, false],
       [/processing styles/, ['fan-out']],
       [/name of the storage queue/, 'audit'],
-      [/Answer its questions again\?/, false],
       [/./, undefined],
     ]);
     await expect(
       resolveAnswers(input({ directory: 'app', pattern: 'event-processing,scheduled-tasks', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' }),
-    ).rejects.toThrow(/^event-processing: --storage-queue-name "audit" is the name of a fan-out destination/);
+    ).rejects.toThrow(/^event-processing: "name of the storage queue" "audit" is the name of a fan-out destination of "processing styles" fan-out/);
     expect(prompter.asked.filter((q) => /Scheduled Tasks/.test(q.message))).toEqual([]);
   });
 
@@ -432,13 +437,18 @@ describe('resolveAnswers', () => {
   it('leaves a clash that a question can still settle to the questionnaire', async () => {
     const archiveAfter = ['100', '365'];
     const prompter = scriptedPrompter([
-      [/archive tier/, () => archiveAfter.shift()!],
       [/Answer its questions again\?/, true],
+      [/archive tier/, () => archiveAfter.shift()!],
       [/./, undefined],
     ]);
     const patternOptions = { 'data-processing': { coolAfterDays: '200' } };
     const resolved = await resolveAnswers(input({ directory: 'app', pattern: 'data-processing', location: 'eastus2', patternOptions }), { interactive: true, prompter, cwd: '/work' });
     expect(resolved.answers.patterns['data-processing']).toMatchObject({ coolAfterDays: '200', archiveAfterDays: '365' });
+    // The flag typed is named by the flag, the answer by its question, and only the question is asked again.
+    const messages = prompter.asked.map((q) => q.message);
+    const again = messages.findIndex((message) => /Answer its questions again\?/.test(message));
+    expect(messages[again]).toMatch(/^Data Processing: "days after which archived inputs move to the archive tier" \(100\) must be greater than --data-cool-after-days \(200\)/);
+    expect(messages.slice(again + 1).filter((message) => /tier/.test(message))).toEqual([expect.stringMatching(/archive tier/)]);
   });
 
   it('pre-selects the patterns whose options were given, beside the recommendation', async () => {
