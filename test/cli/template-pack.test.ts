@@ -1,17 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/engine/plan.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
 import { COMPILE_OPTIONS } from '../../src/engine/templates.js';
 import { packLockfile } from '../../src/engine/lockfile.js';
 import { patternFlags } from '../../src/patterns/flags.js';
 import { filesUnder, GENERATOR_LOCKFILE, TEMPLATES_DIR, type TemplatePack } from '../../src/templates-dir.js';
-import { CLI, REPO_ROOT } from '../support/generated-app.js';
+import { CLI, REPO_ROOT, scratchDir } from '../support/generated-app.js';
 
 // `npm test` builds first; the build's template pack is all the published CLI renders from.
 const PACK = join(REPO_ROOT, 'dist/templates.pack.cjs');
@@ -19,8 +18,7 @@ const built = existsSync(PACK);
 if (!built) console.warn('skipping template-pack checks: run `npm run build` first');
 
 describe.skipIf(!built)('the template, lockfile and pattern flag packs written by the build', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'csa-pack-'));
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const scratch = scratchDir('pack');
 
   it('holds every file under templates/ as it is now: texts verbatim, Handlebars templates precompiled', () => {
     const pack = createRequire(import.meta.url)(PACK) as TemplatePack;

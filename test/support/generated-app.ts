@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { builtinModules } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,10 +32,7 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, durationMs: performance.now() - started };
 }
 
-/** A fresh scratch folder for one test file. */
-export function scratchDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `csa-${prefix}-`));
-}
+export { scratchDir } from './scratch.js';
 
 /** Generates an app with `--yes --no-install --no-git` and returns its directory. */
 export function generateApp(parent: string, name: string, args: readonly string[]): string {

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { recommendPatterns, WORKLOAD_DEFAULTS, WORKLOAD_RELEVANT, type Workload } from '../../src/advisor.js';
@@ -9,6 +8,7 @@ import { UserError } from '../../src/exit-codes.js';
 import { PATTERNS } from '../../src/patterns/index.js';
 import { questionName } from '../../src/patterns/option-kinds.js';
 import { scriptedPrompter } from '../support/scripted-prompter.js';
+import { scratchDir } from '../support/scratch.js';
 
 const base: Workload = { requestResponse: false, reactsToEvents: false, runsOnSchedule: false, transformsData: false, volume: 'moderate', latency: 'seconds', ordering: false };
 
@@ -225,7 +225,7 @@ describe('resolveAnswers', () => {
   });
 
   it('refuses a folder that already holds files before the questions, not after all of them', async () => {
-    const parent = mkdtempSync(join(tmpdir(), 'csa-taken-'));
+    const parent = scratchDir('taken');
     mkdirSync(join(parent, 'taken'));
     writeFileSync(join(parent, 'taken', 'notes.txt'), 'mine');
     mkdirSync(join(parent, 'empty'));
@@ -529,7 +529,7 @@ describe('resolveAnswers', () => {
 });
 
 describe('loadAnswersFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'csa-answers-'));
+  const dir = scratchDir('answers');
   const file = (name: string, content: string | Buffer) => {
     const path = join(dir, name);
     writeFileSync(path, content);

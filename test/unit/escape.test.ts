@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { bicepKey, bicepLiteral, bicepString, escapeHelpers, identifier, markdownCode, markdownText, packageManagerCommand, tsString, urlPath, yamlString } from '../../src/engine/escape.js';
 import { bicepMissing, compileBicep } from '../support/bicep.js';
+import { scratchDir } from '../support/scratch.js';
 
 // Strings a user could type (or paste) that break naive interpolation in each target language.
 const HOSTILE = [
@@ -37,7 +37,7 @@ describe('bicepString', () => {
   });
 
   it.skipIf(bicepMissing)('round-trips hostile strings through the real Bicep compiler', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'csa-escape-'));
+    const dir = scratchDir('escape');
     const outputs = HOSTILE.map((value, index) => `output value${index} string = ${bicepString(value)}`).join('\n');
     writeFileSync(join(dir, 'main.bicep'), `${outputs}\n`);
     const arm = compileBicep(join(dir, 'main.bicep')) as { outputs: Record<string, { value: string }> };

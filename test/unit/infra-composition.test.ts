@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -8,6 +7,7 @@ import { readTree, renderPlan } from '../../src/engine/render.js';
 import { declaredResources, duplicateDeclarations } from '../support/arm-resources.js';
 import { checkArmTemplate, formatViolations } from '../support/arm-security.js';
 import { bicepMissing, compileBicep } from '../support/bicep.js';
+import { scratchDir } from '../support/scratch.js';
 import { defaultPlan, everyResource, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
 
 describe('settings of the four patterns with every resource-adding option', () => {
@@ -44,7 +44,7 @@ describe('azd hook scripts', () => {
 describe.skipIf(bicepMissing)('infra of the four patterns with every resource-adding option', () => {
   let template: Record<string, unknown>;
   beforeAll(() => {
-    const dir = mkdtempSync(join(tmpdir(), 'csa-infra-composition-'));
+    const dir = scratchDir('infra-composition');
     const tree = renderPlan(buildPlan({ name: 'composed-app', location: 'eastus2', patterns: everyResource }, dir));
     // The whole app, since a module may load files from outside infra/ (loadTextContent of shipped queries).
     for (const path of tree.paths) {

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readTree, renderPlan } from '../../src/engine/render.js';
+import { scratchDir } from '../support/scratch.js';
 import { defaultPlan } from '../support/subsets.js';
 
 interface Workflow {
@@ -22,7 +22,7 @@ function installCommand(lockfile: string | undefined, lockfileText = ''): string
 
 /** Runs `script` as GitHub does (bash -e) in a checkout holding `lockfile` and `files`; returns the tool commands it ran. */
 function commandsRun(script: string, lockfile: string | undefined, files: string[] = [], lockfileText = ''): string {
-  const checkout = mkdtempSync(join(tmpdir(), 'csa-workflow-'));
+  const checkout = scratchDir('workflow');
   for (const file of files) {
     mkdirSync(dirname(join(checkout, file)), { recursive: true });
     writeFileSync(join(checkout, file), '');

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffTree, existingEntries } from '../../src/engine/changes.js';
@@ -8,8 +7,9 @@ import { readTree, renderPlan } from '../../src/engine/render.js';
 import { applyChanges, refuseUnwritable } from '../../src/engine/write.js';
 import { ExitCode, UserError } from '../../src/exit-codes.js';
 import { readOnly } from '../support/read-only.js';
+import { scratchDir } from '../support/scratch.js';
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'csa-write-'));
+const scratch = () => scratchDir('write');
 
 const tree = () => renderPlan(buildPlan({ name: 'demo', location: 'eastus2', patterns: { 'http-api': {} } }, '/unused'));
 

@@ -1,13 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/engine/plan.js';
 import { readTree, renderPlan } from '../../../src/engine/render.js';
 import { ValidationError } from '../../../src/exit-codes.js';
 import { bicepMissing, runBicep } from '../../support/bicep.js';
-import { runCli } from '../../support/generated-app.js';
+import { runCli, scratchDir } from '../../support/generated-app.js';
 
 function render(options: Record<string, unknown> = {}) {
   const plan = buildPlan({ name: 'etl-app', location: 'eastus2', patterns: { 'data-processing': options } }, '/tmp/etl-app');
@@ -255,7 +254,7 @@ describe('data-processing rendered tree', () => {
 
   it.skipIf(bicepMissing)('compiles and lints the upload subscription the postdeploy hook deploys', () => {
     const { read } = render();
-    const dir = mkdtempSync(join(tmpdir(), 'csa-data-processing-hook-'));
+    const dir = scratchDir('data-processing-hook');
     for (const path of ['bicepconfig.json', 'infra/hooks/data-processing-event-grid.bicep']) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), read(path));
@@ -269,7 +268,7 @@ describe('data-processing rendered tree', () => {
 
 describe('data-processing CLI', () => {
   it('exits with a usage error and writes nothing for a bad container name', () => {
-    const parent = mkdtempSync(join(tmpdir(), 'csa-dp-'));
+    const parent = scratchDir('dp');
     const result = runCli(['app', '--yes', '--no-install', '--no-git', '--pattern', 'data-processing', '--data-container', 'Bad_Name'], { cwd: parent });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--data-container: "Bad_Name" is not a valid Azure container name');

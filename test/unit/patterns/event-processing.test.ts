@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -12,6 +11,7 @@ import { eventProcessing } from '../../../src/patterns/event-processing/index.js
 import type { Logger } from '../../../src/logger.js';
 import type { Prompter } from '../../../src/prompts.js';
 import { bicepMissing, runBicep } from '../../support/bicep.js';
+import { scratchDir } from '../../support/scratch.js';
 
 const options = eventProcessing.options;
 
@@ -114,7 +114,7 @@ describe('event-processing validation', () => {
   });
 
   it('writes nothing when the input is bad', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'csa-event-processing-'));
+    const cwd = scratchDir('event-processing');
     const logger: Logger = { info: () => undefined, warn: () => undefined, task: () => Promise.reject(new Error('no post-steps expected')) };
     const input: CreateOptions = {
       directory: 'app',
@@ -304,7 +304,7 @@ describe('event-processing rendered app', () => {
 
   it.skipIf(bicepMissing)('compiles and lints the Event Grid subscription deployed by the postdeploy hook', () => {
     const tree = render(ALL);
-    const dir = mkdtempSync(join(tmpdir(), 'csa-event-processing-hook-'));
+    const dir = scratchDir('event-processing-hook');
     for (const path of ['bicepconfig.json', 'infra/hooks/eventgrid-subscription.bicep']) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), readTree(tree, path));

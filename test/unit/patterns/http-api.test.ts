@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createApp, type CreateOptions } from '../../../src/commands/create.js';
@@ -9,6 +8,7 @@ import { ValidationError } from '../../../src/exit-codes.js';
 import { parseAuthMode, parseEntraAudience, parseResources, parseRoutePrefix, resourceNames } from '../../../src/patterns/http-api/options.js';
 import type { Logger } from '../../../src/logger.js';
 import type { Prompter } from '../../../src/prompts.js';
+import { scratchDir } from '../../support/scratch.js';
 
 const plan = (options: Record<string, unknown> = {}) => buildPlan({ name: 'orders-api', location: 'eastus2', patterns: { 'http-api': options } }, '/tmp/orders-api');
 const render = (options: Record<string, unknown> = {}) => {
@@ -227,7 +227,7 @@ describe('bad input through the CLI pipeline', () => {
     [{ routePrefix: 'my api' }, '--route-prefix: route prefix "my api" is invalid'],
     [{ entraAudience: 'api://x' }, 'http-api: --entra-audience applies only with --auth entra-id'],
   ])('%j fails with a clear message and writes nothing', async (patternOptions, message) => {
-    const cwd = mkdtempSync(join(tmpdir(), 'csa-http-api-'));
+    const cwd = scratchDir('http-api');
     const options: CreateOptions = {
       directory: 'app',
       pattern: 'http-api',

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -12,6 +12,7 @@ import type { Prompter } from '../../../src/prompts.js';
 import { parseJobs } from '../../../src/patterns/scheduled-tasks/jobs.js';
 import { missedRunWindow, planJobs } from '../../../src/patterns/scheduled-tasks/plan-jobs.js';
 import { formatField, longestGapMinutes, nextRuns, normaliseSchedule, scheduleFields, toUtcSchedule } from '../../../src/patterns/scheduled-tasks/schedule.js';
+import { scratchDir } from '../../support/scratch.js';
 
 const NOW = new Date('2026-01-15T12:00:00Z');
 
@@ -175,7 +176,7 @@ describe('bad input: clear error naming the problem', () => {
   });
 
   it('writes nothing when a schedule is invalid', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'csa-scheduled-'));
+    const cwd = scratchDir('scheduled');
     const logger: Logger = { info: () => undefined, warn: () => undefined, task: async (_label, _work, step) => ({ step, status: 'skipped' }) };
     const run = createApp(
       { directory: 'app', pattern: 'scheduled-tasks', patternOptions: { 'scheduled-tasks': { jobs: 'report=0 0 0 30 2 *' } }, yes: true, dryRun: false, git: false, install: false, packageManager: 'npm' },
