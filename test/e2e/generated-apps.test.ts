@@ -29,6 +29,14 @@ const wanted = process.env.E2E_APPS?.split(',');
 const apps = ALL_APPS.filter((app) => !wanted || wanted.includes(app.name));
 const parent = scratchDir('e2e');
 
+/** Runs an npm script of the app with a temporary folder of its own, which the script must leave empty. */
+async function runAppScript(dir: string, args: string[]): Promise<string> {
+  const tmp = scratchDir('e2e-app-tmp');
+  const output = await runIn(dir, 'npm', args, { env: { ...process.env, CI: 'true', NO_COLOR: '1', TMPDIR: tmp } });
+  expect(readdirSync(tmp), `left in the temporary folder by npm ${args.join(' ')}`).toEqual([]);
+  return output;
+}
+
 describe.each(apps)('generated app: $name', ({ name, patterns, options = [] }) => {
   let dir: string;
   let install: { cached: boolean; ms: number };
@@ -80,7 +88,7 @@ describe.each(apps)('generated app: $name', ({ name, patterns, options = [] }) =
 
   it('passes its own test suite, in time', async () => {
     const started = performance.now();
-    const output = await runIn(dir, 'npm', ['test'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+    const output = await runAppScript(dir, ['test']);
     const testMs = performance.now() - started;
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
     // @azure/functions' test-mode notices, one per registered function, buried whatever else a run printed.
@@ -97,7 +105,7 @@ describe.each(apps)('generated app: $name', ({ name, patterns, options = [] }) =
   it('passes its slow checks (npm run test:slow), when it has them', async (context) => {
     const scripts = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     if (!scripts['test:slow']) context.skip();
-    const output = await runIn(dir, 'npm', ['run', 'test:slow'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+    const output = await runAppScript(dir, ['run', 'test:slow']);
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
   });
 

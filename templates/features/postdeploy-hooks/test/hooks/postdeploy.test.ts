@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { AzureCliNotFoundError, windowsAzCommandLine } from '../../infra/hooks/azure-cli.mjs';
 import { runPostdeploy, STEPS_DIRECTORY } from '../../infra/hooks/postdeploy.mjs';
 
@@ -27,9 +27,10 @@ function fakes(answer: (args: string[]) => string = () => '') {
   };
 }
 
-/** A steps folder whose steps say through the Azure CLI that they ran. */
+/** A steps folder whose steps say through the Azure CLI that they ran; removed when the test ends. */
 function stepsFolder(names: string[]) {
   const folder = mkdtempSync(join(tmpdir(), 'postdeploy-steps-'));
+  onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
   for (const name of names) writeFileSync(join(folder, name), `export default ({ az }) => { az(['ran', ${JSON.stringify(name)}]); };\n`);
   return folder;
 }
