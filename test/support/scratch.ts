@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished, type RunnerTask } from 'vitest';
@@ -7,6 +8,8 @@ import { getCurrentTest } from 'vitest/suite';
 // Folders made outside a test (a file's top level, a describe, a beforeAll): the test file's afterAll removes them.
 const fileScratch: string[] = [];
 let fileCleanupInstalled = false;
+// Above vitest's 10 s default: a file's folder of dozens of generated apps takes longer than that on a busy disk.
+const REMOVAL_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * A fresh folder in the system's temporary folder, removed when the test that made it ends, or, made outside a
@@ -16,7 +19,7 @@ let fileCleanupInstalled = false;
 export function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `csa-${prefix}-`));
   if (getCurrentTest()) {
-    onTestFinished(({ task }) => removeUnlessFailed(dir, task, `test "${task.name}" failed`));
+    onTestFinished(({ task }) => removeUnlessFailed(dir, task, `test "${task.name}" failed`), REMOVAL_TIMEOUT_MS);
   } else {
     if (!fileCleanupInstalled) throw new Error('scratch folders made outside a test need test/support/scratch-cleanup.ts in the vitest project\'s setupFiles');
     fileScratch.push(dir);
@@ -27,18 +30,18 @@ export function scratchDir(prefix: string): string {
 /** Called for every test file by the setup file test/support/scratch-cleanup.ts. */
 export function removeFileScratchAfterAll(): void {
   fileCleanupInstalled = true;
-  afterAll((file) => {
-    for (const dir of fileScratch.splice(0)) removeUnlessFailed(dir, file, `a test in ${file.name} failed`);
-  });
+  afterAll(async (file) => {
+    for (const dir of fileScratch.splice(0)) await removeUnlessFailed(dir, file, `a test in ${file.name} failed`);
+  }, REMOVAL_TIMEOUT_MS);
 }
 
-function removeUnlessFailed(dir: string, task: RunnerTask, why: string): void {
+async function removeUnlessFailed(dir: string, task: RunnerTask, why: string): Promise<void> {
   if (failed(task)) {
     process.stderr.write(`kept ${dir}: ${why}\n`);
     return;
   }
   // Retries: a process a test started (a terminal session, an install) may still be letting go of the folder.
-  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 }
 
 function failed(task: RunnerTask): boolean {
