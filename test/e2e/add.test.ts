@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PATTERNS } from '../../src/patterns/index.js';
 import { PATTERN_IDS } from '../../src/patterns/types.js';
 import { bicepMissing, runBicep } from '../support/bicep.js';
-import { assertImportsDeclared, generateApp, installApp, REPO_ROOT, runCli, runIn, scratchDir } from '../support/generated-app.js';
+import { assertImportsDeclared, generateApp, installApp, REPO_ROOT, runAppScript, runCli, runIn, scratchDir } from '../support/generated-app.js';
 import { lineNumberOf, moveAppSettingsIntoVariable, OWN_APP_SETTINGS } from '../support/user-edits.js';
 
 // A user's life with `add`: generate http-api, make it theirs (a comment in host.json, an edit in a
@@ -91,7 +91,7 @@ describe('add: http-api, hand edits, then the other three patterns', () => {
   });
 
   it('passes its own test suite', async () => {
-    const output = await runIn(dir, 'npm', ['test'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+    const output = await runAppScript(dir, ['test']);
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
   });
 

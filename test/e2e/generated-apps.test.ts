@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PATTERN_IDS, type PatternId } from '../../src/patterns/types.js';
 import { bicepMissing, runBicep } from '../support/bicep.js';
-import { assertImportsDeclared, generateApp, installApp, loadFunctions, REPO_ROOT, runIn, scratchDir, type FunctionsLoad } from '../support/generated-app.js';
+import { assertImportsDeclared, generateApp, installApp, loadFunctions, REPO_ROOT, runAppScript, runIn, scratchDir, type FunctionsLoad } from '../support/generated-app.js';
 
 // Every pattern alone and all four together: generate, install, type-check, build, run the generated tests,
 // compile and lint the Bicep with the real compiler, lint the workflow. E2E_APPS=http-api,all narrows it.
@@ -28,14 +28,6 @@ const ALL_APPS: { name: string; patterns: readonly PatternId[]; options?: string
 const wanted = process.env.E2E_APPS?.split(',');
 const apps = ALL_APPS.filter((app) => !wanted || wanted.includes(app.name));
 const parent = scratchDir('e2e');
-
-/** Runs an npm script of the app with a temporary folder of its own, which the script must leave empty. */
-async function runAppScript(dir: string, args: string[]): Promise<string> {
-  const tmp = scratchDir('e2e-app-tmp');
-  const output = await runIn(dir, 'npm', args, { env: { ...process.env, CI: 'true', NO_COLOR: '1', TMPDIR: tmp } });
-  expect(readdirSync(tmp), `left in the temporary folder by npm ${args.join(' ')}`).toEqual([]);
-  return output;
-}
 
 describe.each(apps)('generated app: $name', ({ name, patterns, options = [] }) => {
   let dir: string;

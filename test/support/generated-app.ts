@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { expect } from 'vitest';
+import { scratchDir } from './scratch.js';
+
+export { scratchDir };
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(REPO_ROOT, 'bin/create-serverless-app.js');
@@ -32,7 +36,6 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, durationMs: performance.now() - started };
 }
 
-export { scratchDir } from './scratch.js';
 
 /** Generates an app with `--yes --no-install --no-git` and returns its directory. */
 export function generateApp(parent: string, name: string, args: readonly string[]): string {
@@ -58,6 +61,17 @@ export function runIn(dir: string, command: string, args: readonly string[], opt
       else reject(new Error(`${command} ${args.join(' ')} failed in ${dir} (exit ${code}):\n${output.slice(-8000)}`));
     });
   });
+}
+
+/**
+ * Runs an npm script of a generated app (its tests) as CI does, with a temporary folder of its own: what the script
+ * leaves there fails the test, since a developer's every `npm test` would leave it in theirs.
+ */
+export async function runAppScript(dir: string, args: readonly string[]): Promise<string> {
+  const tmp = scratchDir('e2e-app-tmp');
+  const output = await runIn(dir, 'npm', args, { env: { ...process.env, CI: 'true', NO_COLOR: '1', TMPDIR: tmp } });
+  expect(readdirSync(tmp), `left in the temporary folder by npm ${args.join(' ')}`).toEqual([]);
+  return output;
 }
 
 /** What test/support/load-functions.mjs reports about loading a built app's function modules. */
