@@ -1,11 +1,20 @@
 import { createHash } from 'node:crypto';
-import { RestError, TableClient, type GetTableEntityResponse, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import {
+  RestError,
+  TableClient,
+  type GetTableEntityResponse,
+  type TableEntityResult,
+  type TableServiceClientOptions,
+  type TransactionAction,
+} from '@azure/data-tables';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 
 type StorageService = 'blob' | 'queue' | 'table';
 type Settings = Readonly<Record<string, string | undefined>>;
+/** The pipeline policy type, named through the tables package: the app does not depend on @azure/core-rest-pipeline itself. */
+type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
 
 /** What `UseDevelopmentStorage=true` means: Azurite on its default ports with the public emulator key. */
 const DEVELOPMENT_STORAGE =
@@ -48,13 +57,43 @@ function cached<T>(key: string, create: () => T): T {
   return clients.get(key) as T;
 }
 
+/**
+ * How long a Table storage request may go unanswered. The service answers every request within 30 s, its own
+ * timeout included; past that the connection hangs, and without a timeout of its own the request would wait for
+ * the Functions host to time the whole invocation out.
+ */
+export const TABLE_REQUEST_TIMEOUT_MS = 40_000;
+
+/**
+ * Fails each try of a request that gets no answer in time (the SDK's `timeout`, which the SDK leaves unset); a
+ * transaction goes through the same pipeline. The SDK does not retry it: the caller's failure handling takes over.
+ */
+const tableRequestTimeout: PipelinePolicy = {
+  name: 'tableRequestTimeout',
+  async sendRequest(request, next) {
+    request.timeout ||= TABLE_REQUEST_TIMEOUT_MS;
+    try {
+      return await next(request);
+    } catch (error) {
+      // The request's own timeout aborted it (the caller's signal did not): the SDK says only "aborted".
+      if ((error as Error).name !== 'AbortError' || request.abortSignal?.aborted) throw error;
+      const { origin, pathname } = new URL(request.url);
+      throw new RestError(`Table storage did not answer within ${request.timeout / 1000} s: ${request.method} ${origin}${pathname}`, { request });
+    }
+  },
+};
+
 export function tableClient(table: string, connectionName = 'AzureWebJobsStorage', settings: Settings = process.env): TableClient {
   const connection = storageConnection(connectionName, 'table', settings);
+  const additionalPolicies = [{ policy: tableRequestTimeout, position: 'perRetry' as const }];
   return cached(`table|${JSON.stringify(connection)}|${table}`, () =>
     connection.kind === 'connectionString'
       ? // Azurite speaks plain HTTP; the SDK refuses that unless told, and only local strings are HTTP.
-        TableClient.fromConnectionString(connection.connectionString, table, { allowInsecureConnection: connection.connectionString.includes('http://') })
-      : new TableClient(connection.serviceUri, table, azureCredential()),
+        TableClient.fromConnectionString(connection.connectionString, table, {
+          allowInsecureConnection: connection.connectionString.includes('http://'),
+          additionalPolicies,
+        })
+      : new TableClient(connection.serviceUri, table, azureCredential(), { additionalPolicies }),
   );
 }
 

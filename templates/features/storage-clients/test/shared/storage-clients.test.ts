@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import { describe, expect, inject, it, vi } from 'vitest';
-import { blobServiceClient, deleteEntities, ensureContainer, ensureTable, entityOrUndefined, queueServiceClient, storageConnection, tableClient } from '../../src/shared/storage-clients.js';
+import {
+  blobServiceClient,
+  deleteEntities,
+  ensureContainer,
+  ensureTable,
+  entityOrUndefined,
+  queueServiceClient,
+  storageConnection,
+  TABLE_REQUEST_TIMEOUT_MS,
+  tableClient,
+} from '../../src/shared/storage-clients.js';
+import { hangingEndpoint } from '../support/hanging-endpoint.js';
 
 describe('storageConnection', () => {
   it('prefers a connection string and expands UseDevelopmentStorage=true to Azurite', () => {
@@ -63,6 +74,37 @@ describe('storage clients against Azurite', () => {
 
   it('reuses one client per connection and entity', () => {
     expect(tableClient('Same', 'AzureWebJobsStorage', settings)).toBe(tableClient('Same', 'AzureWebJobsStorage', settings));
+  });
+});
+
+describe('table requests', () => {
+  // Every kind of request the app's tables make: without a timeout of its own, one that hangs waits for the
+  // Functions host to time the whole invocation out, and the input's retry or poisoning waits with it.
+  const requests: [string, (table: TableClient) => Promise<unknown>][] = [
+    ['a read', (table) => table.getEntity('p', 'r')],
+    ['an insert', (table) => table.createEntity({ partitionKey: 'p', rowKey: 'r' })],
+    ['a conditional update', (table) => table.updateEntity({ partitionKey: 'p', rowKey: 'r' }, 'Replace', { etag: '"1"' })],
+    ['a transaction', (table) => table.submitTransaction([['upsert', { partitionKey: 'p', rowKey: 'r' }, 'Replace']])],
+    ['a table creation', (table) => table.createTable()],
+    ['a page of a listing', async (table) => { for await (const _ of table.listEntities()) break; }],
+  ];
+
+  it.each(requests)('fail %s that gets no answer after TABLE_REQUEST_TIMEOUT_MS, saying so', async (_, request) => {
+    const endpoint = await hangingEndpoint();
+    const table = tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'Hung', { Hung: endpoint.connectionString });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const received = endpoint.received();
+      const outcome = request(table);
+      await received;
+      vi.advanceTimersByTime(TABLE_REQUEST_TIMEOUT_MS - 1);
+      await expect(Promise.race([outcome, new Promise((resolve) => setImmediate(() => resolve('still waiting')))])).resolves.toBe('still waiting');
+      vi.advanceTimersByTime(1);
+      await expect(outcome).rejects.toThrow(`Table storage did not answer within ${TABLE_REQUEST_TIMEOUT_MS / 1000} s`);
+    } finally {
+      vi.useRealTimers();
+      endpoint.close();
+    }
   });
 });
 

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { DATA_CONFIG } from '../../src/data-processing/config.js';
+import { dataEnvironment } from '../../src/data-processing/dependencies.js';
 import { Enricher, referenceDataSchema } from '../../src/data-processing/enrich.js';
 import { processInput } from '../../src/data-processing/pipeline.js';
 import { quarantinedRecord, quarantinePartitionKey, TableQuarantine } from '../../src/data-processing/quarantine.js';
 import { StatusConflictError, statusRowKey, TableStatusStore, type InputStatus } from '../../src/data-processing/status.js';
-import { tableClient } from '../../src/shared/storage-clients.js';
+import { TABLE_REQUEST_TIMEOUT_MS, tableClient } from '../../src/shared/storage-clients.js';
 import { encodeRecords } from './support/encode.js';
 import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
 import { CUSTOMERS, MIXED_ORDERS } from './support/orders.js';
+import { hangingEndpoint } from '../support/hanging-endpoint.js';
 import { tableLosingResponses } from '../support/lost-write-responses.js';
 
 const settings = () => ({ AzureWebJobsStorage: inject('azuriteConnectionString') });
@@ -67,6 +69,23 @@ describe('status and quarantine tables (Azurite)', () => {
     await expect(store.save({ ...status, state: 'failed' }, created)).rejects.toBeInstanceOf(StatusConflictError);
     await expect(store.save(status, undefined)).rejects.toBeInstanceOf(StatusConflictError);
     expect(await store.save({ ...status, state: 'archived' }, processed)).toEqual(expect.any(String));
+  });
+
+  it("fails an attempt whose status table gets no answer in bounded time, not at the host's function timeout", async () => {
+    const endpoint = await hangingEndpoint();
+    const { deps } = dataEnvironment({ AzureWebJobsStorage: endpoint.connectionString }, memoryDependencies().deps.destination);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const received = endpoint.received();
+      const attempt = processInput(memoryInput(encodeRecords(MIXED_ORDERS)).input, deps, silentLog);
+      await received;
+      vi.advanceTimersByTime(TABLE_REQUEST_TIMEOUT_MS);
+      // Rethrown, so the trigger delivers the input again.
+      await expect(attempt).rejects.toThrow('Table storage did not answer');
+    } finally {
+      vi.useRealTimers();
+      endpoint.close();
+    }
   });
 
   it('records a failure whose message is longer than a table property holds, cut, and still poisons the input at its last attempt', async () => {
