@@ -56,7 +56,7 @@ export function dyingAt(step: PipelineStep, { deps, ...environment }: DataEnviro
       destination: {
         open: (input) => {
           const sink = deps.destination.open(input);
-          return { write: (record) => sink.write(record), close: () => (step === 'persist records' ? die() : sink.close()) };
+          return { write: (record) => sink.write(record), close: () => (step === 'persist records' ? die() : sink.close()), persisted: () => sink.persisted() };
         },
       },
     },

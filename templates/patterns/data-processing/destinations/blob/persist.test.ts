@@ -73,5 +73,7 @@ describe('persist stage (NDJSON blobs, Azurite)', () => {
     // The commit discarded the other run's staged blocks: that run fails, and is retried, rather than commit a mix.
     await expect(second.close()).rejects.toThrow();
     expect(await ids()).toEqual(['first-0', 'first-1', 'first-2']);
+    // Staged but never committed, the failed run's records are in no blob.
+    expect([first.persisted(), second.persisted()]).toEqual([3, 0]);
   });
 });

@@ -39,7 +39,9 @@ export class BlobDestination implements RecordDestination {
     const blockIds: string[] = [];
     let lines: string[] = [];
     let bytes = 0;
-    let persisted = 0;
+    let staged = 0;
+    // Staged blocks are not part of the blob until the block list is committed: before that, no record is persisted.
+    let committed = 0;
     const stage = async () => {
       if (lines.length === 0) return;
       const body = lines.join('');
@@ -56,15 +58,17 @@ export class BlobDestination implements RecordDestination {
         const line = `${JSON.stringify(record)}\n`;
         lines.push(line);
         bytes += Buffer.byteLength(line);
-        persisted++;
+        staged++;
         if (bytes >= this.blockBytes) await stage();
       },
       close: async () => {
         await stage();
         await ensureContainer(this.container);
         await blob.commitBlockList(blockIds, { blobHTTPHeaders: { blobContentType: 'application/x-ndjson' } });
-        return persisted;
+        committed = staged;
+        return committed;
       },
+      persisted: () => committed,
     };
   }
 }

@@ -44,4 +44,23 @@ describe('persist stage (Cosmos DB bulk upserts)', () => {
     await sink.write(enrichedOrder());
     await expect(sink.close()).rejects.toThrow('Cosmos DB rejected 1 of 1 upserts (first: 429)');
   });
+
+  it('counts as persisted every upsert that succeeded before a batch failed, those of the failed batch too', async () => {
+    const items = new FakeCosmosItems();
+    // The second batch's last upsert is throttled: the rest of that batch is written all the same.
+    const throttlingLast = {
+      executeBulkOperations: async (operations: OperationInput[]): Promise<BulkOperationResult[]> => {
+        if (items.batchSizes.length === 0) return items.executeBulkOperations(operations);
+        const throttled = { operationInput: operations.at(-1)!, response: { statusCode: 429, requestCharge: 0, diagnostics: undefined as never } };
+        return [...(await items.executeBulkOperations(operations.slice(0, -1))), throttled];
+      },
+    };
+    const sink = new CosmosDestination(throttlingLast, 10).open();
+
+    for (let i = 0; i < 15; i++) await sink.write(enrichedOrder({ id: `o-${i}` }));
+    await expect(sink.close()).rejects.toThrow('Cosmos DB rejected 1 of 5 upserts');
+
+    expect(sink.persisted()).toBe(14);
+    expect(items.stored.size).toBe(14);
+  });
 });

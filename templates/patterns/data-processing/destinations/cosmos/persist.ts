@@ -21,15 +21,18 @@ export class CosmosDestination implements RecordDestination {
   ) {}
 
   open() {
-    const writer = new BatchWriter<EnrichedOrderRecord>(this.batchSize, (records) => this.upsert(records));
-    return { write: (record: EnrichedOrderRecord) => writer.add(record), close: () => writer.flush() };
+    // Counted per operation: the upserts of a batch that succeeded stay written when others of it fail.
+    const written = { items: 0 };
+    const writer = new BatchWriter<EnrichedOrderRecord>(this.batchSize, (records) => this.upsert(records, written));
+    return { write: (record: EnrichedOrderRecord) => writer.add(record), close: () => writer.flush(), persisted: () => written.items };
   }
 
-  private async upsert(records: EnrichedOrderRecord[]): Promise<void> {
+  private async upsert(records: EnrichedOrderRecord[], written: { items: number }): Promise<void> {
     const results = await this.items.executeBulkOperations(
       records.map((record) => ({ operationType: 'Upsert', partitionKey: record.customerId, resourceBody: { ...record } })),
     );
     const failed = results.filter((result) => result.error || !result.response || result.response.statusCode >= 400);
+    written.items += results.length - failed.length;
     if (failed.length > 0) {
       const first = failed[0]!;
       const code = first.error?.code ?? first.response?.statusCode ?? 'no response';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { TableDestination } from '../../src/data-processing/persist.js';
 import { tableClient } from '../../src/shared/storage-clients.js';
 import { enrichedOrder } from './support/orders.js';
@@ -22,5 +22,27 @@ describe('persist stage (Table storage, Azurite)', () => {
     for await (const row of table.listEntities()) rows.push(row);
     expect(rows).toHaveLength(250);
     expect(await table.getEntity('c-1', 'o-1')).toMatchObject({ sku: 'SKU-1', totalMinor: 2500, customerName: 'Contoso' });
+  });
+
+  it('counts as persisted the rows of every transaction that went through before one failed: they stay in the table', async () => {
+    const table = tableClient(`records${randomUUID().replace(/-/g, '').slice(0, 12)}`, 'AzureWebJobsStorage', settings);
+    const records = Array.from({ length: 150 }, (_, i) => enrichedOrder({ id: `o-${i}`, customerId: `c-${i % 3}` }));
+    const submit = table.submitTransaction.bind(table);
+    let transactions = 0;
+    // A transaction per customer and batch: the first batch's three go through, then the second batch's c-1 rows
+    // (17 of them), and its c-2 transaction fails.
+    vi.spyOn(table, 'submitTransaction').mockImplementation(async (actions) => {
+      if (++transactions === 5) throw new Error('transaction refused');
+      return submit(actions);
+    });
+    const sink = new TableDestination(table, 100).open();
+
+    for (const record of records) await sink.write(record);
+    await expect(sink.close()).rejects.toThrow('transaction refused');
+
+    expect(sink.persisted()).toBe(117);
+    let rows = 0;
+    for await (const _ of table.listEntities()) rows++;
+    expect(rows).toBe(117);
   });
 });

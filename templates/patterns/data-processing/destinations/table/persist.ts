@@ -19,11 +19,13 @@ export class TableDestination implements RecordDestination {
   ) {}
 
   open() {
-    const writer = new BatchWriter<EnrichedOrderRecord>(this.batchSize, (records) => this.upsert(records));
-    return { write: (record: EnrichedOrderRecord) => writer.add(record), close: () => writer.flush() };
+    // Counted per transaction: a batch spans partitions, and those written before a failed one stay written.
+    const written = { rows: 0 };
+    const writer = new BatchWriter<EnrichedOrderRecord>(this.batchSize, (records) => this.upsert(records, written));
+    return { write: (record: EnrichedOrderRecord) => writer.add(record), close: () => writer.flush(), persisted: () => written.rows };
   }
 
-  private async upsert(records: EnrichedOrderRecord[]): Promise<void> {
+  private async upsert(records: EnrichedOrderRecord[], written: { rows: number }): Promise<void> {
     await ensureTable(this.table);
     // The pipeline quarantines a repeated order line, so no row comes twice: a transaction would refuse it, and
     // dropping one here would lose a line that the status counts as persisted.
@@ -36,7 +38,9 @@ export class TableDestination implements RecordDestination {
     for (const [partitionKey, rows] of byPartition) {
       const actions: TransactionAction[] = rows.map(({ id, ...fields }) => ['upsert', { partitionKey, rowKey: id, ...fields }, 'Replace']);
       for (let i = 0; i < actions.length; i += MAX_TRANSACTION) {
-        await this.table.submitTransaction(actions.slice(i, i + MAX_TRANSACTION));
+        const transaction = actions.slice(i, i + MAX_TRANSACTION);
+        await this.table.submitTransaction(transaction);
+        written.rows += transaction.length;
       }
     }
   }

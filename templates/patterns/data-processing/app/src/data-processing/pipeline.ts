@@ -83,7 +83,8 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
     records: 0,
     valid: 0,
     quarantined: 0,
-    persisted: 0,
+    // Records an earlier attempt of this version persisted are still in the destination, whatever this one does.
+    persisted: sameInput ? previous.persisted : 0,
     receivedAt: sameInput ? previous.receivedAt : now(),
   };
   if (sameInput && previous.processedAt) {
@@ -176,36 +177,42 @@ async function runStages(input: PipelineInput, deps: PipelineDependencies, { sta
   const reject = (recordNumber: number, reason: string, record: unknown) => quarantine.add(quarantinedRecord(input.inputId, recordNumber, reason, record));
   const lineIds = new RecentLineIds(REMEMBERED_LINES);
 
-  for await (const parsed of parseRecords(await input.open())) {
-    status.records++;
-    if ('error' in parsed) {
-      await reject(parsed.recordNumber, parsed.error, parsed.raw);
-      continue;
+  try {
+    for await (const parsed of parseRecords(await input.open())) {
+      status.records++;
+      if ('error' in parsed) {
+        await reject(parsed.recordNumber, parsed.error, parsed.raw);
+        continue;
+      }
+      const validation = validateRecord(parsed.value);
+      if (!validation.ok) {
+        await reject(parsed.recordNumber, validation.reason, parsed.raw ?? parsed.value);
+        continue;
+      }
+      const enrichment = await deps.enricher.enrich(mapRecord(validation.record));
+      if (!enrichment.ok) {
+        await reject(parsed.recordNumber, enrichment.reason, parsed.raw ?? parsed.value);
+        continue;
+      }
+      const earlier = lineIds.claim(enrichment.record.id, parsed.recordNumber);
+      if (earlier !== undefined) {
+        await reject(parsed.recordNumber, `duplicate order line: record ${earlier} has the same orderId and sku`, parsed.raw ?? parsed.value);
+        continue;
+      }
+      status.valid++;
+      await sink.write(enrichment.record);
     }
-    const validation = validateRecord(parsed.value);
-    if (!validation.ok) {
-      await reject(parsed.recordNumber, validation.reason, parsed.raw ?? parsed.value);
-      continue;
-    }
-    const enrichment = await deps.enricher.enrich(mapRecord(validation.record));
-    if (!enrichment.ok) {
-      await reject(parsed.recordNumber, enrichment.reason, parsed.raw ?? parsed.value);
-      continue;
-    }
-    const earlier = lineIds.claim(enrichment.record.id, parsed.recordNumber);
-    if (earlier !== undefined) {
-      await reject(parsed.recordNumber, `duplicate order line: record ${earlier} has the same orderId and sku`, parsed.raw ?? parsed.value);
-      continue;
-    }
-    status.valid++;
-    await sink.write(enrichment.record);
+
+    status.quarantined = await quarantine.flush();
+    Object.assign(status, { state: 'validated', validatedAt: now() });
+    await save();
+
+    status.persisted = await sink.close();
+  } catch (error) {
+    // The failure is recorded with what reached the destination before it: the operator's to clean up, or a replay's to rewrite.
+    status.persisted = Math.max(status.persisted, sink.persisted());
+    throw error;
   }
-
-  status.quarantined = await quarantine.flush();
-  Object.assign(status, { state: 'validated', validatedAt: now() });
-  await save();
-
-  status.persisted = await sink.close();
   Object.assign(status, { state: 'processed', processedAt: now() });
   await save();
 }

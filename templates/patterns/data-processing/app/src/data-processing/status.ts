@@ -19,6 +19,7 @@ export interface InputStatus {
   records: number;
   valid: number;
   quarantined: number;
+  /** Records known to be in the destination: all the valid ones once processed, or what attempts that failed left there. */
   persisted: number;
   receivedAt: string;
   validatedAt?: string;

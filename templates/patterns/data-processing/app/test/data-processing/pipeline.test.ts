@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DATA_CONFIG } from '../../src/data-processing/config.js';
 import { processInput } from '../../src/data-processing/pipeline.js';
 import { InvalidInputError } from '../../src/data-processing/records.js';
+import type { RecordDestination } from '../../src/data-processing/sink.js';
 import { StatusConflictError } from '../../src/data-processing/status.js';
 import { encodeRecords } from './support/encode.js';
 import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
@@ -115,6 +116,37 @@ describe('processInput', () => {
     expect(statuses.get('blob|incoming/orders')).toMatchObject({ state: 'failed', attempts: DATA_CONFIG.maxAttempts, error: 'blob not found' });
     expect(result.status.poisonedAt).toBeDefined();
     expect((await processInput(broken().input, deps, silentLog)).outcome).toBe('skipped');
+  });
+
+  it('records how many records reached the destination before each failure, so the poisoned status says what a replay rewrites', async () => {
+    const { deps, statuses } = memoryDependencies();
+    // Writes each record as it comes, as the table and Cosmos DB destinations write their batches, and fails at the
+    // third; the last attempt finds the destination down from its first record.
+    let attempt = 0;
+    const destination: RecordDestination = {
+      open: () => {
+        const failAt = ++attempt < DATA_CONFIG.maxAttempts ? 2 : 0;
+        let written = 0;
+        return {
+          write: async () => {
+            if (written === failAt) throw new Error('destination refused the record');
+            written++;
+          },
+          close: async () => written,
+          persisted: () => written,
+        };
+      },
+    };
+
+    for (let run = 1; run < DATA_CONFIG.maxAttempts; run++) {
+      await expect(processInput(memoryInput(encodeRecords(MIXED_ORDERS)).input, { ...deps, destination }, silentLog)).rejects.toThrow('destination refused');
+      expect(statuses.get('blob|incoming/orders')).toMatchObject({ state: 'failed', attempts: run, persisted: 2 });
+    }
+    const result = await processInput(memoryInput(encodeRecords(MIXED_ORDERS)).input, { ...deps, destination }, silentLog);
+
+    // The last attempt wrote none, but the earlier ones' records are still there: a replay of the input upserts them.
+    expect(result).toMatchObject({ outcome: 'poisoned', status: { state: 'failed', persisted: 2, poisonedAt: expect.any(String) } });
+    expect(statuses.get('blob|incoming/orders')).toMatchObject({ persisted: 2, poisonedAt: expect.any(String) });
   });
 
   it.each([

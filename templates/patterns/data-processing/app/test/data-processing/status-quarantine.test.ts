@@ -166,7 +166,7 @@ describe('status and quarantine tables (Azurite)', () => {
     const payload = encodeRecords(MIXED_ORDERS);
     // The first attempt's reference data lacks Northwind, so record 3 is rejected too; then its records fail to persist.
     const withoutNorthwind = memoryDependencies(CUSTOMERS.filter((customer) => customer.customerId !== 'c-2')).deps;
-    const failing = { open: () => ({ write: async () => undefined, close: async () => Promise.reject(new Error('destination unavailable')) }) };
+    const failing = { open: () => ({ write: async () => undefined, close: async () => Promise.reject(new Error('destination unavailable')), persisted: () => 0 }) };
     const firstAttempt = { ...withoutNorthwind, ...tables, destination: failing };
     await expect(processInput(memoryInput(payload).input, firstAttempt, silentLog)).rejects.toThrow('destination unavailable');
 

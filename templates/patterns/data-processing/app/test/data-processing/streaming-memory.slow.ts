@@ -39,6 +39,7 @@ function countingDependencies(sampleEvery: number, sample: () => void): Pipeline
           if (counts.persisted % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
         },
         close: async () => counts.persisted,
+        persisted: () => counts.persisted,
       }),
     },
   };

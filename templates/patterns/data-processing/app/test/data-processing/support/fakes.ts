@@ -9,7 +9,7 @@ import { CUSTOMERS } from './orders.js';
 
 /** A destination that is down: it refuses every record. */
 export const unavailableDestination: RecordDestination = {
-  open: () => ({ write: async () => Promise.reject(new Error('destination unavailable')), close: async () => 0 }),
+  open: () => ({ write: async () => Promise.reject(new Error('destination unavailable')), close: async () => 0, persisted: () => 0 }),
 };
 
 /** In-memory stand-ins for the pipeline's stores: the stage logic is tested without storage. */
@@ -60,6 +60,7 @@ export function memoryDependencies(customers: Customer[] = CUSTOMERS) {
             count++;
           },
           close: async () => count,
+          persisted: () => count,
         };
       },
     },
