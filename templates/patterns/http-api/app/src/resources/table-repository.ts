@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { RestError, type TableClient, type TableEntity } from '@azure/data-tables';
 import { ensureTable, tableClient } from '../shared/storage-clients.js';
 import { RepositoryError, type Page, type Repository, type StoredItem } from './repository.js';
@@ -16,6 +17,8 @@ interface ItemEntity {
   fields: string;
   createdAt: string;
   updatedAt: string;
+  /** Tells this write apart from every other: see writtenByThisCall. */
+  writeId: string;
 }
 
 /**
@@ -63,8 +66,10 @@ export class TableRepository<Fields> implements Repository<Fields> {
       const response = await client.createEntity(entity);
       return this.toItem({ ...entity, etag: response.etag! });
     } catch (error) {
-      if (isStatus(error, 409)) throw new RepositoryError('exists', `an item with id "${id}" already exists`);
-      throw error;
+      if (!isStatus(error, 409)) throw error;
+      const landed = await this.writtenByThisCall(client, entity);
+      if (landed) return landed;
+      throw new RepositoryError('exists', `an item with id "${id}" already exists`);
     }
   }
 
@@ -77,6 +82,8 @@ export class TableRepository<Fields> implements Repository<Fields> {
       const response = await client.updateEntity(entity, 'Replace', { etag: storageEtag(etag) });
       return this.toItem({ ...entity, etag: response.etag! });
     } catch (error) {
+      const landed = isStatus(error, 412) ? await this.writtenByThisCall(client, entity) : undefined;
+      if (landed) return landed;
       throw this.writeError(error, id);
     }
   }
@@ -97,6 +104,21 @@ export class TableRepository<Fields> implements Repository<Fields> {
     return client;
   }
 
+  /**
+   * The item as `entity` left it, when the write landed but lost its response (a timeout, a dropped connection) and
+   * the SDK's resend met what it left: the row (409) or its new ETag (412). Taken for another caller's write, a POST
+   * would answer 409 for the item it created (and the caller's retry create a second one), a PUT 412 for its own change.
+   */
+  private async writtenByThisCall(client: TableClient, entity: TableEntity<ItemEntity>): Promise<StoredItem<Fields> | undefined> {
+    try {
+      const stored = await client.getEntity<ItemEntity>(entity.partitionKey, entity.rowKey);
+      return stored.writeId === entity.writeId ? this.toItem(stored) : undefined;
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    }
+  }
+
   private writeError(error: unknown, id: string): unknown {
     if (isStatus(error, 404)) return new RepositoryError('not-found', `no item with id "${id}"`);
     if (isStatus(error, 412)) return new RepositoryError('etag-mismatch', `item "${id}" has changed`);
@@ -108,7 +130,7 @@ export class TableRepository<Fields> implements Repository<Fields> {
   private toEntity(id: string, fields: Fields, createdAt: string, updatedAt: string): TableEntity<ItemEntity> {
     const json = JSON.stringify(fields);
     if (json.length > MAX_FIELDS_LENGTH) throw new RepositoryError('too-large', `the fields of item "${id}" exceed what a table property holds`);
-    return { partitionKey: id, rowKey: '', fields: json, createdAt, updatedAt };
+    return { partitionKey: id, rowKey: '', fields: json, createdAt, updatedAt, writeId: randomUUID() };
   }
 
   private toItem(entity: ItemEntity & { etag: string }): StoredItem<Fields> {

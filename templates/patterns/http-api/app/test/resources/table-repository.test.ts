@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { RepositoryError } from '../../src/resources/repository.js';
 import { TableRepository } from '../../src/resources/table-repository.js';
 import { tableClient } from '../../src/shared/storage-clients.js';
+import { tableLosingResponses } from '../support/lost-write-responses.js';
 
 type Fields = { name: string; tags?: string[] };
 
@@ -91,6 +92,27 @@ describe('TableRepository (Azurite)', () => {
     for (const cursor of cursors) {
       await expect(repository.list(2, cursor), cursor).rejects.toMatchObject({ kind: 'invalid-cursor' });
     }
+  });
+
+  it('takes a write that landed but lost its response, which the SDK resent, for done: not for a clash with another caller', async () => {
+    const { table, losing } = tableLosingResponses(settings.AzureWebJobsStorage);
+    const lossy = new TableRepository<Fields>(table.tableName, () => table);
+    await lossy.create('other', { name: 'creates the table' });
+
+    // Taken for another item's id, a POST would answer 409 for the item it created, and the caller's retry create a second one.
+    losing.next = true;
+    const created = await lossy.create('l1', { name: 'one' });
+    expect(created).toMatchObject({ id: 'l1', fields: { name: 'one' } });
+    expect(created.etag).toBe((await lossy.get('l1'))?.etag);
+
+    losing.next = true;
+    const replaced = await lossy.replace('l1', { name: 'two' }, created.etag);
+    expect(replaced).toMatchObject({ fields: { name: 'two' }, createdAt: created.createdAt });
+    expect(replaced.etag).toBe((await lossy.get('l1'))?.etag);
+
+    // Another caller's write in between is still a clash.
+    await expect(lossy.create('l1', { name: 'again' })).rejects.toMatchObject({ kind: 'exists' });
+    await expect(lossy.replace('l1', { name: 'three' }, created.etag)).rejects.toMatchObject({ kind: 'etag-mismatch' });
   });
 
   it('refuses fields larger than a table property holds as too-large, not as a version mismatch or a storage error', async () => {
