@@ -34,3 +34,15 @@ describe('the published package', () => {
     expect(runtime.filter((name) => name in manifest.devDependencies)).toEqual([]);
   });
 });
+
+describe('the repository', () => {
+  // npm 11.16+ warns after every `npm install` about install scripts nobody approved, and npm 12 skips them:
+  // a new contributor's first command would end in a warning, and esbuild's postinstall check would not run.
+  it('approves the install scripts of its own dependencies', () => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
+    const { packages } = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+    const withScripts = Object.entries(packages).filter(([, entry]) => entry.hasInstallScript === true).map(([location]) => location.split('node_modules/').at(-1)!);
+    expect(withScripts).toContain('esbuild');
+    expect(withScripts.filter((name) => manifest.allowScripts?.[name] !== true)).toEqual([]);
+  });
+});
