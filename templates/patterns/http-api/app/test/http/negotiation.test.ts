@@ -38,6 +38,11 @@ describe('toCsv', () => {
 
   it('defuses text a spreadsheet would run as a formula, but not numbers', () => {
     expect(toCsv(['v'], [{ v: '=HYPERLINK("http://evil")' }, { v: '@SUM(A1)' }, { v: -3 }])).toBe('v\r\n"\'=HYPERLINK(""http://evil"")"\r\n\'@SUM(A1)\r\n-3\r\n');
+    // Every character a spreadsheet starts a formula with, each on its own: one left out would go unguarded.
+    for (const start of ['=', '+', '-', '@', '\t', '\r']) {
+      expect(toCsv(['v'], [{ v: `${start}1+1` }]).split('\r\n')[1], JSON.stringify(start)).toMatch(/^"?'/);
+    }
+    expect(toCsv(['v'], [{ v: 'a-1' }])).toBe('v\r\na-1\r\n');
   });
 
   it('writes nested values as JSON', () => {
