@@ -14,7 +14,12 @@ const cloudEventSchema = z.object({
   source: z.string().min(1).max(MAX_STORED_TEXT),
   type: z.string().min(1),
   subject: z.string().optional(),
-  time: z.iso.datetime({ offset: true }).optional(),
+  // RFC 3339 lets the T and Z be lowercase, which the ISO check refuses: normalised first, as the same instant.
+  time: z
+    .string()
+    .transform((time) => time.toUpperCase())
+    .pipe(z.iso.datetime({ offset: true }))
+    .optional(),
   datacontenttype: z.string().optional(),
   data: z.record(z.string(), z.unknown()),
   // CloudEvents distributed-tracing extension: kept so a forwarded event keeps its sender's trace context
