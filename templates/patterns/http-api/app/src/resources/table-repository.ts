@@ -35,13 +35,14 @@ export class TableRepository<Fields> implements Repository<Fields> {
 
   async list(limit: number, cursor?: string): Promise<Page<StoredItem<Fields>>> {
     // A cursor that does not decode to a table position is the caller's mistake, not a server error.
-    if (cursor !== undefined && !isContinuationToken(cursor)) throw invalidCursor();
+    const continuationToken = cursor === undefined ? undefined : continuationTokenOf(cursor);
+    if (cursor !== undefined && continuationToken === undefined) throw invalidCursor();
     const client = await this.tableClient();
     try {
-      const page = await client.listEntities<ItemEntity>().byPage({ maxPageSize: limit, continuationToken: cursor }).next();
+      const page = await client.listEntities<ItemEntity>().byPage({ maxPageSize: limit, continuationToken }).next();
       const entities = page.done ? [] : page.value;
       const items = entities.map((entity) => this.toItem(entity));
-      return entities.continuationToken ? { items, nextCursor: entities.continuationToken } : { items };
+      return entities.continuationToken ? { items, nextCursor: cursorOf(entities.continuationToken) } : { items };
     } catch (error) {
       if (cursor !== undefined && isStatus(error, 400)) throw invalidCursor();
       throw error;
@@ -158,22 +159,31 @@ function storageEtag(etag: string): string {
 }
 
 /**
- * Whether `cursor` has the shape of the SDK's continuation token (base64 of
- * `{"nextPartitionKey":"…","nextRowKey":"…"}`). The SDK decodes it unchecked: `null` throws a TypeError
- * and an object without `nextPartitionKey` silently lists from the start.
+ * The SDK's continuation token (base64 of `{"nextPartitionKey":"…","nextRowKey":"…"}`) as a cursor: base64url, so
+ * that it goes into a URL as it is (base64's `+`, `/` and `=` would need encoding, and a `+` pasted as it is arrives
+ * as a space).
  */
-function isContinuationToken(cursor: string): boolean {
-  const bytes = Buffer.from(cursor, 'base64');
-  if (bytes.length === 0 || bytes.toString('base64') !== cursor) return false;
+function cursorOf(continuationToken: string): string {
+  return Buffer.from(continuationToken, 'base64').toString('base64url');
+}
+
+/**
+ * The continuation token a cursor stands for; undefined when it is not one this API issued. The SDK decodes the
+ * token unchecked: `null` throws a TypeError and an object without `nextPartitionKey` silently lists from the start.
+ */
+function continuationTokenOf(cursor: string): string | undefined {
+  const bytes = Buffer.from(cursor, 'base64url');
+  if (bytes.length === 0 || bytes.toString('base64url') !== cursor) return undefined;
   let token: unknown;
   try {
     token = JSON.parse(bytes.toString('utf8'));
   } catch {
-    return false;
+    return undefined;
   }
-  if (typeof token !== 'object' || token === null || Array.isArray(token)) return false;
+  if (typeof token !== 'object' || token === null || Array.isArray(token)) return undefined;
   const { nextPartitionKey, nextRowKey } = token as Record<string, unknown>;
-  return typeof nextPartitionKey === 'string' && nextPartitionKey !== '' && (nextRowKey === undefined || typeof nextRowKey === 'string');
+  const position = typeof nextPartitionKey === 'string' && nextPartitionKey !== '' && (nextRowKey === undefined || typeof nextRowKey === 'string');
+  return position ? bytes.toString('base64') : undefined;
 }
 
 function invalidCursor(): RepositoryError {
