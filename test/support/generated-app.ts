@@ -36,7 +36,6 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, durationMs: performance.now() - started };
 }
 
-
 /** Generates an app with `--yes --no-install --no-git` and returns its directory. */
 export function generateApp(parent: string, name: string, args: readonly string[]): string {
   const result = runCli([name, '--yes', '--no-install', '--no-git', ...args], { cwd: parent });
