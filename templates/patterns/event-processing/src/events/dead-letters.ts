@@ -30,8 +30,9 @@ export interface DeadLetterStore {
 }
 
 /**
- * One blob per dead letter in `dead-letters/<source>/<yyyy-mm-dd>/<messageId>.json`. The same message parked
- * twice (a redelivery) overwrites its own blob instead of piling up copies.
+ * One blob per dead letter in `dead-letters/<source>/<yyyy-mm-dd>/<messageId>-<body hash>.json`. The same message
+ * parked twice (a redelivery) overwrites its own blob instead of piling up copies; two messages a producer gave one
+ * id (Service Bus lets it choose) get a blob each, where the second would have overwritten the first.
  */
 export class BlobDeadLetterStore implements DeadLetterStore {
   constructor(
@@ -42,7 +43,7 @@ export class BlobDeadLetterStore implements DeadLetterStore {
   async park(letter: DeadLetter): Promise<string> {
     await ensureContainer(this.container);
     const parkedAt = this.now();
-    const name = `${letter.source}/${parkedAt.toISOString().slice(0, 10)}/${blobNameSegment(letter.messageId)}.json`;
+    const name = `${letter.source}/${parkedAt.toISOString().slice(0, 10)}/${blobNameSegment(letter.messageId)}-${bodyHash(letter.body)}.json`;
     const content = JSON.stringify({ ...letter, parkedAt: parkedAt.toISOString() }, null, 2);
     await this.container.getBlockBlobClient(name).upload(content, Buffer.byteLength(content), {
       blobHTTPHeaders: { blobContentType: 'application/json' },
@@ -52,8 +53,16 @@ export class BlobDeadLetterStore implements DeadLetterStore {
   }
 }
 
-/** Room for the message id in a blob name, which holds at most 1,024 characters with the source and day before it. */
+/** Room for the message id in a blob name, which holds at most 1,024 characters with the source, day and body hash. */
 const MAX_ID_SEGMENT = 900;
+
+/** 64 bits of the body's SHA-256: tells apart the bodies of messages that share an id. */
+function bodyHash(body: unknown): string {
+  return createHash('sha256')
+    .update(typeof body === 'string' ? body : JSON.stringify(body) ?? '')
+    .digest('hex')
+    .slice(0, 16);
+}
 
 /** The message id, encoded; a longer one is cut and ends with a hash of the whole, so two ids never share a blob. */
 function blobNameSegment(messageId: string): string {
