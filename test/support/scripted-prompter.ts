@@ -11,12 +11,19 @@ export interface Question {
 }
 
 /**
+ * More questions than any questionnaire asks: a script whose answers make the questions come round again (a rule
+ * answering a confirmation meant for another) fails here, instead of looping until the heap runs out.
+ */
+const MAX_QUESTIONS = 500;
+
+/**
  * A Prompter that answers from a script: the first rule whose pattern matches the question's message
  * answers it; `undefined` takes the question's default. Every question asked is recorded.
  */
 export function scriptedPrompter(script: [RegExp, Answer | undefined][]): Prompter & { asked: Question[] } {
   const asked: Question[] = [];
   const answer = (question: Question) => {
+    if (asked.length >= MAX_QUESTIONS) throw new Error(`more than ${MAX_QUESTIONS} questions, the last: ${question.message}`);
     asked.push(question);
     const rule = script.find(([pattern]) => pattern.test(question.message));
     if (!rule) throw new Error(`unexpected question: ${question.message}`);

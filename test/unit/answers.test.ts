@@ -451,6 +451,18 @@ describe('resolveAnswers', () => {
     expect(messages.slice(again + 1).filter((message) => /tier/.test(message))).toEqual([expect.stringMatching(/archive tier/)]);
   });
 
+  // A rule answering the confirmation as if it were its question asks the clash again and again: the script fails fast.
+  it('stops a script whose answers bring the same clash back for ever', async () => {
+    const prompter = scriptedPrompter([
+      [/archive tier/, '100'],
+      [/./, undefined],
+    ]);
+    const patternOptions = { 'data-processing': { coolAfterDays: '200' } };
+    await expect(
+      resolveAnswers(input({ directory: 'app', pattern: 'data-processing', location: 'eastus2', patternOptions }), { interactive: true, prompter, cwd: '/work' }),
+    ).rejects.toThrow(/^more than 500 questions, the last: .*archive tier/);
+  });
+
   it('pre-selects the patterns whose options were given, beside the recommendation', async () => {
     const prompter = scriptedPrompter([
       [/call it over HTTP/, true],
