@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RestError, type TableClient, type TableEntity } from '@azure/data-tables';
-import { ensureTable, tableClient } from '../shared/storage-clients.js';
+import { ensureTable, entityOrUndefined, tableClient } from '../shared/storage-clients.js';
 import { RepositoryError, type Page, type Repository, type StoredItem } from './repository.js';
 
 /**
@@ -50,13 +50,8 @@ export class TableRepository<Fields> implements Repository<Fields> {
   }
 
   async get(id: string): Promise<StoredItem<Fields> | undefined> {
-    const client = await this.tableClient();
-    try {
-      return this.toItem(await client.getEntity<ItemEntity>(id, ''));
-    } catch (error) {
-      if (isStatus(error, 404)) return undefined;
-      throw error;
-    }
+    const entity = await entityOrUndefined<ItemEntity>(await this.tableClient(), id, '');
+    return entity && this.toItem(entity);
   }
 
   async create(id: string, fields: Fields): Promise<StoredItem<Fields>> {
@@ -111,13 +106,8 @@ export class TableRepository<Fields> implements Repository<Fields> {
    * would answer 409 for the item it created (and the caller's retry create a second one), a PUT 412 for its own change.
    */
   private async writtenByThisCall(client: TableClient, entity: TableEntity<ItemEntity>): Promise<StoredItem<Fields> | undefined> {
-    try {
-      const stored = await client.getEntity<ItemEntity>(entity.partitionKey, entity.rowKey);
-      return stored.writeId === entity.writeId ? this.toItem(stored) : undefined;
-    } catch (error) {
-      if (isStatus(error, 404)) return undefined;
-      throw error;
-    }
+    const stored = await entityOrUndefined<ItemEntity>(client, entity.partitionKey, entity.rowKey);
+    return stored?.writeId === entity.writeId ? this.toItem(stored) : undefined;
   }
 
   private writeError(error: unknown, id: string): unknown {
