@@ -48,6 +48,25 @@ describe('--help and --version', () => {
     expect(runCli(['--version']).stdout.trim()).toBe(version);
   });
 
+  it('refuses, in one line with exit code 2, a Node.js older than package.json\'s engines, and runs on that version', () => {
+    const minimum = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).engines.node as string).replace(/^>=/, '');
+    const [major, minor] = minimum.split('.').map(Number) as [number, number];
+    /** Runs the CLI with `process.versions.node` reporting `nodeVersion`, as a Node of that version would. */
+    const runOn = (nodeVersion: string, args: string[]) => {
+      const preload = join(scratchDir('node-version'), 'pretend.cjs');
+      writeFileSync(preload, `Object.defineProperty(process, 'versions', { value: { ...process.versions, node: ${JSON.stringify(nodeVersion)} } });`);
+      return runCli(args, { env: { NODE_OPTIONS: `--require ${preload}` } });
+    };
+    for (const older of [`${major}.${minor - 1}.9`, '18.20.4']) {
+      const dir = scratchDir('old-node');
+      const refused = runOn(older, [join(dir, 'app'), '--pattern', 'http-api', '--yes', '--no-install', '--no-git']);
+      expect(refused.status).toBe(ExitCode.Usage);
+      expectOneLineError(refused.stderr, new RegExp(`needs Node\\.js ${minimum.replace('.', '\\.')} or later, and this is Node\\.js ${older.replaceAll('.', '\\.')}: install`));
+      expect(existsSync(join(dir, 'app'))).toBe(false);
+    }
+    expect(runOn(`${minimum}.0`, ['--version']).stdout.trim()).toBe(version);
+  });
+
   it.each([['--help'], ['list'], ['app --pattern http-api --dry-run']])('exits quietly with 0 when the reader of its output is gone: %s | true', (args) => {
     const dir = scratchDir('closed-pipe');
     // `true` exits without reading, so every write hits a closed pipe (EPIPE); bash reports the CLI's own status.
