@@ -43,6 +43,9 @@ describe('toCsv', () => {
       expect(toCsv(['v'], [{ v: `${start}1+1` }]).split('\r\n')[1], JSON.stringify(start)).toMatch(/^"?'/);
     }
     expect(toCsv(['v'], [{ v: 'a-1' }])).toBe('v\r\na-1\r\n');
+    // Spreadsheets in locales whose list separator is `;` split a file there: unquoted, the text after one would be
+    // a cell of its own, and a formula nobody defused.
+    expect(toCsv(['v'], [{ v: 'note;=SUM(A1:A9)' }])).toBe('v\r\n"note;=SUM(A1:A9)"\r\n');
   });
 
   it('writes nested values as JSON', () => {
