@@ -16,7 +16,8 @@ const REALM = 'Bearer realm="api"';
 
 /**
  * Validates Microsoft Entra ID access tokens: RS256 signature against the tenant's keys, issuer (v1 or v2
- * endpoint of that tenant), audience, expiry and not-before (one minute of clock skew), then the scope
+ * endpoint of that tenant), audience, expiry and not-before (one minute of clock skew), the calling client (which
+ * ID tokens do not name), then the scope
  * (`scp`, delegated) or app role (`roles`, application) each route requires. 401 with `WWW-Authenticate`
  * for a missing or invalid token, 403 for a valid token without the scope.
  */
@@ -37,10 +38,11 @@ export function entraIdAuthorizer(settings: EntraIdSettings, keys: JWTVerifyGetK
       const reason = tokenProblem(error);
       // Not the token's fault (the tenant's keys could not be fetched): a 500, logged, not a 401.
       if (reason === undefined) throw error;
-      throw new HttpError(401, `The access token is not valid: ${reason}.`, {
-        headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${challengeText(reason)}"` },
-      });
+      throw invalidToken(reason);
     }
+    // An ID token is signed with the same keys, and a v2.0 one's audience is the client id this API may accept: only
+    // an access token names the client it was issued to.
+    if (typeof payload.azp !== 'string' && typeof payload.appid !== 'string') throw invalidToken('it names no client ("azp" or "appid"), as an ID token does');
 
     if (!grants(payload).includes(scope)) {
       throw new HttpError(403, `The access token lacks the scope or app role "${scope}".`, {
@@ -48,6 +50,12 @@ export function entraIdAuthorizer(settings: EntraIdSettings, keys: JWTVerifyGetK
       });
     }
   };
+}
+
+function invalidToken(reason: string): HttpError {
+  return new HttpError(401, `The access token is not valid: ${reason}.`, {
+    headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${challengeText(reason)}"` },
+  });
 }
 
 /** RFC 6750 §3 allows no `"` or `\` in error_description (the claim names in reasons are quoted): they become `'`. */

@@ -64,6 +64,16 @@ describe('Entra ID bearer tokens', () => {
     expect(error?.detail).toContain('"exp"');
   });
 
+  // An ID token is signed with the same keys, and a v2.0 one's audience is the client id, which the API may accept.
+  it('answers 401 for an ID token, even one issued to the client id with the app role among its roles', async () => {
+    for (const issuer of [undefined, `https://sts.windows.net/${TENANT_ID}/`]) {
+      const error = await authorizeWith(await bearer({ roles: [SCOPE] }, { issuer, audience: CLIENT_ID, idToken: true }));
+      expect(error?.status, issuer).toBe(401);
+      expect(error?.detail).toBe('The access token is not valid: it names no client ("azp" or "appid"), as an ID token does.');
+      expect(error?.options.headers?.['WWW-Authenticate']).toContain('error="invalid_token"');
+    }
+  });
+
   it('answers 401 for a token issued to another audience', async () => {
     const error = await authorizeWith(await bearer({ scp: SCOPE }, { audience: 'api://someone-else' }));
     expect(error?.status).toBe(401);

@@ -8,6 +8,8 @@ export const AUDIENCE = 'api://test-api';
 /** The API's client id: the audience of the v2.0 tokens issued for it. */
 export const CLIENT_ID = '0b3c1d2e-0000-4000-8000-000000000002';
 export const V2_ISSUER = `https://login.microsoftonline.com/${TENANT_ID}/v2.0`;
+/** The calling application's client id, which access tokens name (`azp` in v2.0, `appid` in v1.0) and ID tokens do not. */
+export const CALLER_CLIENT_ID = '5d6e7f80-0000-4000-8000-000000000003';
 const KEY_ID = 'test-signing-key';
 
 type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
@@ -37,14 +39,18 @@ export interface TokenOptions {
   /** Seconds since the epoch; defaults to ten minutes from now; null leaves the claim out. */
   expiresAt?: number | null;
   key?: SigningKey;
+  /** Leaves out the calling client's id (`azp`/`appid`), which only access tokens carry: an ID token. */
+  idToken?: boolean;
 }
 
 /** An access token as Entra ID would issue it for this API, with the given extra claims. */
 export async function token(claims: JWTPayload = {}, options: TokenOptions = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT(claims)
+  const issuer = options.issuer ?? V2_ISSUER;
+  const caller = options.idToken ? {} : issuer.endsWith('/v2.0') ? { azp: CALLER_CLIENT_ID } : { appid: CALLER_CLIENT_ID };
+  const jwt = new SignJWT({ ...caller, ...claims })
     .setProtectedHeader({ alg: 'RS256', kid: KEY_ID, typ: 'JWT' })
-    .setIssuer(options.issuer ?? V2_ISSUER)
+    .setIssuer(issuer)
     .setAudience(options.audience ?? AUDIENCE)
     .setIssuedAt(now - 60)
     .setNotBefore(now - 60);
