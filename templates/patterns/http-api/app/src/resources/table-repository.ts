@@ -86,9 +86,13 @@ export class TableRepository<Fields> implements Repository<Fields> {
 
   async delete(id: string, etag = '*'): Promise<void> {
     const client = await this.tableClient();
+    // Read first, so that a 404 from the delete means the item was there and went: a delete that landed but lost
+    // its response (the SDK's resend found no row), or another caller's. Either way what was asked is done.
+    if (!(await entityOrUndefined<ItemEntity>(client, id, ''))) throw new RepositoryError('not-found', `no item with id "${id}"`);
     try {
       await client.deleteEntity(id, '', { etag: storageEtag(etag) });
     } catch (error) {
+      if (isStatus(error, 404)) return;
       throw this.writeError(error, id);
     }
   }

@@ -99,7 +99,7 @@ describe('TableRepository (Azurite)', () => {
     }
   });
 
-  it('takes a write that landed but lost its response, which the SDK resent, for done: not for a clash with another caller', async () => {
+  it('takes a write or delete that landed but lost its response, which the SDK resent, for done: not for a clash with another caller or a missing item', async () => {
     const { table, losing } = tableLosingResponses(settings.AzureWebJobsStorage);
     const lossy = new TableRepository<Fields>(table.tableName, () => table);
     await lossy.create('other', { name: 'creates the table' });
@@ -118,6 +118,12 @@ describe('TableRepository (Azurite)', () => {
     // Another caller's write in between is still a clash.
     await expect(lossy.create('l1', { name: 'again' })).rejects.toMatchObject({ kind: 'exists' });
     await expect(lossy.replace('l1', { name: 'three' }, created.etag)).rejects.toMatchObject({ kind: 'etag-mismatch' });
+
+    // The resend of a DELETE finds nothing: taken for a missing item, the API would answer 404 for the delete it did.
+    losing.next = true;
+    await expect(lossy.delete('l1', replaced.etag)).resolves.toBeUndefined();
+    expect(await lossy.get('l1')).toBeUndefined();
+    await expect(lossy.delete('l1')).rejects.toMatchObject({ kind: 'not-found' });
   });
 
   it('refuses fields larger than a table property holds as too-large, not as a version mismatch or a storage error', async () => {
