@@ -113,5 +113,4 @@ export const FEATURE_CONTRIBUTIONS: Record<Feature, () => PatternContribution> =
   slowTests: () => ({ ...emptyContribution(), files: templateFolder('features/slow-tests') }),
   traceContext: () => ({ ...emptyContribution(), files: templateFolder('features/trace-context'), dependencies: ['@opentelemetry/core', '@opentelemetry/api'] }),
   metricAlerts: () => ({ ...emptyContribution(), files: templateFolder('features/metric-alerts') }),
-  lostWriteResponses: () => ({ ...emptyContribution(), files: templateFolder('features/lost-write-responses'), features: ['storageClients'] }),
 };

@@ -162,18 +162,18 @@ export interface TemplateFile {
 /**
  * Shared capabilities that base templates and feature folders provide once, whichever patterns ask:
  * - azurite: an in-memory Azurite for the generated tests (`inject('azuriteConnectionString')`);
- * - storageClients: src/shared/storage-clients.ts (identity-or-connection-string Table/Blob/Queue clients);
+ * - storageClients: src/shared/storage-clients.ts (identity-or-connection-string Table/Blob/Queue clients), and for tests
+ *   of stores that must recognise their own resent write, test/support/lost-write-responses.ts (a table client whose
+ *   next write lands but loses its response);
  * - postdeployHooks: an azd postdeploy hook (Node.js, any platform) running the steps of infra/hooks/postdeploy.d/*.mjs;
  * - slowTests: `npm run test:slow` runs the `*.slow.ts` files under test/ (checks too slow for every `npm test`, e.g. a
  *   memory bound over a 100 MB input); CI and the generator's e2e run it.
  * - traceContext: src/shared/trace-context.ts (W3C trace context read from the invocation, stamped on the
  *   messages the app sends and logged where a message is received), for correlation across triggers;
  * - metricAlerts: infra/modules/metric-alerts.bicep, metric alert rules a pattern module declares on its own
- *   resources (module `…` 'metric-alerts.bicep' with the alerts, the action group name and the resource token);
- * - lostWriteResponses: test/support/lost-write-responses.ts, a table client whose next write lands but loses its
- *   response, for tests of stores that must recognise their own resent write.
+ *   resources (module `…` 'metric-alerts.bicep' with the alerts, the action group name and the resource token).
  */
-export const FEATURES = ['azurite', 'storageClients', 'postdeployHooks', 'slowTests', 'traceContext', 'metricAlerts', 'lostWriteResponses'] as const;
+export const FEATURES = ['azurite', 'storageClients', 'postdeployHooks', 'slowTests', 'traceContext', 'metricAlerts'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** Everything one pattern adds to the app, derived from its validated options. */

@@ -155,7 +155,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
         ...(destination === 'cosmos' ? (['@azure/cosmos'] as const) : []),
       ],
       alerts: alerts(functionName, hostPoisonQueue(options)),
-      features: ['storageClients', 'azurite', 'slowTests', 'traceContext', 'lostWriteResponses', ...(input === 'blob' ? (['postdeployHooks', 'metricAlerts'] as const) : [])],
+      features: ['storageClients', 'azurite', 'slowTests', 'traceContext', ...(input === 'blob' ? (['postdeployHooks', 'metricAlerts'] as const) : [])],
       functionNames: [{ name: functionName }, { name: 'purgeDataRecords' }],
       storageNames: [
         ...(input === 'queue' ? [options.inputQueue, `${options.inputQueue}${POISON_SUFFIX}`].map((name) => ({ kind: 'queue' as const, name, option: 'inputQueue' })) : []),

@@ -118,7 +118,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       // The OpenAPI sync test reads host.json, which may carry comments.
       devDependencies: ['jsonc-parser'],
       alerts: httpAlerts(options.routePrefix),
-      features: ['storageClients', 'lostWriteResponses'],
+      features: ['storageClients'],
       readmePartial: 'patterns/http-api/partials/readme.md',
       nextSteps: [`curl http://localhost:7071${urlPath(options.routePrefix, 'openapi.json')}   # the API's OpenAPI document, while the app runs locally`],
       notices: entraId

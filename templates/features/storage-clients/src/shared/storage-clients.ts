@@ -160,6 +160,10 @@ export function tableKey(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+function isNotFound(error: unknown): boolean {
+  return error instanceof RestError && error.statusCode === 404;
+}
+
 /** A row, or undefined when the table has none under these keys (404). */
 export async function entityOrUndefined<T extends object>(
   table: TableClient,
@@ -170,8 +174,16 @@ export async function entityOrUndefined<T extends object>(
   try {
     return await table.getEntity<T>(partitionKey, rowKey, select && { queryOptions: { select } });
   } catch (error) {
-    if (error instanceof RestError && error.statusCode === 404) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
+  }
+}
+
+async function deleteEntityIfPresent(table: TableClient, partitionKey: string, rowKey: string): Promise<void> {
+  try {
+    await table.deleteEntity(partitionKey, rowKey);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
   }
 }
 
@@ -181,14 +193,21 @@ const MAX_TRANSACTION_ACTIONS = 100;
 /**
  * Deletes rows, as listed (Table storage lists them by partition), in transactions of up to 100 rows of one
  * partition instead of a request per row: purges delete far more rows than one-by-one deletes get through.
- * Returns how many went.
+ * Returns how many went (rows found already gone count).
  */
 export async function deleteEntities(table: TableClient, rows: AsyncIterable<{ partitionKey: string; rowKey: string }>): Promise<number> {
   let batch: TransactionAction[] = [];
   let deleted = 0;
   const submit = async () => {
     if (batch.length === 0) return;
-    await table.submitTransaction(batch);
+    try {
+      await table.submitTransaction(batch);
+    } catch (error) {
+      // A transaction fails whole when one of its rows is already gone: its own first send landed but lost its
+      // response (the SDK resent it), or another deleter was there first. One by one, a row gone is no failure.
+      if (!isNotFound(error)) throw error;
+      for (const [, { partitionKey, rowKey }] of batch) await deleteEntityIfPresent(table, partitionKey, rowKey);
+    }
     deleted += batch.length;
     batch = [];
   };
