@@ -71,7 +71,7 @@ export interface Session {
 export async function addPatterns(options: AddOptions, session: Session): Promise<AddResult> {
   const { logger } = session;
   const ask = session.interactive && !options.yes ? session.prompter : undefined;
-  const { root, manifest } = await findProject(options.dir === undefined ? session.cwd : await givenFolder(session.cwd, options.dir));
+  const { root, manifest, manifestText } = await findProject(options.dir === undefined ? session.cwd : await givenFolder(session.cwd, options.dir));
   refuseNewerGenerator(manifest);
   const present = sortPatternIds(Object.keys(manifest.answers.patterns) as PatternId[]);
 
@@ -152,8 +152,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   }
 
   const conflicts = planned.filter((file) => file.action === 'conflict');
-  const currentManifest = await readFile(join(root, MANIFEST_PATH), 'utf8');
-  const manifestUpdate: FileChange = { path: MANIFEST_PATH, kind: 'update', content: withUsersKeys(newManifest, currentManifest), current: currentManifest };
+  const manifestUpdate: FileChange = { path: MANIFEST_PATH, kind: 'update', content: withUsersKeys(newManifest, manifestText), current: manifestText };
   if (options.dryRun) {
     // What the run would refuse, its dry run refuses too, in the same order: conflicts nobody can settle, an
     // edited <file>.new, a link out of the project, a folder or file it may not write.

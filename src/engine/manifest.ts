@@ -100,6 +100,8 @@ function manifestJson(text: string): unknown {
 export interface Project {
   root: string;
   manifest: Manifest;
+  /** The manifest as read: what `add` updates, keeping the user's own keys, and checks is unchanged when it writes. */
+  manifestText: string;
 }
 
 /**
@@ -110,7 +112,8 @@ export async function findProject(start: string): Promise<Project> {
   const root = findProjectRoot(start);
   if (root === undefined) throw notAProject(start);
   const path = join(root, MANIFEST_PATH);
-  return { root, manifest: parseManifest(await readManifest(path), path) };
+  const manifestText = await readManifest(path);
+  return { root, manifest: parseManifest(manifestText, path), manifestText };
 }
 
 /** The nearest folder, `start` or above, holding the manifest; undefined when none does. */
