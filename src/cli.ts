@@ -99,6 +99,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .option('--json', 'machine-readable output', false)
     .action((flags: { json: boolean }) =>
       run(async () => {
+        refuseOptionsBefore(program, 'list');
         const { runListCommand } = await import('./commands/list.js');
         runListCommand(flags);
       }),
@@ -113,6 +114,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 2 not a Functions project, 6 at least one error.')
     .action((directory: string | undefined, flags: { json: boolean }) =>
       run(async () => {
+        refuseOptionsBefore(program, 'doctor');
         const { runDoctorCommand } = await import('./commands/doctor.js');
         return runDoctorCommand({ directory, json: flags.json });
       }),
@@ -154,6 +156,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
   const addFlags = addPatternFlags(add, patternFlags);
   add.action((patterns: string[], flags: Record<string, unknown>) =>
     run(async () => {
+      refuseOptionsBefore(program, 'add');
       const { runAddCommand } = await import('./commands/add-command.js');
       await runAddCommand({
         patterns,
@@ -180,6 +183,27 @@ function onceFlag(option: Option, parse: (value: string) => string = (value) => 
     if (previous !== undefined) throw new InvalidArgumentError(`${option.long} is given twice ("${previous}", then "${value}"); give it once.`);
     return parse(value);
   });
+}
+
+/**
+ * Options written before a command's name are the create command's (positional options): `--dry-run add x` would
+ * run add for real, without its dry run, and `--json list` print text. They are refused, naming where they go.
+ * `--debug` works anywhere: main() reads it from the whole command line.
+ */
+function refuseOptionsBefore(program: Command, name: string): void {
+  const given = program.options.filter((option) => option.long !== '--debug' && program.getOptionValueSource(option.attributeName()) === 'cli');
+  if (given.length === 0) return;
+  const flags = given.map((option) => option.long!);
+  const command = program.commands.find((candidate) => candidate.name() === name)!;
+  const unknown = flags.filter((flag) => !command.options.some((option) => option.long === flag));
+  const one = flags.length === 1;
+  const where = `${flags.join(', ')} ${one ? 'comes' : 'come'} before "${name}", where ${one ? 'it is an option' : 'they are options'} of creating an app`;
+  throw new UserError(
+    unknown.length > 0
+      ? `${where}; ${name} has no ${unknown.join(', ')}`
+      : `${where}: write ${one ? 'it' : 'them'} after it (${program.name()} ${name} […] ${flags.join(' ')})`,
+    ExitCode.Usage,
+  );
 }
 
 /** A flag with fixed choices, compared like every other choice: `--conflict KEEP` is keep. */

@@ -276,6 +276,25 @@ describe('add, with the README intro and the main.bicep header edited', () => {
   });
 });
 
+describe('options written before a command name', () => {
+  // Commander gave them to the create command and ran the subcommand without them: `--dry-run add` wrote the
+  // pattern into the project, `--json list` printed text.
+  it('refuses them, naming where they go, and writes nothing', () => {
+    const dir = generateApp(scratchDir('options-before-command'), 'app', ['--pattern', 'http-api']);
+    const manifest = readFileSync(join(dir, '.create-serverless-app.json'), 'utf8');
+    const added = runCli(['--dry-run', '--no-install', 'add', 'scheduled-tasks'], { cwd: dir });
+    expect(added.status).toBe(ExitCode.Usage);
+    expectOneLineError(added.stderr, /^✖ --dry-run, --no-install come before "add", where they are options of creating an app: write them after it \(create-serverless-app add \[…\] --dry-run --no-install\)$/);
+    expect(readFileSync(join(dir, '.create-serverless-app.json'), 'utf8')).toBe(manifest);
+    expect(existsSync(join(dir, 'src/functions/run-report.ts'))).toBe(false);
+
+    const listed = runCli(['--json', 'list']);
+    expect(listed.status).toBe(ExitCode.Usage);
+    expect(JSON.parse(listed.stdout).error.message).toBe('--json comes before "list", where it is an option of creating an app: write it after it (create-serverless-app list […] --json)');
+    expectOneLineError(runCli(['--pattern', 'http-api', 'doctor'], { cwd: dir }).stderr, /^✖ --pattern comes before "doctor", where it is an option of creating an app; doctor has no --pattern$/);
+  });
+});
+
 describe('flags with fixed choices', () => {
   it('take them in any case, like every other choice', () => {
     const parent = scratchDir('choice-case');
