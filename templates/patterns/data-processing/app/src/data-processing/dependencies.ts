@@ -2,7 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import { blobServiceClient, tableClient } from '../shared/storage-clients.js';
 import { DATA_CONFIG } from './config.js';
-import { DEFAULT_ENRICHER_OPTIONS, Enricher, referenceDataSchema, type ReferenceSource } from './enrich.js';
+import { DEFAULT_ENRICHER_OPTIONS, Enricher, parseReferenceData, type ReferenceSource } from './enrich.js';
 import { createDestination } from './persist.js';
 import type { PipelineDependencies } from './pipeline.js';
 import { TableQuarantine } from './quarantine.js';
@@ -18,8 +18,7 @@ export function blobReferenceSource(settings: Settings = process.env): Reference
     .getBlobClient(DATA_CONFIG.referenceBlob);
   return {
     async load(signal) {
-      const content = await blob.downloadToBuffer(0, undefined, { abortSignal: signal });
-      return referenceDataSchema.parse(JSON.parse(content.toString('utf8')));
+      return parseReferenceData(await blob.downloadToBuffer(0, undefined, { abortSignal: signal }));
     },
   };
 }

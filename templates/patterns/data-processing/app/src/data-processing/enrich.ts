@@ -1,10 +1,19 @@
 import { z } from 'zod';
 import type { EnrichedOrderRecord, OrderRecord } from './records.js';
 import { withRetry, type RetryOptions } from './retry.js';
+import { decodeBytes } from './text.js';
 
 const customerSchema = z.object({ customerId: z.string(), name: z.string(), region: z.string() });
 export const referenceDataSchema = z.array(customerSchema);
 export type Customer = z.infer<typeof customerSchema>;
+
+/**
+ * The reference data blob's bytes as customers. Decoded as inputs are: a customers.json saved on Windows often
+ * starts with a byte order mark, which JSON.parse refuses, and then every input would fail enrichment into poison.
+ */
+export function parseReferenceData(bytes: Buffer): Customer[] {
+  return referenceDataSchema.parse(JSON.parse(decodeBytes(bytes)));
+}
 
 /** Where reference data comes from (a blob in Azure, an array in tests). */
 export interface ReferenceSource {

@@ -66,6 +66,11 @@ export function decodeText(source: Readable): Readable {
   return text;
 }
 
+/** A whole payload's bytes as text, read as decodeText reads a stream (a mark says the encoding and is left out). */
+export function decodeBytes(bytes: Buffer): string {
+  return detectDecoder(bytes).decode(bytes);
+}
+
 function detectDecoder(head: Buffer): TextDecoder {
   const mark = BYTE_ORDER_MARKS.find(({ bytes }) => bytes.every((byte, i) => head[i] === byte));
   return new TextDecoder(mark?.encoding ?? 'utf-8', { fatal: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Enricher, type Customer, type ReferenceSource } from '../../src/data-processing/enrich.js';
+import { Enricher, parseReferenceData, type Customer, type ReferenceSource } from '../../src/data-processing/enrich.js';
 import { withRetry } from '../../src/data-processing/retry.js';
 import { CUSTOMERS, enrichedOrder } from './support/orders.js';
 
@@ -48,6 +48,20 @@ describe('enrich stage', () => {
   it('gives up after the last attempt with the cause', async () => {
     const enricher = new Enricher(countingSource(['fail', 'fail', 'fail']), fast);
     await expect(enricher.enrich(order)).rejects.toThrow('gave up after 3 attempts: reference store unavailable');
+  });
+});
+
+describe('parseReferenceData', () => {
+  const json = JSON.stringify(CUSTOMERS);
+
+  it('reads the customers from UTF-8, also with the byte order mark Windows editors write, and from marked UTF-16', () => {
+    expect(parseReferenceData(Buffer.from(json))).toEqual(CUSTOMERS);
+    expect(parseReferenceData(Buffer.from(`\uFEFF${json}`))).toEqual(CUSTOMERS);
+    expect(parseReferenceData(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]))).toEqual(CUSTOMERS);
+  });
+
+  it('refuses a file that is not an array of customers', () => {
+    expect(() => parseReferenceData(Buffer.from('{"customerId":"c-1"}'))).toThrow();
   });
 });
 
