@@ -12,6 +12,12 @@ import { z } from 'zod';
 const decimalText = (pattern: RegExp, message: string) =>
   z.preprocess((value) => (typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : value), z.string().regex(pattern, message));
 
+/**
+ * The ISO 4217 codes in use, as Intl knows them. Three capital letters are not enough: Intl formats any of them
+ * with 2 decimals, so a typo (EUT) would be stored as a currency of its own.
+ */
+const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
 const currencyDigits = new Map<string, number>();
 
 /** Decimals of a currency's minor unit (JPY 0, EUR 2, KWD 3), as Intl knows them; cached, as a formatter is slow to make. */
@@ -36,7 +42,7 @@ export const incomingOrderSchema = z
     // `int()` takes safe integers only, so a quantity too long to be exact (9007199254740993 reads as …992) is rejected.
     quantity: decimalText(/^\d+$/, 'quantity must be a whole number such as 3').transform(Number).pipe(z.number().int().positive()),
     unitPrice: decimalText(/^\d+(\.\d+)?$/, 'unitPrice must be a decimal number such as 12.50'),
-    currency: z.string().trim().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR'),
+    currency: z.string().trim().refine((code) => CURRENCIES.has(code), 'currency must be an ISO 4217 code such as EUR'),
     orderedAt: z.iso.datetime({ offset: true }),
   })
   .transform((order, context) => {

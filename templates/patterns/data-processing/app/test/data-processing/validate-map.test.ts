@@ -30,6 +30,12 @@ describe('validate stage', () => {
     expect(reason).toContain('orderedAt:');
   });
 
+  it('rejects a currency code that is well formed but not a currency, rather than store it with a guessed minor unit', () => {
+    // Intl formats any three letters, with 2 decimals: a typo would be persisted as a currency of its own.
+    for (const currency of ['EUT', 'ABC', 'XXX']) expect(rejection({ currency })).toBe('currency: currency must be an ISO 4217 code such as EUR');
+    for (const currency of ['EUR', 'JPY', 'KWD', 'USD']) expect(validateRecord(incomingOrder({ currency, unitPrice: '12' })).ok).toBe(true);
+  });
+
   it('rejects a blank, null or boolean number instead of reading it as 0 or 1', () => {
     // A CSV row with an empty price field must not be stored as a free order line.
     for (const unitPrice of ['', '  ', null, false]) {
