@@ -51,14 +51,36 @@ describe('parse stage (CSV)', () => {
     expect(records).toEqual([{ recordNumber: 1, value: { orderId: 'o-1', sku: 'Desk' }, raw: 'o-1,Desk' }]);
   });
 
-  it('turns a row with a misplaced quote into one rejected record with the reason, and reads on', async () => {
-    const text = 'orderId,sku\no-1,Desk\no-2,Chair "oak"\no-3,"Lamp"x,"a"\no-4,Shelf\n';
+  it('turns a row with a misplaced quote into one rejected record with the reason and the whole row, and reads on', async () => {
+    const text = 'orderId,sku,quantity\no-1,Desk,1\no-2,Chair "oak",2\no-3,"Lamp"x,"a",3\r\n\r\no-4,Shelf,4\n';
     expect(await collect(text)).toEqual([
-      { recordNumber: 1, value: { orderId: 'o-1', sku: 'Desk' }, raw: 'o-1,Desk' },
-      { recordNumber: 2, raw: 'o-2,Chair "oak"', error: expect.stringMatching(/^not valid CSV: Invalid Opening Quote: .* at line 3/) },
-      { recordNumber: 3, raw: 'o-3,"Lamp"x,"', error: expect.stringMatching(/^not valid CSV: Invalid Closing Quote: got "x" at line 4/) },
-      { recordNumber: 4, value: { orderId: 'o-4', sku: 'Shelf' }, raw: 'o-4,Shelf' },
+      { recordNumber: 1, value: { orderId: 'o-1', sku: 'Desk', quantity: '1' }, raw: 'o-1,Desk,1' },
+      { recordNumber: 2, raw: 'o-2,Chair "oak",2', error: expect.stringMatching(/^not valid CSV: Invalid Opening Quote: .* at line 3/) },
+      { recordNumber: 3, raw: 'o-3,"Lamp"x,"a",3', error: expect.stringMatching(/^not valid CSV: Invalid Closing Quote: got "x" at line 4/) },
+      { recordNumber: 4, value: { orderId: 'o-4', sku: 'Shelf', quantity: '4' }, raw: 'o-4,Shelf,4' },
     ]);
+  });
+
+  it('keeps malformed rows whole when they follow one another, end the file, or are cut across chunks', async () => {
+    const rows = ['o-1,Monitor 27" wide,1,Ω', 'o-2,Desk 1" high,2', 'o-3,Shelf 3" deep,3,Ω'];
+    const text = `orderId,sku,quantity,note\n${rows.join('\n')}`;
+    for (const size of [text.length, 7, 1]) {
+      const chunks = Array.from({ length: Math.ceil(text.length / size) }, (_, i) => Buffer.from(text.slice(i * size, (i + 1) * size)));
+      const records = [];
+      for await (const record of parseRecords(Readable.from(chunks))) records.push(record);
+      expect(records.map((record) => record.raw), `chunks of ${size}`).toEqual(rows);
+    }
+  });
+
+  it('keeps a malformed row whole far into a file, where the text read before it has been let go', async () => {
+    // More text before the malformed row than is ever held back (64 K characters).
+    const valid = Array.from({ length: 6_000 }, (_, i) => `o-${i},Desk,1`);
+    const malformed = 'o-x,Monitor 27" wide,1';
+    const text = `orderId,sku,quantity\n${[...valid, malformed, ...valid.slice(0, 10)].join('\n')}\n`;
+    const chunks = Array.from({ length: Math.ceil(text.length / 1000) }, (_, i) => Buffer.from(text.slice(i * 1000, (i + 1) * 1000)));
+    const skipped = [];
+    for await (const record of parseRecords(Readable.from(chunks))) if ('error' in record) skipped.push([record.recordNumber, record.raw]);
+    expect(skipped).toEqual([[6_001, malformed]]);
   });
 
   it('hands each malformed row on as it reads on, so a file of malformed rows streams instead of piling up in memory', async () => {

@@ -1,4 +1,4 @@
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { InvalidInputError, MAX_RECORD_LENGTH, type ParsedRecord } from './records.js';
 import { decodeText } from './text.js';
@@ -16,12 +16,15 @@ const UNRECOVERABLE: ReadonlySet<string> = new Set(['CSV_MAX_RECORD_SIZE', 'CSV_
  * JSON; a file csv-parse cannot read on from (a bad header, a quote never closed) fails as an InvalidInputError.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
+  // csv-parse reports a malformed row only up to where it went wrong, then reads past the rest of it unseen: the
+  // whole row is cut from the text it was given, from where the row starts to where the next one does.
+  const text = new ReadText();
   // The last skipped row, held until csv-parse reports the next row or record: one row can be reported twice.
-  let pending: SkippedRow | undefined;
+  let pending: PendingRow | undefined;
   // Skipped rows go out through the parser, in file order with its records: they are handed on as the file is read,
   // and fill the parser's buffer as records do, so a file of malformed rows streams instead of piling up in memory.
-  const handOn = () => {
-    if (pending) parser.push(pending);
+  const handOn = (nextRowStart: number | undefined) => {
+    if (pending) parser.push({ skipped: true, error: pending.error, raw: wholeRow(text, pending, nextRowStart) });
     pending = undefined;
   };
   const parser: Parser = parse({
@@ -40,19 +43,30 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
       // One row can be reported twice (a misplaced quote, then the quote it opened): the later raw text extends the earlier.
       if (pending && raw.length > pending.raw.length && raw.startsWith(pending.raw)) pending.raw = raw;
       else {
-        handOn();
-        pending = { skipped: true, error: `not valid CSV: ${error.message}`, raw };
+        const start = text.findRow(rowText(raw));
+        handOn(start);
+        pending = { error: `not valid CSV: ${error.message}`, raw, start };
       }
       return undefined;
     },
     // Called just before a record is emitted: a row skipped before it goes first.
     on_record: (record: ParsedRow) => {
-      handOn();
+      handOn(text.findRow(rowText(record.raw)));
       return record;
     },
   });
+  // Every chunk is kept as it goes into the parser, before the parser reads it; one chunk at a time, so the text
+  // held runs ahead of the parser by no more than that.
+  const keep = new Transform({
+    objectMode: true,
+    highWaterMark: 1,
+    transform(chunk: string, _encoding, callback) {
+      text.append(chunk);
+      callback(null, chunk);
+    },
+  });
   // Not pipe(): a failing source (a dropped download) must fail the parser, not leave it waiting.
-  pipeline(decodeText(source), parser, () => undefined);
+  pipeline(decodeText(source), keep, parser, () => undefined);
 
   let recordNumber = 0;
   try {
@@ -64,7 +78,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
     if (error instanceof CsvError) throw new InvalidInputError(`not valid CSV: ${error.message}`, { cause: error });
     throw error;
   }
-  if (pending) yield { recordNumber: ++recordNumber, error: pending.error, raw: pending.raw };
+  if (pending) yield { recordNumber: ++recordNumber, error: pending.error, raw: wholeRow(text, pending, text.end) };
 }
 
 /** A record as csv-parse emits it with `raw`. */
@@ -79,6 +93,69 @@ interface SkippedRow {
   error: string;
   raw: string;
 }
+
+/** A skipped row until the next row shows where it ends: its text up to the error, and where it starts in `ReadText`. */
+interface PendingRow {
+  error: string;
+  raw: string;
+  start: number | undefined;
+}
+
+/** The skipped row's whole text, or its text up to the error when where it starts or ends was not found. */
+function wholeRow(text: ReadText, row: PendingRow, nextRowStart: number | undefined): string {
+  const start = rowText(row.raw);
+  const whole = row.start === undefined || nextRowStart === undefined ? '' : text.slice(row.start, nextRowStart).replace(/[\r\n]\s*$/, '');
+  return whole.startsWith(start) ? whole : start;
+}
+
+/**
+ * The text given to the parser, from the last row found in it on: rows are found in file order, and the text before
+ * the last one is let go (a skipped row is the last one found until the next row shows where it ends). Held up to
+ * HELD_CHARACTERS, so that a run of blank lines cannot pile up.
+ */
+class ReadText {
+  private text = '';
+  /** Where `text` starts in the input, in characters. */
+  private offset = 0;
+  private lastRowStart = 0;
+  /** Where the last row found ends: the next one starts after it. */
+  private searchFrom = 0;
+
+  get end(): number {
+    return this.offset + this.text.length;
+  }
+
+  append(chunk: string): void {
+    this.text += chunk;
+    this.letGo(Math.max(this.lastRowStart, this.end - HELD_CHARACTERS));
+  }
+
+  /** Where the row that begins with `start` begins: at the start of a line, after the last row found. */
+  findRow(start: string): number | undefined {
+    if (start === '') return undefined;
+    let index = this.text.indexOf(start, this.searchFrom - this.offset);
+    while (index > 0 && !'\r\n'.includes(this.text[index - 1]!)) index = this.text.indexOf(start, index + 1);
+    if (index < 0) return undefined;
+    this.lastRowStart = this.offset + index;
+    this.searchFrom = this.lastRowStart + start.length;
+    return this.lastRowStart;
+  }
+
+  slice(start: number, end: number): string {
+    return this.text.slice(Math.max(start - this.offset, 0), end - this.offset);
+  }
+
+  /** Drops the text before `position` once there is enough of it: slicing at every row would copy the text each time. */
+  private letGo(position: number): void {
+    if (position - this.offset < LET_GO_CHARACTERS) return;
+    this.text = this.text.slice(position - this.offset);
+    this.offset = position;
+  }
+}
+
+// A row is at most MAX_RECORD_LENGTH characters; the chunks between this text and the parser come on top.
+const HELD_CHARACTERS = 4 * MAX_RECORD_LENGTH;
+const LET_GO_CHARACTERS = 64 * 1024;
 
 /**
  * The header row as the column names, each only once: with a name twice, csv-parse would give each row the value
