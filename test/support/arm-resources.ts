@@ -14,6 +14,10 @@ export interface DeclaredResource {
   name: string;
   /** Module path and symbolic name of the declaration, e.g. `main/dataProcessing › eventHubs`. */
   declaredAt: string;
+  /** The `scope` expression of an extension resource (a role assignment's), in the same terms as `name`. */
+  scope?: string;
+  /** A role assignment's role definition id expression, in the same terms as `name`. */
+  roleDefinitionId?: string;
 }
 
 export function declaredResources(template: JsonMap): DeclaredResource[] {
@@ -46,8 +50,10 @@ function walk(template: JsonMap, toTop: (expression: string) => string, path: st
       walk(properties.template as JsonMap, childToTop, `${path}/${symbol}`, found);
       continue;
     }
+    const inTopTerms = (value: unknown) => (value === undefined ? undefined : toTop(inlineVariables(asExpression(value), variables)));
+    const roleDefinitionId = inTopTerms((resource.properties as JsonMap | undefined)?.roleDefinitionId);
     for (const name of expandLoop(asExpression(resource.name), variables)) {
-      found.push({ type, name: toTop(inlineVariables(name, variables)), declaredAt: `${path} › ${symbol}` });
+      found.push({ type, name: toTop(inlineVariables(name, variables)), declaredAt: `${path} › ${symbol}`, scope: inTopTerms(resource.scope), roleDefinitionId });
     }
   }
 }

@@ -10,6 +10,8 @@ import { bicepMissing, compileBicep } from '../support/bicep.js';
 import { scratchDir } from '../support/scratch.js';
 import { defaultPlan, everyResource, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
 
+const SERVICE_BUS_DATA_RECEIVER = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0';
+
 describe('settings of the four patterns with every resource-adding option', () => {
   it('leave the managed identity selectors out of local.settings.json, where no managed identity exists', () => {
     const tree = renderPlan(buildPlan({ name: 'composed-app', location: 'eastus2', patterns: everyResource }, '/tmp/composed-app'));
@@ -66,6 +68,14 @@ describe.skipIf(bicepMissing)('infra of the four patterns with every resource-ad
   it("leaves the storage account's services to the storage module: patterns only refer to them", () => {
     const services = declaredResources(template).filter((resource) => /^Microsoft\.Storage\/storageAccounts\/\w+Services$/i.test(resource.type));
     expect(services.map((resource) => resource.declaredAt.split(' › ')[0])).toEqual(services.map(() => 'main/storage'));
+  });
+
+  // Functions docs (functions-bindings-service-bus, identity-based connections): for a topic trigger "the role
+  // assignment needs to have effective scope over the Service Bus subscription resource. If only the topic is
+  // included, an error will occur."
+  it("grants the Service Bus topic trigger's Receiver role on the subscription it reads, not on the topic", () => {
+    const receivers = declaredResources(template).filter((resource) => resource.roleDefinitionId?.includes(SERVICE_BUS_DATA_RECEIVER));
+    expect(receivers.map((resource) => resource.scope)).toEqual([expect.stringMatching(/^resourceId\('Microsoft\.ServiceBus\/namespaces\/topics\/subscriptions', /)]);
   });
 
   // The modules behind these options (namespaces, Cosmos DB, metric alerts) take parameters the others do

@@ -256,7 +256,7 @@ describe('event-processing rendered app', () => {
     expect(bicep).toContain("name: 'Standard'");
     expect(bicep).toContain('requiresSession: true');
     expect(bicep).toContain("sqlExpression: 'type LIKE \\'com.example.%\\''");
-    expect(bicep).toContain('scope: topic\n');
+    expect(bicep).toContain('scope: subscription\n');
     expect(readTree(tree, 'src/functions/service-bus.ts')).toContain("app.serviceBusTopic('serviceBusEvents'");
     expect(JSON.parse(readTree(tree, 'host.json')).extensions.serviceBus).toMatchObject({ maxConcurrentSessions: 8 });
     // An unordered queue stays on the pay-per-operation Basic tier.
