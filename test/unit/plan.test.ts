@@ -198,8 +198,17 @@ describe('buildPlan', () => {
       { 'http-api': { resources: 'quarantine' }, 'data-processing': {} },
       'http-api (--resource) and data-processing both use the storage table "quarantine"; give one of them another name with --resource',
     ],
+    [
+      { 'http-api': { resources: 'records' }, 'data-processing': {} },
+      'http-api (--resource) and data-processing both use the storage table "records"; give one of them another name with --resource',
+    ],
   ])('refuses two patterns sharing a storage queue, container or table (%#)', (patterns, message) => {
     expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s')).toThrow(new ValidationError(message));
+  });
+
+  it('lets a resource take the name of the records table data-processing creates only with the table destination', () => {
+    const patterns = { 'http-api': { resources: 'records' }, 'data-processing': { dataDestination: 'cosmos' } };
+    expect(() => buildPlan({ name: 'shared', location: 'eastus2', patterns }, '/tmp/s')).not.toThrow();
   });
 
   // A job or a resource names its function's file: two of one name were a composition crash ("please report it").

@@ -33,6 +33,8 @@ type DataProcessingOptions = {
 const FIXED_CONTAINERS = { reference: 'reference', output: 'processed', uploadDeadLetters: 'upload-dead-letters' } as const;
 /** The pipeline's status and quarantine tables (DATA_CONFIG in config.ts.hbs, created by the Bicep module). */
 const TABLES = ['ingestionstatus', 'quarantine'] as const;
+/** The table the table destination persists records to (recordsTable in config.ts.hbs, created by the Bicep module). */
+const RECORDS_TABLE = 'records';
 /** The input function per input kind: its name appears in alerts and in the postdeploy hook. */
 const FUNCTION_NAMES: Record<DataInput, string> = { blob: 'processBlob', queue: 'processQueueMessage', eventhubs: 'processEvents' };
 const TEMPLATES = 'patterns/data-processing';
@@ -163,7 +165,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
         { kind: 'container', name: options.archiveContainer, option: 'archiveContainer' },
         { kind: 'container', name: options.poisonContainer, option: 'poisonContainer' },
         ...Object.values(FIXED_CONTAINERS).map((name) => ({ kind: 'container' as const, name })),
-        ...TABLES.map((name) => ({ kind: 'table' as const, name })),
+        ...[...TABLES, ...(destination === 'table' ? [RECORDS_TABLE] : [])].map((name) => ({ kind: 'table' as const, name })),
       ],
       readmePartial: `${TEMPLATES}/partials/readme.md`,
       nextSteps: [
