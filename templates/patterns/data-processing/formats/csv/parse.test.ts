@@ -61,6 +61,14 @@ describe('parse stage (CSV)', () => {
     ]);
   });
 
+  it('fails the input when text after a closing quote makes csv-parse read the rows after it into one field', async () => {
+    // csv-parse reads on from "Lamp"x as if the quote had opened a field, up to the next quote: o-2, a valid line,
+    // would be quarantined as part of o-1 and never persisted. With that quote on the same row, only the row is rejected.
+    const error = await collect('orderId,sku\no-1,"Lamp"x\no-2,Desk\no-3,"Chair"\no-4,Shelf\n').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(/^not valid CSV: Invalid Closing Quote: got "x" at line 2.*; the rows after it were read as part of a quoted field/);
+  });
+
   it('keeps malformed rows whole when they follow one another, end the file, or are cut across chunks', async () => {
     const rows = ['o-1,Monitor 27" wide,1,Ω', 'o-2,Desk 1" high,2', 'o-3,Shelf 3" deep,3,Ω'];
     const text = `orderId,sku,quantity,note\n${rows.join('\n')}`;

@@ -13,7 +13,8 @@ const UNRECOVERABLE: ReadonlySet<string> = new Set(['CSV_MAX_RECORD_SIZE', 'CSV_
  * Parse stage for CSV with a header row: csv-parse streams, so a file of any size is read one record at a
  * time. Rows with missing fields still come through; the validate stage names what is missing. A malformed
  * row (a stray or misplaced quote) becomes a rejected record and parsing goes on with the next one, as for
- * JSON; a file csv-parse cannot read on from (a bad header, a quote never closed) fails as an InvalidInputError.
+ * JSON; a file csv-parse cannot read on from (a bad header, a quote never closed, text after a closing quote that
+ * runs the rows after it into one field) fails as an InvalidInputError.
  */
 export async function* parseRecords(source: Readable): AsyncGenerator<ParsedRecord> {
   // csv-parse reports a malformed row only up to where it went wrong, then reads past the rest of it unseen: the
@@ -45,7 +46,7 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
       else {
         const start = text.findRow(rowText(raw));
         handOn(start);
-        pending = { error: `not valid CSV: ${error.message}`, raw, start };
+        pending = { error: `not valid CSV: ${error.message}`, code: error.code, lineBreaksAtError: lineBreaks(rowText(raw)), raw, start };
       }
       return undefined;
     },
@@ -97,15 +98,30 @@ interface SkippedRow {
 /** A skipped row until the next row shows where it ends: its text up to the error, and where it starts in `ReadText`. */
 interface PendingRow {
   error: string;
+  /** csv-parse's code for the error, and the line breaks the row's text held up to it. */
+  code: string;
+  lineBreaksAtError: number;
   raw: string;
   start: number | undefined;
 }
 
-/** The skipped row's whole text, or its text up to the error when where it starts or ends was not found. */
+/**
+ * The skipped row's whole text, or its text up to the error when where it starts or ends was not found. After text
+ * that follows a closing quote ("Lamp"x), csv-parse reads on as if that quote had opened a field, up to the next
+ * quote: a line break it read past is a row of the file, valid or not, that would be quarantined as part of this one.
+ */
 function wholeRow(text: ReadText, row: PendingRow, nextRowStart: number | undefined): string {
   const start = rowText(row.raw);
   const whole = row.start === undefined || nextRowStart === undefined ? '' : text.slice(row.start, nextRowStart).replace(/[\r\n]\s*$/, '');
-  return whole.startsWith(start) ? whole : start;
+  const kept = whole.startsWith(start) ? whole : start;
+  if (row.code === 'CSV_INVALID_CLOSING_QUOTE' && lineBreaks(kept) > row.lineBreaksAtError) {
+    throw new InvalidInputError(`${row.error}; the rows after it were read as part of a quoted field, so the file cannot be read on: correct the quote`);
+  }
+  return kept;
+}
+
+function lineBreaks(text: string): number {
+  return text.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
 
 /**
