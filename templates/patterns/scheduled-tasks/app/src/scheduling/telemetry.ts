@@ -113,7 +113,10 @@ export class ApplicationInsightsTelemetry implements JobTelemetry {
         headers.Authorization = `Bearer ${token.token}`;
       }
       const response = await this.fetchImpl(this.trackUrl, { method: 'POST', headers, body: JSON.stringify(envelopes), signal });
-      if (!response.ok) throw new Error(`Application Insights refused ${envelopes.length} items: HTTP ${response.status} ${await response.text()}`);
+      // 206: the batch was accepted in part, and the items it names were dropped (throttled, or refused one by one).
+      if (!response.ok || response.status === 206) {
+        throw new Error(`Application Insights refused ${response.ok ? 'some' : 'all'} of ${envelopes.length} items: HTTP ${response.status} ${await response.text()}`);
+      }
     } catch (error) {
       if (signal.aborted) throw new Error(`Application Insights ingestion timed out after ${this.timeoutMs} ms`, { cause: error });
       throw error;

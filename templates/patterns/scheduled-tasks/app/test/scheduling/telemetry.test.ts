@@ -18,11 +18,11 @@ const RUN: RunRecord = {
   invocationId: 'inv-1',
 };
 
-function recordingFetch(status = 200) {
+function recordingFetch(status = 200, responseBody = '{"errors":[]}') {
   const calls: { url: string; headers: Record<string, string>; body: unknown[] }[] = [];
   const fetchImpl = async (url: string, init: { headers: Record<string, string>; body: string }) => {
     calls.push({ url, headers: init.headers, body: JSON.parse(init.body) as unknown[] });
-    return { ok: status < 300, status, text: async () => '{"errors":[]}' };
+    return { ok: status < 300, status, text: async () => responseBody };
   };
   return { calls, fetchImpl };
 }
@@ -101,6 +101,13 @@ describe('ApplicationInsightsTelemetry', () => {
   it('reports a refused batch as an error', async () => {
     const { fetchImpl } = recordingFetch(400);
     await expect(new ApplicationInsightsTelemetry(CONNECTION_STRING, undefined, fetchImpl).trackRun(RUN, { final: false })).rejects.toThrow('HTTP 400');
+  });
+
+  it('reports a batch accepted only in part (HTTP 206) as an error, naming what was refused', async () => {
+    // The ingestion API answers 206 when it drops some items of a batch, say the run's event throttled (429).
+    const partial = '{"itemsReceived":2,"itemsAccepted":1,"errors":[{"index":0,"statusCode":429,"message":"Throttled"}]}';
+    const { fetchImpl } = recordingFetch(206, partial);
+    await expect(new ApplicationInsightsTelemetry(CONNECTION_STRING, undefined, fetchImpl).trackRun(RUN, { final: false })).rejects.toThrow(`HTTP 206 ${partial}`);
   });
 
   it('rejects a connection string without an instrumentation key', () => {
