@@ -24,6 +24,15 @@ export function choiceKey(input: unknown): string {
   return String(input ?? '').trim().toLowerCase();
 }
 
+/**
+ * One value of an option as text, trimmed: a number reads as typed (YAML's `eventHubName: 2024`), but a list or a
+ * mapping from an answers file is refused, which as text reads "[object Object]", or a one-item list as its item.
+ */
+export function oneValue(input: unknown, what: string): string {
+  if (typeof input === 'object' && input !== null) throw new ValidationError(`${what} must be one value, not ${Array.isArray(input) ? 'a list' : 'a mapping'}`);
+  return String(input ?? '').trim();
+}
+
 /** A free-text option asked with an input prompt and shown as typed; `parse` does all the validation. */
 export function textOption<T extends JsonValue>(flag: string, description: string, defaultValue: T, parse: (input: unknown) => T): OptionSpec<T> {
   return { flag, description, defaultValue, parse, format: (value) => String(value), prompt: { kind: 'input' } };

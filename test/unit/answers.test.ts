@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { recommendPatterns, WORKLOAD_DEFAULTS, WORKLOAD_RELEVANT, type Workload } from '../../src/advisor.js';
 import { loadAnswersFile } from '../../src/engine/answers-file.js';
 import { resolveAnswers, type CreateInput } from '../../src/engine/answers.js';
-import { UserError } from '../../src/exit-codes.js';
+import { UserError, ValidationError } from '../../src/exit-codes.js';
 import { PATTERNS } from '../../src/patterns/index.js';
 import { questionName } from '../../src/patterns/option-kinds.js';
 import { scriptedPrompter } from '../support/scripted-prompter.js';
@@ -613,5 +613,26 @@ describe('loadAnswersFile', () => {
   ])('%s: a clear error naming the problem', async (name, content, message) => {
     const path = content === undefined ? join(dir, name) : file(name, content);
     await expect(loadAnswersFile(path)).rejects.toThrow(message);
+  });
+});
+
+// Found by QA: YAML and JSON give options mappings and lists as well as text. Read as text, a mapping was
+// `unknown processing style "[object Object]"`, and a one-item list its item (`eventHubName: [orders]` made a hub
+// named orders).
+describe('an answers file option of the wrong shape', () => {
+  const specs = Object.entries(PATTERNS).flatMap(([id, pattern]) => Object.entries(pattern.options).map(([key, spec]) => [`${id}.${key}`, spec] as const));
+
+  it.each(specs)('%s refuses a mapping, saying so', (_, spec) => {
+    expect(() => spec.parse({ value: 'x' })).toThrow(ValidationError);
+    expect(() => spec.parse({ value: 'x' })).not.toThrow(/object Object/);
+  });
+
+  it.each(specs.filter(([, spec]) => !Array.isArray(spec.defaultValue)))('%s refuses a list where it takes one value', (_, spec) => {
+    expect(() => spec.parse([spec.defaultValue])).toThrow(ValidationError);
+  });
+
+  it.each(specs.filter(([, spec]) => Array.isArray(spec.defaultValue)))('%s refuses a mapping as an item of its list, saying so', (_, spec) => {
+    expect(() => spec.parse([{ value: 'x' }])).toThrow(ValidationError);
+    expect(() => spec.parse([{ value: 'x' }])).not.toThrow(/object Object/);
   });
 });

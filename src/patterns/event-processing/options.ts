@@ -1,5 +1,5 @@
 import { ValidationError } from '../../exit-codes.js';
-import { choiceKey, parseStorageName, POISON_SUFFIX } from '../option-kinds.js';
+import { choiceKey, oneValue, parseStorageName, POISON_SUFFIX } from '../option-kinds.js';
 
 export const EVENT_SOURCES = ['eventgrid', 'servicebus', 'eventhubs', 'storage-queue'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
@@ -18,8 +18,9 @@ export type ServiceBusEntity = (typeof SERVICE_BUS_ENTITIES)[number];
  * canonical order so the generated app does not depend on how the user listed them.
  */
 export function parseChoiceList<T extends string>(input: unknown, valid: readonly T[], what: string): T[] {
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) throw new ValidationError(`give the ${what}s as a list or as comma-separated text, not a mapping`);
   const typed = (Array.isArray(input) ? input : String(input ?? '').split(','))
-    .map((item) => String(item ?? '').trim())
+    .map((item) => oneValue(item, `each ${what}`))
     .filter((item) => item !== '');
   if (typed.length === 0) throw new ValidationError(`give at least one ${what}: ${valid.join(', ')}`);
   // Errors quote the values as typed (`KAFKA`), not as compared.
@@ -32,8 +33,9 @@ export function parseChoiceList<T extends string>(input: unknown, valid: readonl
 }
 
 export function parseChoice<T extends string>(input: unknown, valid: readonly T[], what: string): T {
-  const value = choiceKey(input);
-  if (!(valid as readonly string[]).includes(value)) throw new ValidationError(`unknown ${what} "${String(input ?? '').trim()}"; valid ${what}s: ${valid.join(', ')}`);
+  const typed = oneValue(input, `the ${what}`);
+  const value = choiceKey(typed);
+  if (!(valid as readonly string[]).includes(value)) throw new ValidationError(`unknown ${what} "${typed}"; valid ${what}s: ${valid.join(', ')}`);
   return value as T;
 }
 
@@ -52,7 +54,7 @@ export function parseEventHubName(input: unknown): string {
 }
 
 function parseEntityName(input: unknown, rule: { max: number; what: string }): string {
-  const name = String(input ?? '').trim();
+  const name = oneValue(input, rule.what);
   const problem =
     name === ''
       ? 'it is empty'
@@ -77,7 +79,7 @@ export function parseStorageQueueName(input: unknown): string {
  * the generated TypeScript, so it must be an identifier.
  */
 export function parseFieldName(input: unknown): string {
-  const name = String(input ?? '').trim();
+  const name = oneValue(input, 'a field name');
   if (name !== '' && !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) {
     throw new ValidationError(`"${name}" is not a field name: use letters, digits and "_" (up to 64), not starting with a digit, e.g. customerId`);
   }

@@ -1,4 +1,4 @@
-import { textOption } from '../option-kinds.js';
+import { oneValue, textOption } from '../option-kinds.js';
 import { templateFolder } from '../../templates-dir.js';
 import { definePattern, emptyContribution } from '../types.js';
 import { DEFAULT_JOBS, formatJobs, parseJobs, parsePastDue, PAST_DUE_POLICIES, type JobSpec, type PastDuePolicy } from './jobs.js';
@@ -27,7 +27,7 @@ export const scheduledTasks = definePattern<ScheduledTasksOptions>({
       format: formatJobs,
       prompt: { kind: 'input' },
     },
-    timeZone: textOption('--time-zone <iana>', 'IANA time zone the schedules are written in (converted to UTC: Flex Consumption runs timers in UTC)', 'UTC', (input) => checkTimeZone(String(input).trim())),
+    timeZone: textOption('--time-zone <iana>', 'IANA time zone the schedules are written in (converted to UTC: Flex Consumption runs timers in UTC)', 'UTC', (input) => checkTimeZone(oneValue(input, 'the time zone'))),
     pastDue: {
       flag: '--past-due <policy>',
       description: 'what a job does when its run is late (the app was down or busy): run it anyway or skip it',

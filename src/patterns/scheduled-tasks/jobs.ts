@@ -1,5 +1,5 @@
 import { ValidationError } from '../../exit-codes.js';
-import { choiceKey } from '../option-kinds.js';
+import { choiceKey, oneValue } from '../option-kinds.js';
 import type { JsonObject } from '../types.js';
 import { checkSchedule, normaliseSchedule } from './schedule.js';
 
@@ -79,9 +79,10 @@ function job(name: string, schedule: string, pastDue: string | null): JobSpec {
 }
 
 export function parsePastDue(input: unknown, prefix = ''): PastDuePolicy {
-  const value = choiceKey(input);
+  const typed = oneValue(input, `${prefix}the past-due policy`);
+  const value = choiceKey(typed);
   if (!(PAST_DUE_POLICIES as readonly string[]).includes(value)) {
-    throw new ValidationError(`${prefix}past-due policy "${String(input ?? '').trim()}" is not one of ${PAST_DUE_POLICIES.join(', ')}`);
+    throw new ValidationError(`${prefix}past-due policy "${typed}" is not one of ${PAST_DUE_POLICIES.join(', ')}`);
   }
   return value as PastDuePolicy;
 }
