@@ -156,7 +156,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   if (options.dryRun) {
     // What the run would refuse, its dry run refuses too, in the same order: conflicts nobody can settle, an
     // edited <file>.new, a link out of the project, a folder or file it may not write.
-    refuseUnsettledConflicts(conflicts, options.conflict, ask);
+    refuseUnsettledConflicts(conflicts, options.conflict, ask, session.interactive);
     if (conflicts.length > 0) logger.info(conflictAdvice(conflicts, options.conflict));
     const given = new Map(options.conflict === undefined ? [] : conflicts.map((file) => [file.path, options.conflict!]));
     const changes = [...fileChanges(planned, given, ours, base), manifestUpdate];
@@ -166,7 +166,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     return { root, added: toAdd, alreadyPresent, files: outcomes(planned, given), written: false };
   }
 
-  const choices = await resolveConflicts(conflicts, options.conflict, ask);
+  const choices = await resolveConflicts(conflicts, options.conflict, ask, session.interactive);
   const changes = [...fileChanges(planned, choices, ours, base), manifestUpdate];
 
   await refuseWritesThroughLinks(root, changes);
@@ -579,18 +579,24 @@ function conflictAdvice(conflicts: readonly PlannedFile[], given: ConflictChoice
   return `${files}: with --conflict ${given}, ${settled[given]}.`;
 }
 
-/** Without --conflict and without a terminal to ask in, nobody can settle the conflicts. */
-function refuseUnsettledConflicts(conflicts: readonly PlannedFile[], given: ConflictChoice | undefined, ask: Prompter | undefined): void {
+/** Without --conflict and without asking (no terminal, or --yes in one), nobody can settle the conflicts. */
+function refuseUnsettledConflicts(conflicts: readonly PlannedFile[], given: ConflictChoice | undefined, ask: Prompter | undefined, inTerminal: boolean): void {
   if (conflicts.length === 0 || given !== undefined || ask) return;
+  const toAsk = inTerminal ? 'without --yes' : 'in a terminal';
   throw new UserError(
-    `${describeConflicts(conflicts, () => 'would change')}; nothing was written. Re-run in a terminal to choose per file, or with --conflict keep|theirs|new`,
+    `${describeConflicts(conflicts, () => 'would change')}; nothing was written. Re-run ${toAsk} to choose per file, or with --conflict keep|theirs|new`,
     ExitCode.Conflict,
     conflicts.flatMap((file) => [file.path, ...(file.reasons ?? []).map((reason) => `  ${reason}`)]),
   );
 }
 
-async function resolveConflicts(conflicts: readonly PlannedFile[], given: ConflictChoice | undefined, ask: Prompter | undefined): Promise<Map<string, ConflictChoice>> {
-  refuseUnsettledConflicts(conflicts, given, ask);
+async function resolveConflicts(
+  conflicts: readonly PlannedFile[],
+  given: ConflictChoice | undefined,
+  ask: Prompter | undefined,
+  inTerminal: boolean,
+): Promise<Map<string, ConflictChoice>> {
+  refuseUnsettledConflicts(conflicts, given, ask, inTerminal);
   const choices = new Map<string, ConflictChoice>();
   for (const file of conflicts) {
     choices.set(

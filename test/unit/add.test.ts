@@ -446,6 +446,14 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       expect(tree(root)).toEqual(before);
     });
 
+    // Found by QA: in a terminal, --yes was told to "re-run in a terminal".
+    it('stop a run with --yes in a terminal, saying that without --yes it asks per file', async () => {
+      const root = await conflictingProject();
+      const before = tree(root);
+      await expectUserError(add(root, ['event-processing'], {}, session(root, scriptedPrompter({}), true)), 3, /nothing was written\. Re-run without --yes to choose per file, or with --conflict keep\|theirs\|new$/);
+      expect(tree(root)).toEqual(before);
+    });
+
     it('--conflict keep leaves the edited files as they are and applies the rest', async () => {
       const root = await conflictingProject();
       const host = read(root, 'host.json');
