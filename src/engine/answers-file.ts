@@ -109,7 +109,12 @@ async function parseAnswers(text: string, extension: string, fail: (message: str
       }
     }
     // yaml is CommonJS under Node: its exports object is the default export, bundled or not.
-    return (await import('yaml')).default.parse(text);
+    const document = (await import('yaml')).default.parseDocument(text);
+    // A warning (a tag it cannot resolve, `!Ref`) is refused as an error is: yaml.parse printed it through
+    // process.emitWarning, over several lines, and went on with the bare value.
+    const [problem] = [...document.errors, ...document.warnings];
+    if (problem) throw problem;
+    return document.toJS();
   } catch (error) {
     // yaml's message ends its first line with a colon and goes on with an excerpt of the file: the line is the
     // error, the excerpt its details.

@@ -601,6 +601,9 @@ describe('loadAnswersFile', () => {
     ['missing.json', undefined, /file not found/],
     ['broken.json', '{"name": ', /is not valid JSON: /],
     ['broken.yaml', 'name: [unclosed', /is not valid YAML: /],
+    // Found by QA: yaml warned of the tag through process.emitWarning (several lines and a --trace-warnings hint
+    // on stderr), then the run went on with the bare value.
+    ['tag.yaml', 'name: !Ref orders\n', /^--answers \S*tag\.yaml: is not valid YAML: Unresolved tag: !Ref at line 1, column 7$/],
     ['latin1.json', Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]), /is not valid UTF-8 text/],
     ['array.json', '[1,2]', /must contain an object/],
     ['unknown.json', '{"name":"x","colour":"red","size":1}', /unknown keys "colour", "size" \(allowed: name, location, patterns\)/],
