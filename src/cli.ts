@@ -140,6 +140,20 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     }),
   );
 
+  // `help` and `help add` print help, as in most CLIs. Commander adds no help command to a program with an action of
+  // its own, so `help` was a project folder's name (`./help` still is one); its own prints all help for a typo.
+  program
+    .command('help')
+    .description('display help for command')
+    .argument('[command]', 'the command to describe')
+    .action((name: string | undefined) =>
+      run(async () => {
+        const command = name === undefined ? program : program.commands.find((candidate) => candidate.name() === name);
+        if (command === undefined) throw new UserError(`help: no command "${name}"; commands: ${program.commands.map((candidate) => candidate.name()).join(', ')}`, ExitCode.Usage);
+        command.outputHelp();
+      }),
+    );
+
   const add = program
     .command('add')
     .description('add patterns to the project in this folder: shows a plan and a diff, merges shared files, keeps your edits')

@@ -44,6 +44,25 @@ describe('--help and --version', () => {
     expect(readme).toContain(`Node.js ${engines.replace(/^>=/, '')}+`);
   });
 
+  // Found by QA: `help` was taken for a project folder's name: the questionnaire started in a terminal, and without
+  // one the run failed for want of --pattern; `help add` was "too many arguments".
+  it.each([[['help'], 'Usage: create-serverless-app [options] [command] [directory]'], [['help', 'add'], 'Usage: create-serverless-app add [options] [patterns...]']])(
+    'prints help for %j, as --help does, and creates nothing',
+    (args, usage) => {
+      const cwd = scratchDir('help-command');
+      const result = runCli(args, { cwd });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain(usage);
+      expect(readdirSync(cwd)).toEqual([]);
+    },
+  );
+
+  it('refuses help for a command it does not have in one line, naming the commands', () => {
+    const result = runCli(['help', 'ad']);
+    expect(result.status).toBe(ExitCode.Usage);
+    expectOneLineError(result.stderr, /^✖ help: no command "ad"; commands: list, doctor, help, add$/);
+  });
+
   it('prints the version', () => {
     expect(runCli(['--version']).stdout.trim()).toBe(version);
   });
