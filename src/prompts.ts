@@ -19,30 +19,45 @@ export interface Prompter {
   confirm(question: { message: string; default: boolean }): Promise<boolean>;
 }
 
+/**
+ * The terminal questions are drawn on: stdout, else stderr. With stdout in a file (`> log.txt`) they went into the
+ * file, and the CLI waited for an answer to a question nobody saw; the file keeps what the CLI logs.
+ */
+export function promptOutput(): NodeJS.WriteStream | undefined {
+  return [process.stdout, process.stderr].find((stream) => stream.isTTY === true);
+}
+
 /** Inquirer, loaded only when a question is actually asked (keeps `--help` fast). */
 export function inquirerPrompter(): Prompter {
   const prompts = () => import('@inquirer/prompts');
+  const output = promptOutput() ?? process.stdout;
+  const context = { output };
   return {
-    input: (q) => interruptible(async () => (await prompts()).input({ message: q.message, default: q.default, validate: q.validate })),
+    input: (q) => interruptible(async () => (await prompts()).input({ message: q.message, default: q.default, validate: q.validate }, context)),
     select: (q) =>
-      interruptible(async () => (await prompts()).select({ message: q.message, choices: [...q.choices], default: q.default, pageSize: await pageSize(q.choices) })),
+      interruptible(async () =>
+        (await prompts()).select({ message: q.message, choices: [...q.choices], default: q.default, pageSize: await pageSize(q.choices, output) }, context),
+      ),
     checkbox: (q) =>
       interruptible(async () =>
-        (await prompts()).checkbox({
-          message: q.message,
-          pageSize: await pageSize(q.choices),
-          choices: q.choices.map((choice) => ({ ...choice, short: choice.value, checked: q.default?.includes(choice.value) ?? false })),
-          validate: (items) => q.validate(items.map((item) => item.value)),
-        }),
+        (await prompts()).checkbox(
+          {
+            message: q.message,
+            pageSize: await pageSize(q.choices, output),
+            choices: q.choices.map((choice) => ({ ...choice, short: choice.value, checked: q.default?.includes(choice.value) ?? false })),
+            validate: (items) => q.validate(items.map((item) => item.value)),
+          },
+          context,
+        ),
       ),
-    confirm: (q) => interruptible(async () => (await prompts()).confirm({ message: q.message, default: q.default })),
+    confirm: (q) => interruptible(async () => (await prompts()).confirm({ message: q.message, default: q.default }, context)),
   };
 }
 
-function pageSize(choices: readonly Choice[]): Promise<number> {
+function pageSize(choices: readonly Choice[], output: NodeJS.WriteStream): Promise<number> {
   return choicesPageSize(
     choices.map((choice) => choice.name),
-    { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 },
+    { columns: output.columns || 80, rows: output.rows || 24 },
   );
 }
 

@@ -1,7 +1,7 @@
 import { loadAnswersFile } from '../engine/answers-file.js';
 import { detectPackageManager, type PackageManager } from '../engine/package-manager.js';
 import { createLogger } from '../logger.js';
-import { inquirerPrompter } from '../prompts.js';
+import { inquirerPrompter, promptOutput } from '../prompts.js';
 import { createApp, type CreateOptions } from './create.js';
 
 /** Wires the create pipeline to the real terminal (or, with --json, to a machine reading stdout). */
@@ -20,11 +20,12 @@ export async function runCreateCommand(
 }
 
 /**
- * Whether a person can answer prompts here: a terminal, not a pipeline, and not a dumb terminal (Emacs' shell),
- * where prompts that redraw themselves with cursor codes would print as garbage.
+ * Whether a person can answer prompts here: a terminal to type in and one to show the question on (stdout or
+ * stderr), not a pipeline, and not a dumb terminal (Emacs' shell), where prompts that redraw themselves with cursor
+ * codes would print as garbage.
  */
 export function canAsk(): boolean {
-  return process.stdin.isTTY === true && !isCI() && process.env.TERM !== 'dumb';
+  return process.stdin.isTTY === true && promptOutput() !== undefined && !isCI() && process.env.TERM !== 'dumb';
 }
 
 /** CI=true (or 1) means a pipeline, even when a pseudo-terminal is attached. */

@@ -96,6 +96,29 @@ describe.skipIf(tmuxMissing)('the questionnaire in a real terminal', () => {
     expect(existsSync(join(parent, 'ctrl-app'))).toBe(false);
   });
 
+  // Found by QA: with stdout in a file, the questions went into the file, and the CLI waited for an answer to a
+  // question nobody could see.
+  it('asks on stderr when stdout goes to a file, which gets what it logs but no question', async () => {
+    const parent = scratchDir('stdout-to-file');
+    session = TerminalSession.start(`node ${CLI} logged-app --pattern http-api --location eastus2 --resource items --route-prefix api --auth none --no-install --no-git > out.txt`, parent);
+    await session.waitFor(/Write \d+ files to logged-app\?/);
+    session.type('');
+    const screen = await session.waitFor(/EXIT:\d+/, 30_000);
+    expect(screen).toContain('EXIT:0');
+    const logged = readFileSync(join(parent, 'out.txt'), 'utf8');
+    expect(logged).toMatch(/Created \d+ files in logged-app/);
+    expect(logged).not.toMatch(/Write \d+ files/);
+  });
+
+  it('asks nothing when neither stdout nor stderr is a terminal: it fails at once naming the missing flags', async () => {
+    const parent = scratchDir('output-to-files');
+    session = TerminalSession.start(`node ${CLI} quiet-app --no-install --no-git > out.txt 2> err.txt`, parent);
+    const screen = await session.waitFor(/EXIT:\d+/);
+    expect(screen).toContain('EXIT:2');
+    expect(readFileSync(join(parent, 'err.txt'), 'utf8')).toMatch(/^✖ missing required values \(nothing is asked without a terminal, .*\): --pattern <ids>/);
+    expect(readFileSync(join(parent, 'out.txt'), 'utf8')).toBe('');
+  });
+
   // Found by QA: prompts redraw with cursor codes, which a dumb terminal (Emacs' M-x shell) prints as garbage.
   it('TERM=dumb asks nothing: it fails at once naming the missing flags, as in a pipeline', async () => {
     const parent = scratchDir('dumb');
