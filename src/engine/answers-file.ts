@@ -127,6 +127,12 @@ async function parseAnswers(text: string, extension: string, fail: (message: str
 /** `patterns` is an object of pattern id → options, or a plain list of ids when no option is set. */
 function readPatterns(value: unknown, fail: (message: string) => UserError, keys: NonNullable<AnswersFile['keys']>): AnswersFile['patterns'] {
   if (value === undefined) return undefined;
+  // YAML's `- http-api:` with options under it, where `http-api:` was meant: as an id it read "[object Object]".
+  const listed = Array.isArray(value) ? value.find((item) => typeof item === 'object' && item !== null) : undefined;
+  if (listed !== undefined) {
+    const example = (isPlainObject(listed) && Object.keys(listed)[0]) || PATTERN_IDS[0];
+    throw fail(`"patterns" as a list holds pattern ids only; to give options, make it an object of pattern id → options (in YAML, "${example}:" under "patterns:" without "- ")`);
+  }
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((id) => [String(id), {}]) : isPlainObject(value) ? Object.entries(value) : [];
   if (!Array.isArray(value) && !isPlainObject(value)) throw fail('"patterns" must be an object of pattern id → options, or a list of ids');
   const unknown = entries.map(([id]) => id).filter((id) => findPatternId(id) === undefined);

@@ -610,6 +610,8 @@ describe('loadAnswersFile', () => {
     ['type.json', '{"name": 42}', /"name" must be a string/],
     ['patterns.json', '{"patterns": "http-api"}', /"patterns" must be an object of pattern id → options, or a list of ids/],
     ['pattern-id.json', '{"patterns": {"graphql": {}}}', /unknown pattern "graphql" in "patterns"; valid patterns: http-api/],
+    // Found by QA: a YAML list of options (`- http-api:` with its options under it) read as unknown pattern "[object Object]".
+    ['listed-options.yaml', 'patterns:\n  - http-api:\n      auth: none\n', /: "patterns" as a list holds pattern ids only; to give options, make it an object of pattern id → options \(in YAML, "http-api:" under "patterns:" without "- "\)$/],
     ['options.json', '{"patterns": {"http-api": [1]}}', /"patterns.http-api" must be an object of options/],
     ['option.json', '{"patterns": {"http-api": {"authh": "none"}}}', /^--answers \S*option\.json: patterns\.http-api\.authh is not an option of http-api \(options: resources, routePrefix, auth, entraAudience\)$/],
     ['bare-option.json', '{"http-api": {"authh": "none", "x": 1}}', /: http-api\.authh, http-api\.x are not options of http-api \(options: /],
