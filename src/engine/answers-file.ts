@@ -113,6 +113,8 @@ async function parseAnswers(text: string, extension: string, fail: (message: str
     // A warning (a tag it cannot resolve, `!Ref`) is refused as an error is: yaml.parse printed it through
     // process.emitWarning, over several lines, and went on with the bare value.
     const [problem] = [...document.errors, ...document.warnings];
+    // yaml's advice for this one ("please use YAML.parseAllDocuments()") is for programmers; its line stays.
+    if (problem?.code === 'MULTIPLE_DOCS') problem.message = problem.message.replace(/^.*?(?= at line )/, 'it holds several documents (a --- line starts another), where answers are one,');
     if (problem) throw problem;
     return document.toJS();
   } catch (error) {
