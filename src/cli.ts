@@ -81,7 +81,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .addOption(choiceFlag('--package-manager <pm>', 'package manager for install and next steps (default: the one that launched this)', PACKAGE_MANAGERS))
     .option('--no-install', 'do not install dependencies')
     .option('--no-git', 'do not initialise a git repository')
-    .option('--debug', 'print stack traces for unexpected errors', false)
+    .addOption(debugFlag())
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     // Options after a subcommand name belong to it (`list --json`, `add --yes`).
@@ -97,6 +97,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .command('list')
     .description('list the patterns with their matrix rows and options')
     .option('--json', 'machine-readable output', false)
+    .addOption(debugFlag())
     .action((flags: { json: boolean }) =>
       run(async () => {
         refuseOptionsBefore(program, 'list');
@@ -111,6 +112,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .description('check the project in the current (or given) directory for what commonly breaks local runs and deploys')
     .argument('[directory]', 'the project directory or any folder inside it (default: the current directory)')
     .option('--json', 'print the report as JSON on stdout', false)
+    .addOption(debugFlag())
     .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 2 not a Functions project, 6 at least one error.')
     .action((directory: string | undefined, flags: { json: boolean }) =>
       run(async () => {
@@ -165,7 +167,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .option('--dir <path>', 'the project folder (default: the one containing the working directory)')
     .addOption(choiceFlag('--package-manager <pm>', 'package manager for install (default: the one the project was made for)', PACKAGE_MANAGERS))
     .option('--no-install', 'do not install dependencies after package.json changed')
-    .option('--debug', 'print stack traces for unexpected errors', false)
+    .addOption(debugFlag())
     .addHelpText('after', ADD_EXAMPLES);
   const addFlags = addPatternFlags(add, patternFlags);
   add.action((patterns: string[], flags: Record<string, unknown>) =>
@@ -186,6 +188,14 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     }),
   );
   return program;
+}
+
+/**
+ * On every command: the advice for an unexpected error, whichever command met it, is to run it again with --debug
+ * (main reads the flag itself, before commander parses).
+ */
+function debugFlag(): Option {
+  return new Option('--debug', 'print stack traces for unexpected errors').default(false);
 }
 
 /**

@@ -63,6 +63,15 @@ describe('--help and --version', () => {
     expectOneLineError(result.stderr, /^✖ help: no command "ad"; commands: list, doctor, help, add$/);
   });
 
+  // Found by QA: an unexpected error says "run again with --debug", which doctor and list refused as an unknown option.
+  it('takes --debug on every command, as its advice for an unexpected error says', () => {
+    const app = generateApp(scratchDir('debug-flag'), 'app', ['--pattern', 'http-api']);
+    for (const args of [['list', '--debug'], ['doctor', app, '--debug'], ['add', '--dir', app, 'http-api', '--debug']]) {
+      const result = runCli(args);
+      expect({ args, status: result.status, stderr: result.stderr }).toEqual({ args, status: 0, stderr: expect.not.stringContaining('unknown option') });
+    }
+  });
+
   it('prints the version', () => {
     expect(runCli(['--version']).stdout.trim()).toBe(version);
   });
