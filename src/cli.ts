@@ -292,7 +292,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   return exitCode;
 }
 
-function report(error: unknown, output: { debug: boolean; json: boolean }): number {
+function report(thrown: unknown, output: { debug: boolean; json: boolean }): number {
+  const error = cwdGone(thrown)
+    ? new UserError('the current folder no longer exists (deleted or moved away): cd into an existing folder and run it again', ExitCode.FileSystem)
+    : thrown;
   const known = error instanceof UserError || error instanceof ValidationError;
   const code = error instanceof UserError ? error.exitCode : known ? ExitCode.Usage : ExitCode.Unexpected;
   const message = error instanceof Error ? error.message : String(error);
@@ -309,6 +312,12 @@ function report(error: unknown, output: { debug: boolean; json: boolean }): numb
   if (output.debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write('  run again with --debug for details, and please report it\n');
   return code;
+}
+
+/** Whether the shell's folder was deleted under it: Node cannot resolve any path then, and that is no bug of ours. */
+function cwdGone(error: unknown): boolean {
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  return code === 'ENOENT' && syscall === 'uv_cwd';
 }
 
 /** Entries a terminal is shown of an error's list; the --json document carries them all. */

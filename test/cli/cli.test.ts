@@ -63,15 +63,6 @@ describe('--help and --version', () => {
     expectOneLineError(result.stderr, /^✖ help: no command "ad"; commands: list, doctor, help, add$/);
   });
 
-  // Found by QA: an unexpected error says "run again with --debug", which doctor and list refused as an unknown option.
-  it('takes --debug on every command, as its advice for an unexpected error says', () => {
-    const app = generateApp(scratchDir('debug-flag'), 'app', ['--pattern', 'http-api']);
-    for (const args of [['list', '--debug'], ['doctor', app, '--debug'], ['add', '--dir', app, 'http-api', '--debug']]) {
-      const result = runCli(args);
-      expect({ args, status: result.status, stderr: result.stderr }).toEqual({ args, status: 0, stderr: expect.not.stringContaining('unknown option') });
-    }
-  });
-
   it('prints the version', () => {
     expect(runCli(['--version']).stdout.trim()).toBe(version);
   });
@@ -448,5 +439,26 @@ describe('bad input: a clear one-line error, a documented exit code, nothing on 
     expect([3, 4]).toContain(result.status);
     expectOneLineError(result.stderr, /blocker/);
     expect(existsSync(join(parent, 'blocker/app'))).toBe(false);
+  });
+});
+
+describe('a command run in a folder that no longer exists', () => {
+  // Found by QA: a shell left in a folder deleted under it made every command but list an "unexpected error" to report.
+  it.each([['x --pattern http-api --yes --dry-run'], ['add http-api --yes'], ['doctor']])('%s says so in one line with exit 4', (args) => {
+    const parent = scratchDir('cwd-gone');
+    const result = spawnSync('bash', ['-c', `mkdir gone && cd gone && rmdir ../gone && node "$0" ${args}`, CLI], { cwd: parent, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(result.status).toBe(ExitCode.FileSystem);
+    expectOneLineError(result.stderr, /^✖ the current folder no longer exists \(deleted or moved away\): cd into an existing folder and run it again$/);
+  });
+});
+
+describe('the advice of an unexpected error', () => {
+  // Found by QA: an unexpected error says "run again with --debug", which doctor and list refused as an unknown option.
+  it('takes --debug on every command, as its advice for an unexpected error says', () => {
+    const app = generateApp(scratchDir('debug-flag'), 'app', ['--pattern', 'http-api']);
+    for (const args of [['list', '--debug'], ['doctor', app, '--debug'], ['add', '--dir', app, 'http-api', '--debug']]) {
+      const result = runCli(args);
+      expect({ args, status: result.status, stderr: result.stderr }).toEqual({ args, status: 0, stderr: expect.not.stringContaining('unknown option') });
+    }
   });
 });
