@@ -148,6 +148,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .command('help')
     .description('display help for command')
     .argument('[command]', 'the command to describe')
+    .addOption(debugFlag())
     .action((name: string | undefined) =>
       run(async () => {
         const command = name === undefined ? program : program.commands.find((candidate) => candidate.name() === name);

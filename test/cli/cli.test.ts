@@ -456,7 +456,7 @@ describe('the advice of an unexpected error', () => {
   // Found by QA: an unexpected error says "run again with --debug", which doctor and list refused as an unknown option.
   it('takes --debug on every command, as its advice for an unexpected error says', () => {
     const app = generateApp(scratchDir('debug-flag'), 'app', ['--pattern', 'http-api']);
-    for (const args of [['list', '--debug'], ['doctor', app, '--debug'], ['add', '--dir', app, 'http-api', '--debug']]) {
+    for (const args of [['list', '--debug'], ['doctor', app, '--debug'], ['add', '--dir', app, 'http-api', '--debug'], ['help', '--debug']]) {
       const result = runCli(args);
       expect({ args, status: result.status, stderr: result.stderr }).toEqual({ args, status: 0, stderr: expect.not.stringContaining('unknown option') });
     }
