@@ -7,6 +7,13 @@ export const MAX_PROJECT_NAME_LENGTH = 40;
 export const MAX_SLUG_LENGTH = 24;
 
 /**
+ * Words Azure refuses anywhere in the name of a resource with a public endpoint (ReservedResourceName), which the
+ * function app (`func-<slug>-<token>`, on azurewebsites.net) is: such an app generated and tested green, and failed
+ * at its first `azd up`.
+ */
+const RESERVED_IN_AZURE_NAMES = ['microsoft', 'windows'] as const;
+
+/**
  * A project name is both an npm package name and the seed of Azure resource names, so it must satisfy
  * both: lowercase letters, digits and single hyphens, starting with a letter.
  */
@@ -26,6 +33,12 @@ export function parseProjectName(input: unknown): string {
   // The name is the project folder's too, and Windows has no folder of these names: the repository would not clone there.
   if (/^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/.test(name)) {
     throw new ValidationError(`project name "${name}" is a device name on Windows, where no folder can have it; choose another name`);
+  }
+  const reserved = RESERVED_IN_AZURE_NAMES.find((word) => azureSlug(name).includes(word));
+  if (reserved) {
+    throw new ValidationError(
+      `project name "${name}" contains "${reserved}", which Azure refuses in resource names (ReservedResourceName): the function app would be func-${azureSlug(name)}-…; choose another name`,
+    );
   }
   const npm = validateNpmName(name);
   if (!npm.validForNewPackages) {

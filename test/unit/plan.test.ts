@@ -11,7 +11,8 @@ import { PATTERNS } from '../../src/patterns/index.js';
 import { emptyContribution, PATTERN_IDS, type PatternId } from '../../src/patterns/types.js';
 
 describe('project names', () => {
-  it.each(['orders-api', 'a', 'app2', 'connector', 'com10', 'x'.repeat(MAX_PROJECT_NAME_LENGTH)])('accepts %j', (name) => {
+  // The last: the reserved word lies past the part of the name that goes into Azure resource names.
+  it.each(['orders-api', 'a', 'app2', 'connector', 'com10', 'x'.repeat(MAX_PROJECT_NAME_LENGTH), `${'x'.repeat(24)}-windows`])('accepts %j', (name) => {
     expect(parseProjectName(name)).toBe(name);
   });
 
@@ -36,6 +37,9 @@ describe('project names', () => {
     ['nul', /"nul" is a device name on Windows/],
     ['com1', /"com1" is a device name on Windows/],
     ['lpt9', /"lpt9" is a device name on Windows/],
+    // The function app is func-<name>-<token>, and Azure refuses a resource name holding either word: azd up failed.
+    ['windows-sync', /"windows-sync" contains "windows", which Azure refuses in resource names \(ReservedResourceName\): the function app would be func-windows-sync-…; choose another name/],
+    ['graph-microsoft365', /contains "microsoft"/],
   ])('rejects %j', (name, message) => {
     expect(() => parseProjectName(name)).toThrow(ValidationError);
     expect(() => parseProjectName(name)).toThrow(message);
