@@ -83,5 +83,10 @@ export function parseFieldName(input: unknown): string {
   if (name !== '' && !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) {
     throw new ValidationError(`"${name}" is not a field name: use letters, digits and "_" (up to 64), not starting with a digit, e.g. customerId`);
   }
+  // The app read Object.prototype's member, not the event's field: with constructor, the event schema refused
+  // every event whose data had one (no plain object to it), and `{ __proto__: … }` in the app's tests sets none.
+  if (Object.hasOwn(Object.prototype, name)) {
+    throw new ValidationError(`"${name}" is a property of every JavaScript object, so the app cannot read it as a field of the event data; choose another name`);
+  }
   return name;
 }

@@ -78,6 +78,10 @@ describe('event-processing options', () => {
     [options.storageQueueName, 'q'.repeat(57), '3 to 56 characters'],
     [options.aggregationKey, 'customer.id', 'not a field name'],
     [options.aggregationValue, '1st', 'not a field name'],
+    // The generated app failed its own tests with these: an event whose data has a constructor field is no plain
+    // object to its schema (every such event was dead-lettered), and `{ __proto__: … }` sets no field at all.
+    [options.aggregationKey, 'constructor', '"constructor" is a property of every JavaScript object'],
+    [options.aggregationValue, '__proto__', '"__proto__" is a property of every JavaScript object'],
   ])('rejects %#: %s', (spec, input, message) => {
     expect(() => spec.parse(input)).toThrow(ValidationError);
     expect(() => spec.parse(input)).toThrow(message);
