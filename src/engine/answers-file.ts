@@ -142,8 +142,10 @@ function readPatterns(value: unknown, fail: (message: string) => UserError, keys
   if (entries.length === 0) throw fail('"patterns" must name at least one pattern');
   // Keyed by the canonical id, which is what the manifest records: `HTTP-API` and `http-api` are one pattern.
   const patterns: Partial<Record<PatternId, Record<string, unknown>>> = {};
-  for (const [typed, options] of entries) {
+  for (const [typed, given] of entries) {
     const id = findPatternId(typed)!;
+    // `http-api:` with nothing after it, YAML's null: the pattern with its defaults, as `http-api: {}`.
+    const options = given ?? {};
     if (!isPlainObject(options)) throw fail(`"patterns.${typed}" must be an object of options`);
     // A list may repeat an id harmlessly; two objects of options for one pattern leave no way to tell which wins.
     if (id in patterns && !Array.isArray(value)) throw fail(`"patterns" names ${id} twice`);

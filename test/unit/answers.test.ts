@@ -590,6 +590,15 @@ describe('loadAnswersFile', () => {
     expect(await loadAnswersFile(file('bom-manifest.json', `${BOM}${JSON.stringify(manifest, null, 2)}`))).toMatchObject({ name: 'd', keys: { answers: 'answers' } });
   });
 
+  // `http-api:` with nothing after it is YAML's null: the natural way to choose a pattern with its defaults next to
+  // one with options, refused as "must be an object of options".
+  it('takes a pattern given without options, as YAML writes it, as one with its defaults', async () => {
+    expect(await loadAnswersFile(file('bare-key.yaml', 'name: a\npatterns:\n  http-api:\n  scheduled-tasks:\n    timeZone: UTC\n'))).toMatchObject({
+      patterns: { 'http-api': {}, 'scheduled-tasks': { timeZone: 'UTC' } },
+    });
+    expect(await loadAnswersFile(file('bare-key-options.yaml', 'event-processing:\n'))).toMatchObject({ patterns: { 'event-processing': {} } });
+  });
+
   it('matches pattern ids in any case and keys them by the canonical id', async () => {
     expect(await loadAnswersFile(file('upper.json', '{"patterns": {"HTTP-API": {"auth": "none"}}}'))).toMatchObject({ patterns: { 'http-api': { auth: 'none' } } });
     expect(await loadAnswersFile(file('upper-list.yaml', 'patterns: [Scheduled-Tasks, scheduled-tasks]\n'))).toMatchObject({ patterns: { 'scheduled-tasks': {} } });
