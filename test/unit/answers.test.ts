@@ -197,6 +197,13 @@ describe('resolveAnswers', () => {
     const empty = await caught({ directory: '', pattern: 'http-api', yes: true, location: 'mars' });
     expect(empty.message).toBe('2 given values are invalid:');
     expect(empty.details).toEqual([expect.stringMatching(/^\[directory\]: must not be empty/), expect.stringMatching(/^--location: unknown or unsupported Azure region "mars"/)]);
+    // A pattern's rule over its options was checked only once the folder was given: a second run to learn of it.
+    const rule = await caught({ pattern: 'event-processing', yes: true, patternOptions: { 'event-processing': { eventStyles: 'aggregation' } } });
+    expect(rule.message).toBe('1 given value is invalid and 1 required value is missing (--yes cannot default):');
+    expect(rule.details).toEqual([
+      'event-processing: aggregation needs a key to group by: add --aggregation-key (a field of the event data, e.g. customerId)',
+      'missing: [directory] or --name (the project folder, e.g. my-app)',
+    ]);
   });
 
   it('rejects a project name or region it cannot use before asking anything', async () => {
