@@ -70,6 +70,11 @@ export class ProjectFiles {
         `Fix the JSON syntax of ${path} (a trailing comma or a missing quote is the usual cause).`,
       );
     }
+    // Checks read fields of an object: a `null` host.json read as a missing one, a list as one without "main".
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      const what = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+      throw new UnusableFileError(path, `${path} holds ${what}, not a JSON object.`, `Restore ${path} from version control, or write its settings as an object ({ … }).`);
+    }
     return value;
   }
 
@@ -293,7 +298,7 @@ const manifestDrift: Check = {
   id: 'manifest-drift',
   title: 'generated files match .create-serverless-app.json',
   run(project) {
-    const manifest = project.json<{ files?: unknown; answers?: unknown; packageManager?: unknown; answersSha256?: unknown } | null>(MANIFEST_PATH);
+    const manifest = project.json<{ files?: unknown; answers?: unknown; packageManager?: unknown; answersSha256?: unknown }>(MANIFEST_PATH);
     if (manifest === undefined) {
       return [{ severity: 'warning', file: MANIFEST_PATH, message: `${MANIFEST_PATH} is missing, so generated files cannot be told from your own and \`add\` cannot merge safely.`, fix: 'Restore it from version control (git checkout -- .create-serverless-app.json).' }];
     }
@@ -305,7 +310,7 @@ const manifestDrift: Check = {
       findings.push({ severity: 'error', file: MANIFEST_PATH, message: `${MANIFEST_PATH} is damaged: ${damage}; \`add\` refuses it.`, fix: `Restore it from version control (git checkout -- ${MANIFEST_PATH}).` });
     }
     // A damaged manifest's answers may fail the digest too (none recorded): one problem, one restore, one finding.
-    else if (manifest !== null && answersEdited(manifest)) {
+    else if (answersEdited(manifest)) {
       findings.push({
         severity: 'error',
         file: MANIFEST_PATH,
@@ -313,7 +318,7 @@ const manifestDrift: Check = {
         fix: `Restore it from version control (git checkout -- ${MANIFEST_PATH}).`,
       });
     }
-    const files = typeof manifest?.files === 'object' && manifest.files !== null && !Array.isArray(manifest.files) ? (manifest.files as Record<string, unknown>) : {};
+    const files = typeof manifest.files === 'object' && manifest.files !== null && !Array.isArray(manifest.files) ? (manifest.files as Record<string, unknown>) : {};
     for (const [path, hash] of Object.entries(files)) {
       // Not a hash (a key of the user's): reported above as damage, and no file of the app.
       if (!isFileHash(hash)) continue;

@@ -125,6 +125,16 @@ describe('doctor', () => {
     expect(report.checks.find((check) => check.id === 'extension-bundle')!.findings[0]!.message).toMatch(/host.json is not valid JSON: \w+ on line 1/);
   });
 
+  // `null` in host.json was reported as "host.json is missing", a list in package.json as one with no "main".
+  it('a JSON file that holds no object (null, a list) is reported as that, not as missing or empty', () => {
+    write('host.json', 'null\n');
+    write('package.json', '[]\n');
+    const report = diagnoseProject(dir);
+    const message = (id: string) => report.checks.find((check) => check.id === id)!.findings[0]!.message;
+    expect(message('extension-bundle')).toBe('host.json holds null, not a JSON object.');
+    expect(message('main-glob')).toBe('package.json holds a list, not a JSON object.');
+  });
+
   it('accepts comments in host.json and local.settings.json, which the host reads and add keeps', () => {
     write('host.json', read('host.json').replace('{', '{\n  // tuned for the nightly batch'));
     write('local.settings.json', read('local.settings.json').replace('{', '{ /* see README */'));
