@@ -24,12 +24,19 @@ export async function whileInterruptible<T>(work: (interrupted: AbortSignal) => 
   const interrupt = () => interruption.abort();
   // While a spinner runs, the terminal is raw and Ctrl-C reaches us as this event, not as a signal to npm.
   for (const signal of INTERRUPTS) process.on(signal, interrupt);
+  // A write past a file size limit (ulimit -f) raises SIGXFSZ as well as failing with EFBIG. Node ignores the signal
+  // at start, but a process spawned through execa (add's git status) leaves it at its default action when done,
+  // which ended the CLI half-way through the write, nothing rolled back. Listened to, the write just fails.
+  process.on('SIGXFSZ', writeFailsInstead);
   try {
     return await work(interruption.signal);
   } finally {
     for (const signal of INTERRUPTS) process.off(signal, interrupt);
+    process.off('SIGXFSZ', writeFailsInstead);
   }
 }
+
+function writeFailsInstead(): void {}
 
 /**
  * Side effects that run only after every file is written: the install first, then git, so that the first commit

@@ -413,6 +413,25 @@ describe('bad input: a clear one-line error, a documented exit code, nothing on 
     expect(readdirSync(parent)).toEqual([]);
   });
 
+  // add ran git (through execa) before writing, which left SIGXFSZ at its default, fatal action: a write past the
+  // limit killed the CLI half-way, with no message and nothing rolled back.
+  it('add: a file size limit met half-way is exit 4 with every file as it was', () => {
+    const dir = generateApp(scratchDir('add-file-size-limit'), 'app', ['--pattern', 'http-api']);
+    const before = readFileSync(join(dir, 'README.md'), 'utf8');
+    const manifest = readFileSync(join(dir, '.create-serverless-app.json'), 'utf8');
+    // 20 KiB: the README as it is (14 KiB) fits, so it can be put back; as scheduled-tasks extends it (23 KiB) it does not.
+    const result = spawnSync('sh', ['-c', 'ulimit -f 40; exec "$0" "$@"', process.execPath, CLI, 'add', 'scheduled-tasks', '--yes', '--no-install'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', FORCE_COLOR: '0' },
+    });
+    expect(result.status).toBe(ExitCode.FileSystem);
+    expectOneLineError(result.stderr, /^✖ cannot write .*README\.md: a file is larger than the file size limit \(ulimit -f\); nothing was written$/);
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe(before);
+    expect(readFileSync(join(dir, '.create-serverless-app.json'), 'utf8')).toBe(manifest);
+    expect(existsSync(join(dir, 'src/scheduling'))).toBe(false);
+  });
+
   it('fails a dry run as the run would where the target cannot be written: exit 4, the same message', (context) => {
     const parent = scratchDir('unwritable-dry-run');
     const unlock = readOnly(parent);
