@@ -18,7 +18,7 @@ export function createLogger(options: { json: boolean }): Logger {
     warn: (message) => process.stderr.write(`${message}\n`),
     async task(label, work, step, interrupted) {
       const { default: ora } = await import('ora');
-      const spinner = ora({ text: label, stream: process.stderr, isEnabled: process.stderr.isTTY === true && !options.json });
+      const spinner = ora({ text: label, stream: process.stderr, isEnabled: !options.json && canAnimate(process.stderr) });
       spinner.start();
       // A package manager can take seconds to stop: say at once that the Ctrl-C came.
       interrupted.addEventListener('abort', () => (spinner.text = `${label}: stopping (Ctrl-C)…`), { once: true });
@@ -37,6 +37,15 @@ export function createLogger(options: { json: boolean }): Logger {
       }
     },
   };
+}
+
+/**
+ * A spinner redraws itself with cursor codes: only in a terminal that has a width, and is not a dumb one (TERM=dumb),
+ * which shows the codes as text. In a pseudo-terminal of 0 columns (`script`, `docker exec -t` or a CI runner that
+ * opens one without a size), ora counted Infinity lines to clear, and the CLI hung printing cursor codes.
+ */
+function canAnimate(stream: NodeJS.WriteStream): boolean {
+  return stream.isTTY === true && stream.columns > 0 && process.env.TERM !== 'dumb';
 }
 
 /**

@@ -196,6 +196,23 @@ describe('generating an app', () => {
     expect(spawnSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' }).stdout).not.toContain('local.settings.json\n');
   });
 
+  // ora counted the lines to clear by dividing by the width: with 0 columns, Infinity of them, and the CLI hung at its
+  // first spinner, printing cursor codes without end (megabytes a second).
+  it('runs its post-steps in a terminal that reports no width, without animating a spinner there', () => {
+    const parent = scratchDir('zero-width');
+    const result = spawnSync(process.execPath, ['--import', join(REPO_ROOT, 'test/support/zero-width-terminal.mjs'), CLI, 'app', '--pattern', 'http-api', '--yes', '--no-install'], {
+      cwd: parent,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', FORCE_COLOR: '0' },
+      // Hung, it handles SIGTERM no more than Ctrl-C: its loop never yields.
+      timeout: 20_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('- Initialising a git repository\n✔ Initialising a git repository\n');
+    expect(existsSync(join(parent, 'app/.git'))).toBe(true);
+  });
+
   it('--dry-run lists the files and writes nothing', () => {
     const parent = scratchDir('dry');
     const result = runCli(['dry', '--pattern', 'http-api', '--yes', '--dry-run'], { cwd: parent });
