@@ -21,7 +21,9 @@ const cloudEventSchema = z.object({
     .pipe(z.iso.datetime({ offset: true }))
     .optional(),
   datacontenttype: z.string().optional(),
-  data: z.record(z.string(), z.unknown()),
+  // Taken as it was sent: zod's record schema refuses an object with a field named constructor and drops one named
+  // __proto__, field names an event's data may well have.
+  data: z.custom<Record<string, unknown>>((data) => typeof data === 'object' && data !== null && !Array.isArray(data), 'data must be a JSON object'),
   // CloudEvents distributed-tracing extension: kept so a forwarded event keeps its sender's trace context
   // (checked where it is sent on: a malformed value is never propagated).
   traceparent: z.string().optional(),
