@@ -55,33 +55,35 @@ export function parseResources(input: unknown): string[] {
   if (names.length > MAX_RESOURCES) throw new ValidationError(`at most ${MAX_RESOURCES} resources; got ${names.length}`);
 
   const seen = new Map<string, string>();
-  for (const name of names) {
-    if (typeof name !== 'string') throw new ValidationError(`resource names are strings; got ${JSON.stringify(name)}`);
-    if (tableName(name).length < 3 || name.length > 40 || !RESOURCE_NAME.test(name)) {
-      throw new ValidationError(
-        `resource "${shown(name)}" is not a valid name: use 3–40 lowercase letters, digits and single hyphens, starting with a letter (e.g. orders, order-lines)`,
-      );
-    }
-    if (RESERVED_NAMES.has(name)) throw new ValidationError(`resource "${name}" is a reserved word; choose another name`);
-    if (GENERATED_IDENTIFIERS.has(camelCase(name))) {
-      throw new ValidationError(`resource "${name}" would be named "${camelCase(name)}" in code, which the generated code already uses; choose another name`);
-    }
-    if (DOCUMENT_SCHEMAS.has(singularPascal(name))) {
-      throw new ValidationError(`resource "${name}" would name its items "${singularPascal(name)}", as the OpenAPI document names its error responses; choose another name`);
-    }
-    // `order-lines` and `orderlines` would share a table, `order`/`orders` one TypeScript type name, and
-    // `orders`/`order-pages` one OpenAPI schema (OrderPage).
-    for (const key of new Set([name, tableName(name), ...openApiNames(name)])) {
-      const earlier = seen.get(key);
-      if (earlier !== undefined) {
-        throw new ValidationError(
-          earlier === name ? `resource "${name}" is listed twice` : `resources "${earlier}" and "${name}" are too similar: they would share the name "${key}"`,
-        );
-      }
-      seen.set(key, name);
+  // Every name's problem, not only the first one's: a list with two bad names is fixed in one go.
+  const problems = names.map((name) => resourceNameProblem(name, seen)).filter((problem) => problem !== undefined);
+  if (problems.length > 0) throw new ValidationError(problems.join('; '));
+  return names as string[];
+}
+
+/** What is wrong with one resource name, given the names taken by those before it (`seen`, which it adds to). */
+function resourceNameProblem(name: unknown, seen: Map<string, string>): string | undefined {
+  if (typeof name !== 'string') return `resource names are strings; got ${JSON.stringify(name)}`;
+  if (tableName(name).length < 3 || name.length > 40 || !RESOURCE_NAME.test(name)) {
+    return `resource "${shown(name)}" is not a valid name: use 3–40 lowercase letters, digits and single hyphens, starting with a letter (e.g. orders, order-lines)`;
+  }
+  if (RESERVED_NAMES.has(name)) return `resource "${name}" is a reserved word; choose another name`;
+  if (GENERATED_IDENTIFIERS.has(camelCase(name))) {
+    return `resource "${name}" would be named "${camelCase(name)}" in code, which the generated code already uses; choose another name`;
+  }
+  if (DOCUMENT_SCHEMAS.has(singularPascal(name))) {
+    return `resource "${name}" would name its items "${singularPascal(name)}", as the OpenAPI document names its error responses; choose another name`;
+  }
+  // `order-lines` and `orderlines` would share a table, `order`/`orders` one TypeScript type name, and
+  // `orders`/`order-pages` one OpenAPI schema (OrderPage).
+  for (const key of new Set([name, tableName(name), ...openApiNames(name)])) {
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      return earlier === name ? `resource "${name}" is listed twice` : `resources "${earlier}" and "${name}" are too similar: they would share the name "${key}"`;
     }
   }
-  return names as string[];
+  for (const key of [name, tableName(name), ...openApiNames(name)]) seen.set(key, name);
+  return undefined;
 }
 
 /** The route prefix in host.json: one URL path segment, `api` by default, or empty for routes at the root. */

@@ -47,6 +47,12 @@ describe('--resource', () => {
     expect(() => parseResources(input)).toThrow(message);
   });
 
+  it('names every bad name of a list in one message, not only the first', () => {
+    expect(() => parseResources('app,orders,problem,Bad')).toThrow(
+      /^resource "app" would be named "app" in code.*; resource "problem" would name its items "Problem".*; resource "Bad" is not a valid name/,
+    );
+  });
+
   it('refuses every name whose camel case a resource\'s generated code already imports or declares', () => {
     for (const auth of ['none', 'function-key', 'entra-id']) {
       const { read } = render({ resources: 'orders', auth });
