@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS } from '../patterns/index.js';
@@ -38,6 +38,26 @@ export function isManifest(file: AnswersFile): boolean {
 
 const ANSWER_KEYS = ['name', 'location', 'patterns'] as const;
 
+/** An answers file is a few lines; reading on past this, /dev/zero or an endless pipe would hang the run. */
+const MAX_ANSWERS_BYTES = 1024 * 1024;
+
+/** The file's bytes, read up to its end (a pipe's too, which has no size to check first); undefined past `limit`. */
+async function readAtMost(path: string, limit: number): Promise<Buffer | undefined> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(limit + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) return buffer.subarray(0, length);
+      length += bytesRead;
+      if (length > limit) return undefined;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
 /**
  * Reads `--answers <file>` (JSON or YAML): answers, a whole manifest, or just pattern options keyed by pattern
  * id (what `add` needs). Shape errors name the key at fault; option values are checked later by the patterns'
@@ -46,12 +66,13 @@ const ANSWER_KEYS = ['name', 'location', 'patterns'] as const;
 export async function loadAnswersFile(path: string, shownAs = path): Promise<AnswersFile> {
   const source = `--answers ${shownAs}`;
   const fail = (message: string, details: readonly string[] = []) => new UserError(`${source}: ${message}`, ExitCode.Usage, details);
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    bytes = await readFile(path);
+    bytes = await readAtMost(path, MAX_ANSWERS_BYTES);
   } catch (error) {
     throw fail(isErrno(error, 'ENOENT') ? 'file not found' : isErrno(error, 'EISDIR') ? 'is a directory' : 'cannot be read');
   }
+  if (bytes === undefined) throw fail('is larger than 1 MiB, which no answers file is');
   let text: string;
   try {
     // The byte order mark a Windows editor saves is dropped by the shared helper, as the manifest and doctor drop it,

@@ -578,6 +578,14 @@ describe('loadAnswersFile', () => {
     await expect(loadAnswersFile(file('neither', 'name: [unclosed'))).rejects.toThrow(/is neither valid JSON nor YAML: /);
   });
 
+  // An answers file is a few lines: read whole, /dev/zero or a stream that never ends would hang the run.
+  it('refuses a file larger than 1 MiB without reading on, /dev/zero included', async () => {
+    await expect(loadAnswersFile(file('huge.json', `{"name":"a"}${' '.repeat(1024 * 1024)}`), 'huge.json')).rejects.toThrow(
+      '--answers huge.json: is larger than 1 MiB, which no answers file is',
+    );
+    await expect(loadAnswersFile('/dev/zero')).rejects.toThrow('--answers /dev/zero: is larger than 1 MiB');
+  });
+
   it('reports a YAML error in one line, without the colon that introduced the excerpt, and the excerpt as details', async () => {
     const error = await loadAnswersFile(file('unclosed.yaml', 'name: a\npatterns:\n  http-api:\n    resources: [orders, customers\n'), 'unclosed.yaml').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
