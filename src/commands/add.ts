@@ -518,8 +518,9 @@ function takenMessage(file: PlannedFile): string {
 /** After `new`: where the new version is, and what the file itself took. */
 function sideBySideMessage(file: PlannedFile): string {
   const beside = sideBySidePath(file.path);
+  if (file.current === undefined) return `wrote ${beside}, the new version of ${file.path}, which you deleted: rename it to ${file.path} to take it, or delete it`;
   const took = keptVersion(file);
-  if (took === undefined || took === file.current) return `wrote ${beside} next to ${file.path}: merge it by hand, then delete it`;
+  if (took === file.current) return `wrote ${beside} next to ${file.path}: merge it by hand, then delete it`;
   return `wrote ${beside} next to ${file.path}, which took the new version's other changes: settle where both changed it by hand, then delete ${beside}`;
 }
 

@@ -898,8 +898,16 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     expect(existsSync(join(root, 'README.md'))).toBe(false);
     expect(s.logger.lines).toContain('  left README.md deleted, as you had it');
 
+    // "next to README.md" would point at a file that is not there.
+    const beside = session(root);
+    await add(root, ['data-processing'], { conflict: 'new' }, beside);
+    expect(existsSync(join(root, 'README.md'))).toBe(false);
+    expect(read(root, 'README.md.new')).toBe(read(await generate(['http-api', 'event-processing', 'data-processing']), 'README.md'));
+    expect(beside.logger.lines).toContain('  wrote README.md.new, the new version of README.md, which you deleted: rename it to README.md to take it, or delete it');
+    rmSync(join(root, 'README.md.new'));
+
     await add(root, ['scheduled-tasks'], { conflict: 'theirs' });
-    expect(read(root, 'README.md')).toBe(read(await generate(['http-api', 'event-processing', 'scheduled-tasks']), 'README.md'));
+    expect(read(root, 'README.md')).toBe(read(await generate(['http-api', 'event-processing', 'data-processing', 'scheduled-tasks']), 'README.md'));
   });
 
   // Found by QA: in a teammate's clone, add stopped on a conflict over a file git never gave them.
