@@ -113,6 +113,12 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   for (const id of differing) {
     logger.warn(chalk.yellow(`⚠ ${file!.source}: ${id} is already in this project; its options there are not applied (add does not change a present pattern)`));
   }
+  // An answers file made for create, or another app's manifest, does not rename or move this project.
+  const otherProject = (['name', 'location'] as const).filter((key) => file?.[key] !== undefined && file[key] !== manifest.answers[key]);
+  if (otherProject.length > 0) {
+    const values = (answers: Partial<Answers>) => otherProject.map((key) => answers[key]).join(', ');
+    logger.warn(chalk.yellow(`⚠ ${file!.source}: its ${otherProject.join(' and ')} (${values(file!)}) ${otherProject.length > 1 ? 'are' : 'is'} not applied: add keeps the project's (${values(manifest.answers)})`));
+  }
   const wanted: Answers = { ...manifest.answers, patterns: { ...manifest.answers.patterns } };
   const asked = new Map<PatternId, Set<string>>();
   for (const id of toAdd) {

@@ -807,6 +807,20 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     });
   });
 
+  it("says so when the answers file names another project or location, which add does not apply: the project's stay", async () => {
+    const root = await generate(['http-api']);
+    writeFileSync(join(root, 'answers.yaml'), 'name: billing\nlocation: westeurope\npatterns:\n  event-processing: {}\n');
+    const s = session(root);
+    await add(root, [], { answersFile: 'answers.yaml' }, s);
+    expect(JSON.parse(read(root, '.create-serverless-app.json')).answers).toMatchObject({ name: 'orders', location: 'eastus2' });
+    expect(s.logger.lines).toContain("⚠ --answers answers.yaml: its name and location (billing, westeurope) are not applied: add keeps the project's (orders, eastus2)");
+
+    writeFileSync(join(root, 'answers.yaml'), 'name: orders\npatterns:\n  scheduled-tasks: {}\n');
+    const same = session(root);
+    await add(root, [], { answersFile: 'answers.yaml' }, same);
+    expect(same.logger.lines.join('\n')).not.toContain('not applied');
+  });
+
   it('refuses answers-file options for a pattern neither present nor being added, as it does flags; a whole manifest lists every pattern of its app, so is no such request', async () => {
     const root = await generate(['http-api']);
     writeFileSync(join(root, 'answers.json'), JSON.stringify({ patterns: { 'event-processing': { greeting: 'from the file' }, 'data-processing': { greeting: 'x' } } }));
