@@ -8,8 +8,9 @@ export const RETENTION_SETTING = 'DATA_RETENTION_DAYS';
 
 export function retentionDays(settings: Settings = process.env): number {
   const value = settings[RETENTION_SETTING];
+  // Digits only: Number() would read 0x1E as 30 and 1e3 as 1000.
   const days = Number(value);
-  if (!value?.trim() || !Number.isInteger(days) || days < 1) {
+  if (!/^\s*\d+\s*$/.test(value ?? '') || days < 1) {
     throw new Error(`${RETENTION_SETTING} must be a whole number of days, at least 1; it is ${JSON.stringify(value)}`);
   }
   return days;

@@ -13,7 +13,9 @@ const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, sche
 describe('retentionDays', () => {
   it('reads whole days from the app setting and refuses anything else', () => {
     expect(retentionDays({ [RETENTION_SETTING]: '30' })).toBe(30);
-    for (const value of [undefined, '', '0', '-1', '1.5', 'thirty']) {
+    expect(retentionDays({ [RETENTION_SETTING]: ' 7 ' })).toBe(7);
+    // Number() reads these as 30 and 1000: a setting meant as something else, taken silently.
+    for (const value of [undefined, '', '0', '-1', '1.5', 'thirty', '0x1E', '1e3']) {
       expect(() => retentionDays({ [RETENTION_SETTING]: value })).toThrow(`${RETENTION_SETTING} must be a whole number of days`);
     }
   });
