@@ -76,13 +76,14 @@ function resourceNameProblem(name: unknown, seen: Map<string, string>): string |
   }
   // `order-lines` and `orderlines` would share a table, `order`/`orders` one TypeScript type name, and
   // `orders`/`order-pages` one OpenAPI schema (OrderPage).
-  for (const key of new Set([name, tableName(name), ...openApiNames(name)])) {
+  const keys = new Set([name, tableName(name), ...openApiNames(name)]);
+  for (const key of keys) {
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       return earlier === name ? `resource "${name}" is listed twice` : `resources "${earlier}" and "${name}" are too similar: they would share the name "${key}"`;
     }
   }
-  for (const key of [name, tableName(name), ...openApiNames(name)]) seen.set(key, name);
+  for (const key of keys) seen.set(key, name);
   return undefined;
 }
 

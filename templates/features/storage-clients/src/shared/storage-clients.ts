@@ -160,8 +160,9 @@ export function tableKey(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof RestError && error.statusCode === 404;
+/** Whether Table storage answered with one of `statuses` (409 the row exists, 412 it changed, 404 it is gone…). */
+export function hasStatus(error: unknown, ...statuses: number[]): boolean {
+  return error instanceof RestError && statuses.includes(error.statusCode ?? 0);
 }
 
 /** A row, or undefined when the table has none under these keys (404). */
@@ -174,7 +175,7 @@ export async function entityOrUndefined<T extends object>(
   try {
     return await table.getEntity<T>(partitionKey, rowKey, select && { queryOptions: { select } });
   } catch (error) {
-    if (isNotFound(error)) return undefined;
+    if (hasStatus(error, 404)) return undefined;
     throw error;
   }
 }
@@ -183,7 +184,7 @@ async function deleteEntityIfPresent(table: TableClient, partitionKey: string, r
   try {
     await table.deleteEntity(partitionKey, rowKey);
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    if (!hasStatus(error, 404)) throw error;
   }
 }
 
@@ -205,7 +206,7 @@ export async function deleteEntities(table: TableClient, rows: AsyncIterable<{ p
     } catch (error) {
       // A transaction fails whole when one of its rows is already gone: its own first send landed but lost its
       // response (the SDK resent it), or another deleter was there first. One by one, a row gone is no failure.
-      if (!isNotFound(error)) throw error;
+      if (!hasStatus(error, 404)) throw error;
       for (const [, { partitionKey, rowKey }] of batch) await deleteEntityIfPresent(table, partitionKey, rowKey);
     }
     deleted += batch.length;

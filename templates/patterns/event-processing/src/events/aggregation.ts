@@ -1,5 +1,5 @@
-import { odata, RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { deleteWhere, ensureTable, entityOrUndefined, tableKey } from '../shared/storage-clients.js';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { deleteWhere, ensureTable, entityOrUndefined, hasStatus, tableKey } from '../shared/storage-clients.js';
 import type { EventKey } from './idempotency.js';
 
 /** Start of the fixed (tumbling) window `time` falls in, e.g. 10:07 → 10:05 for 5-minute windows. */
@@ -81,7 +81,7 @@ export class TableAggregationStore implements AggregationStore {
         return;
       } catch (error) {
         // 409: the marker or the first total appeared meanwhile; 412: another instance updated the total.
-        if (!(error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412))) throw error;
+        if (!hasStatus(error, 409, 412)) throw error;
       }
     }
     throw new Error(`aggregate ${partitionKey} ${totalRow} stayed contended after ${MAX_ATTEMPTS} attempts`);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { RestError, type TableClient, type TableEntity } from '@azure/data-tables';
-import { ensureTable, entityOrUndefined, tableClient } from '../shared/storage-clients.js';
+import type { TableClient, TableEntity } from '@azure/data-tables';
+import { ensureTable, entityOrUndefined, hasStatus, tableClient } from '../shared/storage-clients.js';
 import { RepositoryError, type Page, type Repository, type StoredItem } from './repository.js';
 
 /**
@@ -44,7 +44,7 @@ export class TableRepository<Fields> implements Repository<Fields> {
       const items = entities.map((entity) => this.toItem(entity));
       return entities.continuationToken ? { items, nextCursor: cursorOf(entities.continuationToken) } : { items };
     } catch (error) {
-      if (cursor !== undefined && isStatus(error, 400)) throw invalidCursor();
+      if (cursor !== undefined && hasStatus(error, 400)) throw invalidCursor();
       throw error;
     }
   }
@@ -62,7 +62,7 @@ export class TableRepository<Fields> implements Repository<Fields> {
       const response = await client.createEntity(entity);
       return this.toItem({ ...entity, etag: response.etag! });
     } catch (error) {
-      if (!isStatus(error, 409)) throw error;
+      if (!hasStatus(error, 409)) throw error;
       const landed = await this.writtenByThisCall(client, entity);
       if (landed) return landed;
       throw new RepositoryError('exists', `an item with id "${id}" already exists`);
@@ -78,7 +78,7 @@ export class TableRepository<Fields> implements Repository<Fields> {
       const response = await client.updateEntity(entity, 'Replace', { etag: storageEtag(etag) });
       return this.toItem({ ...entity, etag: response.etag! });
     } catch (error) {
-      const landed = isStatus(error, 412) ? await this.writtenByThisCall(client, entity) : undefined;
+      const landed = hasStatus(error, 412) ? await this.writtenByThisCall(client, entity) : undefined;
       if (landed) return landed;
       throw this.writeError(error, id);
     }
@@ -92,7 +92,7 @@ export class TableRepository<Fields> implements Repository<Fields> {
     try {
       await client.deleteEntity(id, '', { etag: storageEtag(etag) });
     } catch (error) {
-      if (isStatus(error, 404)) return;
+      if (hasStatus(error, 404)) return;
       throw this.writeError(error, id);
     }
   }
@@ -115,10 +115,10 @@ export class TableRepository<Fields> implements Repository<Fields> {
   }
 
   private writeError(error: unknown, id: string): unknown {
-    if (isStatus(error, 404)) return new RepositoryError('not-found', `no item with id "${id}"`);
-    if (isStatus(error, 412)) return new RepositoryError('etag-mismatch', `item "${id}" has changed`);
+    if (hasStatus(error, 404)) return new RepositoryError('not-found', `no item with id "${id}"`);
+    if (hasStatus(error, 412)) return new RepositoryError('etag-mismatch', `item "${id}" has changed`);
     // Storage answers 400 to an If-Match it cannot parse: that ETag matches no version of the item.
-    if (isStatus(error, 400)) return new RepositoryError('etag-mismatch', `If-Match names no version of item "${id}"`);
+    if (hasStatus(error, 400)) return new RepositoryError('etag-mismatch', `If-Match names no version of item "${id}"`);
     return error;
   }
 
@@ -182,8 +182,4 @@ function continuationTokenOf(cursor: string): string | undefined {
 
 function invalidCursor(): RepositoryError {
   return new RepositoryError('invalid-cursor', 'the cursor is not one this API issued');
-}
-
-function isStatus(error: unknown, status: number): boolean {
-  return error instanceof RestError && error.statusCode === status;
 }

@@ -1,5 +1,5 @@
-import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { deleteWhere, ensureTable, entityOrUndefined } from '../shared/storage-clients.js';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { deleteWhere, ensureTable, entityOrUndefined, hasStatus } from '../shared/storage-clients.js';
 
 export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -155,7 +155,7 @@ export class TableRunStore implements RunStore {
       return subResponses[0]?.etag ?? (await etagIfLanded(this.table, own));
     } catch (error) {
       // Refused because a record changed, or because it landed and its lost response was resent.
-      if (error instanceof RestError && [...CHANGED_SINCE, ...ALREADY_EXISTS].includes(error.statusCode ?? 0)) return etagIfLanded(this.table, own);
+      if (hasStatus(error, ...CHANGED_SINCE, ...ALREADY_EXISTS)) return etagIfLanded(this.table, own);
       throw error;
     }
   }
@@ -287,7 +287,7 @@ async function etagUnless(write: Promise<{ etag?: string }>, refusals: readonly 
   try {
     return etagOf(await write);
   } catch (error) {
-    if (error instanceof RestError && refusals.includes(error.statusCode ?? 0)) return undefined;
+    if (hasStatus(error, ...refusals)) return undefined;
     throw error;
   }
 }
