@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { visit } from 'jsonc-parser';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { findPatternId, PATTERN_IDS, PATTERNS } from '../patterns/index.js';
 import type { PatternId } from '../patterns/types.js';
@@ -121,14 +122,20 @@ export async function loadAnswersFile(path: string, shownAs = path): Promise<Ans
 async function parseAnswers(text: string, extension: string, fail: (message: string, details?: readonly string[]) => UserError): Promise<unknown> {
   const json = extension === '.json';
   const yaml = extension === '.yaml' || extension === '.yml';
-  try {
-    if (!yaml) {
-      try {
-        return JSON.parse(text);
-      } catch (error) {
-        if (json) throw error;
-      }
+  if (!yaml) {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      if (json) throw fail(`is not valid JSON: ${(error as Error).message}`);
     }
+    if (data !== undefined) {
+      const repeated = repeatedKey(text);
+      if (repeated) throw fail(`is not valid JSON: ${repeated}`);
+      return data;
+    }
+  }
+  try {
     // yaml is CommonJS under Node: its exports object is the default export, bundled or not.
     const document = (await import('yaml')).default.parseDocument(text);
     // A warning (a tag it cannot resolve, `!Ref`) is refused as an error is: yaml.parse printed it through
@@ -142,9 +149,28 @@ async function parseAnswers(text: string, extension: string, fail: (message: str
     // yaml's message ends its first line with a colon and goes on with an excerpt of the file: the line is the
     // error, the excerpt its details.
     const [first = '', ...excerpt] = (error as Error).message.trimEnd().split('\n');
-    const what = json ? 'not valid JSON' : yaml ? 'not valid YAML' : 'neither valid JSON nor YAML';
+    const what = yaml ? 'not valid YAML' : 'neither valid JSON nor YAML';
     throw fail(`is ${what}: ${first.replace(/:\s*$/, '')}`, excerpt.filter((line) => line.trim() !== ''));
   }
+}
+
+/**
+ * The first key an object of the JSON text repeats, with where: JSON.parse keeps the last value without a word,
+ * where YAML refuses the file.
+ */
+function repeatedKey(text: string): string | undefined {
+  const objects: Set<string>[] = [];
+  let found: string | undefined;
+  visit(text, {
+    onObjectBegin: () => void objects.push(new Set()),
+    onObjectEnd: () => void objects.pop(),
+    onObjectProperty: (key, _offset, _length, line, column) => {
+      const keys = objects.at(-1)!;
+      if (keys.has(key)) found ??= `"${key}" appears twice in one object at line ${line + 1}, column ${column + 1}`;
+      keys.add(key);
+    },
+  });
+  return found;
 }
 
 /** `patterns` is an object of pattern id → options, or a plain list of ids when no option is set. */

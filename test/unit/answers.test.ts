@@ -630,6 +630,9 @@ describe('loadAnswersFile', () => {
     ['tag.yaml', 'name: !Ref orders\n', /^--answers \S*tag\.yaml: is not valid YAML: Unresolved tag: !Ref at line 1, column 7$/],
     // Found by QA: yaml's own advice for this, "please use YAML.parseAllDocuments()", is for programmers.
     ['two-documents.yaml', 'name: orders\n---\nlocation: eastus2\n', /: is not valid YAML: it holds several documents \(a --- line starts another\), where answers are one, at line 2, column 1$/],
+    // Found by QA: JSON.parse keeps a repeated key's last value without a word, where YAML refuses the file.
+    ['duplicate.json', '{"name": "orders",\n "name": "billing"}', /^--answers \S*duplicate\.json: is not valid JSON: "name" appears twice in one object at line 2, column 2$/],
+    ['duplicate-option', '{"patterns": {"http-api": {"auth": "none", "auth": "api-key"}}}', /: is not valid JSON: "auth" appears twice in one object at line 1, column 44$/],
     ['latin1.json', Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]), /is not valid UTF-8 text/],
     ['array.json', '[1,2]', /must contain an object/],
     ['unknown.json', '{"name":"x","colour":"red","size":1}', /unknown keys "colour", "size" \(allowed: name, location, patterns\)/],
