@@ -11,7 +11,7 @@ import { askAgainForClashesBetweenPatterns, askMissingOptions, checkGivenOptions
 import type { FileChange } from '../engine/changes.js';
 import { withoutBom } from '../engine/byte-order-mark.js';
 import { cannotRead, isErrno } from '../engine/fs-errors.js';
-import { findProject, isMachineLocal, MANIFEST_PATH, withUsersKeys, type Manifest } from '../engine/manifest.js';
+import { answersEditedError, findProject, isMachineLocal, MANIFEST_PATH, withUsersKeys, type Manifest } from '../engine/manifest.js';
 import { planFileUpdates, valueAt, type FileAction, type PlannedFile } from '../engine/merge.js';
 import { detectPackageManager, packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
 import { buildPlan, type Answers, type Plan } from '../engine/plan.js';
@@ -73,6 +73,11 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const ask = session.interactive && !options.yes ? session.prompter : undefined;
   const { root, manifest, manifestText } = await findProject(options.dir === undefined ? session.cwd : await givenFolder(session.cwd, options.dir));
   refuseNewerGenerator(manifest);
+  // Both trees with the package manager the project was made for: its README's commands are no edit of the user's.
+  const before = recordedPlan(manifest, root);
+  const base = treeFiles(before, manifest.packageManager);
+  base.delete(MANIFEST_PATH);
+  refuseUnexplainedFiles(manifest, base, join(root, MANIFEST_PATH));
   const present = sortPatternIds(Object.keys(manifest.answers.patterns) as PatternId[]);
 
   // Only the pattern options count: the project's name and location are already recorded.
@@ -129,7 +134,6 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const planOf = (answers: Answers, named = sources) => buildPlan(answers, root, named, new Set(present));
   if (ask) await askAgainForClashesBetweenPatterns(ask, wanted, asked, sources, planOf);
 
-  const before = recordedPlan(manifest, root);
   const after = validated(() => planOf(wanted));
   if (manifest.generator.version !== GENERATOR.version) {
     logger.warn(
@@ -137,11 +141,8 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     );
   }
 
-  // Both with the package manager the project was made for: its README's commands are no edit of the user's.
-  const base = treeFiles(before, manifest.packageManager);
   const theirs = treeFiles(after, manifest.packageManager);
   const newManifest = theirs.get(MANIFEST_PATH)!;
-  base.delete(MANIFEST_PATH);
   theirs.delete(MANIFEST_PATH);
   const { files: ours, notUtf8 } = await readFiles(root, [...theirs.keys()].flatMap((path) => [path, sideBySidePath(path)]));
   const planned = planFileUpdates({ base, theirs, ours, recorded: manifest.files }).map((file) => (notUtf8.has(file.path) ? withoutMerge(file) : file));
@@ -214,6 +215,18 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     }
     return { root, added: toAdd, alreadyPresent, files: outcomes(planned, choices), written: true };
   });
+}
+
+/**
+ * The version that wrote the manifest generates, from its answers, the very files it records: a file recorded but
+ * not generated means answers edited by hand where no digest tells (one an older version wrote, or removed with
+ * them), and the merge would take a present pattern's wiring for the user's own and remove it.
+ */
+function refuseUnexplainedFiles(manifest: Manifest, base: ReadonlyMap<string, string>, manifestPath: string): void {
+  if (manifest.generator.version !== GENERATOR.version) return;
+  const [first, ...more] = Object.keys(manifest.files).filter((path) => !base.has(path));
+  if (first === undefined) return;
+  throw answersEditedError(manifestPath, `they do not generate ${first}${more.length > 0 ? ` and ${more.length} more file${more.length > 1 ? 's' : ''}` : ''} it records`);
 }
 
 /**

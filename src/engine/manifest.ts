@@ -169,13 +169,16 @@ function parseManifest(text: string, path: string): Manifest {
   if (outside !== undefined) throw broken(`it records ${outside}, a path outside the project`);
   // Regenerated from edited answers, the base of the merge is not what was written: generated files would pass
   // for the user's edits, and a present pattern's wiring be removed or doubled. A key added inside the answers too.
-  if (answersEdited(record)) {
-    throw new UserError(
-      `${path}: its recorded answers were edited by hand (they no longer match answersSha256), so add cannot tell what it generated from your edits; restore it from version control (git checkout -- ${MANIFEST_PATH}). Nothing was written`,
-      ExitCode.Usage,
-    );
-  }
+  if (answersEdited(record)) throw answersEditedError(path, 'they no longer match answersSha256');
   return record;
+}
+
+/** add's refusal of a manifest whose recorded answers were edited by hand; `evidence` says how that shows. */
+export function answersEditedError(path: string, evidence: string): UserError {
+  return new UserError(
+    `${path}: its recorded answers were edited by hand (${evidence}), so add cannot tell what it generated from your edits; restore it from version control (git checkout -- ${MANIFEST_PATH}). Nothing was written`,
+    ExitCode.Usage,
+  );
 }
 
 /** Where a key of the user's is kept: said wherever one is found inside the parts `add` rewrites whole. */

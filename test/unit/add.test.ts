@@ -1105,6 +1105,20 @@ describe('add, with a manifest edited by hand', () => {
     expect(tree(root)).toEqual(before);
   });
 
+  // Found by QA: without the digest (as an older version wrote the manifest), answers emptied by hand made add remove
+  // the present pattern's dependencies from package.json, taking them for the user's additions.
+  it('refuses recorded answers that do not generate the files it records, with no digest to tell', async () => {
+    const root = await generate(['http-api', 'scheduled-tasks']);
+    editManifest(root, ({ answersSha256, ...manifest }) => {
+      manifest.answers.patterns = { 'scheduled-tasks': manifest.answers.patterns['scheduled-tasks'] };
+      return manifest;
+    });
+    const before = tree(root);
+    const error = await expectUserError(add(root, ['event-processing']), 2, edited);
+    expect(error.message).toMatch(/\(they do not generate infra\/modules\/http-api\.bicep and \d+ more files it records\)/);
+    expect(tree(root)).toEqual(before);
+  });
+
   it('takes a manifest a formatter re-indented and reordered: the same answers', async () => {
     const root = await generate(['http-api', 'scheduled-tasks']);
     writeFileSync(join(root, MANIFEST), JSON.stringify(reordered(JSON.parse(read(root, MANIFEST))), null, 4));
