@@ -13,7 +13,7 @@ import {
   TABLE_REQUEST_TIMEOUT_MS,
   tableClient,
 } from '../../src/shared/storage-clients.js';
-import { hangingEndpoint } from '../support/hanging-endpoint.js';
+import { withHangingEndpoint } from '../support/hanging-endpoint.js';
 import { tableLosingResponses } from '../support/lost-write-responses.js';
 
 describe('storageConnection', () => {
@@ -90,23 +90,15 @@ describe('table requests', () => {
     ['a page of a listing', async (table) => { for await (const _ of table.listEntities()) break; }],
   ];
 
-  it.each(requests)('fail %s that gets no answer after TABLE_REQUEST_TIMEOUT_MS, saying so', async (_, request) => {
-    const endpoint = await hangingEndpoint();
-    const table = tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'Hung', { Hung: endpoint.connectionString });
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const received = endpoint.received();
-      const outcome = request(table);
-      await received;
+  it.each(requests)('fail %s that gets no answer after TABLE_REQUEST_TIMEOUT_MS, saying so', (_, request) =>
+    withHangingEndpoint(async (endpoint) => {
+      const table = tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'Hung', { Hung: endpoint.connectionString });
+      const { outcome } = await endpoint.holding(() => request(table));
       vi.advanceTimersByTime(TABLE_REQUEST_TIMEOUT_MS - 1);
       await expect(Promise.race([outcome, new Promise((resolve) => setImmediate(() => resolve('still waiting')))])).resolves.toBe('still waiting');
       vi.advanceTimersByTime(1);
       await expect(outcome).rejects.toThrow(`Table storage did not answer within ${TABLE_REQUEST_TIMEOUT_MS / 1000} s`);
-    } finally {
-      vi.useRealTimers();
-      endpoint.close();
-    }
-  });
+    }));
 });
 
 describe('ensureTable and ensureContainer', () => {

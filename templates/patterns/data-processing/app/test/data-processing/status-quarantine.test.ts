@@ -10,7 +10,7 @@ import { TABLE_REQUEST_TIMEOUT_MS, tableClient } from '../../src/shared/storage-
 import { encodeRecords } from './support/encode.js';
 import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
 import { CUSTOMERS, MIXED_ORDERS } from './support/orders.js';
-import { hangingEndpoint } from '../support/hanging-endpoint.js';
+import { withHangingEndpoint } from '../support/hanging-endpoint.js';
 import { tableLosingResponses } from '../support/lost-write-responses.js';
 
 const settings = () => ({ AzureWebJobsStorage: inject('azuriteConnectionString') });
@@ -71,22 +71,14 @@ describe('status and quarantine tables (Azurite)', () => {
     expect(await store.save({ ...status, state: 'archived' }, processed)).toEqual(expect.any(String));
   });
 
-  it("fails an attempt whose status table gets no answer in bounded time, not at the host's function timeout", async () => {
-    const endpoint = await hangingEndpoint();
-    const { deps } = dataEnvironment({ AzureWebJobsStorage: endpoint.connectionString }, memoryDependencies().deps.destination);
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const received = endpoint.received();
-      const attempt = processInput(memoryInput(encodeRecords(MIXED_ORDERS)).input, deps, silentLog);
-      await received;
+  it("fails an attempt whose status table gets no answer in bounded time, not at the host's function timeout", () =>
+    withHangingEndpoint(async (endpoint) => {
+      const { deps } = dataEnvironment({ AzureWebJobsStorage: endpoint.connectionString }, memoryDependencies().deps.destination);
+      const { outcome } = await endpoint.holding(() => processInput(memoryInput(encodeRecords(MIXED_ORDERS)).input, deps, silentLog));
       vi.advanceTimersByTime(TABLE_REQUEST_TIMEOUT_MS);
       // Rethrown, so the trigger delivers the input again.
-      await expect(attempt).rejects.toThrow('Table storage did not answer');
-    } finally {
-      vi.useRealTimers();
-      endpoint.close();
-    }
-  });
+      await expect(outcome).rejects.toThrow('Table storage did not answer');
+    }));
 
   it('records a failure whose message is longer than a table property holds, cut, and still poisons the input at its last attempt', async () => {
     const { deps } = memoryDependencies();
