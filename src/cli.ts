@@ -98,9 +98,9 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .description('list the patterns with their matrix rows and options')
     .option('--json', 'machine-readable output', false)
     .addOption(debugFlag())
-    .action((flags: { json: boolean }) =>
+    .action((flags: { json: boolean }, list: Command) =>
       run(async () => {
-        refuseOptionsBefore(program, 'list');
+        refuseOptionsBefore(list);
         const { runListCommand } = await import('./commands/list.js');
         runListCommand(flags);
       }),
@@ -114,9 +114,9 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .option('--json', 'print the report as JSON on stdout', false)
     .addOption(debugFlag())
     .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 2 not a Functions project, 6 at least one error.')
-    .action((directory: string | undefined, flags: { json: boolean }) =>
+    .action((directory: string | undefined, flags: { json: boolean }, doctor: Command) =>
       run(async () => {
-        refuseOptionsBefore(program, 'doctor');
+        refuseOptionsBefore(doctor);
         const { runDoctorCommand } = await import('./commands/doctor.js');
         return runDoctorCommand({ directory, json: flags.json });
       }),
@@ -173,7 +173,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
   const addFlags = addPatternFlags(add, patternFlags);
   add.action((patterns: string[], flags: Record<string, unknown>) =>
     run(async () => {
-      refuseOptionsBefore(program, 'add');
+      refuseOptionsBefore(add);
       const { runAddCommand } = await import('./commands/add-command.js');
       await runAddCommand({
         patterns,
@@ -215,11 +215,12 @@ function onceFlag(option: Option, parse: (value: string) => string = (value) => 
  * run add for real, without its dry run, and `--json list` print text. They are refused, naming where they go.
  * `--debug` works anywhere: main() reads it from the whole command line.
  */
-function refuseOptionsBefore(program: Command, name: string): void {
+function refuseOptionsBefore(command: Command): void {
+  const program = command.parent!;
   const given = program.options.filter((option) => option.long !== '--debug' && program.getOptionValueSource(option.attributeName()) === 'cli');
   if (given.length === 0) return;
   const flags = given.map((option) => option.long!);
-  const command = program.commands.find((candidate) => candidate.name() === name)!;
+  const name = command.name();
   const unknown = flags.filter((flag) => !command.options.some((option) => option.long === flag));
   const one = flags.length === 1;
   const where = `${flags.join(', ')} ${one ? 'comes' : 'come'} before "${name}", where ${one ? 'it is an option' : 'they are options'} of creating an app`;
