@@ -36,9 +36,12 @@ export const BASE_ALERTS: LogAlert[] = [
   },
   {
     id: 'dependency-failures',
-    description: 'Calls from the app to Azure services or other dependencies are failing: more than 10 in 15 minutes.',
+    description:
+      'Calls to Azure services or other dependencies are failing: more than 10 in 15 minutes, leaving out the lease and ETag conflicts (409, 412) with which instances share work.',
     severity: 2,
-    query: 'AppDependencies\n| where Success == false\n| summarize FailedCalls = sum(ItemCount)',
+    // Instances share work through conditional storage writes (Event Hubs partition ownership and checkpoints, blob
+    // trigger receipts, singleton leases): the one that loses a race gets 409 or 412, recorded as a failed call.
+    query: 'AppDependencies\n| where Success == false and ResultCode !in ("409", "412")\n| summarize FailedCalls = sum(ItemCount)',
     metricColumn: 'FailedCalls',
     operator: 'GreaterThan',
     threshold: 10,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BASE_ALERTS } from '../../src/base.js';
 import { TEMPLATES_DIR } from '../../src/templates-dir.js';
 import { kqlProblems } from '../support/kql.js';
 import { defaultPlan, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
@@ -40,6 +41,14 @@ describe('log alerts', () => {
       expect(alert.query, alert.id).not.toMatch(/\bcount\(\)/);
       for (const [aggregate] of alert.query.matchAll(/\bsum(?:if)?\([^)]*\)/g)) expect(aggregate, alert.id).toContain('ItemCount');
     }
+  });
+
+  it('dependency-failures does not count the 409 and 412 answers the Functions host shares work between instances with', () => {
+    // Instances claim Event Hubs partitions, blob trigger receipts and singleton leases with conditional writes: the
+    // loser of a race gets 409 (taken) or 412 (changed since read), and Application Insights records each as a failed
+    // dependency (Azure/azure-functions-host#4853), so the alert paged whenever the app scaled out.
+    const alert = BASE_ALERTS.find((candidate) => candidate.id === 'dependency-failures');
+    expect(alert?.query).toMatch(/\| where Success == false and ResultCode !in \("409", "412"\)\n/);
   });
 
   it('the KQL check catches a misspelt column and a misspelt table', () => {
