@@ -38,6 +38,9 @@ resource rules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
       evaluationFrequency: 'PT${alert.frequencyMinutes}M'
       windowSize: 'PT${alert.windowMinutes}M'
       autoMitigate: true
+      // Azure would run each query against the workspace now and refuse the rule while a table it reads has no data
+      // yet, as on the first provision. create-serverless-app checks every query against the tables' schema instead.
+      skipQueryValidation: true
       criteria: {
         allOf: [
           {
