@@ -77,7 +77,7 @@ export function buildPlan(answers: Answers, targetDir: string, sources: OptionSo
   const owned = patterns.map((p) => withOwnOptions(p, project));
   naming(sources, (name) => checkSharedStorage(patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.storageNames })), name, present));
   naming(sources, (name) => checkSharedFiles(patterns.map((p, i) => ({ id: p.definition.id, files: owned[i]!.files })), name, present));
-  const base = baseContribution();
+  const base = baseContribution(owned);
   naming(sources, (name) => checkFunctionNames(base.functionNames, patterns.map((p, i) => ({ id: p.definition.id, names: owned[i]!.functionNames })), name, present));
   const contributions: OwnedContribution[] = [base, ...owned];
   // Features are added once each, until no contribution asks for one that is missing.

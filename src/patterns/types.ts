@@ -208,6 +208,11 @@ export interface PatternContribution {
 export interface FunctionName {
   name: string;
   option?: string;
+  /**
+   * Whether an alert of its pattern watches its duration against a budget of its kind (an API's 2 s, a file
+   * import's 5 minutes): the base project's 10-second alert over every execution leaves it out.
+   */
+  durationAlerted?: boolean;
 }
 
 /**

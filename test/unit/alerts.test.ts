@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BASE_ALERTS } from '../../src/base.js';
+import { baseAlerts } from '../../src/base.js';
 import { TEMPLATES_DIR } from '../../src/templates-dir.js';
 import { kqlProblems } from '../support/kql.js';
 import { defaultPlan, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
@@ -47,8 +47,22 @@ describe('log alerts', () => {
     // Instances claim Event Hubs partitions, blob trigger receipts and singleton leases with conditional writes: the
     // loser of a race gets 409 (taken) or 412 (changed since read), and Application Insights records each as a failed
     // dependency (Azure/azure-functions-host#4853), so the alert paged whenever the app scaled out.
-    const alert = BASE_ALERTS.find((candidate) => candidate.id === 'dependency-failures');
+    const alert = baseAlerts([]).find((candidate) => candidate.id === 'dependency-failures');
     expect(alert?.query).toMatch(/\| where Success == false and ResultCode !in \("409", "412"\)\n/);
+  });
+
+  // Found by QA: the base alert's 10 s over every execution paged for a data-processing app importing 10 files of a
+  // minute each in half an hour, whose own latency alert allows 5 minutes; an API over 10 s paged twice.
+  it('duration-p95 leaves out the functions whose duration an alert of their pattern watches, and only those', () => {
+    const plan = defaultPlan(['http-api', 'event-processing', 'scheduled-tasks', 'data-processing']);
+    const alert = plan.contribution.alerts.find((candidate) => candidate.id === 'duration-p95')!;
+    const left = /\| where Name !in \(([^)]*)\)\n/.exec(alert.query)?.[1]?.split(', ').map((name) => JSON.parse(name) as string);
+    expect(left).toEqual(expect.arrayContaining(['items-list', 'openapi', 'run-report', 'processBlob']));
+    expect(left).not.toContain('health');
+    expect(left!.filter((name) => /^(eventGrid|serviceBus|eventHub|storageQueue)/.test(name))).toEqual([]);
+    expect(alert.description).toMatch(/leaving out functions whose own pattern alerts on their duration\.$/);
+    // With no such function, the alert is over every execution, as before.
+    expect(defaultPlan(['event-processing']).contribution.alerts.find((candidate) => candidate.id === 'duration-p95')!.query).not.toContain('Name !in');
   });
 
   it('the KQL check catches a misspelt column and a misspelt table', () => {

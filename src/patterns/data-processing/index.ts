@@ -158,7 +158,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
       ],
       alerts: alerts(functionName, hostPoisonQueue(options)),
       features: ['storageClients', 'azurite', 'slowTests', 'traceContext', ...(input === 'blob' ? (['postdeployHooks', 'metricAlerts'] as const) : [])],
-      functionNames: [{ name: functionName }, { name: 'purgeDataRecords' }],
+      functionNames: [{ name: functionName, durationAlerted: true }, { name: 'purgeDataRecords' }],
       storageNames: [
         ...(input === 'queue' ? [options.inputQueue, `${options.inputQueue}${POISON_SUFFIX}`].map((name) => ({ kind: 'queue' as const, name, option: 'inputQueue' })) : []),
         ...(input === 'blob' ? [{ kind: 'container' as const, name: options.inputContainer, option: 'inputContainer' }] : []),

@@ -112,7 +112,10 @@ export const httpApi = definePattern<HttpApiOptions>({
           ]
         : [],
       storageNames: resources.map((resource) => ({ kind: 'table', name: resource.table, option: 'resources' })),
-      functionNames: [{ name: 'openapi' }, ...resources.flatMap((resource) => CRUD_FUNCTION_SUFFIXES.map((suffix) => ({ name: `${resource.name}-${suffix}`, option: 'resources' })))],
+      functionNames: [
+        { name: 'openapi', durationAlerted: true },
+        ...resources.flatMap((resource) => CRUD_FUNCTION_SUFFIXES.map((suffix) => ({ name: `${resource.name}-${suffix}`, option: 'resources', durationAlerted: true }))),
+      ],
       hostJson: { extensions: { http: { routePrefix: options.routePrefix } } },
       dependencies: ['zod', '@azure/keyvault-secrets', '@azure/identity', ...(entraId ? (['jose'] as const) : [])],
       // The OpenAPI sync test reads host.json, which may carry comments.

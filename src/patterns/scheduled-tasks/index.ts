@@ -71,7 +71,7 @@ export const scheduledTasks = definePattern<ScheduledTasksOptions>({
           description: 'Table storage table of job checkpoints (last completed unit of work per job)',
         },
       ],
-      functionNames: jobs.map((job) => ({ name: job.name, option: 'jobs' })),
+      functionNames: jobs.map((job) => ({ name: job.name, option: 'jobs', durationAlerted: true })),
       storageNames: [
         { kind: 'table', name: 'JobRuns' },
         { kind: 'table', name: 'JobCheckpoints' },
