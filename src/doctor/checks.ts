@@ -5,7 +5,7 @@ import { intersects, minVersion, satisfies, validRange } from 'semver';
 import { withoutBom } from '../engine/byte-order-mark.js';
 import { describeFsError, isErrno } from '../engine/fs-errors.js';
 import { answersEdited, isFileHash, isMachineLocal, isProjectPath, manifestDamage, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
-import { isPackageManager, type PackageManager } from '../engine/package-manager.js';
+import { isPackageManager, LOCKFILES, type PackageManager } from '../engine/package-manager.js';
 import { filesUnder } from '../templates-dir.js';
 
 /**
@@ -364,9 +364,9 @@ const pendingMerges: Check = {
 };
 
 // npm reads npm-shrinkwrap.json, when a project has one, instead of package-lock.json.
-const NPM_LOCKFILES = ['npm-shrinkwrap.json', 'package-lock.json'];
+const NPM_LOCKFILES = LOCKFILES.filter((lockfile) => lockfile.packageManager === 'npm').map(({ file }) => file);
 // The lockfiles of pnpm, yarn and bun: named when a project has one, never parsed.
-const OTHER_LOCKFILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb'];
+const OTHER_LOCKFILES = LOCKFILES.filter((lockfile) => lockfile.packageManager !== 'npm').map(({ file }) => file);
 // What each package manager's first install writes (bun.lockb only before Bun 1.2).
 const LOCKFILE_WRITTEN_BY: Record<PackageManager, string> = { npm: 'package-lock.json', pnpm: 'pnpm-lock.yaml', yarn: 'yarn.lock', bun: 'bun.lock' };
 

@@ -6,6 +6,24 @@ export function isPackageManager(value: unknown): value is PackageManager {
 }
 
 /**
+ * Each package manager's lockfiles, in the order the generated workflow's install step looks for them (npm's last,
+ * npm-shrinkwrap.json first of those, as npm prefers it): the first one a project has says which it installs with.
+ */
+export const LOCKFILES: readonly { file: string; packageManager: PackageManager }[] = [
+  { file: 'pnpm-lock.yaml', packageManager: 'pnpm' },
+  { file: 'yarn.lock', packageManager: 'yarn' },
+  { file: 'bun.lock', packageManager: 'bun' },
+  { file: 'bun.lockb', packageManager: 'bun' },
+  { file: 'npm-shrinkwrap.json', packageManager: 'npm' },
+  { file: 'package-lock.json', packageManager: 'npm' },
+];
+
+/** The package manager whose lockfile a project has (`exists` answers for a file of it); undefined with none. */
+export function lockfilePackageManager(exists: (file: string) => boolean): PackageManager | undefined {
+  return LOCKFILES.find(({ file }) => exists(file))?.packageManager;
+}
+
+/**
  * The package manager that launched us (`npx`, `pnpm dlx`, `yarn create`, `bunx`), read from the
  * user agent each of them sets, e.g. "pnpm/9.12.0 npm/? node/v22.11.0 linux x64".
  */

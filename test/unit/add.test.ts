@@ -123,6 +123,15 @@ describe.each([
   });
 });
 
+/** The next steps add printed, trimmed: the install it left to the user comes first. */
+async function nextStepsOfAdd(root: string, options: Partial<AddOptions>): Promise<string[]> {
+  const s = session(root);
+  await add(root, ['scheduled-tasks'], options, s);
+  const heading = s.logger.lines.findIndex((line) => line.includes('Next steps:'));
+  expect(heading).toBeGreaterThan(-1);
+  return s.logger.lines.slice(heading + 1).map((line) => line.trim());
+}
+
 describe('add to an app made for pnpm, yarn or bun', () => {
   // The README shows the package manager's commands: rendered for npm, the unedited README would read as edited.
   it.each(['pnpm', 'yarn', 'bun'] as const)('%s: renders before and after with it, so the unedited README takes the new pattern whole and keeps its commands', async (pm) => {
@@ -140,16 +149,38 @@ describe('add to an app made for pnpm, yarn or bun', () => {
 
   // Launched by npx, npm would have installed the new dependencies and written a package-lock.json beside pnpm's.
   it.each(['pnpm', 'yarn', 'bun'] as const)('%s: installs with it unless --package-manager says otherwise', async (pm) => {
-    const nextSteps = async (packageManager: PackageManager | undefined) => {
-      const root = await generate(['http-api'], pm);
-      const s = session(root);
-      await add(root, ['scheduled-tasks'], { packageManager }, s);
-      const heading = s.logger.lines.findIndex((line) => line.includes('Next steps:'));
-      expect(heading).toBeGreaterThan(-1);
-      return s.logger.lines.slice(heading + 1).map((line) => line.trim());
-    };
+    const nextSteps = async (packageManager: PackageManager | undefined) => nextStepsOfAdd(await generate(['http-api'], pm), { packageManager });
     expect(await nextSteps(undefined)).toContain(`${pm} install`);
     expect(await nextSteps('npm')).toContain('npm install');
+  });
+});
+
+// Found by QA: an npm app whose team moved to pnpm (pnpm-lock.yaml committed, package-lock.json gone) got `npm install`
+// from add, which left pnpm-lock.yaml behind package.json, and the app's CI, which installs by the lockfile committed,
+// refused it (pnpm install --frozen-lockfile).
+describe('add to an app whose lockfile is another package manager’s than the one it was made for', () => {
+  const switchTo = (root: string, lockfile: string) => {
+    rmSync(join(root, 'package-lock.json'), { force: true });
+    writeFileSync(join(root, lockfile), '');
+  };
+
+  it.each([
+    ['pnpm', 'pnpm-lock.yaml'],
+    ['yarn', 'yarn.lock'],
+    ['bun', 'bun.lock'],
+  ] as const)('installs with %s when the app has %s, as its CI does, unless --package-manager says otherwise', async (pm, lockfile) => {
+    const root = await generate(['http-api']);
+    switchTo(root, lockfile);
+    expect(await nextStepsOfAdd(root, { packageManager: undefined })).toContain(`${pm} install`);
+    const again = await generate(['http-api']);
+    switchTo(again, lockfile);
+    expect(await nextStepsOfAdd(again, { packageManager: 'npm' })).toContain('npm install');
+  });
+
+  it('installs with npm in an app made for pnpm that now has package-lock.json', async () => {
+    const root = await generate(['http-api'], 'pnpm');
+    switchTo(root, 'package-lock.json');
+    expect(await nextStepsOfAdd(root, { packageManager: undefined })).toContain('npm install');
   });
 });
 
