@@ -48,7 +48,7 @@ export function mergeFile(path: string, base: string, ours: string, theirs: stri
     if (outcome.kind === 'merged') return { kind: 'merged', content: `${BOM}${outcome.content}` };
     return { ...outcome, theirsWhereConflicting: withBom(outcome.theirsWhereConflicting), oursWhereConflicting: withBom(outcome.oursWhereConflicting) };
   }
-  if (isJsonFile(path)) return mergeJson(base, ours, theirs, /(^|\/)package\.json$/.test(path) ? PACKAGE_JSON_RULES : {});
+  if (isJsonFile(path)) return mergeJson(base, ours, theirs, jsonRules(path));
   const outcome = mergeText(base, ours, theirs);
   const problemIn = (merged: string) => (/\.ya?ml$/.test(path) ? yamlProblem(merged, ours) : path.endsWith('.bicep') ? bicepProblem(merged, ours) : undefined);
   if (outcome.kind === 'merged') {
@@ -257,6 +257,33 @@ function dependenciesInTwoSections(edits: readonly JsonEdit[], ours: JsonValue):
 const settlePackageJson: SettleJson = (path, ours, theirs) => (path.length === 1 && path[0] === 'description' ? 'ours' : settleDependencyVersion(path, ours, theirs));
 
 const PACKAGE_JSON_RULES: JsonRules = { settle: settlePackageJson, clashes: dependenciesInTwoSections };
+
+/**
+ * local.settings.json after `func settings encrypt` (IsEncrypted: true): Core Tools decrypts every non-empty value of
+ * `Values` and refuses the whole file when one is plain text ("Failed to decrypt settings"), so a setting the new
+ * version adds there is a conflict: add cannot encrypt it (the key is the machine's), `func settings add` can.
+ */
+function plainValuesInEncryptedSettings(edits: readonly JsonEdit[], ours: JsonValue): JsonConflict[] {
+  if (!isObject(ours) || ours.IsEncrypted !== true) return [];
+  return edits.flatMap(({ path, value }): JsonConflict[] => {
+    if (path[0] !== 'Values' || !hasText(value)) return [];
+    const name = path.length === 2 ? String(path[1]) : '<name>';
+    return [{ path, reason: `your file is encrypted (func settings encrypt) and this would be added in plain text, which func start cannot decrypt: keep yours, then run func settings add ${name} with its value from local.settings.example.json`, theirs: [{ path, value }] }];
+  });
+}
+
+/** Whether a value is or holds a non-empty string: an empty one Core Tools takes without decrypting. */
+function hasText(value: JsonValue | undefined): boolean {
+  if (typeof value === 'string') return value !== '';
+  return typeof value === 'object' && value !== null && Object.values(value).some(hasText);
+}
+
+const LOCAL_SETTINGS_RULES: JsonRules = { clashes: plainValuesInEncryptedSettings };
+
+function jsonRules(path: string): JsonRules {
+  if (/(^|\/)package\.json$/.test(path)) return PACKAGE_JSON_RULES;
+  return isMachineLocal(path) ? LOCAL_SETTINGS_RULES : {};
+}
 
 /**
  * Replays the base → theirs changes onto the user's JSONC text with jsonc-parser edits, so the user's

@@ -526,6 +526,34 @@ describe('mergeFile on Bicep', () => {
   });
 });
 
+// Found by QA: `func settings encrypt` (Core Tools) encrypts every value and sets IsEncrypted; add merged the new
+// pattern's settings in plain text, and func start then refused the whole file ("Failed to decrypt settings").
+describe('mergeFile on a local.settings.json that func settings encrypt encrypted', () => {
+  const base = '{\n  "IsEncrypted": false,\n  "Values": {\n    "AzureWebJobsStorage": "UseDevelopmentStorage=true",\n    "FUNCTIONS_WORKER_RUNTIME": "node"\n  }\n}\n';
+  const encrypted = '{\n  "IsEncrypted": true,\n  "Values": {\n    "AzureWebJobsStorage": "AQAAANCMnd8BFdERjHoAwE==",\n    "FUNCTIONS_WORKER_RUNTIME": "AQAAANCMnd8BFdERjHoAwF=="\n  }\n}\n';
+  const theirs = withJson(base, (settings) => {
+    settings.Values.SCHEDULED_JOB_RUNS_TABLE = 'JobRuns';
+    settings.Values.EMPTY_FOR_NOW = '';
+  });
+
+  it('is a conflict on each value the new version adds in plain text, saying how to add it encrypted', () => {
+    const outcome = mergeFile('local.settings.json', base, encrypted, theirs);
+    expect(outcome).toMatchObject({ kind: 'conflict', conflictingValues: ['Values.SCHEDULED_JOB_RUNS_TABLE'] });
+    expect(outcome.kind === 'conflict' && outcome.reasons).toEqual([expect.stringMatching(/encrypted.*func settings add SCHEDULED_JOB_RUNS_TABLE/)]);
+  });
+
+  it('keeping yours adds no plain value (an empty one needs no decrypting), taking theirs writes it as asked', () => {
+    const outcome = mergeFile('local.settings.json', base, encrypted, theirs);
+    if (outcome.kind !== 'conflict') throw new Error('expected a conflict');
+    expect(parse(outcome.oursWhereConflicting!).Values).toEqual({ ...parse(encrypted).Values, EMPTY_FOR_NOW: '' });
+    expect(parse(outcome.theirsWhereConflicting!).Values).toEqual({ ...parse(encrypted).Values, EMPTY_FOR_NOW: '', SCHEDULED_JOB_RUNS_TABLE: 'JobRuns' });
+  });
+
+  it('merges as before when it is not encrypted', () => {
+    expect(parse(merged(mergeFile('local.settings.json', base, base.replace('"node"', '"node",\n    "MINE": "x"'), theirs))).Values).toMatchObject({ MINE: 'x', SCHEDULED_JOB_RUNS_TABLE: 'JobRuns' });
+  });
+});
+
 describe('mergeFile on a file saved with a byte order mark', () => {
   const BOM = '\uFEFF';
 
