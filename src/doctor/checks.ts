@@ -158,7 +158,7 @@ const localSettings: Check = {
   id: 'local-settings',
   title: 'local.settings.json exists for `func start`',
   run(project) {
-    const settings = project.json<{ Values?: Record<string, string> }>('local.settings.json');
+    const settings = project.json<{ IsEncrypted?: unknown; Values?: Record<string, string> }>('local.settings.json');
     if (!settings) {
       const example = project.read('local.settings.example.json') !== undefined;
       return [{
@@ -176,8 +176,10 @@ const localSettings: Check = {
       findings.push({ severity: 'error', file: 'local.settings.json', message: 'AzureWebJobsStorage is not set (or empty): the host needs storage for timers, queues, blob triggers and its own locks.', fix: 'Set "AzureWebJobsStorage": "UseDevelopmentStorage=true" under "Values" and run Azurite (npx azurite).' });
     }
     const runtime = values.FUNCTIONS_WORKER_RUNTIME;
-    if (runtime !== 'node') {
-      findings.push({ severity: 'error', file: 'local.settings.json', message: `FUNCTIONS_WORKER_RUNTIME is ${runtime === undefined ? 'missing' : `"${runtime}"`}: Core Tools cannot tell which language worker to start.`, fix: 'Set "FUNCTIONS_WORKER_RUNTIME": "node" under "Values" (locally only: Flex Consumption refuses this setting in Azure).' });
+    // After `func settings encrypt` every value is ciphertext: only whether the setting is there can be checked.
+    const encrypted = settings.IsEncrypted === true;
+    if (encrypted ? !isSet('FUNCTIONS_WORKER_RUNTIME') : runtime !== 'node') {
+      findings.push({ severity: 'error', file: 'local.settings.json', message: `FUNCTIONS_WORKER_RUNTIME is ${runtime === undefined ? 'missing' : `"${runtime}"`}: Core Tools cannot tell which language worker to start.`, fix: `${encrypted ? 'Run func settings add FUNCTIONS_WORKER_RUNTIME node (the file is encrypted)' : 'Set "FUNCTIONS_WORKER_RUNTIME": "node" under "Values"'} (locally only: Flex Consumption refuses this setting in Azure).` });
     }
     return findings;
   },

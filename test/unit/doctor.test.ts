@@ -96,6 +96,18 @@ describe('doctor', () => {
     expect(errors(diagnoseProject(dir))).toEqual({});
   });
 
+  // Found by QA: after `func settings encrypt` every value is ciphertext, and doctor took the worker runtime's for a wrong one.
+  it('local-settings: a file func settings encrypt encrypted is checked for the settings it has, not for their values', () => {
+    editJson('local.settings.json', (settings) => {
+      settings.IsEncrypted = true;
+      settings.Values = { AzureWebJobsStorage: 'AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAA', FUNCTIONS_WORKER_RUNTIME: 'AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAB' };
+    });
+    expect(errors(diagnoseProject(dir))).toEqual({});
+    editJson('local.settings.json', (settings) => delete settings.Values.FUNCTIONS_WORKER_RUNTIME);
+    expect(errors(diagnoseProject(dir))).toEqual({ 'local-settings': ['local.settings.json'] });
+    expect(diagnoseProject(dir).checks.find((c) => c.id === 'local-settings')!.findings[0]!.fix).toContain('func settings add FUNCTIONS_WORKER_RUNTIME node');
+  });
+
   it('extension-bundle: a 3.x bundle range', () => {
     editJson('host.json', (host) => (host.extensionBundle.version = '[3.*, 4.0.0)'));
     expect(errors(diagnoseProject(dir))).toEqual({ 'extension-bundle': ['host.json'] });
