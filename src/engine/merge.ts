@@ -1,4 +1,4 @@
-import { applyEdits, createScanner, modify, parse, parseTree, SyntaxKind, type Edit, type FormattingOptions, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
+import { applyEdits, findNodeAtLocation, format, modify, parse, parseTree, type Edit, type FormattingOptions, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
 import { diff3Merge } from 'node-diff3';
 import { subset, valid, validRange } from 'semver';
 import { parseDocument } from 'yaml';
@@ -326,42 +326,53 @@ function applyJsonEdits(text: string, edits: readonly JsonEdit[]): string {
   let content = text;
   for (const edit of edits) {
     const key = edit.path[edit.path.length - 1];
-    const changes = modify(content, edit.path, edit.value, { formattingOptions, getInsertionIndex: (keys) => insertionIndex(keys, String(key)) });
-    content = applyEdits(content, changes.map((change) => keepTrailingComment(content, change)));
+    const getInsertionIndex = (keys: string[]) => insertionIndex(keys, String(key));
+    const [unformatted] = modify(content, edit.path, edit.value, { getInsertionIndex });
+    const changes =
+      unformatted !== undefined && isAppended(unformatted)
+        ? [keepCommentOnItsLine(content, formattedInsertion(content, unformatted, { ...formattingOptions, keepLines: isOneLine(content, edit.path.slice(0, -1)) }))]
+        : modify(content, edit.path, edit.value, { formattingOptions, getInsertionIndex });
+    content = applyEdits(content, changes);
   }
   return content;
+}
+
+/** A property inserted after another one (`,"key": value` right after it), as jsonc-parser writes it. */
+function isAppended(edit: Edit): boolean {
+  return edit.length === 0 && edit.content.startsWith(',');
+}
+
+/** Whether the object at `path` is written on one line: a property added to it stays on that line. */
+function isOneLine(text: string, path: JSONPath): boolean {
+  const object = findNodeAtLocation(parseTree(text, [], { allowTrailingComma: true })!, path);
+  return object !== undefined && !/[\r\n]/.test(text.slice(object.offset, object.offset + object.length));
+}
+
+/**
+ * The inserted property formatted on its own. jsonc-parser formats every whole line an insertion touches, which
+ * spread the user's one-line object before it (`"http": { "routePrefix": "api" }`) over several lines.
+ */
+function formattedInsertion(text: string, edit: Edit, formattingOptions: FormattingOptions): Edit {
+  const inserted = applyEdits(text, [edit]);
+  // Only edits inside the range are made: the text around the insertion stays as it was.
+  const formatted = applyEdits(inserted, format(inserted, { offset: edit.offset, length: edit.content.length }, formattingOptions));
+  return { ...edit, content: formatted.slice(edit.offset, formatted.length - (text.length - edit.offset)) };
+}
+
+/**
+ * The comment after the property a new one follows stays on that property's line (`"a": 1 // why` becomes
+ * `"a": 1, // why` + the new property), and a trailing comma there stays the user's style after the new property.
+ */
+function keepCommentOnItsLine(text: string, edit: Edit): Edit {
+  const comment = /^(?<comma>[ \t]*,)?[ \t]*(?:\/\/[^\r\n]*|\/\*(?:(?!\*\/)[^\r\n])*\*\/)/.exec(text.slice(edit.offset));
+  if (comment === null) return edit;
+  const afterComma = comment[0].slice(comment.groups!.comma?.length ?? 0);
+  return { offset: edit.offset, length: comment[0].length, content: `,${afterComma}${edit.content.slice(1)}${comment.groups!.comma ? ',' : ''}` };
 }
 
 /** The value at `path` in a parsed JSON document; undefined where there is none. */
 export function valueAt(value: unknown, path: JSONPath): unknown {
   return path.reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string | number, unknown>)[key] : undefined), value);
-}
-
-/**
- * Appending after an object's last property, jsonc-parser rewrites that property's line and puts its trailing
- * comment after the new property (`"a": 1 // why` becomes `"a": 1,` + `"b": 2 // why`): the comment goes back
- * to the line it explains.
- */
-function keepTrailingComment(text: string, edit: Edit): Edit {
-  const replaced = text.slice(edit.offset, edit.offset + edit.length);
-  const comment = trailingComment(replaced);
-  if (comment === undefined || !edit.content.endsWith(comment)) return edit;
-  const property = replaced.slice(0, -comment.length).replace(/,$/, '');
-  const rest = edit.content.slice(property.length + 1, -comment.length);
-  if (!edit.content.startsWith(`${property},`) || !/^\r?\n/.test(rest)) return edit;
-  return { ...edit, content: `${property},${comment}${rest}` };
-}
-
-/** The comment a text ends with, with the blanks before it; undefined when it ends with anything else. */
-function trailingComment(text: string): string | undefined {
-  const scanner = createScanner(text, false);
-  let last: { kind: SyntaxKind; offset: number } | undefined;
-  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
-    if (kind !== SyntaxKind.Trivia && kind !== SyntaxKind.LineBreakTrivia) last = { kind, offset: scanner.getTokenOffset() };
-  }
-  if (last === undefined || (last.kind !== SyntaxKind.LineCommentTrivia && last.kind !== SyntaxKind.BlockCommentTrivia)) return undefined;
-  const start = /[ \t]*$/.exec(text.slice(0, last.offset))!.index;
-  return text.slice(start);
 }
 
 export interface JsonEdit {

@@ -68,6 +68,19 @@ describe('mergeJson', () => {
     expect(merged(mergeJson(base, base.replace('"A": "1"', '"A": "1",\n    "M": "x" /* mine */'), theirs))).toContain('"M": "x", /* mine */\n    "Z": "26"\n  }');
   });
 
+  // Found by QA: jsonc-parser formats the whole lines it inserts on, so the user's one-line object before a new key
+  // was spread over several lines, and a comment after it went to the new key's line.
+  it('host.json: a key added after a one-line object leaves that object, and its comment, as the user wrote them', () => {
+    const base = withJson(HOST_JSON, (host) => (host.extensions = { http: { routePrefix: 'api' } }));
+    const theirs = withJson(base, (host) => (host.extensions.queues = { maxDequeueCount: 5 }));
+    const ours = base.replace(/"http": \{\n\s*"routePrefix": "api"\n\s*\}/, '"http": { "routePrefix": "api" } // one line is enough');
+
+    const result = merged(mergeJson(base, ours, theirs));
+
+    expect(result).toContain('\n    "http": { "routePrefix": "api" }, // one line is enough\n    "queues": {\n      "maxDequeueCount": 5\n    }\n  }');
+    expect(parse(result).extensions).toEqual(JSON.parse(theirs).extensions);
+  });
+
   it('host.json: a value the user changed that the new version changes too is a conflict, with its path', () => {
     const base = withJson(HOST_JSON, (host) => (host.extensions = { queues: { batchSize: 16 } }));
     const ours = base.replace('"batchSize": 16', '"batchSize": 8');
