@@ -81,6 +81,13 @@ describe('mergeJson', () => {
     expect(parse(result).extensions).toEqual(JSON.parse(theirs).extensions);
   });
 
+  it('local.settings.json: a setting added to a one-line Values goes on that line, in sorted place', () => {
+    const base = '{\n  "Values": {\n    "A": "1"\n  }\n}\n';
+    const theirs = '{\n  "Values": {\n    "A": "1",\n    "B": "2"\n  }\n}\n';
+
+    expect(merged(mergeJson(base, '{\n  "Values": { "A": "1", "F": "on" }\n}\n', theirs))).toBe('{\n  "Values": { "A": "1", "B": "2", "F": "on" }\n}\n');
+  });
+
   it('host.json: a value the user changed that the new version changes too is a conflict, with its path', () => {
     const base = withJson(HOST_JSON, (host) => (host.extensions = { queues: { batchSize: 16 } }));
     const ours = base.replace('"batchSize": 16', '"batchSize": 8');
