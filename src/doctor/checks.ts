@@ -271,8 +271,9 @@ const identityConnections: Check = {
   },
 };
 
-// Settings other plans use that Flex Consumption refuses (BadRequest) or that break it (shared/reference/azure.md).
-const FLEX_REFUSED_SETTING = /\b(FUNCTIONS_WORKER_RUNTIME|FUNCTIONS_EXTENSION_VERSION|WEBSITE_RUN_FROM_PACKAGE|WEBSITE_CONTENTAZUREFILECONNECTIONSTRING|WEBSITE_CONTENTSHARE|WEBSITE_NODE_DEFAULT_VERSION|WEBSITE_TIME_ZONE|functionAppScaleLimit)\b/;
+// Settings other plans use that Flex Consumption refuses (BadRequest), deprecates (the runtime and its version come
+// from functionAppConfig.runtime) or that break it (shared/reference/azure.md).
+const FLEX_REFUSED_SETTING = /\b(FUNCTIONS_WORKER_RUNTIME_VERSION|FUNCTIONS_WORKER_RUNTIME|FUNCTIONS_EXTENSION_VERSION|WEBSITE_RUN_FROM_PACKAGE|WEBSITE_CONTENTAZUREFILECONNECTIONSTRING|WEBSITE_CONTENTSHARE|WEBSITE_NODE_DEFAULT_VERSION|WEBSITE_TIME_ZONE|TZ|functionAppScaleLimit|linuxFxVersion)\b/;
 
 const flexSettings: Check = {
   id: 'flex-settings',

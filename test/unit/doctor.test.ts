@@ -182,6 +182,14 @@ describe('doctor', () => {
     expect(errors(diagnoseProject(dir))).toEqual({ 'flex-settings': [`infra/main.bicep:${line}`] });
   });
 
+  // Found by QA: TZ is named in shared/reference/azure.md with WEBSITE_TIME_ZONE, and the runtime version and linuxFxVersion
+  // are Flex Consumption's deprecations (the runtime comes from functionAppConfig.runtime); doctor knew none of them.
+  it.each([["TZ: 'Europe/Berlin'"], ["FUNCTIONS_WORKER_RUNTIME_VERSION: '22'"], ["linuxFxVersion: 'Node|22'"]])('flex-settings: %s is reported', (setting) => {
+    write('infra/main.bicep', read('infra/main.bicep').replace('      KEY_VAULT_URI:', `      ${setting}\n      KEY_VAULT_URI:`));
+    const line = read('infra/main.bicep').split('\n').findIndex((l) => l.includes(setting)) + 1;
+    expect(errors(diagnoseProject(dir))).toEqual({ 'flex-settings': [`infra/main.bicep:${line}`] });
+  });
+
   it('manifest-drift: an edited and a deleted generated file are warnings, not errors', () => {
     write('README.md', `${read('README.md')}\nOur notes.\n`);
     rmSync(join(dir, 'test/health.test.ts'));
