@@ -271,7 +271,8 @@ function refuseNewerGenerator(manifest: Manifest): void {
 async function uncommittedChanges(root: string): Promise<number> {
   // execa is large: loaded only once add has a plan to show.
   const { execa } = await import('execa');
-  const status = await execa('git', ['status', '--porcelain', '--', '.'], { cwd: root, stdin: 'ignore' }).catch(() => undefined);
+  // Without optional locks git status only reads: it would otherwise refresh the index and write it, dry run or not.
+  const status = await execa('git', ['--no-optional-locks', 'status', '--porcelain', '--', '.'], { cwd: root, stdin: 'ignore' }).catch(() => undefined);
   return status?.stdout.split('\n').filter((line) => line !== '').length ?? 0;
 }
 

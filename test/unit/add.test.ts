@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -982,6 +982,21 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     expect(await warnings({})).toEqual([
       expect.stringContaining('2 uncommitted changes in this project: commit or stash them first, so that git diff shows only what add changes'),
     ]);
+  });
+
+  // Found by QA: git status refreshes the index and writes it when files' times changed, so a dry run wrote .git/index.
+  it('a dry run leaves git\'s index as it was', async () => {
+    const root = await generate(['http-api']);
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, stdio: 'ignore' });
+    git('init', '--quiet');
+    git('add', '--all');
+    git('commit', '--quiet', '--no-verify', '-m', 'generated');
+    // A checkout or an editor's save gives a file a new time: the index's record of it is then stale.
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(root, 'README.md'), later, later);
+    const index = readFileSync(join(root, '.git/index'));
+    await add(root, ['event-processing'], { dryRun: true }, session(root));
+    expect(readFileSync(join(root, '.git/index')).equals(index)).toBe(true);
   });
 
   it('works from a folder inside the project', async () => {
