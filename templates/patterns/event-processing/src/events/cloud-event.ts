@@ -44,6 +44,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new PermanentError(`body is not JSON: ${text.slice(0, 80)}`);
+    // Not the text itself, nor JSON.parse's message, which quotes it: the reason is logged, and the parked letter keeps the body.
+    throw new PermanentError(`body is not JSON (${text.length} characters)`);
   }
 }
