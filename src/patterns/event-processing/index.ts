@@ -236,9 +236,9 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         ...(model.hasMetricAlerts ? (['metricAlerts'] as const) : []),
       ],
       readmePartial: `${TEMPLATES}/partials/readme.md`,
-      functionNames: [...model.sourceList.map((source) => TRIGGER_FUNCTIONS[source]), ...(sources.storageQueue ? ['storageQueuePoison'] : []), 'purgeProcessedEvents'].map((name) => ({ name })),
+      functionNames: [...model.sourceList.map((source) => TRIGGER_FUNCTIONS[source]), ...(sources.storageQueue ? ['storageQueuePoison', 'storageQueueUndecodable'] : []), 'purgeProcessedEvents'].map((name) => ({ name })),
       storageNames: [
-        ...(sources.storageQueue ? [model.storageQueue.name, model.storageQueue.poisonName].map((name) => ({ kind: 'queue' as const, name, option: 'storageQueueName' })) : []),
+        ...(sources.storageQueue ? [model.storageQueue.name, model.storageQueue.poisonName, model.storageQueue.undecodableName].map((name) => ({ kind: 'queue' as const, name, option: 'storageQueueName' })) : []),
         ...(model.fanOut.storageQueue ? FAN_OUT_TARGETS.map((name) => ({ kind: 'queue' as const, name })) : []),
         { kind: 'container', name: model.deadLetterContainer },
         ...model.tableNames.map((name) => ({ kind: 'table' as const, name })),
@@ -285,7 +285,12 @@ function eventModel(options: EventProcessingOptions) {
       maxDeliveryCount: 10,
     },
     eventHubs: { name: options.eventHubName, consumerGroup: 'functions', connection: EVENT_HUBS_CONNECTION },
-    storageQueue: { name: options.storageQueueName, poisonName: `${options.storageQueueName}-poison` },
+    storageQueue: {
+      name: options.storageQueueName,
+      poisonName: `${options.storageQueueName}-poison`,
+      // Where the host moves what the poison queue's trigger cannot decode (storageQueueUndecodable empties it).
+      undecodableName: `${options.storageQueueName}-poison-poison`,
+    },
     fanOut: {
       enabled: style('fan-out'),
       serviceBus: fanOutViaServiceBus,

@@ -69,9 +69,12 @@ function parseEntityName(input: unknown, rule: { max: number; what: string }): s
   return name;
 }
 
-/** Storage queue names: Azure's rule, with room left for the host's poison queue (`<name>-poison`). */
+/**
+ * Storage queue names: Azure's rule, with room left for the host's poison queue (`<name>-poison`) and for its own
+ * poison queue (`<name>-poison-poison`), where the host moves what it cannot decode and the app reads it.
+ */
 export function parseStorageQueueName(input: unknown): string {
-  return parseStorageName(input, 'queue', 63 - POISON_SUFFIX.length);
+  return parseStorageName(input, 'queue', 63 - 2 * POISON_SUFFIX.length);
 }
 
 /**

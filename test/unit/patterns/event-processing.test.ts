@@ -74,8 +74,9 @@ describe('event-processing options', () => {
     [options.storageQueueName, 'Orders', 'lowercase'],
     [options.storageQueueName, 'order--events', 'consecutive hyphens'],
     [options.storageQueueName, 'webjobs-blobtrigger-poison', 'the Functions host keeps its own state in'],
-    [options.storageQueueName, 'ab', '3 to 56 characters'],
-    [options.storageQueueName, 'q'.repeat(57), '3 to 56 characters'],
+    // Room for `<name>-poison-poison`, where the host moves what the poison queue's trigger cannot decode (the app reads it).
+    [options.storageQueueName, 'ab', '3 to 49 characters'],
+    [options.storageQueueName, 'q'.repeat(50), '3 to 49 characters'],
     [options.aggregationKey, 'customer.id', 'not a field name'],
     [options.aggregationValue, '1st', 'not a field name'],
     // The generated app failed its own tests with these: an event whose data has a constructor field is no plain

@@ -1,7 +1,9 @@
-import { app, type InvocationContext } from '@azure/functions';
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import type { QueueClient } from '@azure/storage-queue';
 import { STORAGE_CONNECTION, STORAGE_QUEUE } from '../events/config.js';
 import { deadLetter } from '../events/dead-letters.js';
 import { eventDependencies } from '../events/dependencies.js';
+import { queueServiceClient } from '../shared/storage-clients.js';
 import { logTraceLinks, messageTraceContext } from '../shared/trace-context.js';
 
 /**
@@ -29,4 +31,44 @@ app.storageQueue('storageQueuePoison', {
   queueName: STORAGE_QUEUE.poisonName,
   connection: STORAGE_CONNECTION,
   handler: storageQueuePoison,
+});
+
+/**
+ * A message that is not base64 (a producer's queue client without base64 encoding, `az storage message put`) cannot
+ * be decoded by the queue triggers, which read base64 (host.json `messageEncoding`): the host moves it untouched to
+ * the poison queue without calling any function, and from there, for the same reason, to `<poison queue>-poison`,
+ * which nothing reads. Every few minutes this parks each message found there in the dead-letter store as it was
+ * sent (which fires the `events-dead-lettered` alert), then deletes it. Returns how many it parked.
+ */
+export async function storageQueueUndecodable(
+  _timer: Timer,
+  context: InvocationContext,
+  deps = eventDependencies(),
+  queue: QueueClient = queueServiceClient(STORAGE_CONNECTION).getQueueClient(STORAGE_QUEUE.undecodableName),
+): Promise<number> {
+  let parked = 0;
+  for (;;) {
+    let messages;
+    try {
+      // Out of sight for 5 minutes: a message parked but not yet deleted when this run stops is parked again, over its own letter.
+      ({ receivedMessageItems: messages } = await queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 300 }));
+    } catch (error) {
+      // The host creates the queue with the first message it moves there.
+      if ((error as { statusCode?: number }).statusCode === 404) return parked;
+      throw error;
+    }
+    if (messages.length === 0) return parked;
+    for (const message of messages) {
+      const description = `not base64, which the queue triggers read (host.json messageEncoding): the host moved it untouched to ${queue.name} (first inserted ${message.insertedOn.toISOString()})`;
+      await deadLetter(deps.deadLetters, { source: 'storage-queue', messageId: message.messageId, reason: 'UndecodableMessage', description, body: message.messageText }, context);
+      await queue.deleteMessage(message.messageId, message.popReceipt);
+      parked++;
+    }
+  }
+}
+
+app.timer('storageQueueUndecodable', {
+  // NCRONTAB, UTC: every 5 minutes, so the alert follows soon after the host gave up on such a message.
+  schedule: '0 */5 * * * *',
+  handler: (timer, context) => storageQueueUndecodable(timer, context),
 });
