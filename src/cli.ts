@@ -47,6 +47,8 @@ Examples:
       show what would change, write nothing
   $ npx create-serverless-app add event-processing --yes --conflict new
       pipeline: defaults, and the new version of any file you edited is written beside it as <file>.new
+  $ npx create-serverless-app add scheduled-tasks --json --no-install
+      pipeline: the result (added patterns, each file's outcome) as JSON on stdout
 
 Files you never edited are updated; JSON files you edited (host.json, package.json, local.settings*.json…)
 get the new settings merged in with your comments kept; other files you edited are merged line by line.
@@ -168,6 +170,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .option('--dir <path>', 'the project folder (default: the one containing the working directory)')
     .addOption(choiceFlag('--package-manager <pm>', 'package manager for install (default: the one whose lockfile the project has, else the one it was made for)', PACKAGE_MANAGERS))
     .option('--no-install', 'do not install dependencies after package.json changed')
+    .option('--json', 'machine-readable result (or error) on stdout; the plan and logs go to stderr; never prompts', false)
     .addOption(debugFlag())
     .addHelpText('after', ADD_EXAMPLES);
   const addFlags = addPatternFlags(add, patternFlags);
@@ -185,6 +188,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
         install: flags.install as boolean,
         conflict: flags.conflict as ConflictChoice | undefined,
         packageManager: flags.packageManager as PackageManager | undefined,
+        json: flags.json as boolean,
       });
     }),
   );

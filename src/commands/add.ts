@@ -55,6 +55,8 @@ export interface AddResult {
   /** What happened (or, in a dry run, would happen) to every file of the new tree that is not unchanged. */
   files: { path: string; outcome: Outcome }[];
   written: boolean;
+  /** The commands the run printed as next steps (none in a dry run). */
+  nextSteps: string[];
 }
 
 export interface Session {
@@ -111,7 +113,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   if (toAdd.length === 0) {
     // None requested: none named, and every pattern present.
     logger.info(requested.length === 0 ? 'all four patterns are already in this project; nothing to add' : 'Nothing to change.');
-    return { root, added: [], alreadyPresent, files: [], written: false };
+    return { root, added: [], alreadyPresent, files: [], written: false, nextSteps: [] };
   }
 
   // A whole manifest is the record of another app: its options for present patterns are no request, only said.
@@ -171,7 +173,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     await refuseWritesThroughLinks(root, changes);
     refuseUnwritable(root, changes);
     logger.info('Dry run: nothing written.');
-    return { root, added: toAdd, alreadyPresent, files: outcomes(planned, given), written: false };
+    return { root, added: toAdd, alreadyPresent, files: outcomes(planned, given), written: false, nextSteps: [] };
   }
 
   const choices = await resolveConflicts(conflicts, options.conflict, ask, session.interactive);
@@ -219,7 +221,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     if (postSteps.some((step) => step.status === 'failed')) {
       throw new UserError('the patterns were added, but installing dependencies failed (see above); run it by hand', ExitCode.PostStep);
     }
-    return { root, added: toAdd, alreadyPresent, files: outcomes(planned, choices), written: true };
+    return { root, added: toAdd, alreadyPresent, files: outcomes(planned, choices), written: true, nextSteps };
   });
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PATTERN_IDS } from '../../src/patterns/types.js';
-import { runCli, scratchDir } from '../support/generated-app.js';
+import { generateApp, runCli, scratchDir } from '../support/generated-app.js';
 
 const listFiles = (dir: string) =>
   readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -73,6 +73,30 @@ describe('--json', () => {
     const result = runCli(['--json'], { env: { CI: '' } });
     expect(result.status).toBe(2);
     expect(JSON.parse(result.stdout).error.message).toMatch(/missing required values/);
+  });
+});
+
+// A pipeline that adds a pattern reads what changed as create's result is read; add had no --json.
+describe('add --json', () => {
+  it('prints only the result document on stdout, the plan on stderr', () => {
+    const dir = generateApp(scratchDir('add-json'), 'app', ['--pattern', 'http-api']);
+    const result = runCli(['add', 'scheduled-tasks', '--no-install', '--json'], { cwd: dir });
+    expect(result.status, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document).toMatchObject({ ok: true, directory: dir, added: ['scheduled-tasks'], alreadyPresent: [], dryRun: false, written: true });
+    expect(document.files).toContainEqual({ path: 'src/functions/run-report.ts', outcome: 'create' });
+    expect(document.files).toContainEqual({ path: 'package.json', outcome: 'update' });
+    expect(document.nextSteps).toContain('npm install');
+    expect(result.stderr).toContain('Adding scheduled-tasks to this project:');
+  });
+
+  it('never asks: a conflict is an error document with its files, exit 3', () => {
+    const dir = generateApp(scratchDir('add-json-conflict'), 'app', ['--pattern', 'http-api']);
+    writeFileSync(join(dir, 'src/functions/run-report.ts'), '// mine\n');
+    const result = runCli(['add', 'scheduled-tasks', '--no-install', '--json'], { cwd: dir, env: { CI: '' } });
+    expect(result.status).toBe(3);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: 3, details: expect.arrayContaining([expect.stringContaining('src/functions/run-report.ts')]) } });
+    expect(readFileSync(join(dir, 'src/functions/run-report.ts'), 'utf8')).toBe('// mine\n');
   });
 });
 
