@@ -965,12 +965,17 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     expect(s.logger.lines.join('\n')).toContain('local.settings.json (git ignores it: this clone had none)');
   });
 
-  it('warns when git has uncommitted changes in the project, which would mix with what add writes', async () => {
-    const root = await generate(['http-api']);
+  /** The project as the first commit of a new repository. */
+  const committed = (root: string) => {
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, stdio: 'ignore' });
     git('init', '--quiet');
     git('add', '--all');
     git('commit', '--quiet', '--no-verify', '-m', 'generated');
+    return root;
+  };
+
+  it('warns when git has uncommitted changes in the project, which would mix with what add writes', async () => {
+    const root = committed(await generate(['http-api']));
     const warnings = async (options: Partial<AddOptions>) => {
       const s = session(root);
       await add(root, ['event-processing'], options, s);
@@ -986,11 +991,7 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
 
   // Found by QA: git status refreshes the index and writes it when files' times changed, so a dry run wrote .git/index.
   it('a dry run leaves git\'s index as it was', async () => {
-    const root = await generate(['http-api']);
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, stdio: 'ignore' });
-    git('init', '--quiet');
-    git('add', '--all');
-    git('commit', '--quiet', '--no-verify', '-m', 'generated');
+    const root = committed(await generate(['http-api']));
     // A checkout or an editor's save gives a file a new time: the index's record of it is then stale.
     const later = new Date(Date.now() + 60_000);
     utimesSync(join(root, 'README.md'), later, later);
