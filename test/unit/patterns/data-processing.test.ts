@@ -215,7 +215,7 @@ describe('data-processing rendered tree', () => {
   it.each([
     [{}, 'fix the cause, then upload the file again.'],
     [{ dataInput: 'queue', inputQueue: 'orders-in' }, 'send the content of its blob\n(in the folder **orders-in**, named by the message id) again as a new message'],
-    [{ dataInput: 'eventhubs' }, 'send the content of its blob\n(in the folder **records**, named by partition and sequence number) again as a new event'],
+    [{ dataInput: 'eventhubs' }, 'send the content of its blob\n(in the folder **records**, named by partition, sequence number and enqueued time) again as a new event'],
   ])('README says how to replay a poisoned input of its kind (%j)', (options, replay) => {
     expect(render(options).read('README.md')).toContain(replay);
   });
