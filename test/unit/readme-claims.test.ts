@@ -5,6 +5,7 @@ import { buildPlan } from '../../src/engine/plan.js';
 import { readTree, renderPlan, type RenderedTree } from '../../src/engine/render.js';
 import { patternFlags } from '../../src/patterns/flags.js';
 import { REPO_ROOT } from '../support/generated-app.js';
+import { everyResource } from '../support/subsets.js';
 
 // The generated README is what a new user follows: every script, file, URL, setting and flag it names must be
 // the app's own, for every combination of options that changes what the README says.
@@ -12,6 +13,7 @@ import { REPO_ROOT } from '../support/generated-app.js';
 const APPS: Record<string, Record<string, object>> = {
   base: {},
   'four patterns': { 'http-api': {}, 'event-processing': {}, 'scheduled-tasks': {}, 'data-processing': {} },
+  'four patterns, every resource': everyResource,
   'http-api entra-id at the root': { 'http-api': { auth: 'entra-id', routePrefix: '', resources: 'orders,customers' } },
   'http-api without auth': { 'http-api': { auth: 'none', routePrefix: 'v1' } },
   'event-processing, every source and style': {
