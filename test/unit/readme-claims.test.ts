@@ -43,6 +43,7 @@ const CLI_FLAGS = new Set([
 
 interface GeneratedApp {
   name: string;
+  patterns: Record<string, object>;
   readme: string;
   tree: RenderedTree;
   file: (path: string) => string;
@@ -50,7 +51,7 @@ interface GeneratedApp {
 
 const apps: GeneratedApp[] = Object.entries(APPS).map(([name, patterns]) => {
   const tree = renderPlan(buildPlan({ name: 'shop-app', location: 'eastus2', patterns }, '/tmp/shop-app'));
-  return { name, readme: readTree(tree, 'README.md'), tree, file: (path) => readTree(tree, path) };
+  return { name, patterns, readme: readTree(tree, 'README.md'), tree, file: (path) => readTree(tree, path) };
 });
 
 /** Inline code spans, fenced blocks left out. */
@@ -108,8 +109,8 @@ describe.each(apps)('generated README ($name)', (app) => {
   it('names in code only what the generated files spell so', () => {
     const everything = app.tree.paths.filter((path) => path !== 'README.md').map(app.file).join('\n') + app.tree.paths.join('\n');
     // Placeholders, examples of values, URLs, wildcards and build output name nothing in the files; host.json keys
-    // are paths into its JSON, checked below.
-    const names = codeSpans(app.readme).filter((span) => !/[\s<…*"[(?�]|^-|^\w+:\/\/|^dist\/|^extensions\./.test(span) && !OUTSIDE_NAMES.has(span));
+    // and the API's URL paths are checked below.
+    const names = codeSpans(app.readme).filter((span) => !/[\s<…*"[(?�]|^-|^\/|^\w+:\/\/|^dist\/|^extensions\./.test(span) && !OUTSIDE_NAMES.has(span));
     expect(names.filter((name) => !everything.includes(name))).toEqual([]);
   });
 
@@ -199,5 +200,24 @@ describe('generated READMEs, across the apps', () => {
     });
     expect(flags.length).toBeGreaterThan(0);
     expect(flags.filter(({ known }) => !known)).toEqual([]);
+  });
+
+  it('name as served only the paths the API serves', () => {
+    const paths = apps.filter((app) => 'http-api' in app.patterns).flatMap((app) => {
+      const host = JSON.parse(app.file('host.json')) as { extensions: { http: { routePrefix: string } } };
+      const prefix = host.extensions.http.routePrefix;
+      const resources = (JSON.parse(app.file('.create-serverless-app.json')) as { answers: { patterns: { 'http-api': { resources: string[] } } } }).answers.patterns['http-api'].resources;
+      const routes = [
+        ...[...sourceFiles(app, 'src/functions/').matchAll(/\broute: '([^']+)'/g)].map((match) => match[1]!),
+        ...resources.flatMap((resource) => [resource, `${resource}/{id}`]),
+      ];
+      const served = new Set([...(prefix ? [`/${prefix}`] : []), ...routes.map((route) => (prefix ? `/${prefix}/${route}` : `/${route}`))]);
+      return codeSpans(section(app.readme, 'HTTP API'))
+        .map((span) => span.replace(/^(GET|POST|PUT|PATCH|DELETE) /, ''))
+        .filter((span) => /^\/[\w.{}/-]*$/.test(span))
+        .map((path) => ({ app: app.name, path, served: served.has(path) }));
+    });
+    expect(paths.length).toBeGreaterThan(0);
+    expect(paths.filter(({ served }) => !served)).toEqual([]);
   });
 });
