@@ -220,4 +220,13 @@ describe('generated READMEs, across the apps', () => {
     expect(paths.length).toBeGreaterThan(0);
     expect(paths.filter(({ served }) => !served)).toEqual([]);
   });
+
+  it('name only modules main.bicep declares', () => {
+    const modules = apps.flatMap((app) => {
+      const declared = new Set([...app.file('infra/main.bicep').matchAll(/^module (\w+) /gm)].map((match) => match[1]!));
+      return [...app.readme.matchAll(/`([\w-]+)` module|`module ([\w-]+)`/g)].map((match) => ({ app: app.name, module: (match[1] ?? match[2])!, declared: declared.has((match[1] ?? match[2])!) }));
+    });
+    expect(modules.length).toBeGreaterThan(0);
+    expect(modules.filter(({ declared }) => !declared)).toEqual([]);
+  });
 });
