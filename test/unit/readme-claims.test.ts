@@ -108,9 +108,10 @@ describe.each(apps)('generated README ($name)', (app) => {
 
   it('names in code only what the generated files spell so', () => {
     const everything = app.tree.paths.filter((path) => path !== 'README.md').map(app.file).join('\n') + app.tree.paths.join('\n');
-    // Placeholders, examples of values, URLs, wildcards and build output name nothing in the files; host.json keys
-    // and the API's URL paths are checked below.
-    const names = codeSpans(app.readme).filter((span) => !/[\s<…*"[(?�]|^-|^\/|^\w+:\/\/|^dist\/|^extensions\./.test(span) && !OUTSIDE_NAMES.has(span));
+    // Placeholders, examples of values, URLs, wildcards and build output name nothing in the files; host.json keys,
+    // webhook paths and the HTTP API section's URL paths are checked below.
+    const outsideHttpApi = app.readme.replace(/\n## HTTP API\n[\s\S]*?(?=\n## )/, '');
+    const names = codeSpans(outsideHttpApi).filter((span) => !/[\s<…*"[(?�]|^-|^\/runtime\/|^\w+:\/\/|^dist\/|^extensions\./.test(span) && !OUTSIDE_NAMES.has(span));
     expect(names.filter((name) => !everything.includes(name))).toEqual([]);
   });
 
@@ -119,7 +120,10 @@ describe.each(apps)('generated README ($name)', (app) => {
     const prefix = host.extensions?.http?.routePrefix ?? 'api';
     const functions = registeredFunctions(app);
     const routes = new Set([...sourceFiles(app, 'src/functions/').matchAll(/\broute: '([^']+)'/g)].map((match) => match[1]!));
-    const urls = [...app.readme.matchAll(/http:\/\/localhost:7071(\/[^\s`'"]*)/g)].map((match) => match[1]!);
+    const urls = [
+      ...[...app.readme.matchAll(/http:\/\/localhost:7071(\/[^\s`'"]*)/g)].map((match) => match[1]!),
+      ...codeSpans(app.readme).filter((span) => span.startsWith('/runtime/')),
+    ];
     expect(urls.length).toBeGreaterThan(0);
     const unserved = urls.filter((url) => {
       const webhook = /^\/runtime\/webhooks\/\w+\?functionName=Host\.Functions\.(\w+)$/.exec(url);
