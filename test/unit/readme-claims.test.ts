@@ -225,6 +225,18 @@ describe('generated READMEs, across the apps', () => {
     expect(paths.filter(({ served }) => !served)).toEqual([]);
   });
 
+  it('name only tables, containers, queues and event hubs the app declares or uses', () => {
+    const stores = apps.flatMap((app) => {
+      const code = sourceFiles(app, 'infra/') + sourceFiles(app, 'src/');
+      return [...app.readme.matchAll(/`([\w-]+)`\*{0,2}\s+(?:blob container|storage queue|event hub|table|container|queue)\b|\b(?:table|container|queue)\s+`([\w-]+)`/g)]
+        .map((match) => (match[1] ?? match[2])!)
+        // Quoted, or quoted in a quoted query (the host's own poison queues, which alerts read).
+        .map((name) => ({ app: app.name, name, declared: new RegExp(`['"]${name}\\\\?['"]`).test(code) }));
+    });
+    expect(stores.length).toBeGreaterThan(0);
+    expect(stores.filter(({ declared }) => !declared)).toEqual([]);
+  });
+
   it('name only modules main.bicep declares', () => {
     const modules = apps.flatMap((app) => {
       const declared = new Set([...app.file('infra/main.bicep').matchAll(/^module (\w+) /gm)].map((match) => match[1]!));
