@@ -44,14 +44,16 @@ const CLI_FLAGS = new Set([
 interface GeneratedApp {
   name: string;
   patterns: Record<string, object>;
+  alerts: readonly { id: string; severity: number }[];
   readme: string;
   tree: RenderedTree;
   file: (path: string) => string;
 }
 
 const apps: GeneratedApp[] = Object.entries(APPS).map(([name, patterns]) => {
-  const tree = renderPlan(buildPlan({ name: 'shop-app', location: 'eastus2', patterns }, '/tmp/shop-app'));
-  return { name, patterns, readme: readTree(tree, 'README.md'), tree, file: (path) => readTree(tree, path) };
+  const plan = buildPlan({ name: 'shop-app', location: 'eastus2', patterns }, '/tmp/shop-app');
+  const tree = renderPlan(plan);
+  return { name, patterns, alerts: plan.contribution.alerts, readme: readTree(tree, 'README.md'), tree, file: (path) => readTree(tree, path) };
 });
 
 /** Inline code spans, fenced blocks left out. */
@@ -235,6 +237,18 @@ describe('generated READMEs, across the apps', () => {
     });
     expect(stores.length).toBeGreaterThan(0);
     expect(stores.filter(({ declared }) => !declared)).toEqual([]);
+  });
+
+  it('name only alerts the app has, at their severity', () => {
+    const named = apps.flatMap((app) =>
+      [...app.readme.matchAll(/`([a-z][a-z0-9*-]*)` (?:log )?alert|`([a-z][a-z0-9-]*)` \(severity (\d)\)/g)].map((match) => {
+        const id = (match[1] ?? match[2])!;
+        const matching = app.alerts.filter((alert) => pathPattern(id).test(alert.id));
+        return { app: app.name, id, found: matching.length > 0 && (match[3] === undefined || matching.every((alert) => alert.severity === Number(match[3]))) };
+      }),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter(({ found }) => !found)).toEqual([]);
   });
 
   it('name only modules main.bicep declares', () => {
