@@ -1,4 +1,4 @@
-import type { BulkOperationResult, OperationInput } from '@azure/cosmos';
+import { ErrorResponse, type BulkOperationResult, type OperationInput } from '@azure/cosmos';
 import { describe, expect, it } from 'vitest';
 import { CosmosDestination } from '../../src/data-processing/persist.js';
 import { enrichedOrder } from './support/orders.js';
@@ -43,6 +43,22 @@ describe('persist stage (Cosmos DB bulk upserts)', () => {
     const sink = new CosmosDestination(throttled, 10).open();
     await sink.write(enrichedOrder());
     await expect(sink.close()).rejects.toThrow('Cosmos DB rejected 1 of 1 upserts (first: 429)');
+  });
+
+  it('names the status, substatus and first line of the service\'s message of a failed upsert, which the status row and poison reason keep', async () => {
+    /** The error of every upsert, as the SDK reports an operation that failed after its own retries. */
+    const failureOf = async (error: ErrorResponse) => {
+      const failing = { executeBulkOperations: async (operations: OperationInput[]) => operations.map((operationInput) => ({ operationInput, error })) };
+      const sink = new CosmosDestination(failing, 10).open();
+      await sink.write(enrichedOrder());
+      return sink.close().then(() => undefined, (thrown: unknown) => (thrown instanceof Error ? thrown.message : String(thrown)));
+    };
+    // A connection reset is code 500 with the cause only in the message; a throttled upsert's substatus names the limit hit.
+    const reset = Object.assign(new ErrorResponse('read ECONNRESET\nRequestStats: {"requestStartTime":"…"}'), { code: 500 });
+    const throttled = Object.assign(new ErrorResponse('Request rate is large'), { code: 429, substatus: 3200 });
+
+    expect(await failureOf(reset)).toBe('Cosmos DB rejected 1 of 1 upserts (first: 500, read ECONNRESET)');
+    expect(await failureOf(throttled)).toBe('Cosmos DB rejected 1 of 1 upserts (first: 429/3200, Request rate is large)');
   });
 
   it('counts as persisted every upsert that succeeded before a batch failed, those of the failed batch too', async () => {

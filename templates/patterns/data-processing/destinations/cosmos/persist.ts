@@ -34,11 +34,20 @@ export class CosmosDestination implements RecordDestination {
     const failed = results.filter((result) => result.error || !result.response || result.response.statusCode >= 400);
     written.items += results.length - failed.length;
     if (failed.length > 0) {
-      const first = failed[0]!;
-      const code = first.error?.code ?? first.response?.statusCode ?? 'no response';
-      throw new Error(`Cosmos DB rejected ${failed.length} of ${records.length} upserts (first: ${code})`);
+      throw new Error(`Cosmos DB rejected ${failed.length} of ${records.length} upserts (first: ${describeFailure(failed[0]!)})`);
     }
   }
+}
+
+/**
+ * Status/substatus and the first line of the service's message: the SDK reports a connection reset as 500 with the
+ * cause only in the message, and a 429's substatus names the limit hit. Later lines hold the request's diagnostics.
+ */
+function describeFailure({ error, response }: BulkOperationResult): string {
+  if (!error) return String(response?.statusCode ?? 'no response');
+  const code = error.substatus ? `${error.code}/${error.substatus}` : String(error.code);
+  const firstLine = error.message.split(/\r?\n/, 1)[0]?.trim();
+  return firstLine ? `${code}, ${firstLine}` : code;
 }
 
 export function createDestination(settings: Readonly<Record<string, string | undefined>> = process.env): RecordDestination {
