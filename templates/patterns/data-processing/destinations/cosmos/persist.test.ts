@@ -2,21 +2,7 @@ import { ErrorResponse, type BulkOperationResult, type OperationInput } from '@a
 import { describe, expect, it } from 'vitest';
 import { CosmosDestination } from '../../src/data-processing/persist.js';
 import { enrichedOrder } from './support/orders.js';
-
-/** Stands in for `container.items`: keeps upserted items by partition and id, records batch sizes. */
-class FakeCosmosItems {
-  readonly stored = new Map<string, Record<string, unknown>>();
-  readonly batchSizes: number[] = [];
-
-  async executeBulkOperations(operations: OperationInput[]): Promise<BulkOperationResult[]> {
-    this.batchSizes.push(operations.length);
-    return operations.map((operationInput) => {
-      if (operationInput.operationType !== 'Upsert') throw new Error(`unexpected ${operationInput.operationType}`);
-      this.stored.set(`${String(operationInput.partitionKey)}/${String(operationInput.resourceBody.id)}`, operationInput.resourceBody);
-      return { operationInput, response: { statusCode: 200, requestCharge: 1, diagnostics: undefined as never } };
-    });
-  }
-}
+import { FakeCosmosItems } from './support/test-destination.js';
 
 describe('persist stage (Cosmos DB bulk upserts)', () => {
   it('upserts in batches keyed by customer and stays idempotent when the input is processed again', async () => {
@@ -32,7 +18,7 @@ describe('persist stage (Cosmos DB bulk upserts)', () => {
 
     expect(items.batchSizes).toEqual([100, 100, 50, 100, 100, 50]);
     expect(items.stored.size).toBe(250);
-    expect(items.stored.get('c-1/o-1')).toMatchObject({ id: 'o-1', customerId: 'c-1', customerName: 'Contoso' });
+    expect(items.item('c-1', 'o-1')).toMatchObject({ id: 'o-1', customerId: 'c-1', customerName: 'Contoso' });
   });
 
   it('fails the batch when any operation is rejected, so the input is retried', async () => {
