@@ -45,6 +45,9 @@ describe('persist stage (Cosmos DB bulk upserts)', () => {
 
     expect(await failureOf(reset)).toBe('Cosmos DB rejected 1 of 1 upserts (first: 500, read ECONNRESET)');
     expect(await failureOf(throttled)).toBe('Cosmos DB rejected 1 of 1 upserts (first: 429/3200, Request rate is large)');
+    // An operation's result in a bulk response may carry no message: the SDK then leaves the error's message undefined.
+    const silent = Object.assign(new ErrorResponse(), { code: 429, substatus: 3200, message: undefined as unknown as string });
+    expect(await failureOf(silent)).toBe('Cosmos DB rejected 1 of 1 upserts (first: 429/3200)');
   });
 
   it('counts as persisted every upsert that succeeded before a batch failed, those of the failed batch too', async () => {

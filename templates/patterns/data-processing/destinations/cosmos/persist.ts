@@ -46,7 +46,8 @@ export class CosmosDestination implements RecordDestination {
 function describeFailure({ error, response }: BulkOperationResult): string {
   if (!error) return String(response?.statusCode ?? 'no response');
   const code = error.substatus ? `${error.code}/${error.substatus}` : String(error.code);
-  const firstLine = error.message.split(/\r?\n/, 1)[0]?.trim();
+  // Typed as a string, but undefined when the operation's result in the bulk response carried no message.
+  const firstLine = (error.message as string | undefined)?.split(/\r?\n/, 1)[0]?.trim();
   return firstLine ? `${code}, ${firstLine}` : code;
 }
 
