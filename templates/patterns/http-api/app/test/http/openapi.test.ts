@@ -4,29 +4,37 @@ import type { HttpRequest } from '@azure/functions';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { CRUD_ROUTES, crudHandlers, registerCrudFunctions, routeOf, type CrudOperation } from '../../src/http/crud.js';
-import type { ApiHandler } from '../../src/http/handler.js';
+import type { ApiHandler, ApiResponse } from '../../src/http/handler.js';
 import { MAX_BODY_BYTES } from '../../src/http/negotiation.js';
-import { apiPath, openApiDocument, resourcePaths, ROUTE_PREFIX } from '../../src/http/openapi.js';
+import { apiPath, openApiDocument, resourcePaths, resourceSchemas, ROUTE_PREFIX } from '../../src/http/openapi.js';
 import { openapi } from '../../src/functions/openapi.js';
 import { RESOURCES } from '../../src/resources/index.js';
 import { InMemoryRepository } from '../../src/resources/repository.js';
 import { defineResource } from '../../src/resources/resource.js';
 import { invocation, apiRequest } from '../support/http.js';
+import { schemaErrors } from '../support/json-schema.js';
 import { httpRegistrationsOf, type HttpRegistration } from '../support/registrations.js';
 
-type Document = { openapi: string; paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> };
+type Operation = { operationId: string; responses: Record<string, unknown>; security?: Record<string, string[]>[] };
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, { type: string; in?: string; name?: string }> };
+};
 const document = openApiDocument() as unknown as Document;
 
-/**
- * Every HTTP function the app registers, as "METHOD /route", from loading every function module: a route
- * added in any file without its OpenAPI description fails here.
- */
-async function registeredOperations(): Promise<string[]> {
+/** Every HTTP function the app registers, from loading every function module. */
+async function registrations(): Promise<HttpRegistration[]> {
   const functions = new URL('../../src/functions/', import.meta.url);
   const modules = readdirSync(functions).filter((file) => file.endsWith('.ts'));
-  const registrations: HttpRegistration[] = [];
-  for (const module of modules) registrations.push(...(await httpRegistrationsOf(new URL(module, functions))));
-  return registrations.flatMap(({ options }) => (options.methods ?? ['GET']).map((method) => `${method} /${options.route}`));
+  const registered: HttpRegistration[] = [];
+  for (const module of modules) registered.push(...(await httpRegistrationsOf(new URL(module, functions))));
+  return registered;
+}
+
+/** Every registered operation, as "METHOD /route": a route added in any file without its OpenAPI description fails. */
+async function registeredOperations(): Promise<string[]> {
+  return (await registrations()).flatMap(({ options }) => (options.methods ?? ['GET']).map((method) => `${method} /${options.route}`));
 }
 
 describe('OpenAPI document', () => {
@@ -84,20 +92,55 @@ describe('OpenAPI responses', () => {
     scopes: { read: 'widgets.read', write: 'widgets.write' },
   });
   const paths = resourcePaths(widgets) as Document['paths'];
+  const { components } = openApiDocument() as { components: Record<string, Record<string, unknown>> };
+  const root = { components: { ...components, schemas: { ...components.schemas, ...resourceSchemas(widgets) } } };
 
-  /** Calls handlers and records, per documented operation, each status they answer. */
+  /**
+   * Calls handlers and records, per documented operation, each status they answer, and how each response departs
+   * from the document: an undocumented status, a header the response does not declare, or a body that is not of
+   * a declared media type or does not validate against its schema.
+   */
   function recorder() {
     const answered: string[] = [];
+    const mismatches: string[] = [];
     const record = async (handler: ApiHandler, request: HttpRequest, path: string) => {
       const response = await handler(request, invocation());
-      answered.push(`${request.method.toLowerCase()} ${path} ${response.status}`);
+      const entry = `${request.method.toLowerCase()} ${path} ${response.status}`;
+      answered.push(entry);
+      const declared = paths[path]?.[request.method.toLowerCase()]?.responses[String(response.status)];
+      if (declared !== undefined) mismatches.push(...responseMismatches(response, declared).map((mismatch) => `${entry}: ${mismatch}`));
       return response;
     };
-    const undocumented = () => answered.filter((entry) => {
-      const [method, path, status] = entry.split(' ') as [string, string, string];
-      return paths[path]?.[method]?.responses[status] === undefined;
-    });
+    const undocumented = () => [
+      ...answered.filter((entry) => {
+        const [method, path, status] = entry.split(' ') as [string, string, string];
+        return paths[path]?.[method]?.responses[status] === undefined;
+      }),
+      ...mismatches,
+    ];
     return { answered, record, undocumented };
+  }
+
+  /** Headers every response may carry without each operation listing them (OpenAPI ignores a declared Content-Type). */
+  const UNDECLARED_HEADERS = new Set(['content-type', 'cache-control', 'access-control-expose-headers']);
+
+  function responseMismatches(response: ApiResponse, declaredResponse: unknown): string[] {
+    const declared = resolved(declaredResponse) as { headers?: Record<string, unknown>; content?: Record<string, { schema: Record<string, unknown> }> };
+    const declaredHeaders = Object.keys(declared.headers ?? {}).map((name) => name.toLowerCase());
+    const headers = Object.keys(response.headers ?? {}).filter((name) => !UNDECLARED_HEADERS.has(name.toLowerCase()) && !declaredHeaders.includes(name.toLowerCase()));
+    const mismatches = headers.map((name) => `header ${name} is not declared`);
+    if (response.body === undefined && response.jsonBody === undefined) return mismatches;
+    const mediaType = response.jsonBody === undefined ? response.headers?.['Content-Type']?.split(';')[0] ?? 'none' : 'application/json';
+    const content = declared.content?.[mediaType];
+    if (content === undefined) return [...mismatches, `body of type ${mediaType} is not declared`];
+    if (!mediaType.endsWith('json')) return mismatches;
+    const body: unknown = response.jsonBody ?? JSON.parse(response.body!);
+    return [...mismatches, ...schemaErrors(content.schema, body, root).map((error) => `body ${error}`)];
+  }
+
+  function resolved(node: unknown): unknown {
+    const ref = (node as { $ref?: string }).$ref;
+    return ref === undefined ? node : ref.slice(2).split('/').reduce<unknown>((parent, key) => (parent as Record<string, unknown>)[key], root);
   }
 
   it('document every status the CRUD handlers answer', async () => {
