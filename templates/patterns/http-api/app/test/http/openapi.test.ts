@@ -45,6 +45,21 @@ describe('OpenAPI document', () => {
     expect(documented.sort()).toEqual((await registeredOperations()).sort());
   });
 
+  it('asks for a function key, in the x-functions-key header or the code query parameter, exactly where the host requires one', async () => {
+    for (const { options } of await registrations()) {
+      for (const method of options.methods ?? ['GET']) {
+        const operation = document.paths[`/${options.route}`]![method.toLowerCase()]!;
+        // Each requirement is an alternative: a key in either place is enough, as the host takes either.
+        const keyAlternatives = (operation.security ?? [])
+          .map((requirement) => Object.keys(requirement).map((name) => document.components.securitySchemes[name]!))
+          .filter((schemes) => schemes.some((scheme) => scheme.type === 'apiKey'))
+          .map((schemes) => schemes.map((scheme) => `${scheme.in} ${scheme.name}`).join(' and '));
+        const expected = options.authLevel === 'function' ? ['header x-functions-key', 'query code'] : [];
+        expect(keyAlternatives.sort(), `${method} /${options.route}`).toEqual(expected);
+      }
+    }
+  });
+
   it('uses the route prefix of host.json', () => {
     // host.json may carry comments (the host reads it as JSONC), so it is parsed as such.
     const hostJson = parseJsonc(readFileSync(new URL('../../host.json', import.meta.url), 'utf8')) as { extensions: { http: { routePrefix: string } } };
