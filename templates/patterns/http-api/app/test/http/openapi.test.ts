@@ -7,6 +7,7 @@ import { CRUD_ROUTES, crudHandlers, registerCrudFunctions, routeOf, type CrudOpe
 import type { ApiHandler, ApiResponse } from '../../src/http/handler.js';
 import { MAX_BODY_BYTES } from '../../src/http/negotiation.js';
 import { apiPath, openApiDocument, resourcePaths, resourceSchemas, ROUTE_PREFIX } from '../../src/http/openapi.js';
+import { health } from '../../src/functions/health.js';
 import { openapi } from '../../src/functions/openapi.js';
 import { RESOURCES } from '../../src/resources/index.js';
 import { InMemoryRepository } from '../../src/resources/repository.js';
@@ -115,21 +116,21 @@ describe('OpenAPI responses', () => {
    * from the document: an undocumented status, a header the response does not declare, or a body that is not of
    * a declared media type or does not validate against its schema.
    */
-  function recorder() {
+  function recorder(documented: Document['paths'] = paths) {
     const answered: string[] = [];
     const mismatches: string[] = [];
     const record = async (handler: ApiHandler, request: HttpRequest, path: string) => {
       const response = await handler(request, invocation());
       const entry = `${request.method.toLowerCase()} ${path} ${response.status}`;
       answered.push(entry);
-      const declared = paths[path]?.[request.method.toLowerCase()]?.responses[String(response.status)];
+      const declared = documented[path]?.[request.method.toLowerCase()]?.responses[String(response.status)];
       if (declared !== undefined) mismatches.push(...responseMismatches(response, declared).map((mismatch) => `${entry}: ${mismatch}`));
       return response;
     };
     const undocumented = () => [
       ...answered.filter((entry) => {
         const [method, path, status] = entry.split(' ') as [string, string, string];
-        return paths[path]?.[method]?.responses[status] === undefined;
+        return documented[path]?.[method]?.responses[status] === undefined;
       }),
       ...mismatches,
     ];
@@ -179,6 +180,8 @@ describe('OpenAPI responses', () => {
     await call('create', undefined, { body: big, headers: json });
     await call('create', undefined, { body: { name: 'x' }, headers: { accept: 'text/csv' } });
     await call('list', undefined);
+    await call('create', undefined, { body: { id: 'w2', name: 'two' } });
+    await call('list', undefined, { query: '?limit=1' });
     await call('list', undefined, { query: '?limit=0' });
     await call('list', undefined, { headers: { accept: 'application/xml' } });
     for (const operation of ['get', 'replace', 'update', 'delete'] as const) {
@@ -190,6 +193,10 @@ describe('OpenAPI responses', () => {
     await call('get', 'w1', { headers: { 'if-none-match': etag } });
     await call('get', 'w1', { headers: { 'if-match': '"stale"' } });
     await call('get', 'w1', { headers: { accept: 'text/csv' } });
+    for (const headers of [{}, { 'if-none-match': etag }]) {
+      await record(handlers.get, apiRequest('HEAD', apiPath('widgets/w1'), { headers, params: { id: 'w1' } }), '/widgets/{id}');
+    }
+    await record(handlers.list, apiRequest('HEAD', apiPath('widgets')), '/widgets');
     for (const operation of ['replace', 'update'] as const) {
       await call(operation, 'w1', { body: { name: 'x' }, headers: { 'if-match': '"stale"' } });
       await call(operation, 'w1', { body: { name: 7 } });
@@ -232,6 +239,17 @@ describe('OpenAPI responses', () => {
     expect(new Set(answered.map((entry) => entry.split(' ')[2]))).toEqual(
       new Set(['200', '201', '204', '304', '400', '404', '406', '409', '412', '413', '415', '500']),
     );
+    expect(undocumented()).toEqual([]);
+  });
+
+  it('document the answers of /health and /openapi.json, to GET and HEAD', async () => {
+    const { answered, record, undocumented } = recorder(document.paths);
+    for (const method of ['GET', 'HEAD']) {
+      await record(health as ApiHandler, apiRequest(method, apiPath('health')), '/health');
+      await record(openapi, apiRequest(method, apiPath('openapi.json')), '/openapi.json');
+    }
+
+    expect(answered).toHaveLength(4);
     expect(undocumented()).toEqual([]);
   });
 
