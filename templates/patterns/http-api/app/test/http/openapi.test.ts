@@ -193,7 +193,7 @@ describe('OpenAPI responses', () => {
     await call('get', 'w1', { headers: { 'if-none-match': etag } });
     await call('get', 'w1', { headers: { 'if-match': '"stale"' } });
     await call('get', 'w1', { headers: { accept: 'text/csv' } });
-    for (const headers of [{}, { 'if-none-match': etag }]) {
+    for (const headers of [{}, { 'if-none-match': etag }] as Record<string, string>[]) {
       await record(handlers.get, apiRequest('HEAD', apiPath('widgets/w1'), { headers, params: { id: 'w1' } }), '/widgets/{id}');
     }
     await record(handlers.list, apiRequest('HEAD', apiPath('widgets')), '/widgets');
