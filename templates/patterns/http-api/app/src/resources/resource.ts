@@ -16,16 +16,19 @@ export function textField(max: number, { multiline = false } = {}) {
   return z
     .string()
     .trim()
-    .max(max)
+    // Characters as JSON Schema's maxLength counts them, in the OpenAPI document: zod's max counts UTF-16 units, so an emoji twice.
+    .refine((value) => [...value].length <= max, `must hold at most ${max} characters`)
     .refine((value) => !/\p{Cs}/u.test(value), 'must be valid Unicode: it holds half of a surrogate pair')
-    .refine((value) => !control.test(value), multiline ? 'must not hold control characters other than tabs and line breaks' : 'must not hold control characters, tabs or line breaks');
+    .refine((value) => !control.test(value), multiline ? 'must not hold control characters other than tabs and line breaks' : 'must not hold control characters, tabs or line breaks')
+    .meta({ maxLength: max });
 }
 
 /** Text that names something: one line, and at least one visible character (spaces or zero-width ones alone are no name). */
 export function nameField(max: number) {
   return textField(max)
     .min(1, { abort: true }) // an empty name gets one message, not also "must hold a visible character"
-    .refine((value) => /[^\p{White_Space}\p{Cf}]/u.test(value), 'must hold a visible character');
+    .refine((value) => /[^\p{White_Space}\p{Cf}]/u.test(value), 'must hold a visible character')
+    .meta({ maxLength: max }); // a derived schema does not keep its base's metadata
 }
 
 /** What the API knows about one resource: its route, its storage, its fields and the scopes guarding it. */

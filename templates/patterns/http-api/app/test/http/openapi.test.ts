@@ -11,7 +11,7 @@ import { health } from '../../src/functions/health.js';
 import { openapi } from '../../src/functions/openapi.js';
 import { RESOURCES } from '../../src/resources/index.js';
 import { InMemoryRepository } from '../../src/resources/repository.js';
-import { defineResource } from '../../src/resources/resource.js';
+import { defineResource, nameField, textField } from '../../src/resources/resource.js';
 import { invocation, apiRequest } from '../support/http.js';
 import { schemaErrors } from '../support/json-schema.js';
 import { httpRegistrationsOf, type HttpRegistration } from '../support/registrations.js';
@@ -267,6 +267,30 @@ describe('OpenAPI responses', () => {
     expect(answered).toHaveLength(4);
     expect(answered.every((entry) => entry.endsWith(' 405'))).toBe(true);
     expect(undocumented()).toEqual([]);
+  });
+
+  it('declare the limits of request bodies that validation enforces: a body at them is taken, one past them refused', async () => {
+    const notes = defineResource({
+      ...widgets,
+      name: 'notes',
+      itemName: 'Note',
+      fields: z.strictObject({ title: nameField(3), text: textField(3, { multiline: true }).optional() }),
+    });
+    const schema = resourceSchemas(notes).NoteCreate!;
+    const handlers = crudHandlers(notes, { repository: new InMemoryRepository() });
+    const create = async (body: unknown) => (await handlers.create(apiRequest('POST', apiPath('notes'), { body }), invocation())).status;
+    // Characters outside the Basic Multilingual Plane are one character to JSON Schema's maxLength, two UTF-16 units to JavaScript.
+    const atLimits = [{ title: 'abc' }, { title: '😀😀😀' }, { title: 'a', text: 'a\nb' }, { title: 'a', text: '🎉🎉🎉' }, { id: 'n1', title: 'a' }];
+    const pastLimits = [{ title: '' }, { title: 'abcd' }, { title: '😀😀😀😀' }, { title: 'a', text: 'abcd' }, { title: 'a', more: 1 }, { id: 'n 1', title: 'a' }];
+
+    for (const body of atLimits) {
+      expect(schemaErrors(schema, body, root), JSON.stringify(body)).toEqual([]);
+      expect(await create(body), JSON.stringify(body)).toBe(201);
+    }
+    for (const body of pastLimits) {
+      expect(schemaErrors(schema, body, root), JSON.stringify(body)).not.toEqual([]);
+      expect(await create(body), JSON.stringify(body)).toBe(400);
+    }
   });
 
   it('read well whatever the item name: no "a Item" in summaries or messages', async () => {
