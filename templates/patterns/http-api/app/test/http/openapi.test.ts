@@ -4,7 +4,7 @@ import type { HttpRequest } from '@azure/functions';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { CRUD_ROUTES, crudHandlers, registerCrudFunctions, routeOf, type CrudOperation } from '../../src/http/crud.js';
-import type { ApiHandler, ApiResponse } from '../../src/http/handler.js';
+import type { ApiHandler } from '../../src/http/handler.js';
 import { MAX_BODY_BYTES } from '../../src/http/negotiation.js';
 import { apiPath, openApiDocument, resourcePaths, resourceSchemas, ROUTE_PREFIX } from '../../src/http/openapi.js';
 import { health } from '../../src/functions/health.js';
@@ -14,6 +14,7 @@ import { InMemoryRepository } from '../../src/resources/repository.js';
 import { defineResource, nameField, textField } from '../../src/resources/resource.js';
 import { invocation, apiRequest } from '../support/http.js';
 import { schemaErrors } from '../support/json-schema.js';
+import { responseMismatches } from '../support/openapi-conformance.js';
 import { httpRegistrationsOf, type HttpRegistration } from '../support/registrations.js';
 
 type Operation = { operationId: string; responses: Record<string, unknown>; security?: Record<string, string[]>[] };
@@ -124,7 +125,7 @@ describe('OpenAPI responses', () => {
       const entry = `${request.method.toLowerCase()} ${path} ${response.status}`;
       answered.push(entry);
       const declared = documented[path]?.[request.method.toLowerCase()]?.responses[String(response.status)];
-      if (declared !== undefined) mismatches.push(...responseMismatches(response, declared).map((mismatch) => `${entry}: ${mismatch}`));
+      if (declared !== undefined) mismatches.push(...responseMismatches(response, declared, root).map((mismatch) => `${entry}: ${mismatch}`));
       return response;
     };
     const undocumented = () => [
@@ -135,28 +136,6 @@ describe('OpenAPI responses', () => {
       ...mismatches,
     ];
     return { answered, record, undocumented };
-  }
-
-  /** Headers every response may carry without each operation listing them (OpenAPI ignores a declared Content-Type). */
-  const UNDECLARED_HEADERS = new Set(['content-type', 'cache-control', 'access-control-expose-headers']);
-
-  function responseMismatches(response: ApiResponse, declaredResponse: unknown): string[] {
-    const declared = resolved(declaredResponse) as { headers?: Record<string, unknown>; content?: Record<string, { schema: Record<string, unknown> }> };
-    const declaredHeaders = Object.keys(declared.headers ?? {}).map((name) => name.toLowerCase());
-    const headers = Object.keys(response.headers ?? {}).filter((name) => !UNDECLARED_HEADERS.has(name.toLowerCase()) && !declaredHeaders.includes(name.toLowerCase()));
-    const mismatches = headers.map((name) => `header ${name} is not declared`);
-    if (response.body === undefined && response.jsonBody === undefined) return mismatches;
-    const mediaType = response.jsonBody === undefined ? response.headers?.['Content-Type']?.split(';')[0] ?? 'none' : 'application/json';
-    const content = declared.content?.[mediaType];
-    if (content === undefined) return [...mismatches, `body of type ${mediaType} is not declared`];
-    if (!mediaType.endsWith('json')) return mismatches;
-    const body: unknown = response.jsonBody ?? JSON.parse(response.body!);
-    return [...mismatches, ...schemaErrors(content.schema, body, root).map((error) => `body ${error}`)];
-  }
-
-  function resolved(node: unknown): unknown {
-    const ref = (node as { $ref?: string }).$ref;
-    return ref === undefined ? node : ref.slice(2).split('/').reduce<unknown>((parent, key) => (parent as Record<string, unknown>)[key], root);
   }
 
   it('document every status the CRUD handlers answer', async () => {
