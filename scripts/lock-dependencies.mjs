@@ -17,6 +17,8 @@ const dir = mkdtempSync(join(tmpdir(), 'csa-lock-'));
 try {
   const union = { name: 'generated-app', version: '0.1.0', private: true, dependencies: RUNTIME_DEPENDENCY_VERSIONS, devDependencies: DEV_DEPENDENCY_VERSIONS };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(union, null, 2)}\n`);
+  // From the current lockfile: npm resolves only what changed, and every other package keeps the version tested.
+  copyFileSync(fileURLToPath(new URL('../lockfile/package-lock.json', import.meta.url)), join(dir, 'package-lock.json'));
   execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
   copyFileSync(join(dir, 'package-lock.json'), fileURLToPath(new URL('../lockfile/package-lock.json', import.meta.url)));
   console.log('wrote lockfile/package-lock.json');

@@ -29,6 +29,8 @@ export const RUNTIME_DEPENDENCY_VERSIONS = {
 /** Packages only the tests and the build use (`devDependencies`). */
 export const DEV_DEPENDENCY_VERSIONS = {
   'jsonc-parser': '3.3.1',
+  // http-api's tests hold responses to the OpenAPI document's JSON Schemas (draft 2020-12, as OpenAPI 3.1 uses).
+  'ajv': '8.20.0',
   'typescript': '5.9.3',
   // The release vitest's vite already installs, so bundling adds nothing to `npm install`.
   'esbuild': '0.28.2',

@@ -119,7 +119,7 @@ export const httpApi = definePattern<HttpApiOptions>({
       hostJson: { extensions: { http: { routePrefix: options.routePrefix } } },
       dependencies: ['zod', '@azure/keyvault-secrets', '@azure/identity', ...(entraId ? (['jose'] as const) : [])],
       // The OpenAPI sync test reads host.json, which may carry comments.
-      devDependencies: ['jsonc-parser'],
+      devDependencies: ['jsonc-parser', 'ajv'],
       alerts: httpAlerts(options.routePrefix),
       features: ['storageClients'],
       readmePartial: 'patterns/http-api/partials/readme.md',
