@@ -16,15 +16,7 @@ const APPS: Record<string, Record<string, object>> = {
   'four patterns, every resource': everyResource,
   'http-api entra-id at the root': { 'http-api': { auth: 'entra-id', routePrefix: '', resources: 'orders,customers' } },
   'http-api without auth': { 'http-api': { auth: 'none', routePrefix: 'v1' } },
-  'event-processing, every source and style': {
-    'event-processing': {
-      eventSources: 'eventgrid,servicebus,eventhubs,storage-queue',
-      eventStyles: 'filtering,transformation,fan-out,aggregation',
-      aggregationKey: 'customerId',
-      ordering: 'ordered',
-      serviceBusEntity: 'topic',
-    },
-  },
+  'event-processing, every source and style': { 'event-processing': everyResource['event-processing'] },
   'event-processing, Service Bus queue': { 'event-processing': { eventSources: 'servicebus', eventStyles: 'filtering', serviceBusEntityName: 'orders' } },
   'scheduled-tasks, two jobs in Paris': { 'scheduled-tasks': { jobs: 'cleanup=every 15 minutes;nightly=daily at 02:30|skip', timeZone: 'Europe/Paris' } },
   'data-processing, blob to blob': { 'data-processing': { dataDestination: 'blob', dataFormat: 'json', inputContainer: 'uploads', archiveContainer: 'done' } },
