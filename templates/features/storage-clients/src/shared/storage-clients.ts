@@ -160,7 +160,10 @@ export function tableKey(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Whether Table storage answered with one of `statuses` (409 the row exists, 412 it changed, 404 it is gone…). */
+/**
+ * Whether the storage service answered with one of `statuses` (409 the row exists, 412 it changed, 404 it is gone…).
+ * The table, blob and queue clients all throw core-rest-pipeline's one RestError.
+ */
 export function hasStatus(error: unknown, ...statuses: number[]): boolean {
   return error instanceof RestError && statuses.includes(error.statusCode ?? 0);
 }

@@ -3,7 +3,7 @@ import type { QueueClient } from '@azure/storage-queue';
 import { STORAGE_CONNECTION, STORAGE_QUEUE } from '../events/config.js';
 import { deadLetter } from '../events/dead-letters.js';
 import { eventDependencies } from '../events/dependencies.js';
-import { queueServiceClient } from '../shared/storage-clients.js';
+import { hasStatus, queueServiceClient } from '../shared/storage-clients.js';
 import { logTraceLinks, messageTraceContext } from '../shared/trace-context.js';
 
 /**
@@ -54,7 +54,7 @@ export async function storageQueueUndecodable(
       ({ receivedMessageItems: messages } = await queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 300 }));
     } catch (error) {
       // The host creates the queue with the first message it moves there.
-      if ((error as { statusCode?: number }).statusCode === 404) return parked;
+      if (hasStatus(error, 404)) return parked;
       throw error;
     }
     if (messages.length === 0) return parked;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { ensureTable, entityOrUndefined, tableKey } from '../shared/storage-clients.js';
+import { ensureTable, entityOrUndefined, hasStatus, tableKey } from '../shared/storage-clients.js';
 
 export type InputSource = 'blob' | 'queue' | 'eventhubs';
 /** `superseded`: a new version replaced the input before it could be moved aside; that version runs on its own. */
@@ -96,7 +96,7 @@ export class TableStatusStore implements StatusStore {
       // 412: the row changed since `etag`; 409: a row was created since it was read as missing. Or the write itself
       // landed, lost its response (a timeout, a dropped connection) and the SDK's resend met the row it left: taken
       // for another execution's, the input would be left unfinished (neither archived, nor retried, nor poisoned).
-      if (statusCode(error) === 412 || statusCode(error) === 409) {
+      if (hasStatus(error, 412, 409)) {
         const stored = await entityOrUndefined<{ writeId?: string }>(this.table, entity.partitionKey, entity.rowKey);
         if (stored?.writeId === writeId) return stored.etag;
         throw new StatusConflictError(`another execution updated the status of ${status.inputId}`, { cause: error });
@@ -104,8 +104,4 @@ export class TableStatusStore implements StatusStore {
       throw error;
     }
   }
-}
-
-function statusCode(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
 }
