@@ -221,13 +221,16 @@ export function nextRuns(expression: string, timeZone: string, from: Date, count
 /**
  * The longest gap between two consecutive runs: the period a missed-run alert waits for. A year of runs holds
  * every month length and both daylight-saving changes, so what is generated from it does not depend on the
- * day of generation; a schedule running more often than every ~4 hours is measured over its first 2000 runs.
+ * day of generation; a schedule running more often than every ~4 hours is measured over its first 2000 runs,
+ * one that fires less than twice in that year over its next two runs.
  */
 export function longestGapMinutes(expression: string, timeZone: string, from: Date): number {
   const fields = scheduleFields(expression);
   const everyDay = fields.dayOfMonth.length === 31 && fields.month.length === 12 && fields.dayOfWeek.length === 7;
   if (everyDay && zoneOffsets(timeZone, from).length === 1) return longestDailyGapSeconds(fields) / 60;
-  const sample = runs(expression, timeZone, from, from.getTime() + 366 * DAY_MS, 2000);
+  const yearOfRuns = runs(expression, timeZone, from, from.getTime() + 366 * DAY_MS, 2000);
+  // A schedule that fires once in years (29 February) may have a single run in that year, and one run has no gap.
+  const sample = yearOfRuns.length >= 2 ? yearOfRuns : nextRuns(expression, timeZone, from, 2);
   let longest = 0;
   for (let i = 1; i < sample.length; i++) longest = Math.max(longest, sample[i]!.getTime() - sample[i - 1]!.getTime());
   return longest / 60_000;

@@ -90,6 +90,12 @@ describe('schedule arithmetic', () => {
     expect(longestGapMinutes('0 0 0 1 1 *', 'UTC', NOW)).toBe(365 * 1440);
   });
 
+  it('measures a schedule that fires at most once a year from two of its runs, not from the one its first year holds', () => {
+    // 29 February comes every fourth year: a year from NOW holds no run at all, and one run has no gap.
+    expect(longestGapMinutes('0 0 0 29 2 *', 'UTC', NOW)).toBe((4 * 365 + 1) * 1440);
+    expect(longestGapMinutes('0 0 0 29 2 *', 'Asia/Tokyo', new Date('2027-12-01T00:00:00Z'))).toBe((4 * 365 + 1) * 1440);
+  });
+
   it('measures a schedule that fires every day from its fields, as walking its runs would', () => {
     const walkedGap = (expression: string, timeZone: string) => {
       const runs = nextRuns(expression, timeZone, NOW, 2000).map((run) => run.getTime());
@@ -303,6 +309,17 @@ describe('rendered app', () => {
     const sync = built.contribution.alerts.find((alert) => alert.id === 'job-sync-missed-run')!;
     expect(sync).toMatchObject({ windowMinutes: 45, operator: 'LessThan', threshold: 1 });
     expect(sync.query).toContain('tostring(Properties.job) == "sync"');
+  });
+
+  it('gives a job that runs once in years no missed-run alert, rather than one that fires every five minutes', () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+    try {
+      const ids = plan({ jobs: 'leap-day=0 0 0 29 2 *' }).contribution.alerts.map((alert) => alert.id);
+      expect(ids).toContain('job-failed-runs');
+      expect(ids).not.toContain('job-leap-day-missed-run');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   // The host retries a failed run (RETRY_POLICY): a transient failure its retry fixes must not page anyone.
