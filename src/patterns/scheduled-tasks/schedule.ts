@@ -221,19 +221,39 @@ export function nextRuns(expression: string, timeZone: string, from: Date, count
 /**
  * The longest gap between two consecutive runs: the period a missed-run alert waits for. A year of runs holds
  * every month length and both daylight-saving changes, so what is generated from it does not depend on the
- * day of generation; a schedule running more often than every ~4 hours is measured over its first 2000 runs,
- * one that fires less than twice in that year over its next two runs.
+ * day of generation; a schedule running more often than every ~4 hours is measured over its first 2000 runs, and
+ * over the days it runs on, which show the months or years it skips beyond those runs.
  */
 export function longestGapMinutes(expression: string, timeZone: string, from: Date): number {
   const fields = scheduleFields(expression);
   const everyDay = fields.dayOfMonth.length === 31 && fields.month.length === 12 && fields.dayOfWeek.length === 7;
   if (everyDay && zoneOffsets(timeZone, from).length === 1) return longestDailyGapSeconds(fields) / 60;
-  const yearOfRuns = runs(expression, timeZone, from, from.getTime() + 366 * DAY_MS, 2000);
-  // A schedule that fires once in years (29 February) may have a single run in that year, and one run has no gap.
-  const sample = yearOfRuns.length >= 2 ? yearOfRuns : nextRuns(expression, timeZone, from, 2);
+  const sample = runs(expression, timeZone, from, from.getTime() + 366 * DAY_MS, 2000);
+  let longest = longestGapAcrossDaysSeconds(fields, from);
+  for (let i = 1; i < sample.length; i++) longest = Math.max(longest, (sample[i]!.getTime() - sample[i - 1]!.getTime()) / 1000);
+  return longest / 60;
+}
+
+/**
+ * The longest gap from a day the schedule runs on to the next such day (its last run of the day to its first), over
+ * a year of days and on to the first such day after it, so a gap that spans the year's end is seen whole (and
+ * 29 February, every fourth year, has a second); daylight saving time aside, which the walked runs measure.
+ */
+function longestGapAcrossDaysSeconds({ second, minute, hour, dayOfMonth, month, dayOfWeek }: ScheduleFields, from: Date): number {
+  const firstRun = hour[0]! * 3600 + minute[0]! * 60 + second[0]!;
+  const lastRun = hour.at(-1)! * 3600 + minute.at(-1)! * 60 + second.at(-1)!;
   let longest = 0;
-  for (let i = 1; i < sample.length; i++) longest = Math.max(longest, sample[i]!.getTime() - sample[i - 1]!.getTime());
-  return longest / 60_000;
+  let previousRunDay: number | undefined;
+  let runDays = 0;
+  for (let day = 0; day <= 8 * 366; day++) {
+    const date = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate() + day));
+    if (!dayOfMonth.includes(date.getUTCDate()) || !month.includes(date.getUTCMonth() + 1) || !dayOfWeek.includes(date.getUTCDay())) continue;
+    if (previousRunDay !== undefined) longest = Math.max(longest, (day - previousRunDay) * 24 * 3600 - lastRun + firstRun);
+    previousRunDay = day;
+    runDays++;
+    if (day > 366 && runDays >= 2) break;
+  }
+  return longest;
 }
 
 /**

@@ -96,6 +96,14 @@ describe('schedule arithmetic', () => {
     expect(longestGapMinutes('0 0 0 29 2 *', 'Asia/Tokyo', new Date('2027-12-01T00:00:00Z'))).toBe((4 * 365 + 1) * 1440);
   });
 
+  it('measures a frequent schedule that runs in some months only across the months it skips, beyond its first 2000 runs', () => {
+    // Every 5 minutes in January: 2000 runs last a week, then nothing from 31 January 23:55 to 1 January 00:00.
+    expect(longestGapMinutes('0 */5 * * 1 *', 'UTC', NOW)).toBe(335 * 1440 - (23 * 60 + 55));
+    expect(longestGapMinutes('0 */5 * * 1 *', 'Europe/Berlin', NOW)).toBe(335 * 1440 - (23 * 60 + 55));
+    // Generated in November, the year ahead holds one January: the gap after it ends in the January after that.
+    expect(longestGapMinutes('0 */5 * * 1 *', 'Europe/Berlin', new Date('2026-11-27T12:00:00Z'))).toBe(335 * 1440 - (23 * 60 + 55));
+  });
+
   it('measures a schedule that fires every day from its fields, as walking its runs would', () => {
     const walkedGap = (expression: string, timeZone: string) => {
       const runs = nextRuns(expression, timeZone, NOW, 2000).map((run) => run.getTime());
@@ -311,12 +319,13 @@ describe('rendered app', () => {
     expect(sync.query).toContain('tostring(Properties.job) == "sync"');
   });
 
-  it('gives a job that runs once in years no missed-run alert, rather than one that fires every five minutes', () => {
+  it('gives a job that stops for months or years no missed-run alert, rather than one that fires every five minutes until it runs again', () => {
     vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
     try {
       const ids = plan({ jobs: 'leap-day=0 0 0 29 2 *' }).contribution.alerts.map((alert) => alert.id);
       expect(ids).toContain('job-failed-runs');
       expect(ids).not.toContain('job-leap-day-missed-run');
+      expect(plan({ jobs: 'january-sync=0 */5 * * 1 *' }).contribution.alerts.map((alert) => alert.id)).not.toContain('job-january-sync-missed-run');
     } finally {
       vi.useRealTimers();
     }
