@@ -4,13 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { baseAlerts } from '../../src/base.js';
 import { TEMPLATES_DIR } from '../../src/templates-dir.js';
 import { kqlProblems } from '../support/kql.js';
-import { defaultPlan, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
+import { buildPlan } from '../../src/engine/plan.js';
+import { defaultPlan, everyResource, PATTERN_SUBSETS, subsetName } from '../support/subsets.js';
 
 // Every log alert of every pattern combination, and every query shipped in infra/queries (the workbook
 // reads them too), is analysed by the real Kusto language service against the workspace tables' schema:
 // a misspelt table or column fails here instead of as a silent, never-firing alert in Azure.
 
-const alertsBySubset = PATTERN_SUBSETS.map((patterns) => ({ name: subsetName(patterns), alerts: defaultPlan(patterns).contribution.alerts }));
+const alertsBySubset = [
+  ...PATTERN_SUBSETS.map((patterns) => ({ name: subsetName(patterns), alerts: defaultPlan(patterns).contribution.alerts })),
+  // The alerts only non-default options add (the Event Hubs lag, Entra ID's), checked too.
+  { name: 'every resource', alerts: buildPlan({ name: 'subset-app', location: 'eastus', patterns: everyResource }, '/tmp/csa-plan').contribution.alerts },
+];
 const queriesDir = join(TEMPLATES_DIR, 'base/infra/queries');
 const shippedQueries = readdirSync(queriesDir).filter((file) => file.endsWith('.kql'));
 // The scheduled-tasks pattern ships its own queries, which its workbook shows.
@@ -40,6 +45,16 @@ describe('log alerts', () => {
     for (const alert of alerts.filter((a) => a.query.startsWith('AppTraces') && /\b(count|sum|sumif)\(/.test(a.query))) {
       expect(alert.query, alert.id).not.toMatch(/\bcount\(\)/);
       for (const [aggregate] of alert.query.matchAll(/\bsum(?:if)?\([^)]*\)/g)) expect(aggregate, alert.id).toContain('ItemCount');
+    }
+  });
+
+  // A summarize without `by` over no rows still returns one row; min(), max(), avg() and percentile() are null in it
+  // (count and sum are 0). How a log alert compares a null measure is undocumented, so a query with nothing to judge
+  // must return no row, as the ones that need a minimum of executions already do.
+  it.each(alertsBySubset)('$name: an alert measured by min, max, avg or percentile returns no row when nothing was measured', ({ alerts }) => {
+    for (const alert of alerts.filter((a) => /\b(min|max|avg|percentile)\(/.test(lastSummarize(a.query)) && !/\bby\b/.test(lastSummarize(a.query)))) {
+      const after = alert.query.slice(alert.query.lastIndexOf('| summarize'));
+      expect(after, alert.id).toMatch(new RegExp(`\\| where (isnotnull\\(${alert.metricColumn}\\)|\\w+ >= [1-9]\\d*)(\\n|$)`));
     }
   });
 
@@ -86,3 +101,7 @@ describe('shipped KQL queries', () => {
     expect(kqlProblems(readFileSync(join(jobQueriesDir, file), 'utf8'))).toEqual([]);
   });
 });
+
+function lastSummarize(query: string): string {
+  return query.slice(query.lastIndexOf('| summarize')).split('\n| ')[0]!;
+}

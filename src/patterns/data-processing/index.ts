@@ -281,7 +281,7 @@ function alerts(functionName: string, poisonQueue: string | undefined): LogAlert
       id: 'data-processing-latency',
       description: `The 95th percentile duration of ${functionName} exceeded 5 minutes over the last hour.`,
       severity: 2,
-      query: `AppRequests\n| where Name == "${functionName}"\n| summarize P95DurationMs = toint(percentile(DurationMs, 95))`,
+      query: `AppRequests\n| where Name == "${functionName}"\n| summarize P95DurationMs = toint(percentile(DurationMs, 95))\n| where isnotnull(P95DurationMs)`,
       metricColumn: 'P95DurationMs',
       operator: 'GreaterThan',
       threshold: 300_000,

@@ -389,7 +389,7 @@ function alerts(model: EventModel): LogAlert[] {
       severity: 2,
       query:
         'AppTraces\n| where Message startswith "Event Hubs batch processed"\n' +
-        '| extend LagSeconds = toint(extract(@"oldest enqueued (\\d+) s ago", 1, Message))\n| summarize MaxLagSeconds = max(LagSeconds)',
+        '| extend LagSeconds = toint(extract(@"oldest enqueued (\\d+) s ago", 1, Message))\n| summarize MaxLagSeconds = max(LagSeconds)\n| where isnotnull(MaxLagSeconds)',
       metricColumn: 'MaxLagSeconds',
       operator: 'GreaterThan',
       threshold: 300,

@@ -123,7 +123,8 @@ export function jobAlerts(jobs: readonly PlannedJob[]): { alerts: LogAlert[]; no
         `${RUN_EVENTS} and tostring(Properties.outcome) in ("succeeded", "failed") and tostring(Properties.final) == "true"\n` +
         `| summarize RunSucceeded = countif(tostring(Properties.outcome) == "succeeded") > 0 ${BY_RUN}\n` +
         '| summarize Runs = count(), Succeeded = countif(RunSucceeded) by Job\n' +
-        '| summarize LowestSuccessRatePercent = min(100.0 * Succeeded / Runs)',
+        // No finished run in the window: no row (min() of no job is null), so the rule has nothing to judge.
+        '| summarize LowestSuccessRatePercent = min(100.0 * Succeeded / Runs)\n| where isnotnull(LowestSuccessRatePercent)',
       metricColumn: 'LowestSuccessRatePercent',
       operator: 'LessThan',
       threshold: SUCCESS_RATE_PERCENT,
@@ -134,7 +135,7 @@ export function jobAlerts(jobs: readonly PlannedJob[]): { alerts: LogAlert[]; no
       id: 'job-duration',
       description: `A scheduled job run took longer than ${MAX_DURATION_MINUTES} minutes.`,
       severity: 2,
-      query: `${RUN_EVENTS}\n| summarize LongestRunMs = max(todouble(Measurements.durationMs))\n| extend LongestRunMinutes = LongestRunMs / 60000.0`,
+      query: `${RUN_EVENTS}\n| summarize LongestRunMs = max(todouble(Measurements.durationMs))\n| extend LongestRunMinutes = LongestRunMs / 60000.0\n| where isnotnull(LongestRunMinutes)`,
       metricColumn: 'LongestRunMinutes',
       operator: 'GreaterThan',
       threshold: MAX_DURATION_MINUTES,
