@@ -29,6 +29,7 @@ const RESERVED_NAMES = new Set([
 const GENERATED_IDENTIFIERS = new Set([
   'app', 'appAuthorizer', 'crudHandlers', 'registerCrudFunctions', 'defineResource', 'nameField', 'textField',
   'beforeEach', 'describe', 'expect', 'apiRequest', 'invocation', 'problemOf', 'httpRegistrationsOf', 'bearer', 'testAuthorizer',
+  'openApiDocument', 'queryParametersOf',
   'handlers', 'auth', 'create', 'itemRequest',
 ]);
 

@@ -41,12 +41,18 @@ export interface CrudDependencies<Fields> {
   repository: Repository<Fields>;
   /** Absent when the platform authenticates callers (function keys) or the API is public. */
   authorize?: Authorizer;
+  /**
+   * The host checks a function key on these routes, which a caller may send as the `code` query parameter: the list
+   * then takes `code` beside its own parameters, as the OpenAPI document declares. Elsewhere `code` is refused like
+   * any other parameter the list does not take.
+   */
+  functionKeys?: boolean;
 }
 
 /** The six handlers of a resource, each wrapped so failures become problem+json responses. */
 export function crudHandlers<Schema extends z.ZodObject>(
   resource: ResourceDefinition<Schema>,
-  { repository, authorize }: CrudDependencies<z.infer<Schema>>,
+  { repository, authorize, functionKeys = false }: CrudDependencies<z.infer<Schema>>,
 ): Record<CrudOperation, ApiHandler> {
   type Fields = z.infer<Schema>;
   const allow = async (request: HttpRequest, access: 'read' | 'write') => authorize?.(request, resource.scopes[access]);
@@ -56,7 +62,7 @@ export function crudHandlers<Schema extends z.ZodObject>(
     async list(request) {
       await allow(request, 'read');
       const mediaType = negotiate(request, [JSON_TYPE, CSV_TYPE]);
-      refuseUnknownParameters(request);
+      refuseUnknownParameters(request, functionKeys ? [...LIST_PARAMETERS, FUNCTION_KEY_PARAMETER] : LIST_PARAMETERS);
       const limit = pageSize(request.query.get('limit'));
       const cursor = request.query.get('cursor') ?? undefined;
       const page = await repository.list(limit, cursor);
@@ -255,15 +261,16 @@ export function unsupportedMethods(item: boolean): HttpMethod[] {
   return ALL_METHODS.filter((method) => !offered.includes(method));
 }
 
-/** The list's query parameters, and `code`: the function key, which the Functions host also takes from the query. */
-const LIST_PARAMETERS = new Set(['limit', 'cursor', 'code']);
+const LIST_PARAMETERS = ['limit', 'cursor'];
+/** Where the Functions host also takes the function key from. */
+const FUNCTION_KEY_PARAMETER = 'code';
 
 /**
  * 400 naming every other query parameter: the list has no filter or sort, and ignoring `?status=open`, `?sort=name`
  * or a misspelt `lmit` would answer with every item, in store order, as if it were what the caller asked for.
  */
-function refuseUnknownParameters(request: HttpRequest): void {
-  const unknown = [...new Set(request.query.keys())].filter((name) => !LIST_PARAMETERS.has(name));
+function refuseUnknownParameters(request: HttpRequest, taken: readonly string[]): void {
+  const unknown = [...new Set(request.query.keys())].filter((name) => !taken.includes(name));
   if (unknown.length > 0) {
     const errors = unknown.map((parameter) => ({ parameter, detail: 'not a parameter of this list, which takes limit and cursor only' }));
     throw new HttpError(400, 'Invalid query parameters.', { errors });

@@ -190,8 +190,17 @@ describe('list', () => {
 
     expect(response.status).toBe(400);
     expect(problemOf(response).errors?.map((error) => ('parameter' in error ? error.parameter : error.pointer))).toEqual(['name', 'sort', 'lmit']);
-    // The function key the host reads from `?code=` is no concern of the list.
-    expect((await handlers.list(apiRequest('GET', '/api/widgets?code=key&limit=1'), invocation())).status).toBe(200);
+  });
+
+  it('takes `code` only where the host reads a function key from it: elsewhere it is a parameter like any other', async () => {
+    const { handlers, repository } = await seeded(1);
+    const keyed = crudHandlers(widgets, { repository, functionKeys: true });
+    const request = () => apiRequest('GET', '/api/widgets?code=key&limit=1');
+
+    expect((await keyed.list(request(), invocation())).status).toBe(200);
+    const response = await handlers.list(request(), invocation());
+    expect(response.status).toBe(400);
+    expect(problemOf(response).errors).toEqual([{ parameter: 'code', detail: 'not a parameter of this list, which takes limit and cursor only' }]);
   });
 
   it('400 for a cursor it did not issue, naming the parameter as for limit', async () => {

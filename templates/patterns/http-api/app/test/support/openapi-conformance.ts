@@ -29,3 +29,14 @@ function resolved(node: unknown, document: unknown): unknown {
   const ref = (node as { $ref?: string }).$ref;
   return ref === undefined ? node : ref.slice(2).split('/').reduce<unknown>((parent, key) => (parent as Record<string, unknown>)[key], document);
 }
+
+type Parameter = { name: string; in: string };
+type DeclaredOperation = { parameters?: Parameter[]; security?: Record<string, string[]>[] };
+
+/** The query parameters an operation declares: its own, and those its security schemes read a credential from. */
+export function queryParametersOf(document: unknown, path: string, method: string): string[] {
+  const { paths, components } = document as { paths: Record<string, Record<string, DeclaredOperation>>; components: { securitySchemes: Record<string, Parameter> } };
+  const operation = paths[path]![method]!;
+  const schemes = (operation.security ?? []).flatMap((requirement) => Object.keys(requirement).map((name) => components.securitySchemes[name]!));
+  return [...(operation.parameters ?? []), ...schemes].filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
+}

@@ -3,8 +3,8 @@ import { CRUD_ROUTES, crudHandlers, routeOf } from '../../src/http/crud.js';
 import { apiPath, openApiDocument } from '../../src/http/openapi.js';
 import { RESOURCES } from '../../src/resources/index.js';
 import { InMemoryRepository } from '../../src/resources/repository.js';
-import { apiRequest, invocation } from '../support/http.js';
-import { responseMismatches } from '../support/openapi-conformance.js';
+import { apiRequest, invocation, problemOf } from '../support/http.js';
+import { queryParametersOf, responseMismatches } from '../support/openapi-conformance.js';
 import { bearer, testAuthorizer } from '../support/tokens.js';
 
 type Operation = { security: Record<string, string[]>[]; responses: Record<string, unknown> };
@@ -37,6 +37,20 @@ describe('OpenAPI document under Entra ID', () => {
         }
         expect([withoutToken.status, withoutScope.status]).toEqual([401, 403]);
       }
+    }
+  });
+
+  it('declares no query parameter for the function key, which the list then refuses as it refuses any other', async () => {
+    const authorize = await testAuthorizer();
+    for (const resource of RESOURCES) {
+      const handlers = crudHandlers(resource, { repository: new InMemoryRepository(), authorize });
+      const reader = { authorization: await bearer({ scp: resource.scopes.read }) };
+
+      const response = await handlers.list(apiRequest('GET', `${apiPath(resource.name)}?code=key`, { headers: reader }), invocation());
+
+      expect(queryParametersOf(document, `/${resource.name}`, 'get')).not.toContain('code');
+      expect(response.status).toBe(400);
+      expect(problemOf(response).errors).toEqual([expect.objectContaining({ parameter: 'code' })]);
     }
   });
 });
