@@ -6,7 +6,7 @@ export const itemId = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1–64 letters, digits, underscores or hyphens');
 
 /**
- * Text people read, such as a description: trimmed, at most `max` characters, and only what every client can show
+ * Text people read, such as a description: at most `max` characters as sent, then trimmed, and only what every client can show
  * and store: no control characters (a NUL or an escape sequence breaks CSV exports, logs and terminals;
  * `multiline` lets tabs and line breaks through) and no unpaired surrogate halves (not Unicode at all: storage
  * and clients would each replace them differently).
@@ -15,9 +15,10 @@ export function textField(max: number, { multiline = false } = {}) {
   const control = multiline ? /(?![\t\n\r])\p{Cc}/u : /\p{Cc}/u;
   return z
     .string()
-    .trim()
     // Characters as JSON Schema's maxLength counts them, in the OpenAPI document: zod's max counts UTF-16 units, so an emoji twice.
+    // Counted before trimming, as the document's maxLength counts what the client sends: `max` characters and a trailing space are refused.
     .refine((value) => [...value].length <= max, `must hold at most ${max} characters`)
+    .trim()
     .refine((value) => !/\p{Cs}/u.test(value), 'must be valid Unicode: it holds half of a surrogate pair')
     .refine((value) => !control.test(value), multiline ? 'must not hold control characters other than tabs and line breaks' : 'must not hold control characters, tabs or line breaks')
     .meta({ maxLength: max });
