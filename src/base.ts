@@ -84,6 +84,9 @@ export function baseAlerts(durationAlerted: readonly string[]): LogAlert[] {
   ];
 }
 
+/** The base liveness probe's function (src/functions/health.ts), which http-api's availability test calls. */
+export const HEALTH_FUNCTION = 'health';
+
 /**
  * The base project every app gets, declared like a pattern so the engine treats both alike; its alerts leave out
  * what the patterns' own alerts watch (`patterns`: the selected patterns' contributions).
@@ -106,7 +109,7 @@ export function baseContribution(patterns: readonly PatternContribution[] = []):
     nextSteps: [],
     notices: [],
     storageNames: [],
-    functionNames: [{ name: 'health' }],
+    functionNames: [{ name: HEALTH_FUNCTION }],
     costNotes: [
       'Flex Consumption: billed per execution and GB-second, with a monthly free grant; no always-ready instances by default, so idle costs nothing',
       'Storage, Key Vault, Log Analytics: billed per use (GB stored or ingested, operations); Log Analytics ingestion is usually the largest of these',

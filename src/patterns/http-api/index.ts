@@ -1,4 +1,5 @@
 import { textOption } from '../option-kinds.js';
+import { HEALTH_FUNCTION } from '../../base.js';
 import { urlPath } from '../../engine/escape.js';
 import { ValidationError } from '../../exit-codes.js';
 import { templateFolder } from '../../templates-dir.js';
@@ -135,14 +136,17 @@ export const httpApi = definePattern<HttpApiOptions>({
 
 /**
  * Log alerts over the API's own requests, measured only with enough traffic: the URLs under the route prefix or,
- * with none, every HTTP request (other triggers' executions have no URL) but the host's own webhooks.
+ * with none, every HTTP request (other triggers' executions have no URL) but the host's own webhooks. The health
+ * probes of the availability test (15 in 15 minutes, fast and 200) are left out: they would make up most of the
+ * traffic the alerts wait for, and dilute the API's errors and latency.
  */
 function httpAlerts(routePrefix: string): LogAlert[] {
-  const apiRequests = `AppRequests\n| where ${routePrefix === '' ? "Url startswith 'http' and Url !contains '/runtime/webhooks/'" : `Url contains '${urlPath(routePrefix)}/'`}`;
+  const urls = routePrefix === '' ? "Url startswith 'http' and Url !contains '/runtime/webhooks/'" : `Url contains '${urlPath(routePrefix)}/'`;
+  const apiRequests = `AppRequests\n| where ${urls} and Name != "${HEALTH_FUNCTION}"`;
   return [
     {
       id: 'http-server-errors',
-      description: `More than 5% of API requests answered 5xx in 15 minutes (evaluated from 20 requests on).`,
+      description: `More than 5% of API requests answered 5xx in 15 minutes (evaluated from 20 requests on, health probes left out).`,
       severity: 1,
       query: `${apiRequests}\n| summarize Requests = count(), ServerErrors = countif(toint(ResultCode) >= 500)\n| where Requests >= 20\n| project ServerErrorPercent = 100.0 * ServerErrors / Requests`,
       metricColumn: 'ServerErrorPercent',
@@ -153,7 +157,7 @@ function httpAlerts(routePrefix: string): LogAlert[] {
     },
     {
       id: 'http-p95-duration',
-      description: `The 95th percentile of API response times is above 2 s over 15 minutes (evaluated from 20 requests on).`,
+      description: `The 95th percentile of API response times is above 2 s over 15 minutes (evaluated from 20 requests on, health probes left out).`,
       severity: 2,
       query: `${apiRequests}\n| summarize Requests = count(), P95DurationMs = percentile(DurationMs, 95)\n| where Requests >= 20\n| project P95DurationMs`,
       metricColumn: 'P95DurationMs',

@@ -186,9 +186,24 @@ describe('the generated app', () => {
     const apiAlerts = plan({ routePrefix: '' }).contribution.alerts.filter((alert) => alert.id.startsWith('http-'));
     expect(apiAlerts.map((alert) => alert.id)).toEqual(['http-server-errors', 'http-p95-duration']);
     for (const alert of apiAlerts) {
-      expect(alert.query, alert.id).toContain("AppRequests\n| where Url startswith 'http' and Url !contains '/runtime/webhooks/'\n");
+      expect(alert.query, alert.id).toContain("AppRequests\n| where Url startswith 'http' and Url !contains '/runtime/webhooks/' and Name != \"health\"\n");
     }
     expect(plan({ routePrefix: '' }).contribution.nextSteps.join('\n')).toContain('curl http://localhost:7071/openapi.json');
+  });
+
+  // The availability test GETs /health from five regions every five minutes: 15 of the 20 requests in 15 minutes the
+  // API alerts wait for, fast and 200, so 5 API requests and 1 error among them paged, and real errors were diluted.
+  it('leaves the availability test\'s health probes out of the API alerts, whatever the route prefix', () => {
+    for (const routePrefix of ['api', '']) {
+      const { read } = render({ routePrefix });
+      expect(read('infra/modules/http-api.bicep')).toContain('Frequency: 300');
+      const apiAlerts = plan({ routePrefix }).contribution.alerts.filter((alert) => alert.id.startsWith('http-'));
+      expect(apiAlerts).toHaveLength(2);
+      for (const alert of apiAlerts) {
+        expect(alert.query, alert.id).toMatch(/^AppRequests\n\| where [^\n]* and Name != "health"\n/);
+        expect(alert.description, alert.id).toContain('health probes left out');
+      }
+    }
   });
 
   it('with entra-id: the token validator, jose, and the tenant and audience settings', () => {
