@@ -58,6 +58,16 @@ describe('log alerts', () => {
     }
   });
 
+  // A line reaches the workspace minutes after its TimeGenerated: with a window no longer than the frequency, a line
+  // ingested after the evaluation covering its time falls in no later window, and an alert that pages on one line
+  // misses it (MicrosoftDocs/azure-docs#21635, "Log alert didn't fire when Period = Frequency"). Stateful rules notify
+  // once however many evaluations see it, so an overlap costs nothing.
+  it.each(alertsBySubset)('$name: an alert that pages on one occurrence looks back over more than one evaluation period', ({ alerts }) => {
+    for (const alert of alerts.filter((a) => a.operator === 'GreaterThan' && a.threshold === 0)) {
+      expect(alert.windowMinutes, alert.id).toBeGreaterThan(alert.frequencyMinutes);
+    }
+  });
+
   it('dependency-failures does not count the 409 and 412 answers the Functions host shares work between instances with', () => {
     // Instances claim Event Hubs partitions, blob trigger receipts and singleton leases with conditional writes: the
     // loser of a race gets 409 (taken) or 412 (changed since read), and Application Insights records each as a failed

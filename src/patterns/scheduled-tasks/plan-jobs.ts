@@ -112,7 +112,8 @@ export function jobAlerts(jobs: readonly PlannedJob[]): { alerts: LogAlert[]; no
       metricColumn: 'FailedRuns',
       operator: 'GreaterThan',
       threshold: 0,
-      windowMinutes: 15,
+      // Twice the frequency: a run's event ingested after the evaluation covering its end time is seen by the next.
+      windowMinutes: 30,
       frequencyMinutes: 15,
     },
     {
