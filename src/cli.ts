@@ -304,8 +304,8 @@ function report(thrown: unknown, output: { debug: boolean; json: boolean }): num
     : thrown;
   const known = error instanceof UserError || error instanceof ValidationError;
   const code = error instanceof UserError ? error.exitCode : known ? ExitCode.Usage : ExitCode.Unexpected;
-  const message = error instanceof Error ? error.message : String(error);
-  const details = error instanceof UserError || error instanceof ValidationError ? error.details : [];
+  const message = printable(error instanceof Error ? error.message : String(error));
+  const details = (error instanceof UserError || error instanceof ValidationError ? error.details : []).map(printable);
   if (output.json) {
     const partialResult = error instanceof UserError ? error.partialResult : undefined;
     process.stdout.write(`${JSON.stringify({ ok: false, ...partialResult, error: { code, message: known ? message : `unexpected error: ${message}`, details } }, null, 2)}\n`);
@@ -318,6 +318,18 @@ function report(thrown: unknown, output: { debug: boolean; json: boolean }): num
   if (output.debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write('  run again with --debug for details, and please report it\n');
   return code;
+}
+
+/**
+ * A line of an error as a terminal can show it: a value from an answers file may hold a newline, which split the
+ * value's line in two, or an escape code, which recoloured the terminal. Control characters (not tabs) are shown
+ * escaped, as JSON writes them, in the --json document too, which reports the same lines.
+ */
+function printable(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (character) => {
+    const code = character.charCodeAt(0);
+    return code < 0x20 ? JSON.stringify(character).slice(1, -1) : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** Whether the shell's folder was deleted under it: Node cannot resolve any path then, and that is no bug of ours. */

@@ -214,6 +214,24 @@ describe('--answers', () => {
     expect(JSON.parse(json.stdout).error).toMatchObject({ code: 2, message: '5 given values are invalid:', details: listed.map((line) => line.trim()) });
   });
 
+  // A value from a file may hold any character: printed as it is, a newline split its line and an escape code
+  // recoloured the terminal.
+  it('shows control characters of a value escaped, each invalid value on one line', () => {
+    const parent = scratchDir('control-characters');
+    const jobs = [{ name: 'a\nb\u001b[31mred', schedule: 'hourly' }];
+    writeFileSync(join(parent, 'answers.json'), JSON.stringify({ name: 'x', patterns: { 'scheduled-tasks': { jobs }, 'data-processing': { inputContainer: 'in\rbox' } } }));
+    const result = runCli(['--answers', 'answers.json', '--yes', '--no-install', '--no-git'], { cwd: parent });
+    expect(result.status).toBe(2);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toEqual([
+      '✖ 2 given values are invalid:',
+      expect.stringContaining('patterns.scheduled-tasks.jobs: job name "a\\nb\\u001b[31mred" must be kebab-case'),
+      expect.stringContaining('patterns.data-processing.inputContainer: "in\\rbox" is not a valid Azure container name'),
+    ]);
+    const json = runCli(['--answers', 'answers.json', '--yes', '--json'], { cwd: parent });
+    expect(JSON.parse(json.stdout).error.details).toEqual(lines.slice(1).map((line) => line.trim()));
+  });
+
   it('a YAML error is one line, the excerpt of the file under it', () => {
     const parent = scratchDir('bad-yaml');
     writeFileSync(join(parent, 'answers.yaml'), 'name: x\npatterns:\n  http-api:\n    resources: [orders, customers\n');
