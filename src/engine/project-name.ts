@@ -31,7 +31,7 @@ export function parseProjectName(input: unknown): string {
     );
   }
   // The name is the project folder's too, and Windows has no folder of these names: the repository would not clone there.
-  if (/^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/.test(name)) {
+  if (isWindowsDeviceName(name)) {
     throw new ValidationError(`project name "${name}" is a device name on Windows, where no folder can have it; choose another name`);
   }
   const reserved = RESERVED_IN_AZURE_NAMES.find((word) => azureSlug(name).includes(word));
@@ -46,6 +46,14 @@ export function parseProjectName(input: unknown): string {
     throw new ValidationError(`project name "${name}" is not a valid npm package name: ${reasons}`);
   }
   return name;
+}
+
+/**
+ * Names Windows keeps for devices, with or without an extension: no file or folder there has one, and Git for Windows
+ * refuses to check out a path holding one (`src/functions/con.ts` too).
+ */
+export function isWindowsDeviceName(name: string): boolean {
+  return /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/.test(name);
 }
 
 /** The name as it appears in Azure resource names, e.g. `func-<slug>-<token>`. */

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../exit-codes.js';
-import { shown } from '../../engine/project-name.js';
+import { isWindowsDeviceName, shown } from '../../engine/project-name.js';
 import { choiceKey } from '../option-kinds.js';
 
 export const AUTH_MODES = ['none', 'function-key', 'entra-id'] as const;
@@ -69,6 +69,8 @@ function resourceNameProblem(name: unknown, seen: Map<string, string>): string |
     return `resource "${shown(name)}" is not a valid name: use 3–40 lowercase letters, digits and single hyphens, starting with a letter (e.g. orders, order-lines)`;
   }
   if (RESERVED_NAMES.has(name)) return `resource "${name}" is a reserved word; choose another name`;
+  // It names the resource's files (src/functions/<name>.ts), which a Windows clone could not hold.
+  if (isWindowsDeviceName(name)) return `resource "${name}" is a device name on Windows, where no file can be named ${name}.ts; choose another name`;
   if (GENERATED_IDENTIFIERS.has(camelCase(name))) {
     return `resource "${name}" would be named "${camelCase(name)}" in code, which the generated code already uses; choose another name`;
   }

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../exit-codes.js';
+import { isWindowsDeviceName } from '../../engine/project-name.js';
 import { choiceKey, oneValue } from '../option-kinds.js';
 import type { JsonObject } from '../types.js';
 import { checkSchedule, normaliseSchedule } from './schedule.js';
@@ -69,6 +70,8 @@ function job(name: string, schedule: string, pastDue: string | null): JobSpec {
     throw new ValidationError(`job name "${name}" must be kebab-case: lowercase letters and digits in words joined by "-", at most 40 characters`);
   }
   if (IMPORTED_NAMES.has(jobExportName(name))) throw new ValidationError(`job name "${name}" is reserved (its export would be ${jobExportName(name)}); choose another`);
+  // It names the job's function file (src/functions/<name>.ts), which a Windows clone could not hold.
+  if (isWindowsDeviceName(name)) throw new ValidationError(`job name "${name}" is a device name on Windows, where no file can be named ${name}.ts; choose another`);
   try {
     checkSchedule(normaliseSchedule(schedule));
   } catch (error) {

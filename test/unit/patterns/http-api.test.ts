@@ -33,6 +33,9 @@ describe('--resource', () => {
     ['delete', 'reserved word'],
     ['health', 'reserved word'],
     ['tables', 'reserved word'],
+    // Its function would be src/functions/con.ts, which Git for Windows refuses to check out.
+    ['con', 'a device name on Windows'],
+    ['lpt1', 'a device name on Windows'],
     ['orders,orders', 'listed twice'],
     ['order-lines,orderlines', 'too similar'],
     ['order,orders', 'too similar'],

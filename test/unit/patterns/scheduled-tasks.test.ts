@@ -179,6 +179,8 @@ describe('bad input: clear error naming the problem', () => {
     [{ jobs: 'a=hourly; a=daily' }, /duplicate job name "a"/],
     [{ jobs: 'Nightly_Report=hourly' }, /job name "Nightly_Report" must be kebab-case/],
     [{ jobs: 'scheduled=hourly' }, /job name "scheduled" is reserved/],
+    [{ jobs: 'aux=hourly' }, /job name "aux" is a device name on Windows/],
+    [{ jobs: 'com1=hourly' }, /job name "com1" is a device name on Windows/],
     [{ jobs: 'report=hourly|later' }, /past-due policy "later" is not one of run, skip/],
     [{ timeZone: 'Mars/Olympus_Mons' }, /--time-zone: "Mars\/Olympus_Mons" is not an IANA time zone/],
     [{ timeZone: 'Australia/Lord_Howe' }, /--time-zone: "Australia\/Lord_Howe" moves its clocks by less than an hour/],
