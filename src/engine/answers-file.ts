@@ -86,10 +86,19 @@ export async function loadAnswersFile(path: string, shownAs = path): Promise<Ans
   const data = await parseAnswers(text, extname(path).toLowerCase(), fail);
   if (!isPlainObject(data)) throw fail('must contain an object with name, location and patterns');
 
+  // Every problem of the file's shape at once, as every invalid value is: a pipeline fixed one key per run.
+  const problems: string[] = [];
+  const note = (problem: string) => void problems.push(problem);
+  const read = (answers: AnswersFile): AnswersFile => {
+    if (problems.length === 1) throw fail(problems[0]!);
+    if (problems.length > 1) throw fail(`${problems.length} problems:`, problems);
+    return answers;
+  };
+
   const keys = Object.keys(data);
   if (keys.length > 0 && keys.every((key) => findPatternId(key) !== undefined)) {
     const bare = { answers: '', patterns: '' };
-    return { patterns: readPatterns(data, fail, bare), source, keys: bare };
+    return read({ patterns: readPatterns(data, note, bare), source, keys: bare });
   }
   // A whole manifest keeps the answers one level down; its other top-level keys are the generator's or a team's own.
   const manifest = keys.includes('answers') && !keys.some((key) => (ANSWER_KEYS as readonly string[]).includes(key));
@@ -98,21 +107,21 @@ export async function loadAnswersFile(path: string, shownAs = path): Promise<Ans
   if (!isPlainObject(answers)) throw fail('"answers" must be an object');
 
   const unknown = Object.keys(answers).filter((key) => !(ANSWER_KEYS as readonly string[]).includes(key));
-  if (unknown.length > 0) throw fail(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${ANSWER_KEYS.join(', ')})`);
+  if (unknown.length > 0) note(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${ANSWER_KEYS.join(', ')})`);
   for (const key of ['name', 'location'] as const) {
-    if (answers[key] !== undefined && typeof answers[key] !== 'string') throw fail(`"${key}" must be a string`);
+    if (answers[key] !== undefined && typeof answers[key] !== 'string') note(`"${key}" must be a string`);
   }
   if (manifest && data.packageManager !== undefined && !isPackageManager(data.packageManager)) {
-    throw fail(`"packageManager" must be one of ${PACKAGE_MANAGERS.join(', ')}`);
+    note(`"packageManager" must be one of ${PACKAGE_MANAGERS.join(', ')}`);
   }
-  return {
+  return read({
     name: answers.name as string | undefined,
     location: answers.location as string | undefined,
-    patterns: readPatterns(answers.patterns, fail, layout),
+    patterns: readPatterns(answers.patterns, note, layout),
     ...(manifest && { packageManager: (data.packageManager as PackageManager | undefined) ?? 'npm' }),
     source,
     keys: layout,
-  };
+  });
 }
 
 /**
@@ -173,36 +182,40 @@ function repeatedKey(text: string): string | undefined {
   return found;
 }
 
-/** `patterns` is an object of pattern id → options, or a plain list of ids when no option is set. */
-function readPatterns(value: unknown, fail: (message: string) => UserError, keys: NonNullable<AnswersFile['keys']>): AnswersFile['patterns'] {
+/** `patterns` is an object of pattern id → options, or a plain list of ids when no option is set; what is wrong is noted. */
+function readPatterns(value: unknown, note: (problem: string) => void, keys: NonNullable<AnswersFile['keys']>): AnswersFile['patterns'] {
   if (value === undefined) return undefined;
   // YAML's `- http-api:` with options under it, where `http-api:` was meant: as an id it read "[object Object]".
   const listed = Array.isArray(value) ? value.find((item) => typeof item === 'object' && item !== null) : undefined;
   if (listed !== undefined) {
     const example = (isPlainObject(listed) && Object.keys(listed)[0]) || PATTERN_IDS[0];
-    throw fail(`"patterns" as a list holds pattern ids only; to give options, make it an object of pattern id → options (in YAML, "${example}:" under "patterns:" without "- ")`);
+    return void note(`"patterns" as a list holds pattern ids only; to give options, make it an object of pattern id → options (in YAML, "${example}:" under "patterns:" without "- ")`);
   }
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((id) => [String(id), {}]) : isPlainObject(value) ? Object.entries(value) : [];
-  if (!Array.isArray(value) && !isPlainObject(value)) throw fail('"patterns" must be an object of pattern id → options, or a list of ids');
+  if (!Array.isArray(value) && !isPlainObject(value)) return void note('"patterns" must be an object of pattern id → options, or a list of ids');
+  const entries: [string, unknown][] = Array.isArray(value) ? value.map((id) => [String(id), {}]) : Object.entries(value);
+  if (entries.length === 0) return void note('"patterns" must name at least one pattern');
   const unknown = entries.map(([id]) => id).filter((id) => findPatternId(id) === undefined);
-  if (unknown.length > 0) throw fail(`unknown pattern ${unknown.map((id) => `"${id}"`).join(', ')} in "patterns"; valid patterns: ${PATTERN_IDS.join(', ')}`);
-  if (entries.length === 0) throw fail('"patterns" must name at least one pattern');
+  if (unknown.length > 0) note(`unknown pattern ${unknown.map((id) => `"${id}"`).join(', ')} in "patterns"; valid patterns: ${PATTERN_IDS.join(', ')}`);
   // Keyed by the canonical id, which is what the manifest records: `HTTP-API` and `http-api` are one pattern.
   const patterns: Partial<Record<PatternId, Record<string, unknown>>> = {};
   for (const [typed, given] of entries) {
-    const id = findPatternId(typed)!;
+    const id = findPatternId(typed);
+    if (id === undefined) continue;
     // `http-api:` with nothing after it, YAML's null: the pattern with its defaults, as `http-api: {}`.
     const options = given ?? {};
-    if (!isPlainObject(options)) throw fail(`"patterns.${typed}" must be an object of options`);
+    if (!isPlainObject(options)) {
+      note(`"patterns.${typed}" must be an object of options`);
+      continue;
+    }
     // A list may repeat an id harmlessly; two objects of options for one pattern leave no way to tell which wins.
-    if (id in patterns && !Array.isArray(value)) throw fail(`"patterns" names ${id} twice`);
+    if (id in patterns && !Array.isArray(value)) note(`"patterns" names ${id} twice`);
     // Refused here, where the file can be named; a flag cannot be unknown (commander refuses it).
     const known = Object.keys(PATTERNS[id].options);
-    const unknown = Object.keys(options).filter((key) => !Object.hasOwn(PATTERNS[id].options, key));
-    if (unknown.length > 0) {
-      const paths = unknown.map((key) => keyPathIn({ keys }, typed, key));
-      const listed = known.length > 0 ? `options: ${known.join(', ')}` : 'it has no options';
-      throw fail(`${paths.join(', ')} ${unknown.length > 1 ? 'are not options' : 'is not an option'} of ${id} (${listed})`);
+    const unknownOptions = Object.keys(options).filter((key) => !Object.hasOwn(PATTERNS[id].options, key));
+    if (unknownOptions.length > 0) {
+      const paths = unknownOptions.map((key) => keyPathIn({ keys }, typed, key));
+      const listedOptions = known.length > 0 ? `options: ${known.join(', ')}` : 'it has no options';
+      note(`${paths.join(', ')} ${unknownOptions.length > 1 ? 'are not options' : 'is not an option'} of ${id} (${listedOptions})`);
     }
     patterns[id] = options;
   }

@@ -214,6 +214,25 @@ describe('--answers', () => {
     expect(JSON.parse(json.stdout).error).toMatchObject({ code: 2, message: '5 given values are invalid:', details: listed.map((line) => line.trim()) });
   });
 
+  // As with values: a pipeline fixing the file's shape one key per run took a run per mistake.
+  it('lists every problem of the file\'s shape at once, each on its own line', () => {
+    const parent = scratchDir('bad-answers-shape');
+    const content = { name: 5, location: ['x'], region: 'x', patterns: { nope: {}, 'http-api': { resource: 'orders' }, 'scheduled-tasks': 'hourly' } };
+    writeFileSync(join(parent, 'answers.json'), JSON.stringify(content));
+    const result = runCli(['--answers', 'answers.json', '--yes', '--no-install', '--no-git'], { cwd: parent });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      '✖ --answers answers.json: 6 problems:',
+      '  unknown key "region" (allowed: name, location, patterns)',
+      '  "name" must be a string',
+      '  "location" must be a string',
+      '  unknown pattern "nope" in "patterns"; valid patterns: http-api, event-processing, scheduled-tasks, data-processing',
+      expect.stringMatching(/^ {2}patterns\.http-api\.resource is not an option of http-api \(options: resources, /),
+      '  "patterns.scheduled-tasks" must be an object of options',
+    ]);
+    expect(readdirSync(parent)).toEqual(['answers.json']);
+  });
+
   // A value from a file may hold any character: printed as it is, a newline split its line and an escape code
   // recoloured the terminal.
   it('shows control characters of a value escaped, each invalid value on one line', () => {
