@@ -75,10 +75,11 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   // The patterns, when no question chooses them: given, the file's, or with --yes the default.
   let patternIds =
     input.pattern !== undefined ? givenPatterns : file.patterns ? sortPatternIds(Object.keys(file.patterns) as PatternId[]) : input.yes && !input.answersFile ? [...DEFAULT_PATTERNS] : undefined;
-  // A flag of a pattern left out is reported as that, not also as an invalid value of it.
-  const flagsOfSelected = patternIds === undefined ? input.patternOptions : Object.fromEntries(patternIds.map((id) => [id, input.patternOptions[id]]));
+  // A flag of a pattern left out is reported as that, not also as an invalid value of it; the file's options of such a
+  // pattern are not applied (a notice says so), so not checked either.
+  const ofSelected = <T>(given: Partial<Record<PatternId, T>>) => (patternIds === undefined ? given : Object.fromEntries(patternIds.map((id) => [id, given[id]])));
   const givenValuesParse = problems.check(() => {
-    checkGivenOptions(file.patterns ?? {}, flagsOfSelected, sources);
+    checkGivenOptions(ofSelected(file.patterns ?? {}), ofSelected(input.patternOptions), sources);
     return true;
   });
   if (patternIds !== undefined) problems.check(() => rejectOptionsOfUnselectedPatterns(input.patternOptions, patternIds!));

@@ -163,6 +163,19 @@ describe('--answers', () => {
     expect(Object.keys(JSON.parse(readFileSync(join(parent, 'picked/.create-serverless-app.json'), 'utf8')).answers.patterns)).toEqual(['http-api']);
   });
 
+  // Not applied, so not checked: a file kept for every pattern failed a run that --pattern narrowed to others.
+  it('does not refuse invalid options of a pattern --pattern left out: they are not applied', () => {
+    const parent = scratchDir('unused-invalid');
+    const patterns = { 'http-api': {}, 'scheduled-tasks': { timeZone: 'Mars/Base' }, 'data-processing': { coolAfterDays: 200, archiveAfterDays: 100 } };
+    writeFileSync(join(parent, 'answers.json'), JSON.stringify({ name: 'picked', patterns }));
+    const result = runCli(['--answers', 'answers.json', '--pattern', 'http-api', '--no-install', '--no-git'], { cwd: parent });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toBe(
+      '⚠ --answers answers.json: patterns.scheduled-tasks is not applied: --pattern chose http-api\n' +
+        '⚠ --answers answers.json: patterns.data-processing is not applied: --pattern chose http-api\n',
+    );
+  });
+
   it('reads YAML, and flags override the file', () => {
     const parent = scratchDir('yaml');
     writeFileSync(join(parent, 'answers.yaml'), 'name: yaml-app\nlocation: uksouth\npatterns:\n  http-api: {}\n');
