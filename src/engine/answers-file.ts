@@ -96,7 +96,8 @@ export async function loadAnswersFile(path: string, shownAs = path): Promise<Ans
   };
 
   const keys = Object.keys(data);
-  if (keys.length > 0 && keys.every((key) => findPatternId(key) !== undefined)) {
+  // Options keyed by pattern id, what add takes: one misspelt id among them is an unknown pattern, not an unknown key of answers.
+  if (keys.some((key) => findPatternId(key) !== undefined) && !keys.some((key) => key === 'answers' || (ANSWER_KEYS as readonly string[]).includes(key))) {
     const bare = { answers: '', patterns: '' };
     return read({ patterns: readPatterns(data, note, bare), source, keys: bare });
   }
@@ -195,7 +196,8 @@ function readPatterns(value: unknown, note: (problem: string) => void, keys: Non
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((id) => [String(id), {}]) : Object.entries(value);
   if (entries.length === 0) return void note('"patterns" must name at least one pattern');
   const unknown = entries.map(([id]) => id).filter((id) => findPatternId(id) === undefined);
-  if (unknown.length > 0) note(`unknown pattern ${unknown.map((id) => `"${id}"`).join(', ')} in "patterns"; valid patterns: ${PATTERN_IDS.join(', ')}`);
+  const where = keys.patterns === '' ? '' : ' in "patterns"';
+  if (unknown.length > 0) note(`unknown pattern ${unknown.map((id) => `"${id}"`).join(', ')}${where}; valid patterns: ${PATTERN_IDS.join(', ')}`);
   // Keyed by the canonical id, which is what the manifest records: `HTTP-API` and `http-api` are one pattern.
   const patterns: Partial<Record<PatternId, Record<string, unknown>>> = {};
   for (const [typed, given] of entries) {

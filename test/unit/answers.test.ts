@@ -644,6 +644,8 @@ describe('loadAnswersFile', () => {
     ['options.json', '{"patterns": {"http-api": [1]}}', /"patterns.http-api" must be an object of options/],
     ['option.json', '{"patterns": {"http-api": {"authh": "none"}}}', /^--answers \S*option\.json: patterns\.http-api\.authh is not an option of http-api \(options: resources, routePrefix, auth, entraAudience\)$/],
     ['bare-option.json', '{"http-api": {"authh": "none", "x": 1}}', /: http-api\.authh, http-api\.x are not options of http-api \(options: /],
+    // Found by QA: a bare map with one misspelt pattern was read as answers, and its right pattern called an unknown key.
+    ['bare-unknown-pattern.yaml', 'scheduled-tasks:\n  timeZone: UTC\nsheduled-tasks: {}\n', /^--answers \S*bare-unknown-pattern\.yaml: unknown pattern "sheduled-tasks"; valid patterns: http-api, /],
   ])('%s: a clear error naming the problem', async (name, content, message) => {
     const path = content === undefined ? join(dir, name) : file(name, content);
     await expect(loadAnswersFile(path)).rejects.toThrow(message);
