@@ -119,7 +119,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
       choices: PATTERN_IDS.map((id) => ({ value: id, name: patternChoiceLabel(id), description: recommendations.find((r) => r.id === id)?.reasons.join('; ') })),
       // Beside the recommendation, the patterns whose options were given as flags: `--job` means scheduled tasks.
       default: sortPatternIds([...recommendations.map((r) => r.id), ...PATTERN_IDS.filter((id) => Object.keys(input.patternOptions[id] ?? {}).length > 0)]),
-      validate: (values) => (values.length > 0 ? true : 'choose at least one pattern'),
+      validate: (values) => (values.length > 0 ? keepPatternsOfGivenFlags(input.patternOptions, values) : 'choose at least one pattern'),
     })) as PatternId[];
     // Chosen in the questionnaire, where a pattern whose options were given may have been left out.
     rejectOptionsOfUnselectedPatterns(input.patternOptions, patternIds);
@@ -322,14 +322,26 @@ export function patternChoiceLabel(id: PatternId): string {
   return `${title} — ${matrix.useCase} · scalability ${matrix.scalability} · complexity ${matrix.complexity}`;
 }
 
-function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'], chosen: readonly PatternId[]): void {
+function rejectOptionsOfUnselectedPatterns(given: CreateInput['patternOptions'], chosen: readonly string[]): void {
   const problems = new ValidationProblems();
-  for (const [id, options] of Object.entries(given) as [PatternId, Record<string, string>][]) {
-    if (chosen.includes(id) || Object.keys(options).length === 0) continue;
-    const flags = Object.keys(options).map((key) => byFlag(id, key).name);
-    problems.note(`${flags.join(', ')} configure${flags.length > 1 ? '' : 's'} ${id}, which is not selected (add it to --pattern)`);
-  }
+  for (const { id, flags } of flagsOfUnselectedPatterns(given, chosen)) problems.note(`${flags} ${id}, which is not selected (add it to --pattern)`);
   problems.throwIfAny();
+}
+
+/** In the list of patterns, one whose options were given as flags stays selected: unticked, the run ended after it. */
+function keepPatternsOfGivenFlags(given: CreateInput['patternOptions'], chosen: readonly string[]): string | true {
+  const [unselected] = flagsOfUnselectedPatterns(given, chosen);
+  return unselected === undefined ? true : `${unselected.flags} ${unselected.id}: keep it selected`;
+}
+
+/** The patterns left out whose options were given as flags, with the flags: `--job, --time-zone configure`. */
+function flagsOfUnselectedPatterns(given: CreateInput['patternOptions'], chosen: readonly string[]): { id: PatternId; flags: string }[] {
+  return (Object.entries(given) as [PatternId, Record<string, string>][])
+    .filter(([id, options]) => !chosen.includes(id) && Object.keys(options).length > 0)
+    .map(([id, options]) => {
+      const flags = Object.keys(options).map((key) => byFlag(id, key).name);
+      return { id, flags: `${flags.join(', ')} configure${flags.length > 1 ? '' : 's'}` };
+    });
 }
 
 /**

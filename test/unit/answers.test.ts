@@ -481,6 +481,27 @@ describe('resolveAnswers', () => {
     expect(Object.keys(resolved.answers.patterns)).toEqual(['http-api', 'scheduled-tasks']);
   });
 
+  // Found by QA: unticking such a pattern ended the run after the advisor's questions, saying to add it to a
+  // --pattern the person never typed; the list refuses it instead, and the person ticks it again or starts over.
+  it('keeps a pattern whose options were given from being unticked, saying which flags need it', async () => {
+    let verdict: string | true = true;
+    const prompter = scriptedPrompter([
+      [/call it over HTTP/, true],
+      [/react to events|on a schedule|transform files/, false],
+      [
+        /Patterns to combine/,
+        (q) => {
+          verdict = (q.validate as (values: readonly string[]) => string | true)(['http-api']);
+          return ['http-api', 'scheduled-tasks'];
+        },
+      ],
+      [/./, undefined],
+    ]);
+    const patternOptions = { 'scheduled-tasks': { jobs: 'nightly=daily', timeZone: 'UTC' } };
+    await resolveAnswers(input({ directory: 'app', location: 'eastus2', patternOptions }), { interactive: true, prompter, cwd: '/work' });
+    expect(verdict).toBe('--job, --time-zone configure scheduled-tasks: keep it selected');
+  });
+
   it('asks for a project name, suggesting one, when the folder’s name is none', async () => {
     const prompter = scriptedPrompter([[/./, undefined]]);
     const resolved = await resolveAnswers(input({ directory: 'My App', pattern: 'http-api', location: 'eastus2' }), { interactive: true, prompter, cwd: '/work' });
