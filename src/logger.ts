@@ -7,14 +7,21 @@ import type { PostStepResult } from './engine/post-steps.js';
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
+  /**
+   * What a person reads to answer the question after it (create's summary, add's plan and diffs): drawn with the
+   * questions, on stderr when stdout goes to a file, where it left the question about what it showed on its own.
+   */
+  show(message: string): void;
   /** Runs a long step behind a spinner (when stderr is a terminal) and reports how it went; `interrupted` is Ctrl-C. */
   task(label: string, work: () => Promise<unknown>, step: PostStepResult['step'], interrupted: AbortSignal): Promise<PostStepResult>;
 }
 
-export function createLogger(options: { json: boolean }): Logger {
+/** `questions`: where the questions are drawn, when the run asks any. */
+export function createLogger(options: { json: boolean; questions?: NodeJS.WriteStream }): Logger {
   const out = options.json ? process.stderr : process.stdout;
   return {
     info: (message) => out.write(`${message}\n`),
+    show: (message) => (options.questions ?? out).write(`${message}\n`),
     warn: (message) => process.stderr.write(`${message}\n`),
     async task(label, work, step, interrupted) {
       const { default: ora } = await import('ora');

@@ -1,11 +1,12 @@
 import { createLogger } from '../logger.js';
-import { inquirerPrompter } from '../prompts.js';
+import { inquirerPrompter, promptOutput } from '../prompts.js';
 import { addPatterns, type AddOptions } from './add.js';
 import { canAsk } from './create-command.js';
 
 /** Wires the add pipeline to the real terminal (or, with --json, to a machine reading stdout). */
 export async function runAddCommand(options: AddOptions & { json: boolean }): Promise<void> {
   const interactive = canAsk() && !options.json;
-  const { root, ...result } = await addPatterns(options, { interactive, prompter: inquirerPrompter(), logger: createLogger({ json: options.json }), cwd: process.cwd() });
+  const logger = createLogger({ json: options.json, questions: interactive && !options.yes ? promptOutput() : undefined });
+  const { root, ...result } = await addPatterns(options, { interactive, prompter: inquirerPrompter(), logger, cwd: process.cwd() });
   if (options.json) process.stdout.write(`${JSON.stringify({ ok: true, directory: root, dryRun: options.dryRun, ...result }, null, 2)}\n`);
 }

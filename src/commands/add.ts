@@ -151,7 +151,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const planned = planFileUpdates({ base, theirs, ours, recorded: manifest.files }).map((file) => (notUtf8.has(file.path) ? withoutMerge(file) : file));
 
   const shownRoot = relative(session.cwd, root) || 'this project';
-  for (const notice of newItems(after.contribution.notices, before.contribution.notices)) logger.info(notice);
+  for (const notice of newItems(after.contribution.notices, before.contribution.notices)) logger.show(notice);
   showPlan(logger, toAdd, shownRoot, planned, options.conflict);
 
   const uncommitted = await uncommittedChanges(root);
@@ -489,21 +489,21 @@ const LABELS: Record<FileAction, string> = {
  * there, or, when the user is yet to choose, of taking the new version.
  */
 function showPlan(logger: Logger, toAdd: readonly PatternId[], shownRoot: string, planned: readonly PlannedFile[], given: ConflictChoice | undefined): void {
-  logger.info(`Adding ${toAdd.join(', ')} to ${shownRoot}:`);
+  logger.show(`Adding ${toAdd.join(', ')} to ${shownRoot}:`);
   for (const file of planned) {
     if (file.action === 'unchanged' && file.note === undefined) continue;
     const detail = file.action === 'merge' ? ' (your edits kept)' : file.note ? ` (${file.note})` : '';
-    logger.info(`  ${LABELS[file.action]} ${file.path}${detail}`);
-    for (const reason of file.reasons ?? []) logger.info(`             ${reason}`);
+    logger.show(`  ${LABELS[file.action]} ${file.path}${detail}`);
+    for (const reason of file.reasons ?? []) logger.show(`             ${reason}`);
   }
-  logger.info(`  ${LABELS.update} ${MANIFEST_PATH} (records the new answers)`);
+  logger.show(`  ${LABELS.update} ${MANIFEST_PATH} (records the new answers)`);
   for (const file of planned) {
     if (file.current === undefined || !['update', 'merge', 'conflict'].includes(file.action)) continue;
     const after = file.action !== 'conflict' ? file.content! : given === undefined || given === 'theirs' ? takenVersion(file) : (keptVersion(file) ?? file.current);
     const title = file.action !== 'conflict' ? file.path : given === undefined ? `${file.path}: yours → the new version (conflict)` : `${file.path}: yours → what --conflict ${given} writes`;
     const shown = (text: string) => (isMachineLocal(file.path) ? hideOwnValues(text, file.theirs) : text);
-    logger.info(`\n${chalk.bold(title)}`);
-    logger.info(unifiedDiff(file.path, shown(file.current), shown(after)));
+    logger.show(`\n${chalk.bold(title)}`);
+    logger.show(unifiedDiff(file.path, shown(file.current), shown(after)));
   }
 }
 

@@ -14,7 +14,7 @@ export async function runCreateCommand(
   const packageManager = options.packageManager ?? answersFile?.packageManager ?? detectPackageManager(process.env.npm_config_user_agent);
   const outcome = await createApp(
     { ...options, answersFile, packageManager },
-    { interactive, prompter: inquirerPrompter(), logger: createLogger({ json: options.json }), cwd: process.cwd() },
+    { interactive, prompter: inquirerPrompter(), logger: createLogger({ json: options.json, questions: interactive && !options.yes ? promptOutput() : undefined }), cwd: process.cwd() },
   );
   if (options.json) process.stdout.write(`${JSON.stringify({ ok: true, ...outcome }, null, 2)}\n`);
 }

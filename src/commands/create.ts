@@ -9,7 +9,7 @@ import { runPostSteps, whileInterruptible, type PostStepResult } from '../engine
 import { renderPlan } from '../engine/render.js';
 import { applyChanges, refuseUnwritable } from '../engine/write.js';
 import type { Logger } from '../logger.js';
-import type { Prompter } from '../prompts.js';
+import { promptOutput, type Prompter } from '../prompts.js';
 import type { Recommendation } from '../advisor.js';
 import { flagName } from '../patterns/option-kinds.js';
 
@@ -46,7 +46,7 @@ export async function createApp(
   refuseNonEmptyTarget(plan, changes);
 
   const { logger } = session;
-  for (const notice of plan.contribution.notices) logger.info(notice);
+  for (const notice of plan.contribution.notices) logger.show(notice);
   const files = changes.map((change) => change.path);
   const shownDir = displayPath(session.cwd, plan.targetDir);
   if (options.dryRun) {
@@ -98,12 +98,13 @@ function runByHand(steps: readonly unknown[]): string {
 /** What is about to be generated, so a person can say no before anything is written. */
 async function printSummary(logger: Logger, plan: Plan, recommendations: readonly Recommendation[], shownDir: string, fileCount: number): Promise<void> {
   const { contribution } = plan;
-  const { columns } = process.stdout;
+  // Wrapped to the terminal it is shown on, with the questions.
+  const { columns } = promptOutput() ?? process.stdout;
   // Loaded here only: a pipeline never shows the summary.
   const wrapAnsi = columns === undefined ? undefined : (await import('wrap-ansi')).default;
   const wrap = wrapAnsi && ((text: string) => wrapAnsi(text, Math.max(20, columns! - SUMMARY_LABEL_WIDTH - 1), { hard: false }));
-  const row = (label: string, text: string, style?: (line: string) => string) => logger.info(summaryRow(label, text, wrap, style));
-  logger.info(`\n${chalk.bold('Summary')}`);
+  const row = (label: string, text: string, style?: (line: string) => string) => logger.show(summaryRow(label, text, wrap, style));
+  logger.show(`\n${chalk.bold('Summary')}`);
   row('project', `${plan.project.name} in ${shownDir} (${plan.project.location})`);
   for (const { definition, options } of plan.patterns) {
     const { useCase, scalability, complexity } = definition.matrix;
@@ -123,7 +124,7 @@ async function printSummary(logger: Logger, plan: Plan, recommendations: readonl
   row('files', String(fileCount));
   row('cost', '(billing model as of November 2026; check the Azure pricing calculator for prices)');
   for (const note of contribution.costNotes) row('', note, chalk.dim);
-  logger.info('');
+  logger.show('');
 }
 
 const SUMMARY_LABEL_WIDTH = 12;

@@ -101,13 +101,25 @@ describe.skipIf(tmuxMissing)('the questionnaire in a real terminal', () => {
   it('asks on stderr when stdout goes to a file, which gets what it logs but no question', async () => {
     const parent = scratchDir('stdout-to-file');
     session = TerminalSession.start(`node ${CLI} logged-app --pattern http-api --location eastus2 --resource items --route-prefix api --auth none --no-install --no-git > out.txt`, parent);
-    await session.waitFor(/Write \d+ files to logged-app\?/);
+    // Found by QA: the summary went into the file, and the person was asked to write files they were not shown.
+    expect(await session.waitFor(/Write \d+ files to logged-app\?/)).toMatch(/Summary\n {2}project {3}logged-app[\s\S]*--auth none[\s\S]*\? Write \d+ files/);
     session.type('');
     const screen = await session.waitFor(/EXIT:\d+/, 30_000);
     expect(screen).toContain('EXIT:0');
     const logged = readFileSync(join(parent, 'out.txt'), 'utf8');
     expect(logged).toMatch(/Created \d+ files in logged-app/);
     expect(logged).not.toMatch(/Write \d+ files/);
+
+    // add, the same: its plan and diff are what its question asks about.
+    session.close();
+    session = TerminalSession.start(`sh -c 'cd logged-app && node ${CLI} add scheduled-tasks --time-zone UTC --job report=hourly --past-due run --no-install > add.txt'`, parent);
+    // The diffs end the plan on screen (its list scrolled away above them).
+    expect(await session.waitFor(/Apply these changes to this project\?/)).toMatch(/^@@ [\s\S]*\? Apply these changes/m);
+    session.type('');
+    expect(await session.waitFor(/EXIT:\d+/, 30_000)).toContain('EXIT:0');
+    const addLogged = readFileSync(join(parent, 'logged-app/add.txt'), 'utf8');
+    expect(addLogged).toMatch(/Added scheduled-tasks/);
+    expect(addLogged).not.toMatch(/^@@ /m);
   });
 
   it('asks nothing when neither stdout nor stderr is a terminal: it fails at once naming the missing flags', async () => {

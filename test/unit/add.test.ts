@@ -27,6 +27,7 @@ function memoryLogger(): Logger & { lines: string[] } {
     lines,
     info: (message) => lines.push(message),
     warn: (message) => lines.push(message),
+    show: (message) => lines.push(message),
     task: async (_label, _work, step) => ({ step, status: 'skipped' }),
   };
 }

@@ -120,7 +120,7 @@ describe('event-processing validation', () => {
 
   it('writes nothing when the input is bad', async () => {
     const cwd = scratchDir('event-processing');
-    const logger: Logger = { info: () => undefined, warn: () => undefined, task: () => Promise.reject(new Error('no post-steps expected')) };
+    const logger: Logger = { info: () => undefined, warn: () => undefined, show: () => undefined, task: () => Promise.reject(new Error('no post-steps expected')) };
     const input: CreateOptions = {
       directory: 'app',
       pattern: 'event-processing',

@@ -240,7 +240,7 @@ describe('the generated app', () => {
 });
 
 describe('bad input through the CLI pipeline', () => {
-  const silent: Logger = { info: () => {}, warn: () => {}, task: async (_label, _work, step) => ({ step, status: 'done' }) };
+  const silent: Logger = { info: () => {}, warn: () => {}, show: () => {}, task: async (_label, _work, step) => ({ step, status: 'done' }) };
   const noPrompts = {} as Prompter;
 
   it.each([

@@ -193,7 +193,7 @@ describe('bad input: clear error naming the problem', () => {
 
   it('writes nothing when a schedule is invalid', async () => {
     const cwd = scratchDir('scheduled');
-    const logger: Logger = { info: () => undefined, warn: () => undefined, task: async (_label, _work, step) => ({ step, status: 'skipped' }) };
+    const logger: Logger = { info: () => undefined, warn: () => undefined, show: () => undefined, task: async (_label, _work, step) => ({ step, status: 'skipped' }) };
     const run = createApp(
       { directory: 'app', pattern: 'scheduled-tasks', patternOptions: { 'scheduled-tasks': { jobs: 'report=0 0 0 30 2 *' } }, yes: true, dryRun: false, git: false, install: false, packageManager: 'npm' },
       { interactive: false, prompter: {} as Prompter, logger, cwd },
