@@ -46,7 +46,9 @@ export async function createApp(
   refuseNonEmptyTarget(plan, changes);
 
   const { logger } = session;
-  for (const notice of plan.contribution.notices) logger.show(notice);
+  // Before a question (the confirmation), wrapped as the summary is; a pipeline or --yes gets them whole.
+  const wrap = session.interactive && !options.yes ? await terminalWrap() : undefined;
+  for (const notice of plan.contribution.notices) logger.show(wrapLines(notice, wrap));
   const files = changes.map((change) => change.path);
   const shownDir = displayPath(session.cwd, plan.targetDir);
   if (options.dryRun) {
@@ -57,7 +59,7 @@ export async function createApp(
   }
 
   if (session.interactive && !options.yes) {
-    await printSummary(logger, plan, recommendations, shownDir, files.length);
+    printSummary(logger, plan, recommendations, shownDir, files.length, wrap);
     if (!(await session.prompter.confirm({ message: `Write ${files.length} files to ${shownDir}?`, default: true }))) {
       throw new UserError('cancelled; nothing was written', ExitCode.Interrupted);
     }
@@ -96,14 +98,10 @@ function runByHand(steps: readonly unknown[]): string {
 }
 
 /** What is about to be generated, so a person can say no before anything is written. */
-async function printSummary(logger: Logger, plan: Plan, recommendations: readonly Recommendation[], shownDir: string, fileCount: number): Promise<void> {
+function printSummary(logger: Logger, plan: Plan, recommendations: readonly Recommendation[], shownDir: string, fileCount: number, wrap: TerminalWrap | undefined): void {
   const { contribution } = plan;
-  // Wrapped to the terminal it is shown on, with the questions.
-  const { columns } = promptOutput() ?? process.stdout;
-  // Loaded here only: a pipeline never shows the summary.
-  const wrapAnsi = columns === undefined ? undefined : (await import('wrap-ansi')).default;
-  const wrap = wrapAnsi && ((text: string) => wrapAnsi(text, Math.max(20, columns! - SUMMARY_LABEL_WIDTH - 1), { hard: false }));
-  const row = (label: string, text: string, style?: (line: string) => string) => logger.show(summaryRow(label, text, wrap, style));
+  const rowWrap = wrap && ((text: string) => wrap(text, Math.max(20, wrap.columns - SUMMARY_LABEL_WIDTH - 1)));
+  const row = (label: string, text: string, style?: (line: string) => string) => logger.show(summaryRow(label, text, rowWrap, style));
   logger.show(`\n${chalk.bold('Summary')}`);
   row('project', `${plan.project.name} in ${shownDir} (${plan.project.location})`);
   for (const { definition, options } of plan.patterns) {
@@ -128,6 +126,33 @@ async function printSummary(logger: Logger, plan: Plan, recommendations: readonl
 }
 
 const SUMMARY_LABEL_WIDTH = 12;
+
+/** Wraps text at word boundaries to `width` columns; `columns` is the terminal's width. */
+type TerminalWrap = ((text: string, width: number) => string) & { columns: number };
+
+/**
+ * Word wrapping for the terminal the questions are drawn on, which breaks a long line mid-word at its edge;
+ * undefined where that is no terminal. Loaded only then: a pipeline never asks.
+ */
+async function terminalWrap(): Promise<TerminalWrap | undefined> {
+  const { columns } = promptOutput() ?? process.stdout;
+  if (!columns) return undefined;
+  const { default: wrapAnsi } = await import('wrap-ansi');
+  return Object.assign((text: string, width: number) => wrapAnsi(text, width, { hard: false }), { columns });
+}
+
+/** Each line of `text` wrapped to the terminal, its further lines indented two more than it (`  next runs: …`). */
+function wrapLines(text: string, wrap: TerminalWrap | undefined): string {
+  if (!wrap) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      const indent = ' '.repeat(line.length - line.trimStart().length + 2);
+      const [first = '', ...rest] = wrap(line.trimStart(), Math.max(20, wrap.columns - indent.length - 1)).split('\n');
+      return [`${indent.slice(2)}${first}`, ...rest.map((further) => `${indent}${further}`)].join('\n');
+    })
+    .join('\n');
+}
 
 /**
  * `  label     text`, the text wrapped by `wrap` (at word boundaries, to what is left of the terminal's width) and

@@ -122,6 +122,20 @@ describe.skipIf(tmuxMissing)('the questionnaire in a real terminal', () => {
     expect(addLogged).not.toMatch(/^@@ /m);
   });
 
+  // Found by QA: at 40 columns the terminal broke the schedule's and the blob trigger's notes mid-word ("st|yles"),
+  // right above a summary wrapped at word boundaries.
+  it('wraps what it shows before the summary at word boundaries, as the summary, in a narrow terminal', async () => {
+    const parent = scratchDir('narrow');
+    const flags = "--pattern scheduled-tasks,data-processing --location eastus2 --job 'nightly-report=daily at 02:30' --time-zone UTC --past-due run";
+    const data = '--data-input blob --data-format csv --data-destination table --data-container incoming --data-archive-container archive --data-poison-container poison';
+    session = TerminalSession.start(`node ${CLI} narrow-app ${flags} ${data} --data-cool-after-days 30 --data-archive-after-days 180 --data-retention-days 30 --no-install --no-git`, parent, { columns: 40, rows: 200 });
+    const screen = await session.waitFor(/Write \d+ files to narrow-app\?/);
+    // The screen as lines joined where the terminal broke them (capture-pane -J): each of ours fits 40 columns.
+    const shown = screen.slice(0, screen.indexOf('Summary')).split('\n');
+    expect(shown.join('\n')).toMatch(/next runs:/);
+    expect(shown.filter((line) => line.length > 40)).toEqual([]);
+  });
+
   it('asks nothing when neither stdout nor stderr is a terminal: it fails at once naming the missing flags', async () => {
     const parent = scratchDir('output-to-files');
     session = TerminalSession.start(`node ${CLI} quiet-app --no-install --no-git > out.txt 2> err.txt`, parent);

@@ -9,11 +9,11 @@ export const tmuxMissing = spawnSync('tmux', ['-V']).status === 0 ? undefined : 
 export class TerminalSession {
   private constructor(readonly name: string) {}
 
-  static start(command: string, cwd: string): TerminalSession {
+  static start(command: string, cwd: string, size: { columns: number; rows: number } = { columns: 160, rows: 50 }): TerminalSession {
     const name = `csa-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     // CI is unset so the CLI sees what a person at a terminal gives it.
     const shell = `cd '${cwd}' && env -u CI FORCE_COLOR=0 ${command}; echo "EXIT:$?"; sleep 60`;
-    tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '50', shell);
+    tmux('new-session', '-d', '-s', name, '-x', String(size.columns), '-y', String(size.rows), shell);
     return new TerminalSession(name);
   }
 
