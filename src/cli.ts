@@ -289,6 +289,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.Ok;
+      if (error.code === 'commander.excessArguments') return report(tooManyArguments(program), { debug, json });
       // Commander adds its suggestion on a line of its own ("(Did you mean --job?)"): a detail, as in our errors.
       const [message, ...details] = error.message.replace(/^error: /, '').split('\n');
       return report(new UserError(message!, ExitCode.Usage, details), { debug, json });
@@ -296,6 +297,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     return report(error, { debug, json });
   }
   return exitCode;
+}
+
+/**
+ * Commander said how many arguments came, not which, nor why: most often a flag whose value was left out took the
+ * next flag as its value (`--auth --pattern http-api`), leaving that flag's value as an argument.
+ */
+function tooManyArguments(program: Command): UserError {
+  // The command that failed: a subcommand holds its arguments only when it ran.
+  const command = program.commands.find((sub) => sub.args.length > sub.registeredArguments.length) ?? program;
+  const given = command.args.map((arg) => `"${arg}"`).join(', ');
+  const [only] = command.registeredArguments;
+  const takes =
+    command.registeredArguments.length === 0 ? 'it takes none' : `[${only!.name()}] is the only one${command === program ? ' (quote a folder name with spaces)' : ''}`;
+  const flagsAsValues = command.options
+    .filter((option) => command.getOptionValueSource(option.attributeName()) === 'cli')
+    .flatMap((option) => {
+      const value = command.getOptionValue(option.attributeName());
+      return typeof value === 'string' && value.startsWith('-') ? [`${option.long} took "${value}" as its value: was its value left out?`] : [];
+    });
+  const forCommand = command === program ? '' : ` for '${command.name()}'`;
+  return new UserError(`too many arguments${forCommand}: ${given}; ${takes}`, ExitCode.Usage, flagsAsValues);
 }
 
 function report(thrown: unknown, output: { debug: boolean; json: boolean }): number {

@@ -375,6 +375,21 @@ describe('bad input: a clear one-line error, a documented exit code, nothing on 
     expect(readdirSync(parent)).toEqual([]);
   });
 
+  // Found by QA: commander said only "too many arguments. Expected 1 argument but got 2.": not which, nor that --auth,
+  // its value left out, had taken the next flag as its value and left that flag's value as an argument.
+  it('names the extra arguments, and a flag that took the next flag as its value', () => {
+    const parent = scratchDir('extra-arguments');
+    const result = runCli(['app', '--auth', '--pattern', 'http-api', '--yes'], { cwd: parent });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      '✖ too many arguments: "app", "http-api"; [directory] is the only one (quote a folder name with spaces)\n' +
+        '  --auth took "--pattern" as its value: was its value left out?\n',
+    );
+    const subcommand = runCli(['list', 'extra'], { cwd: parent });
+    expect(subcommand.stderr).toBe('✖ too many arguments for \'list\': "extra"; it takes none\n');
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
   it('refuses a flag given twice instead of keeping only the last value', () => {
     const parent = scratchDir('twice');
     const result = runCli(['app', '--pattern', 'http-api', '--pattern', 'scheduled-tasks', '--yes', '--dry-run'], { cwd: parent });
