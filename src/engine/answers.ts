@@ -63,7 +63,9 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
     );
   }
   let directory = empty ? undefined : named;
-  if (directory === undefined && !empty && !ask) problems.noteMissing('[directory] or --name (the project folder, e.g. my-app)', notAsked);
+  if (directory === undefined && !empty && !ask) {
+    problems.noteMissing(`[directory] or --name (the project folder, e.g. my-app)${input.answersFile ? ', or "name" in the answers file' : ''}`, notAsked);
+  }
   const givenLocation = input.location ?? file.location;
   if (givenLocation !== undefined) problems.check(() => labelled(input.location !== undefined ? '--location' : fileLabel(file, 'location'), () => parseLocation(givenLocation)));
   // In a terminal, a folder whose name is no project name (`My App`) gets the name asked, as create-vite does.

@@ -275,6 +275,15 @@ describe('--answers', () => {
     );
   });
 
+  // As the missing patterns are: the file is where a pipeline that gives one would put the name too.
+  it('with an answers file, a missing name says the file can give it', () => {
+    const parent = scratchDir('no-name');
+    writeFileSync(join(parent, 'answers.json'), '{"patterns": ["http-api"]}');
+    const result = runCli(['--answers', 'answers.json', '--yes'], { cwd: parent });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('✖ missing required values (--yes cannot default): [directory] or --name (the project folder, e.g. my-app), or "name" in the answers file\n');
+  });
+
   it('--yes with an answers file that lacks patterns fails instead of guessing', () => {
     const parent = scratchDir('no-patterns');
     writeFileSync(join(parent, 'answers.json'), '{"name": "x"}');
