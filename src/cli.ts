@@ -104,7 +104,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
       run(async () => {
         refuseOptionsBefore(list);
         const { runListCommand } = await import('./commands/list.js');
-        runListCommand(flags);
+        await runListCommand(flags);
       }),
     );
 

@@ -20,24 +20,39 @@ function describePatterns() {
   });
 }
 
-export function runListCommand(options: { json: boolean }): void {
+export async function runListCommand(options: { json: boolean }): Promise<void> {
   const patterns = describePatterns();
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ patterns }, null, 2)}\n`);
     return;
   }
+  const wrap = await terminalWrap();
   const lines = ['Patterns (ids are stable across versions):', ''];
   for (const pattern of patterns) {
     const { useCase, scalability, complexity } = pattern.matrix;
-    lines.push(`${pattern.id}  ${pattern.title} — ${useCase} · scalability ${scalability} · complexity ${complexity}`);
-    lines.push(`    ${pattern.summary}`);
+    lines.push(wrap(`${pattern.id}  ${pattern.title} — ${useCase} · scalability ${scalability} · complexity ${complexity}`, '', '  '));
+    lines.push(wrap(pattern.summary, '    '));
     for (const option of pattern.options) {
-      const choices = option.choices ? ` [${option.choices.join(', ')}]` : '';
-      // The default as the flag takes it (`daily at 02:30`, not a JSON object), as --help shows it.
+      // The default as the flag takes it (`daily at 02:30`, not a JSON object), as --help shows it. The description
+      // names the choices, as --help shows them too.
       const spec = PATTERNS[pattern.id].options[option.key]!;
-      lines.push(`    ${option.flag}  ${option.description}${choices} (default: ${JSON.stringify(spec.format(spec.defaultValue))}, answers key: ${option.key})`);
+      lines.push(wrap(`${option.flag}  ${option.description} (default: ${JSON.stringify(spec.format(spec.defaultValue))}, answers key: ${option.key})`, '    ', '      '));
     }
     lines.push('');
   }
   process.stdout.write(`${lines.join('\n')}`);
+}
+
+/**
+ * Indents a line, and on a terminal wraps it at word boundaries (further lines indented by `hanging`): the
+ * terminal would break a long description mid-word. Output to a file or a pipe stays one line per option.
+ */
+async function terminalWrap(): Promise<(text: string, indent: string, hanging?: string) => string> {
+  const { columns } = process.stdout;
+  if (!process.stdout.isTTY || !columns) return (text, indent) => `${indent}${text}`;
+  const { default: wrapAnsi } = await import('wrap-ansi');
+  return (text, indent, hanging = indent) => {
+    const [first, ...rest] = wrapAnsi(text, Math.max(20, columns - hanging.length - 1), { hard: false }).split('\n');
+    return [`${indent}${first}`, ...rest.map((line) => `${hanging}${line}`)].join('\n');
+  };
 }

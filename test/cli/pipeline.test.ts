@@ -120,6 +120,17 @@ describe('list', () => {
     expect(stdout).toContain('(default: "items", answers key: resources)');
     expect(stdout).toContain('(default: "filtering,transformation", answers key: eventStyles)');
   });
+
+  // The descriptions name the choices, as --help shows them: list repeated them in brackets after each.
+  it('names the choices of an option once, in its description', () => {
+    const { patterns } = JSON.parse(runCli(['list', '--json']).stdout) as { patterns: Array<{ options: Array<{ flag: string; description: string; choices?: string[] }> }> };
+    const lines = runCli(['list']).stdout.split('\n');
+    for (const option of patterns.flatMap((pattern) => pattern.options).filter((o) => o.choices)) {
+      for (const choice of option.choices!) expect(option.description, option.flag).toMatch(new RegExp(`\\b${choice}\\b`));
+      const line = lines.find((l) => l.startsWith(`    ${option.flag}  `))!;
+      expect(line, option.flag).toMatch(new RegExp(`^ {4}\\S+ \\S+ {2}${option.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(default: `));
+    }
+  });
 });
 
 describe('--answers', () => {
