@@ -8,8 +8,10 @@ import {
   type TransactionAction,
 } from '@azure/data-tables';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import * as blobs from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
+import * as queues from '@azure/storage-queue';
+import type { QueueClient } from '@azure/storage-queue';
 
 type StorageService = 'blob' | 'queue' | 'table';
 type Settings = Readonly<Record<string, string | undefined>>;
@@ -58,30 +60,45 @@ function cached<T>(key: string, create: () => T): T {
 }
 
 /**
- * How long a Table storage request may go unanswered. The service answers every request within 30 s, its own
- * timeout included; past that the connection hangs, and without a timeout of its own the request would wait for
- * the Functions host to time the whole invocation out.
+ * How long a storage request may go unanswered: until its response's headers arrive, an upload's body included, a
+ * download's body not (a large blob streams for as long as its reader takes). The services answer within 30 s, their
+ * own timeout included; past that the connection hangs, and without a timeout of its own the request would wait for
+ * the Functions host to time the whole invocation out. The SDKs' `tryTimeoutInMs` only asks the service to give up.
  */
-export const TABLE_REQUEST_TIMEOUT_MS = 40_000;
+export const STORAGE_REQUEST_TIMEOUT_MS = 40_000;
+
+/** What the timeout reads and sets: a request of the Azure SDK's pipeline, or of the storage SDKs' older one. */
+type TimedRequest = { timeout: number; method: string; url: string; abortSignal?: { readonly aborted: boolean } };
 
 /**
- * Fails each try of a request that gets no answer in time (the SDK's `timeout`, which the SDK leaves unset); a
- * transaction goes through the same pipeline. The SDK does not retry it: the caller's failure handling takes over.
+ * Sends a request with the timeout on each of its tries (`timeout`, which the SDKs leave unset). The SDKs do not
+ * retry a timed-out try: the caller's failure handling takes over.
  */
+async function sendWithTimeout<T>(service: string, request: TimedRequest, send: () => Promise<T>): Promise<T> {
+  request.timeout ||= STORAGE_REQUEST_TIMEOUT_MS;
+  try {
+    return await send();
+  } catch (error) {
+    // The request's own timeout aborted it (the caller's signal did not): the SDK says only "aborted".
+    if ((error as Error).name !== 'AbortError' || request.abortSignal?.aborted) throw error;
+    const { origin, pathname } = new URL(request.url);
+    throw new RestError(`${service} storage did not answer within ${request.timeout / 1000} s: ${request.method} ${origin}${pathname}`);
+  }
+}
+
+/** The timeout in the tables SDK's pipeline; a transaction goes through it too. */
 const tableRequestTimeout: PipelinePolicy = {
   name: 'tableRequestTimeout',
-  async sendRequest(request, next) {
-    request.timeout ||= TABLE_REQUEST_TIMEOUT_MS;
-    try {
-      return await next(request);
-    } catch (error) {
-      // The request's own timeout aborted it (the caller's signal did not): the SDK says only "aborted".
-      if ((error as Error).name !== 'AbortError' || request.abortSignal?.aborted) throw error;
-      const { origin, pathname } = new URL(request.url);
-      throw new RestError(`Table storage did not answer within ${request.timeout / 1000} s: ${request.method} ${origin}${pathname}`, { request });
-    }
-  },
+  sendRequest: (request, next) => sendWithTimeout('Table', request, () => next(request)),
 };
+
+/**
+ * The timeout in the blob and queue SDKs' pipelines, which take extra policies only in their older form: a factory
+ * in the pipeline's `factories`.
+ */
+function storageRequestTimeout(service: 'Blob' | 'Queue'): blobs.RequestPolicyFactory & queues.RequestPolicyFactory {
+  return { create: (next) => ({ sendRequest: (request) => sendWithTimeout(service, request, () => next.sendRequest(request)) }) };
+}
 
 export function tableClient(table: string, connectionName = 'AzureWebJobsStorage', settings: Settings = process.env): TableClient {
   const connection = storageConnection(connectionName, 'table', settings);
@@ -97,22 +114,47 @@ export function tableClient(table: string, connectionName = 'AzureWebJobsStorage
   );
 }
 
-export function blobServiceClient(connectionName = 'AzureWebJobsStorage', settings: Settings = process.env): BlobServiceClient {
+/**
+ * The blob and queue clients are built on a pipeline of their own, to add the timeout to it: the SDK reads a
+ * connection string's endpoint (SAS included), and its account key signs.
+ */
+export function blobServiceClient(connectionName = 'AzureWebJobsStorage', settings: Settings = process.env): blobs.BlobServiceClient {
   const connection = storageConnection(connectionName, 'blob', settings);
-  return cached(`blob|${JSON.stringify(connection)}`, () =>
-    connection.kind === 'connectionString'
-      ? BlobServiceClient.fromConnectionString(connection.connectionString)
-      : new BlobServiceClient(connection.serviceUri, azureCredential()),
-  );
+  return cached(`blob|${JSON.stringify(connection)}`, () => {
+    const [url, credential] =
+      connection.kind === 'connectionString'
+        ? [blobs.BlobServiceClient.fromConnectionString(connection.connectionString).url, connectionStringCredential(blobs, connection.connectionString)]
+        : [connection.serviceUri, azureCredential()];
+    const pipeline = blobs.newPipeline(credential);
+    pipeline.factories.push(storageRequestTimeout('Blob'));
+    return new blobs.BlobServiceClient(url, pipeline);
+  });
 }
 
-export function queueServiceClient(connectionName = 'AzureWebJobsStorage', settings: Settings = process.env): QueueServiceClient {
+export function queueServiceClient(connectionName = 'AzureWebJobsStorage', settings: Settings = process.env): queues.QueueServiceClient {
   const connection = storageConnection(connectionName, 'queue', settings);
-  return cached(`queue|${JSON.stringify(connection)}`, () =>
-    connection.kind === 'connectionString'
-      ? QueueServiceClient.fromConnectionString(connection.connectionString)
-      : new QueueServiceClient(connection.serviceUri, azureCredential()),
-  );
+  return cached(`queue|${JSON.stringify(connection)}`, () => {
+    const [url, credential] =
+      connection.kind === 'connectionString'
+        ? [queues.QueueServiceClient.fromConnectionString(connection.connectionString).url, connectionStringCredential(queues, connection.connectionString)]
+        : [connection.serviceUri, azureCredential()];
+    const pipeline = queues.newPipeline(credential);
+    pipeline.factories.push(storageRequestTimeout('Queue'));
+    return new queues.QueueServiceClient(url, pipeline);
+  });
+}
+
+/**
+ * The credential a connection string signs with: its account key, or none when it grants access by a shared access
+ * signature in its URLs. Made by the service's own package, whose pipeline tells credentials by class.
+ */
+function connectionStringCredential<Key, Anonymous>(
+  sdk: { StorageSharedKeyCredential: new (accountName: string, accountKey: string) => Key; AnonymousCredential: new () => Anonymous },
+  connectionString: string,
+): Key | Anonymous {
+  const setting = (name: string) => connectionString.split(';').find((part) => part.startsWith(`${name}=`))?.slice(name.length + 1);
+  const [accountName, accountKey] = [setting('AccountName'), setting('AccountKey')];
+  return accountName && accountKey ? new sdk.StorageSharedKeyCredential(accountName, accountKey) : new sdk.AnonymousCredential();
 }
 
 // Creations in flight or done, per entity URL: a settled creation is not repeated, a failed one is dropped.

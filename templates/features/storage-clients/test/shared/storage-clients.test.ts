@@ -10,7 +10,7 @@ import {
   entityOrUndefined,
   queueServiceClient,
   storageConnection,
-  TABLE_REQUEST_TIMEOUT_MS,
+  STORAGE_REQUEST_TIMEOUT_MS,
   tableClient,
 } from '../../src/shared/storage-clients.js';
 import { withHangingEndpoint } from '../support/hanging-endpoint.js';
@@ -90,14 +90,41 @@ describe('table requests', () => {
     ['a page of a listing', async (table) => { for await (const _ of table.listEntities()) break; }],
   ];
 
-  it.each(requests)('fail %s that gets no answer after TABLE_REQUEST_TIMEOUT_MS, saying so', (_, request) =>
+  it.each(requests)('fail %s that gets no answer after STORAGE_REQUEST_TIMEOUT_MS, saying so', (_, request) =>
     withHangingEndpoint(async (endpoint) => {
       const table = tableClient(`t${randomUUID().replace(/-/g, '').slice(0, 20)}`, 'Hung', { Hung: endpoint.connectionString });
       const { outcome } = await endpoint.holding(() => request(table));
-      vi.advanceTimersByTime(TABLE_REQUEST_TIMEOUT_MS - 1);
+      vi.advanceTimersByTime(STORAGE_REQUEST_TIMEOUT_MS - 1);
       await expect(Promise.race([outcome, new Promise((resolve) => setImmediate(() => resolve('still waiting')))])).resolves.toBe('still waiting');
       vi.advanceTimersByTime(1);
-      await expect(outcome).rejects.toThrow(`Table storage did not answer within ${TABLE_REQUEST_TIMEOUT_MS / 1000} s`);
+      await expect(outcome).rejects.toThrow(`Table storage did not answer within ${STORAGE_REQUEST_TIMEOUT_MS / 1000} s`);
+    }));
+});
+
+describe('blob and queue requests', () => {
+  // The storage SDKs' tryTimeoutInMs only asks the service to give up: a hung connection would still wait for the
+  // Functions host's timeout, and the input's retry or poisoning with it.
+  const container = (endpoint: string) => blobServiceClient('Hung', { Hung: endpoint }).getContainerClient(`c-${randomUUID()}`);
+  const queue = (endpoint: string) => queueServiceClient('Hung', { Hung: endpoint }).getQueueClient(`q-${randomUUID()}`);
+  const requests: [string, string, (endpoint: string) => Promise<unknown>][] = [
+    ['Blob', 'a download', (endpoint) => container(endpoint).getBlobClient('b').download()],
+    ['Blob', 'an upload', (endpoint) => container(endpoint).getBlockBlobClient('b').upload('x', 1)],
+    ['Blob', 'a staged block', (endpoint) => container(endpoint).getBlockBlobClient('b').stageBlock('YQ==', 'x', 1)],
+    ['Blob', 'a conditional delete', (endpoint) => container(endpoint).getBlobClient('b').deleteIfExists({ conditions: { ifMatch: '"1"' } })],
+    ['Blob', 'a container creation', (endpoint) => container(endpoint).createIfNotExists()],
+    ['Blob', 'a page of a listing', async (endpoint) => { for await (const _ of container(endpoint).listBlobsFlat()) break; }],
+    ['Queue', 'a send', (endpoint) => queue(endpoint).sendMessage('ping')],
+    ['Queue', 'a receive', (endpoint) => queue(endpoint).receiveMessages()],
+    ['Queue', 'a queue creation', (endpoint) => queue(endpoint).createIfNotExists()],
+  ];
+
+  it.each(requests)('fail (%s) %s that gets no answer after STORAGE_REQUEST_TIMEOUT_MS, saying so', (service, _, request) =>
+    withHangingEndpoint(async (endpoint) => {
+      const { outcome } = await endpoint.holding(() => request(endpoint.connectionString));
+      vi.advanceTimersByTime(STORAGE_REQUEST_TIMEOUT_MS - 1);
+      await expect(Promise.race([outcome, new Promise((resolve) => setImmediate(() => resolve('still waiting')))])).resolves.toBe('still waiting');
+      vi.advanceTimersByTime(1);
+      await expect(outcome).rejects.toThrow(`${service} storage did not answer within ${STORAGE_REQUEST_TIMEOUT_MS / 1000} s`);
     }));
 });
 

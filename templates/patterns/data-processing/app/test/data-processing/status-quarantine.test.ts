@@ -6,7 +6,7 @@ import { Enricher, referenceDataSchema } from '../../src/data-processing/enrich.
 import { processInput } from '../../src/data-processing/pipeline.js';
 import { quarantinedRecord, quarantinePartitionKey, TableQuarantine } from '../../src/data-processing/quarantine.js';
 import { StatusConflictError, statusRowKey, TableStatusStore, type InputStatus } from '../../src/data-processing/status.js';
-import { TABLE_REQUEST_TIMEOUT_MS, tableClient } from '../../src/shared/storage-clients.js';
+import { STORAGE_REQUEST_TIMEOUT_MS, tableClient } from '../../src/shared/storage-clients.js';
 import { encodeRecords } from './support/encode.js';
 import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
 import { CUSTOMERS, MIXED_ORDERS } from './support/orders.js';
@@ -75,7 +75,7 @@ describe('status and quarantine tables (Azurite)', () => {
     withHangingEndpoint(async (endpoint) => {
       const { deps } = dataEnvironment({ AzureWebJobsStorage: endpoint.connectionString }, memoryDependencies().deps.destination);
       const { outcome } = await endpoint.holding(() => processInput(memoryInput(encodeRecords(MIXED_ORDERS)).input, deps, silentLog));
-      vi.advanceTimersByTime(TABLE_REQUEST_TIMEOUT_MS);
+      vi.advanceTimersByTime(STORAGE_REQUEST_TIMEOUT_MS);
       // Rethrown, so the trigger delivers the input again.
       await expect(outcome).rejects.toThrow('Table storage did not answer');
     }));
