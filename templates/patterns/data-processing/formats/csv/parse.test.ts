@@ -24,6 +24,15 @@ describe('parse stage (CSV)', () => {
     ]);
   });
 
+  // csv-parse builds each record by assignment to a plain object, where a `__proto__` column sets its prototype.
+  it('keeps every column as a field of its own, whatever its name', async () => {
+    const [record] = await collect('orderId,__proto__,constructor,hasOwnProperty\no-1,a,b,c\n');
+    expect(record).toMatchObject({ recordNumber: 1, raw: 'o-1,a,b,c' });
+    const value = (record as { value: object }).value;
+    expect(Object.entries(value)).toEqual([['orderId', 'o-1'], ['__proto__', 'a'], ['constructor', 'b'], ['hasOwnProperty', 'c']]);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+  });
+
   it('keeps a short row so validation can name the missing fields', async () => {
     expect(await collect('orderId,sku\no-1\n')).toEqual([{ recordNumber: 1, value: { orderId: 'o-1' }, raw: 'o-1' }]);
   });

@@ -28,8 +28,11 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
     if (pending) parser.push({ skipped: true, error: pending.error, raw: wholeRow(text, pending, nextRowStart) });
     pending = undefined;
   };
+  // The header's names. csv-parse builds a record by assigning each field to a plain object, where a column named
+  // `__proto__` would set its prototype instead: it is given the columns' positions, and the names go on here.
+  let names: string[] = [];
   const parser: Parser = parse({
-    columns: uniqueColumns,
+    columns: (header: string[]) => (names = uniqueColumns(header)).map((_, position) => String(position)),
     trim: true,
     skip_empty_lines: true,
     relax_column_count: true,
@@ -51,9 +54,10 @@ export async function* parseRecords(source: Readable): AsyncGenerator<ParsedReco
       return undefined;
     },
     // Called just before a record is emitted: a row skipped before it goes first.
-    on_record: (record: ParsedRow) => {
-      handOn(text.findRow(rowText(record.raw)));
-      return record;
+    on_record: (row: ParsedRow) => {
+      handOn(text.findRow(rowText(row.raw)));
+      // Object.fromEntries defines each field as a property of its own, `__proto__` included.
+      return { ...row, record: Object.fromEntries(Object.entries(row.record).map(([position, field]) => [names[Number(position)], field])) };
     },
   });
   // Every chunk is kept as it goes into the parser, before the parser reads it; one chunk at a time, so the text

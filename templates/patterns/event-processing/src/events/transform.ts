@@ -28,14 +28,20 @@ export function toDomainEvent(event: CloudEvent, receivedAt: Date): DomainEvent 
   };
 }
 
-/** Data comes from JSON, so every value is null, a scalar, an array or an object. */
-function flatten(data: Record<string, unknown>, prefix = '', into: Record<string, AttributeValue> = {}): Record<string, AttributeValue> {
+/**
+ * Data comes from JSON, so every value is null, a scalar, an array or an object. The attributes are defined, not
+ * assigned: assigned to a plain object, a field named `__proto__` would set its prototype instead.
+ */
+function flatten(data: Record<string, unknown>): Record<string, AttributeValue> {
+  return Object.fromEntries(flattenedFields(data));
+}
+
+function* flattenedFields(data: Record<string, unknown>, prefix = ''): Generator<[string, AttributeValue]> {
   for (const [name, value] of Object.entries(data)) {
     const key = `${prefix}${name}`;
     if (value === null || value === undefined) continue;
-    if (Array.isArray(value)) into[key] = JSON.stringify(value);
-    else if (typeof value === 'object') flatten(value as Record<string, unknown>, `${key}.`, into);
-    else into[key] = value as AttributeValue;
+    if (Array.isArray(value)) yield [key, JSON.stringify(value)];
+    else if (typeof value === 'object') yield* flattenedFields(value as Record<string, unknown>, `${key}.`);
+    else yield [key, value as AttributeValue];
   }
-  return into;
 }
