@@ -41,7 +41,7 @@ const ACCEPTED_TYPE_PREFIX = 'com.example.';
 
 const SERVICE_BUS_CONNECTION = 'EventsServiceBus';
 /** Table names: letters and digits only. */
-const TABLES = { processed: 'processedevents', aggregates: 'eventaggregates' };
+const TABLES = { processed: 'processedevents', aggregates: 'eventaggregates', eventHubAttempts: 'eventhubattempts' };
 const EVENT_HUBS_CONNECTION = 'EventsEventHubs';
 
 const list = (values: readonly string[]) => values.join(',');
@@ -188,7 +188,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
         ...onlyIf(styles.fanOut, file('src/events/fan-out.ts.hbs'), file('test/events/fan-out.test.ts.hbs')),
         ...onlyIf(sources.eventgrid, file('src/functions/event-grid.ts.hbs')),
         ...onlyIf(sources.servicebus, file('src/functions/service-bus.ts.hbs')),
-        ...onlyIf(sources.eventhubs, file('src/functions/event-hubs.ts.hbs')),
+        ...onlyIf(sources.eventhubs, file('src/functions/event-hubs.ts.hbs'), file('src/events/partition-attempts.ts')),
         ...onlyIf(
           sources.storageQueue,
           file('src/functions/storage-queue.ts.hbs'),
@@ -299,7 +299,7 @@ function eventModel(options: EventProcessingOptions) {
       targetNames: [...FAN_OUT_TARGETS],
     },
     storageQueueNames,
-    tableNames: [TABLES.processed, ...(style('aggregation') ? [TABLES.aggregates] : [])],
+    tableNames: [TABLES.processed, ...(style('aggregation') ? [TABLES.aggregates] : []), ...(has('eventhubs') ? [TABLES.eventHubAttempts] : [])],
     // Which parts of the generated pipeline are used, so no combination leaves an unused name behind (tsc fails).
     pipeline: {
       usesDependencies: style('transformation') || style('aggregation'),
