@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
   RestError,
   TableClient,
@@ -9,7 +10,7 @@ import {
 } from '@azure/data-tables';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import * as blobs from '@azure/storage-blob';
-import type { ContainerClient } from '@azure/storage-blob';
+import type { BlobDownloadResponseParsed, ContainerClient } from '@azure/storage-blob';
 import * as queues from '@azure/storage-queue';
 import type { QueueClient } from '@azure/storage-queue';
 
@@ -155,6 +156,39 @@ function connectionStringCredential<Key, Anonymous>(
   const setting = (name: string) => connectionString.split(';').find((part) => part.startsWith(`${name}=`))?.slice(name.length + 1);
   const [accountName, accountKey] = [setting('AccountName'), setting('AccountKey')];
   return accountName && accountKey ? new sdk.StorageSharedKeyCredential(accountName, accountKey) : new sdk.AnonymousCredential();
+}
+
+/**
+ * A download's body, failing once nothing of it comes for STORAGE_REQUEST_TIMEOUT_MS while it is read: the request
+ * timeout ends with the response's headers, and a connection that hangs mid-body would leave its reader waiting for
+ * the Functions host's timeout. The time its reader takes between chunks does not count. Destroying the returned
+ * stream before reading it does not reach the body: a caller that may never read it destroys the body itself.
+ */
+export function downloadBody(download: BlobDownloadResponseParsed, blob: { containerName: string; name: string }): Readable {
+  const body = download.readableStreamBody as Readable;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    const iterator = body[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = iterator.next() as Promise<IteratorResult<Buffer>>;
+        // Settled by the body's destruction below once the wait is given up.
+        next.catch(() => undefined);
+        let timer: NodeJS.Timeout | undefined;
+        const stalled = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new RestError(`Blob storage sent nothing of ${blob.containerName}/${blob.name} for ${STORAGE_REQUEST_TIMEOUT_MS / 1000} s`)),
+            STORAGE_REQUEST_TIMEOUT_MS,
+          );
+        });
+        const chunk = await Promise.race([next, stalled]).finally(() => clearTimeout(timer));
+        if (chunk.done) return;
+        yield chunk.value;
+      }
+    } finally {
+      body.destroy();
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
 }
 
 // Creations in flight or done, per entity URL: a settled creation is not repeated, a failed one is dropped.

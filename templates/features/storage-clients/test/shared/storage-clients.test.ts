@@ -5,6 +5,7 @@ import { describe, expect, inject, it, vi } from 'vitest';
 import {
   blobServiceClient,
   deleteEntities,
+  downloadBody,
   ensureContainer,
   ensureTable,
   entityOrUndefined,
@@ -126,6 +127,53 @@ describe('blob and queue requests', () => {
       vi.advanceTimersByTime(1);
       await expect(outcome).rejects.toThrow(`${service} storage did not answer within ${STORAGE_REQUEST_TIMEOUT_MS / 1000} s`);
     }));
+});
+
+describe('downloadBody', () => {
+  /** Waits for `condition` with the clock stopped (vi.waitFor would move a fake clock on). */
+  const until = async (condition: () => boolean) => {
+    while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  // The request timeout ends with the response's headers: a connection that hangs mid-body is the reader's to notice.
+  it('fails a download whose body stops coming for STORAGE_REQUEST_TIMEOUT_MS while it is read, saying so', () =>
+    withHangingEndpoint(
+      async (endpoint) => {
+        const blob = blobServiceClient('Hung', { Hung: endpoint.connectionString }).getContainerClient('input').getBlobClient('orders.csv');
+        const body = downloadBody(await blob.download(), blob);
+        const chunks: string[] = [];
+        const reading = (async () => {
+          for await (const chunk of body) chunks.push(String(chunk));
+        })();
+        await until(() => chunks.length > 0);
+        expect(chunks).toEqual(['orderId,sku\n']);
+        vi.advanceTimersByTime(STORAGE_REQUEST_TIMEOUT_MS - 1);
+        await expect(Promise.race([reading, new Promise((resolve) => setImmediate(() => resolve('still waiting')))])).resolves.toBe('still waiting');
+        vi.advanceTimersByTime(1);
+        await expect(reading).rejects.toThrow(`Blob storage sent nothing of input/orders.csv for ${STORAGE_REQUEST_TIMEOUT_MS / 1000} s`);
+      },
+      { bodyStart: 'orderId,sku\n' },
+    ));
+
+  it('reads a body whole, however long its reader leaves it unread', async () => {
+    const container = blobServiceClient('AzureWebJobsStorage', { AzureWebJobsStorage: inject('azuriteConnectionString') }).getContainerClient(`c-${randomUUID()}`);
+    await container.create();
+    const blob = container.getBlockBlobClient('orders.csv');
+    await blob.upload('x'.repeat(200_000), 200_000);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const body = downloadBody(await blob.download(), blob);
+      // Read ahead to its high-water mark, it waits for its reader, not for storage.
+      body.read(0);
+      await until(() => body.readableLength >= body.readableHighWaterMark);
+      vi.advanceTimersByTime(2 * STORAGE_REQUEST_TIMEOUT_MS);
+      let read = 0;
+      for await (const chunk of body) read += (chunk as Buffer).length;
+      expect(read).toBe(200_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('ensureTable and ensureContainer', () => {

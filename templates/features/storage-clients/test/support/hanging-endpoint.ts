@@ -8,12 +8,17 @@ const DEV_ACCOUNT = 'AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUw
 
 /**
  * A storage endpoint that takes every request and never answers, as a hung connection leaves a client waiting.
- * `connectionString` points the table, blob and queue endpoints at it.
+ * `connectionString` points the table, blob and queue endpoints at it. With `bodyStart`, it answers a download's
+ * headers and the start of its body, and the connection hangs there.
  */
-export async function hangingEndpoint() {
+export async function hangingEndpoint({ bodyStart }: { bodyStart?: string } = {}) {
   const waiting: ((request: IncomingMessage) => void)[] = [];
-  const server = createServer((request) => {
+  const server = createServer((request, response) => {
     request.resume();
+    if (bodyStart !== undefined) {
+      response.writeHead(200, { 'Content-Length': bodyStart.length + 1_000, ETag: '"0x1"', 'x-ms-blob-type': 'BlockBlob' });
+      response.write(bodyStart);
+    }
     waiting.shift()?.(request);
   });
   server.listen(0, '127.0.0.1');
@@ -42,8 +47,11 @@ export async function hangingEndpoint() {
  * Runs `test` against a hanging endpoint with the clock in its hands: it moves time on with vi.advanceTimersByTime
  * to a request timeout instead of waiting for it. Only setTimeout is faked: the sockets' own events still happen.
  */
-export async function withHangingEndpoint(test: (endpoint: Awaited<ReturnType<typeof hangingEndpoint>>) => Promise<void>): Promise<void> {
-  const endpoint = await hangingEndpoint();
+export async function withHangingEndpoint(
+  test: (endpoint: Awaited<ReturnType<typeof hangingEndpoint>>) => Promise<void>,
+  options?: Parameters<typeof hangingEndpoint>[0],
+): Promise<void> {
+  const endpoint = await hangingEndpoint(options);
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   try {
     await test(endpoint);
