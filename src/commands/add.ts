@@ -583,14 +583,18 @@ function fileCount(count: number): string {
 }
 
 /**
- * The conflicts in words: files the user edited (or deleted), with `edited` saying what happens to them, and
- * files of the user's that the generator never wrote, which are in the way.
+ * The conflicts in words: files the user edited and files they deleted, with `changed` saying what happens to them
+ * (its verb agreeing with both counted together), and files of the user's that the generator never wrote, which are
+ * in the way.
  */
-function describeConflicts(conflicts: readonly PlannedFile[], edited: (count: number) => string): string {
+function describeConflicts(conflicts: readonly PlannedFile[], changed: (count: number) => string): string {
   const foreign = conflicts.filter((file) => file.notGenerated).length;
-  const own = conflicts.length - foreign;
+  const deleted = conflicts.filter((file) => file.current === undefined).length;
+  const edited = conflicts.length - foreign - deleted;
+  // "2 files you edited and 1 you deleted": the noun once.
+  const own = [...(edited > 0 ? [`${fileCount(edited)} you edited`] : []), ...(deleted > 0 ? [`${edited > 0 ? deleted : fileCount(deleted)} you deleted`] : [])];
   return [
-    ...(own > 0 ? [`${fileCount(own)} you edited ${edited(own)}`] : []),
+    ...(own.length > 0 ? [`${own.join(' and ')} ${changed(edited + deleted)}`] : []),
     ...(foreign > 0 ? [`${fileCount(foreign)} that ${GENERATOR.name} did not generate ${foreign > 1 ? 'are' : 'is'} in the way`] : []),
   ].join(' and ');
 }

@@ -677,6 +677,16 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
       }
     });
 
+    // Found by review: a file the user deleted was counted among the files they edited, where its own line said "you deleted it".
+    it('count the files the user deleted apart from those they edited, in the refusal and in the advice', async () => {
+      const root = await conflictingProject();
+      rmSync(join(root, 'README.md'));
+      await expectUserError(add(root, ['event-processing']), 3, /^2 files you edited and 1 you deleted would change; nothing was written/);
+      const s = session(root);
+      await add(root, ['event-processing'], { conflict: 'keep', dryRun: true }, s);
+      expect(s.logger.lines).toContainEqual(expect.stringMatching(/^2 files you edited and 1 you deleted are changed by the new version too: with --conflict keep, /));
+    });
+
     it('a dry run stops where the run would: a <file>.new the user edited, a link out of the project', async () => {
       const root = await conflictingProject();
       await add(root, ['event-processing'], { conflict: 'new' });
@@ -935,7 +945,7 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
     const root = await generate(['http-api']);
     rmSync(join(root, 'README.md'));
     const before = tree(root);
-    const error = await expectUserError(add(root, ['event-processing']), 3, /^1 file you edited would change; nothing was written/);
+    const error = await expectUserError(add(root, ['event-processing']), 3, /^1 file you deleted would change; nothing was written/);
     expect(error.details).toEqual(['README.md', '  you deleted it, and the new version changes it']);
     expect(tree(root)).toEqual(before);
 
