@@ -168,7 +168,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .option('--answers <file>', 'JSON or YAML file of pattern options: { "<pattern>": { "<option>": value } }, or a generated app\'s .create-serverless-app.json')
     .addOption(choiceFlag('--conflict <choice>', 'for files you edited that the new version changes too: keep yours, take theirs, or write <file>.new beside it', CONFLICT_CHOICES))
     .option('--dir <path>', 'the project folder (default: the one containing the working directory)')
-    .addOption(choiceFlag('--package-manager <pm>', 'package manager for install (default: the one whose lockfile the project has, else the one it was made for)', PACKAGE_MANAGERS))
+    .addOption(choiceFlag('--package-manager <pm>', 'package manager for install (default: the one whose lockfile the project has, else the one package.json declares for corepack, else the one it was made for)', PACKAGE_MANAGERS))
     .option('--no-install', 'do not install dependencies after package.json changed')
     .option('--json', 'machine-readable result (or error) on stdout; the plan and logs go to stderr; never prompts', false)
     .addOption(debugFlag())

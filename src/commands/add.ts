@@ -14,7 +14,7 @@ import { withoutBom } from '../engine/byte-order-mark.js';
 import { cannotRead, isErrno } from '../engine/fs-errors.js';
 import { answersEditedError, findProject, isMachineLocal, MANIFEST_PATH, withUsersKeys, type Manifest } from '../engine/manifest.js';
 import { planFileUpdates, valueAt, type FileAction, type PlannedFile } from '../engine/merge.js';
-import { detectPackageManager, lockfilePackageManager, packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
+import { corepackPackageManager, detectPackageManager, lockfilePackageManager, packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
 import { buildPlan, type Answers, type Plan } from '../engine/plan.js';
 import { deliverPendingSignals, runPostSteps, whileInterruptible } from '../engine/post-steps.js';
 import { readTree, renderPlan } from '../engine/render.js';
@@ -42,7 +42,7 @@ export interface AddOptions {
   install: boolean;
   /** Settles every conflict the same way, for runs without a terminal. */
   conflict?: ConflictChoice;
-  /** The install's, when given; else the one whose lockfile the project has, else the one it was made for, else the one that launched us. */
+  /** The install's, when given; else the one whose lockfile the project has, else package.json's corepack `packageManager`, else the one it was made for, else the one that launched us. */
   packageManager?: PackageManager;
 }
 
@@ -198,10 +198,12 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
 
     const needsInstall = dependenciesChanged(changes.find((change) => change.path === 'package.json'));
     // `npx create-serverless-app add` in a pnpm project says npm launched it: npm would write a second lockfile. The
-    // lockfile goes before the record: a team that moved to another package manager installs with it, as its CI does.
+    // lockfile goes before the record: a team that moved to another package manager installs with it, as its CI does;
+    // so does the one package.json declares for corepack, for a team yet to commit a lockfile.
     const packageManager =
       options.packageManager ??
       lockfilePackageManager((file) => existsSync(join(root, file))) ??
+      corepackPackageManager(ours.get('package.json')) ??
       manifest.packageManager ??
       detectPackageManager(process.env.npm_config_user_agent);
     const postSteps = needsInstall ? await runPostSteps({ targetDir: root, git: false, install: options.install, packageManager }, logger, interrupted) : [];

@@ -1,3 +1,5 @@
+import { withoutBom } from './byte-order-mark.js';
+
 export const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn', 'bun'] as const;
 export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
 
@@ -21,6 +23,21 @@ export const LOCKFILES: readonly { file: string; packageManager: PackageManager 
 /** The package manager whose lockfile a project has (`exists` answers for a file of it); undefined with none. */
 export function lockfilePackageManager(exists: (file: string) => boolean): PackageManager | undefined {
   return LOCKFILES.find(({ file }) => exists(file))?.packageManager;
+}
+
+/**
+ * The package manager a project's package.json declares for corepack (`"packageManager": "pnpm@10.26.0"`, maybe with
+ * a `+sha512.…` hash); undefined without one, for a tool none of ours, or for a value corepack itself would refuse.
+ */
+export function corepackPackageManager(packageJson: string | undefined): PackageManager | undefined {
+  let declared: unknown;
+  try {
+    declared = (JSON.parse(withoutBom(packageJson ?? '')) as { packageManager?: unknown } | null)?.packageManager;
+  } catch {
+    return undefined;
+  }
+  const name = typeof declared === 'string' ? /^([a-z]+)@\d\S*$/.exec(declared)?.[1] : undefined;
+  return isPackageManager(name) ? name : undefined;
 }
 
 /**

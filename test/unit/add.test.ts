@@ -178,6 +178,25 @@ describe('add to an app whose lockfile is another package manager’s than the o
     expect(await nextStepsOfAdd(again, { packageManager: 'npm' })).toContain('npm install');
   });
 
+  // Found by review: a team that declares its package manager for corepack, and has yet to commit a lockfile, got npm.
+  it('installs, without a lockfile, with the package manager package.json declares for corepack; a lockfile still comes first', async () => {
+    const declaring = (root: string, value: unknown) => edit(root, 'package.json', (text) => JSON.stringify({ ...JSON.parse(text), packageManager: value }, null, 2));
+    const root = await generate(['http-api']);
+    rmSync(join(root, 'package-lock.json'));
+    declaring(root, 'pnpm@10.26.0');
+    expect(await nextStepsOfAdd(root, { packageManager: undefined })).toContain('pnpm install');
+    const withLockfile = await generate(['http-api']);
+    switchTo(withLockfile, 'yarn.lock');
+    declaring(withLockfile, 'pnpm@10.26.0');
+    expect(await nextStepsOfAdd(withLockfile, { packageManager: undefined })).toContain('yarn install');
+    // A tool add does not know, or no tool at all, leaves the one the app was made for.
+    for (const value of ['deno@2.0.0', 42]) {
+      const made = await generate(['http-api'], 'bun');
+      declaring(made, value);
+      expect(await nextStepsOfAdd(made, { packageManager: undefined })).toContain('bun install');
+    }
+  });
+
   it('installs with npm in an app made for pnpm that now has package-lock.json', async () => {
     const root = await generate(['http-api'], 'pnpm');
     switchTo(root, 'package-lock.json');

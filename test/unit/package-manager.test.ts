@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectPackageManager, packageManagerCommands } from '../../src/engine/package-manager.js';
+import { corepackPackageManager, detectPackageManager, packageManagerCommands } from '../../src/engine/package-manager.js';
 
 describe('detectPackageManager', () => {
   // The user agents each launcher sets in npm_config_user_agent.
@@ -26,5 +26,29 @@ describe('detectPackageManager', () => {
     // `bun test` would run Bun's own test runner instead of the project's vitest script.
     expect(packageManagerCommands('bun').run('test')).toBe('bun run test');
     expect(packageManagerCommands('bun').install).toEqual(['bun', 'install']);
+  });
+});
+
+describe('corepackPackageManager', () => {
+  // package.json's "packageManager", as corepack reads it: <name>@<version>, with an optional +<hash>.
+  it.each([
+    ['{ "packageManager": "pnpm@10.26.0" }', 'pnpm'],
+    ['{ "packageManager": "yarn@4.5.1+sha512.0123abcd" }', 'yarn'],
+    ['{ "packageManager": "npm@11.6.2" }', 'npm'],
+    ['\uFEFF{ "packageManager": "bun@1.2.0" }', 'bun'],
+    ['{ "packageManager": "deno@2.0.0" }', undefined],
+    ['{ "packageManager": "pnpm" }', undefined],
+    ['{ "packageManager": "@pnpm" }', undefined],
+    ['{ "packageManager": "" }', undefined],
+    ['{ "packageManager": 42 }', undefined],
+    ['{ "packageManager": ["pnpm@10.0.0"] }', undefined],
+    ['{ "packageManager": null }', undefined],
+    ['{ "name": "orders" }', undefined],
+    ['[]', undefined],
+    ['null', undefined],
+    ['{ not json', undefined],
+    [undefined, undefined],
+  ])('%s → %s', (packageJson, expected) => {
+    expect(corepackPackageManager(packageJson)).toBe(expected);
   });
 });
