@@ -115,7 +115,7 @@ export function buildProgram(run: (action: () => Promise<number | void>) => Prom
     .argument('[directory]', 'the project directory or any folder inside it (default: the current directory)')
     .option('--json', 'print the report as JSON on stdout', false)
     .addOption(debugFlag())
-    .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 2 not a Functions project, 6 at least one error.')
+    .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 2 not a folder, or not a Functions project, 6 at least one error.')
     .action((directory: string | undefined, flags: { json: boolean }, doctor: Command) =>
       run(async () => {
         refuseOptionsBefore(doctor);

@@ -3,7 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import { parse, visit } from 'jsonc-parser';
 import { isUtf8 } from 'node:buffer';
 import { existsSync } from 'node:fs';
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { gt, valid } from 'semver';
 import { ExitCode, labelled, UserError, ValidationError, ValidationProblems } from '../exit-codes.js';
@@ -12,6 +12,7 @@ import { askAgainForClashesBetweenPatterns, askMissingOptions, checkGivenOptions
 import type { FileChange } from '../engine/changes.js';
 import { withoutBom } from '../engine/byte-order-mark.js';
 import { cannotRead, isErrno } from '../engine/fs-errors.js';
+import { givenFolder } from '../engine/given-folder.js';
 import { answersEditedError, findProject, isMachineLocal, MANIFEST_PATH, withUsersKeys, type Manifest } from '../engine/manifest.js';
 import { planFileUpdates, valueAt, type FileAction, type PlannedFile } from '../engine/merge.js';
 import { corepackPackageManager, detectPackageManager, lockfilePackageManager, packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
@@ -74,7 +75,7 @@ export interface Session {
 export async function addPatterns(options: AddOptions, session: Session): Promise<AddResult> {
   const { logger } = session;
   const ask = session.interactive && !options.yes ? session.prompter : undefined;
-  const { root, manifest, manifestText } = await findProject(options.dir === undefined ? session.cwd : await givenFolder(session.cwd, options.dir));
+  const { root, manifest, manifestText } = await findProject(options.dir === undefined ? session.cwd : givenFolder(session.cwd, options.dir, `--dir ${options.dir}`));
   refuseNewerGenerator(manifest);
   // Both trees with the package manager the project was made for: its README's commands are no edit of the user's.
   const before = recordedPlan(manifest, root);
@@ -237,21 +238,6 @@ function refuseUnexplainedFiles(manifest: Manifest, base: ReadonlyMap<string, st
   const [first, ...more] = Object.keys(manifest.files).filter((path) => !base.has(path));
   if (first === undefined) return;
   throw answersEditedError(manifestPath, `they do not generate ${first}${more.length > 0 ? ` and ${more.length} more file${more.length > 1 ? 's' : ''}` : ''} it records`);
-}
-
-/**
- * The folder --dir names. It must be one: from a folder that does not exist, the search for the manifest would
- * go on above it and could find another project than the one meant (a typo inside a project finds that project).
- */
-async function givenFolder(cwd: string, dir: string): Promise<string> {
-  const folder = resolve(cwd, dir);
-  const stats = await stat(folder).catch((error: unknown) => {
-    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined;
-    throw cannotRead(folder, error);
-  });
-  if (stats === undefined) throw new UserError(`--dir ${dir}: the folder does not exist`, ExitCode.Usage);
-  if (!stats.isDirectory()) throw new UserError(`--dir ${dir}: not a folder (give the project folder, or a folder inside it)`, ExitCode.Usage);
-  return folder;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import chalk from 'chalk';
 import { CHECKS, NotApplicable, ProjectFiles, UnusableFileError, type Check, type Finding } from '../doctor/checks.js';
+import { givenFolder } from '../engine/given-folder.js';
 import { findProjectRoot, MANIFEST_PATH } from '../engine/manifest.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 
@@ -28,8 +29,7 @@ export interface DoctorReport {
  * it (so doctor works from `src/functions`), else `directory` itself. A check that cannot read its file reports that.
  */
 export function diagnoseProject(directory: string, checks: readonly Check[] = CHECKS): DoctorReport {
-  const start = resolve(directory);
-  if (!existsSync(start)) throw new UserError(`${start} does not exist; run doctor inside the generated app`, ExitCode.Usage);
+  const start = givenFolder(process.cwd(), directory, `doctor ${directory}`);
   const root = findProjectRoot(start);
   const checked = root ?? start;
   const missing = ['package.json', 'host.json'].filter((file) => !existsSync(join(checked, file)));
@@ -60,7 +60,8 @@ function runCheck(check: Check, project: ProjectFiles): Finding[] | NotApplicabl
 
 /**
  * `create-serverless-app doctor [directory] [--json]`. Returns the exit code: 0 when no check found an error
- * (warnings allowed), 6 when at least one did; 2 (thrown) when the directory is not a Functions project.
+ * (warnings allowed), 6 when at least one did; 2 (thrown) when the directory is no folder (a file, or missing), or not a
+ * Functions project.
  * The report is the whole output, so problems are not thrown as an error: --json stays one document.
  */
 export async function runDoctorCommand(options: { directory?: string; json: boolean }): Promise<number> {

@@ -64,6 +64,14 @@ describe('create-serverless-app doctor', () => {
     expect(report.checks.find((check) => check.id === 'lockfile-sync')!.skipped).toBe('the project has no lockfile yet (pnpm install writes pnpm-lock.yaml)');
   });
 
+  it('exits 2, in one line, when given a file instead of the project folder', () => {
+    const result = runCli(['doctor', 'package.json', '--json'], { cwd: dir });
+    expect(result.status).toBe(2);
+    const message = 'doctor package.json: not a folder (give the project folder, or a folder inside it)';
+    expect(JSON.parse(result.stdout)).toEqual({ ok: false, error: { code: 2, message, details: [] } });
+    expect(result.stderr).toBe(`✖ ${message}\n`);
+  });
+
   it('exits 2 outside a Functions project', () => {
     const result = runCli(['doctor', scratchDir('doctor-empty')]);
     expect(result.status).toBe(2);

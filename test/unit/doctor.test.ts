@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { diagnoseProject, formatReport, type DoctorReport } from '../../src/commands/doctor.js';
+import { UserError } from '../../src/exit-codes.js';
 import { globToRegExp } from '../../src/doctor/checks.js';
 import { readTree, renderPlan } from '../../src/engine/render.js';
 import { PATTERN_IDS } from '../../src/patterns/types.js';
@@ -480,7 +481,13 @@ describe('doctor', () => {
   });
 
   it('says a directory that does not exist does not exist', () => {
-    expect(() => diagnoseProject(join(parent, 'missing'))).toThrow(/missing does not exist; run doctor inside the generated app$/);
+    expect(() => diagnoseProject(join(parent, 'missing'))).toThrow(/^doctor .*missing: the folder does not exist$/);
+  });
+
+  // Found by review: `doctor package.json` checked the app around the file, where `add --dir package.json` is refused.
+  it('refuses a file, as add refuses one given as --dir, instead of checking the app around it', () => {
+    const file = join(dir, 'package.json');
+    expect(() => diagnoseProject(file)).toThrow(new UserError(`doctor ${file}: not a folder (give the project folder, or a folder inside it)`));
   });
 
   it('prints each problem with its fix', () => {
