@@ -13,7 +13,7 @@ import type { FileChange } from '../engine/changes.js';
 import { withoutBom } from '../engine/byte-order-mark.js';
 import { cannotRead, isErrno } from '../engine/fs-errors.js';
 import { givenFolder } from '../engine/given-folder.js';
-import { answersEditedError, findProject, isMachineLocal, MANIFEST_PATH, withUsersKeys, type Manifest } from '../engine/manifest.js';
+import { answersEditedError, findProject, isMachineLocal, MANIFEST_PATH, withEntries, withUsersKeys, type Manifest } from '../engine/manifest.js';
 import { planFileUpdates, valueAt, type FileAction, type PlannedFile } from '../engine/merge.js';
 import { corepackPackageManager, detectPackageManager, lockfilePackageManager, packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
 import { buildPlan, type Answers, type Plan } from '../engine/plan.js';
@@ -149,7 +149,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   const newManifest = theirs.get(MANIFEST_PATH)!;
   theirs.delete(MANIFEST_PATH);
   const { files: ours, notUtf8 } = await readFiles(root, [...theirs.keys()].flatMap((path) => [path, sideBySidePath(path)]));
-  const planned = planFileUpdates({ base, theirs, ours, recorded: manifest.files }).map((file) => (notUtf8.has(file.path) ? withoutMerge(file) : file));
+  const planned = planFileUpdates({ base, theirs, ours, recorded: generatedEntries(manifest.files, base) }).map((file) => (notUtf8.has(file.path) ? withoutMerge(file) : file));
 
   const shownRoot = relative(session.cwd, root) || 'this project';
   for (const notice of newItems(after.contribution.notices, before.contribution.notices)) logger.show(notice);
@@ -163,7 +163,8 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   }
 
   const conflicts = planned.filter((file) => file.action === 'conflict');
-  const manifestUpdate: FileChange = { path: MANIFEST_PATH, kind: 'update', content: withUsersKeys(newManifest, manifestText), current: manifestText };
+  const recordedByHand = ownEntries(manifest.files, base, theirs, (path) => existsSync(join(root, path)));
+  const manifestUpdate: FileChange = { path: MANIFEST_PATH, kind: 'update', content: withUsersKeys(withEntries(newManifest, recordedByHand), manifestText), current: manifestText };
   if (options.dryRun) {
     // What the run would refuse, its dry run refuses too, in the same order: conflicts nobody can settle, an
     // edited <file>.new, a link out of the project, a folder or file it may not write.
@@ -231,13 +232,37 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
 /**
  * The version that wrote the manifest generates, from its answers, the very files it records: a file recorded but
  * not generated means answers edited by hand where no digest tells (one an older version wrote, or removed with
- * them), and the merge would take a present pattern's wiring for the user's own and remove it.
+ * them), and the merge would take a present pattern's wiring for the user's own and remove it. Where the digest
+ * vouches for the answers, such a file is one a team recorded by hand (see ownEntries).
  */
 function refuseUnexplainedFiles(manifest: Manifest, base: ReadonlyMap<string, string>, manifestPath: string): void {
-  if (manifest.generator.version !== GENERATOR.version) return;
+  if (manifest.generator.version !== GENERATOR.version || manifest.answersSha256 !== undefined) return;
   const [first, ...more] = Object.keys(manifest.files).filter((path) => !base.has(path));
   if (first === undefined) return;
   throw answersEditedError(manifestPath, `they do not generate ${first}${more.length > 0 ? ` and ${more.length} more file${more.length > 1 ? 's' : ''}` : ''} it records`);
+}
+
+/**
+ * The manifest's entries for files the recorded answers generate: only those tell what add wrote. Another entry (one a
+ * team recorded by hand, or one of a file an older version generated) must not pass a file of the user's, at a path
+ * the new pattern writes, for one add generated and the user left untouched: it would be replaced without a question.
+ */
+function generatedEntries(files: Readonly<Record<string, string>>, base: ReadonlyMap<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).filter(([path]) => base.has(path)));
+}
+
+/**
+ * The entries the new manifest keeps beside its own: those of files that neither version generates and that are still
+ * there. A team records its own files so that doctor tells when they change, and an older version's file stays checked;
+ * an entry of a file that is gone records nothing (doctor would report it gone on every run).
+ */
+function ownEntries(
+  files: Readonly<Record<string, string>>,
+  base: ReadonlyMap<string, string>,
+  theirs: ReadonlyMap<string, string>,
+  exists: (path: string) => boolean,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).filter(([path]) => !base.has(path) && !theirs.has(path) && exists(path)));
 }
 
 /**

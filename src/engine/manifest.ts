@@ -92,6 +92,15 @@ export function withUsersKeys(generated: string, current: string): string {
   return `${JSON.stringify(Object.fromEntries(ordered), null, 2)}\n`;
 }
 
+/** The manifest `generated`, with `entries` among its file hashes, in path order as render.ts writes them. */
+export function withEntries(generated: string, entries: Readonly<Record<string, string>>): string {
+  if (Object.keys(entries).length === 0) return generated;
+  const manifest = JSON.parse(generated) as Manifest;
+  const files = { ...manifest.files, ...entries };
+  manifest.files = Object.fromEntries(Object.keys(files).sort().map((path) => [path, files[path]!]));
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
 /** The manifest's JSON, read past the byte order mark some editors (Notepad) put in front when they save it. */
 function manifestJson(text: string): unknown {
   return JSON.parse(withoutBom(text));

@@ -1227,6 +1227,44 @@ describe('add, with a manifest edited by hand', () => {
     expect(JSON.parse(read(root, MANIFEST))).toMatchObject({ $comment: 'do not edit', owner: { team: 'payments' } });
   });
 
+  // Found by review: an entry a team added for a file of its own (so that doctor tells when it changes) was refused as
+  // answers edited by hand, and, in a manifest an older version wrote, dropped without a word by the manifest add wrote.
+  it.each([
+    ['this version', undefined],
+    ['an older version', '0.0.0'],
+  ])('keeps the entry a team added for a file of its own that is still there (manifest of %s); drops one whose file is gone', async (_case, version) => {
+    const root = await generate(['http-api']);
+    const own = 'export const vendored = true;\n';
+    writeFileSync(join(root, 'src/vendored.ts'), own);
+    editManifest(root, (manifest) => {
+      if (version !== undefined) manifest.generator.version = version;
+      manifest.files['src/vendored.ts'] = sha256(own);
+      manifest.files['src/gone.ts'] = sha256('export {};\n');
+    });
+    expect(await add(root, ['event-processing'])).toMatchObject({ added: ['event-processing'], written: true });
+    const { files, ...manifest } = JSON.parse(read(root, MANIFEST)) as { files: Record<string, string> };
+    const { files: generatedFiles, ...generated } = JSON.parse(read(await generate(['http-api', 'event-processing']), MANIFEST)) as { files: Record<string, string> };
+    expect(manifest).toEqual(generated);
+    expect(files).toEqual({ ...generatedFiles, 'src/vendored.ts': sha256(own) });
+    // In path order, as every entry is written; and kept through the next add too.
+    expect(Object.keys(files)).toEqual(Object.keys(files).sort());
+    await add(root, ['scheduled-tasks']);
+    expect(JSON.parse(read(root, MANIFEST)).files['src/vendored.ts']).toBe(sha256(own));
+  });
+
+  // The entry says nothing of what add generated: trusted, it made add overwrite the team's file as untouched.
+  it('takes a file a team recorded by hand where the new pattern writes one as theirs, in the way: a conflict, not an update', async () => {
+    const root = await generate(['http-api']);
+    const path = 'infra/modules/scheduled-tasks.bicep';
+    const own = '// the team’s own module\n';
+    writeFileSync(join(root, path), own);
+    editManifest(root, (manifest) => void (manifest.files[path] = sha256(own)));
+    const before = tree(root);
+    const error = await expectUserError(add(root, ['scheduled-tasks']), 3, /^1 file that create-serverless-app did not generate is in the way; nothing was written/);
+    expect(error.details).toEqual([path, '  a file that create-serverless-app did not generate is in the way']);
+    expect(tree(root)).toEqual(before);
+  });
+
   // add rewrites the generator's record whole: a key put inside it would be lost without a word.
   it('refuses a key added inside the generator record, saying where keys of the team belong', async () => {
     const root = await generate(['http-api']);
