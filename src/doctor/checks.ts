@@ -5,7 +5,7 @@ import { intersects, minVersion, satisfies, validRange } from 'semver';
 import { withoutBom } from '../engine/byte-order-mark.js';
 import { describeFsError, isErrno } from '../engine/fs-errors.js';
 import { answersEdited, isFileHash, isMachineLocal, isProjectPath, manifestDamage, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
-import { isPackageManager, LOCKFILES, type PackageManager } from '../engine/package-manager.js';
+import { corepackPackageManager, isPackageManager, LOCKFILES, type PackageManager } from '../engine/package-manager.js';
 import { filesUnder } from '../templates-dir.js';
 
 /**
@@ -382,7 +382,7 @@ const lockfileSync: Check = {
     if (!lockfile || !lock) {
       const other = OTHER_LOCKFILES.find((file) => project.exists(file));
       if (other) return new NotApplicable(`the project has ${other}, not package-lock.json, and doctor reads only npm's lockfile`);
-      const packageManager = recordedPackageManager(project);
+      const packageManager = installingPackageManager(project);
       return new NotApplicable(`the project has no lockfile yet (${packageManager} install writes ${LOCKFILE_WRITTEN_BY[packageManager]})`);
     }
     const packages = lock.packages ?? {};
@@ -463,10 +463,20 @@ function recordedManifest(project: ProjectFiles): { files?: unknown; packageMana
   }
 }
 
-/** The package manager the app was made for, as its manifest records it (absent means npm). */
-function recordedPackageManager(project: ProjectFiles): PackageManager {
+/**
+ * The package manager whose install writes the project's first lockfile, as add picks it without one: the one
+ * package.json declares for corepack, else the one the app was made for, as its manifest records it (absent means npm).
+ */
+function installingPackageManager(project: ProjectFiles): PackageManager {
+  let packageJson: string | undefined;
+  try {
+    packageJson = project.read('package.json');
+  } catch (error) {
+    // An unreadable package.json is reported by the checks that read it.
+    if (!(error instanceof UnusableFileError)) throw error;
+  }
   const recorded = recordedManifest(project)?.packageManager;
-  return isPackageManager(recorded) ? recorded : 'npm';
+  return corepackPackageManager(packageJson) ?? (isPackageManager(recorded) ? recorded : 'npm');
 }
 
 function runtimeVersion(project: ProjectFiles): { major: number; file: string } | undefined {

@@ -447,6 +447,16 @@ describe('doctor', () => {
     expect(diagnoseProject(dir).checks.find((check) => check.id === 'lockfile-sync')).toMatchObject({ status: 'skipped', skipped: reason });
   });
 
+  // Found by review: doctor named npm's install where add, in the same project, installs with the one package.json declares.
+  it('lockfile-sync: with no lockfile yet, the skip names the package manager package.json declares for corepack, as add installs with it', () => {
+    rmSync(join(dir, 'package-lock.json'));
+    editJson('package.json', (pkg) => (pkg.packageManager = 'pnpm@10.26.0'));
+    const skipped = () => diagnoseProject(dir).checks.find((check) => check.id === 'lockfile-sync')!.skipped;
+    expect(skipped()).toBe('the project has no lockfile yet (pnpm install writes pnpm-lock.yaml)');
+    editJson('package.json', (pkg) => (pkg.packageManager = 'deno@2.0.0'));
+    expect(skipped()).toBe('the project has no lockfile yet (npm install writes package-lock.json)');
+  });
+
   it('lockfile-sync: a lockfileVersion 1 package-lock.json, which has no "packages", is skipped, not passed', () => {
     editJson('package-lock.json', (lock) => {
       lock.lockfileVersion = 1;
