@@ -8,7 +8,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { gt, valid } from 'semver';
 import { ExitCode, labelled, UserError, ValidationError, ValidationProblems } from '../exit-codes.js';
 import { isManifest, keyPathIn, loadAnswersFile, type AnswersFile } from '../engine/answers-file.js';
-import { askAgainForClashesBetweenPatterns, askMissingOptions, checkGivenOptions, optionSources, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
+import { askAgainForClashesBetweenPatterns, askMissingOptions, checkGivenOptions, NOT_ASKED, optionSources, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
 import type { FileChange } from '../engine/changes.js';
 import { withoutBom } from '../engine/byte-order-mark.js';
 import { cannotRead, isErrno } from '../engine/fs-errors.js';
@@ -41,6 +41,8 @@ export interface AddOptions {
   yes: boolean;
   dryRun: boolean;
   install: boolean;
+  /** --json: the result goes to a machine, and nothing is asked, even in a terminal. */
+  json?: boolean;
   /** Settles every conflict the same way, for runs without a terminal. */
   conflict?: ConflictChoice;
   /** The install's, when given; else the one whose lockfile the project has, else package.json's corepack `packageManager`, else the one it was made for, else the one that launched us. */
@@ -96,7 +98,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   // Until a question chooses, any pattern the project lacks may be the one added.
   const absent = PATTERN_IDS.filter((id) => !present.includes(id));
   if (named === undefined && !ask) {
-    problems.noteMissing(`add <pattern> (${absent.join(', ')})`, options.yes ? '--yes cannot default' : 'nothing is asked without a terminal, in a dumb one (TERM=dumb) or with CI=true');
+    problems.noteMissing(`add <pattern> (${absent.join(', ')})`, options.yes ? '--yes cannot default' : NOT_ASKED);
   }
   const adding = named === undefined ? absent : named.filter((id) => !present.includes(id));
   for (const problem of optionsOfOtherPatterns(options.patternOptions, file, adding, manifest)) problems.note(problem);
@@ -168,7 +170,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   if (options.dryRun) {
     // What the run would refuse, its dry run refuses too, in the same order: conflicts nobody can settle, an
     // edited <file>.new, a link out of the project, a folder or file it may not write.
-    refuseUnsettledConflicts(conflicts, options.conflict, ask, session.interactive);
+    refuseUnsettledConflicts(conflicts, options, ask, session.interactive);
     if (conflicts.length > 0) logger.info(conflictAdvice(conflicts, options.conflict));
     const given = new Map(options.conflict === undefined ? [] : conflicts.map((file) => [file.path, options.conflict!]));
     const changes = [...fileChanges(planned, given, ours, base), manifestUpdate];
@@ -178,7 +180,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
     return { root, added: toAdd, alreadyPresent, files: outcomes(planned, given), written: false, nextSteps: [] };
   }
 
-  const choices = await resolveConflicts(conflicts, options.conflict, ask, session.interactive);
+  const choices = await resolveConflicts(conflicts, options, ask, session.interactive);
   const changes = [...fileChanges(planned, choices, ours, base), manifestUpdate];
 
   await refuseWritesThroughLinks(root, changes);
@@ -625,10 +627,18 @@ function conflictAdvice(conflicts: readonly PlannedFile[], given: ConflictChoice
   return `${files}: with --conflict ${given}, ${settled[given]}.`;
 }
 
-/** Without --conflict and without asking (no terminal, or --yes in one), nobody can settle the conflicts. */
-function refuseUnsettledConflicts(conflicts: readonly PlannedFile[], given: ConflictChoice | undefined, ask: Prompter | undefined, inTerminal: boolean): void {
+/** Without --conflict and without asking (no terminal, --json, or --yes), nobody can settle the conflicts. */
+function refuseUnsettledConflicts(
+  conflicts: readonly PlannedFile[],
+  { conflict: given, yes, json }: Pick<AddOptions, 'conflict' | 'yes' | 'json'>,
+  ask: Prompter | undefined,
+  inTerminal: boolean,
+): void {
   if (conflicts.length === 0 || given !== undefined || ask) return;
-  const toAsk = inTerminal ? 'without --yes' : 'in a terminal';
+  // What keeps add from asking: each of them would on its own.
+  const flags = [...(json ? ['--json'] : []), ...(yes ? ['--yes'] : [])];
+  const without = flags.length > 0 ? `without ${flags.join(' and ')}` : '';
+  const toAsk = inTerminal ? without : `in a terminal${without && ` ${without}`}`;
   throw new UserError(
     `${describeConflicts(conflicts, () => 'would change')}; nothing was written. Re-run ${toAsk} to choose per file, or with --conflict keep|theirs|new`,
     ExitCode.Conflict,
@@ -638,11 +648,12 @@ function refuseUnsettledConflicts(conflicts: readonly PlannedFile[], given: Conf
 
 async function resolveConflicts(
   conflicts: readonly PlannedFile[],
-  given: ConflictChoice | undefined,
+  options: Pick<AddOptions, 'conflict' | 'yes' | 'json'>,
   ask: Prompter | undefined,
   inTerminal: boolean,
 ): Promise<Map<string, ConflictChoice>> {
-  refuseUnsettledConflicts(conflicts, given, ask, inTerminal);
+  refuseUnsettledConflicts(conflicts, options, ask, inTerminal);
+  const given = options.conflict;
   const choices = new Map<string, ConflictChoice>();
   for (const file of conflicts) {
     choices.set(

@@ -36,6 +36,9 @@ export interface ResolvedAnswers {
   notices: string[];
 }
 
+/** Why a required value missing without --yes cannot be asked for: no terminal, or CI=true or --json, which mean a pipeline even with one. */
+export const NOT_ASKED = 'nothing is asked without a terminal, in a dumb one (TERM=dumb), with CI=true or with --json';
+
 /**
  * Fills in what the command line left out. Precedence: flags, then the answers file, then a prompt when a
  * person is there (or the default with `--yes`); otherwise it fails at once naming every missing flag, with every
@@ -47,8 +50,7 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   // What the questions cannot change is checked before them, so nobody answers them all to fail at the end; and
   // without questions, what is missing is listed with what is invalid, so that one run names every problem.
   const problems = new ValidationProblems();
-  // Not asked: no terminal, or CI=true or --json, which mean a pipeline even with one.
-  const notAsked = input.yes ? '--yes cannot default' : 'nothing is asked without a terminal, in a dumb one (TERM=dumb), with CI=true or with --json';
+  const notAsked = input.yes ? '--yes cannot default' : NOT_ASKED;
 
   // The folder is the argument, else the project name (--name, then the answers file's), as create-vite does.
   const named = input.directory ?? input.name ?? file.name;

@@ -320,7 +320,7 @@ describe('add, with invalid values given for the pattern being added', () => {
 
   it('without a terminal and without a pattern, lists the missing pattern with the invalid values', async () => {
     const root = await generate(['event-processing']);
-    const error = await expectUserError(add(root, [], { yes: false, patternOptions: { 'data-processing': { dataFormat: 'xml' } } }), 2, /^1 given value is invalid and 1 required value is missing \(nothing is asked without a terminal, in a dumb one \(TERM=dumb\) or with CI=true\):$/);
+    const error = await expectUserError(add(root, [], { yes: false, patternOptions: { 'data-processing': { dataFormat: 'xml' } } }), 2, /^1 given value is invalid and 1 required value is missing \(nothing is asked without a terminal, in a dumb one \(TERM=dumb\), with CI=true or with --json\):$/);
     expect(error.details).toEqual([expect.stringMatching(/^--data-format: unknown value "xml"/), 'missing: add <pattern> (http-api, scheduled-tasks, data-processing)']);
   });
 });
@@ -495,6 +495,15 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
         `  line ${lineNumberOf(read(root, 'infra/main.bicep'), OWN_APP_SETTINGS)}: you changed this part, and the new version changes it too`,
       ]);
       expect(tree(root)).toEqual(before);
+    });
+
+    // Found by review: add --json, which never asks, was told to "re-run in a terminal", where it still would not ask.
+    it('stop a run with --json (or --yes) without a terminal, saying what it takes to be asked', async () => {
+      const root = await conflictingProject();
+      await expectUserError(add(root, ['event-processing'], { json: true, yes: false }), 3, /nothing was written\. Re-run in a terminal without --json to choose per file, or with --conflict keep\|theirs\|new$/);
+      await expectUserError(add(root, ['event-processing'], { json: true }), 3, /nothing was written\. Re-run in a terminal without --json and --yes to choose per file, /);
+      await expectUserError(add(root, ['event-processing']), 3, /nothing was written\. Re-run in a terminal without --yes to choose per file, /);
+      await expectUserError(add(root, ['event-processing'], { yes: false }), 3, /nothing was written\. Re-run in a terminal to choose per file, /);
     });
 
     // Found by QA: in a terminal, --yes was told to "re-run in a terminal".
@@ -1136,7 +1145,7 @@ describe('add outside a generated project', () => {
   it('names the patterns it could add when none is given and nobody can be asked', async () => {
     const root = await generate(['http-api']);
     await expectUserError(add(root, []), 2, /^missing required values \(--yes cannot default\): add <pattern> \(event-processing, scheduled-tasks, data-processing\)$/);
-    await expectUserError(add(root, [], { yes: false }), 2, /^missing required values \(nothing is asked without a terminal, in a dumb one \(TERM=dumb\) or with CI=true\): add <pattern> \(event-processing/);
+    await expectUserError(add(root, [], { yes: false }), 2, /^missing required values \(nothing is asked without a terminal, in a dumb one \(TERM=dumb\), with CI=true or with --json\): add <pattern> \(event-processing/);
   });
 
   // Found by QA: exit 2 "which pattern? … (all patterns are already in this project)", where a present pattern exits 0.
