@@ -38,8 +38,9 @@ export function diagnoseProject(directory: string, checks: readonly Check[] = CH
     throw new UserError(`${checked} is not an Azure Functions project (no ${missing.join(' and ')})${above}; run doctor inside the generated app`, ExitCode.Usage);
   }
   const project = new ProjectFiles(checked);
+  const unusable = new Map<string, Check>();
   const results = checks.map((check): CheckResult => {
-    const findings = runCheck(check, project);
+    const findings = runCheck(check, project, unusable);
     if (findings instanceof NotApplicable) return { id: check.id, title: check.title, status: 'skipped', findings: [], skipped: findings.reason };
     const status = findings.some((f) => f.severity === 'error') ? 'error' : findings.length > 0 ? 'warning' : 'ok';
     return { id: check.id, title: check.title, status, findings };
@@ -49,12 +50,20 @@ export function diagnoseProject(directory: string, checks: readonly Check[] = CH
   return { directory: checked, ok: errors === 0, errors, warnings: all.length - errors, checks: results };
 }
 
-function runCheck(check: Check, project: ProjectFiles): Finding[] | NotApplicable {
+/**
+ * Runs one check; a file it cannot use is its error, once: a later check that needs the same file is skipped, naming
+ * the check that reported it, so that one broken package.json is one problem with one fix, not one per check.
+ * `unusable` maps each file reported so far to the check that reported it.
+ */
+function runCheck(check: Check, project: ProjectFiles, unusable: Map<string, Check>): Finding[] | NotApplicable {
   try {
     return check.run(project);
   } catch (error) {
-    if (error instanceof UnusableFileError) return [{ severity: 'error', file: error.path, message: error.message, fix: error.fix }];
-    throw error;
+    if (!(error instanceof UnusableFileError)) throw error;
+    const reporter = unusable.get(error.path);
+    if (reporter !== undefined) return new NotApplicable(`needs ${error.path}, which cannot be used (reported above by ${reporter.id})`);
+    unusable.set(error.path, check);
+    return [{ severity: 'error', file: error.path, message: error.message, fix: error.fix }];
   }
 }
 

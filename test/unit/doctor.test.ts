@@ -138,6 +138,18 @@ describe('doctor', () => {
     expect(report.checks.find((check) => check.id === 'extension-bundle')!.findings[0]!.message).toMatch(/host.json is not valid JSON: \w+ on line 1/);
   });
 
+  // Found by review: one package.json with a syntax error was "3 problems", the same error and fix under three checks.
+  it('reports a file no check can use once, under the first check that needs it; the others are skipped, saying why', () => {
+    write('package.json', '{ "name": "orders", \n');
+    const report = diagnoseProject(dir);
+    expect(errors(report)).toEqual({ 'main-glob': ['package.json'] });
+    expect(report.errors).toBe(1);
+    const skipped = 'needs package.json, which cannot be used (reported above by main-glob)';
+    for (const id of ['lockfile-sync', 'node-version']) {
+      expect(report.checks.find((check) => check.id === id)).toMatchObject({ status: 'skipped', skipped, findings: [] });
+    }
+  });
+
   // `null` in host.json was reported as "host.json is missing", a list in package.json as one with no "main".
   it('a JSON file that holds no object (null, a list) is reported as that, not as missing or empty', () => {
     write('host.json', 'null\n');
@@ -300,7 +312,8 @@ describe('doctor', () => {
     rmSync(join(dir, 'local.settings.json'));
     mkdirSync(join(dir, 'local.settings.json'));
     const report = diagnoseProject(dir);
-    expect(errors(report)).toEqual({ 'local-settings': ['local.settings.json'], 'identity-connections': ['local.settings.json'], 'manifest-drift': ['README.md'] });
+    expect(errors(report)).toEqual({ 'local-settings': ['local.settings.json'], 'manifest-drift': ['README.md'] });
+    expect(report.checks.find((c) => c.id === 'identity-connections')).toMatchObject({ status: 'skipped', skipped: 'needs local.settings.json, which cannot be used (reported above by local-settings)' });
     const finding = report.checks.find((c) => c.id === 'manifest-drift')!.findings.find((f) => f.severity === 'error')!;
     expect(finding.message).toBe('README.md cannot be read: it is a folder.');
   });
