@@ -77,7 +77,7 @@ export interface Session {
 export async function addPatterns(options: AddOptions, session: Session): Promise<AddResult> {
   const { logger } = session;
   const ask = session.interactive && !options.yes ? session.prompter : undefined;
-  const { root, manifest, manifestText } = await findProject(options.dir === undefined ? session.cwd : givenFolder(session.cwd, options.dir, `--dir ${options.dir}`));
+  const { root, manifest, manifestText } = await findProject(options.dir === undefined ? session.cwd : givenFolder(session.cwd, options.dir, '--dir'));
   refuseNewerGenerator(manifest);
   // Both trees with the package manager the project was made for: its README's commands are no edit of the user's.
   const before = recordedPlan(manifest, root);

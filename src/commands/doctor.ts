@@ -29,7 +29,7 @@ export interface DoctorReport {
  * it (so doctor works from `src/functions`), else `directory` itself. A check that cannot read its file reports that.
  */
 export function diagnoseProject(directory: string, checks: readonly Check[] = CHECKS): DoctorReport {
-  const start = givenFolder(process.cwd(), directory, `doctor ${directory}`);
+  const start = givenFolder(process.cwd(), directory, 'doctor');
   const root = findProjectRoot(start);
   const checked = root ?? start;
   const missing = ['package.json', 'host.json'].filter((file) => !existsSync(join(checked, file)));

@@ -1063,6 +1063,17 @@ describe('add outside a generated project', () => {
     expect(await add(join(root, 'src'), ['event-processing'], { dir: '..' })).toMatchObject({ root, written: true });
   });
 
+  // Found by review: `add --dir "$APP"` with APP unset added to the project around the working directory.
+  it('refuses an empty --dir, an unset shell variable, instead of taking the working directory', async () => {
+    const root = await generate(['http-api']);
+    const before = tree(root);
+    for (const dir of ['', ' ']) {
+      const error = await expectUserError(add(root, ['event-processing'], { dir }), 2, /: an empty path \(an unset shell variable\?\); give the project folder \(\. for the current one\)$/);
+      expect(error.message).toBe(`--dir ${JSON.stringify(dir)}: an empty path (an unset shell variable?); give the project folder (. for the current one)`);
+    }
+    expect(tree(root)).toEqual(before);
+  });
+
   it('recognises an Azure Functions project it did not generate, and explains why it will not merge into it', async () => {
     const dir = scratchDir('foreign');
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ dependencies: { '@azure/functions': '^4.0.0' } }));

@@ -507,6 +507,11 @@ describe('doctor', () => {
     expect(() => diagnoseProject(join(parent, 'missing'))).toThrow(/^doctor .*missing: the folder does not exist$/);
   });
 
+  // Found by review: `doctor "$APP"` with APP unset checked the working directory, and said nothing of it.
+  it('refuses an empty directory, an unset shell variable, instead of checking the working directory', () => {
+    expect(() => diagnoseProject('')).toThrow(new UserError('doctor "": an empty path (an unset shell variable?); give the project folder (. for the current one)'));
+  });
+
   // Found by review: `doctor package.json` checked the app around the file, where `add --dir package.json` is refused.
   it('refuses a file, as add refuses one given as --dir, instead of checking the app around it', () => {
     const file = join(dir, 'package.json');
