@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { gt, valid } from 'semver';
-import { ExitCode, labelled, UserError, ValidationError, ValidationProblems } from '../exit-codes.js';
+import { ExitCode, labelled, UserError, ValidationError, ValidationProblems, type ExitCodeValue } from '../exit-codes.js';
 import { isManifest, keyPathIn, loadAnswersFile, type AnswersFile } from '../engine/answers-file.js';
 import { askAgainForClashesBetweenPatterns, askMissingOptions, checkGivenOptions, NOT_ASKED, optionSources, parsePatternIds, patternChoiceLabel } from '../engine/answers.js';
 import type { FileChange } from '../engine/changes.js';
@@ -17,7 +17,7 @@ import { answersEditedError, findProject, isMachineLocal, MANIFEST_PATH, withEnt
 import { planFileUpdates, valueAt, type FileAction, type PlannedFile } from '../engine/merge.js';
 import { corepackPackageManager, detectPackageManager, lockfilePackageManager, packageManagerCommands, type PackageManager } from '../engine/package-manager.js';
 import { buildPlan, type Answers, type Plan } from '../engine/plan.js';
-import { deliverPendingSignals, runPostSteps, whileInterruptible } from '../engine/post-steps.js';
+import { deliverPendingSignals, runPostSteps, whileInterruptible, type PostStepResult } from '../engine/post-steps.js';
 import { readTree, renderPlan } from '../engine/render.js';
 import { applyChanges, refuseUnwritable } from '../engine/write.js';
 import type { Logger } from '../logger.js';
@@ -220,15 +220,26 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
       logger.info(`\n${chalk.bold('Next steps:')}`);
       for (const step of nextSteps) logger.info(`  ${chalk.cyan(step)}`);
     }
-    if (postSteps.some((step) => step.status === 'interrupted')) {
-      throw new UserError('interrupted: the patterns were added, but installing dependencies did not finish; run it by hand', ExitCode.Interrupted);
+    const result: AddResult = { root, added: toAdd, alreadyPresent, files: outcomes(planned, choices), written: true, nextSteps };
+    // As create does: the error's --json document still says what was written, and why the install stopped.
+    const unfinished = (status: PostStepResult['status'], message: string, exitCode: ExitCodeValue) => {
+      const steps = postSteps.filter((step) => step.status === status);
+      return steps.length === 0 ? undefined : new UserError(message, exitCode, steps.map((step) => `${step.step}: ${step.detail}`), resultDocument(result, false));
+    };
+    const stopped = unfinished('interrupted', 'interrupted: the patterns were added, but installing dependencies did not finish; run it by hand', ExitCode.Interrupted);
+    if (stopped) throw stopped;
+    if (interrupted.aborted) {
+      throw new UserError(`interrupted: ${toAdd.join(', ')} ${toAdd.length === 1 ? 'was' : 'were'} added in full`, ExitCode.Interrupted, [], resultDocument(result, false));
     }
-    if (interrupted.aborted) throw new UserError(`interrupted: ${toAdd.join(', ')} ${toAdd.length === 1 ? 'was' : 'were'} added in full`, ExitCode.Interrupted);
-    if (postSteps.some((step) => step.status === 'failed')) {
-      throw new UserError('the patterns were added, but installing dependencies failed (see above); run it by hand', ExitCode.PostStep);
-    }
-    return { root, added: toAdd, alreadyPresent, files: outcomes(planned, choices), written: true, nextSteps };
+    const failed = unfinished('failed', 'the patterns were added, but installing dependencies failed (see above); run it by hand', ExitCode.PostStep);
+    if (failed) throw failed;
+    return result;
   });
+}
+
+/** The --json document of a run: the result, with the project as `directory`, as create's names it. */
+export function resultDocument({ root, ...result }: AddResult, dryRun: boolean): object {
+  return { directory: root, dryRun, ...result };
 }
 
 /**

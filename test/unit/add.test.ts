@@ -1046,6 +1046,29 @@ describe('add, with the user’s edits (stand-in patterns)', () => {
   });
 });
 
+// Found by review: add --json whose install failed printed only the error: nothing said the patterns were written.
+describe('add, when the install after writing fails or is interrupted', () => {
+  it.each([
+    ['failed', 5, /^the patterns were added, but installing dependencies failed/],
+    ['interrupted', 130, /^interrupted: the patterns were added, but installing dependencies did not finish/],
+  ] as const)('%s: the error carries what was written, as the --json result would (exit %i)', async (status, exitCode, message) => {
+    const root = await generate(['http-api']);
+    const s = session(root);
+    s.logger.task = async (_label, _work, step) => ({ step, status, detail: 'npm exited with 1' });
+    const error = await expectUserError(add(root, ['event-processing'], { install: true }, s), exitCode, message);
+    expect(error.details).toEqual(['install: npm exited with 1']);
+    expect(error.partialResult).toEqual({
+      directory: root,
+      dryRun: false,
+      added: ['event-processing'],
+      alreadyPresent: [],
+      files: expect.arrayContaining([{ path: 'package.json', outcome: 'update' }]),
+      written: true,
+      nextSteps: expect.arrayContaining(['npm install']),
+    });
+  });
+});
+
 describe('add outside a generated project', () => {
   it('says what it looked for', async () => {
     const dir = scratchDir('not-a-project');
