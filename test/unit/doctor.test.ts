@@ -235,6 +235,20 @@ describe('doctor', () => {
     });
   });
 
+  // Found by review: beside a file the user deleted, doctor said to merge the new version into that missing file.
+  it('pending-merges: a <file>.new of a file you deleted says to take it or delete it, as add did when it wrote it', () => {
+    write('README.md.new', read('README.md'));
+    rmSync(join(dir, 'README.md'));
+    expect(diagnoseProject(dir).checks.find((c) => c.id === 'pending-merges')!.findings).toEqual([
+      {
+        severity: 'error',
+        file: 'README.md.new',
+        message: 'README.md.new is the new version `add` wrote of README.md, which you deleted: until you decide, the app may be half-wired.',
+        fix: 'Rename README.md.new to README.md to take it, or delete README.md.new.',
+      },
+    ]);
+  });
+
   it('pending-merges: without a readable manifest the check is skipped, and only manifest-drift reports the manifest', () => {
     write('.create-serverless-app.json', '{ "files": ');
     const report = diagnoseProject(dir);
