@@ -32,10 +32,10 @@ export function diagnoseProject(directory: string, checks: readonly Check[] = CH
   const start = givenFolder(process.cwd(), directory, 'doctor');
   const root = findProjectRoot(start);
   const checked = root ?? start;
-  const missing = ['package.json', 'host.json'].filter((file) => !existsSync(join(checked, file)));
+  // A generated app is one whatever it lost: its checks say what a missing package.json or host.json breaks.
+  const missing = root === undefined ? ['package.json', 'host.json'].filter((file) => !existsSync(join(checked, file))) : [];
   if (missing.length > 0) {
-    const above = root === undefined ? `, and no folder above it holds ${MANIFEST_PATH}` : '';
-    throw new UserError(`${checked} is not an Azure Functions project (no ${missing.join(' and ')})${above}; run doctor inside the generated app`, ExitCode.Usage);
+    throw new UserError(`${checked} is not an Azure Functions project (no ${missing.join(' and ')}), and no folder above it holds ${MANIFEST_PATH}; run doctor inside the generated app`, ExitCode.Usage);
   }
   const project = new ProjectFiles(checked);
   const unusable = new Map<string, Check>();

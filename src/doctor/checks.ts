@@ -131,7 +131,10 @@ const mainGlob: Check = {
   title: 'package.json "main" matches every compiled function',
   run(project) {
     const pkg = project.json<PackageJson>('package.json');
-    if (!pkg?.main) {
+    if (pkg === undefined) {
+      return [{ severity: 'error', file: 'package.json', message: 'package.json is missing: npm cannot install or build the app, and the Functions host finds no functions.', fix: 'Restore it from version control (git checkout -- package.json).' }];
+    }
+    if (!pkg.main) {
       return [{ severity: 'error', file: 'package.json', message: 'package.json has no "main": the Functions host finds no functions ("No job functions found").', fix: 'Set "main" to the compiled function modules, e.g. "dist/src/functions/*.js".' }];
     }
     if (typeof pkg.main !== 'string') {
@@ -398,7 +401,9 @@ const lockfileSync: Check = {
     const packages = lock.packages ?? {};
     const root = packages[''];
     if (!root) return new NotApplicable(`${lockfile} has no "packages" section (lockfileVersion 1, from npm 6 or older)`);
-    const pkg = project.json<PackageJson>('package.json') ?? {};
+    const pkg = project.json<PackageJson>('package.json');
+    // main-glob reports it missing: every locked dependency would read as removed.
+    if (pkg === undefined) return new NotApplicable(`the project has no package.json to compare ${lockfile} with`);
     // By name, so a dependency wrong in both places is listed once.
     const differing = new Map<string, string>();
     // npm's lockfile records package.json's dependencies at its root ...

@@ -500,8 +500,10 @@ describe('doctor', () => {
 
   it('refuses a directory that is not a Functions project, naming what it lacks', () => {
     expect(() => diagnoseProject(parent)).toThrow(/not an Azure Functions project \(no package\.json and host\.json\)/);
+    // Not a generated app either (no manifest): a generated one missing host.json is checked, and told so.
     rmSync(join(dir, 'host.json'));
-    expect(() => diagnoseProject(dir)).toThrow(/not an Azure Functions project \(no host\.json\)/);
+    rmSync(join(dir, '.create-serverless-app.json'));
+    expect(() => diagnoseProject(dir)).toThrow(/not an Azure Functions project \(no host\.json\), and no folder above it holds/);
   });
 
   it('checks the generated app a subfolder lies in, found as add finds it', () => {
@@ -509,6 +511,20 @@ describe('doctor', () => {
     expect(report.directory).toBe(dir);
     expect(errors(report)).toEqual({});
     expect(formatReport(report)).toContain(`Checking ${dir}\n`);
+  });
+
+  // Found by review: in a generated app that lost package.json, doctor said it was no Functions project and to run it
+  // "inside the generated app", where it was; its checks, which say what a missing file breaks, never ran.
+  it('in a generated app missing package.json or host.json, reports them missing instead of refusing the app', () => {
+    rmSync(join(dir, 'package.json'));
+    rmSync(join(dir, 'host.json'));
+    const report = diagnoseProject(dir);
+    expect(errors(report)).toEqual({ 'main-glob': ['package.json'], 'extension-bundle': ['host.json'] });
+    expect(report.checks.find((c) => c.id === 'main-glob')!.findings[0]).toMatchObject({
+      message: 'package.json is missing: npm cannot install or build the app, and the Functions host finds no functions.',
+      fix: 'Restore it from version control (git checkout -- package.json).',
+    });
+    expect(report.checks.find((c) => c.id === 'lockfile-sync')).toMatchObject({ status: 'skipped', skipped: 'the project has no package.json to compare package-lock.json with' });
   });
 
   it('outside any app, names the folder it checked and that none above it is a generated app', () => {
