@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { intersects, minVersion, satisfies, validRange } from 'semver';
 import { withoutBom } from '../engine/byte-order-mark.js';
 import { describeFsError, isErrno } from '../engine/fs-errors.js';
-import { answersEdited, isFileHash, isMachineLocal, isProjectPath, manifestDamage, MANIFEST_PATH, sha256 } from '../engine/manifest.js';
+import { answersEdited, hashMatches, isFileHash, isMachineLocal, isProjectPath, manifestDamage, MANIFEST_PATH } from '../engine/manifest.js';
 import { corepackPackageManager, isPackageManager, LOCKFILES, type PackageManager } from '../engine/package-manager.js';
 import { filesUnder } from '../templates-dir.js';
 
@@ -344,7 +344,7 @@ const manifestDrift: Check = {
       }
       if (content === undefined) {
         findings.push({ severity: 'warning', file: path, message: `${path} was generated but is gone.`, fix: 'If that was deliberate, nothing to do; otherwise restore it from version control.' });
-      } else if (sha256(content) !== hash) {
+      } else if (!hashMatches(content, hash)) {
         findings.push({ severity: 'warning', file: path, message: `${path} differs from what was generated.`, fix: 'Expected after your own edits: `add` merges its changes into yours, and asks (or follows --conflict) where both changed the same lines. Review with `git diff` if unintended.' });
       }
     }

@@ -26,9 +26,17 @@ export function sha256(content: string): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-/** Whether a value of the manifest's `files` is a hash as `sha256` writes it. */
+/**
+ * Whether a value of the manifest's `files` is a sha256 in hex: as `sha256` writes it, or in upper case, as a team
+ * recording a file of its own may have it from its tools (PowerShell's Get-FileHash).
+ */
 export function isFileHash(value: unknown): value is string {
-  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+  return typeof value === 'string' && /^[0-9a-f]{64}$/i.test(value);
+}
+
+/** Whether `content` is what the manifest's `hash` of it (see isFileHash) fingerprints. */
+export function hashMatches(content: string, hash: string): boolean {
+  return sha256(content) === hash.toLowerCase();
 }
 
 /** A path as the manifest records them: relative to the project, `/`-separated, never leading out of it. */

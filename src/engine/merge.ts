@@ -4,7 +4,7 @@ import { subset, valid, validRange } from 'semver';
 import { parseDocument } from 'yaml';
 import type { JsonValue } from '../patterns/types.js';
 import { sortKeys } from './json-merge.js';
-import { isMachineLocal, sha256 } from './manifest.js';
+import { hashMatches, isMachineLocal } from './manifest.js';
 import { BOM } from './byte-order-mark.js';
 
 /**
@@ -593,7 +593,7 @@ function planFile(path: string, { base, theirs: theirTree, ours: ourTree, record
     return { path, action: 'conflict', theirs, reasons: ['you deleted it, and the new version changes it'] };
   }
   if (current === theirs) return { path, action: 'unchanged', current, theirs };
-  if (hash !== undefined && sha256(current) === hash) return { path, action: 'update', current, theirs, content: theirs };
+  if (hash !== undefined && hashMatches(current, hash)) return { path, action: 'update', current, theirs, content: theirs };
   if (generated === undefined || hash === undefined) {
     return { path, action: 'conflict', current, theirs, notGenerated: true, reasons: ['a file that create-serverless-app did not generate is in the way'] };
   }

@@ -1295,6 +1295,15 @@ describe('add, with a manifest edited by hand', () => {
     expect(JSON.parse(read(root, MANIFEST)).files['src/vendored.ts']).toBe(sha256(own));
   });
 
+  it('takes an entry recorded by hand with its sha256 in upper case (PowerShell\'s Get-FileHash) as a hash, and keeps it as written', async () => {
+    const root = await generate(['http-api']);
+    writeFileSync(join(root, 'src/vendored.ts'), 'export {};\n');
+    const hash = sha256('export {};\n').toUpperCase();
+    editManifest(root, (manifest) => void (manifest.files['src/vendored.ts'] = hash));
+    expect(await add(root, ['event-processing'])).toMatchObject({ written: true });
+    expect(JSON.parse(read(root, MANIFEST)).files['src/vendored.ts']).toBe(hash);
+  });
+
   // The entry says nothing of what add generated: trusted, it made add overwrite the team's file as untouched.
   it('takes a file a team recorded by hand where the new pattern writes one as theirs, in the way: a conflict, not an update', async () => {
     const root = await generate(['http-api']);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -220,6 +221,16 @@ describe('doctor', () => {
   });
 
   // add --conflict new writes the new version beside the user's file: until it is merged, the app is half-wired.
+  // A team records a file of its own by hand, with the hash its tools print: PowerShell's Get-FileHash prints upper case.
+  it('manifest-drift: checks a file recorded by hand with its sha256 in upper case, as in lower case', () => {
+    write('src/vendored.ts', 'export const vendored = true;\n');
+    const hash = createHash('sha256').update('export const vendored = true;\n').digest('hex').toUpperCase();
+    editJson('.create-serverless-app.json', (manifest) => (manifest.files['src/vendored.ts'] = hash));
+    expect(diagnoseProject(dir).checks.find((c) => c.id === 'manifest-drift')).toMatchObject({ status: 'ok', findings: [] });
+    write('src/vendored.ts', 'export const vendored = false;\n');
+    expect(diagnoseProject(dir).checks.find((c) => c.id === 'manifest-drift')!.findings).toEqual([expect.objectContaining({ severity: 'warning', file: 'src/vendored.ts' })]);
+  });
+
   it('pending-merges: a <file>.new beside a generated file is an error; one beside a file of your own is not', () => {
     write('infra/main.bicep.new', read('infra/main.bicep'));
     write('package.json.new', read('package.json'));
