@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
 import { parse, visit } from 'jsonc-parser';
 import { isUtf8 } from 'node:buffer';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { gt, valid } from 'semver';
@@ -165,7 +165,7 @@ export async function addPatterns(options: AddOptions, session: Session): Promis
   }
 
   const conflicts = planned.filter((file) => file.action === 'conflict');
-  const recordedByHand = ownEntries(manifest.files, base, theirs, (path) => existsSync(join(root, path)));
+  const recordedByHand = ownEntries(manifest.files, base, theirs, (path) => isFile(join(root, path)));
   const manifestUpdate: FileChange = { path: MANIFEST_PATH, kind: 'update', content: withUsersKeys(withEntries(newManifest, recordedByHand), manifestText), current: manifestText };
   if (options.dryRun) {
     // What the run would refuse, its dry run refuses too, in the same order: conflicts nobody can settle, an
@@ -267,15 +267,24 @@ function generatedEntries(files: Readonly<Record<string, string>>, base: Readonl
 /**
  * The entries the new manifest keeps beside its own: those of files that neither version generates and that are still
  * there. A team records its own files so that doctor tells when they change, and an older version's file stays checked;
- * an entry of a file that is gone records nothing (doctor would report it gone on every run).
+ * an entry of a file that is gone, or is a folder now, records nothing (doctor would report it on every run).
  */
 function ownEntries(
   files: Readonly<Record<string, string>>,
   base: ReadonlyMap<string, string>,
   theirs: ReadonlyMap<string, string>,
-  exists: (path: string) => boolean,
+  isFileThere: (path: string) => boolean,
 ): Record<string, string> {
-  return Object.fromEntries(Object.entries(files).filter(([path]) => !base.has(path) && !theirs.has(path) && exists(path)));
+  return Object.fromEntries(Object.entries(files).filter(([path]) => !base.has(path) && !theirs.has(path) && isFileThere(path)));
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch (error) {
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return false;
+    throw cannotRead(path, error);
+  }
 }
 
 /**

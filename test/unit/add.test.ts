@@ -1275,7 +1275,7 @@ describe('add, with a manifest edited by hand', () => {
   it.each([
     ['this version', undefined],
     ['an older version', '0.0.0'],
-  ])('keeps the entry a team added for a file of its own that is still there (manifest of %s); drops one whose file is gone', async (_case, version) => {
+  ])('keeps the entry a team added for a file of its own that is still there (manifest of %s); drops one whose file is gone, or is a folder', async (_case, version) => {
     const root = await generate(['http-api']);
     const own = 'export const vendored = true;\n';
     writeFileSync(join(root, 'src/vendored.ts'), own);
@@ -1283,6 +1283,8 @@ describe('add, with a manifest edited by hand', () => {
       if (version !== undefined) manifest.generator.version = version;
       manifest.files['src/vendored.ts'] = sha256(own);
       manifest.files['src/gone.ts'] = sha256('export {};\n');
+      // A folder is no file of the team's: doctor would report it unreadable on every run.
+      manifest.files['src/functions'] = sha256('export {};\n');
     });
     expect(await add(root, ['event-processing'])).toMatchObject({ added: ['event-processing'], written: true });
     const { files, ...manifest } = JSON.parse(read(root, MANIFEST)) as { files: Record<string, string> };
