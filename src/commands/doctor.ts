@@ -61,7 +61,7 @@ function runCheck(check: Check, project: ProjectFiles, unusable: Map<string, Che
   } catch (error) {
     if (!(error instanceof UnusableFileError)) throw error;
     const reporter = unusable.get(error.path);
-    if (reporter !== undefined) return new NotApplicable(`needs ${error.path}, which cannot be used (reported above by ${reporter.id})`);
+    if (reporter !== undefined) return new NotApplicable(`needs ${error.path}, which ${reporter.id} reports unusable above`);
     unusable.set(error.path, check);
     return [{ severity: 'error', file: error.path, message: error.message, fix: error.fix }];
   }

@@ -145,7 +145,7 @@ describe('doctor', () => {
     const report = diagnoseProject(dir);
     expect(errors(report)).toEqual({ 'main-glob': ['package.json'] });
     expect(report.errors).toBe(1);
-    const skipped = 'needs package.json, which cannot be used (reported above by main-glob)';
+    const skipped = 'needs package.json, which main-glob reports unusable above';
     for (const id of ['lockfile-sync', 'node-version']) {
       expect(report.checks.find((check) => check.id === id)).toMatchObject({ status: 'skipped', skipped, findings: [] });
     }
@@ -338,7 +338,7 @@ describe('doctor', () => {
     mkdirSync(join(dir, 'local.settings.json'));
     const report = diagnoseProject(dir);
     expect(errors(report)).toEqual({ 'local-settings': ['local.settings.json'], 'manifest-drift': ['README.md'] });
-    expect(report.checks.find((c) => c.id === 'identity-connections')).toMatchObject({ status: 'skipped', skipped: 'needs local.settings.json, which cannot be used (reported above by local-settings)' });
+    expect(report.checks.find((c) => c.id === 'identity-connections')).toMatchObject({ status: 'skipped', skipped: 'needs local.settings.json, which local-settings reports unusable above' });
     const finding = report.checks.find((c) => c.id === 'manifest-drift')!.findings.find((f) => f.severity === 'error')!;
     expect(finding.message).toBe('README.md cannot be read: it is a folder.');
   });
