@@ -17,7 +17,7 @@ export type ApiHandler = (request: HttpRequest, context: InvocationContext) => P
  * platform's CORS (`corsAllowedOrigins`) admits the origin but has no setting for exposed headers, so the app names
  * them itself; without it, fetch() sees only the CORS-safelisted ones, and no ETag.
  */
-const EXPOSED_HEADERS = 'ETag, Location, Link, X-Correlation-Id, WWW-Authenticate, Allow, Accept-Patch';
+const EXPOSED_HEADERS = 'ETag, Location, Link, X-Correlation-Id, WWW-Authenticate, Allow, Accept-Patch, Accept-Encoding';
 
 /**
  * Unless a handler says otherwise: the data is the caller's, so no shared cache may keep it (a CDN keys on the

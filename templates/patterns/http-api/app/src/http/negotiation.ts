@@ -48,7 +48,21 @@ function specificity(range: MediaRange): number {
 }
 
 /**
- * Reads a JSON request body: 415 unless `Content-Type` is one of `mediaTypes`, 413 above MAX_BODY_BYTES
+ * 415 for a compressed body (RFC 9110 §15.5.16), naming in Accept-Encoding the one coding taken (§12.5.3): the Functions
+ * host passes the body on as it arrived, so gzip'd JSON would otherwise be refused as bad UTF-8, as if the JSON were at fault.
+ */
+function refuseContentCoding(request: HttpRequest): void {
+  const codings = (request.headers.get('content-encoding') ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length > 0) {
+    throw new HttpError(415, `Send the body uncompressed: Content-Encoding ${codings.join(', ')} is not accepted.`, { headers: { 'Accept-Encoding': 'identity' } });
+  }
+}
+
+/**
+ * Reads a JSON request body: 415 unless `Content-Type` is one of `mediaTypes` and the body is not compressed, 413 above MAX_BODY_BYTES
  * (by the declared length first, so an oversized upload is refused before it is read), 400 for bad UTF-8 or JSON.
  */
 export async function readJsonBody(request: HttpRequest, mediaTypes: readonly string[] = ['application/json']): Promise<unknown> {
@@ -58,6 +72,7 @@ export async function readJsonBody(request: HttpRequest, mediaTypes: readonly st
     const headers: Record<string, string> = request.method === 'PATCH' ? { 'Accept-Patch': mediaTypes.join(', ') } : {};
     throw new HttpError(415, `Send the body as ${mediaTypes.join(' or ')}.`, { headers });
   }
+  refuseContentCoding(request);
   const tooLarge = () => new HttpError(413, `The body exceeds ${MAX_BODY_BYTES} bytes.`);
   if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   const bytes = await request.arrayBuffer();

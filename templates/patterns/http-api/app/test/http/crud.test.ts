@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { HttpRequest } from '@azure/functions';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -45,7 +46,7 @@ describe('errors are RFC 9457 problems', () => {
     expect(response.status).toBe(404);
     expect(response.headers?.['X-Correlation-Id']).toBe(context.invocationId);
     // A web front end on another origin reads the correlation id, and an ETag for If-Match, only when exposed.
-    expect(response.headers?.['Access-Control-Expose-Headers']).toBe('ETag, Location, Link, X-Correlation-Id, WWW-Authenticate, Allow, Accept-Patch');
+    expect(response.headers?.['Access-Control-Expose-Headers']).toBe('ETag, Location, Link, X-Correlation-Id, WWW-Authenticate, Allow, Accept-Patch, Accept-Encoding');
     expect(problemOf(response)).toEqual({
       type: 'about:blank',
       title: 'Not Found',
@@ -123,6 +124,19 @@ describe('create', () => {
     const { handlers } = setup();
     const response = await handlers.create(apiRequest('POST', '/api/widgets', { body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), invocation());
     expect(response.status).toBe(415);
+  });
+
+  // The Functions host hands the body over as it arrived: compressed JSON would be refused as bad UTF-8 or JSON.
+  it('415 naming Accept-Encoding for a compressed body, which the API does not decompress', async () => {
+    const { handlers } = setup();
+    const gzipped = gzipSync(JSON.stringify({ name: 'x' }));
+    const request = new HttpRequest({ method: 'POST', url: 'http://localhost/api/widgets', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: { bytes: gzipped } });
+    const response = await handlers.create(request, invocation());
+    expect(response.status).toBe(415);
+    expect(response.headers?.['Accept-Encoding']).toBe('identity');
+    expect(problemOf(response).detail).toBe('Send the body uncompressed: Content-Encoding gzip is not accepted.');
+    const identity = apiRequest('POST', '/api/widgets', { body: { name: 'x' }, headers: { 'content-type': 'application/json', 'content-encoding': 'identity' } });
+    expect((await handlers.create(identity, invocation())).status).toBe(201);
   });
 
   it('406 when the caller accepts no JSON response', async () => {

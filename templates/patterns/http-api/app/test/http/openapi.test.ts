@@ -151,11 +151,13 @@ describe('OpenAPI responses', () => {
     const big = JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES) });
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
     const json = { 'content-type': 'application/json' };
+    const gzip = { ...json, 'content-encoding': 'gzip' };
 
     const etag = (await call('create', undefined, { body: { id: 'w1', name: 'one' } })).headers!.ETag!;
     await call('create', undefined, { body: { id: 'w1', name: 'again' } });
     await call('create', undefined, { body: { name: 7 } });
     await call('create', undefined, { body: 'name=x', headers: form });
+    await call('create', undefined, { body: { name: 'x' }, headers: gzip });
     await call('create', undefined, { body: big, headers: json });
     await call('create', undefined, { body: { name: 'x' }, headers: { accept: 'text/csv' } });
     await call('list', undefined);
@@ -180,6 +182,7 @@ describe('OpenAPI responses', () => {
       await call(operation, 'w1', { body: { name: 'x' }, headers: { 'if-match': '"stale"' } });
       await call(operation, 'w1', { body: { name: 7 } });
       await call(operation, 'w1', { body: 'name=x', headers: form });
+      await call(operation, 'w1', { body: { name: 'x' }, headers: gzip });
       await call(operation, 'w1', { body: big, headers: json });
       await call(operation, 'w1', { body: { name: 'x' }, headers: { accept: 'text/csv' } });
       await call(operation, 'w1', { body: { name: 'x' } });
