@@ -63,8 +63,8 @@ export function crudHandlers<Schema extends z.ZodObject>(
       await allow(request, 'read');
       const mediaType = negotiate(request, [JSON_TYPE, CSV_TYPE]);
       refuseUnknownParameters(request, functionKeys ? [...LIST_PARAMETERS, FUNCTION_KEY_PARAMETER] : LIST_PARAMETERS);
-      const limit = pageSize(request.query.get('limit'));
-      const cursor = request.query.get('cursor') ?? undefined;
+      const limit = pageSize(singleParameter(request, 'limit'));
+      const cursor = singleParameter(request, 'cursor') ?? undefined;
       const page = await repository.list(limit, cursor);
       const items = page.items.map(representation);
       // JSON or CSV by Accept alone: a cache must key on it (RFC 9110 §12.5.5), or serve one to a caller asking for the other.
@@ -275,6 +275,13 @@ function refuseUnknownParameters(request: HttpRequest, taken: readonly string[])
     const errors = unknown.map((parameter) => ({ parameter, detail: 'not a parameter of this list, which takes limit and cursor only' }));
     throw new HttpError(400, 'Invalid query parameters.', { errors });
   }
+}
+
+/** The parameter's value, null when absent; 400 when it is given more than once, as taking either would be a guess. */
+function singleParameter(request: HttpRequest, name: string): string | null {
+  const values = request.query.getAll(name);
+  if (values.length > 1) throw new HttpError(400, 'Invalid query parameters.', { errors: [{ parameter: name, detail: 'given more than once; give it once' }] });
+  return values[0] ?? null;
 }
 
 function pageSize(input: string | null): number {

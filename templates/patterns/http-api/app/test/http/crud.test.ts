@@ -206,6 +206,19 @@ describe('list', () => {
     expect(problemOf(response).errors?.map((error) => ('parameter' in error ? error.parameter : error.pointer))).toEqual(['name', 'sort', 'lmit']);
   });
 
+  // A client appending its own limit to the next link (which carries one) would otherwise get the link's, unasked.
+  it('400 for limit or cursor given more than once, rather than taking one of them', async () => {
+    const { handlers } = await seeded(3);
+    const cursor = (await handlers.list(apiRequest('GET', '/api/widgets?limit=1'), invocation())).jsonBody as { nextCursor: string };
+
+    for (const query of ['limit=2&limit=1', `cursor=${cursor.nextCursor}&limit=1&cursor=${cursor.nextCursor}`]) {
+      const response = await handlers.list(apiRequest('GET', `/api/widgets?${query}`), invocation());
+      expect(response.status, query).toBe(400);
+      const parameter = query.startsWith('limit') ? 'limit' : 'cursor';
+      expect(problemOf(response).errors, query).toEqual([{ parameter, detail: 'given more than once; give it once' }]);
+    }
+  });
+
   it('takes `code` only where the host reads a function key from it: elsewhere it is a parameter like any other', async () => {
     const { handlers, repository } = await seeded(1);
     const keyed = crudHandlers(widgets, { repository, functionKeys: true });
