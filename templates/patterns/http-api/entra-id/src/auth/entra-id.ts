@@ -22,7 +22,9 @@ const REALM = 'Bearer realm="api"';
  * for a missing or invalid token, 403 for a valid token without the scope.
  */
 export function entraIdAuthorizer(settings: EntraIdSettings, keys: JWTVerifyGetKey): Authorizer {
-  const issuer = [`https://login.microsoftonline.com/${settings.tenantId}/v2.0`, `https://sts.windows.net/${settings.tenantId}/`];
+  // Tokens name the tenant in lower case, whatever case the setting was typed in.
+  const tenantId = settings.tenantId.toLowerCase();
+  const issuer = [`https://login.microsoftonline.com/${tenantId}/v2.0`, `https://sts.windows.net/${tenantId}/`];
 
   return async (request: HttpRequest, scope: string) => {
     const header = request.headers.get('authorization');
@@ -97,6 +99,18 @@ export function audiencesIn(setting: string | undefined): string[] {
     .filter((audience) => audience !== '');
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * ENTRA_TENANT_ID as tokens name the tenant: its id, in lower case. The tenant's domain (contoso.onmicrosoft.com)
+ * would find its keys but refuse every token on its issuer, which carries the id: refused here, in words.
+ */
+export function tenantIdIn(setting: string | undefined): string {
+  const tenantId = (setting ?? '').trim().toLowerCase();
+  if (!GUID.test(tenantId)) throw new Error(`ENTRA_TENANT_ID must be the tenant id (a GUID), not ${JSON.stringify(setting ?? '')}`);
+  return tenantId;
+}
+
 /**
  * The app's authorizer, configured from ENTRA_TENANT_ID and ENTRA_API_AUDIENCE on first use. The tenant's
  * signing keys are fetched once per process and refreshed by jose when an unknown key id appears.
@@ -104,9 +118,9 @@ export function audiencesIn(setting: string | undefined): string[] {
 export function appAuthorizer(settings: Readonly<Record<string, string | undefined>> = process.env): Authorizer {
   return async (request, scope) => {
     if (!configured) {
-      const tenantId = settings.ENTRA_TENANT_ID;
+      const tenantId = tenantIdIn(settings.ENTRA_TENANT_ID);
       const audiences = audiencesIn(settings.ENTRA_API_AUDIENCE);
-      if (!tenantId || audiences.length === 0) throw new Error('ENTRA_TENANT_ID and ENTRA_API_AUDIENCE must be set for bearer-token authentication');
+      if (audiences.length === 0) throw new Error('ENTRA_API_AUDIENCE must be set for bearer-token authentication');
       const keys = createRemoteJWKSet(new URL(`https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`));
       configured = entraIdAuthorizer({ tenantId, audiences }, keys);
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/http/problem.js';
 import { apiRequest } from '../support/http.js';
-import { audiencesIn, entraIdAuthorizer } from '../../src/auth/entra-id.js';
+import { audiencesIn, entraIdAuthorizer, tenantIdIn } from '../../src/auth/entra-id.js';
 import { AUDIENCE, bearer, CLIENT_ID, foreignKey, TENANT_ID, testAuthorizer } from '../support/tokens.js';
 
 const SCOPE = 'things.read';
@@ -39,6 +39,16 @@ describe('Entra ID bearer tokens', () => {
     expect(audiencesIn('api://contoso/orders-api')).toEqual(['api://contoso/orders-api']);
     expect(audiencesIn(` api://contoso/orders-api , ${CLIENT_ID},`)).toEqual(['api://contoso/orders-api', CLIENT_ID]);
     expect(audiencesIn(undefined)).toEqual([]);
+  });
+
+  // Tokens name their tenant by its id in lower case; a setting typed from the portal in upper case, or the tenant's
+  // domain, would have every token refused on its issuer.
+  it('takes ENTRA_TENANT_ID in any case, and refuses a tenant domain in its place', async () => {
+    expect(tenantIdIn(` ${TENANT_ID.toUpperCase()} `)).toBe(TENANT_ID);
+    expect(() => tenantIdIn('contoso.onmicrosoft.com')).toThrow('ENTRA_TENANT_ID must be the tenant id (a GUID), not "contoso.onmicrosoft.com"');
+    expect(() => tenantIdIn(undefined)).toThrow('ENTRA_TENANT_ID must be the tenant id (a GUID), not ""');
+    const authorize = await testAuthorizer(TENANT_ID.toUpperCase());
+    await expect(authorize(apiRequest('GET', '/api/things', { headers: { authorization: await bearer({ scp: SCOPE }) } }), SCOPE)).resolves.toBeUndefined();
   });
 
   it('answers 401 with a Bearer challenge when no token is sent', async () => {

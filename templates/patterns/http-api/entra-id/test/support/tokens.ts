@@ -29,8 +29,8 @@ export async function foreignKey(): Promise<SigningKey> {
   return (await generateKeyPair('RS256')).privateKey;
 }
 
-export async function testAuthorizer(): Promise<Authorizer> {
-  return entraIdAuthorizer({ tenantId: TENANT_ID, audiences: [AUDIENCE, CLIENT_ID] }, createLocalJWKSet((await keys()).jwks));
+export async function testAuthorizer(tenantId = TENANT_ID): Promise<Authorizer> {
+  return entraIdAuthorizer({ tenantId, audiences: [AUDIENCE, CLIENT_ID] }, createLocalJWKSet((await keys()).jwks));
 }
 
 export interface TokenOptions {
