@@ -20,6 +20,8 @@ export interface PartitionAttempts {
   start(partition: string, first: string): Promise<BatchAttempt>;
   /** Records, on a last attempt, the message about to be processed: if the attempt stops in it, the next one parks it. */
   processing(partition: string, messageId: string): Promise<void>;
+  /** Records that an attempt ended, returning or failing: it stopped in no message, and the next one parks none for it. */
+  ended(partition: string): Promise<void>;
 }
 
 interface AttemptRow {
@@ -48,12 +50,17 @@ export class TablePartitionAttempts implements PartitionAttempts {
     await ensureTable(this.table);
     const row = await entityOrUndefined<AttemptRow>(this.table, this.reader, partition);
     const attempt = row?.first === first ? row.attempts + 1 : 1;
-    const stoppedIn = attempt > 1 ? row?.processing : undefined;
+    const stoppedIn = (attempt > 1 && row?.processing) || undefined;
     await this.table.upsertEntity<AttemptRow>({ partitionKey: this.reader, rowKey: partition, first, attempts: attempt, processing: stoppedIn }, 'Replace');
     return { attempt, stoppedIn };
   }
 
   async processing(partition: string, messageId: string): Promise<void> {
     await this.table.upsertEntity<Pick<AttemptRow, 'processing'>>({ partitionKey: this.reader, rowKey: partition, processing: messageId }, 'Merge');
+  }
+
+  async ended(partition: string): Promise<void> {
+    // A merge keeps a property it is not given: no message is an empty one.
+    await this.processing(partition, '');
   }
 }
