@@ -153,7 +153,8 @@ function connectionStringCredential<Key, Anonymous>(
   sdk: { StorageSharedKeyCredential: new (accountName: string, accountKey: string) => Key; AnonymousCredential: new () => Anonymous },
   connectionString: string,
 ): Key | Anonymous {
-  const setting = (name: string) => connectionString.split(';').find((part) => part.startsWith(`${name}=`))?.slice(name.length + 1);
+  // Each setting trimmed, as the SDK reads them (`AccountName=x; AccountKey=y`).
+  const setting = (name: string) => connectionString.split(';').map((part) => part.trim()).find((part) => part.startsWith(`${name}=`))?.slice(name.length + 1);
   const [accountName, accountKey] = [setting('AccountName'), setting('AccountKey')];
   return accountName && accountKey ? new sdk.StorageSharedKeyCredential(accountName, accountKey) : new sdk.AnonymousCredential();
 }

@@ -74,6 +74,21 @@ describe('storage clients against Azurite', () => {
     expect(selected).not.toHaveProperty('note');
   });
 
+  // The SDKs read a connection string's settings with the spaces around them trimmed, and so must the account key's
+  // reading: without the key, the requests went unsigned and storage refused them.
+  it('sign blob and queue requests with the account key of a connection string spaced after its semicolons', async () => {
+    const spaced = { Spaced: inject('azuriteConnectionString').split(';').join('; ') };
+
+    const container = blobServiceClient('Spaced', spaced).getContainerClient(`c-${randomUUID()}`);
+    await container.create();
+    await container.getBlockBlobClient('hello.txt').upload('hello', 5);
+    const queue = queueServiceClient('Spaced', spaced).getQueueClient(`q-${randomUUID()}`);
+    await queue.create();
+
+    expect((await container.getBlockBlobClient('hello.txt').downloadToBuffer()).toString()).toBe('hello');
+    expect(await queue.exists()).toBe(true);
+  });
+
   it('reuses one client per connection and entity', () => {
     expect(tableClient('Same', 'AzureWebJobsStorage', settings)).toBe(tableClient('Same', 'AzureWebJobsStorage', settings));
   });
