@@ -66,7 +66,9 @@ export async function resolveAnswers(input: CreateInput, session: { interactive:
   }
   let directory = empty ? undefined : named;
   if (directory === undefined && !empty && !ask) {
-    problems.noteMissing(`[directory] or --name (the project folder, e.g. my-app)${input.answersFile ? ', or "name" in the answers file' : ''}`, notAsked);
+    // Under its key in the file's layout; a map of pattern options (no `patterns` key) has no place for it.
+    const inAnswersFile = input.answersFile && input.answersFile.keys?.patterns !== '' ? `, or "${keyPathIn(input.answersFile, 'name')}" in the answers file` : '';
+    problems.noteMissing(`[directory] or --name (the project folder, e.g. my-app)${inAnswersFile}`, notAsked);
   }
   const givenLocation = input.location ?? file.location;
   if (givenLocation !== undefined) problems.check(() => labelled(input.location !== undefined ? '--location' : fileLabel(file, 'location'), () => parseLocation(givenLocation)));

@@ -295,6 +295,19 @@ describe('--answers', () => {
     expect(result.stderr).toBe('✖ missing required values (--yes cannot default): [directory] or --name (the project folder, e.g. my-app), or "name" in the answers file\n');
   });
 
+  // Where the file's layout keeps it: one level down in a manifest's layout; a map of pattern options has no place for
+  // it (a "name" beside the pattern ids makes them unknown keys), so the hint would break the file.
+  it.each([
+    ['a manifest\'s layout', '{"answers": {"patterns": ["http-api"]}}', ', or "answers.name" in the answers file'],
+    ['a map of pattern options', '{"http-api": {}}', ''],
+  ])('with %s, a missing name names the key the file could give it by, if any', (_, content, hint) => {
+    const parent = scratchDir('no-name-layout');
+    writeFileSync(join(parent, 'answers.json'), content);
+    const result = runCli(['--answers', 'answers.json', '--yes'], { cwd: parent });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`✖ missing required values (--yes cannot default): [directory] or --name (the project folder, e.g. my-app)${hint}\n`);
+  });
+
   it('--yes with an answers file that lacks patterns fails instead of guessing', () => {
     const parent = scratchDir('no-patterns');
     writeFileSync(join(parent, 'answers.json'), '{"name": "x"}');
