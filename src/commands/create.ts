@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import { promptOutput, type Prompter } from '../prompts.js';
 import type { Recommendation } from '../advisor.js';
 import { flagName } from '../patterns/option-kinds.js';
+import { terminalWrap, type TerminalWrap } from '../terminal-wrap.js';
 
 export interface CreateOptions extends CreateInput {
   dryRun: boolean;
@@ -47,7 +48,7 @@ export async function createApp(
 
   const { logger } = session;
   // Before a question (the confirmation), wrapped as the summary is; a pipeline or --yes gets them whole.
-  const wrap = session.interactive && !options.yes ? await terminalWrap() : undefined;
+  const wrap = session.interactive && !options.yes ? await terminalWrap(promptOutput() ?? process.stdout) : undefined;
   for (const notice of plan.contribution.notices) logger.show(wrapLines(notice, wrap));
   const files = changes.map((change) => change.path);
   const shownDir = displayPath(session.cwd, plan.targetDir);
@@ -100,8 +101,7 @@ function runByHand(steps: readonly unknown[]): string {
 /** What is about to be generated, so a person can say no before anything is written. */
 function printSummary(logger: Logger, plan: Plan, recommendations: readonly Recommendation[], shownDir: string, fileCount: number, wrap: TerminalWrap | undefined): void {
   const { contribution } = plan;
-  const rowWrap = wrap && ((text: string) => wrap(text, Math.max(20, wrap.columns - SUMMARY_LABEL_WIDTH - 1)));
-  const row = (label: string, text: string, style?: (line: string) => string) => logger.show(summaryRow(label, text, rowWrap, style));
+  const row = (label: string, text: string, style?: (line: string) => string) => logger.show(summaryRow(label, text, wrap, style));
   logger.show(`\n${chalk.bold('Summary')}`);
   row('project', `${plan.project.name} in ${shownDir} (${plan.project.location})`);
   for (const { definition, options } of plan.patterns) {
@@ -127,29 +127,14 @@ function printSummary(logger: Logger, plan: Plan, recommendations: readonly Reco
 
 const SUMMARY_LABEL_WIDTH = 12;
 
-/** Wraps text at word boundaries to `width` columns; `columns` is the terminal's width. */
-type TerminalWrap = ((text: string, width: number) => string) & { columns: number };
-
-/**
- * Word wrapping for the terminal the questions are drawn on, which breaks a long line mid-word at its edge;
- * undefined where that is no terminal. Loaded only then: a pipeline never asks.
- */
-async function terminalWrap(): Promise<TerminalWrap | undefined> {
-  const { columns } = promptOutput() ?? process.stdout;
-  if (!columns) return undefined;
-  const { default: wrapAnsi } = await import('wrap-ansi');
-  return Object.assign((text: string, width: number) => wrapAnsi(text, width, { hard: false }), { columns });
-}
-
 /** Each line of `text` wrapped to the terminal, its further lines indented two more than it (`  next runs: …`). */
 function wrapLines(text: string, wrap: TerminalWrap | undefined): string {
   if (!wrap) return text;
   return text
     .split('\n')
     .map((line) => {
-      const indent = ' '.repeat(line.length - line.trimStart().length + 2);
-      const [first = '', ...rest] = wrap(line.trimStart(), Math.max(20, wrap.columns - indent.length - 1)).split('\n');
-      return [`${indent.slice(2)}${first}`, ...rest.map((further) => `${indent}${further}`)].join('\n');
+      const indent = line.slice(0, line.length - line.trimStart().length);
+      return wrap(line.trimStart(), indent, `${indent}  `);
     })
     .join('\n');
 }
@@ -158,10 +143,10 @@ function wrapLines(text: string, wrap: TerminalWrap | undefined): string {
  * `  label     text`, the text wrapped by `wrap` (at word boundaries, to what is left of the terminal's width) and
  * its further lines under it: a terminal would otherwise break a long reason mid-word at its edge.
  */
-export function summaryRow(label: string, text: string, wrap?: (text: string) => string, style: (line: string) => string = (line) => line): string {
+export function summaryRow(label: string, text: string, wrap?: TerminalWrap, style: (line: string) => string = (line) => line): string {
   const head = `  ${label}`.padEnd(SUMMARY_LABEL_WIDTH);
-  const lines = wrap ? wrap(text).split('\n') : [text];
-  return lines.map((line, index) => style(`${index === 0 ? head : ' '.repeat(SUMMARY_LABEL_WIDTH)}${line}`)).join('\n');
+  const row = wrap ? wrap(text, head, ' '.repeat(SUMMARY_LABEL_WIDTH)) : `${head}${text}`;
+  return row.split('\n').map(style).join('\n');
 }
 
 /** A path as one word for a POSIX shell, so the `cd` of the next steps can be pasted: `my app` → `'my app'`. */

@@ -1,3 +1,4 @@
+import { terminalWrap } from '../terminal-wrap.js';
 import { PATTERN_IDS, PATTERNS } from '../patterns/index.js';
 
 /** The pattern registry as data: ids, matrix rows and options are a stable, documented contract. */
@@ -26,7 +27,8 @@ export async function runListCommand(options: { json: boolean }): Promise<void> 
     process.stdout.write(`${JSON.stringify({ patterns }, null, 2)}\n`);
     return;
   }
-  const wrap = await terminalWrap();
+  const terminal = await terminalWrap(process.stdout);
+  const wrap = terminal ?? ((text: string, indent = '') => `${indent}${text}`);
   const lines = ['Patterns (ids are stable across versions):', ''];
   for (const pattern of patterns) {
     const { useCase, scalability, complexity } = pattern.matrix;
@@ -41,18 +43,4 @@ export async function runListCommand(options: { json: boolean }): Promise<void> 
     lines.push('');
   }
   process.stdout.write(`${lines.join('\n')}`);
-}
-
-/**
- * Indents a line, and on a terminal wraps it at word boundaries (further lines indented by `hanging`): the
- * terminal would break a long description mid-word. Output to a file or a pipe stays one line per option.
- */
-async function terminalWrap(): Promise<(text: string, indent: string, hanging?: string) => string> {
-  const { columns } = process.stdout;
-  if (!process.stdout.isTTY || !columns) return (text, indent) => `${indent}${text}`;
-  const { default: wrapAnsi } = await import('wrap-ansi');
-  return (text, indent, hanging = indent) => {
-    const [first, ...rest] = wrapAnsi(text, Math.max(20, columns - hanging.length - 1), { hard: false }).split('\n');
-    return [`${indent}${first}`, ...rest.map((line) => `${hanging}${line}`)].join('\n');
-  };
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import wrapAnsi from 'wrap-ansi';
 import { summaryRow } from '../../src/commands/create.js';
+import { hangingWrap } from '../../src/terminal-wrap.js';
 
 /** What the summary wraps with in a terminal `columns` wide. */
-const terminal = (columns: number) => (text: string) => wrapAnsi(text, columns - 13, { hard: false });
+const terminal = (columns: number) => hangingWrap(wrapAnsi, columns);
 
 describe('the summary before writing', () => {
   const reason = 'why: clients call it and wait for an answer: a RESTful API with validation and OpenAPI';
