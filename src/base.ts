@@ -130,4 +130,6 @@ export const FEATURE_CONTRIBUTIONS: Record<Feature, () => PatternContribution> =
   slowTests: () => ({ ...emptyContribution(), files: templateFolder('features/slow-tests') }),
   traceContext: () => ({ ...emptyContribution(), files: templateFolder('features/trace-context'), dependencies: ['@opentelemetry/core', '@opentelemetry/api'] }),
   metricAlerts: () => ({ ...emptyContribution(), files: templateFolder('features/metric-alerts') }),
+  // The Entra ID token comes from the credential the storage clients share.
+  customTelemetry: () => ({ ...emptyContribution(), files: templateFolder('features/custom-telemetry'), features: ['storageClients'] }),
 };

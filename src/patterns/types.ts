@@ -171,9 +171,11 @@ export interface TemplateFile {
  * - traceContext: src/shared/trace-context.ts (W3C trace context read from the invocation, stamped on the
  *   messages the app sends and logged where a message is received), for correlation across triggers;
  * - metricAlerts: infra/modules/metric-alerts.bicep, metric alert rules a pattern module declares on its own
- *   resources (module `…` 'metric-alerts.bicep' with the alerts, the action group name and the resource token).
+ *   resources (module `…` 'metric-alerts.bicep' with the alerts, the action group name and the resource token);
+ * - customTelemetry: src/shared/custom-telemetry.ts, custom events and metrics sent straight to the Application Insights
+ *   ingestion API with an Entra ID token: no sampling touches them, so an alert over AppEvents can page on one.
  */
-export const FEATURES = ['azurite', 'storageClients', 'postdeployHooks', 'slowTests', 'traceContext', 'metricAlerts'] as const;
+export const FEATURES = ['azurite', 'storageClients', 'postdeployHooks', 'slowTests', 'traceContext', 'metricAlerts', 'customTelemetry'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** Everything one pattern adds to the app, derived from its validated options. */

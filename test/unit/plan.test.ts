@@ -176,6 +176,12 @@ describe('buildPlan', () => {
     }
   });
 
+  // Their alerts page on one occurrence, which the host's sampling of log lines could drop: they send custom events.
+  it.each(['event-processing', 'scheduled-tasks', 'data-processing'] as const)('gives %s the shared custom telemetry client, which no sampling touches', (id) => {
+    const paths = buildPlan({ name: 'combo', location: 'eastus2', patterns: { [id]: {} } }, '/tmp/c').contribution.files.map((file) => file.path);
+    expect(paths).toEqual(expect.arrayContaining(['src/shared/custom-telemetry.ts', 'test/shared/custom-telemetry.test.ts']));
+  });
+
   // One storage account serves every pattern: two triggers on one queue would each get some of its messages.
   it.each([
     [

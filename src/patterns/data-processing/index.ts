@@ -157,7 +157,7 @@ export const dataProcessing = definePattern<DataProcessingOptions>({
         ...(destination === 'cosmos' ? (['@azure/cosmos'] as const) : []),
       ],
       alerts: alerts(functionName, hostPoisonQueue(options)),
-      features: ['storageClients', 'azurite', 'slowTests', 'traceContext', ...(input === 'blob' ? (['postdeployHooks', 'metricAlerts'] as const) : [])],
+      features: ['storageClients', 'azurite', 'slowTests', 'traceContext', 'customTelemetry', ...(input === 'blob' ? (['postdeployHooks', 'metricAlerts'] as const) : [])],
       functionNames: [{ name: functionName, durationAlerted: true }, { name: 'purgeDataRecords' }],
       storageNames: [
         ...(input === 'queue' ? [options.inputQueue, `${options.inputQueue}${POISON_SUFFIX}`].map((name) => ({ kind: 'queue' as const, name, option: 'inputQueue' })) : []),

@@ -232,6 +232,7 @@ export const eventProcessing = definePattern<EventProcessingOptions>({
       features: [
         'storageClients',
         'traceContext',
+        'customTelemetry',
         ...(sources.eventgrid ? (['postdeployHooks'] as const) : []),
         ...(model.hasMetricAlerts ? (['metricAlerts'] as const) : []),
       ],

@@ -78,7 +78,7 @@ export const scheduledTasks = definePattern<ScheduledTasksOptions>({
       ],
       dependencies: ['cron-parser'],
       alerts,
-      features: ['storageClients'],
+      features: ['storageClients', 'customTelemetry'],
       readmePartial: `${TEMPLATES}/partials/readme.md`,
       nextSteps: ['Replace each job\'s `work` in src/functions/<job>.ts with your own; keep it in units with a checkpoint (see README "Scheduled Tasks").'],
       notices: [...scheduleNotices(jobs, options.timeZone, now), ...alertNotices],

@@ -1,8 +1,9 @@
 import type { ExponentialBackoffRetryOptions, InvocationContext, Timer, TimerFunctionOptions } from '@azure/functions';
+import { invocationOperationId } from '../shared/custom-telemetry.js';
 import { tableClient } from '../shared/storage-clients.js';
 import { pruneRunHistory, RUN_HISTORY_DAYS } from './run-history.js';
 import { occurrenceToRun, type LocalTime } from './schedule.js';
-import { invocationOperationId, telemetryFromEnvironment, type JobTelemetry, type RunReport } from './telemetry.js';
+import { telemetryFromEnvironment, type JobTelemetry, type RunReport } from './telemetry.js';
 import { TableCheckpointStore, TableRunStore, type CheckpointStore, type CheckpointVersion, type RunRecord, type RunStore, type RunVersion } from './tracking-store.js';
 
 export type PastDuePolicy = 'run' | 'skip';
