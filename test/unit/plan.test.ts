@@ -182,6 +182,12 @@ describe('buildPlan', () => {
     expect(paths).toEqual(expect.arrayContaining(['src/shared/custom-telemetry.ts', 'test/shared/custom-telemetry.test.ts']));
   });
 
+  it('says in the README that single-occurrence alerts read unsampled custom events only where the app sends them', () => {
+    const readme = (id: PatternId) => readTree(renderPlan(buildPlan({ name: 'combo', location: 'eastus2', patterns: { [id]: {} } }, '/tmp/c')), 'README.md');
+    expect(readme('event-processing')).toContain('which no sampling drops, and the log line stays for people');
+    expect(readme('http-api')).not.toContain('custom-telemetry');
+  });
+
   // One storage account serves every pattern: two triggers on one queue would each get some of its messages.
   it.each([
     [

@@ -365,8 +365,9 @@ function alerts(model: EventModel): LogAlert[] {
       id: 'events-dead-lettered',
       description: 'Events were parked in the dead-letter store (invalid, poison or retries exhausted): inspect the dead-letters container.',
       severity: 1,
-      // The host samples trace lines under load; a kept line's ItemCount says how many it stands for.
-      query: 'AppTraces\n| where Message startswith "Event dead-lettered"\n| summarize DeadLettered = sum(ItemCount)',
+      // The custom event the app sends per source and reason (src/events/dead-letters.ts): the host samples log lines under
+      // load, and one dropped "Event dead-lettered" line would have been a letter no one was paged for.
+      query: 'AppEvents\n| where Name == "EventsDeadLettered"\n| summarize DeadLettered = sum(toint(Measurements["count"]))',
       metricColumn: 'DeadLettered',
       operator: 'GreaterThan',
       threshold: 0,

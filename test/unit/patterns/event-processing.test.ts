@@ -234,6 +234,15 @@ describe('event-processing rendered app', () => {
     expect(alert?.description).toContain('(evaluated once there are at least 20)');
   });
 
+  // The host samples log lines under load: the one line a dead letter logs could be dropped and the alert never fire.
+  it('pages on dead letters from the custom event the app sends for them, which no sampling drops', () => {
+    const tree = render(ALL);
+    const alert = buildPlan({ name: 'orders', location: 'eastus2', patterns: { 'event-processing': ALL } }, '/tmp/orders').contribution.alerts.find((candidate) => candidate.id === 'events-dead-lettered')!;
+    expect(alert.query).toBe('AppEvents\n| where Name == "EventsDeadLettered"\n| summarize DeadLettered = sum(toint(Measurements["count"]))');
+    expect(readTree(tree, 'src/events/dead-letters.ts')).toContain("export const DEAD_LETTERED_EVENT = 'EventsDeadLettered';");
+    expect(readTree(tree, 'README.md')).toContain('`events-dead-lettered` alert reads those (`AppEvents`), which the host\'s sampling of log lines cannot drop');
+  });
+
   it("alerts on the backlog of the entity the app consumes, not on fan-out queues other consumers drain", () => {
     for (const serviceBusEntity of ['queue', 'topic']) {
       const bicep = readTree(render({ ...ALL, serviceBusEntity, serviceBusEntityName: 'orders' }), 'infra/modules/event-processing.bicep');

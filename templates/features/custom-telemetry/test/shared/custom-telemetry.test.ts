@@ -2,27 +2,18 @@ import { InvocationContext } from '@azure/functions';
 import type { TokenCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
 import { ApplicationInsightsIngestion, customTelemetryFromEnvironment, invocationOperationId, noCustomTelemetry, sendOrWarn, type TelemetryItem } from '../../src/shared/custom-telemetry.js';
+import { recordingIngestion, TEST_CONNECTION_STRING } from '../support/recording-ingestion.js';
 
-const CONNECTION_STRING = 'InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const TIME = new Date('2026-05-04T02:30:02Z');
 const EVENT: TelemetryItem = { kind: 'event', name: 'SomethingHappened', time: TIME, properties: { source: 'queue' }, measurements: { count: 2 }, operationId: TRACE_ID };
-
-function recordingFetch(status = 200, responseBody = '{"errors":[]}') {
-  const calls: { url: string; headers: Record<string, string>; body: unknown[] }[] = [];
-  const fetchImpl = async (url: string, init: { headers: Record<string, string>; body: string }) => {
-    calls.push({ url, headers: init.headers, body: JSON.parse(init.body) as unknown[] });
-    return { ok: status < 300, status, text: async () => responseBody };
-  };
-  return { calls, fetchImpl };
-}
 
 const credential: TokenCredential = { getToken: async (scope) => ({ token: `token-for-${String(scope)}`, expiresOnTimestamp: Date.now() + 3600_000 }) };
 
 describe('ApplicationInsightsIngestion', () => {
   it('sends events and metrics in one call, with an Entra ID token', async () => {
-    const { calls, fetchImpl } = recordingFetch();
-    await new ApplicationInsightsIngestion(CONNECTION_STRING, credential, fetchImpl, 'func-app').send([
+    const { calls, fetchImpl } = recordingIngestion();
+    await new ApplicationInsightsIngestion(TEST_CONNECTION_STRING, credential, fetchImpl, 'func-app').send([
       EVENT,
       { kind: 'metric', name: 'SomethingMs', time: TIME, value: 12, properties: { source: 'queue' } },
     ]);
@@ -50,8 +41,8 @@ describe('ApplicationInsightsIngestion', () => {
   });
 
   it('makes no call for nothing to send', async () => {
-    const { calls, fetchImpl } = recordingFetch();
-    await new ApplicationInsightsIngestion(CONNECTION_STRING, credential, fetchImpl).send([]);
+    const { calls, fetchImpl } = recordingIngestion();
+    await new ApplicationInsightsIngestion(TEST_CONNECTION_STRING, credential, fetchImpl).send([]);
     expect(calls).toEqual([]);
   });
 
@@ -63,8 +54,8 @@ describe('ApplicationInsightsIngestion', () => {
     const silentCredential: TokenCredential = { getToken: async (_scope, options) => hanging(options?.abortSignal) };
 
     for (const telemetry of [
-      new ApplicationInsightsIngestion(CONNECTION_STRING, credential, silentFetch, 'func-app', 50),
-      new ApplicationInsightsIngestion(CONNECTION_STRING, silentCredential, recordingFetch().fetchImpl, 'func-app', 50),
+      new ApplicationInsightsIngestion(TEST_CONNECTION_STRING, credential, silentFetch, 'func-app', 50),
+      new ApplicationInsightsIngestion(TEST_CONNECTION_STRING, silentCredential, recordingIngestion().fetchImpl, 'func-app', 50),
     ]) {
       const outcome = await Promise.race([telemetry.send([EVENT]).then(() => 'sent', (error: Error) => error.message), new Promise((resolve) => setTimeout(resolve, 2_000, 'still waiting'))]);
       expect(outcome).toMatch(/timed out after 50 ms/);
@@ -72,15 +63,15 @@ describe('ApplicationInsightsIngestion', () => {
   });
 
   it('reports a refused batch as an error', async () => {
-    const { fetchImpl } = recordingFetch(400);
-    await expect(new ApplicationInsightsIngestion(CONNECTION_STRING, undefined, fetchImpl).send([EVENT])).rejects.toThrow('HTTP 400');
+    const { fetchImpl } = recordingIngestion(400);
+    await expect(new ApplicationInsightsIngestion(TEST_CONNECTION_STRING, undefined, fetchImpl).send([EVENT])).rejects.toThrow('HTTP 400');
   });
 
   it('reports a batch accepted only in part (HTTP 206) as an error, naming what was refused', async () => {
     // The ingestion API answers 206 when it drops some items of a batch, say an event throttled (429).
     const partial = '{"itemsReceived":2,"itemsAccepted":1,"errors":[{"index":0,"statusCode":429,"message":"Throttled"}]}';
-    const { fetchImpl } = recordingFetch(206, partial);
-    await expect(new ApplicationInsightsIngestion(CONNECTION_STRING, undefined, fetchImpl).send([EVENT, EVENT])).rejects.toThrow(`HTTP 206 ${partial}`);
+    const { fetchImpl } = recordingIngestion(206, partial);
+    await expect(new ApplicationInsightsIngestion(TEST_CONNECTION_STRING, undefined, fetchImpl).send([EVENT, EVENT])).rejects.toThrow(`HTTP 206 ${partial}`);
   });
 
   it('rejects a connection string without an instrumentation key', () => {
@@ -117,6 +108,6 @@ describe('customTelemetryFromEnvironment', () => {
   });
 
   it('sends to Application Insights when a connection string is set', () => {
-    expect(customTelemetryFromEnvironment({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING })).toBeInstanceOf(ApplicationInsightsIngestion);
+    expect(customTelemetryFromEnvironment({ APPLICATIONINSIGHTS_CONNECTION_STRING: TEST_CONNECTION_STRING })).toBeInstanceOf(ApplicationInsightsIngestion);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { InvocationContext } from '@azure/functions';
 import type { ContainerClient } from '@azure/storage-blob';
+import { invocationOperationId, sendOrWarn, type CustomTelemetry, type TelemetryItem } from '../shared/custom-telemetry.js';
 import { ensureContainer } from '../shared/storage-clients.js';
 import { invocationTraceContext, messageTraceContext } from '../shared/trace-context.js';
 
@@ -72,7 +73,29 @@ function blobNameSegment(messageId: string): string {
   return `${encoded.slice(0, MAX_ID_SEGMENT - hash.length - 1)}-${hash}`;
 }
 
-/** Parks a letter and logs it with the fixed prefix the `events-dead-lettered` alert counts. */
+/**
+ * The custom event the `events-dead-lettered` alert counts (AppEvents): the host samples log lines under load, and
+ * the one line a letter logs could be dropped where a single letter must page.
+ */
+export const DEAD_LETTERED_EVENT = 'EventsDeadLettered';
+
+/**
+ * Sends one `EventsDeadLettered` event per source and reason of the letters an invocation parked, with their count:
+ * one call per invocation, not per letter. A failure to send is a warning: the letters are parked and logged.
+ */
+export async function reportDeadLettered(telemetry: CustomTelemetry, letters: readonly Pick<DeadLetter, 'source' | 'reason'>[], context: InvocationContext, time = new Date()): Promise<void> {
+  const counts = new Map<string, { source: string; reason: string; count: number }>();
+  for (const { source, reason } of letters) {
+    const key = JSON.stringify([source, reason]);
+    const entry = counts.get(key) ?? { source, reason, count: 0 };
+    counts.set(key, { ...entry, count: entry.count + 1 });
+  }
+  const operationId = invocationOperationId(context);
+  const items = [...counts.values()].map(({ source, reason, count }): TelemetryItem => ({ kind: 'event', name: DEAD_LETTERED_EVENT, time, properties: { source, reason }, measurements: { count }, operationId }));
+  if (items.length > 0) await sendOrWarn(telemetry, items, context);
+}
+
+/** Parks a letter and logs it, for people reading the logs (the alert counts the event `reportDeadLettered` sends). */
 export async function deadLetter(store: DeadLetterStore, letter: DeadLetter, context: InvocationContext): Promise<void> {
   const location = await store.park({
     ...letter,

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ApplicationInsightsIngestion } from '../../src/shared/custom-telemetry.js';
 import { ApplicationInsightsTelemetry, DURATION_METRIC, noTelemetry, RUN_EVENT, telemetryFromEnvironment } from '../../src/scheduling/telemetry.js';
 import type { RunRecord } from '../../src/scheduling/tracking-store.js';
+import { recordingIngestion, TEST_CONNECTION_STRING } from '../support/recording-ingestion.js';
 
 // The ingestion client itself (token, timeout, refused batches) is tested in test/shared/custom-telemetry.test.ts.
-const CONNECTION_STRING = 'InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
 const RUN: RunRecord = {
   job: 'nightly-report',
   scheduledTime: new Date('2026-05-04T02:30:00Z'),
@@ -19,26 +19,17 @@ const RUN: RunRecord = {
   invocationId: 'inv-1',
 };
 
-function recordingFetch() {
-  const calls: { url: string; headers: Record<string, string>; body: unknown[] }[] = [];
-  const fetchImpl = async (url: string, init: { headers: Record<string, string>; body: string }) => {
-    calls.push({ url, headers: init.headers, body: JSON.parse(init.body) as unknown[] });
-    return { ok: true, status: 200, text: async () => '{"errors":[]}' };
-  };
-  return { calls, fetchImpl };
-}
-
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 const credential: TokenCredential = { getToken: async (scope) => ({ token: `token-for-${String(scope)}`, expiresOnTimestamp: Date.now() + 3600_000 }) };
 
-function runTelemetry(fetchImpl: ReturnType<typeof recordingFetch>['fetchImpl'], withCredential?: TokenCredential) {
-  return new ApplicationInsightsTelemetry(new ApplicationInsightsIngestion(CONNECTION_STRING, withCredential, fetchImpl, 'func-app'));
+function runTelemetry(fetchImpl: ReturnType<typeof recordingIngestion>['fetchImpl'], withCredential?: TokenCredential) {
+  return new ApplicationInsightsTelemetry(new ApplicationInsightsIngestion(TEST_CONNECTION_STRING, withCredential, fetchImpl, 'func-app'));
 }
 
 describe('ApplicationInsightsTelemetry', () => {
   it('sends the run as a custom event and its duration as a custom metric, with an Entra ID token', async () => {
-    const { calls, fetchImpl } = recordingFetch();
+    const { calls, fetchImpl } = recordingIngestion();
     await runTelemetry(fetchImpl, credential).trackRun(RUN, { final: false, operationId: TRACE_ID });
 
     expect(calls).toHaveLength(1);
@@ -70,17 +61,17 @@ describe('ApplicationInsightsTelemetry', () => {
 
   // The severity-1 alert fires on final failures only: one a retry may still fix pages no one.
   it('marks an outcome that no retry or other execution will change as final', async () => {
-    const { calls, fetchImpl } = recordingFetch();
+    const { calls, fetchImpl } = recordingIngestion();
     const telemetry = runTelemetry(fetchImpl);
     await telemetry.trackRun({ ...RUN, attempt: 4 }, { final: true });
     await telemetry.trackRun(RUN, { final: false });
 
-    const finals = calls.map((call) => (call.body[0] as { data: { baseData: { properties: { final: string } } } }).data.baseData.properties.final);
+    const finals = calls.map((call) => (call.body[0]!.data.baseData.properties as { final: string }).final);
     expect(finals).toEqual(['true', 'false']);
   });
 
   it('sends no duration metric for a run without a duration', async () => {
-    const { calls, fetchImpl } = recordingFetch();
+    const { calls, fetchImpl } = recordingIngestion();
     await runTelemetry(fetchImpl).trackRun({ ...RUN, endedAt: undefined, durationMs: undefined }, { final: false });
 
     expect(calls[0]!.body).toEqual([expect.objectContaining({ time: '2026-05-04T02:30:00.000Z', data: expect.objectContaining({ baseType: 'EventData' }) })]);
@@ -93,6 +84,6 @@ describe('telemetryFromEnvironment', () => {
   });
 
   it('sends to Application Insights when a connection string is set', () => {
-    expect(telemetryFromEnvironment({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING })).toBeInstanceOf(ApplicationInsightsTelemetry);
+    expect(telemetryFromEnvironment({ APPLICATIONINSIGHTS_CONNECTION_STRING: TEST_CONNECTION_STRING })).toBeInstanceOf(ApplicationInsightsTelemetry);
   });
 });
