@@ -241,11 +241,15 @@ function hostPoisonQueue(options: DataProcessingOptions): string | undefined {
 }
 
 /**
- * Alerts read the "Data pipeline …" trace lines the generated pipeline writes (logCompleted and logPoisoned in
- * src/data-processing/pipeline.ts): parsing the one line per input keeps them on plain AppTraces, no custom
- * metrics SDK needed. Under load the host samples trace lines, and a kept line's ItemCount says how many it
- * stands for: sums and counts weight by it.
+ * Rates and volumes read the "Data pipeline completed" trace line the generated pipeline writes (logCompleted in
+ * src/data-processing/pipeline.ts): under load the host samples trace lines, and a kept line's ItemCount says how
+ * many it stands for, so sums and counts weight by it. A single poisoned input must page, and its one line could be
+ * sampled away: the poison alert counts the DataInputPoisoned custom event (reportPoisoned) instead, which no
+ * sampling drops, with the host's own line for what it moved to its poison queue.
  */
+/** The custom event src/data-processing/pipeline.ts sends for each poisoned input. */
+const POISONED_EVENT = 'DataInputPoisoned';
+
 function alerts(functionName: string, poisonQueue: string | undefined): LogAlert[] {
   /** Of the 23 baseline hours, how many must have persisted records for a quiet hour to count as a drop. */
   const STEADY_HOURS = 20;
@@ -270,7 +274,9 @@ function alerts(functionName: string, poisonQueue: string | undefined): LogAlert
         : 'Inputs were moved to the poison container in the last hour: they need a look and a replay.',
       severity: 1,
       // The host logs "Message has reached MaxDequeueCount of 5. Moving message to queue '<poison queue>'." when it gives up.
-      query: `AppTraces\n| where Message startswith "Data pipeline moved input to poison"${poisonQueue ? ` or Message has "Moving message to queue '${poisonQueue}'"` : ''}\n| summarize Poisoned = sum(ItemCount)`,
+      query: poisonQueue
+        ? `union (AppEvents\n| where Name == "${POISONED_EVENT}"), (AppTraces\n| where Message has "Moving message to queue '${poisonQueue}'")\n| summarize Poisoned = sum(ItemCount)`
+        : `AppEvents\n| where Name == "${POISONED_EVENT}"\n| summarize Poisoned = sum(ItemCount)`,
       metricColumn: 'Poisoned',
       operator: 'GreaterThan',
       threshold: 0,

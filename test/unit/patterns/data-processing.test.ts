@@ -245,9 +245,14 @@ describe('data-processing rendered tree', () => {
     [{}, "Message has \"Moving message to queue 'webjobs-blobtrigger-poison'\""],
     [{ dataInput: 'queue', inputQueue: 'orders-in' }, "Message has \"Moving message to queue 'orders-in-poison'\""],
     [{ dataInput: 'eventhubs' }, undefined],
-  ])('the poison alert also counts what the host moved to its poison queue (%j)', (options, hostPoison) => {
-    const poisonAlert = render(options).plan.contribution.alerts.find((alert) => alert.id === 'data-poison-backlog')!;
-    expect(poisonAlert.query).toContain('Message startswith "Data pipeline moved input to poison"');
+  ])('the poison alert counts the DataInputPoisoned events the app sends, and what the host moved to its poison queue (%j)', (options, hostPoison) => {
+    const { plan, read } = render(options);
+    const poisonAlert = plan.contribution.alerts.find((alert) => alert.id === 'data-poison-backlog')!;
+    // An event no sampling drops, where the one "Data pipeline moved input to poison" line could be sampled away under load.
+    expect(poisonAlert.query).toMatch(/^(union \(|)AppEvents\n\| where Name == "DataInputPoisoned"/);
+    expect(poisonAlert.query).not.toContain('Data pipeline moved input to poison');
+    expect(read('src/data-processing/pipeline.ts')).toContain("export const POISONED_EVENT = 'DataInputPoisoned';");
+    expect(read('README.md')).toContain('the `data-poison-backlog` alert counts those events (`AppEvents`)');
     if (hostPoison) expect(poisonAlert.query).toContain(hostPoison);
     else expect(poisonAlert.query).not.toContain('Moving message to queue');
   });

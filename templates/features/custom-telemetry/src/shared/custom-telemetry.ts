@@ -25,7 +25,12 @@ export interface CustomTelemetry {
  * invalid one (version ff, an all-zero trace id).
  */
 export function invocationOperationId(context: InvocationContext): string | undefined {
-  const traceId = /^(?!ff)[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}(-|$)/.exec(context.traceContext?.traceParent ?? '')?.[1];
+  return traceParentOperationId(context.traceContext?.traceParent ?? undefined);
+}
+
+/** The OperationId a W3C traceparent stands for (its trace id), as `invocationOperationId`: for one recorded earlier. */
+export function traceParentOperationId(traceParent: string | undefined): string | undefined {
+  const traceId = /^(?!ff)[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}(-|$)/.exec(traceParent ?? '')?.[1];
   return traceId === undefined || /^0+$/.test(traceId) ? undefined : traceId;
 }
 

@@ -27,6 +27,13 @@ export function recordingIngestion(status = 200, responseBody = '{"errors":[]}')
     telemetry: new ApplicationInsightsIngestion(TEST_CONNECTION_STRING, undefined, fetchImpl, 'func-app'),
     /** The custom events sent, in order, as the AppEvents table would show their name, properties and measurements. */
     events: () =>
-      calls.flatMap((call) => call.body).filter((envelope) => envelope.data.baseType === 'EventData').map(({ data: { baseData } }) => ({ name: baseData.name, properties: baseData.properties, measurements: baseData.measurements })),
+      calls
+        .flatMap((call) => call.body)
+        .filter((envelope) => envelope.data.baseType === 'EventData')
+        .map(({ data: { baseData } }) => ({
+          name: baseData.name as string,
+          properties: baseData.properties as Record<string, string> | undefined,
+          measurements: baseData.measurements as Record<string, number> | undefined,
+        })),
   };
 }

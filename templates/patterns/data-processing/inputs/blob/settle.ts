@@ -1,4 +1,4 @@
-import { logCompleted, logPoisoned, type Logger, type PipelineDependencies, type PipelineOutcome } from './pipeline.js';
+import { logCompleted, reportPoisoned, type Logger, type PipelineDependencies, type PipelineOutcome } from './pipeline.js';
 import { isFinished, StatusConflictError, type InputSource, type InputStatus } from './status.js';
 
 /** Where a copy of an input's version was found once its source was gone, if anywhere. */
@@ -36,7 +36,7 @@ export async function settleMovedInput(
     return { outcome: 'skipped', status: row };
   }
   if (copy === 'poison') {
-    logPoisoned(log, status);
+    await reportPoisoned(log, status, deps.telemetry);
     return { outcome: 'poisoned', status };
   }
   // The stopped run never logged its completion; its duration is unknown, so the time since it was received stands in.

@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
+import { customTelemetryFromEnvironment } from '../shared/custom-telemetry.js';
 import { blobServiceClient, tableClient } from '../shared/storage-clients.js';
 import { DATA_CONFIG } from './config.js';
 import { DEFAULT_ENRICHER_OPTIONS, Enricher, parseReferenceData, type ReferenceSource } from './enrich.js';
@@ -37,6 +38,7 @@ export function dataEnvironment(settings: Settings = process.env, destination: R
       quarantine: new TableQuarantine(tableClient(DATA_CONFIG.quarantineTable, DATA_CONFIG.storageConnection, settings)),
       enricher: new Enricher(blobReferenceSource(settings), DEFAULT_ENRICHER_OPTIONS),
       destination,
+      telemetry: customTelemetryFromEnvironment(settings),
     },
     container: (name) => blobServiceClient(DATA_CONFIG.storageConnection, settings).getContainerClient(name),
     table: (name) => tableClient(name, DATA_CONFIG.storageConnection, settings),

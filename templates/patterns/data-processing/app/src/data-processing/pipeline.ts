@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { sendOrWarn, traceParentOperationId, type CustomTelemetry } from '../shared/custom-telemetry.js';
 import { DATA_CONFIG } from './config.js';
 import { RecentLineIds } from './duplicates.js';
 import type { Enricher } from './enrich.js';
@@ -39,6 +40,8 @@ export interface PipelineDependencies {
   quarantine: Quarantine;
   enricher: Enricher;
   destination: RecordDestination;
+  /** Where the custom event the poison alert counts goes (AppEvents), which no sampling drops. */
+  telemetry: CustomTelemetry;
   now?: () => Date;
 }
 
@@ -108,7 +111,7 @@ export async function processInput(input: PipelineInput, deps: PipelineDependenc
   try {
     await save();
     const run = { status, save, now, started, earlierAttempt: sameInput };
-    return await (lastFailure ? poisonAndRecord(input, log, run, lastFailure.error ?? 'failed') : runAndRecord(input, deps, log, run));
+    return await (lastFailure ? poisonAndRecord(input, deps, log, run, lastFailure.error ?? 'failed') : runAndRecord(input, deps, log, run));
   } catch (error) {
     if (!(error instanceof StatusConflictError)) throw error;
     // A run of another version (a file uploaded again) took the row: fail, so the trigger retries this input later.
@@ -148,12 +151,12 @@ async function runAndRecord(input: PipelineInput, deps: PipelineDependencies, lo
       log.warn(`Data pipeline attempt ${status.attempts} of ${DATA_CONFIG.maxAttempts} failed for ${input.inputId}: ${reason}`);
       throw error;
     }
-    return poisonAndRecord(input, log, run, reason);
+    return poisonAndRecord(input, deps, log, run, reason);
   }
 }
 
 /** Moves a failed input aside with the reason, and records it poisoned (or superseded, if a new version replaced it). */
-async function poisonAndRecord(input: PipelineInput, log: Logger, { status, save, now }: Run, reason: string): Promise<PipelineOutcome> {
+async function poisonAndRecord(input: PipelineInput, deps: PipelineDependencies, log: Logger, { status, save, now }: Run, reason: string): Promise<PipelineOutcome> {
   if ((await input.poison(reason)) === 'superseded') {
     Object.assign(status, { state: 'superseded', supersededAt: now() });
     await save();
@@ -161,7 +164,7 @@ async function poisonAndRecord(input: PipelineInput, log: Logger, { status, save
   }
   Object.assign(status, { poisonedAt: now() });
   await save();
-  logPoisoned(log, status);
+  await reportPoisoned(log, status, deps.telemetry);
   return { outcome: 'poisoned', status };
 }
 
@@ -225,7 +228,19 @@ export function logCompleted(log: Logger, status: InputStatus, durationMs: numbe
   );
 }
 
-/** The line the poison backlog alert counts. */
-export function logPoisoned(log: Logger, status: InputStatus): void {
+/**
+ * The custom event the `data-poison-backlog` alert counts (AppEvents): the host samples log lines under load, and the
+ * one line a poisoned input logs could be dropped where a single poisoned input must page.
+ */
+export const POISONED_EVENT = 'DataInputPoisoned';
+
+/**
+ * Logs a poisoned input, for people, and sends the event the alert counts, tied to the execution that poisoned it.
+ * A failure to send is a warning: the input is moved and recorded.
+ */
+export async function reportPoisoned(log: Logger, status: InputStatus, telemetry: CustomTelemetry): Promise<void> {
   log.error(`Data pipeline moved input to poison: input=${status.inputId} attempts=${status.attempts} reason=${status.error}`);
+  const properties = { source: status.source, inputId: status.inputId, attempts: String(status.attempts), reason: (status.error ?? '').slice(0, 1000) };
+  const time = new Date(status.poisonedAt ?? Date.now());
+  await sendOrWarn(telemetry, [{ kind: 'event', name: POISONED_EVENT, time, properties, operationId: traceParentOperationId(status.traceParent) }], log);
 }

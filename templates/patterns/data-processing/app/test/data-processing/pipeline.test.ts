@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DATA_CONFIG } from '../../src/data-processing/config.js';
-import { processInput } from '../../src/data-processing/pipeline.js';
+import { POISONED_EVENT, processInput } from '../../src/data-processing/pipeline.js';
 import { InvalidInputError } from '../../src/data-processing/records.js';
 import type { RecordDestination } from '../../src/data-processing/sink.js';
 import { StatusConflictError } from '../../src/data-processing/status.js';
 import { encodeRecords } from './support/encode.js';
+import { recordingIngestion } from '../support/recording-ingestion.js';
 import { memoryDependencies, memoryInput, silentLog } from './support/fakes.js';
 import { incomingOrder, MIXED_ORDERS } from './support/orders.js';
 
@@ -116,6 +117,30 @@ describe('processInput', () => {
     expect(statuses.get('blob|incoming/orders')).toMatchObject({ state: 'failed', attempts: DATA_CONFIG.maxAttempts, error: 'blob not found' });
     expect(result.status.poisonedAt).toBeDefined();
     expect((await processInput(broken().input, deps, silentLog)).outcome).toBe('skipped');
+  });
+
+  // The data-poison-backlog alert reads this event: unlike the log line, no sampling drops it.
+  it('sends the custom event the poison alert counts, once, naming the input, its attempts and the reason', async () => {
+    const { deps, ingestion } = memoryDependencies();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const unreadable = memoryInput('', { traceParent: `00-${traceId}-00f067aa0ba902b7-01`, open: async () => Promise.reject(new InvalidInputError('unreadable')) });
+
+    await processInput(unreadable.input, deps, silentLog);
+
+    expect(ingestion.events()).toEqual([{ name: POISONED_EVENT, properties: { source: 'blob', inputId: 'incoming/orders', attempts: '1', reason: 'unreadable' } }]);
+    expect(ingestion.calls[0]!.body[0]!.tags['ai.operation.id']).toBe(traceId);
+  });
+
+  it('keeps the input poisoned when its custom event cannot be sent, and warns', async () => {
+    const { deps, statuses } = memoryDependencies();
+    const warnings: unknown[] = [];
+    const unreadable = memoryInput('', { open: async () => Promise.reject(new InvalidInputError('unreadable')) });
+
+    const result = await processInput(unreadable.input, { ...deps, telemetry: recordingIngestion(503, 'Service Unavailable').telemetry }, { ...silentLog, warn: (message) => warnings.push(message) });
+
+    expect(result.outcome).toBe('poisoned');
+    expect(statuses.get('blob|incoming/orders')?.poisonedAt).toBeDefined();
+    expect(warnings).toEqual([`Custom telemetry not sent (${POISONED_EVENT}): Application Insights refused all of 1 items: HTTP 503 Service Unavailable`]);
   });
 
   it('records how many records reached the destination before each failure, so the poisoned status says what a replay rewrites', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { processInput, type PipelineDependencies } from '../../src/data-processing/pipeline.js';
 import { Enricher } from '../../src/data-processing/enrich.js';
+import { noCustomTelemetry } from '../../src/shared/custom-telemetry.js';
 import { encodeRecords, encodeRecordStream } from './support/encode.js';
 import { memoryInput, silentLog } from './support/fakes.js';
 import { CUSTOMERS, incomingOrder } from './support/orders.js';
@@ -31,6 +32,7 @@ function countingDependencies(sampleEvery: number, sample: () => void): Pipeline
     status: { get: async () => undefined, save: async () => 'etag' },
     quarantine: { open: () => ({ add: async () => void counts.quarantined++, flush: async () => counts.quarantined }), clear: async () => undefined },
     enricher: new Enricher({ load: async () => CUSTOMERS }, { attempts: 1, timeoutMs: 1_000, baseDelayMs: 0, ttlMs: 60_000 }),
+    telemetry: noCustomTelemetry,
     destination: {
       open: () => ({
         write: async () => {

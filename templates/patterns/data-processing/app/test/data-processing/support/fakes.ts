@@ -6,6 +6,7 @@ import type { EnrichedOrderRecord } from '../../../src/data-processing/records.j
 import type { RecordDestination } from '../../../src/data-processing/sink.js';
 import { StatusConflictError, type InputSource, type InputStatus, type StoredStatus } from '../../../src/data-processing/status.js';
 import { CUSTOMERS } from './orders.js';
+import { recordingIngestion } from '../../support/recording-ingestion.js';
 
 /** A destination that is down: it refuses every record. */
 export const unavailableDestination: RecordDestination = {
@@ -19,7 +20,9 @@ export function memoryDependencies(customers: Customer[] = CUSTOMERS) {
   const history: InputStatus[] = [];
   const quarantined: QuarantinedRecord[] = [];
   const persisted = new Map<string, EnrichedOrderRecord>();
+  const ingestion = recordingIngestion();
   const deps: PipelineDependencies = {
+    telemetry: ingestion.telemetry,
     status: {
       get: async (source: InputSource, inputId: string) => {
         const row = statuses.get(`${source}|${inputId}`);
@@ -65,7 +68,7 @@ export function memoryDependencies(customers: Customer[] = CUSTOMERS) {
       },
     },
   };
-  return { deps, statuses, history, quarantined, persisted };
+  return { deps, statuses, history, quarantined, persisted, ingestion };
 }
 
 /** An input whose archive and poison steps are recorded instead of moving blobs. */

@@ -1,6 +1,7 @@
 import { DATA_CONFIG } from '../../../src/data-processing/config.js';
 import { dataEnvironment } from '../../../src/data-processing/dependencies.js';
 import { blobServiceClient, tableClient } from '../../../src/shared/storage-clients.js';
+import { recordingIngestion } from '../../support/recording-ingestion.js';
 import { CUSTOMERS } from './orders.js';
 import { testDestination } from './test-destination.js';
 
@@ -17,9 +18,13 @@ export async function azuriteEnvironment(connectionString: string) {
   await referenceContainer.createIfNotExists();
   await referenceContainer.getBlockBlobClient(DATA_CONFIG.referenceBlob).upload(reference, Buffer.byteLength(reference));
   const { destination, persisted } = await testDestination(settings);
+  const environment = dataEnvironment(settings, destination);
+  // What the app sends to Application Insights, received by a fake fetch.
+  const ingestion = recordingIngestion();
   return {
     settings,
-    environment: dataEnvironment(settings, destination),
+    environment: { ...environment, deps: { ...environment.deps, telemetry: ingestion.telemetry } },
+    ingestion,
     persisted,
     blobs,
     quarantineTable: tableClient(DATA_CONFIG.quarantineTable, DATA_CONFIG.storageConnection, settings),
