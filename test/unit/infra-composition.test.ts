@@ -78,6 +78,16 @@ describe.skipIf(bicepMissing)('infra of the four patterns with every resource-ad
     expect(receivers.map((resource) => resource.scope)).toEqual([expect.stringMatching(/^resourceId\('Microsoft\.ServiceBus\/namespaces\/topics\/subscriptions', /)]);
   });
 
+  // The custom events scheduled-tasks, event-processing and data-processing send (and their alerts read) need an Entra ID
+  // token with this role: Application Insights refuses instrumentation-key-only telemetry. Granted by the base
+  // monitoring module, every app has it whichever patterns it has.
+  it("grants the app's identity Monitoring Metrics Publisher on Application Insights from the base monitoring module", () => {
+    const publishers = declaredResources(template).filter((resource) => resource.roleDefinitionId?.includes('3913510d-42f4-4e42-8a64-420c390055eb'));
+    expect(publishers.map(({ declaredAt, scope }) => ({ declaredAt: declaredAt.split(' › ')[0], scope }))).toEqual([
+      { declaredAt: 'main/monitoring', scope: expect.stringMatching(/^resourceId\('Microsoft\.Insights\/components', /) },
+    ]);
+  });
+
   // Creating a log alert rule runs its query against the workspace, and fails the deployment when a table it reads
   // has no data yet (SEM0100 "Failed to resolve table"): on the first `azd up` nothing has been ingested. The
   // queries are checked offline against the tables' schema instead (alerts.test.ts).
