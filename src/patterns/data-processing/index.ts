@@ -240,6 +240,9 @@ function hostPoisonQueue(options: DataProcessingOptions): string | undefined {
   return undefined;
 }
 
+/** The custom event src/data-processing/pipeline.ts sends for each poisoned input. */
+const POISONED_EVENT = 'DataInputPoisoned';
+
 /**
  * Rates and volumes read the "Data pipeline completed" trace line the generated pipeline writes (logCompleted in
  * src/data-processing/pipeline.ts): under load the host samples trace lines, and a kept line's ItemCount says how
@@ -247,9 +250,6 @@ function hostPoisonQueue(options: DataProcessingOptions): string | undefined {
  * sampled away: the poison alert counts the DataInputPoisoned custom event (reportPoisoned) instead, which no
  * sampling drops, with the host's own line for what it moved to its poison queue.
  */
-/** The custom event src/data-processing/pipeline.ts sends for each poisoned input. */
-const POISONED_EVENT = 'DataInputPoisoned';
-
 function alerts(functionName: string, poisonQueue: string | undefined): LogAlert[] {
   /** Of the 23 baseline hours, how many must have persisted records for a quiet hour to count as a drop. */
   const STEADY_HOURS = 20;
