@@ -360,22 +360,17 @@ const pendingMerges: Check = {
     if (!isObject(files)) return new NotApplicable(`the project has no readable ${MANIFEST_PATH}, which lists the generated files`);
     return Object.keys(files)
       .filter((path) => isProjectPath(path) && project.exists(`${path}.new`))
-      .map((path) =>
+      .map((path) => ({
+        severity: 'error' as const,
+        file: `${path}.new`,
         // add writes one for a file the user deleted too: there is nothing to merge it into.
-        project.exists(path)
-          ? {
-              severity: 'error' as const,
-              file: `${path}.new`,
-              message: `${path}.new is a newer version \`add\` left beside ${path}: until it is merged, the app is half-wired.`,
-              fix: `Merge ${path}.new into ${path}, then delete ${path}.new.`,
-            }
+        ...(project.exists(path)
+          ? { message: `${path}.new is a newer version \`add\` left beside ${path}: until it is merged, the app is half-wired.`, fix: `Merge ${path}.new into ${path}, then delete ${path}.new.` }
           : {
-              severity: 'error' as const,
-              file: `${path}.new`,
               message: `${path}.new is the new version \`add\` wrote of ${path}, which you deleted: until you decide, the app may be half-wired.`,
               fix: `Rename ${path}.new to ${path} to take it, or delete ${path}.new.`,
-            },
-      );
+            }),
+      }));
   },
 };
 
